@@ -1,0 +1,190 @@
+{{/*
+Names, labels and the sidecar definition shared by every template. The sidecar container and the
+strategic-merge patches are defined once here: the patch ConfigMap renders them as JSON for the hook Jobs,
+and test/chart/run.sh checks that argo-cd-values.yaml (mode values) holds the very same container.
+*/}}
+
+{{- define "strata.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "strata.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Where every object goes: next to the repo-server, whose pod mounts the plugin ConfigMap. */}}
+{{- define "strata.namespace" -}}
+{{- default .Release.Namespace .Values.argocd.namespace -}}
+{{- end -}}
+
+{{- define "strata.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "strata.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "strata.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "strata.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: argocd
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{- define "strata.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "strata.pluginConfigMapName" -}}
+{{- printf "%s-plugin" (include "strata.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "strata.patchConfigMapName" -}}
+{{- printf "%s-sidecar-patch" (include "strata.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "strata.serviceAccountName" -}}
+{{- default (printf "%s-patcher" (include "strata.fullname" .) | trunc 63 | trimSuffix "-") .Values.serviceAccount.name -}}
+{{- end -}}
+
+{{/* The plugin configuration: the repository's plugin.yaml, shipped as files/plugin.yaml (kept identical by test/chart/run.sh). */}}
+{{- define "strata.pluginYaml" -}}
+{{- required "files/plugin.yaml is missing from the chart" (.Files.Get "files/plugin.yaml") -}}
+{{- end -}}
+
+{{/* Restarts the repo-server when the plugin changes: a subPath mount never sees ConfigMap updates. */}}
+{{- define "strata.pluginChecksum" -}}
+{{- include "strata.pluginYaml" . | sha256sum -}}
+{{- end -}}
+
+{{- define "strata.checksumAnnotation" -}}checksum/strata-plugin{{- end -}}
+
+{{- define "strata.volumeName.plugin" -}}{{ .Values.sidecar.name }}-plugin{{- end -}}
+{{- define "strata.volumeName.tmp" -}}{{ .Values.sidecar.name }}-tmp{{- end -}}
+
+{{/*
+The sidecar container, as the Argo CD CMP contract wants it: argocd-cmp-server (copied into var-files by the
+repo-server's copyutil init container) as the command, UID 999 like the repo-server (to reach its socket),
+plugin.yaml by subPath, and a dedicated /tmp (each call unpacks the whole repository there).
+*/}}
+{{- define "strata.sidecarContainer" -}}
+name: {{ .Values.sidecar.name }}
+image: {{ include "strata.image" . }}
+imagePullPolicy: {{ .Values.image.pullPolicy }}
+command: [/var/run/argocd/argocd-cmp-server]
+env:
+  # UID 999 has no passwd entry in the image; only /tmp is writable.
+  - name: HOME
+    value: /tmp
+  - name: STRATA_LOG_LEVEL
+    value: {{ .Values.sidecar.logLevel | quote }}
+{{- with .Values.sidecar.extraEnv }}
+{{ toYaml . | indent 2 }}
+{{- end }}
+{{- with .Values.sidecar.resources }}
+resources:
+{{ toYaml . | indent 2 }}
+{{- end }}
+securityContext:
+  runAsNonRoot: true
+  runAsUser: 999
+  readOnlyRootFilesystem: true
+  allowPrivilegeEscalation: false
+  capabilities:
+    drop: [ALL]
+  seccompProfile:
+    type: RuntimeDefault
+volumeMounts:
+  - name: var-files
+    mountPath: /var/run/argocd
+  - name: plugins
+    mountPath: /home/argocd/cmp-server/plugins
+  - name: {{ include "strata.volumeName.plugin" . }}
+    mountPath: /home/argocd/cmp-server/config/plugin.yaml
+    subPath: plugin.yaml
+  - name: {{ include "strata.volumeName.tmp" . }}
+    mountPath: /tmp
+{{- end -}}
+
+{{/* The /tmp volume (the plugin volume differs per mode: this chart's ConfigMap, or argocd-cmp-cm). */}}
+{{- define "strata.tmpVolume" -}}
+name: {{ include "strata.volumeName.tmp" . }}
+emptyDir:
+{{- if .Values.sidecar.tmpSizeLimit }}
+  sizeLimit: {{ .Values.sidecar.tmpSizeLimit }}
+{{- else }} {}
+{{- end }}
+{{- end -}}
+
+{{/*
+Strategic-merge patch adding the sidecar: containers and volumes merge by name, so applying it twice
+changes nothing. $setElementOrder keeps the repo-server container first (kubectl logs/exec default to the
+first container); when argocd.repoServer.containerName does not match, the sidecar simply comes first.
+*/}}
+{{- define "strata.sidecarPatch" -}}
+spec:
+  template:
+    metadata:
+      annotations:
+        {{ include "strata.checksumAnnotation" . }}: {{ include "strata.pluginChecksum" . | quote }}
+    spec:
+      $setElementOrder/containers:
+        - name: {{ .Values.argocd.repoServer.containerName }}
+        - name: {{ .Values.sidecar.name }}
+      containers:
+        - {{- include "strata.sidecarContainer" . | nindent 10 }}
+      volumes:
+        - name: {{ include "strata.volumeName.plugin" . }}
+          configMap:
+            name: {{ include "strata.pluginConfigMapName" . }}
+            items:
+              - key: plugin.yaml
+                path: plugin.yaml
+        - {{- include "strata.tmpVolume" . | nindent 10 }}
+{{- end -}}
+
+{{/* Removes exactly what strata.sidecarPatch added, by name, and nothing else. */}}
+{{- define "strata.sidecarUnpatch" -}}
+spec:
+  template:
+    metadata:
+      annotations:
+        {{ include "strata.checksumAnnotation" . }}: null
+    spec:
+      containers:
+        - name: {{ .Values.sidecar.name }}
+          $patch: delete
+      volumes:
+        - name: {{ include "strata.volumeName.plugin" . }}
+          $patch: delete
+        - name: {{ include "strata.volumeName.tmp" . }}
+          $patch: delete
+{{- end -}}
+
+{{/* Restricted-profile security context of the hook Jobs. */}}
+{{- define "strata.jobSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 999
+runAsGroup: 999
+readOnlyRootFilesystem: true
+allowPrivilegeEscalation: false
+capabilities:
+  drop: [ALL]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}

@@ -1,0 +1,25 @@
+import type { Writable } from 'node:stream';
+import type { Logger } from '../io/logger.js';
+
+/** What a command gets from the process: entry points read nothing else from `process`. */
+export interface CommandContext {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  /** Diagnostics (pino, stderr, level from STRATA_LOG_LEVEL). */
+  readonly logger?: Logger;
+}
+
+/**
+ * A CLI command. `run` returns the exit code; it throws UserError (exit 1) or UsageError (exit 2) and
+ * main maps them in one place. A command writes stdout once, after everything has succeeded.
+ */
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  /** Full `--help` text. */
+  readonly help: string;
+  run(ctx: CommandContext): Promise<number>;
+}

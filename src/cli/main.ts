@@ -1,0 +1,91 @@
+import { Writable } from 'node:stream';
+import { describeError, UsageError, UserError } from '../core/errors.js';
+import { createLogger, levelFrom } from '../io/logger.js';
+import type { Command, CommandContext } from './command.js';
+
+// The one place where errors become exit codes: 0 ok, 1 user error (bad input, failed validation or
+// policy), 2 usage, 3 internal error. stdout is buffered and written once, only when the command
+// returned: a thrown error leaves stdout empty, so Argo CD never sees a half-rendered manifest set.
+// We set process.exitCode and never call process.exit(), which truncates piped output.
+
+declare const STRATA_VERSION: string;
+export const VERSION = typeof STRATA_VERSION === 'string' ? STRATA_VERSION : '0.0.0-dev';
+
+type Loader = () => Promise<{ command: Command }>;
+
+/** Commands load their module only when run: `serve` pulls in express, `sidecar` the Kubernetes client. */
+export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
+  render: { summary: 'render an app for an environment', load: () => import('./commands/render.js') },
+  values: { summary: 'print merged values; --explain shows where each came from', load: () => import('./commands/values.js') },
+  envs: { summary: "list an app's environments", load: () => import('./commands/envs.js') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  return `strata ${VERSION}: render Kubernetes manifests from layered values (an Argo CD config management plugin)
+
+Usage: strata <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`)
+  .join('\n')}
+
+Run "strata <command> --help" for a command's options. Docs: README.md and docs/.
+`;
+}
+
+class Buffered extends Writable {
+  readonly chunks: Buffer[] = [];
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
+    this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    cb();
+  }
+}
+
+export interface Io {
+  argv: readonly string[];
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  stdout: NodeJS.WritableStream;
+  stderr: Writable;
+}
+
+export async function main(io: Io): Promise<number> {
+  const [name, ...rest] = io.argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    io.stderr.write(`strata: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const out = new Buffered();
+  const logger = createLogger(levelFrom(io.env), io.stderr);
+  const ctx: CommandContext = { argv: rest, env: io.env, cwd: io.cwd, stdout: out, stderr: io.stderr, logger };
+  let code: number;
+  try {
+    const { command } = await entry.load();
+    code = await command.run(ctx);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`strata ${name}: ${e.message}\nRun "strata ${name} --help" for usage.\n`);
+      return 2;
+    }
+    if (e instanceof UserError) {
+      io.stderr.write(`strata: error: ${describeError(e)}\n`);
+      return 1;
+    }
+    logger.info({ err: e }, 'internal error');
+    io.stderr.write(`strata: internal error: ${describeError(e)}\n(set STRATA_LOG_LEVEL=info for the stack trace; please report this)\n`);
+    return 3;
+  }
+  if (out.chunks.length) io.stdout.write(Buffer.concat(out.chunks));
+  return code;
+}

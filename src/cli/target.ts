@@ -1,0 +1,25 @@
+import { resolve } from 'node:path';
+import { UserError } from '../core/errors.js';
+import { DiskFs } from '../io/disk-fs.js';
+import { findRepoRoot } from '../io/repo.js';
+
+export interface AppTarget {
+  fs: DiskFs;
+  /** Repo-relative app directory. */
+  appDir: string;
+}
+
+/** The app directory named on the command line (default: the working directory), inside its repository. */
+export function openApp(cwd: string, dirArg: string | undefined, repoRoot: string | undefined): AppTarget {
+  const abs = resolve(cwd, dirArg ?? '.');
+  let root: string;
+  try {
+    root = findRepoRoot(abs, repoRoot === undefined ? undefined : resolve(cwd, repoRoot));
+  } catch {
+    throw new UserError(`no such directory: ${dirArg ?? abs}`);
+  }
+  const fs = new DiskFs(root);
+  const appDir = fs.relativePath(abs);
+  if (appDir === undefined) throw new UserError(`${dirArg ?? abs} is outside the repository root ${root}`);
+  return { fs, appDir };
+}

@@ -1,0 +1,73 @@
+import yaml from 'js-yaml';
+import { UserError } from './errors.js';
+import { childPath } from './paths.js';
+import type { K8sObject, RenderedObject } from './types.js';
+
+// Parses what a template printed into objects. js-yaml is used here (fast, and rendered text has no
+// provenance to keep). Plain scalars that YAML 1.1 (Argo CD) and 1.2 read differently are refused, as in
+// values files: `enabled: yes` would be a string here and a boolean there.
+
+class Ambiguous {
+  constructor(readonly text: string) {}
+}
+
+const AMBIGUOUS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-7]+|[-+]?[0-9][0-9_]*_[0-9_]*|[-+]?[0-9]+(?::[0-5]?[0-9])+|\d{4}-\d\d?-\d\d?(?:[Tt ].*)?)$/;
+
+const ambiguousType = new yaml.Type('tag:strata.dev,2024:ambiguous', {
+  kind: 'scalar',
+  resolve: (data: string | null) => data !== null && AMBIGUOUS.test(data),
+  construct: (data: string) => new Ambiguous(data),
+});
+
+// js-yaml exports its scalar types at runtime; @types/js-yaml does not declare them.
+const t = (yaml as unknown as { types: Record<'null' | 'bool' | 'int' | 'float' | 'merge', yaml.Type> }).types;
+const SCHEMA = yaml.FAILSAFE_SCHEMA.extend({ implicit: [ambiguousType, t.null, t.bool, t.int, t.float, t.merge] });
+
+const MAX_NODES = 2_000_000;
+
+/** Walk a parsed document: reject ambiguous scalars, unsafe keys and big integers; bound the work. */
+function check(v: unknown, path: string, template: string, budget: { n: number }): void {
+  if (--budget.n < 0) throw new UserError('rendered output is too large (over 2,000,000 nodes: an alias bomb?)', { file: template });
+  if (v instanceof Ambiguous) {
+    throw new UserError(`rendered value "${v.text}" means different things in YAML 1.1 (Argo CD) and 1.2; quote it (use {{quote …}}) or write true/false`, { file: template, path });
+  }
+  if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) {
+    throw new UserError('rendered integer is beyond 2^53 and would lose precision; quote it', { file: template, path });
+  }
+  if (Array.isArray(v)) v.forEach((x, i) => check(x, childPath(path, i), template, budget));
+  else if (typeof v === 'object' && v !== null) {
+    if (Object.getPrototypeOf(v) !== Object.prototype) throw new UserError('unsupported value in rendered output', { file: template, path });
+    for (const k of Object.keys(v)) {
+      if (k === '__proto__') throw new UserError('the key "__proto__" is not allowed', { file: template, path });
+      check((v as Record<string, unknown>)[k], childPath(path, k), template, budget);
+    }
+  }
+}
+
+/** Split a template's output into objects; empty documents are dropped; `kind: List` is flattened like Argo CD does. */
+export function parseRendered(text: string, template: string): RenderedObject[] {
+  let docs: unknown[];
+  try {
+    docs = yaml.loadAll(text, undefined, { schema: SCHEMA, filename: template });
+  } catch (e) {
+    const err = e as { reason?: string; mark?: { line: number; column: number } };
+    throw new UserError(
+      `rendered output is not valid YAML: ${err.reason ?? 'parse error'}${err.mark ? ` at line ${err.mark.line + 1} of the rendered output` : ''}`,
+      { file: template },
+    );
+  }
+  const out: RenderedObject[] = [];
+  const budget = { n: MAX_NODES };
+  docs.forEach((doc, i) => {
+    if (doc === null || doc === undefined) return;
+    check(doc, '', template, budget);
+    if (typeof doc !== 'object' || Array.isArray(doc)) {
+      throw new UserError(`document ${i + 1} is ${Array.isArray(doc) ? 'a list' : 'a scalar'}, expected a Kubernetes object (a map)`, { file: template });
+    }
+    const obj = doc as K8sObject;
+    if (obj.kind === 'List' && Array.isArray(obj.items)) {
+      for (const item of obj.items) out.push({ object: item as K8sObject, template, doc: i });
+    } else out.push({ object: obj, template, doc: i });
+  });
+  return out;
+}

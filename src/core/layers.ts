@@ -1,0 +1,94 @@
+import type { AppConfig } from './config.js';
+import { UserError } from './errors.js';
+import { resolvePath, type ReadOnlyFs } from './fs.js';
+import { ValuesBuilder } from './merge.js';
+import type { SetAssignment } from './set-parser.js';
+import type { MergedValues, Origin } from './types.js';
+import { loadYamlFile, loadYamlText, type LoadedYaml } from './yaml-load.js';
+
+// Load an app's layers for one environment, then the overrides, in order, into merged values with provenance.
+
+/** What comes after the app's own layers, in the order given (command line, or Argo CD parameters). */
+export type Override =
+  /** A repo-relative values file (Argo CD `valueFiles`): read through the confined file system. */
+  | { kind: 'file'; path: string }
+  /** YAML text with a name for messages (`-f FILE` read by the CLI, the inline `values` parameter). */
+  | { kind: 'yaml'; name: string; text: string }
+  /** Parsed `--set`-family assignments, all from one flag or parameter. */
+  | { kind: 'set'; assignments: SetAssignment[]; origin: Origin };
+
+/** Parsed files by path, reused while their bytes are unchanged (render --all, the server). */
+export class ParseCache {
+  private readonly entries = new Map<string, { bytes: Uint8Array; loaded: LoadedYaml }>();
+
+  load(fs: ReadOnlyFs, path: string): LoadedYaml {
+    const bytes = fs.readFile(path);
+    const hit = this.entries.get(path);
+    if (hit && sameBytes(hit.bytes, bytes)) return hit.loaded;
+    const loaded = loadYamlFile(bytes, path);
+    this.entries.set(path, { bytes, loaded });
+    return loaded;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  return Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+}
+
+/** The app's layer files for an environment, repo-relative, with `{env}` substituted; missing optional ones dropped. */
+export function resolveLayerFiles(fs: ReadOnlyFs, config: AppConfig, env: string): string[] {
+  const files: string[] = [];
+  config.layers.forEach((layer, i) => {
+    const rel = layer.path.replaceAll('{env}', env);
+    let path: string;
+    try {
+      path = resolvePath(config.dir, rel, config.file);
+    } catch (e) {
+      throw new UserError((e as Error).message, { file: config.file, path: `.spec.layers[${i}]`, ...config.positions.get(`.spec.layers[${i}]`) });
+    }
+    const kind = fs.stat(path);
+    if (kind === 'file') files.push(path);
+    else if (kind === 'dir') throw new UserError(`layer "${rel}" is a directory, expected a values file`, { file: config.file, path: `.spec.layers[${i}]` });
+    else if (!layer.optional) {
+      throw new UserError(`layer "${rel}" (${path}) does not exist; mark it \`optional: true\` if it may be absent`, {
+        file: config.file,
+        path: `.spec.layers[${i}]`,
+        ...config.positions.get(`.spec.layers[${i}]`),
+      });
+    }
+  });
+  return files;
+}
+
+export interface LoadValuesOptions {
+  fs: ReadOnlyFs;
+  config: AppConfig;
+  env: string;
+  overrides: readonly Override[];
+  cache?: ParseCache;
+}
+
+export function loadValues(opts: LoadValuesOptions): MergedValues & { files: string[] } {
+  const { fs, config, env } = opts;
+  const cache = opts.cache ?? new ParseCache();
+  const builder = new ValuesBuilder(config.listRules);
+  const files = resolveLayerFiles(fs, config, env);
+  const mergeLoaded = (file: string, loaded: LoadedYaml): void => {
+    builder.mergeLayer(loaded.value, (p) => ({ file, ...loaded.positions.get(p) }));
+  };
+  for (const file of files) mergeLoaded(file, cache.load(fs, file));
+  for (const o of opts.overrides) {
+    if (o.kind === 'file') {
+      if (fs.stat(o.path) !== 'file') throw new UserError('values file does not exist', { file: o.path });
+      files.push(o.path);
+      mergeLoaded(o.path, cache.load(fs, o.path));
+    } else if (o.kind === 'yaml') {
+      mergeLoaded(o.name, loadYamlText(o.text, o.name));
+    } else {
+      for (const a of o.assignments) builder.setPath(a.segments, a.value, o.origin);
+    }
+  }
+  return { ...builder.result(), files };
+}

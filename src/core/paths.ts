@@ -1,0 +1,31 @@
+// Canonical value paths, used as provenance keys and in every message about a value:
+// `.image.tag`, `.env[0].name`, `.annotations["cert-manager.io/issuer"]`.
+
+export type Segment = string | number;
+
+const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+export function childPath(parent: string, seg: Segment): string {
+  if (typeof seg === 'number') return `${parent}[${seg}]`;
+  return PLAIN_KEY.test(seg) ? `${parent}.${seg}` : `${parent}[${JSON.stringify(seg)}]`;
+}
+
+export function formatPath(segs: readonly Segment[]): string {
+  let p = '';
+  for (const s of segs) p = childPath(p, s);
+  return p || '.';
+}
+
+/** JSON pointer (`/a/b/0`, as Ajv reports) to segments. Numeric-looking parts stay strings unless `isIndex` says so. */
+export function pointerToSegments(pointer: string, isIndex: (prefix: Segment[], part: string) => boolean): Segment[] {
+  if (!pointer) return [];
+  const out: Segment[] = [];
+  for (const raw of pointer.slice(1).split('/')) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    out.push(isIndex(out, part) ? Number(part) : part);
+  }
+  return out;
+}
+
+/** Keys that would reach Object.prototype through a naive assignment; refused in values and --set paths. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);

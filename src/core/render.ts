@@ -1,0 +1,163 @@
+import { defaultCapabilities } from './capabilities.js';
+import { loadAppConfig, resolveEnvironment, type AppConfig } from './config.js';
+import { parseRendered } from './documents.js';
+import { FindingsError, UserError } from './errors.js';
+import { resolvePath, type ReadOnlyFs } from './fs.js';
+import { injectMetadata } from './inject.js';
+import { loadValues, ParseCache, type Override } from './layers.js';
+import { sortObjects } from './order.js';
+import { checkNotEmpty, checkStructure } from './structure.js';
+import { TemplateCache, type Emitted, type RenderState } from './templates.js';
+import type { Capabilities, Finding, MergedValues, Origin, ReleaseInfo, RenderedObject } from './types.js';
+
+// The pure core: app directory + environment + overrides -> ordered, labelled, validated objects.
+// It reads only through the file system it is given and never looks at process.env or the clock.
+// discover app -> resolve env -> load layers -> merge -> context -> templates -> inject -> checks -> order.
+
+export const ANNOTATION_REVISION = 'strata.dev/revision';
+export const ANNOTATION_SOURCE = 'strata.dev/source';
+
+/** Caches that make repeated renders in one process cheap (render --all, the server, benchmarks). */
+export interface RenderCaches {
+  parsed: ParseCache;
+  templates: TemplateCache;
+}
+
+export function createCaches(): RenderCaches {
+  return { parsed: new ParseCache(), templates: new TemplateCache() };
+}
+
+/** What a check sees: everything the render produced, and a way to find where a rendered text came from. */
+export interface CheckInput {
+  fs: ReadOnlyFs;
+  config: AppConfig;
+  env: string;
+  merged: MergedValues;
+  objects: readonly RenderedObject[];
+  capabilities: Capabilities;
+  /** The origin of the values that printed `text` in `template`, if it can be traced. */
+  trace(template: string, text: string): Origin | undefined;
+}
+
+/** Validation and policy plug in here: a plain list of functions that return findings. */
+export type Check = (input: CheckInput) => Finding[];
+
+export interface RenderOptions {
+  fs: ReadOnlyFs;
+  /** Repo-relative app directory (holding strata.yaml). */
+  appDir: string;
+  /** Environment name; defaults to spec.defaultEnvironment. */
+  env?: string;
+  overrides?: readonly Override[];
+  release?: Partial<ReleaseInfo>;
+  capabilities?: Partial<Capabilities>;
+  /** Namespace for namespaced objects without one; wins over spec.namespace (Argo CD's destination). */
+  namespace?: string;
+  checks?: readonly Check[];
+  caches?: RenderCaches;
+  /** Where `{{log}}` output goes. */
+  log?: (message: string) => void;
+}
+
+export interface RenderResult {
+  config: AppConfig;
+  env: string;
+  merged: MergedValues;
+  /** Layer files that were read, in merge order. */
+  files: string[];
+  objects: RenderedObject[];
+  /** Non-fatal findings (warnings). */
+  findings: Finding[];
+  emitted: Emitted[];
+}
+
+export function emptyRelease(): ReleaseInfo {
+  return { revision: '', appRevision: '', repoURL: '', path: '', targetRevision: '', project: '', name: '' };
+}
+
+/** Load the app and merge its values for an environment (no templates). */
+export function resolveValues(opts: Pick<RenderOptions, 'fs' | 'appDir' | 'env' | 'overrides' | 'caches'>): {
+  config: AppConfig;
+  env: string;
+  merged: MergedValues;
+  files: string[];
+} {
+  const config = loadAppConfig(opts.fs, opts.appDir);
+  const env = resolveEnvironment(config, opts.env);
+  const { files, ...merged } = loadValues({
+    fs: opts.fs,
+    config,
+    env,
+    overrides: opts.overrides ?? [],
+    ...(opts.caches ? { cache: opts.caches.parsed } : {}),
+  });
+  return { config, env, merged, files };
+}
+
+export function render(opts: RenderOptions): RenderResult {
+  const caches = opts.caches ?? createCaches();
+  const { config, env, merged, files } = resolveValues({ ...opts, caches });
+  const release: ReleaseInfo = { ...emptyRelease(), ...opts.release };
+  const capabilities = defaultCapabilities(opts.capabilities);
+  const namespace = opts.namespace || config.namespace;
+
+  let templatesDir: string;
+  try {
+    templatesDir = resolvePath(config.dir, config.templates, config.file);
+  } catch (e) {
+    throw new UserError((e as Error).message, { file: config.file, path: '.spec.templates', ...config.positions.get('.spec.templates') });
+  }
+  const set = caches.templates.load(opts.fs, templatesDir);
+  const context = {
+    values: merged.values,
+    env: { name: env },
+    app: { name: config.name, namespace: namespace ?? '' },
+    release,
+    capabilities,
+  };
+
+  const emitted: Emitted[] = [];
+  const objects: RenderedObject[] = [];
+  for (const f of set.files) {
+    if (f.kind === 'partial') continue;
+    const text =
+      f.kind === 'static'
+        ? set.statics.get(f.path)!
+        : set.render(f.path, context, { template: f.path, emitted, log: opts.log ?? (() => {}) } satisfies RenderState);
+    objects.push(...parseRendered(text, f.path));
+  }
+
+  checkStructure(objects);
+  const annotations: Record<string, string> = {
+    [ANNOTATION_REVISION]: release.appRevision,
+    [ANNOTATION_SOURCE]: release.repoURL ? `${release.repoURL}${release.path ? '/' + release.path : ''}` : '',
+  };
+  for (const o of objects) {
+    injectMetadata(o.object, { app: config.name, env, ...(namespace ? { namespace } : {}), labels: config.labels, annotations });
+  }
+  checkStructure(objects); // namespaces were added: two objects may now collide
+  checkNotEmpty(objects, config.allowEmpty, config.file);
+
+  const trace = (template: string, text: string): Origin | undefined => traceOrigin(emitted, merged, template, text);
+  const findings = (opts.checks ?? []).flatMap((check) => check({ fs: opts.fs, config, env, merged, objects, capabilities, trace }));
+  if (findings.some((f) => f.severity === 'error')) throw new FindingsError(findings);
+
+  return { config, env, merged, files, objects: sortObjects(objects), findings, emitted };
+}
+
+/**
+ * Find which value printed (part of) a rendered text: an exact match wins, then the longest value printed by
+ * that template that the text contains (an image tag inside `registry/app:tag`).
+ */
+export function traceOrigin(emitted: readonly Emitted[], merged: MergedValues, template: string, text: string): Origin | undefined {
+  let best: Emitted | undefined;
+  for (const e of emitted) {
+    if (!e.valuePath || e.template !== template || e.text === '') continue;
+    if (e.text === text) {
+      best = e;
+      break;
+    }
+    if (text.includes(e.text) && (!best || e.text.length > best.text.length)) best = e;
+  }
+  return best ? merged.provenance.get(best.valuePath!)?.origin : undefined;
+}

@@ -1,0 +1,111 @@
+// A YAML emitter for JSON-shaped data whose output means the same thing to a YAML 1.1 reader (Argo CD reads
+// plugin output with yaml.v2) and to a YAML 1.2 reader. js-yaml's dump leaves `1_000` plain, the `yaml`
+// package leaves `yes`/`on`/`<<` plain; both would change type in Argo CD. Owning the ~100 lines lets us
+// quote conservatively and keep the output byte-stable. Keys are sorted (like Helm and kubectl), except that
+// `apiVersion`, `kind`, `metadata` lead at the top of each object.
+
+const TOP_KEYS = ['apiVersion', 'kind', 'metadata'];
+
+// Words YAML 1.1 or 1.2 resolve to booleans or null, plus `<<` (1.1 merge) and `=` (1.1 value key).
+const SPECIAL_WORDS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~|<<|=)$/;
+// Starts like a number, timestamp or sexagesimal and uses only characters those can contain.
+const NUMBER_LIKE = /^[-+]?\.?[0-9][0-9._:xXoObBeE+-]*$/;
+const INF_NAN = /^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$/;
+const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`\s]/;
+// Inside a plain scalar these start a comment or a mapping, or are not printable / not allowed.
+const UNSAFE_INSIDE = /: |:$| #|\s$|[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
+
+export function needsQuotes(s: string): boolean {
+  return s === '' || SPECIAL_WORDS.test(s) || NUMBER_LIKE.test(s) || INF_NAN.test(s) || INDICATOR_START.test(s) || UNSAFE_INSIDE.test(s);
+}
+
+function quoted(s: string): string {
+  // JSON's escapes are valid in YAML double-quoted scalars; also escape what YAML 1.1 treats as line breaks.
+  return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function scalarText(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') {
+    if (Number.isNaN(v)) return '.nan';
+    if (!Number.isFinite(v)) return v > 0 ? '.inf' : '-.inf';
+    return String(v);
+  }
+  const s = String(v);
+  return needsQuotes(s) ? quoted(s) : s;
+}
+
+/** A literal block (`|`) keeps multi-line text readable (ConfigMaps, scripts) when it can round-trip exactly. */
+function literalBlock(s: string, indent: string): string | undefined {
+  if (!s.includes('\n') || /^[\s]/.test(s) || /[\r\t\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s)) return undefined;
+  const body = s.replace(/\n+$/, '');
+  const trailing = s.length - body.length;
+  const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
+  const lines = (chomp === '+' ? s.slice(0, -1) : body).split('\n');
+  return `|${chomp}\n` + lines.map((l) => (l === '' ? '' : indent + l)).join('\n');
+}
+
+function sortedKeys(obj: Record<string, unknown>, top: boolean): string[] {
+  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  if (!top) return keys;
+  const lead = TOP_KEYS.filter((k) => keys.includes(k));
+  return [...lead, ...keys.filter((k) => !TOP_KEYS.includes(k))];
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function emitNode(v: unknown, indent: string, out: string[], top: boolean): void {
+  if (Array.isArray(v)) {
+    for (const item of v) {
+      if ((isPlainObject(item) && Object.keys(item).length > 0) || (Array.isArray(item) && item.length > 0)) {
+        const sub: string[] = [];
+        emitNode(item, indent + '  ', sub, false);
+        out.push(indent + '- ' + sub[0]!.slice(indent.length + 2), ...sub.slice(1));
+      } else {
+        out.push(indent + '- ' + inline(item, indent + '  '));
+      }
+    }
+    return;
+  }
+  const obj = v as Record<string, unknown>;
+  for (const k of sortedKeys(obj, top)) {
+    const val = obj[k];
+    const key = scalarText(k);
+    if ((isPlainObject(val) && Object.keys(val).length > 0) || (Array.isArray(val) && val.length > 0)) {
+      out.push(`${indent}${key}:`);
+      emitNode(val, indent + '  ', out, false);
+    } else {
+      out.push(`${indent}${key}: ${inline(val, indent + '  ')}`);
+    }
+  }
+}
+
+function inline(v: unknown, childIndent: string): string {
+  if (Array.isArray(v)) return '[]';
+  if (isPlainObject(v)) return '{}';
+  if (typeof v === 'string') return literalBlock(v, childIndent) ?? scalarText(v);
+  return scalarText(v);
+}
+
+/** One value as YAML text without a trailing newline (the `toYaml` helper). */
+export function toYamlText(v: unknown): string {
+  if ((isPlainObject(v) && Object.keys(v).length > 0) || (Array.isArray(v) && v.length > 0)) {
+    const out: string[] = [];
+    emitNode(v, '', out, false);
+    return out.join('\n');
+  }
+  return inline(v, '  ');
+}
+
+/** A stream of objects, each document introduced by `---`, ending in a newline. */
+export function toYamlStream(objects: readonly unknown[]): string {
+  const out: string[] = [];
+  for (const o of objects) {
+    out.push('---');
+    emitNode(o, '', out, true);
+  }
+  return out.length ? out.join('\n') + '\n' : '';
+}

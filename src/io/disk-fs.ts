@@ -1,0 +1,69 @@
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { UserError } from '../core/errors.js';
+import type { ReadOnlyFs } from '../core/fs.js';
+
+/**
+ * The on-disk file system, confined to a repository root: every path is resolved through symlinks and
+ * refused when it ends up outside the root (absolute links, `..` links). Argo CD's repo-server rejects such
+ * links too, unless an operator allows them; local runs have no such guard, so we check ourselves.
+ */
+export class DiskFs implements ReadOnlyFs {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = realpathSync(root);
+  }
+
+  /** Absolute real path for a repo-relative path, or undefined when nothing is there. */
+  private real(path: string): string | undefined {
+    const abs = join(this.root, path);
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      try {
+        lstatSync(abs); // a dangling symlink
+      } catch {
+        return undefined;
+      }
+      throw new UserError('symlink points to nothing', { file: path });
+    }
+    if (real !== this.root && !real.startsWith(this.root + sep)) {
+      throw new UserError(`resolves outside the repository root (${this.root}) through a symlink; refusing to read it`, { file: path });
+    }
+    return real;
+  }
+
+  readFile(path: string): Uint8Array {
+    const real = this.real(path);
+    if (!real) throw new UserError('file not found', { file: path });
+    return readFileSync(real);
+  }
+
+  stat(path: string): 'file' | 'dir' | undefined {
+    const real = this.real(path);
+    if (!real) return undefined;
+    const s = statSync(real);
+    return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined;
+  }
+
+  readDir(path: string): string[] {
+    const real = this.real(path);
+    if (!real) throw new UserError('directory not found', { file: path || '.' });
+    return readdirSync(real).sort();
+  }
+
+  /** Repo-relative POSIX path of an absolute path, or undefined when it is outside the root. */
+  relativePath(abs: string): string | undefined {
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      return undefined;
+    }
+    const rel = relative(this.root, real);
+    if (rel.startsWith('..') || rel.startsWith(sep) || /^[A-Za-z]:/.test(rel)) return undefined;
+    return rel.split(sep).join('/');
+  }
+}

@@ -1,0 +1,72 @@
+import { UserError } from '../core/errors.js';
+import type { Transport } from './https-transport.js';
+import {
+  buildPatchRequest,
+  classifyStatus,
+  DEFAULT_RETRY,
+  describeFailure,
+  isRetryableNetworkError,
+  retryDelayMs,
+  type HttpResponse,
+  type PatchTarget,
+  type RetryPolicy,
+} from './strategic-patch.js';
+
+export interface PatchDeploymentOptions {
+  readonly target: PatchTarget;
+  /** The parsed strategic-merge patch document. */
+  readonly patch: unknown;
+  readonly token: string;
+  /** A missing Deployment is success (used by `unpatch`: nothing left to remove). */
+  readonly ignoreMissing?: boolean;
+  readonly dryRun?: boolean;
+  readonly retry?: RetryPolicy;
+}
+
+export interface PatchDeploymentIo {
+  readonly send: Transport;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** One line to stderr. */
+  readonly log: (line: string) => void;
+}
+
+export type PatchResult = 'patched' | 'missing';
+
+/**
+ * Send the patch, retrying conflicts (409), throttling (429), server errors (5xx) and network errors with
+ * bounded backoff. Strategic merge by name makes a repeated patch harmless, so retrying is always safe.
+ */
+export async function patchDeployment(options: PatchDeploymentOptions, io: PatchDeploymentIo): Promise<PatchResult> {
+  const policy = options.retry ?? DEFAULT_RETRY;
+  const request = buildPatchRequest(options.target, options.patch, options.token, options.dryRun);
+  const name = `${options.target.namespace}/${options.target.deployment}`;
+
+  for (let attempt = 1; ; attempt++) {
+    let res: HttpResponse | undefined;
+    let networkError: Error | undefined;
+    try {
+      res = await io.send(request);
+    } catch (err) {
+      networkError = err instanceof Error ? err : new Error(String(err));
+    }
+
+    const outcome = res ? classifyStatus(res.status) : isRetryableNetworkError(networkError) ? 'retry' : 'fail';
+    if (outcome === 'ok') return 'patched';
+    if (outcome === 'not-found' && options.ignoreMissing) {
+      io.log(`Deployment ${name} not found: nothing to change`);
+      return 'missing';
+    }
+    const reason = res
+      ? describeFailure(options.target, res)
+      : outcome === 'fail'
+        ? `TLS verification of the API server failed: ${networkError?.message} (wrong CA bundle or host name?)`
+        : `cannot reach the API server: ${networkError?.message}`;
+    if (outcome !== 'retry') throw new UserError(reason, undefined, { cause: networkError });
+    if (attempt >= policy.maxAttempts) {
+      throw new UserError(`${reason} (gave up after ${attempt} attempts)`, undefined, { cause: networkError });
+    }
+    const delay = retryDelayMs(policy, attempt, res?.headers['retry-after']);
+    io.log(`attempt ${attempt}/${policy.maxAttempts}: ${reason}; retrying in ${delay} ms`);
+    await io.sleep(delay);
+  }
+}

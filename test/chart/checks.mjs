@@ -1,0 +1,307 @@
+// Chart checks for helm/strata, run by test/chart/run.sh (which installs the tools first).
+// Renders the chart with test/chart/render.sh (a Go stand-in for `helm template`), applies the rendered
+// sidecar patches with `kubectl patch --local` to the stock argocd-repo-server Deployment, and compares.
+//
+//   node test/chart/checks.mjs            (from anywhere; paths are computed from this file)
+//
+// Each check is a named function that throws on failure; all of them run, then a summary line is printed.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '../..');
+const require = createRequire(join(repo, 'package.json'));
+const YAML = require('yaml');
+const Ajv = require('ajv');
+
+const chartDir = join(repo, 'helm/strata');
+// In CI the shared folder sits next to the repository; STRATA_SHARED_DIR overrides.
+const sharedDir = process.env.STRATA_SHARED_DIR ?? resolve(repo, '../shared');
+const stockDeployment = join(sharedDir, 'fixtures/argocd/argocd-repo-server-deployment.yaml');
+const work = mkdtempSync(join(tmpdir(), 'strata-chart-'));
+
+// ---------- helpers ----------
+
+function render(args = [], dir = chartDir) {
+  return execFileSync(join(here, 'render.sh'), [...args, dir], { encoding: 'utf8' });
+}
+
+/** Rendered stream -> [{source, text, obj}] */
+function renderObjects(args = [], dir = chartDir) {
+  const out = render(args, dir);
+  return out
+    .split(/^---$/m)
+    .map((d) => d.trim())
+    .filter(Boolean)
+    .map((text) => ({ source: /^# Source: (.*)$/m.exec(text)?.[1] ?? '?', text, obj: YAML.parse(text) }));
+}
+
+function find(objs, kind, nameSuffix = '') {
+  const hits = objs.filter((o) => o.obj.kind === kind && o.obj.metadata.name.endsWith(nameSuffix));
+  assert.equal(hits.length, 1, `expected one ${kind} named *${nameSuffix}, found ${hits.length}`);
+  return hits[0].obj;
+}
+
+function patchDocs(args = []) {
+  const cm = find(renderObjects(args), 'ConfigMap', '-sidecar-patch');
+  return { patch: cm.data['patch.json'], unpatch: cm.data['unpatch.json'] };
+}
+
+let seq = 0;
+function tmpFile(name, content) {
+  const p = join(work, `${++seq}-${name}`);
+  writeFileSync(p, content);
+  return p;
+}
+
+/** kubectl patch --local: never contacts a cluster. Returns the patched object as YAML text. */
+function kubectlPatch(deploymentFile, patchText) {
+  const patchFile = tmpFile('patch.json', patchText);
+  return execFileSync(
+    'kubectl',
+    ['patch', '--local', '-f', deploymentFile, '--type', 'strategic', '--patch-file', patchFile, '-o', 'yaml'],
+    { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/nonexistent' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+}
+
+/** What kubectl makes of a file with no change at all: the baseline to compare patched output against. */
+function normalised(deploymentFile) {
+  return YAML.parse(kubectlPatch(deploymentFile, '{}'));
+}
+
+/**
+ * kubectl --local keeps an emptied map as `annotations: {}`; the API server drops it (omitempty), so the
+ * comparison with the original ignores empty annotation maps.
+ */
+function dropEmptyAnnotations(obj) {
+  const md = obj.spec?.template?.metadata;
+  if (md?.annotations && Object.keys(md.annotations).length === 0) delete md.annotations;
+  return obj;
+}
+
+const podSpec = (d) => d.spec.template.spec;
+const byName = (list, name) => list.find((x) => x.name === name);
+const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+
+// ---------- checks ----------
+
+const checks = {
+  'Chart.yaml: apiVersion v2, appVersion = package.json version'() {
+    const chart = YAML.parse(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8'));
+    const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+    assert.equal(chart.apiVersion, 'v2');
+    assert.equal(chart.appVersion, pkg.version);
+  },
+
+  'values.yaml and both modes validate against values.schema.json; bad values are rejected'() {
+    const schema = JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8'));
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    const values = (args) => JSON.parse(render(['--show-values', ...args]));
+    for (const args of [[], ['--set', 'mode=values'], ['--set', 'image.digest=sha256:' + 'a'.repeat(64)]]) {
+      assert.ok(validate(values(args)), `${args.join(' ')}: ${JSON.stringify(validate.errors)}`);
+    }
+    for (const args of [['--set', 'mode=sidecar'], ['--set', 'sidecar.name=Strata_1'], ['--set', 'image.pullPolicy=Sometimes'], ['--set', 'sidecar.runAsUser=0']]) {
+      assert.ok(!validate(values(args)), `${args.join(' ')} should be rejected`);
+    }
+  },
+
+  'every rendered object has apiVersion, kind, metadata.name and the Argo CD namespace'() {
+    for (const args of [[], ['--set', 'mode=values'], ['--set', 'argocd.namespace=gitops']]) {
+      for (const { source, obj } of renderObjects(args)) {
+        assert.ok(obj.apiVersion && obj.kind && obj.metadata?.name, `${source}: missing apiVersion/kind/metadata.name`);
+        assert.ok(obj.metadata.namespace, `${source}: ${obj.kind} without namespace`);
+      }
+    }
+  },
+
+  'mode patch: ConfigMaps, ServiceAccount, Role, RoleBinding and the two hook Jobs'() {
+    const objs = renderObjects();
+    const kinds = objs.map((o) => `${o.obj.kind}/${o.obj.metadata.name}`).sort();
+    assert.deepEqual(kinds, [
+      'ConfigMap/strata-plugin', 'ConfigMap/strata-sidecar-patch', 'Job/strata-patch', 'Job/strata-unpatch',
+      'Role/strata-patcher', 'RoleBinding/strata-patcher', 'ServiceAccount/strata-patcher',
+    ]);
+    const role = find(objs, 'Role');
+    assert.deepEqual(role.rules, [{ apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['argocd-repo-server'], verbs: ['get', 'patch'] }]);
+    const patchJob = find(objs, 'Job', '-patch');
+    const unpatchJob = find(objs, 'Job', '-unpatch');
+    assert.equal(patchJob.metadata.annotations['helm.sh/hook'], 'post-install,post-upgrade');
+    assert.equal(unpatchJob.metadata.annotations['helm.sh/hook'], 'pre-delete');
+    const c = patchJob.spec.template.spec.containers[0];
+    assert.deepEqual([...c.command, ...c.args], ['strata', 'sidecar', 'patch', '--patch-file', '/etc/strata/patch/patch.json', '--namespace', 'argocd', '--deployment', 'argocd-repo-server']);
+    assert.equal(c.image, 'ghcr.io/strata/strata:0.1.0');
+    assert.equal(c.securityContext.runAsNonRoot, true);
+    const u = unpatchJob.spec.template.spec.containers[0];
+    assert.deepEqual(u.args.slice(0, 4), ['sidecar', 'unpatch', '--patch-file', '/etc/strata/patch/unpatch.json']);
+    assert.ok(u.args.includes('--ignore-missing'));
+    assert.equal(patchJob.spec.template.spec.serviceAccountName, 'strata-patcher');
+  },
+
+  'mode values: no objects at all, NOTES point to argo-cd-values.yaml'() {
+    assert.deepEqual(renderObjects(['--set', 'mode=values']), []);
+    const notes = render(['--notes', '--set', 'mode=values']);
+    assert.match(notes, /argo-cd-values\.yaml/);
+    assert.match(notes, /strata-v1/);
+    assert.match(render(['--notes']), /mode patch/);
+  },
+
+  'custom namespace and Deployment name reach the Role, the Jobs and every object'() {
+    const objs = renderObjects(['--set', 'argocd.namespace=gitops', '--set', 'argocd.repoServer.deploymentName=repo']);
+    for (const { obj } of objs) assert.equal(obj.metadata.namespace, 'gitops');
+    assert.deepEqual(find(objs, 'Role').rules[0].resourceNames, ['repo']);
+    assert.equal(find(objs, 'RoleBinding').subjects[0].namespace, 'gitops');
+    const args = find(objs, 'Job', '-patch').spec.template.spec.containers[0].args;
+    assert.deepEqual(args.slice(4, 8), ['--namespace', 'gitops', '--deployment', 'repo']);
+  },
+
+  'image: tag defaults to appVersion; a digest pins it'() {
+    const digest = 'sha256:' + 'b'.repeat(64);
+    const withDigest = JSON.parse(patchDocs(['--set', `image.digest=${digest}`]).patch);
+    assert.equal(withDigest.spec.template.spec.containers[0].image, `ghcr.io/strata/strata@${digest}`);
+    const withTag = JSON.parse(patchDocs(['--set', 'image.tag=9.9.9']).patch);
+    assert.equal(withTag.spec.template.spec.containers[0].image, 'ghcr.io/strata/strata:9.9.9');
+  },
+
+  'plugin ConfigMap holds the repository plugin.yaml byte for byte'() {
+    const rootFile = join(repo, 'plugin.yaml');
+    assert.ok(existsSync(rootFile), 'the repository has no top-level plugin.yaml yet');
+    const root = readFileSync(rootFile, 'utf8');
+    assert.equal(readFileSync(join(chartDir, 'files/plugin.yaml'), 'utf8'), root, 'helm/strata/files/plugin.yaml differs from plugin.yaml: copy it over');
+    const cm = find(renderObjects(), 'ConfigMap', '-plugin');
+    assert.equal(cm.data['plugin.yaml'], root);
+  },
+
+  'patch: the sidecar matches the CMP contract, the stock containers are untouched'() {
+    const original = normalised(stockDeployment);
+    const patched = YAML.parse(kubectlPatch(stockDeployment, patchDocs().patch));
+    const spec = podSpec(patched);
+    assert.deepEqual(spec.containers.map((c) => c.name), ['argocd-repo-server', 'strata'], 'repo-server stays the first container');
+    const s = byName(spec.containers, 'strata');
+    assert.deepEqual(s.command, ['/var/run/argocd/argocd-cmp-server']);
+    assert.equal(s.image, 'ghcr.io/strata/strata:0.1.0');
+    assert.deepEqual(s.securityContext, {
+      runAsNonRoot: true, runAsUser: 999, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+    });
+    assert.deepEqual(s.volumeMounts, [
+      { name: 'var-files', mountPath: '/var/run/argocd' },
+      { name: 'plugins', mountPath: '/home/argocd/cmp-server/plugins' },
+      { name: 'strata-plugin', mountPath: '/home/argocd/cmp-server/config/plugin.yaml', subPath: 'plugin.yaml' },
+      { name: 'strata-tmp', mountPath: '/tmp' },
+    ]);
+    assert.ok(byName(s.env, 'STRATA_LOG_LEVEL'), 'STRATA_LOG_LEVEL set');
+    assert.equal(byName(s.env, 'HOME')?.value, '/tmp');
+    assert.deepEqual(byName(spec.volumes, 'strata-plugin'), { name: 'strata-plugin', configMap: { name: 'strata-plugin', items: [{ key: 'plugin.yaml', path: 'plugin.yaml' }] } });
+    assert.deepEqual(byName(spec.volumes, 'strata-tmp'), { name: 'strata-tmp', emptyDir: { sizeLimit: '1Gi' } });
+    // Everything the mounts refer to exists; nothing of the original pod changed.
+    for (const m of s.volumeMounts) assert.ok(byName(spec.volumes, m.name), `volume ${m.name} exists`);
+    assert.deepEqual(byName(spec.containers, 'argocd-repo-server'), byName(podSpec(original).containers, 'argocd-repo-server'));
+    assert.deepEqual(spec.initContainers, podSpec(original).initContainers);
+    assert.deepEqual(spec.volumes.filter((v) => !v.name.startsWith('strata-')), podSpec(original).volumes);
+    const checksum = patched.spec.template.metadata.annotations['checksum/strata-plugin'];
+    assert.equal(checksum, sha256(readFileSync(join(chartDir, 'files/plugin.yaml'), 'utf8')));
+    const { spec: _s, ...restPatched } = patched;
+    const { spec: _o, ...restOriginal } = original;
+    assert.deepEqual(restPatched, restOriginal, 'only spec changes');
+  },
+
+  'patch twice = patch once (idempotent)'() {
+    const { patch } = patchDocs();
+    const once = kubectlPatch(stockDeployment, patch);
+    const twice = kubectlPatch(tmpFile('once.yaml', once), patch);
+    assert.equal(twice, once);
+  },
+
+  'unpatch restores the stock Deployment; unpatching an unpatched one changes nothing'() {
+    const { patch, unpatch } = patchDocs();
+    const original = normalised(stockDeployment);
+    const patched = tmpFile('patched.yaml', kubectlPatch(stockDeployment, patch));
+    assert.deepEqual(dropEmptyAnnotations(YAML.parse(kubectlPatch(patched, unpatch))), original);
+    assert.deepEqual(dropEmptyAnnotations(YAML.parse(kubectlPatch(stockDeployment, unpatch))), original);
+  },
+
+  'unpatch keeps other plugins (a foreign cmp-tmp volume, another sidecar, other annotations)'() {
+    const foreign = JSON.stringify({ spec: { template: {
+      metadata: { annotations: { 'checksum/other': 'x' } },
+      spec: {
+        containers: [{ name: 'other-cmp', image: 'other', volumeMounts: [{ name: 'cmp-tmp', mountPath: '/tmp' }] }],
+        volumes: [{ name: 'cmp-tmp', emptyDir: {} }],
+      },
+    } } });
+    const withOther = tmpFile('other.yaml', kubectlPatch(stockDeployment, foreign));
+    const before = YAML.parse(readFileSync(withOther, 'utf8'));
+    const { patch, unpatch } = patchDocs();
+    const patched = tmpFile('other-patched.yaml', kubectlPatch(withOther, patch));
+    assert.equal(podSpec(YAML.parse(readFileSync(patched, 'utf8'))).containers.length, 3);
+    assert.deepEqual(YAML.parse(kubectlPatch(patched, unpatch)), before);
+  },
+
+  'upgrade: a changed plugin.yaml changes the checksum annotation (repo-server restarts)'() {
+    const copy = join(work, 'chart-copy');
+    cpSync(chartDir, copy, { recursive: true });
+    writeFileSync(join(copy, 'files/plugin.yaml'), readFileSync(join(chartDir, 'files/plugin.yaml'), 'utf8') + '# changed\n');
+    const annotation = (dir) => {
+      const cm = find(renderObjects(['--is-upgrade'], dir), 'ConfigMap', '-sidecar-patch');
+      return JSON.parse(cm.data['patch.json']).spec.template.metadata.annotations['checksum/strata-plugin'];
+    };
+    assert.notEqual(annotation(copy), annotation(chartDir));
+  },
+
+  'custom sidecar name, extra env and no tmp size limit still patch and unpatch cleanly'() {
+    const values = tmpFile('values.yaml', 'sidecar:\n  name: layers\n  tmpSizeLimit: ""\n  extraEnv:\n    - name: NODE_OPTIONS\n      value: --max-old-space-size=256\n');
+    const { patch, unpatch } = patchDocs(['-f', values]);
+    const patched = YAML.parse(kubectlPatch(stockDeployment, patch));
+    const c = byName(podSpec(patched).containers, 'layers');
+    assert.deepEqual(c.env.map((e) => e.name), ['HOME', 'STRATA_LOG_LEVEL', 'NODE_OPTIONS']);
+    assert.deepEqual(byName(podSpec(patched).volumes, 'layers-tmp'), { name: 'layers-tmp', emptyDir: {} });
+    const back = kubectlPatch(tmpFile('layers.yaml', YAML.stringify(patched)), unpatch);
+    assert.deepEqual(dropEmptyAnnotations(YAML.parse(back)), normalised(stockDeployment));
+  },
+
+  'argo-cd-values.yaml: same sidecar as the patch, same plugin as plugin.yaml'() {
+    const file = join(chartDir, 'argo-cd-values.yaml');
+    const values = YAML.parse(readFileSync(file, 'utf8'));
+    // The upstream chart renders extraContainers with tpl(toYaml .): resolve it the same way.
+    const containers = YAML.parse(render(['--tpl-values', file, '--key', 'repoServer.extraContainers'], ''));
+    const patch = JSON.parse(patchDocs().patch).spec.template.spec;
+    assert.deepEqual(containers, patch.containers);
+    // Same volume names and mounts; only the ConfigMap differs (argocd-cmp-cm, key <plugin>.yaml).
+    const vols = values.repoServer.volumes;
+    assert.deepEqual(byName(vols, 'strata-tmp'), byName(patch.volumes, 'strata-tmp'));
+    assert.deepEqual(byName(vols, 'strata-plugin'), { name: 'strata-plugin', configMap: { name: 'argocd-cmp-cm', items: [{ key: 'strata.yaml', path: 'plugin.yaml' }] } });
+    assert.equal(values.configs.cmp.create, true);
+    // What the argo-cd chart writes into argocd-cmp-cm for each configs.cmp.plugins entry.
+    const [[name, spec]] = Object.entries(values.configs.cmp.plugins);
+    const plugin = YAML.parse(readFileSync(join(chartDir, 'files/plugin.yaml'), 'utf8'));
+    assert.deepEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'ConfigManagementPlugin', metadata: { name }, spec }, plugin);
+  },
+};
+
+// ---------- run ----------
+
+if (!existsSync(stockDeployment)) {
+  console.error(`chart test: missing ${stockDeployment} (set STRATA_SHARED_DIR)`);
+  process.exitCode = 1;
+} else {
+  let passed = 0;
+  let failed = 0;
+  for (const [name, check] of Object.entries(checks)) {
+    try {
+      check();
+      passed++;
+      console.log(`ok     ${name}`);
+    } catch (err) {
+      failed++;
+      console.log(`FAILED ${name}\n       ${String(err.stderr || err.message).split('\n').join('\n       ')}`);
+    }
+  }
+  rmSync(work, { recursive: true, force: true });
+  console.log(`chart test: ${passed} passed, ${failed} failed`);
+  process.exitCode = failed ? 1 : 0;
+}

@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+// Helper for test/image/run.sh: parses and validates what the image produced,
+// the way Argo CD reads it. Runs on the host's Node.js (not inside the image).
+//
+//   node check.cjs plugin FILE        validate plugin.yaml, print bash assignments
+//   node check.cjs manifests FILE     validate a `generate` stdout as Argo CD reads it
+//   node check.cjs params FILE        validate a `parameters` stdout (only a JSON array)
+//   node check.cjs stacktrace FILE    fail if FILE (a stderr capture) holds a JS stack trace
+//
+// The `yaml` package is resolved from the repo's node_modules, or from the
+// directory in STRATA_IMAGE_TEST_TOOLS (run.sh installs it there when missing).
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+function loadYaml() {
+  const paths = [path.resolve(__dirname, '..', '..')];
+  if (process.env.STRATA_IMAGE_TEST_TOOLS) paths.push(process.env.STRATA_IMAGE_TEST_TOOLS);
+  return require(require.resolve('yaml', { paths }));
+}
+
+function fail(msg) {
+  process.stderr.write(`${msg}\n`);
+  process.exitCode = 1;
+}
+
+function shq(s) {
+  return `'${String(s).replace(/'/g, `'\\''`)}'`;
+}
+
+function argvOf(cmd) {
+  if (!cmd || !Array.isArray(cmd.command) || cmd.command.length === 0) return null;
+  return [...cmd.command, ...(Array.isArray(cmd.args) ? cmd.args : [])].map(String);
+}
+
+function plugin(file) {
+  const YAML = loadYaml();
+  const doc = YAML.parse(fs.readFileSync(file, 'utf8'));
+  const problems = [];
+  if (!doc || typeof doc !== 'object') problems.push('not a YAML mapping');
+  const spec = (doc && doc.spec) || {};
+  if (doc && doc.kind !== 'ConfigManagementPlugin') problems.push(`kind is ${JSON.stringify(doc.kind)}, want ConfigManagementPlugin`);
+  const name = doc && doc.metadata && doc.metadata.name;
+  if (!name) problems.push('metadata.name missing');
+  const gen = argvOf(spec.generate);
+  if (!gen) problems.push('spec.generate.command missing');
+  const dyn = spec.parameters && spec.parameters.dynamic ? argvOf(spec.parameters.dynamic) : null;
+  const disc = spec.discover || {};
+  // Argo CD evaluates only the first of fileName, find.glob, find.command.
+  let discoverKind = '';
+  let discoverValue = '';
+  if (disc.fileName) { discoverKind = 'fileName'; discoverValue = String(disc.fileName); }
+  else if (disc.find && disc.find.glob) { discoverKind = 'glob'; discoverValue = String(disc.find.glob); }
+  else if (disc.find && argvOf(disc.find)) { discoverKind = 'command'; }
+  if (problems.length) {
+    fail(`plugin.yaml: ${problems.join('; ')}`);
+    return;
+  }
+  const out = [
+    `PLUGIN_NAME=${shq(name)}`,
+    `PLUGIN_VERSION=${shq(spec.version || '')}`,
+    `PLUGIN_DISCOVER_KIND=${shq(discoverKind)}`,
+    `PLUGIN_DISCOVER=${shq(discoverValue)}`,
+    `PLUGIN_GENERATE=(${gen.map(shq).join(' ')})`,
+    `PLUGIN_PARAMS=(${(dyn || []).map(shq).join(' ')})`,
+  ];
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+// Mirrors reposerver's manifest reading: one trailing newline trimmed; JSON
+// objects when the first non-space char is '{', else YAML documents; empty and
+// null documents skipped; every document a mapping with kind; List flattened.
+function manifests(file) {
+  const YAML = loadYaml();
+  let text = fs.readFileSync(file, 'utf8');
+  if (text.endsWith('\n')) text = text.slice(0, -1);
+  const objs = [];
+  if (/^\s*\{/.test(text)) {
+    // concatenated JSON objects
+    let rest = text.trim();
+    while (rest.length) {
+      let depth = 0, inStr = false, esc = false, end = -1;
+      for (let i = 0; i < rest.length; i++) {
+        const c = rest[i];
+        if (inStr) { if (esc) esc = false; else if (c === '\\') esc = true; else if (c === '"') inStr = false; continue; }
+        if (c === '"') inStr = true;
+        else if (c === '{') depth++;
+        else if (c === '}') { depth--; if (depth === 0) { end = i + 1; break; } }
+      }
+      if (end < 0) return fail('stdout: unterminated JSON object');
+      objs.push(JSON.parse(rest.slice(0, end)));
+      rest = rest.slice(end).trim();
+    }
+  } else {
+    const docs = YAML.parseAllDocuments(text);
+    for (const d of docs) {
+      if (d.errors && d.errors.length) return fail(`stdout: YAML error: ${d.errors[0].message}`);
+      const v = d.toJS();
+      if (v === null || v === undefined) continue;
+      objs.push(v);
+    }
+  }
+  const flat = [];
+  for (const o of objs) {
+    if (o && typeof o === 'object' && !Array.isArray(o) && Array.isArray(o.items)) flat.push(...o.items);
+    else flat.push(o);
+  }
+  if (flat.length === 0) return fail('stdout: zero manifests (Argo CD would prune everything the app owns)');
+  const bad = [];
+  flat.forEach((o, i) => {
+    if (!o || typeof o !== 'object' || Array.isArray(o)) { bad.push(`#${i}: not a mapping (${JSON.stringify(o).slice(0, 80)})`); return; }
+    if (!o.kind) bad.push(`#${i}: Object 'Kind' is missing`);
+    if (!o.apiVersion) bad.push(`#${i}: apiVersion missing`);
+    if (!o.metadata || !o.metadata.name) bad.push(`#${i} (${o.kind}): metadata.name missing`);
+  });
+  if (bad.length) return fail(`stdout: ${bad.slice(0, 5).join('; ')}`);
+  const want = process.env.EXPECT_KIND || 'Deployment';
+  const wantName = process.env.EXPECT_NAME || 'plate-api';
+  if (!flat.some((o) => o.kind === want && o.metadata.name === wantName)) {
+    return fail(`stdout: no ${want} named ${wantName} among ${flat.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  }
+  process.stdout.write(`${flat.length} objects: ${flat.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}\n`);
+}
+
+function params(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  let v;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    return fail(`stdout is not only JSON (${e.message}); first 200 chars: ${JSON.stringify(text.slice(0, 200))}`);
+  }
+  if (!Array.isArray(v)) return fail(`stdout JSON is ${v === null ? 'null' : typeof v}, want an array`);
+  const bad = [];
+  const seen = new Set();
+  v.forEach((p, i) => {
+    if (!p || typeof p !== 'object' || typeof p.name !== 'string' || !p.name) { bad.push(`#${i}: no name`); return; }
+    if (seen.has(p.name)) bad.push(`duplicate name ${p.name}`);
+    seen.add(p.name);
+    if (p.collectionType !== undefined && !['', 'string', 'array', 'map'].includes(p.collectionType)) bad.push(`${p.name}: collectionType ${p.collectionType}`);
+    if (p.map !== undefined && (typeof p.map !== 'object' || Object.values(p.map).some((x) => typeof x !== 'string'))) bad.push(`${p.name}: map values must be strings`);
+    if (p.array !== undefined && !Array.isArray(p.array)) bad.push(`${p.name}: array is not an array`);
+  });
+  if (bad.length) return fail(`announcements: ${bad.join('; ')}`);
+  process.stdout.write(`${v.length} announcements: ${v.map((p) => p.name).join(', ')}\n`);
+}
+
+function stacktrace(file) {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const m = text.match(/^\s+at (?:.+ \()?(?:file:\/\/|node:|\/|<anonymous>|native).*$/m);
+  if (m) return fail(`stderr holds a stack trace: ${m[0].trim()}`);
+}
+
+const [cmd, file] = process.argv.slice(2);
+const fns = { plugin, manifests, params, stacktrace };
+if (!fns[cmd] || !file) {
+  fail('usage: check.cjs plugin|manifests|params|stacktrace FILE');
+} else {
+  try {
+    fns[cmd](file);
+  } catch (e) {
+    fail(`${cmd}: ${e && e.message ? e.message : e}`);
+  }
+}

@@ -1,0 +1,352 @@
+// `strata sidecar patch|unpatch` against a local HTTPS stand-in for the Kubernetes API server, plus the pure
+// request/retry functions. Run: node --import tsx --test test/sidecar.test.ts
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+
+import { command } from '../src/cli/commands/sidecar.js';
+import { UsageError, UserError } from '../src/core/errors.js';
+import { resolveClusterSettings } from '../src/kube/in-cluster.js';
+import { patchDeployment } from '../src/kube/patch-deployment.js';
+import {
+  buildPatchRequest,
+  classifyStatus,
+  isRetryableNetworkError,
+  retryDelayMs,
+  STRATEGIC_MERGE_PATCH,
+  type HttpResponse,
+} from '../src/kube/strategic-patch.js';
+
+const repo = resolve(__dirname, '..');
+const DEPLOYMENT_PATH = '/apis/apps/v1/namespaces/argocd/deployments/argocd-repo-server';
+const TOKEN = 'test-token-123';
+const PATCH = { spec: { template: { spec: { containers: [{ name: 'strata', image: 'x' }] } } } };
+
+// ---------- the HTTPS stand-in ----------
+
+interface Recorded {
+  method: string;
+  path: string;
+  contentType: string | undefined;
+  authorization: string | undefined;
+  body: string;
+}
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Self-signed certificate for 127.0.0.1: made with openssl when present, else the committed test pair. */
+function testCertificate(dir: string): { key: string; cert: string; certFile: string } {
+  const keyFile = join(dir, 'key.pem');
+  const certFile = join(dir, 'cert.pem');
+  try {
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
+    ], { stdio: 'ignore' });
+  } catch {
+    const fixed = join(repo, 'test/chart/fixtures/tls');
+    writeFileSync(keyFile, readFileSync(join(fixed, 'key.pem')));
+    writeFileSync(certFile, readFileSync(join(fixed, 'cert.pem')));
+  }
+  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile };
+}
+
+class StandIn {
+  readonly requests: Recorded[] = [];
+  replies: Reply[] = [];
+  private server!: Server;
+  url = '';
+
+  async start(tls: { key: string; cert: string }): Promise<void> {
+    this.server = createServer(tls, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        this.requests.push({
+          method: req.method ?? '',
+          path: req.url ?? '',
+          contentType: req.headers['content-type'],
+          authorization: req.headers.authorization,
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
+        const reply = this.replies.shift() ?? { status: 200, body: { kind: 'Deployment' } };
+        res.writeHead(reply.status, { 'Content-Type': 'application/json', ...reply.headers });
+        res.end(JSON.stringify(reply.body ?? {}));
+      });
+    });
+    await new Promise<void>((ok) => this.server.listen(0, '127.0.0.1', ok));
+    this.url = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  reset(replies: Reply[]): void {
+    this.requests.length = 0;
+    this.replies = replies;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((ok) => this.server.close(() => ok()));
+  }
+}
+
+function sink(): Writable & { text: () => string } {
+  const chunks: string[] = [];
+  const w = new Writable({
+    write(chunk, _enc, cb) {
+      chunks.push(String(chunk));
+      cb();
+    },
+  });
+  return Object.assign(w, { text: () => chunks.join('') });
+}
+
+const k8sStatus = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, message, code });
+
+// ---------- command against the stand-in ----------
+
+describe('strata sidecar (HTTPS stand-in)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-sidecar-'));
+  const api = new StandIn();
+  let env: Record<string, string>;
+  const patchFile = join(dir, 'patch.json');
+
+  before(async () => {
+    const tls = testCertificate(dir);
+    await api.start(tls);
+    writeFileSync(join(dir, 'token'), `${TOKEN}\n`);
+    writeFileSync(patchFile, JSON.stringify(PATCH, null, 2));
+    env = { STRATA_KUBE_API_SERVER: api.url, STRATA_KUBE_TOKEN_FILE: join(dir, 'token'), STRATA_KUBE_CA_FILE: tls.certFile };
+  });
+  after(async () => {
+    await api.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function run(argv: string[], extraEnv: Record<string, string> = {}) {
+    const stdout = sink();
+    const stderr = sink();
+    const code = await command.run({ argv, env: { ...env, ...extraEnv }, cwd: dir, stdout, stderr });
+    return { code, stdout: stdout.text(), stderr: stderr.text() };
+  }
+
+  test('success: one strategic-merge PATCH with the bearer token and the patch as body', async () => {
+    api.reset([{ status: 200 }]);
+    const r = await run(['patch', '--patch-file', 'patch.json']);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, '', 'stdout stays empty');
+    assert.match(r.stderr, /sidecar added/);
+    assert.equal(api.requests.length, 1);
+    const [req] = api.requests;
+    assert.equal(req.method, 'PATCH');
+    assert.equal(req.path, `${DEPLOYMENT_PATH}?fieldManager=strata-sidecar`);
+    assert.equal(req.contentType, STRATEGIC_MERGE_PATCH);
+    assert.equal(req.authorization, `Bearer ${TOKEN}`);
+    assert.deepEqual(JSON.parse(req.body), PATCH);
+    assert.doesNotMatch(r.stderr, new RegExp(TOKEN), 'the token is never logged');
+  });
+
+  test('namespace and deployment flags choose the object; --dry-run asks for dryRun=All', async () => {
+    api.reset([{ status: 200 }]);
+    const r = await run(['patch', '--patch-file', patchFile, '--namespace', 'gitops', '--deployment', 'repo', '--dry-run']);
+    assert.equal(r.code, 0);
+    assert.equal(api.requests[0].path, '/apis/apps/v1/namespaces/gitops/deployments/repo?fieldManager=strata-sidecar&dryRun=All');
+  });
+
+  test('404: clear error, no retry', async () => {
+    api.reset([{ status: 404, body: k8sStatus(404, 'NotFound', 'deployments.apps "argocd-repo-server" not found') }]);
+    await assert.rejects(run(['patch', '--patch-file', patchFile]), (err: unknown) => {
+      assert.ok(err instanceof UserError);
+      assert.equal(err.message, 'Deployment argocd/argocd-repo-server not found: is Argo CD installed in argocd?');
+      return true;
+    });
+    assert.equal(api.requests.length, 1);
+  });
+
+  test('404 with --ignore-missing (the pre-delete Job): nothing to remove, exit 0', async () => {
+    api.reset([{ status: 404, body: k8sStatus(404, 'NotFound', 'not found') }]);
+    const r = await run(['unpatch', '--patch-file', patchFile, '--ignore-missing']);
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /not found: nothing to change/);
+  });
+
+  test('409 then success: retried with backoff', async () => {
+    api.reset([{ status: 409, body: k8sStatus(409, 'Conflict', 'the object has been modified') }, { status: 200 }]);
+    const r = await run(['patch', '--patch-file', patchFile]);
+    assert.equal(r.code, 0);
+    assert.equal(api.requests.length, 2);
+    assert.equal(api.requests[0].body, api.requests[1].body);
+    assert.match(r.stderr, /attempt 1\/6: .*HTTP 409: the object has been modified; retrying in 500 ms/);
+  });
+
+  test('403: not retried, names the missing permission', async () => {
+    api.reset([{ status: 403, body: k8sStatus(403, 'Forbidden', 'cannot patch resource "deployments"') }]);
+    await assert.rejects(run(['patch', '--patch-file', patchFile]), /403 Forbidden.*get\/patch on deployments "argocd-repo-server"/);
+    assert.equal(api.requests.length, 1);
+  });
+
+  test('a server certificate the CA file does not vouch for fails at once', async () => {
+    const otherCa = join(dir, 'other-ca.pem');
+    writeFileSync(otherCa, testCertificate(mkdtempSync(join(dir, 'ca-'))).cert);
+    api.reset([]);
+    await assert.rejects(run(['patch', '--patch-file', patchFile], { STRATA_KUBE_CA_FILE: otherCa }), /TLS verification of the API server failed/);
+    assert.equal(api.requests.length, 0);
+  });
+
+  test('the body is exactly the patch and unpatch documents the chart renders', async (t) => {
+    if (!hasGoRenderer()) {
+      t.skip('go or Debian sprig not installed: run test/chart/run.sh once to install them');
+      return;
+    }
+    const docs = renderedPatches();
+    for (const [action, doc] of [['patch', docs.patch], ['unpatch', docs.unpatch]] as const) {
+      const file = join(dir, `${action}.json`);
+      writeFileSync(file, doc);
+      api.reset([{ status: 200 }]);
+      const r = await run([action, '--patch-file', file]);
+      assert.equal(r.code, 0);
+      assert.equal(api.requests[0].contentType, STRATEGIC_MERGE_PATCH);
+      assert.deepEqual(JSON.parse(api.requests[0].body), JSON.parse(doc));
+    }
+    assert.match(docs.patch, /argocd-cmp-server/);
+    assert.match(docs.unpatch, /"\$patch": "delete"/);
+  });
+
+  test('usage and input errors', async () => {
+    await assert.rejects(run([]), UsageError);
+    await assert.rejects(run(['install', '--patch-file', patchFile]), /unknown action "install"/);
+    await assert.rejects(run(['patch']), /--patch-file is required/);
+    await assert.rejects(run(['patch', '--patch-file', patchFile, '--bogus']), UsageError);
+    await assert.rejects(run(['patch', '--patch-file', patchFile, '--namespace', 'Argo CD']), /not a valid Kubernetes namespace/);
+    await assert.rejects(run(['patch', '--patch-file', join(dir, 'missing.json')]), /cannot read the patch file: ENOENT/);
+    writeFileSync(join(dir, 'list.json'), '[]');
+    await assert.rejects(run(['patch', '--patch-file', 'list.json']), /expected a JSON object/);
+    await assert.rejects(run(['patch', '--patch-file', patchFile], { STRATA_KUBE_TOKEN_FILE: join(dir, 'nope') }), /cannot read the service account token/);
+    const help = await run(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Usage: strata sidecar <patch\|unpatch>/);
+  });
+});
+
+function hasGoRenderer(): boolean {
+  try {
+    execFileSync('go', ['version'], { stdio: 'ignore' });
+  } catch {
+    return false;
+  }
+  return existsSync('/usr/share/gocode/src/github.com/Masterminds/sprig');
+}
+
+/** patch.json / unpatch.json from the chart's rendered ConfigMap (default values). */
+function renderedPatches(): { patch: string; unpatch: string } {
+  const out = execFileSync(join(repo, 'test/chart/render.sh'), [join(repo, 'helm/strata')], { encoding: 'utf8' });
+  const doc = out.split(/^---$/m).find((d) => /^\s+patch\.json: \|/m.test(d));
+  assert.ok(doc, 'the chart renders a ConfigMap with patch.json');
+  const block = (key: string) => {
+    const m = new RegExp(`^  ${key.replace('.', '\\.')}: \\|\\n((?:    .*\\n|\\n)+)`, 'm').exec(doc + '\n');
+    assert.ok(m, `${key} in the ConfigMap`);
+    return m[1].replace(/^ {4}/gm, '');
+  };
+  return { patch: block('patch.json'), unpatch: block('unpatch.json') };
+}
+
+// ---------- the pure parts ----------
+
+describe('request and retry policy', () => {
+  test('buildPatchRequest', () => {
+    const req = buildPatchRequest({ namespace: 'argocd', deployment: 'argocd-repo-server' }, PATCH, 't');
+    assert.equal(req.method, 'PATCH');
+    assert.equal(req.path, `${DEPLOYMENT_PATH}?fieldManager=strata-sidecar`);
+    assert.equal(req.headers['Content-Type'], 'application/strategic-merge-patch+json');
+    assert.equal(req.headers.Authorization, 'Bearer t');
+    assert.equal(req.headers['Content-Length'], String(Buffer.byteLength(req.body)));
+    assert.equal(req.body, JSON.stringify(PATCH));
+  });
+
+  const statuses: Array<[number, string]> = [
+    [200, 'ok'], [201, 'ok'], [404, 'not-found'], [409, 'retry'], [429, 'retry'], [500, 'retry'], [503, 'retry'],
+    [400, 'fail'], [401, 'fail'], [403, 'fail'], [422, 'fail'],
+  ];
+  for (const [status, outcome] of statuses) {
+    test(`classifyStatus(${status}) = ${outcome}`, () => assert.equal(classifyStatus(status), outcome));
+  }
+
+  test('retryDelayMs: exponential, capped, Retry-After wins', () => {
+    const p = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 8000 };
+    assert.deepEqual([1, 2, 3, 4, 5, 6].map((a) => retryDelayMs(p, a)), [500, 1000, 2000, 4000, 8000, 8000]);
+    assert.equal(retryDelayMs(p, 1, '3'), 3000);
+    assert.equal(retryDelayMs(p, 1, '120'), 8000);
+    assert.equal(retryDelayMs(p, 2, 'Wed, 21 Oct 2015 07:28:00 GMT'), 1000);
+  });
+
+  test('isRetryableNetworkError: connection trouble yes, certificate trouble no', () => {
+    assert.equal(isRetryableNetworkError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })), true);
+    assert.equal(isRetryableNetworkError(Object.assign(new Error('x'), { code: 'ECONNRESET' })), true);
+    assert.equal(isRetryableNetworkError(new Error('timeout')), true);
+    assert.equal(isRetryableNetworkError(Object.assign(new Error('x'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })), false);
+    assert.equal(isRetryableNetworkError(Object.assign(new Error('x'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' })), false);
+  });
+
+  function fakeIo(responses: Array<HttpResponse | Error>) {
+    const sleeps: number[] = [];
+    const logs: string[] = [];
+    let calls = 0;
+    return {
+      sleeps, logs, calls: () => calls,
+      io: {
+        send: async () => {
+          const r = responses[Math.min(calls++, responses.length - 1)];
+          if (r instanceof Error) throw r;
+          return r;
+        },
+        sleep: async (ms: number) => void sleeps.push(ms),
+        log: (l: string) => void logs.push(l),
+      },
+    };
+  }
+  const res = (status: number, headers: Record<string, string> = {}): HttpResponse => ({ status, headers, body: '{}' });
+  const target = { namespace: 'argocd', deployment: 'argocd-repo-server' };
+
+  test('patchDeployment gives up after maxAttempts', async () => {
+    const f = fakeIo([res(503)]);
+    await assert.rejects(
+      patchDeployment({ target, patch: PATCH, token: 't', retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 1000 } }, f.io),
+      /HTTP 503.*gave up after 4 attempts/,
+    );
+    assert.equal(f.calls(), 4);
+    assert.deepEqual(f.sleeps, [10, 20, 40]);
+  });
+
+  test('patchDeployment retries network errors and honours Retry-After', async () => {
+    const f = fakeIo([Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), res(429, { 'retry-after': '2' }), res(200)]);
+    assert.equal(await patchDeployment({ target, patch: PATCH, token: 't' }, f.io), 'patched');
+    assert.deepEqual(f.sleeps, [500, 2000]);
+    assert.match(f.logs[0], /cannot reach the API server: connect ECONNREFUSED/);
+  });
+});
+
+describe('in-cluster settings', () => {
+  test('from the service environment, with the service account files', () => {
+    const s = resolveClusterSettings({ KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' });
+    assert.deepEqual(s, {
+      apiServer: 'https://10.96.0.1',
+      tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
+      caFile: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
+    });
+    assert.equal(resolveClusterSettings({ KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '6443' }).apiServer, 'https://[fd00::1]:6443');
+  });
+
+  test('flags beat environment; plain http and no API server are errors', () => {
+    const env = { KUBERNETES_SERVICE_HOST: '10.0.0.1', STRATA_KUBE_API_SERVER: 'https://a:1', STRATA_KUBE_CA_FILE: '/e/ca' };
+    assert.deepEqual(resolveClusterSettings(env, { apiServer: 'https://b:2', tokenFile: '/f/t' }), { apiServer: 'https://b:2', tokenFile: '/f/t', caFile: '/e/ca' });
+    assert.throws(() => resolveClusterSettings({ STRATA_KUBE_API_SERVER: 'http://x' }), /must be an https:\/\/ URL/);
+    assert.throws(() => resolveClusterSettings({}), /KUBERNETES_SERVICE_HOST is not set/);
+  });
+});
