@@ -54,6 +54,8 @@ export interface RenderOptions {
   /** Namespace for namespaced objects without one; wins over spec.namespace (Argo CD's destination). */
   namespace?: string;
   checks?: readonly Check[];
+  /** Throw FindingsError when a check reports an error (default). `lint` turns this off to list everything. */
+  failOnFindings?: boolean;
   caches?: RenderCaches;
   /** Where `{{log}}` output goes. */
   log?: (message: string) => void;
@@ -66,7 +68,7 @@ export interface RenderResult {
   /** Layer files that were read, in merge order. */
   files: string[];
   objects: RenderedObject[];
-  /** Non-fatal findings (warnings). */
+  /** Findings of the checks: warnings only, unless failOnFindings is false. */
   findings: Finding[];
   emitted: Emitted[];
 }
@@ -140,7 +142,7 @@ export function render(opts: RenderOptions): RenderResult {
 
   const trace = (template: string, text: string): Origin | undefined => traceOrigin(emitted, merged, template, text);
   const findings = (opts.checks ?? []).flatMap((check) => check({ fs: opts.fs, config, env, merged, objects, capabilities, trace }));
-  if (findings.some((f) => f.severity === 'error')) throw new FindingsError(findings);
+  if (opts.failOnFindings !== false && findings.some((f) => f.severity === 'error')) throw new FindingsError(findings);
 
   return { config, env, merged, files, objects: sortObjects(objects), findings, emitted };
 }

@@ -1,5 +1,9 @@
 import { standardChecks } from '../../checks/index.js';
-import { formatFinding } from '../../core/errors.js';
+import { loadAppConfig } from '../../core/config.js';
+import { discoverApps } from '../../core/discover.js';
+import { describeError, formatFinding, UsageError, UserError } from '../../core/errors.js';
+import type { ReadOnlyFs } from '../../core/fs.js';
+import type { K8sObject } from '../../core/types.js';
 import { createCaches, render } from '../../core/render.js';
 import type { Command } from '../command.js';
 import { APP_OPTIONS, LAYER_OPTIONS, layerOverrides, outputFormat, parse, RELEASE_OPTIONS } from '../options.js';
@@ -7,6 +11,7 @@ import { openApp } from '../target.js';
 import { formatObjects, releaseFromFlags } from '../output.js';
 
 const HELP = `Usage: strata render [APP_DIR] --env ENV [options]
+       strata render --all --env ENV [ROOT] [options]
 
 Render an app's manifests for one environment and print them to stdout (nothing else ever goes there).
 
@@ -25,6 +30,8 @@ Options:
       --target-revision REF  fill release.targetRevision
       --kube-version V       capabilities.kubeVersion (e.g. 1.31.0)
       --api-versions LIST    capabilities.apiVersions, comma-separated
+      --all                  render every app under ROOT that declares ENV, in one process; any
+                             failure fails the whole run (all failures are listed, stdout stays empty)
   -h, --help                 show this help
 `;
 
@@ -33,29 +40,46 @@ export const command: Command = {
   summary: 'render an app for an environment',
   help: HELP,
   async run(ctx) {
-    const p = parse(ctx.argv, { ...APP_OPTIONS, ...LAYER_OPTIONS, ...RELEASE_OPTIONS });
+    const p = parse(ctx.argv, { ...APP_OPTIONS, ...LAYER_OPTIONS, ...RELEASE_OPTIONS, all: { type: 'boolean' } });
     if (p.values.help) {
       ctx.stdout.write(HELP);
       return 0;
     }
     const format = outputFormat(p.values.output);
     const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
-    const { release, capabilities } = releaseFromFlags(p.values, target.appDir);
-    const result = render({
+    const base = {
       fs: target.fs,
-      appDir: target.appDir,
       ...(p.values.env !== undefined ? { env: String(p.values.env) } : {}),
       overrides: layerOverrides(p.layerFlags, ctx.cwd),
-      release,
-      capabilities,
       ...(p.values.namespace ? { namespace: String(p.values.namespace) } : {}),
       checks: standardChecks(),
       caches: createCaches(),
-      log: (m) => ctx.stderr.write(`strata: template log: ${m}\n`),
-    });
-    for (const f of result.findings) ctx.stderr.write(`strata: ${formatFinding(f)}\n`);
-    ctx.stdout.write(formatObjects(result.objects.map((o) => o.object), format));
+      log: (m: string) => ctx.stderr.write(`strata: template log: ${m}\n`),
+    };
+    const apps = p.values.all ? appsForEnv(target.fs, target.appDir, p.values.env as string | undefined) : [target.appDir];
+    const objects: K8sObject[] = [];
+    const failures: string[] = [];
+    for (const appDir of apps) {
+      try {
+        const result = render({ ...base, appDir, ...releaseFromFlags(p.values, appDir) });
+        for (const f of result.findings) ctx.stderr.write(`strata: ${formatFinding(f)}\n`);
+        objects.push(...result.objects.map((o) => o.object));
+      } catch (e) {
+        if (!p.values.all || !(e instanceof UserError)) throw e;
+        failures.push(describeError(e));
+      }
+    }
+    if (failures.length) throw new UserError(`${failures.length} of ${apps.length} apps failed:\n  ${failures.join('\n  ')}`);
+    ctx.stdout.write(formatObjects(objects, format));
     return 0;
   },
 };
 
+
+/** Apps under `root` that declare `env` (the batch path: one process, shared caches). */
+export function appsForEnv(fs: ReadOnlyFs, root: string, env: string | undefined): string[] {
+  if (!env) throw new UsageError('--all needs --env');
+  const apps = discoverApps(fs, root).filter((dir) => loadAppConfig(fs, dir).environments.includes(env));
+  if (apps.length === 0) throw new UserError(`no app under ${root || '.'} declares the environment "${env}"`);
+  return apps;
+}
