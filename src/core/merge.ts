@@ -63,8 +63,8 @@ export class ValuesBuilder {
       const childP = childPath(path, seg);
       let child = this.slot(container, seg, path, origin);
       if (child === undefined || child === null) {
-        child = wantList ? [] : {};
-        this.put(container, seg, child, childP, originOf);
+        this.put(container, seg, wantList ? [] : {}, childP, originOf);
+        child = (container as Record<string | number, Value>)[seg]!; // put stores a copy
       } else if (wantList ? !Array.isArray(child) : !isMap(child)) {
         throw new UserError(
           `cannot set ${formatPath(segments)}: ${childP} is ${describe(child)}, not a ${wantList ? 'list' : 'map'}`,

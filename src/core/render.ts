@@ -6,7 +6,7 @@ import { resolvePath, type ReadOnlyFs } from './fs.js';
 import { injectMetadata } from './inject.js';
 import { loadValues, ParseCache, type Override } from './layers.js';
 import { sortObjects } from './order.js';
-import { checkNotEmpty, checkStructure } from './structure.js';
+import { checkDuplicates, checkNotEmpty, checkShape } from './structure.js';
 import { TemplateCache, type Emitted, type RenderState } from './templates.js';
 import type { Capabilities, Finding, MergedValues, Origin, ReleaseInfo, RenderedObject } from './types.js';
 
@@ -129,7 +129,7 @@ export function render(opts: RenderOptions): RenderResult {
     objects.push(...parseRendered(text, f.path));
   }
 
-  checkStructure(objects);
+  checkShape(objects);
   const annotations: Record<string, string> = {
     [ANNOTATION_REVISION]: release.appRevision,
     [ANNOTATION_SOURCE]: release.repoURL ? `${release.repoURL}${release.path ? '/' + release.path : ''}` : '',
@@ -137,7 +137,7 @@ export function render(opts: RenderOptions): RenderResult {
   for (const o of objects) {
     injectMetadata(o.object, { app: config.name, env, ...(namespace ? { namespace } : {}), labels: config.labels, annotations });
   }
-  checkStructure(objects); // namespaces were added: two objects may now collide
+  checkDuplicates(objects);
   checkNotEmpty(objects, config.allowEmpty, config.file);
 
   const trace = (template: string, text: string): Origin | undefined => traceOrigin(emitted, merged, template, text);

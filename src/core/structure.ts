@@ -8,8 +8,8 @@ function where(o: RenderedObject): string {
   return `${o.template} (document ${o.doc + 1})`;
 }
 
-export function checkStructure(objects: readonly RenderedObject[]): void {
-  const seen = new Map<string, RenderedObject>();
+/** Every object has apiVersion, kind and metadata.name. */
+export function checkShape(objects: readonly RenderedObject[]): void {
   for (const o of objects) {
     const obj = o.object;
     for (const key of ['apiVersion', 'kind'] as const) {
@@ -21,6 +21,15 @@ export function checkStructure(objects: readonly RenderedObject[]): void {
     if (typeof meta !== 'object' || meta === null || Array.isArray(meta) || typeof meta.name !== 'string' || meta.name === '') {
       throw new UserError(`${String(obj.kind)} in document ${o.doc + 1} has no metadata.name`, { file: o.template });
     }
+  }
+}
+
+/** No two objects share group, kind, namespace and name (checked after namespaces are filled in). */
+export function checkDuplicates(objects: readonly RenderedObject[]): void {
+  const seen = new Map<string, RenderedObject>();
+  for (const o of objects) {
+    const obj = o.object;
+    const meta = obj.metadata as Record<string, unknown>;
     const id = `${groupOf(String(obj.apiVersion))}/${String(obj.kind)}/${String(meta.namespace ?? '')}/${meta.name}`;
     const prev = seen.get(id);
     if (prev) {

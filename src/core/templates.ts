@@ -77,6 +77,7 @@ export class TemplateSet {
     const helpers = makeHelpers({ renderPartial: (name, ctx, o) => this.renderPartial(name, ctx, o) });
     for (const [name, fn] of Object.entries(helpers)) this.hb.registerHelper(name, fn as Handlebars.HelperDelegate);
     this.hb.registerHelper('__emit', emit);
+    this.hb.registerHelper('__path', lookupPath);
     this.hb.registerHelper('log', (...args: unknown[]) => {
       const o = args.pop() as HelperOptions;
       (o.data?.strata as RenderState | undefined)?.log(args.map(String).join(' '));
@@ -192,6 +193,27 @@ function emit(value: unknown, options: HelperOptions): string {
   return text;
 }
 
+/**
+ * The `__path` helper: `a.b.c` used as a helper argument. Handlebars' strict mode checks only printed paths
+ * and dereferences argument paths blindly (a TypeError when `a` is missing); this reads own properties only
+ * and names the whole path when a step before the last is missing. A missing last step is `undefined`, so
+ * `{{#if values.ingress.enabled}}` and `default` keep working.
+ */
+function lookupPath(head: unknown, ...rest: unknown[]): unknown {
+  const options = rest.pop() as HelperOptions;
+  const { src, line, file } = options.hash as { src: string; line: number; file: string };
+  let cur = head;
+  for (let i = 0; i < rest.length; i++) {
+    if (cur === undefined || cur === null || typeof cur !== 'object') {
+      const missing = src.split('.').slice(0, src.split('.').length - rest.length + i).join('.');
+      throw new UserError(`missing value "${src}" ("${missing}" is ${cur === null ? 'null' : cur === undefined ? 'not defined' : 'not a map'})`, { file, line });
+    }
+    const key = String(rest[i]);
+    cur = Object.hasOwn(cur, key) ? (cur as Record<string, unknown>)[key] : undefined;
+  }
+  return cur;
+}
+
 const KNOWN_HELPERS = new Set([...HELPER_NAMES, 'lookup', 'log', 'if', 'unless', 'each', 'with', 'blockHelperMissing', 'helperMissing']);
 
 /** Rewrites `{{expr}}` into `{{__emit expr src="…" line=N file="…"}}` and indexes path expressions. */
@@ -212,11 +234,43 @@ class EmitRewriter extends Handlebars.Visitor {
   override SubExpression(sexpr: hbs.AST.SubExpression): void {
     this.indexCall(sexpr);
     super.SubExpression(sexpr);
+    this.makeSafe(sexpr);
   }
 
   override BlockStatement(block: hbs.AST.BlockStatement): void {
     this.indexCall(block);
     super.BlockStatement(block);
+    this.makeSafe(block);
+  }
+
+  /** Replace multi-step path arguments (`values.a.b`) with `(__path values "a" "b" …)`. */
+  private makeSafe(node: { params: hbs.AST.Expression[]; hash?: hbs.AST.Hash }): void {
+    node.params = node.params.map((p) => this.safe(p));
+    for (const pair of node.hash?.pairs ?? []) pair.value = this.safe(pair.value);
+  }
+
+  private safe(e: hbs.AST.Expression): hbs.AST.Expression {
+    if (e.type !== 'PathExpression') return e;
+    const path = e as hbs.AST.PathExpression;
+    if (path.parts.length < 2) return path;
+    const loc = path.loc;
+    const head = { ...path, parts: [path.parts[0]!], original: path.parts[0]! } as hbs.AST.PathExpression;
+    const str = (value: string): hbs.AST.StringLiteral => ({ type: 'StringLiteral', value, original: value, loc });
+    return {
+      type: 'SubExpression',
+      path: { type: 'PathExpression', data: false, depth: 0, parts: ['__path'], original: '__path', loc } as hbs.AST.PathExpression,
+      params: [head, ...path.parts.slice(1).map(str)],
+      hash: {
+        type: 'Hash',
+        loc,
+        pairs: [
+          { type: 'HashPair', key: 'src', value: str(path.original), loc },
+          { type: 'HashPair', key: 'line', value: { type: 'NumberLiteral', value: loc.start.line, original: loc.start.line, loc } as hbs.AST.NumberLiteral, loc },
+          { type: 'HashPair', key: 'file', value: str(this.file), loc },
+        ],
+      },
+      loc,
+    } as hbs.AST.SubExpression;
   }
 
   private indexCall(node: { loc: hbs.AST.SourceLocation; params: hbs.AST.Expression[] }): void {
@@ -233,9 +287,12 @@ class EmitRewriter extends Handlebars.Visitor {
     if (name === '__emit' || name === 'log') return;
     const isCall = m.params.length > 0 || (m.hash && m.hash.pairs.length > 0) || (path.parts.length === 1 && KNOWN_HELPERS.has(name) && !path.data);
     const loc = m.loc;
-    const arg: hbs.AST.Expression = isCall
-      ? ({ type: 'SubExpression', path, params: m.params, hash: m.hash, loc } as hbs.AST.SubExpression)
-      : path;
+    let arg: hbs.AST.Expression;
+    if (isCall) {
+      const call = { type: 'SubExpression', path, params: m.params, hash: m.hash, loc } as hbs.AST.SubExpression;
+      this.makeSafe(call);
+      arg = call;
+    } else arg = this.safe(path);
     const str = (value: string): hbs.AST.StringLiteral => ({ type: 'StringLiteral', value, original: value, loc });
     return {
       type: 'MustacheStatement',

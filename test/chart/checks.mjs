@@ -179,7 +179,9 @@ const checks = {
 
   'patch: the sidecar matches the CMP contract, the stock containers are untouched'() {
     const original = normalised(stockDeployment);
-    const patched = YAML.parse(kubectlPatch(stockDeployment, patchDocs().patch));
+    const patchedText = kubectlPatch(stockDeployment, patchDocs().patch);
+    assert.doesNotMatch(patchedText, /\$(patch|setElementOrder|retainKeys)/, 'no patch directive leaks into the object');
+    const patched = YAML.parse(patchedText);
     const spec = podSpec(patched);
     assert.deepEqual(spec.containers.map((c) => c.name), ['argocd-repo-server', 'strata'], 'repo-server stays the first container');
     const s = byName(spec.containers, 'strata');
@@ -204,6 +206,8 @@ const checks = {
     assert.deepEqual(byName(spec.containers, 'argocd-repo-server'), byName(podSpec(original).containers, 'argocd-repo-server'));
     assert.deepEqual(spec.initContainers, podSpec(original).initContainers);
     assert.deepEqual(spec.volumes.filter((v) => !v.name.startsWith('strata-')), podSpec(original).volumes);
+    const others = (ps) => Object.fromEntries(Object.entries(ps).filter(([k]) => !['containers', 'volumes'].includes(k)));
+    assert.deepEqual(others(spec), others(podSpec(original)), 'the rest of the pod spec is unchanged');
     const checksum = patched.spec.template.metadata.annotations['checksum/strata-plugin'];
     assert.equal(checksum, sha256(readFileSync(join(chartDir, 'files/plugin.yaml'), 'utf8')));
     const { spec: _s, ...restPatched } = patched;

@@ -4,7 +4,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
 import { UsageError, UserError } from '../../core/errors.js';
+import { httpsTransport } from '../../kube/https-transport.js';
+import { loadCredentials, resolveClusterSettings } from '../../kube/in-cluster.js';
+import { patchDeployment } from '../../kube/patch-deployment.js';
+import { targetProblems } from '../../kube/strategic-patch.js';
 import type { Command, CommandContext } from '../command.js';
+
+// main.ts loads this module only for `strata sidecar`, so the Kubernetes code costs the other commands nothing.
 
 const help = `Usage: strata sidecar <patch|unpatch> --patch-file FILE [options]
 
@@ -64,15 +70,15 @@ export function parseSidecarArgs(argv: readonly string[], cwd: string): SidecarO
       },
     });
   } catch (err) {
-    throw new UsageError(`strata sidecar: ${(err as Error).message}`);
+    throw new UsageError((err as Error).message);
   }
   const { values, positionals } = parsed;
   if (values.help) return undefined;
   const [action, ...extra] = positionals;
-  if (!action) throw new UsageError('strata sidecar: missing action: patch or unpatch (see strata sidecar --help)');
-  if (!isAction(action)) throw new UsageError(`strata sidecar: unknown action "${action}": expected patch or unpatch`);
-  if (extra.length) throw new UsageError(`strata sidecar: unexpected argument "${extra[0]}"`);
-  if (!values['patch-file']) throw new UsageError('strata sidecar: --patch-file is required');
+  if (!action) throw new UsageError('missing action: patch or unpatch');
+  if (!isAction(action)) throw new UsageError(`unknown action "${action}": expected patch or unpatch`);
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (!values['patch-file']) throw new UsageError('--patch-file is required');
   const abs = (p: string | undefined) => (p === undefined || isAbsolute(p) ? p : resolve(cwd, p));
   return {
     action,
@@ -111,17 +117,9 @@ async function run(ctx: CommandContext): Promise<number> {
     ctx.stdout.write(`${help}\n`);
     return 0;
   }
-  // Loaded here so the rest of the CLI never pays for the Kubernetes client code.
-  const [{ resolveClusterSettings, loadCredentials }, { httpsTransport }, { patchDeployment }, { targetProblems }] = await Promise.all([
-    import('../../kube/in-cluster.js'),
-    import('../../kube/https-transport.js'),
-    import('../../kube/patch-deployment.js'),
-    import('../../kube/strategic-patch.js'),
-  ]);
-
   const target = { namespace: options.namespace, deployment: options.deployment };
   const problems = targetProblems(target);
-  if (problems.length) throw new UsageError(`strata sidecar: ${problems.join('; ')}`);
+  if (problems.length) throw new UsageError(problems.join('; '));
 
   let text: string;
   try {

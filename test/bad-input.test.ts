@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { makeRepo, minimalApp, runCli } from './helpers.js';
+
+// Every bad input: a non-zero exit, nothing on stdout, and one line on stderr naming where the problem is.
+
+interface Case {
+  name: string;
+  files?: Record<string, string | Buffer>;
+  args?: string[];
+  /** Runs after the files are written (symlinks, generated content). */
+  setup?: (root: string) => void;
+  /** What stderr must say (file:line and reason). */
+  want: RegExp;
+  code?: number;
+}
+
+const SECRET = 'hunter2-do-not-echo';
+
+const cases: Case[] = [
+  { name: 'malformed YAML', files: { 'app/values.yaml': 'a: 1\nb: [unclosed\nc: 2\n' }, want: /app\/values\.yaml:\d+:\d+: invalid YAML/ },
+  { name: 'duplicate keys', files: { 'app/values.yaml': 'name: demo\nreplicas: 1\nreplicas: 2\n' }, want: /app\/values\.yaml:3:1: invalid YAML: Map keys must be unique/ },
+  { name: 'top-level list', files: { 'app/values.yaml': '- a\n- b\n' }, want: /app\/values\.yaml:1:1: the top level must be a map of values, found a list/ },
+  {
+    name: 'alias bomb',
+    files: {
+      'app/values.yaml':
+        'a: &a ["x","x","x","x","x","x","x","x","x","x"]\n' +
+        Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill('*' + String.fromCharCode(97 + i)).join(',')}]`).join('\n') +
+        '\nname: demo\nreplicas: 1\n',
+    },
+    want: /app\/values\.yaml.*more than 1000000 nodes after expanding aliases/,
+  },
+  { name: 'layer over the size cap', setup: (root) => writeFileSync(join(root, 'app/values.yaml'), 'name: demo\nreplicas: 1\npad: "' + 'x'.repeat(4 * 1024 * 1024) + '"\n'), want: /app\/values\.yaml: file is \d+ bytes, over the 4194304-byte limit/ },
+  { name: 'nesting deeper than the cap', files: { 'app/values.yaml': 'name: demo\nreplicas: 1\ndeep: ' + '{a: '.repeat(70) + '1' + '}'.repeat(70) + '\n' }, want: /app\/values\.yaml:3:\d+ \.deep(\.a)+: nesting deeper than 64 levels/ },
+  { name: 'integer beyond 2^53', files: { 'app/values.yaml': 'name: demo\nreplicas: 9007199254740993\n' }, want: /app\/values\.yaml:2:11 \.replicas: integer beyond 2\^53/ },
+  { name: '__proto__ key in a values file', files: { 'app/values.yaml': 'name: demo\nreplicas: 1\ningress:\n  __proto__:\n    enabled: true\n' }, want: /app\/values\.yaml:4:3 \.ingress\.__proto__: the key "__proto__" is not allowed/ },
+  { name: 'constructor key in a values file', files: { 'app/values.yaml': 'name: demo\nreplicas: 1\nconstructor:\n  prototype: {}\n' }, want: /app\/values\.yaml:3:1 \.constructor: the key "constructor" is not allowed/ },
+  { name: 'prototype path in --set', args: ['--set', 'constructor.prototype.polluted=1'], want: /--set constructor\.prototype\.polluted=1: the key "constructor" is not allowed/ },
+  { name: 'layer outside the root through ..', files: { 'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg]\n  layers: [values.yaml, ../../outside.yaml]\n' }, want: /app\/strata\.yaml:5:\d+ \.spec\.layers\[1\]: path "\.\.\/\.\.\/outside\.yaml" leaves the repository root/ },
+  { name: 'absolute layer path', files: { 'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg]\n  layers: [/etc/passwd]\n' }, want: /app\/strata\.yaml:5:\d+ \.spec\.layers\[0\]: path "\/etc\/passwd" is absolute/ },
+  { name: 'templates folder outside the root', files: { 'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg]\n  templates: ../../shared-templates\n' }, want: /app\/strata\.yaml:5:\d+ \.spec\.templates: path "\.\.\/\.\.\/shared-templates" leaves the repository root/ },
+  { name: 'symlink pointing outside the root', setup: (root) => symlinkSync('/etc/hostname', join(root, 'app/values-stg.yaml')), want: /app\/values-stg\.yaml: resolves outside the repository root/ },
+  { name: 'unknown environment', args: ['--env', 'qa'], want: /app\/strata\.yaml:4:\d+ \.spec\.environments: unknown environment "qa": this app declares stg, prod/ },
+  { name: 'missing required layer', files: { 'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg]\n  layers:\n    - values.yaml\n    - values-{env}.yaml\n' }, want: /app\/strata\.yaml:7:7 \.spec\.layers\[1\]: layer "values-stg\.yaml" \(app\/values-stg\.yaml\) does not exist/ },
+  { name: 'unknown field in strata.yaml', files: { 'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg]\n  layer: [values.yaml]\n' }, want: /app\/strata\.yaml:5:3 \.spec\.layer: unknown field "layer"/ },
+  { name: 'template syntax error', files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{#if values.name}}x\n' }, want: /app\/templates\/cm\.yaml\.hbs:\d+: template syntax error/ },
+  { name: 'missing value in strict mode', files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.nmae}}\n' }, want: /app\/templates\/cm\.yaml\.hbs:4: missing value "values\.nmae"/ },
+  { name: 'missing intermediate value', files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.image.tag}}\n' }, want: /app\/templates\/cm\.yaml\.hbs:4: missing value "values\.image\.tag"/ },
+  { name: 'missing value passed to a helper', files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{quote values.nope}}\n' }, want: /app\/templates\/cm\.yaml\.hbs:4: missing value "values\.nope" passed to quote/ },
+  { name: 'raw object output', files: { 'app/values.yaml': 'name: demo\nreplicas: 1\nres: {cpu: 1}\n', 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata: {{values.res}}\n' }, want: /cm\.yaml\.hbs:5: "values\.res" is a map; print it with \{\{nindent N \(toYaml values\.res\)\}\}/ },
+  { name: 'raw multi-line string output', files: { 'app/values.yaml': `name: demo\nreplicas: 1\nnote: "a\\nkind: Secret"\n`, 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    note: {{values.note}}\n' }, want: /cm\.yaml\.hbs:6: "values\.note" is a multi-line string; .*use \{\{quote values\.note\}\}/ },
+  { name: 'output that is not YAML', files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [x\n' }, want: /app\/templates\/cm\.yaml\.hbs: rendered output is not valid YAML: .* at line \d+ of the rendered output/ },
+  { name: 'object without kind', files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nmetadata:\n  name: x\n' }, want: /app\/templates\/cm\.yaml\.hbs: document 1 has no kind/ },
+  { name: 'object without metadata.name', files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n' }, want: /app\/templates\/cm\.yaml\.hbs: ConfigMap in document 1 has no metadata\.name/ },
+  { name: 'ambiguous scalar in the output', files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  flag: yes\n' }, want: /cm\.yaml\.hbs \.data\.flag: rendered value "yes" means different things in YAML 1\.1/ },
+  { name: 'ambiguous scalar in values', files: { 'app/values.yaml': 'name: demo\nreplicas: 1\nenabled: no\n' }, want: /app\/values\.yaml:3:10 \.enabled: "no" means different things in YAML 1\.1/ },
+  { name: 'duplicate objects', files: { 'app/templates/cm2.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.name}}\n' }, want: /ConfigMap "demo" in namespace "demo" is rendered twice: by app\/templates\/cm\.yaml\.hbs \(document 1\) and by app\/templates\/cm2\.yaml\.hbs \(document 1\)/ },
+  { name: 'no objects at all', files: { 'app/templates/cm.yaml.hbs': '{{#if values.never}}\napiVersion: v1\n{{/if}}\n' }, want: /app\/strata\.yaml: the render produced no objects; Argo CD would prune everything/ },
+  { name: 'non-UTF-8 input', files: { 'app/values.yaml': Buffer.concat([Buffer.from('name: demo\nreplicas: 1\nx: "'), Buffer.from([0xff, 0xfe]), Buffer.from('"\n')]) }, want: /app\/values\.yaml:3: file is not valid UTF-8/ },
+  { name: 'a failing required', files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{required "values.host is required: set it in values-<env>.yaml" values.host}}\n' }, want: /app\/templates\/cm\.yaml\.hbs:4: required value missing: values\.host is required/ },
+  { name: 'bad --set syntax', args: ['--set', 'novalue'], want: /--set novalue: key "\.novalue" has no value/ },
+  { name: 'unknown flag', args: ['--sett', 'a=1'], want: /Unknown option '--sett'/, code: 2 },
+];
+
+describe('bad input', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const root = makeRepo(minimalApp(c.files));
+      c.setup?.(root);
+      const r = runCli(['render', 'app', '--env', 'stg', ...(c.args ?? [])], { cwd: root });
+      assert.equal(r.stdout, '', 'stdout must stay empty');
+      assert.equal(r.code, c.code ?? 1, `exit code (stderr: ${r.stderr})`);
+      assert.match(r.stderr, c.want);
+      if ((c.code ?? 1) === 1) assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+    });
+  }
+
+  it('an alias bomb fails fast', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 12; i++) bomb.push(`l${i}: &l${i} [${Array(10).fill(i === 1 ? '*a' : `*l${i - 1}`).join(',')}]`);
+    const root = makeRepo(minimalApp({ 'app/values.yaml': bomb.join('\n') + '\nname: demo\nreplicas: 1\n' }));
+    const t0 = Date.now();
+    const r = runCli(['render', 'app', '--env', 'stg'], { cwd: root });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /alias bomb/);
+    assert.ok(Date.now() - t0 < 5000, 'took too long');
+  });
+
+  it('never echoes a source line (it may hold a secret)', () => {
+    for (const values of [`name: demo\nreplicas: 1\npassword: ${SECRET}\n  broken: [\n`, `name: demo\npassword: ${SECRET}\npassword: again\n`]) {
+      const root = makeRepo(minimalApp({ 'app/values.yaml': values }));
+      const r = runCli(['render', 'app', '--env', 'stg'], { cwd: root });
+      assert.equal(r.code, 1);
+      assert.ok(!r.stderr.includes(SECRET), r.stderr);
+    }
+  });
+
+  it('template syntax errors do not quote the template either', () => {
+    const root = makeRepo(minimalApp({ 'app/templates/cm.yaml.hbs': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  token: ${SECRET} {{#each}}\n` }));
+    const r = runCli(['render', 'app', '--env', 'stg'], { cwd: root });
+    assert.equal(r.code, 1);
+    assert.ok(!r.stderr.includes(SECRET), r.stderr);
+  });
+
+  it('the minimal app itself renders (the cases above differ from it by one thing)', () => {
+    const r = runCli(['render', 'app', '--env', 'stg'], { cwd: makeRepo(minimalApp()) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /kind: ConfigMap/);
+  });
+});
