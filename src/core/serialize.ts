@@ -8,8 +8,9 @@ const TOP_KEYS = ['apiVersion', 'kind', 'metadata'];
 
 // Words YAML 1.1 or 1.2 resolve to booleans or null, plus `<<` (1.1 merge) and `=` (1.1 value key).
 const SPECIAL_WORDS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~|<<|=)$/;
-// Starts like a number, timestamp or sexagesimal and uses only characters those can contain.
-const NUMBER_LIKE = /^[-+]?\.?[0-9][0-9._:xXoObBeE+-]*$/;
+// Starts like a number (decimal, hex, octal, binary, sexagesimal) and uses only characters those can contain,
+// or starts like a timestamp.
+const NUMBER_LIKE = /^[-+]?\.?[0-9][0-9a-fA-F._:xXoO+-]*$|^\d{4}-\d\d?-\d\d?(?:[Tt ]|$)/;
 const INF_NAN = /^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$/;
 const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`\s]/;
 // Inside a plain scalar these start a comment or a mapping, or are not printable / not allowed.
