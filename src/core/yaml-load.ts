@@ -73,6 +73,9 @@ export function loadYamlFile(bytes: Uint8Array, file: string, limits: LoadLimits
 }
 
 export function loadYamlText(text: string, file: string, limits: LoadLimits = DEFAULT_LIMITS): LoadedYaml {
+  if (text.length > limits.maxBytes) {
+    throw new UserError(`values text is over the ${limits.maxBytes}-byte limit for a values file`, { file });
+  }
   const lc = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter: lc,

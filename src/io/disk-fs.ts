@@ -12,7 +12,7 @@ export class DiskFs implements ReadOnlyFs {
   readonly root: string;
 
   constructor(root: string) {
-    this.root = realpathSync(root);
+    this.root = realpathSync.native(root);
   }
 
   /** Absolute real path for a repo-relative path, or undefined when nothing is there. */
@@ -20,7 +20,7 @@ export class DiskFs implements ReadOnlyFs {
     const abs = join(this.root, path);
     let real: string;
     try {
-      real = realpathSync(abs);
+      real = realpathSync.native(abs);
     } catch {
       try {
         lstatSync(abs); // a dangling symlink
@@ -58,7 +58,7 @@ export class DiskFs implements ReadOnlyFs {
   relativePath(abs: string): string | undefined {
     let real: string;
     try {
-      real = realpathSync(abs);
+      real = realpathSync.native(abs);
     } catch {
       return undefined;
     }

@@ -1,0 +1,126 @@
+import { Router, type Request, type Response } from 'express';
+import { standardChecks } from '../checks/index.js';
+import { formatFinding } from '../core/errors.js';
+import { explainValues } from '../core/explain.js';
+import type { ReadOnlyFs } from '../core/fs.js';
+import { render, resolveValues, type RenderCaches } from '../core/render.js';
+import type { K8sObject } from '../core/types.js';
+import { formatObjects } from '../cli/output.js';
+import type { ResultCache } from './cache.js';
+import * as analysis from './analysis.js';
+import { BadRequestError, NotFoundError } from './http-errors.js';
+import type { Operation, ServerMetrics } from './metrics.js';
+import type { AppEntry, Workspace } from './workspace.js';
+
+// The JSON API. Each handler parses the request into a few plain values, makes one core call through the
+// content-keyed cache, and answers; errors are thrown and mapped to statuses in http-errors.ts.
+
+export interface ApiDeps {
+  workspace: Workspace;
+  cache: ResultCache;
+  caches: RenderCaches;
+  metrics: ServerMetrics;
+}
+
+/** A git revision as a client may name one: a branch, tag, sha or `HEAD~2`; never an option (`-...`). */
+const REVISION = /^(?!-)(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._/~^-]{0,199}$/;
+
+export function apiRouter(deps: ApiDeps): Router {
+  const { workspace, cache, caches, metrics } = deps;
+  const fs = workspace.fs;
+  const r = Router();
+
+  /** Run an operation through the cache, timed and counted; says on the response whether the cache answered. */
+  const cached = <T>(res: Response, op: Operation, key: string[], compute: (fs: ReadOnlyFs) => T): T => {
+    const out = metrics.observe(op, () => cache.get(fs, [op, ...key].join('\u0000'), compute));
+    res.setHeader('x-strata-cache', out.hit ? 'hit' : 'miss');
+    return out.value;
+  };
+
+  /** Rendered objects of an app for an env, without checks (diffs show changes even where policy fails). */
+  const objects = (f: ReadOnlyFs, app: AppEntry, env: string): K8sObject[] =>
+    cache.get(f, ['objects', app.dir, env].join('\u0000'), (rf) =>
+      render({ fs: rf, appDir: app.dir, env, caches, failOnFindings: false, release: { path: app.dir } }).objects.map((o) => o.object),
+    ).value;
+
+  r.get('/apps', (_req, res) => {
+    const apps = workspace.discover().map(({ dir: _dir, ...a }) => a);
+    res.json({ root: workspace.rootDir || '.', apps });
+  });
+
+  r.get('/apps/:id/render', (req, res) => {
+    const { app, env } = workspace.appEnv(String(req.params.id), param(req, 'env'));
+    const format = param(req, 'format') ?? 'yaml';
+    if (format !== 'yaml' && format !== 'json') throw new BadRequestError(`format must be yaml or json, not "${format}"`);
+    const out = cached(res, 'render', [app.dir, env, format], (f) => {
+      const result = render({ fs: f, appDir: app.dir, env, caches, checks: standardChecks(), release: { path: app.dir } });
+      return { text: formatObjects(result.objects.map((o) => o.object), format), warnings: result.findings.map(formatFinding) };
+    });
+    if (out.warnings.length) res.setHeader('x-strata-warnings', String(out.warnings.length));
+    res.type(format === 'json' ? 'application/json' : 'application/yaml').send(out.text);
+  });
+
+  r.get('/apps/:id/values', (req, res) => {
+    const { app, env } = workspace.appEnv(String(req.params.id), param(req, 'env'));
+    const explain = flag(req, 'explain');
+    const out = cached(res, 'values', [app.dir, env, String(explain)], (f) => {
+      const { merged, files } = resolveValues({ fs: f, appDir: app.dir, env, caches });
+      return { app: app.id, env, files, values: merged.values, ...(explain ? { explain: explainValues(merged) } : {}) };
+    });
+    res.json(out);
+  });
+
+  r.get('/apps/:id/lint', async (req, res) => {
+    const { app, env } = workspace.appEnv(String(req.params.id), param(req, 'env'));
+    const lint = await analysis.lint({ fs, appDir: app.dir, env, caches });
+    const findings = cached(res, 'lint', [app.dir, env], lint);
+    res.json({
+      app: app.id,
+      env,
+      errors: findings.filter((x) => x.severity === 'error').length,
+      findings,
+      messages: findings.map(formatFinding),
+    });
+  });
+
+  r.get('/apps/:id/diff', async (req, res) => {
+    const { app, env } = workspace.appEnv(String(req.params.id), param(req, 'env'));
+    const against = param(req, 'against');
+    const againstRef = param(req, 'againstRef');
+    if ((against === undefined) === (againstRef === undefined)) throw new BadRequestError('give exactly one of against (an environment) or againstRef (a git revision)');
+    if (against !== undefined) {
+      workspace.appEnv(app.id, against); // 404 for an env the app does not declare
+      const diff = await analysis.differ([against, env]);
+      const out = cached(res, 'diff', [app.dir, env, against], (f) => diff(objects(f, app, against), objects(f, app, env)));
+      res.json({ app: app.id, env, against, ...out });
+      return;
+    }
+    if (!REVISION.test(againstRef!)) throw new BadRequestError(`"${againstRef}" is not a git revision name`);
+    const [diff, old] = [await analysis.differ([againstRef!, 'worktree']), await analysis.filesAtRevision(workspace.repoRoot, againstRef!)];
+    // A revision name such as HEAD or main moves, so the old side is read from git each time, uncached.
+    const out = metrics.observe('diff', () => {
+      const before = render({ fs: old, appDir: app.dir, env, caches, failOnFindings: false, release: { path: app.dir } });
+      return { value: diff(before.objects.map((o) => o.object), objects(fs, app, env)), hit: false };
+    }).value;
+    res.setHeader('x-strata-cache', 'miss');
+    res.json({ app: app.id, env, againstRef, ...out });
+  });
+
+  r.use((req) => {
+    throw new NotFoundError(`no API route ${req.method} ${req.baseUrl}${req.path}`);
+  });
+  return r;
+}
+
+/** One query parameter as a string; a repeated one is a 400, not a silent pick. */
+function param(req: Request, name: string): string | undefined {
+  const v = (req.query as Record<string, unknown>)[name];
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string') throw new BadRequestError(`query parameter "${name}" must be given once`);
+  return v;
+}
+
+function flag(req: Request, name: string): boolean {
+  const v = param(req, name);
+  return v !== undefined && v !== '0' && v !== 'false';
+}

@@ -1,0 +1,95 @@
+import { resolve } from 'node:path';
+import { loadAppConfig, type AppConfig } from '../core/config.js';
+import { discoverApps } from '../core/discover.js';
+import { describeError, UserError } from '../core/errors.js';
+import type { ReadOnlyFs } from '../core/fs.js';
+import { DiskFs } from '../io/disk-fs.js';
+import { findRepoRoot } from '../io/repo.js';
+import type { ResultCache } from './cache.js';
+import { NotFoundError } from './http-errors.js';
+
+// The served tree: ROOT inside its repository. Reads are confined to the repository root (layers such as
+// `../../../environments/common.yaml` live above an app), but only apps under ROOT are listed. Clients name
+// apps by the ids handed out here and never by path, so a request cannot point the server at a file.
+
+export interface AppEntry {
+  /** Stable id used in URLs: the app's metadata.name when unique under ROOT, else its directory slug. */
+  id: string;
+  /** Repo-relative app directory. */
+  dir: string;
+  /** App directory relative to ROOT, for display. */
+  path: string;
+  name: string;
+  environments: string[];
+  defaultEnvironment?: string;
+  /** Set when strata.yaml does not load: the app is listed so the page can say why. */
+  error?: string;
+}
+
+export class Workspace {
+  readonly fs: DiskFs;
+  /** Absolute repository root. */
+  readonly repoRoot: string;
+  /** ROOT relative to the repository root ('' when they are the same). */
+  readonly rootDir: string;
+  private byId = new Map<string, AppEntry>();
+
+  /** `cache` (optional) keeps parsed strata.yaml files, keyed by their content. */
+  constructor(root: string, private readonly cache?: ResultCache) {
+    const abs = resolve(root);
+    try {
+      this.repoRoot = findRepoRoot(abs);
+    } catch {
+      throw new UserError(`no such directory: ${root}`);
+    }
+    this.fs = new DiskFs(this.repoRoot);
+    const rel = this.fs.relativePath(abs);
+    if (rel === undefined) throw new UserError(`${root} is outside its repository root ${this.repoRoot}`);
+    this.rootDir = rel;
+  }
+
+  /** Walk ROOT again: apps come and go while the server runs. */
+  discover(fs: ReadOnlyFs = this.fs): AppEntry[] {
+    const dirs = discoverApps(fs, this.rootDir);
+    const loaded = dirs.map((dir) => {
+      const path = this.rootDir ? dir.slice(this.rootDir.length + 1) || '.' : dir || '.';
+      try {
+        const c = loadAppConfig(fs, dir);
+        return { dir, path, name: c.name, environments: c.environments, ...(c.defaultEnvironment ? { defaultEnvironment: c.defaultEnvironment } : {}) };
+      } catch (e) {
+        return { dir, path, name: path.split('/').pop()!, environments: [], error: describeError(e) };
+      }
+    });
+    const counts = new Map<string, number>();
+    for (const a of loaded) counts.set(a.name, (counts.get(a.name) ?? 0) + 1);
+    const apps = loaded.map((a): AppEntry => ({ id: counts.get(a.name) === 1 && SAFE_ID.test(a.name) ? a.name : slug(a.path), ...a }));
+    this.byId = new Map(apps.map((a) => [a.id, a]));
+    return apps;
+  }
+
+  /** The app for an id from discovery (rediscovering once on a miss); 404 otherwise. */
+  app(id: string): AppEntry {
+    const hit = this.byId.get(id) ?? (this.discover(), this.byId.get(id));
+    if (!hit) throw new NotFoundError(`no app with id "${id}" under the served root`);
+    return hit;
+  }
+
+  /** The app's config and a validated environment name (404 when the app does not declare it). */
+  appEnv(id: string, env: string | undefined, fs: ReadOnlyFs = this.fs): { app: AppEntry; config: AppConfig; env: string } {
+    const app = this.app(id);
+    const config = this.cache ? this.cache.get(fs, `config\u0000${app.dir}`, (f) => loadAppConfig(f, app.dir)).value : loadAppConfig(fs, app.dir);
+    const name = env || config.defaultEnvironment;
+    if (!name) throw new NotFoundError(`no env given and ${app.id} has no defaultEnvironment (one of ${config.environments.join(', ')})`);
+    if (!config.environments.includes(name)) {
+      throw new NotFoundError(`unknown environment "${name}" for ${app.id}: it declares ${config.environments.join(', ')}`);
+    }
+    return { app, config, env: name };
+  }
+}
+
+const SAFE_ID = /^[a-z0-9][a-z0-9._-]*$/i;
+
+/** `helm/applications/plate-api` -> `helm~applications~plate-api`: one URL segment, no encoding needed. */
+function slug(path: string): string {
+  return path.split('/').map((s) => s.replace(/[^A-Za-z0-9._-]/g, '_')).join('~');
+}
