@@ -18,6 +18,8 @@ export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   render: { summary: 'render an app for an environment', load: () => import('./commands/render.js') },
   values: { summary: 'print merged values; --explain shows where each came from', load: () => import('./commands/values.js') },
   envs: { summary: "list an app's environments", load: () => import('./commands/envs.js') },
+  lint: { summary: 'print validation and policy findings; exit 1 on any error', load: () => import('./commands/lint.js') },
+  diff: { summary: 'diff two environments, or the working tree against a git revision', load: () => import('./commands/diff.js') },
   serve: { summary: 'preview apps in a browser: manifests, values provenance, findings, diffs', load: () => import('./commands/serve.js') },
   sidecar: { summary: "add or remove the strata sidecar on Argo CD's repo-server (chart hook Jobs)", load: () => import('./commands/sidecar.js') },
 };

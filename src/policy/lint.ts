@@ -1,0 +1,31 @@
+import { standardChecks } from '../checks/index.js';
+import type { ReadOnlyFs } from '../core/fs.js';
+import type { Override } from '../core/layers.js';
+import { render, type RenderCaches } from '../core/render.js';
+import type { Finding } from '../core/types.js';
+
+export interface LintOptions {
+  fs: ReadOnlyFs;
+  appDir: string;
+  env: string;
+  overrides?: Override[];
+  caches?: RenderCaches;
+  /** Told about objects of kinds without a schema. */
+  debug?: (message: string) => void;
+}
+
+/**
+ * Every finding of the standard checks for one app and environment, errors and warnings alike (render
+ * itself would stop at the first error finding). Render failures (bad YAML, a missing value) still throw.
+ */
+export function lintApp(opts: LintOptions): Finding[] {
+  return render({
+    fs: opts.fs,
+    appDir: opts.appDir,
+    env: opts.env,
+    overrides: opts.overrides ?? [],
+    checks: standardChecks(opts.debug ? { debug: opts.debug } : {}),
+    failOnFindings: false,
+    ...(opts.caches ? { caches: opts.caches } : {}),
+  }).findings;
+}

@@ -1,0 +1,177 @@
+import type { RenderedObject } from '../core/types.js';
+import { asList, asObj, containersOf, parseImage, podSpecOf, type ContainerAt } from './pods.js';
+
+// The built-in policy rules (docs/policy.md has a failing and a passing example of each). A rule is a plain
+// function over one rendered object and its options; it returns hits. The policy check adds severity, the
+// object's id, the template and the origin (by tracing `trace` back to the values that printed it).
+
+export type Severity = 'error' | 'warn' | 'off';
+
+export type OptionType = 'number' | 'boolean' | 'strings';
+export type Options = Record<string, number | boolean | string[]>;
+
+export interface Hit {
+  message: string;
+  /** Field path inside the object. */
+  path: string;
+  /** Rendered text to trace back to a values file (an image tag, a host, a replica count). */
+  trace?: string;
+  /** Values key that usually holds `trace` (`tag`, `host`), when several values have that text. */
+  hint?: string;
+}
+
+export interface Rule {
+  id: string;
+  summary: string;
+  severity: Severity;
+  /** Every option with its type and default; any other option name is a config error. */
+  options: Record<string, { type: OptionType; default: number | boolean | string[]; allowed?: readonly string[] }>;
+  check(o: RenderedObject, opts: Options): Hit[];
+}
+
+const RESOURCE_KEYS = ['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory'] as const;
+
+function eachContainer(o: RenderedObject, fn: (c: ContainerAt) => Hit[]): Hit[] {
+  const pod = podSpecOf(o.object);
+  return pod ? containersOf(pod, String(o.object.kind)).flatMap(fn) : [];
+}
+
+const imageTagPinned: Rule = {
+  id: 'image-tag-pinned',
+  summary: 'images name a tag other than latest (or, with requireDigest, a digest)',
+  severity: 'warn',
+  options: { requireDigest: { type: 'boolean', default: false } },
+  check: (o, opts) =>
+    eachContainer(o, (c) => {
+      const image = c.container.image;
+      if (typeof image !== 'string' || image === '') return [{ message: `container "${c.name}" has no image`, path: `${c.path}.image` }];
+      const ref = parseImage(image);
+      const path = `${c.path}.image`;
+      if (opts.requireDigest && !ref.digest) {
+        return [{ message: `image "${image}" of container "${c.name}" is not pinned by digest (@sha256:...)`, path, ...(ref.tag ? { trace: ref.tag, hint: 'tag' } : { trace: image }) }];
+      }
+      if (ref.digest) return [];
+      if (ref.tag === undefined || ref.tag === '') return [{ message: `image "${image}" of container "${c.name}" has no tag (that means latest)`, path, trace: image }];
+      if (ref.tag === 'latest') return [{ message: `image "${image}" of container "${c.name}" uses the tag "latest"; pin a version`, path, trace: ref.tag, hint: 'tag' }];
+      return [];
+    }),
+};
+
+const resources: Rule = {
+  id: 'container-resources',
+  summary: 'containers set cpu and memory requests and limits',
+  severity: 'warn',
+  options: { require: { type: 'strings', default: [...RESOURCE_KEYS], allowed: RESOURCE_KEYS } },
+  check: (o, opts) =>
+    eachContainer(o, (c) => {
+      const res = asObj(c.container.resources) ?? {};
+      const missing = (opts.require as string[]).filter((k) => {
+        const [group, name] = k.split('.') as [string, string];
+        const v = asObj(res[group])?.[name];
+        return v === undefined || v === null || v === '';
+      });
+      return missing.length ? [{ message: `container "${c.name}" sets no ${missing.join(', ')}`, path: `${c.path}.resources` }] : [];
+    }),
+};
+
+const minReplicas: Rule = {
+  id: 'min-replicas',
+  summary: 'Deployments and StatefulSets run at least `min` replicas',
+  severity: 'warn',
+  options: { min: { type: 'number', default: 2 } },
+  check: (o, opts) => {
+    if (o.object.kind !== 'Deployment' && o.object.kind !== 'StatefulSet') return [];
+    const spec = asObj(o.object.spec) ?? {};
+    const replicas = spec.replicas === undefined ? 1 : spec.replicas;
+    if (typeof replicas !== 'number' || replicas >= (opts.min as number)) return [];
+    return [{ message: `${replicas} replica${replicas === 1 ? '' : 's'}; at least ${opts.min} required`, path: '.spec.replicas', trace: String(replicas), hint: 'replicaCount' }];
+  },
+};
+
+const probes: Rule = {
+  id: 'probes',
+  summary: 'long-running containers have liveness and readiness probes',
+  severity: 'warn',
+  options: { require: { type: 'strings', default: ['liveness', 'readiness'], allowed: ['liveness', 'readiness', 'startup'] } },
+  check: (o, opts) =>
+    eachContainer(o, (c) => {
+      if (!c.longRunning) return [];
+      const missing = (opts.require as string[]).filter((p) => !asObj(c.container[`${p}Probe`]));
+      return missing.length ? [{ message: `container "${c.name}" has no ${missing.map((p) => `${p}Probe`).join(', ')}`, path: c.path }] : [];
+    }),
+};
+
+const imageRegistry: Rule = {
+  id: 'image-registry',
+  summary: 'images come from an allowed registry (or registry/path prefix)',
+  severity: 'off',
+  options: { allow: { type: 'strings', default: [] } },
+  check: (o, opts) =>
+    eachContainer(o, (c) => {
+      const image = c.container.image;
+      if (typeof image !== 'string' || image === '') return [];
+      const ref = parseImage(image);
+      const allow = opts.allow as string[];
+      const full = ref.registry === 'docker.io' && !image.startsWith('docker.io/') ? `docker.io/${ref.name}` : ref.name;
+      if (allow.some((a) => a === ref.registry || full.startsWith(a.replace(/\/+$/, '') + '/'))) return [];
+      return [{ message: `image "${image}" of container "${c.name}" is from ${ref.registry}, which is not allowed (allowed: ${allow.join(', ') || 'none'})`, path: `${c.path}.image`, trace: ref.registry, hint: 'registry' }];
+    }),
+};
+
+const podSecurity: Rule = {
+  id: 'pod-security',
+  summary: 'containers run as non-root, unprivileged, without privilege escalation, with all capabilities dropped',
+  severity: 'warn',
+  options: {
+    runAsNonRoot: { type: 'boolean', default: true },
+    privileged: { type: 'boolean', default: true },
+    allowPrivilegeEscalation: { type: 'boolean', default: true },
+    dropAll: { type: 'boolean', default: true },
+  },
+  check: (o, opts) => {
+    const pod = podSpecOf(o.object);
+    if (!pod) return [];
+    const podSc = asObj(pod.spec.securityContext) ?? {};
+    return containersOf(pod, String(o.object.kind)).flatMap((c): Hit[] => {
+      const sc = asObj(c.container.securityContext) ?? {};
+      const at = `${c.path}.securityContext`;
+      const hits: Hit[] = [];
+      const nonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
+      if (opts.runAsNonRoot && nonRoot !== true) hits.push({ message: `container "${c.name}" may run as root: set runAsNonRoot: true`, path: `${at}.runAsNonRoot` });
+      if (opts.privileged && sc.privileged === true) hits.push({ message: `container "${c.name}" is privileged`, path: `${at}.privileged` });
+      if (opts.allowPrivilegeEscalation && sc.allowPrivilegeEscalation !== false) {
+        hits.push({ message: `container "${c.name}" does not set allowPrivilegeEscalation: false`, path: `${at}.allowPrivilegeEscalation` });
+      }
+      if (opts.dropAll && !asList(asObj(sc.capabilities)?.drop).includes('ALL')) {
+        hits.push({ message: `container "${c.name}" does not drop ALL capabilities`, path: `${at}.capabilities.drop` });
+      }
+      return hits;
+    });
+  },
+};
+
+function hostCovered(host: string, tlsHosts: readonly string[]): boolean {
+  return tlsHosts.some((t) => t === host || (t.startsWith('*.') && host.endsWith(t.slice(1)) && !host.slice(0, -t.length + 1).includes('.')));
+}
+
+const ingressTls: Rule = {
+  id: 'ingress-tls',
+  summary: 'every Ingress host is covered by a spec.tls entry',
+  severity: 'warn',
+  options: {},
+  check: (o) => {
+    if (o.object.kind !== 'Ingress') return [];
+    const spec = asObj(o.object.spec) ?? {};
+    const tlsHosts = asList(spec.tls).flatMap((t) => asList(asObj(t)?.hosts)).map(String);
+    return asList(spec.rules).flatMap((r, i): Hit[] => {
+      const host = asObj(r)?.host;
+      if (typeof host !== 'string' || host === '' || hostCovered(host, tlsHosts)) return [];
+      return [{ message: `host "${host}" is served without TLS: list it in spec.tls[].hosts`, path: `.spec.rules[${i}].host`, trace: host, hint: 'host' }];
+    });
+  },
+};
+
+/** Every built-in rule, by id, in the order findings are reported. */
+export const RULES: ReadonlyMap<string, Rule> = new Map(
+  [imageTagPinned, resources, minReplicas, probes, imageRegistry, podSecurity, ingressTls].map((r) => [r.id, r]),
+);

@@ -1,0 +1,85 @@
+// Which built-in kinds strata validates, and where their schema lives. Every entry is a literal `require`, so
+// the bundler includes exactly these validators, and each is initialised only when an object of that kind is
+// first seen (render of an app with a Deployment never loads the CronJob or CRD validators).
+//
+// The validators are kubernetes-models 4.5 (precompiled Ajv code generated from the Kubernetes 1.33 OpenAPI
+// spec; docs/validation.md). A kind missing here passes with the structural check only.
+/* eslint-disable @typescript-eslint/no-require-imports */
+
+/** A kubernetes-models class: its prototype's `validate` checks `this` and throws with Ajv errors. */
+export interface ModelClass {
+  prototype: { validate(this: unknown): void };
+}
+
+type Loader = () => Record<string, unknown>;
+
+export const KIND_SCHEMAS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
+  ['v1/ConfigMap', () => require('kubernetes-models/v1/ConfigMap')],
+  ['v1/Secret', () => require('kubernetes-models/v1/Secret')],
+  ['v1/Service', () => require('kubernetes-models/v1/Service')],
+  ['v1/ServiceAccount', () => require('kubernetes-models/v1/ServiceAccount')],
+  ['v1/Pod', () => require('kubernetes-models/v1/Pod')],
+  ['v1/PersistentVolumeClaim', () => require('kubernetes-models/v1/PersistentVolumeClaim')],
+  ['v1/PersistentVolume', () => require('kubernetes-models/v1/PersistentVolume')],
+  ['v1/Namespace', () => require('kubernetes-models/v1/Namespace')],
+  ['v1/LimitRange', () => require('kubernetes-models/v1/LimitRange')],
+  ['v1/ResourceQuota', () => require('kubernetes-models/v1/ResourceQuota')],
+  ['v1/Endpoints', () => require('kubernetes-models/v1/Endpoints')],
+  ['apps/v1/Deployment', () => require('kubernetes-models/apps/v1/Deployment')],
+  ['apps/v1/StatefulSet', () => require('kubernetes-models/apps/v1/StatefulSet')],
+  ['apps/v1/DaemonSet', () => require('kubernetes-models/apps/v1/DaemonSet')],
+  ['apps/v1/ReplicaSet', () => require('kubernetes-models/apps/v1/ReplicaSet')],
+  ['batch/v1/Job', () => require('kubernetes-models/batch/v1/Job')],
+  ['batch/v1/CronJob', () => require('kubernetes-models/batch/v1/CronJob')],
+  ['autoscaling/v1/HorizontalPodAutoscaler', () => require('kubernetes-models/autoscaling/v1/HorizontalPodAutoscaler')],
+  ['autoscaling/v2/HorizontalPodAutoscaler', () => require('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler')],
+  ['policy/v1/PodDisruptionBudget', () => require('kubernetes-models/policy/v1/PodDisruptionBudget')],
+  ['networking.k8s.io/v1/Ingress', () => require('kubernetes-models/networking.k8s.io/v1/Ingress')],
+  ['networking.k8s.io/v1/IngressClass', () => require('kubernetes-models/networking.k8s.io/v1/IngressClass')],
+  ['networking.k8s.io/v1/NetworkPolicy', () => require('kubernetes-models/networking.k8s.io/v1/NetworkPolicy')],
+  ['rbac.authorization.k8s.io/v1/Role', () => require('kubernetes-models/rbac.authorization.k8s.io/v1/Role')],
+  ['rbac.authorization.k8s.io/v1/RoleBinding', () => require('kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding')],
+  ['rbac.authorization.k8s.io/v1/ClusterRole', () => require('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole')],
+  ['rbac.authorization.k8s.io/v1/ClusterRoleBinding', () => require('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding')],
+  ['storage.k8s.io/v1/StorageClass', () => require('kubernetes-models/storage.k8s.io/v1/StorageClass')],
+  ['scheduling.k8s.io/v1/PriorityClass', () => require('kubernetes-models/scheduling.k8s.io/v1/PriorityClass')],
+  ['coordination.k8s.io/v1/Lease', () => require('kubernetes-models/coordination.k8s.io/v1/Lease')],
+  ['discovery.k8s.io/v1/EndpointSlice', () => require('kubernetes-models/discovery.k8s.io/v1/EndpointSlice')],
+  ['admissionregistration.k8s.io/v1/MutatingWebhookConfiguration', () => require('kubernetes-models/admissionregistration.k8s.io/v1/MutatingWebhookConfiguration')],
+  ['admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration', () => require('kubernetes-models/admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration')],
+]);
+
+/**
+ * API versions the API server no longer serves from a Kubernetes minor version on: KUBE_VERSION (Argo CD's
+ * build environment, or --kube-version) decides. `*` is every kind of that group/version.
+ * (kubernetes.io/docs/reference/using-api/deprecation-guide/)
+ */
+export const REMOVED_APIS: readonly { api: string; kind: string; removedIn: number; use: string }[] = [
+  { api: 'extensions/v1beta1', kind: '*', removedIn: 16, use: 'apps/v1 or networking.k8s.io/v1' },
+  { api: 'apps/v1beta1', kind: '*', removedIn: 16, use: 'apps/v1' },
+  { api: 'apps/v1beta2', kind: '*', removedIn: 16, use: 'apps/v1' },
+  { api: 'networking.k8s.io/v1beta1', kind: 'Ingress', removedIn: 22, use: 'networking.k8s.io/v1' },
+  { api: 'networking.k8s.io/v1beta1', kind: 'IngressClass', removedIn: 22, use: 'networking.k8s.io/v1' },
+  { api: 'rbac.authorization.k8s.io/v1beta1', kind: '*', removedIn: 22, use: 'rbac.authorization.k8s.io/v1' },
+  { api: 'apiextensions.k8s.io/v1beta1', kind: '*', removedIn: 22, use: 'apiextensions.k8s.io/v1' },
+  { api: 'admissionregistration.k8s.io/v1beta1', kind: 'MutatingWebhookConfiguration', removedIn: 22, use: 'admissionregistration.k8s.io/v1' },
+  { api: 'admissionregistration.k8s.io/v1beta1', kind: 'ValidatingWebhookConfiguration', removedIn: 22, use: 'admissionregistration.k8s.io/v1' },
+  { api: 'scheduling.k8s.io/v1beta1', kind: '*', removedIn: 22, use: 'scheduling.k8s.io/v1' },
+  { api: 'batch/v1beta1', kind: 'CronJob', removedIn: 25, use: 'batch/v1' },
+  { api: 'policy/v1beta1', kind: 'PodDisruptionBudget', removedIn: 25, use: 'policy/v1' },
+  { api: 'policy/v1beta1', kind: 'PodSecurityPolicy', removedIn: 25, use: 'Pod Security Admission' },
+  { api: 'discovery.k8s.io/v1beta1', kind: 'EndpointSlice', removedIn: 25, use: 'discovery.k8s.io/v1' },
+  { api: 'autoscaling/v2beta1', kind: 'HorizontalPodAutoscaler', removedIn: 25, use: 'autoscaling/v2' },
+  { api: 'autoscaling/v2beta2', kind: 'HorizontalPodAutoscaler', removedIn: 26, use: 'autoscaling/v2' },
+  { api: 'flowcontrol.apiserver.k8s.io/v1beta2', kind: '*', removedIn: 29, use: 'flowcontrol.apiserver.k8s.io/v1' },
+  { api: 'flowcontrol.apiserver.k8s.io/v1beta3', kind: '*', removedIn: 32, use: 'flowcontrol.apiserver.k8s.io/v1' },
+];
+
+/** Minimum minor version (Kubernetes 1.N) that serves these GA APIs. */
+export const INTRODUCED_APIS: readonly { api: string; kind: string; since: number }[] = [
+  { api: 'networking.k8s.io/v1', kind: 'Ingress', since: 19 },
+  { api: 'policy/v1', kind: 'PodDisruptionBudget', since: 21 },
+  { api: 'batch/v1', kind: 'CronJob', since: 21 },
+  { api: 'discovery.k8s.io/v1', kind: 'EndpointSlice', since: 21 },
+  { api: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', since: 23 },
+];

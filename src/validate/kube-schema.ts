@@ -1,0 +1,138 @@
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { formatPath, pointerToSegments } from '../core/paths.js';
+import type { Check, CheckInput } from '../core/render.js';
+import type { Finding, K8sObject, Origin, RenderedObject } from '../core/types.js';
+import { traceValue } from './trace.js';
+import { INTRODUCED_APIS, KIND_SCHEMAS, REMOVED_APIS, type ModelClass } from './kube-kinds.js';
+
+// Every rendered object of a built-in kind against the Kubernetes OpenAPI schema (kubernetes-models), and
+// Argo CD Applications against the CRD's schema. Kinds without a schema (other CRDs) passed the structural
+// check in the core already; they are listed at debug level.
+
+export interface KubeSchemaOptions {
+  /** Told about objects of kinds strata has no schema for. */
+  debug?: (message: string) => void;
+}
+
+type Validate = (object: K8sObject) => ErrorObject[];
+
+// apiVersion/kind -> validator, filled on first sight of a kind (module-level: once per process).
+const validators = new Map<string, Validate | null>();
+
+function validatorFor(key: string): Validate | null {
+  if (validators.has(key)) return validators.get(key)!;
+  let v: Validate | null = null;
+  if (key === 'argoproj.io/v1alpha1/Application') {
+    v = applicationValidator();
+  } else {
+    const load = KIND_SCHEMAS.get(key);
+    if (load) {
+      const kind = key.slice(key.lastIndexOf('/') + 1);
+      const cls = load()[kind] as ModelClass;
+      v = (object) => {
+        try {
+          cls.prototype.validate.call(object);
+          return [];
+        } catch (e) {
+          const errors = (e as { errors?: ErrorObject[] }).errors;
+          if (!errors) throw e;
+          return errors;
+        }
+      };
+    }
+  }
+  validators.set(key, v);
+  return v;
+}
+
+function applicationValidator(): Validate {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const Ajv = (require('ajv') as { default: new (o: object) => { compile(s: object): ValidateFunction } }).default;
+  const schema = require('./argocd-application.schema.json') as object;
+  const validate = new Ajv({ allErrors: true, strict: false, validateFormats: false }).compile(schema);
+  return (object) => (validate(object) ? [] : [...(validate.errors ?? [])]);
+}
+
+export function objectId(o: K8sObject): string {
+  const meta = (o.metadata ?? {}) as Record<string, unknown>;
+  return [String(o.kind), ...(meta.namespace ? [String(meta.namespace)] : []), String(meta.name)].join('/');
+}
+
+function minorOf(kubeVersion: string): number | undefined {
+  const m = /^v?(\d+)\.(\d+)/.exec(kubeVersion);
+  return m && m[1] === '1' ? Number(m[2]) : undefined;
+}
+
+/** Ajv errors of one object, one finding per field path (oneOf/anyOf branches folded into one message). */
+export function schemaFindings(errors: readonly ErrorObject[], ro: RenderedObject, input?: Pick<CheckInput, 'trace' | 'merged'>): Finding[] {
+  const byPath = new Map<string, string[]>();
+  const origins = new Map<string, Origin>();
+  for (const e of errors) {
+    const segs = pointerToSegments(e.instancePath, (prefix) => Array.isArray(at(ro.object, prefix)));
+    let path = formatPath(segs);
+    const v = at(ro.object, segs);
+    if (input && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && !origins.has(path)) {
+      const o = traceValue(input, ro.template, String(v), String(segs[segs.length - 1] ?? ''));
+      if (o) origins.set(path, o);
+    }
+    let msg = e.message ?? e.keyword;
+    if (e.keyword === 'additionalProperties') {
+      const extra = String((e.params as { additionalProperty: string }).additionalProperty);
+      path = `${path === '.' ? '' : path}.${extra}`;
+      msg = `unknown field "${extra}"`;
+    } else if (e.keyword === 'enum') {
+      msg = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    } else if (e.keyword === 'oneOf' || e.keyword === 'anyOf') {
+      continue; // its branches were reported at the same path
+    }
+    const list = byPath.get(path) ?? [];
+    if (!list.includes(msg)) list.push(msg);
+    byPath.set(path, list);
+  }
+  return [...byPath].map(([path, msgs]) => ({
+    severity: 'error',
+    rule: 'kube-schema',
+    message: msgs.join(' or '),
+    object: objectId(ro.object),
+    template: ro.template,
+    path,
+    ...(origins.has(path) ? { origin: origins.get(path)! } : {}),
+  }));
+}
+
+function at(root: unknown, segs: readonly (string | number)[]): unknown {
+  let v = root;
+  for (const s of segs) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[s] : undefined;
+  return v;
+}
+
+export function kubeSchemaCheck(opts: KubeSchemaOptions = {}): Check {
+  return (input) => {
+    const minor = minorOf(input.capabilities.kubeVersion);
+    const out: Finding[] = [];
+    for (const ro of input.objects) {
+      const api = String(ro.object.apiVersion);
+      const kind = String(ro.object.kind);
+      if (minor !== undefined) {
+        const removed = REMOVED_APIS.find((r) => r.api === api && (r.kind === '*' || r.kind === kind) && minor >= r.removedIn);
+        const introduced = INTRODUCED_APIS.find((r) => r.api === api && r.kind === kind && minor < r.since);
+        const problem = removed
+          ? `${api} ${kind} is not served since Kubernetes 1.${removed.removedIn} (target: ${input.capabilities.kubeVersion}); use ${removed.use}`
+          : introduced
+            ? `${api} ${kind} is served from Kubernetes 1.${introduced.since} on (target: ${input.capabilities.kubeVersion})`
+            : undefined;
+        if (problem) {
+          out.push({ severity: 'error', rule: 'kube-api-version', message: problem, object: objectId(ro.object), template: ro.template, path: '.apiVersion' });
+          continue;
+        }
+      }
+      const validate = validatorFor(`${api}/${kind}`);
+      if (!validate) {
+        opts.debug?.(`${objectId(ro.object)} (${api}): no schema for this kind, structural check only`);
+        continue;
+      }
+      out.push(...schemaFindings(validate(ro.object), ro, input));
+    }
+    return out;
+  };
+}

@@ -1,0 +1,114 @@
+import type { AnySchema, ErrorObject, ValidateFunction } from 'ajv';
+import type AjvCore from 'ajv/dist/core.js';
+import { UserError } from '../core/errors.js';
+import { resolvePath } from '../core/fs.js';
+import { childPath, formatPath, pointerToSegments } from '../core/paths.js';
+import type { Check, CheckInput } from '../core/render.js';
+import type { Finding, Value } from '../core/types.js';
+import { decodeUtf8 } from '../core/yaml-load.js';
+
+// The app's values.schema.json against the merged values (docs/validation.md). Helm >= 3.18.5 semantics:
+// JSON Schema 2020-12 unless `$schema` names another draft; every error at once; no remote or file `$ref`
+// (Ajv never fetches by itself: without `loadSchema` an unknown `$ref` is a compile error, which we report).
+
+type AjvClass = new (opts: Record<string, unknown>) => AjvCore;
+
+// Loaded on first use: an app without a schema never pays for Ajv at start-up.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const ajvClass = {
+  draft7: (): AjvClass => (require('ajv') as { default: AjvClass }).default,
+  '2019': (): AjvClass => (require('ajv/dist/2019.js') as { default: AjvClass }).default,
+  '2020': (): AjvClass => (require('ajv/dist/2020.js') as { default: AjvClass }).default,
+};
+
+function ajvClassFor(schema: unknown, file: string): AjvClass {
+  const id = typeof schema === 'object' && schema !== null ? (schema as Record<string, unknown>).$schema : undefined;
+  if (id === undefined) return ajvClass['2020']();
+  const s = String(id);
+  if (s.includes('2020-12')) return ajvClass['2020']();
+  if (s.includes('2019-09')) return ajvClass['2019']();
+  if (/draft-0[67]/.test(s)) return ajvClass.draft7();
+  throw new UserError(`unsupported $schema ${JSON.stringify(s)}: use JSON Schema 2020-12, 2019-09, draft-07 or draft-06`, { file, path: '.$schema' });
+}
+
+// Compiled validators by schema text: an unchanged schema compiles once per process (render --all, server).
+const compiled = new Map<string, ValidateFunction>();
+
+export function compileValuesSchema(text: string, file: string): ValidateFunction {
+  const hit = compiled.get(text);
+  if (hit) return hit;
+  let schema: unknown;
+  try {
+    schema = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`not valid JSON: ${(e as Error).message}`, { file });
+  }
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    if (typeof schema !== 'boolean') throw new UserError('a JSON Schema must be an object or a boolean', { file });
+  }
+  const Cls = ajvClassFor(schema, file);
+  const ajv = new Cls({ allErrors: true, strict: false, validateFormats: false });
+  let validate: ValidateFunction;
+  try {
+    validate = ajv.compile(schema as AnySchema);
+  } catch (e) {
+    // Typically a `$ref` to another file or URL: we never load those.
+    throw new UserError(`cannot compile the values schema: ${(e as Error).message} (remote and file $refs are not loaded)`, { file }, { cause: e });
+  }
+  if (compiled.size > 256) compiled.clear();
+  compiled.set(text, validate);
+  return validate;
+}
+
+/** Ajv errors as findings at strata value paths, each with the origin of the value concerned. */
+export function valuesSchemaFindings(errors: readonly ErrorObject[], values: Value, input: Pick<CheckInput, 'merged'>, schemaFile: string): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    const segs = pointerToSegments(e.instancePath, (prefix) => Array.isArray(valueAt(values, prefix)));
+    let path = formatPath(segs);
+    let message = `${e.message ?? e.keyword}`;
+    if (e.keyword === 'additionalProperties') {
+      const extra = String((e.params as { additionalProperty: string }).additionalProperty);
+      path = childPath(segs.length ? path : '', extra);
+      message = `unknown key "${extra}" (the schema allows no other keys here: a typo?)`;
+    } else if (e.keyword === 'required') {
+      message = `missing required key "${(e.params as { missingProperty: string }).missingProperty}"`;
+    } else if (e.keyword === 'enum') {
+      message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    }
+    // oneOf/anyOf repeat their branches' errors; keep one line per path and message.
+    const key = `${path}\0${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const entry = input.merged.provenance.get(path);
+    out.push({
+      severity: 'error',
+      rule: 'values-schema',
+      message: `${message} (${schemaFile})`,
+      path,
+      ...(entry ? { origin: entry.origin } : {}),
+    });
+  }
+  return out;
+}
+
+function valueAt(root: Value, segs: readonly (string | number)[]): Value | undefined {
+  let v: Value | undefined = root;
+  for (const s of segs) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, Value>)[s];
+  }
+  return v;
+}
+
+/** The values schema check: a no-op when the app has no schema file. */
+export function valuesSchemaCheck(): Check {
+  return (input) => {
+    const file = resolvePath(input.config.dir, input.config.valuesSchema, input.config.file);
+    if (input.fs.stat(file) !== 'file') return [];
+    const validate = compileValuesSchema(decodeUtf8(input.fs.readFile(file), file), file);
+    if (validate(input.merged.values)) return [];
+    return valuesSchemaFindings(validate.errors ?? [], input.merged.values, input, file);
+  };
+}

@@ -1,0 +1,115 @@
+// End to end on the plate example: lint passes in both environments; a prod `image.tag: latest` fails render,
+// lint and generate with the values file:line of the tag; `values --explain` shows the chain of replicaCount.
+// render/values run the built CLI (npm run build first); lint and generate run their command modules in
+// process, so the test does not depend on their registration in main.ts.
+// Run: npm run build && node --import tsx --test test/policy-lint-cli.test.ts
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { before, describe, test } from 'node:test';
+
+import type { Command } from '../src/cli/command.js';
+import { command as lint } from '../src/cli/commands/lint.js';
+
+const REPO = resolve(__dirname, '..');
+const CLI = join(REPO, 'dist', 'strata.js');
+
+class Sink extends Writable {
+  text = '';
+  override _write(c: Buffer, _e: BufferEncoding, cb: () => void): void {
+    this.text += c.toString();
+    cb();
+  }
+}
+
+async function run(cmd: Command, argv: string[], cwd = REPO, env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new Sink();
+  const stderr = new Sink();
+  try {
+    return { code: await cmd.run({ argv, env, cwd, stdout, stderr }), out: stdout.text, err: stderr.text };
+  } catch (e) {
+    return { code: 1, out: '', err: String(e) };
+  }
+}
+
+function cli(args: string[], cwd = REPO, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** A temporary repository holding a copy of the plate example, with plate-api's prod tag set to latest. */
+function latestCopy(): { root: string; appDir: string; line: number } {
+  const root = mkdtempSync(join(tmpdir(), 'strata-latest-'));
+  mkdirSync(join(root, '.git'));
+  cpSync(join(REPO, 'examples/plate'), join(root, 'plate'), { recursive: true });
+  const appDir = join(root, 'plate/helm/applications/plate-api');
+  const file = join(appDir, 'values-prod.yaml');
+  const text = readFileSync(file, 'utf8').replace('tag: 2.14.3', 'tag: latest');
+  writeFileSync(file, text);
+  const line = text.split('\n').findIndex((l) => l.includes('tag: latest')) + 1;
+  return { root, appDir, line };
+}
+
+describe('plate example', () => {
+  before(() => assert.ok(existsSync(CLI), 'run npm run build first'));
+
+  for (const env of ['stg', 'prod']) {
+    test(`lint --all passes cleanly in ${env}`, async () => {
+      const r = await run(lint, ['--all', '--env', env, 'examples/plate']);
+      assert.equal(r.code, 0, r.out + r.err);
+      assert.match(r.out, new RegExp(`^0 errors, 0 warnings in \\d+ apps \\(env ${env}\\)\\n$`));
+    });
+  }
+
+  test('a prod image tag "latest" fails render with the values file:line of the tag', () => {
+    const { root, appDir, line } = latestCopy();
+    const r = cli(['render', appDir, '--env', 'prod'], root);
+    assert.equal(r.code, 1);
+    assert.equal(r.out, '');
+    assert.match(r.err, new RegExp(`error image-tag-pinned Deployment/plate/plate-api \\S+ \\([^)]*set at plate/helm/applications/plate-api/values-prod\\.yaml:${line}:\\d+\\)`));
+    // stg still renders (and the example's own prod is fine)
+    assert.equal(cli(['render', appDir, '--env', 'stg'], root).code, 0);
+  });
+
+  test('lint reports it too (text and json), exit 1', async () => {
+    const { root, appDir, line } = latestCopy();
+    const r = await run(lint, [appDir, '--env', 'prod'], root);
+    assert.equal(r.code, 1);
+    assert.match(r.out, new RegExp(`error image-tag-pinned .*values-prod\\.yaml:${line}:`));
+    const j = JSON.parse((await run(lint, [appDir, '--env', 'prod', '-o', 'json'], root)).out);
+    assert.equal(j.errors, 1);
+    assert.deepEqual(j.apps[0].findings[0].origin, { file: 'plate/helm/applications/plate-api/values-prod.yaml', line, column: 3 });
+  });
+
+  const generatePath = join(REPO, 'src/cli/commands/generate.ts');
+  test('generate (Argo CD) fails with the file:line of the tag', { skip: !existsSync(generatePath) && 'no generate command yet' }, async () => {
+    const { command: generate } = (await import(generatePath)) as { command: Command };
+    const { root, appDir, line } = latestCopy();
+    const env = { ARGOCD_APP_PARAMETERS: '[{"name":"env","string":"prod"}]' };
+    const r = await run(generate, [], appDir, env);
+    assert.notEqual(r.code, 0);
+    assert.equal(r.out, '');
+    assert.match(r.err, new RegExp(`values-prod\\.yaml:${line}`));
+    assert.equal(root.length > 0, true);
+  });
+
+  test('values --explain shows the full chain for replicaCount', () => {
+    const r = cli(['values', 'examples/plate/helm/applications/plate-api', '--env', 'prod', '--explain']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(
+      r.out,
+      /\.replicaCount = 3\n\s+set at examples\/plate\/helm\/applications\/plate-api\/values-prod\.yaml:3:1\n\s+overrode 1 from examples\/plate\/helm\/applications\/plate-api\/values\.yaml:11:1\n/,
+    );
+  });
+
+  test('a typo in values is caught by the example values.schema.json at its file:line', async () => {
+    const { root, appDir } = latestCopy();
+    writeFileSync(join(appDir, 'values-stg.yaml'), readFileSync(join(appDir, 'values-stg.yaml'), 'utf8').replace('replicaCount: 1', 'replicaCont: 1'));
+    const r = await run(lint, [appDir, '--env', 'stg'], root);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /error values-schema \.replicaCont \(set at plate\/helm\/applications\/plate-api\/values-stg\.yaml:3:1\): unknown key "replicaCont"/);
+  });
+});
