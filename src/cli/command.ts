@@ -8,6 +8,8 @@ export interface CommandContext {
   readonly cwd: string;
   readonly stdout: Writable;
   readonly stderr: Writable;
+  /** Whether the real stdout is a terminal (commands write to a buffer; colour decisions need the truth). */
+  readonly stdoutIsTTY?: boolean;
   /** Diagnostics (pino, stderr, level from STRATA_LOG_LEVEL). */
   readonly logger?: Logger;
 }

@@ -18,6 +18,8 @@ export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   render: { summary: 'render an app for an environment', load: () => import('./commands/render.js') },
   values: { summary: 'print merged values; --explain shows where each came from', load: () => import('./commands/values.js') },
   envs: { summary: "list an app's environments", load: () => import('./commands/envs.js') },
+  generate: { summary: 'render the app in the working directory for Argo CD (plugin generate command)', load: () => import('./commands/generate.js') },
+  parameters: { summary: 'print the Argo CD parameter announcements for the app in the working directory', load: () => import('./commands/parameters.js') },
   lint: { summary: 'print validation and policy findings; exit 1 on any error', load: () => import('./commands/lint.js') },
   diff: { summary: 'diff two environments, or the working tree against a git revision', load: () => import('./commands/diff.js') },
   serve: { summary: 'preview apps in a browser: manifests, values provenance, findings, diffs', load: () => import('./commands/serve.js') },
@@ -51,7 +53,7 @@ export interface Io {
   argv: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
-  stdout: NodeJS.WritableStream;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: Writable;
 }
 
@@ -72,7 +74,7 @@ export async function main(io: Io): Promise<number> {
   }
   const out = new Buffered();
   const logger = createLogger(levelFrom(io.env), io.stderr);
-  const ctx: CommandContext = { argv: rest, env: io.env, cwd: io.cwd, stdout: out, stderr: io.stderr, logger };
+  const ctx: CommandContext = { argv: rest, env: io.env, cwd: io.cwd, stdout: out, stderr: io.stderr, stdoutIsTTY: io.stdout.isTTY === true, logger };
   let code: number;
   try {
     const { command } = await entry.load();

@@ -64,7 +64,7 @@ export const command: Command = {
     const ref = p.values['against-ref'] as string | undefined;
     if ((against === undefined) === (ref === undefined)) throw new UsageError('give exactly one of --against ENV and --against-ref REV');
     // The CLI context carries no TTY flag; stdout is the process's own (main writes the buffer to it).
-    const color = colorWanted(String(p.values.color ?? 'auto'), ctx.env, process.stdout.isTTY === true);
+    const color = colorWanted(String(p.values.color ?? 'auto'), ctx.env, ctx.stdoutIsTTY === true);
 
     const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
     const overrides = layerOverrides(p.layerFlags, ctx.cwd);

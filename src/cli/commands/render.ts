@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { standardChecks } from '../../checks/index.js';
 import { loadAppConfig } from '../../core/config.js';
 import { discoverApps } from '../../core/discover.js';
@@ -5,13 +6,16 @@ import { describeError, formatFinding, UsageError, UserError } from '../../core/
 import type { ReadOnlyFs } from '../../core/fs.js';
 import type { K8sObject } from '../../core/types.js';
 import { createCaches, render } from '../../core/render.js';
-import type { Command } from '../command.js';
-import { APP_OPTIONS, LAYER_OPTIONS, layerOverrides, outputFormat, parse, RELEASE_OPTIONS } from '../options.js';
+import { renderApplication } from '../../argocd/application.js';
+import { findRepoRoot } from '../../io/repo.js';
+import type { Command, CommandContext } from '../command.js';
+import { APP_OPTIONS, LAYER_OPTIONS, layerOverrides, outputFormat, parse, RELEASE_OPTIONS, type Parsed } from '../options.js';
 import { openApp } from '../target.js';
 import { formatObjects, releaseFromFlags } from '../output.js';
 
 const HELP = `Usage: strata render [APP_DIR] --env ENV [options]
        strata render --all --env ENV [ROOT] [options]
+       strata render --application FILE [--name NAME] [--revision SHA] [--kube-version V]
 
 Render an app's manifests for one environment and print them to stdout (nothing else ever goes there).
 
@@ -30,6 +34,9 @@ Options:
       --target-revision REF  fill release.targetRevision
       --kube-version V       capabilities.kubeVersion (e.g. 1.31.0)
       --api-versions LIST    capabilities.apiVersions, comma-separated
+      --application FILE     render an Argo CD Application's plugin source exactly as the sidecar would
+                             (same environment, parameters and code path as "strata generate")
+      --name NAME            with --application: which Application, when the file holds several
       --all                  render every app under ROOT that declares ENV, in one process; any
                              failure fails the whole run (all failures are listed, stdout stays empty)
   -h, --help                 show this help
@@ -40,11 +47,12 @@ export const command: Command = {
   summary: 'render an app for an environment',
   help: HELP,
   async run(ctx) {
-    const p = parse(ctx.argv, { ...APP_OPTIONS, ...LAYER_OPTIONS, ...RELEASE_OPTIONS, all: { type: 'boolean' } });
+    const p = parse(ctx.argv, { ...APP_OPTIONS, ...LAYER_OPTIONS, ...RELEASE_OPTIONS, all: { type: 'boolean' }, application: { type: 'string' }, name: { type: 'string' } });
     if (p.values.help) {
       ctx.stdout.write(HELP);
       return 0;
     }
+    if (p.values.application !== undefined) return renderFromApplication(ctx, p);
     const format = outputFormat(p.values.output);
     const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
     const base = {
@@ -82,4 +90,27 @@ export function appsForEnv(fs: ReadOnlyFs, root: string, env: string | undefined
   const apps = discoverApps(fs, root).filter((dir) => loadAppConfig(fs, dir).environments.includes(env));
   if (apps.length === 0) throw new UserError(`no app under ${root || '.'} declares the environment "${env}"`);
   return apps;
+}
+
+/** `--application FILE`: the Application decides env, parameters and path, so the flags that would too are refused. */
+function renderFromApplication(ctx: CommandContext, p: Parsed): number {
+  const clash = ['env', 'all', 'namespace', 'output'].filter((k) => p.values[k] !== undefined);
+  if (clash.length || p.layerFlags.length || p.positionals.length) {
+    throw new UsageError(`--application takes env, values and path from the Application; drop ${[...clash.map((c) => `--${c}`), ...(p.layerFlags.length ? ['-f/--set*'] : []), ...(p.positionals.length ? ['APP_DIR'] : [])].join(', ')}`);
+  }
+  const s = (k: string): string | undefined => (typeof p.values[k] === 'string' ? (p.values[k] as string) : undefined);
+  const apiVersions = s('api-versions');
+  const r = renderApplication({
+    appFile: resolve(ctx.cwd, s('application')!),
+    ...(s('name') ? { name: s('name')! } : {}),
+    repoRoot: findRepoRoot(ctx.cwd, s('repo-root') ? resolve(ctx.cwd, s('repo-root')!) : undefined),
+    ...(s('revision') ? { revision: s('revision')! } : {}),
+    ...(s('kube-version') ? { kubeVersion: s('kube-version')! } : {}),
+    ...(apiVersions ? { apiVersions: apiVersions.split(',').map((x) => x.trim()).filter(Boolean) } : {}),
+    processEnv: ctx.env,
+    log: (m) => ctx.stderr.write(`strata: template log: ${m}\n`),
+  });
+  for (const f of r.result.findings) ctx.stderr.write(`strata: ${formatFinding(f)}\n`);
+  ctx.stdout.write(r.text);
+  return 0;
 }

@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { standardChecks } from '../checks/index.js';
+import { UserError } from '../core/errors.js';
+import { resolvePath } from '../core/fs.js';
+import type { Check } from '../core/render.js';
+import { findApplicationCrd, validateApplication } from './application-schema.js';
+import { appName, pluginCommandEnv, type BuildVars } from './build-env.js';
+import { PLUGIN_REFERENCE, type Env, type PluginSource } from './contract.js';
+import { generateManifests, type GenerateResult } from './generate.js';
+import { normalizeSourcePath } from './render-options.js';
+
+// `strata render --application FILE`: what the sidecar would print for an Application, on a laptop. Rebuilds
+// the environment the repo-server sends (build variables, plugin.env interpolated, ARGOCD_APP_PARAMETERS,
+// PARAM_*, the ns_ app name) and runs the same code path as `strata generate`, in the app directory.
+
+export interface RenderApplicationOptions {
+  /** The Application manifest (one file, possibly several documents). */
+  appFile: string;
+  /** metadata.name to pick when the file holds several Applications. */
+  name?: string;
+  /** The repository root spec.source.path is relative to. */
+  repoRoot: string;
+  /** What only a live Argo CD knows: the resolved commit SHA (ARGOCD_APP_REVISION). */
+  revision?: string;
+  /** KUBE_VERSION, e.g. 1.31.0. */
+  kubeVersion?: string;
+  /** KUBE_API_VERSIONS entries. */
+  apiVersions?: readonly string[];
+  /** The sidecar's own environment; only PATH and HOME are kept (local settings must not leak in). */
+  processEnv?: Env;
+  /** Validate the Application against the CRD (default: when the CRD file is found). */
+  crdPath?: string | false;
+  /** Default: standardChecks(), as generate. */
+  checks?: readonly Check[];
+  lastCommit?: (root: string, paths: readonly string[]) => string | undefined;
+  log?: (message: string) => void;
+}
+
+export interface RenderApplicationResult extends GenerateResult {
+  /** Exactly the environment the command saw. */
+  env: Record<string, string>;
+  /** The app directory (absolute), where the sidecar would run the command. */
+  cwd: string;
+  application: string;
+}
+
+export interface ApplicationDoc {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string };
+  spec?: {
+    project?: string;
+    destination?: { server?: string; name?: string; namespace?: string };
+    source?: ApplicationSource;
+    sources?: ApplicationSource[];
+  };
+}
+interface ApplicationSource {
+  repoURL?: string;
+  path?: string;
+  targetRevision?: string;
+  plugin?: PluginSource;
+}
+
+/** The Applications of a file, by metadata.name; `name` picks one, else there must be exactly one. */
+export function pickApplication(text: string, file: string, name?: string): ApplicationDoc {
+  const apps: ApplicationDoc[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length) throw new UserError(`invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}`, { file });
+    const v = doc.toJS() as { kind?: string } | null;
+    if (v && typeof v === 'object' && v.kind === 'Application') apps.push(v as ApplicationDoc);
+  }
+  const names = apps.map((a) => a.metadata?.name ?? '(no name)');
+  if (apps.length === 0) throw new UserError('no Application in this file', { file });
+  if (name !== undefined) {
+    const hit = apps.filter((a) => a.metadata?.name === name);
+    if (hit.length !== 1) throw new UserError(`${hit.length === 0 ? 'no' : 'more than one'} Application named "${name}"; the file has: ${names.join(', ')}`, { file });
+    return hit[0]!;
+  }
+  if (apps.length > 1) throw new UserError(`${apps.length} Applications in this file; pick one with --name (${names.join(', ')})`, { file });
+  return apps[0]!;
+}
+
+function strataSource(app: ApplicationDoc, file: string): ApplicationSource {
+  const sources = app.spec?.source ? [app.spec.source] : (app.spec?.sources ?? []);
+  // No plugin name: Argo CD picks a plugin by its discover rule (strata.yaml in the app directory).
+  const ours = sources.filter((s) => s.plugin && (s.plugin.name === undefined || s.plugin.name === PLUGIN_REFERENCE));
+  if (ours.length !== 1) {
+    const named = sources.map((s) => s.plugin?.name).filter(Boolean);
+    throw new UserError(
+      ours.length === 0
+        ? `no source uses this plugin: spec.source.plugin.name must be ${PLUGIN_REFERENCE} (plugin.yaml metadata.name-spec.version)${named.length ? `, found ${named.join(', ')}` : ''}`
+        : 'more than one source uses this plugin; strata renders one at a time',
+      { file },
+    );
+  }
+  return ours[0]!;
+}
+
+/** The environment the repo-server sends for an Application's strata source, plus the sidecar's PATH/HOME. */
+export function applicationEnv(
+  app: ApplicationDoc,
+  file: string,
+  opts: Pick<RenderApplicationOptions, 'revision' | 'kubeVersion' | 'apiVersions' | 'processEnv'> = {},
+): { env: Record<string, string>; sourcePath: string } {
+  const source = strataSource(app, file);
+  const sourcePath = normalizeSourcePath(source.path);
+  resolvePath('', sourcePath, file); // refuses absolute paths and `..` above the root
+  const revision = opts.revision ?? '';
+  const vars: BuildVars = {
+    ARGOCD_APP_NAME: appName(app.metadata?.name ?? '', app.metadata?.namespace),
+    ARGOCD_APP_NAMESPACE: app.spec?.destination?.namespace ?? '',
+    ARGOCD_APP_PROJECT_NAME: app.spec?.project ?? '',
+    ARGOCD_APP_REVISION: revision,
+    ARGOCD_APP_REVISION_SHORT: revision.slice(0, 7),
+    ARGOCD_APP_REVISION_SHORT_8: revision.slice(0, 8),
+    ARGOCD_APP_SOURCE_REPO_URL: source.repoURL ?? '',
+    ARGOCD_APP_SOURCE_PATH: source.path ?? '',
+    ARGOCD_APP_SOURCE_TARGET_REVISION: source.targetRevision ?? '',
+    KUBE_VERSION: opts.kubeVersion ?? '',
+    KUBE_API_VERSIONS: [...(opts.apiVersions ?? [])].sort().join(','),
+  };
+  const sidecar: Record<string, string> = {};
+  for (const k of ['PATH', 'HOME']) if (opts.processEnv?.[k] !== undefined) sidecar[k] = opts.processEnv[k]!;
+  return { env: { ...sidecar, ...pluginCommandEnv(vars, source.plugin) }, sourcePath };
+}
+
+export function renderApplication(opts: RenderApplicationOptions): RenderApplicationResult {
+  const file = resolve(opts.appFile);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UserError(`cannot read the Application: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: opts.appFile });
+  }
+  const app = pickApplication(text, opts.appFile, opts.name);
+  const crd = opts.crdPath === false ? undefined : (opts.crdPath ?? findApplicationCrd(opts.repoRoot));
+  if (crd) {
+    const problems = validateApplication(app, crd);
+    if (problems.length) throw new UserError(`not a valid Application (CRD schema):\n  ${problems.join('\n  ')}`, { file: opts.appFile });
+  }
+  const { env, sourcePath } = applicationEnv(app, opts.appFile, opts);
+  const cwd = join(resolve(opts.repoRoot), sourcePath);
+  const out = generateManifests({
+    env,
+    cwd,
+    checks: opts.checks ?? standardChecks(), // what `strata generate` runs
+    ...(opts.lastCommit ? { lastCommit: opts.lastCommit } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+  });
+  return { ...out, env, cwd, application: app.metadata?.name ?? '' };
+}

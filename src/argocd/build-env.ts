@@ -1,0 +1,81 @@
+import {
+  CONTROL_PLANE_NAMESPACE,
+  ENV_PREFIX,
+  PARAMETERS_VAR,
+  type BuildVar,
+  type ParameterValue,
+  type PluginSource,
+} from './contract.js';
+
+// The environment the repo-server builds for a plugin command, rebuilt from an Application (local emulation
+// and the conformance harness). Mirrors Argo CD's repository.go / cmpserver: same names, same escaping.
+
+/** `ARGOCD_APP_NAME`: `<namespace>_<name>` when the Application lives outside the control-plane namespace. */
+export function appName(name: string, appNamespace: string | undefined, controlPlane = CONTROL_PLANE_NAMESPACE): string {
+  return appNamespace && appNamespace !== controlPlane ? `${appNamespace}_${name}` : name;
+}
+
+/**
+ * `$VAR`, `${VAR}` and `$$` in a plugin.env value, against the build variables (Go's os.Expand semantics as
+ * Argo CD uses them: unknown names expand to "", `$$` is a literal `$`).
+ */
+export function interpolate(value: string, vars: Readonly<Record<string, string>>): string {
+  // Go's shell names: one special char or digit, or [A-Za-z_][A-Za-z0-9_]*; an unclosed `${` is eaten.
+  return value.replace(/\$(\$|\{([^}]*)\}|\{|[*#@!?\-0-9]|[A-Za-z_][A-Za-z0-9_]*)/g, (_m, whole: string, braced: string | undefined) => {
+    if (whole === '$') return '$';
+    if (whole === '{') return '';
+    const name = braced ?? whole;
+    return Object.hasOwn(vars, name) ? vars[name]! : '';
+  });
+}
+
+/** Argo CD's PARAM_* name escaping: upper case, every char outside [A-Z0-9_] replaced by `_`. */
+export function escapeParamName(name: string): string {
+  return name.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+}
+
+/** PARAM_* variables for a parameter list (collisions: the later one wins, as arbitrary as Argo CD's). */
+export function paramVars(params: readonly ParameterValue[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of params) {
+    const base = `PARAM_${escapeParamName(p.name)}`;
+    if (p.string !== undefined) out[base] = p.string;
+    p.array?.forEach((v, i) => (out[`${base}_${i}`] = v));
+    for (const [k, v] of Object.entries(p.map ?? {})) out[`${base}_${escapeParamName(k)}`] = v;
+  }
+  return out;
+}
+
+/** ARGOCD_APP_PARAMETERS as Go encodes it: keys of each object sorted, map keys sorted. */
+export function encodeParameters(params: readonly ParameterValue[] | undefined): string {
+  if (!params || params.length === 0) return 'null';
+  const sorted = params.map((p) => {
+    const o: Record<string, unknown> = {};
+    if (p.array !== undefined) o.array = p.array;
+    if (p.map !== undefined) o.map = Object.fromEntries(Object.entries(p.map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    o.name = p.name;
+    if (p.string !== undefined) o.string = p.string;
+    return o;
+  });
+  return JSON.stringify(sorted);
+}
+
+export type BuildVars = Partial<Record<BuildVar, string>>;
+
+/** Build variables plus, when the source has a plugin section, ARGOCD_ENV_*, ARGOCD_APP_PARAMETERS and PARAM_*. */
+export function pluginCommandEnv(vars: BuildVars, plugin: PluginSource | undefined): Record<string, string> {
+  const base: Record<string, string> = {};
+  for (const [k, v] of Object.entries(vars)) if (v !== undefined) base[k] = v;
+  if (!plugin) return base;
+  const out: Record<string, string> = { ...base };
+  for (const e of plugin.env ?? []) out[`${ENV_PREFIX}${e.name}`] = interpolate(e.value ?? '', base);
+  out[PARAMETERS_VAR] = encodeParameters(plugin.parameters);
+  Object.assign(out, paramVars(plugin.parameters ?? []));
+  return out;
+}
+
+/** The reduced set `parameters.dynamic` sees: no revision, namespace or KUBE_*. */
+export function dynamicParametersEnv(full: Readonly<Record<string, string>>): Record<string, string> {
+  const keep = new Set(['ARGOCD_APP_NAME', 'ARGOCD_APP_SOURCE_REPO_URL', 'ARGOCD_APP_SOURCE_PATH', 'ARGOCD_APP_SOURCE_TARGET_REVISION', PARAMETERS_VAR]);
+  return Object.fromEntries(Object.entries(full).filter(([k]) => keep.has(k) || k.startsWith(ENV_PREFIX) || k.startsWith('PARAM_')));
+}

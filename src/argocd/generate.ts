@@ -1,0 +1,82 @@
+import { realpathSync } from 'node:fs';
+import { loadAppConfig } from '../core/config.js';
+import { UserError } from '../core/errors.js';
+import { resolvePath } from '../core/fs.js';
+import { createCaches, render, resolveValues, type Check, type RenderResult } from '../core/render.js';
+import { toYamlStream } from '../core/serialize.js';
+import { DiskFs } from '../io/disk-fs.js';
+import { lastCommitTouching } from '../io/git.js';
+import { findRepoRoot } from '../io/repo.js';
+import type { Env } from './contract.js';
+import { parameterOverrides, parseParameters } from './parameters.js';
+import { capabilitiesFromEnv, chooseEnvironment, chooseRevision, namespaceFromEnv, releaseFromEnv, rootFromSourcePath } from './render-options.js';
+
+// The one code path behind `strata generate` (what the sidecar runs) and `strata render --application`
+// (its local emulation): (environment variables, working directory) -> the YAML stream Argo CD reads.
+
+export interface GenerateOptions {
+  /** Exactly the variables the command would see (Argo CD's, or rebuilt from an Application). */
+  env: Env;
+  /** The app directory (Argo CD runs plugin commands there). */
+  cwd: string;
+  checks?: readonly Check[];
+  /** Last commit touching repo-relative paths; default: the git CLI. Injected by tests. */
+  lastCommit?: (root: string, paths: readonly string[]) => string | undefined;
+  log?: (message: string) => void;
+}
+
+export interface GenerateResult {
+  /** What goes to stdout, byte for byte. */
+  text: string;
+  result: RenderResult;
+  repoRoot: string;
+  appDir: string;
+}
+
+/** Repo root = cwd minus ARGOCD_APP_SOURCE_PATH; else the nearest .git ancestor; else the app directory. */
+export function locateApp(cwd: string, env: Env): { fs: DiskFs; appDir: string; repoRoot: string } {
+  let real: string;
+  try {
+    real = realpathSync(cwd);
+  } catch {
+    throw new UserError(`working directory ${cwd} does not exist`);
+  }
+  const root = rootFromSourcePath(real, env.ARGOCD_APP_SOURCE_PATH) ?? findRepoRoot(real);
+  const fs = new DiskFs(root);
+  const appDir = fs.relativePath(real);
+  if (appDir === undefined) throw new UserError(`${cwd} is outside the repository root ${root}`);
+  return { fs, appDir, repoRoot: fs.root };
+}
+
+export function generateManifests(opts: GenerateOptions): GenerateResult {
+  const { env } = opts;
+  const { fs, appDir, repoRoot } = locateApp(opts.cwd, env);
+  const params = parseParameters(env);
+  const config = loadAppConfig(fs, appDir);
+  const envName = chooseEnvironment(params, env, config);
+  const overrides = parameterOverrides(params, appDir);
+  const caches = createCaches();
+
+  const lastCommit = opts.lastCommit ?? ((root: string, paths: readonly string[]) => lastCommitTouching(root, paths, { env }));
+  const appRevision = chooseRevision(config.revision, env, () => {
+    // The app's inputs: strata.yaml, every layer file read (valueFiles included), its templates folder.
+    const { files } = resolveValues({ fs, appDir, env: envName, overrides, caches });
+    const templates = resolvePath(config.dir, config.templates, config.file);
+    return lastCommit(repoRoot, [...new Set([config.file, ...files, templates])]);
+  });
+
+  const namespace = namespaceFromEnv(env);
+  const result = render({
+    fs,
+    appDir,
+    env: envName,
+    overrides,
+    release: releaseFromEnv(env, appDir, appRevision),
+    capabilities: capabilitiesFromEnv(env),
+    ...(namespace ? { namespace } : {}),
+    checks: opts.checks ?? [],
+    caches,
+    ...(opts.log ? { log: opts.log } : {}),
+  });
+  return { text: toYamlStream(result.objects.map((o) => o.object)), result, repoRoot, appDir };
+}

@@ -1,0 +1,159 @@
+import type { AppConfig } from '../core/config.js';
+import { UserError } from '../core/errors.js';
+import { resolvePath } from '../core/fs.js';
+import type { Override } from '../core/layers.js';
+import { parseSetExpression, typed, type SetAssignment } from '../core/set-parser.js';
+import type { Value } from '../core/types.js';
+import { PARAMETERS_VAR, type Announcement, type CollectionType, type Env, type ParameterValue } from './contract.js';
+
+// The plugin's parameters: what `strata parameters` announces, how ARGOCD_APP_PARAMETERS is read, and how
+// the values become layer overrides. Argo CD sends only what an Application sets, never announced
+// defaults, so the defaults below are applied here, not by Argo CD.
+
+/** Every parameter the plugin accepts, with its one allowed collection type. */
+export const PARAMETER_TYPES: Readonly<Record<string, Exclude<CollectionType, ''>>> = {
+  env: 'string',
+  valueFiles: 'array',
+  values: 'string',
+  set: 'map',
+  setString: 'map',
+};
+
+/** Parameters after validation and defaults, in the order their layers apply. */
+export interface StrataParameters {
+  env?: string;
+  valueFiles: string[];
+  values?: string;
+  set: [string, string][];
+  setString: [string, string][];
+}
+
+function fail(message: string): never {
+  throw new UserError(message, { flag: PARAMETERS_VAR });
+}
+
+function collectionOf(p: ParameterValue): string {
+  const kinds = (['string', 'array', 'map'] as const).filter((k) => p[k] !== undefined && p[k] !== null);
+  return kinds.length === 1 ? kinds[0]! : kinds.length === 0 ? 'nothing' : kinds.join(' and ');
+}
+
+/**
+ * Read ARGOCD_APP_PARAMETERS (absent or `null`: no parameters). PARAM_* variables are ignored on purpose:
+ * their escaped names can collide, the JSON cannot.
+ */
+export function parseParameters(env: Env): StrataParameters {
+  const raw = env[PARAMETERS_VAR];
+  const out: StrataParameters = { valueFiles: [], set: [], setString: [] };
+  if (raw === undefined || raw.trim() === '' || raw.trim() === 'null') return out;
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch (e) {
+    fail(`is not valid JSON: ${(e as Error).message}`);
+  }
+  if (list === null) return out;
+  if (!Array.isArray(list)) fail('must be a JSON array of parameters');
+  const seen = new Set<string>();
+  for (const item of list as unknown[]) {
+    if (typeof item !== 'object' || item === null || typeof (item as ParameterValue).name !== 'string') {
+      fail('every parameter needs a "name"');
+    }
+    const p = item as ParameterValue;
+    const expected = PARAMETER_TYPES[p.name];
+    if (!Object.hasOwn(PARAMETER_TYPES, p.name) || expected === undefined) {
+      fail(`unknown parameter "${p.name}"; this plugin accepts ${Object.keys(PARAMETER_TYPES).join(', ')}`);
+    }
+    if (seen.has(p.name)) fail(`parameter "${p.name}" is set twice`);
+    seen.add(p.name);
+    if (collectionOf(p) !== expected) fail(`parameter "${p.name}" must be a ${expected} (collectionType ${expected}), found ${collectionOf(p)}`);
+    if (expected === 'string') {
+      if (typeof p.string !== 'string') fail(`parameter "${p.name}" must be a string`);
+      if (p.name === 'env') out.env = p.string === '' ? undefined : p.string;
+      else out.values = p.string;
+    } else if (expected === 'array') {
+      if (!Array.isArray(p.array) || p.array.some((x) => typeof x !== 'string')) fail(`parameter "${p.name}" must be an array of strings`);
+      out.valueFiles = p.array.filter((x) => x !== ''); // the UI's list editor leaves empty rows behind
+    } else {
+      const m = p.map;
+      if (typeof m !== 'object' || m === null || Array.isArray(m) || Object.values(m).some((x) => typeof x !== 'string')) {
+        fail(`parameter "${p.name}" must be a map of strings`);
+      }
+      // Keys sorted: Go's JSON encoding of the map is sorted already; sorting again keeps us deterministic.
+      const entries = Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      if (p.name === 'set') out.set = entries;
+      else out.setString = entries;
+    }
+  }
+  return out;
+}
+
+/**
+ * One map entry of `set`/`setString` as an assignment. The key is a `--set` path (dots, `[i]`, escapes); the
+ * value is taken raw, so commas and backslashes in it mean themselves. As with Argo CD's Helm parameters, a
+ * `set` value wrapped in `{...}` is a list in `--set` syntax.
+ */
+export function mapEntryAssignment(key: string, raw: string, kind: 'set' | 'setString'): SetAssignment {
+  const flag = `parameter ${kind}[${key}]`;
+  const parsed = parseSetExpression(`${key}=`, 'set-string', flag);
+  if (parsed.length !== 1 || parsed[0]!.value !== '') {
+    throw new UserError(`"${key}" is not a single value path (escape "," "=" "." "[" with a backslash)`, { flag });
+  }
+  let value: Value = raw;
+  if (kind === 'set') {
+    if (raw.startsWith('{') && raw.endsWith('}')) {
+      const list = parseSetExpression(`x=${raw}`, 'set', flag);
+      if (list.length !== 1) throw new UserError(`"${raw}" is not one {a,b} list`, { flag });
+      value = list[0]!.value;
+    } else value = typed(raw, flag);
+  }
+  return { segments: parsed[0]!.segments, value };
+}
+
+/** Overrides in layer order: valueFiles, values, set, setString (after the app's own layers). */
+export function parameterOverrides(params: StrataParameters, appDir: string): Override[] {
+  const out: Override[] = [];
+  for (const f of params.valueFiles) {
+    let path: string;
+    try {
+      path = resolvePath(appDir, f);
+    } catch (e) {
+      throw new UserError((e as Error).message, { flag: 'parameter valueFiles' });
+    }
+    out.push({ kind: 'file', path });
+  }
+  if (params.values !== undefined && params.values.trim() !== '') out.push({ kind: 'yaml', name: 'parameter values', text: params.values });
+  for (const kind of ['set', 'setString'] as const) {
+    for (const [key, raw] of params[kind]) {
+      out.push({ kind: 'set', assignments: [mapEntryAssignment(key, raw, kind)], origin: { flag: `parameter ${kind}[${key}]` } });
+    }
+  }
+  return out;
+}
+
+/** What `strata parameters` prints for an app: the UI's form. */
+export function announce(config: AppConfig): Announcement[] {
+  const envs = config.environments.join(', ');
+  return [
+    {
+      name: 'env',
+      title: 'Environment',
+      tooltip: `One of: ${envs}.` + (config.defaultEnvironment ? ` Default: ${config.defaultEnvironment}.` : ' No default: set it here or with plugin.env STRATA_ENV.'),
+      required: config.defaultEnvironment === undefined,
+      itemType: 'string',
+      collectionType: 'string',
+      // Only the app's real default: Argo CD never sends this back, so showing anything else would lie.
+      string: config.defaultEnvironment ?? '',
+    },
+    {
+      name: 'valueFiles',
+      title: 'Value files',
+      tooltip: 'Extra values files after the app layers, relative to the app directory, inside the repository.',
+      itemType: 'string',
+      collectionType: 'array',
+      array: [],
+    },
+    { name: 'values', title: 'Values (YAML)', tooltip: 'Inline YAML merged after the value files.', itemType: 'string', collectionType: 'string', string: '' },
+    { name: 'set', title: 'Set', tooltip: '--set semantics: key is a value path (a.b[0].c), value typed like Helm.', itemType: 'string', collectionType: 'map', map: {} },
+    { name: 'setString', title: 'Set (strings)', tooltip: 'Like set, but every value stays a string.', itemType: 'string', collectionType: 'map', map: {} },
+  ];
+}
