@@ -1,19 +1,97 @@
 // Bundles the CLI into dist/strata.js: one file to read at start-up (cold start matters inside Argo CD).
+//
+// Start-up cost grows with the bytes V8 must parse, so only what every render needs is in dist/strata.js
+// (our code, handlebars, js-yaml, yaml). Every other package (pino, express, ajv, kubernetes-models, ...) goes
+// to its own file, dist/vendor/<package>.js, which Node reads on the first `require` of that package: a
+// render that never logs, serves or validates a given kind never parses them. Within a vendor file each
+// module still runs only when first required. docs/performance.md has the measurements.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-await build({
-  entryPoints: ['src/cli/entry.ts'],
-  outfile: 'dist/strata.js',
+/** Packages on the path of every render: bundled into dist/strata.js. */
+const HOT = new Set(['handlebars', 'js-yaml', 'yaml']);
+
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  minifySyntax: true,
+  // Smaller to parse at start-up; `node scripts/build.mjs --no-minify` keeps names for readable CPU profiles.
+  minify: !process.argv.includes('--no-minify'),
   legalComments: 'linked',
   sourcemap: 'linked',
-  define: { STRATA_VERSION: JSON.stringify(pkg.version) },
   logLevel: 'warning',
+};
+
+function packageOf(spec) {
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+const vendorFile = (name) => `vendor/${name.replace('/', '__')}.js`;
+
+// handlebars' code generator uses `source-map` when it can require it and has a small built-in fallback
+// otherwise (its browser build); we never ask for template source maps, so the fallback is enough.
+const noSourceMap = {
+  name: 'no-source-map',
+  setup(b) {
+    b.onResolve({ filter: /^source-map$/ }, () => ({ path: 'source-map', namespace: 'empty' }));
+    b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+
+/** Rewrites `require('pkg/sub')` of cold packages to `require('./vendor/pkg.js').load('pkg/sub')`. */
+function vendorSplit(seen) {
+  return {
+    name: 'vendor-split',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/vendor\// }, (a) => ({ path: a.path, external: true }));
+      b.onResolve({ filter: /^[^./]/ }, (a) => {
+        if (a.path.startsWith('node:') || a.namespace === 'vendor-shim') return undefined;
+        const name = packageOf(a.path);
+        if (HOT.has(name) || a.importer.includes('/node_modules/')) return undefined;
+        if (!seen.has(name)) seen.set(name, new Set());
+        seen.get(name).add(a.path);
+        return { path: a.path, namespace: 'vendor-shim' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'vendor-shim' }, (a) => ({
+        contents: `module.exports = require(${JSON.stringify('./' + vendorFile(packageOf(a.path)))}).load(${JSON.stringify(a.path)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+// Files are overwritten, never deleted first: a test or bench running meanwhile keeps a whole dist/.
+mkdirSync('dist/vendor', { recursive: true });
+
+const seen = new Map();
+await build({
+  ...common,
+  entryPoints: ['src/cli/entry.ts'],
+  outfile: 'dist/strata.js',
+  define: { STRATA_VERSION: JSON.stringify(pkg.version) },
+  plugins: [noSourceMap, vendorSplit(seen)],
 });
+
+// One file per cold package, exposing each specifier our code requires through one `load` switch, so the
+// package's modules are shared between its entry points (ajv, ajv/dist/2020.js) and run only on demand.
+await Promise.all(
+  [...seen].map(([name, specs]) =>
+    build({
+      ...common,
+      stdin: {
+        contents: `exports.load = (s) => { switch (s) {\n${[...specs]
+          .sort()
+          .map((s) => `  case ${JSON.stringify(s)}: return require(${JSON.stringify(s)});`)
+          .join('\n')}\n  default: throw new Error('not bundled: ' + s); } };\n`,
+        resolveDir: '.',
+        sourcefile: `vendor-${name}.js`,
+      },
+      outfile: `dist/${vendorFile(name)}`,
+      plugins: [noSourceMap],
+    }),
+  ),
+);
