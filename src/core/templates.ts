@@ -164,10 +164,9 @@ function syntaxError(e: unknown, path: string): UserError {
   return new UserError(`template syntax error: ${reason}`, { file: path, ...(line ? { line: Number(line) } : {}) });
 }
 
-/** The `__emit` helper: checks what a `{{…}}` prints, and records it for tracing. */
+/** The `__emit` helper: checks what a `{{…}}` prints. */
 function emit(value: unknown, options: HelperOptions): string {
   const hash = options.hash as { src: string; line: number; file: string };
-  const state = options.data?.strata as RenderState | undefined;
   if (value instanceof Produced) return value.text;
   if (value === undefined) {
     throw new UserError(`missing value "${hash.src}"`, { file: hash.file, line: hash.line });
@@ -185,10 +184,6 @@ function emit(value: unknown, options: HelperOptions): string {
       `"${hash.src}" is a multi-line string; printed raw it could inject YAML: use {{quote ${hash.src}}} or {{nindent N (toYaml ${hash.src})}}`,
       { file: hash.file, line: hash.line },
     );
-  }
-  if (state) {
-    const m = /^(?:@root\.)?values\.(.+)$/.exec(hash.src);
-    state.emitted.push({ template: state.template, text, ...(m ? { valuePath: '.' + m[1] } : {}) });
   }
   return text;
 }
@@ -211,6 +206,11 @@ function lookupPath(head: unknown, ...rest: unknown[]): unknown {
     const key = String(rest[i]);
     cur = Object.hasOwn(cur, key) ? (cur as Record<string, unknown>)[key] : undefined;
   }
+  // A value handed to a helper (`{{required "…" values.image.tag}}`) may still end up in the output: record it
+  // for tracing rendered text back to the values file that set it.
+  const state = options.data?.strata as RenderState | undefined;
+  const m = state && (typeof cur === 'string' || typeof cur === 'number') ? /^(?:@root\.)?values\.(.+)$/.exec(src) : null;
+  if (m) state!.emitted.push({ template: state!.template, valuePath: '.' + m[1], text: String(cur) });
   return cur;
 }
 
