@@ -55,7 +55,7 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
   const config = loadAppConfig(fs, appDir);
   const envName = chooseEnvironment(params, env, config);
   const overrides = parameterOverrides(params, appDir);
-  const caches = createCaches();
+  const caches = createCaches({ immutable: true });
 
   const lastCommit = opts.lastCommit ?? ((root: string, paths: readonly string[]) => lastCommitTouching(root, paths, { env }));
   const appRevision = chooseRevision(config.revision, env, () => {

@@ -1,6 +1,7 @@
 import { UserError } from './errors.js';
 import type { ReadOnlyFs } from './fs.js';
 import { basename, joinPath } from './fs.js';
+import type { ParseCache } from './layers.js';
 import type { ListRule } from './merge.js';
 import { childPath } from './paths.js';
 import type { Value, Values } from './types.js';
@@ -62,12 +63,12 @@ const DEFAULT_LAYERS: LayerSpec[] = [
 
 const ENV_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export function loadAppConfig(fs: ReadOnlyFs, dir: string): AppConfig {
+export function loadAppConfig(fs: ReadOnlyFs, dir: string, cache?: ParseCache): AppConfig {
   const file = joinPath(dir, CONFIG_FILE);
   if (fs.stat(file) !== 'file') {
     throw new UserError(`no ${CONFIG_FILE} here: is this an app directory?`, { file: dir || '.' });
   }
-  const { value, positions } = loadYamlFile(fs.readFile(file), file);
+  const { value, positions } = cache ? cache.load(fs, file) : loadYamlFile(fs.readFile(file), file);
   const v = new Checker(file, positions);
   const root = v.map(value ?? {}, '', ['apiVersion', 'kind', 'metadata', 'spec']);
   if (root.apiVersion !== API_VERSION) v.fail('.apiVersion', `expected "${API_VERSION}", found ${JSON.stringify(root.apiVersion ?? null)}`);

@@ -21,9 +21,13 @@ export type Override =
 export class ParseCache {
   private readonly entries = new Map<string, { bytes: Uint8Array; loaded: LoadedYaml }>();
 
+  /** `immutable`: files do not change during this process (a CLI run), so a hit by path skips reading. */
+  constructor(private readonly immutable = false) {}
+
   load(fs: ReadOnlyFs, path: string): LoadedYaml {
-    const bytes = fs.readFile(path);
     const hit = this.entries.get(path);
+    if (hit && this.immutable) return hit.loaded;
+    const bytes = fs.readFile(path);
     if (hit && sameBytes(hit.bytes, bytes)) return hit.loaded;
     const loaded = loadYamlFile(bytes, path);
     this.entries.set(path, { bytes, loaded });

@@ -23,8 +23,12 @@ export interface RenderCaches {
   templates: TemplateCache;
 }
 
-export function createCaches(): RenderCaches {
-  return { parsed: new ParseCache(), templates: new TemplateCache() };
+/**
+ * `immutable: true` for one-shot processes (CLI, Argo CD): files are read once. Long-running processes (the
+ * server) keep the default, which re-reads and compares bytes so an edited file is picked up.
+ */
+export function createCaches(opts: { immutable?: boolean } = {}): RenderCaches {
+  return { parsed: new ParseCache(opts.immutable), templates: new TemplateCache(opts.immutable) };
 }
 
 /** What a check sees: everything the render produced, and a way to find where a rendered text came from. */
@@ -35,6 +39,8 @@ export interface CheckInput {
   merged: MergedValues;
   objects: readonly RenderedObject[];
   capabilities: Capabilities;
+  /** The render's caches: checks load their own files (policy, schemas) through `caches.parsed`. */
+  caches: RenderCaches;
   /** The origin of the values that printed `text` in `template`, if it can be traced. */
   trace(template: string, text: string): Origin | undefined;
 }
@@ -84,7 +90,7 @@ export function resolveValues(opts: Pick<RenderOptions, 'fs' | 'appDir' | 'env' 
   merged: MergedValues;
   files: string[];
 } {
-  const config = loadAppConfig(opts.fs, opts.appDir);
+  const config = loadAppConfig(opts.fs, opts.appDir, opts.caches?.parsed);
   const env = resolveEnvironment(config, opts.env);
   const { files, ...merged } = loadValues({
     fs: opts.fs,
@@ -141,7 +147,7 @@ export function render(opts: RenderOptions): RenderResult {
   checkNotEmpty(objects, config.allowEmpty, config.file);
 
   const trace = (template: string, text: string): Origin | undefined => traceOrigin(emitted, merged, template, text);
-  const findings = (opts.checks ?? []).flatMap((check) => check({ fs: opts.fs, config, env, merged, objects, capabilities, trace }));
+  const findings = (opts.checks ?? []).flatMap((check) => check({ fs: opts.fs, config, env, merged, objects, capabilities, caches, trace }));
   if (opts.failOnFindings !== false && findings.some((f) => f.severity === 'error')) throw new FindingsError(findings);
 
   return { config, env, merged, files, objects: sortObjects(objects), findings, emitted };

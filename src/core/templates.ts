@@ -324,7 +324,14 @@ function sourceOf(e: hbs.AST.Expression): string {
 export class TemplateCache {
   private readonly sets = new Map<string, { key: string; set: TemplateSet }>();
 
+  /** `immutable`: files do not change during this process (a CLI run), so a hit by folder skips reading. */
+  constructor(private readonly immutable = false) {}
+
   load(fs: ReadOnlyFs, dir: string): TemplateSet {
+    if (this.immutable) {
+      const hit = this.sets.get(dir);
+      if (hit) return hit.set;
+    }
     const files = listTemplateFiles(fs, dir);
     const sources = new Map<string, string>();
     for (const f of files) sources.set(f.path, decodeUtf8(fs.readFile(f.path), f.path));

@@ -11,7 +11,7 @@ import { RULES } from './rules.js';
  */
 export function policyCheck(): Check {
   return (input) => {
-    const policy = resolvePolicy(input.fs, input.config, input.env);
+    const policy = resolvePolicy(input.fs, input.config, input.env, input.caches.parsed);
     const out: Finding[] = [];
     for (const [id, eff] of policy) {
       if (eff.severity === 'off') continue;

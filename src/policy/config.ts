@@ -2,7 +2,7 @@ import { type AppConfig, Checker } from '../core/config.js';
 import { dirname, joinPath, type ReadOnlyFs } from '../core/fs.js';
 import { childPath } from '../core/paths.js';
 import type { Value } from '../core/types.js';
-import { loadYamlFile, type Position } from '../core/yaml-load.js';
+import { ParseCache } from '../core/layers.js';
 import { RULES, type Options, type Severity } from './rules.js';
 
 // Policy configuration (docs/policy.md). One block shape, used at four levels, later wins:
@@ -89,9 +89,6 @@ function applyWithEnv(policy: EffectivePolicy, block: Value, v: Checker, path: s
   if (m[env] !== undefined) applyBlock(policy, m[env], v, childPath(envsPath, env), false);
 }
 
-// Parsed repo policy files by path, reused while their bytes are unchanged (render --all, the server).
-const fileCache = new Map<string, { bytes: Uint8Array; value: Value | undefined; positions: Map<string, Position> }>();
-
 /** The nearest strata-policy.yaml from the app directory up to the repository root, or undefined. */
 export function findPolicyFile(fs: ReadOnlyFs, appDir: string): string | undefined {
   for (let d = appDir; ; d = dirname(d)) {
@@ -101,23 +98,13 @@ export function findPolicyFile(fs: ReadOnlyFs, appDir: string): string | undefin
   }
 }
 
-function loadPolicyFile(fs: ReadOnlyFs, file: string): { value: Value | undefined; positions: Map<string, Position> } {
-  const bytes = fs.readFile(file);
-  const hit = fileCache.get(file);
-  if (hit && Buffer.from(hit.bytes).equals(Buffer.from(bytes))) return hit;
-  const loaded = loadYamlFile(bytes, file);
-  const entry = { bytes, value: loaded.value, positions: loaded.positions };
-  fileCache.set(file, entry);
-  return entry;
-}
-
 /** The rules in force for an app in an environment, with their options. Throws UserError on a bad config. */
-export function resolvePolicy(fs: ReadOnlyFs, config: AppConfig, env: string): EffectivePolicy & { file?: string } {
+export function resolvePolicy(fs: ReadOnlyFs, config: AppConfig, env: string, cache: ParseCache = new ParseCache()): EffectivePolicy & { file?: string } {
   const policy: EffectivePolicy & { file?: string } = defaultPolicy();
   const file = findPolicyFile(fs, config.dir);
   if (file) {
     policy.file = file;
-    const { value, positions } = loadPolicyFile(fs, file);
+    const { value, positions } = cache.load(fs, file);
     const v = new Checker(file, positions);
     const root = v.map(value ?? {}, '', ['apiVersion', 'kind', 'spec']);
     if (root.apiVersion !== 'strata.dev/v1') v.fail('.apiVersion', `expected "strata.dev/v1", found ${JSON.stringify(root.apiVersion ?? null)}`);

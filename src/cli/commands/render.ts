@@ -4,6 +4,7 @@ import { loadAppConfig } from '../../core/config.js';
 import { discoverApps } from '../../core/discover.js';
 import { describeError, formatFinding, UsageError, UserError } from '../../core/errors.js';
 import type { ReadOnlyFs } from '../../core/fs.js';
+import type { ParseCache } from '../../core/layers.js';
 import type { K8sObject } from '../../core/types.js';
 import { createCaches, render } from '../../core/render.js';
 import { renderApplication } from '../../argocd/application.js';
@@ -55,16 +56,17 @@ export const command: Command = {
     if (p.values.application !== undefined) return renderFromApplication(ctx, p);
     const format = outputFormat(p.values.output);
     const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
+    const caches = createCaches({ immutable: true });
     const base = {
       fs: target.fs,
       ...(p.values.env !== undefined ? { env: String(p.values.env) } : {}),
       overrides: layerOverrides(p.layerFlags, ctx.cwd),
       ...(p.values.namespace ? { namespace: String(p.values.namespace) } : {}),
       checks: standardChecks(),
-      caches: createCaches(),
+      caches,
       log: (m: string) => ctx.stderr.write(`strata: template log: ${m}\n`),
     };
-    const apps = p.values.all ? appsForEnv(target.fs, target.appDir, p.values.env as string | undefined) : [target.appDir];
+    const apps = p.values.all ? appsForEnv(target.fs, target.appDir, p.values.env as string | undefined, caches.parsed) : [target.appDir];
     const objects: K8sObject[] = [];
     const failures: string[] = [];
     for (const appDir of apps) {
@@ -85,9 +87,9 @@ export const command: Command = {
 
 
 /** Apps under `root` that declare `env` (the batch path: one process, shared caches). */
-export function appsForEnv(fs: ReadOnlyFs, root: string, env: string | undefined): string[] {
+export function appsForEnv(fs: ReadOnlyFs, root: string, env: string | undefined, cache?: ParseCache): string[] {
   if (!env) throw new UsageError('--all needs --env');
-  const apps = discoverApps(fs, root).filter((dir) => loadAppConfig(fs, dir).environments.includes(env));
+  const apps = discoverApps(fs, root).filter((dir) => loadAppConfig(fs, dir, cache).environments.includes(env));
   if (apps.length === 0) throw new UserError(`no app under ${root || '.'} declares the environment "${env}"`);
   return apps;
 }
