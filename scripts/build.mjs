@@ -10,6 +10,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
+/** Must match applicationValidator() in src/validate/kube-schema.ts, which compiles at run time when this build output is absent (tests under tsx). */
+const APPLICATION_AJV_OPTIONS = { allErrors: true, strict: false, validateFormats: false };
+
 /** Packages on the path of every render: bundled into dist/strata.js. */
 const HOT = new Set(['handlebars', 'js-yaml', 'yaml']);
 
@@ -95,3 +98,17 @@ await Promise.all(
     }),
   ),
 );
+
+// The Argo CD Application schema is large (the CRD's openAPIV3Schema): compiling it with Ajv takes ~250 ms,
+// which an app-of-apps render would pay at every cold start. Compile it once here, to standalone code.
+{
+  const { default: Ajv } = await import('ajv');
+  const { default: standaloneCode } = await import('ajv/dist/standalone/index.js');
+  const schema = JSON.parse(readFileSync('src/validate/argocd-application.schema.json', 'utf8'));
+  const ajv = new Ajv({ ...APPLICATION_AJV_OPTIONS, code: { source: true } });
+  await build({
+    ...common,
+    stdin: { contents: standaloneCode(ajv, ajv.compile(schema)), resolveDir: '.', sourcefile: 'argocd-application-validator.js' },
+    outfile: 'dist/vendor/argocd-application-validator.js',
+  });
+}

@@ -21,7 +21,7 @@ const SECRET = 'hunter2-do-not-echo';
 
 const cases: Case[] = [
   { name: 'malformed YAML', files: { 'app/values.yaml': 'a: 1\nb: [unclosed\nc: 2\n' }, want: /app\/values\.yaml:\d+:\d+: invalid YAML/ },
-  { name: 'duplicate keys', files: { 'app/values.yaml': 'name: demo\nreplicas: 1\nreplicas: 2\n' }, want: /app\/values\.yaml:3:1: invalid YAML: Map keys must be unique/ },
+  { name: 'duplicate keys', files: { 'app/values.yaml': 'name: demo\nreplicas: 1\nreplicas: 2\n' }, want: /app\/values\.yaml:3:1: invalid YAML: duplicated mapping key/ },
   { name: 'top-level list', files: { 'app/values.yaml': '- a\n- b\n' }, want: /app\/values\.yaml:1:1: the top level must be a map of values, found a list/ },
   {
     name: 'alias bomb',
@@ -35,7 +35,7 @@ const cases: Case[] = [
   },
   { name: 'layer over the size cap', setup: (root) => writeFileSync(join(root, 'app/values.yaml'), 'name: demo\nreplicas: 1\npad: "' + 'x'.repeat(4 * 1024 * 1024) + '"\n'), want: /app\/values\.yaml: file is \d+ bytes, over the 4194304-byte limit/ },
   { name: 'nesting deeper than the cap', files: { 'app/values.yaml': 'name: demo\nreplicas: 1\ndeep: ' + '{a: '.repeat(70) + '1' + '}'.repeat(70) + '\n' }, want: /app\/values\.yaml:3:\d+ \.deep(\.a)+: nesting deeper than 64 levels/ },
-  { name: 'integer beyond 2^53', files: { 'app/values.yaml': 'name: demo\nreplicas: 9007199254740993\n' }, want: /app\/values\.yaml:2:11 \.replicas: integer beyond 2\^53/ },
+  { name: 'integer beyond 2^53', files: { 'app/values.yaml': 'name: demo\nreplicas: 9007199254740993\n' }, want: /app\/values\.yaml:2:1 \.replicas: integer beyond 2\^53/ },
   { name: '__proto__ key in a values file', files: { 'app/values.yaml': 'name: demo\nreplicas: 1\ningress:\n  __proto__:\n    enabled: true\n' }, want: /app\/values\.yaml:4:3 \.ingress\.__proto__: the key "__proto__" is not allowed/ },
   { name: 'constructor key in a values file', files: { 'app/values.yaml': 'name: demo\nreplicas: 1\nconstructor:\n  prototype: {}\n' }, want: /app\/values\.yaml:3:1 \.constructor: the key "constructor" is not allowed/ },
   { name: 'prototype path in --set', args: ['--set', 'constructor.prototype.polluted=1'], want: /--set constructor\.prototype\.polluted=1: the key "constructor" is not allowed/ },
@@ -56,7 +56,7 @@ const cases: Case[] = [
   { name: 'object without kind', files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nmetadata:\n  name: x\n' }, want: /app\/templates\/cm\.yaml\.hbs: document 1 has no kind/ },
   { name: 'object without metadata.name', files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n' }, want: /app\/templates\/cm\.yaml\.hbs: ConfigMap in document 1 has no metadata\.name/ },
   { name: 'ambiguous scalar in the output', files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  flag: yes\n' }, want: /cm\.yaml\.hbs \.data\.flag: rendered value "yes" means different things in YAML 1\.1/ },
-  { name: 'ambiguous scalar in values', files: { 'app/values.yaml': 'name: demo\nreplicas: 1\nenabled: no\n' }, want: /app\/values\.yaml:3:10 \.enabled: "no" means different things in YAML 1\.1/ },
+  { name: 'ambiguous scalar in values', files: { 'app/values.yaml': 'name: demo\nreplicas: 1\nenabled: no\n' }, want: /app\/values\.yaml:3:1 \.enabled: "no" means different things in YAML 1\.1/ },
   { name: 'duplicate objects', files: { 'app/templates/cm2.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.name}}\n' }, want: /ConfigMap "demo" in namespace "demo" is rendered twice: by app\/templates\/cm\.yaml\.hbs \(document 1\) and by app\/templates\/cm2\.yaml\.hbs \(document 1\)/ },
   { name: 'no objects at all', files: { 'app/templates/cm.yaml.hbs': '{{#if values.never}}\napiVersion: v1\n{{/if}}\n' }, want: /app\/strata\.yaml: the render produced no objects; Argo CD would prune everything/ },
   { name: 'non-UTF-8 input', files: { 'app/values.yaml': Buffer.concat([Buffer.from('name: demo\nreplicas: 1\nx: "'), Buffer.from([0xff, 0xfe]), Buffer.from('"\n')]) }, want: /app\/values\.yaml:3: file is not valid UTF-8/ },

@@ -135,7 +135,7 @@ describe('policy config', () => {
     assert.equal(findings[0]!.rule, 'image-tag-pinned');
     assert.equal(findings[0]!.severity, 'error');
     assert.equal(findings[0]!.object, 'Deployment/ns/web');
-    assert.deepEqual(findings[0]!.origin, { file: 'apps/web/values-prod.yaml', line: 3, column: 3 });
+    assert.deepEqual(JSON.parse(JSON.stringify(findings[0]!.origin)), { file: 'apps/web/values-prod.yaml', line: 3, column: 3 });
     assert.throws(() => render({ fs: app(), appDir: 'apps/web', env: 'prod', checks: standardChecks() }), /values-prod\.yaml:3:3/);
   });
 

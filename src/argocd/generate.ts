@@ -42,7 +42,7 @@ export function locateApp(cwd: string, env: Env): { fs: DiskFs; appDir: string; 
     throw new UserError(`working directory ${cwd} does not exist`);
   }
   const root = rootFromSourcePath(real, env.ARGOCD_APP_SOURCE_PATH) ?? findRepoRoot(real);
-  const fs = new DiskFs(root);
+  const fs = new DiskFs(root, { immutable: true });
   const appDir = fs.relativePath(real);
   if (appDir === undefined) throw new UserError(`${cwd} is outside the repository root ${root}`);
   return { fs, appDir, repoRoot: fs.root };

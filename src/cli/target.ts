@@ -18,7 +18,7 @@ export function openApp(cwd: string, dirArg: string | undefined, repoRoot: strin
   } catch {
     throw new UserError(`no such directory: ${dirArg ?? abs}`);
   }
-  const fs = new DiskFs(root);
+  const fs = new DiskFs(root, { immutable: true });
   const appDir = fs.relativePath(abs);
   if (appDir === undefined) throw new UserError(`${dirArg ?? abs} is outside the repository root ${root}`);
   return { fs, appDir };

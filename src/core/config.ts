@@ -5,7 +5,7 @@ import type { ParseCache } from './layers.js';
 import type { ListRule } from './merge.js';
 import { childPath } from './paths.js';
 import type { Value, Values } from './types.js';
-import { loadYamlFile, type Position } from './yaml-load.js';
+import { loadYamlFile, type Positions } from './yaml-load.js';
 
 // strata.yaml, format v1 (docs/config.md). Unknown fields are errors naming the field: a typo such as
 // `layer:` for `layers:` must not silently fall back to defaults.
@@ -47,7 +47,7 @@ export interface AppConfig {
   /** `spec.policy` as written; validated by the policy module, which owns its format. */
   policy?: Value;
   /** Position of every node of strata.yaml, for messages about it. */
-  positions: Map<string, Position>;
+  positions: Positions;
 }
 
 export const DEFAULT_LABELS: LabelKeys = {
@@ -156,7 +156,7 @@ export function resolveEnvironment(config: AppConfig, env: string | undefined): 
 export class Checker {
   constructor(
     readonly file: string,
-    readonly positions: Map<string, Position>,
+    readonly positions: Positions,
   ) {}
 
   fail(path: string, message: string): never {

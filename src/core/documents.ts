@@ -2,26 +2,11 @@ import yaml from 'js-yaml';
 import { UserError } from './errors.js';
 import { childPath } from './paths.js';
 import type { K8sObject, RenderedObject } from './types.js';
+import { Ambiguous, STRATA_SCHEMA, UnsafeInteger } from './yaml-schema.js';
 
-// Parses what a template printed into objects. js-yaml is used here (fast, and rendered text has no
-// provenance to keep). Plain scalars that YAML 1.1 (Argo CD) and 1.2 read differently are refused, as in
-// values files: `enabled: yes` would be a string here and a boolean there.
-
-class Ambiguous {
-  constructor(readonly text: string) {}
-}
-
-const AMBIGUOUS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-7]+|[-+]?[0-9][0-9_]*_[0-9_]*|[-+]?[0-9]+(?::[0-5]?[0-9])+|\d{4}-\d\d?-\d\d?(?:[Tt ].*)?)$/;
-
-const ambiguousType = new yaml.Type('tag:strata.dev,2024:ambiguous', {
-  kind: 'scalar',
-  resolve: (data: string | null) => data !== null && AMBIGUOUS.test(data),
-  construct: (data: string) => new Ambiguous(data),
-});
-
-// js-yaml exports its scalar types at runtime; @types/js-yaml does not declare them.
-const t = (yaml as unknown as { types: Record<'null' | 'bool' | 'int' | 'float' | 'merge', yaml.Type> }).types;
-const SCHEMA = yaml.FAILSAFE_SCHEMA.extend({ implicit: [ambiguousType, t.null, t.bool, t.int, t.float, t.merge] });
+// Parses what a template printed into objects, with the same schema as values files (yaml-schema.ts): plain
+// scalars that YAML 1.1 (Argo CD) and 1.2 read differently are refused: `enabled: yes` would be a string here
+// and a boolean there.
 
 const MAX_NODES = 2_000_000;
 
@@ -31,7 +16,7 @@ function check(v: unknown, path: string, template: string, budget: { n: number }
   if (v instanceof Ambiguous) {
     throw new UserError(`rendered value "${v.text}" means different things in YAML 1.1 (Argo CD) and 1.2; quote it (use {{quote …}}) or write true/false`, { file: template, path });
   }
-  if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) {
+  if (v instanceof UnsafeInteger || (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v))) {
     throw new UserError('rendered integer is beyond 2^53 and would lose precision; quote it', { file: template, path });
   }
   if (Array.isArray(v)) v.forEach((x, i) => check(x, childPath(path, i), template, budget));
@@ -48,7 +33,7 @@ function check(v: unknown, path: string, template: string, budget: { n: number }
 export function parseRendered(text: string, template: string): RenderedObject[] {
   let docs: unknown[];
   try {
-    docs = yaml.loadAll(text, undefined, { schema: SCHEMA, filename: template });
+    docs = yaml.loadAll(text, undefined, { schema: STRATA_SCHEMA, filename: template });
   } catch (e) {
     const err = e as { reason?: string; mark?: { line: number; column: number } };
     throw new UserError(

@@ -4,7 +4,7 @@ import { resolvePath, type ReadOnlyFs } from './fs.js';
 import { ValuesBuilder } from './merge.js';
 import type { SetAssignment } from './set-parser.js';
 import type { MergedValues, Origin } from './types.js';
-import { loadYamlFile, loadYamlText, type LoadedYaml } from './yaml-load.js';
+import { loadYamlFile, loadYamlText, type LoadedYaml, type Positions } from './yaml-load.js';
 
 // Load an app's layers for one environment, then the overrides, in order, into merged values with provenance.
 
@@ -80,7 +80,7 @@ export function loadValues(opts: LoadValuesOptions): MergedValues & { files: str
   const builder = new ValuesBuilder(config.listRules);
   const files = resolveLayerFiles(fs, config, env);
   const mergeLoaded = (file: string, loaded: LoadedYaml): void => {
-    builder.mergeLayer(loaded.value, (p) => ({ file, ...loaded.positions.get(p) }));
+    builder.mergeLayer(loaded.value, (p) => new FileOrigin(file, loaded.positions, p));
   };
   for (const file of files) mergeLoaded(file, cache.load(fs, file));
   for (const o of opts.overrides) {
@@ -95,4 +95,31 @@ export function loadValues(opts: LoadValuesOptions): MergedValues & { files: str
     }
   }
   return { ...builder.result(), files };
+}
+
+/**
+ * The origin of a node in a values file. Line and column are looked up when first read: most renders never
+ * print an origin, and computing positions is the expensive part of loading YAML. Serializes as a plain
+ * `{file, line, column}`.
+ */
+export class FileOrigin implements Origin {
+  readonly #positions: Positions;
+  readonly #path: string;
+  constructor(
+    readonly file: string,
+    positions: Positions,
+    path: string,
+  ) {
+    this.#positions = positions;
+    this.#path = path;
+  }
+  get line(): number | undefined {
+    return this.#positions.get(this.#path)?.line;
+  }
+  get column(): number | undefined {
+    return this.#positions.get(this.#path)?.column;
+  }
+  toJSON(): Origin {
+    return { file: this.file, line: this.line, column: this.column };
+  }
 }

@@ -1,38 +1,39 @@
-import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, type Node as YamlNode } from 'yaml';
+import yaml from 'js-yaml';
 import { UserError } from './errors.js';
 import { childPath, FORBIDDEN_KEYS } from './paths.js';
-import type { Value, Values } from './types.js';
+import type { Values } from './types.js';
+import { Ambiguous, STRATA_SCHEMA, UnsafeInteger } from './yaml-schema.js';
+import { LazyPositions, type Position } from './yaml-positions.js';
 
-// Loads user-authored YAML (values layers, strata.yaml) into plain data plus the line:column of every node.
-// We use the `yaml` package here, not js-yaml: provenance needs the position of every node, which js-yaml
-// does not expose. Values are read as YAML 1.2 core (like js-yaml's CORE_SCHEMA) with `<<` merge keys.
+// Loads user-authored YAML (values layers, strata.yaml, policy files) into plain data: YAML 1.2 core with
+// `<<` merge keys, read by js-yaml, then walked once to enforce what js-yaml does not: no keys that reach
+// Object.prototype, no YAML 1.1/1.2-ambiguous scalars, no integers beyond 2^53, bounded depth and a node budget
+// that counts every alias expansion ("billion laughs" files fail fast). Positions of nodes (for provenance
+// and messages) are computed only when asked for (yaml-positions.ts).
+
+export type { Position } from './yaml-positions.js';
+
+/** Line and column by value path (see paths.ts); for map entries, the key's position. */
+export interface Positions {
+  get(path: string): Position | undefined;
+}
 
 export interface LoadLimits {
   /** Largest file accepted, in bytes. */
   maxBytes: number;
   /** Deepest nesting accepted. */
   maxDepth: number;
-  /** Most nodes visited, counting every alias expansion: bounds "billion laughs" files. */
+  /** Most nodes visited, counting every alias expansion. */
   maxNodes: number;
 }
 
 export const DEFAULT_LIMITS: LoadLimits = { maxBytes: 4 * 1024 * 1024, maxDepth: 64, maxNodes: 1_000_000 };
 
-export interface Position {
-  line: number;
-  column: number;
-}
-
 export interface LoadedYaml {
   /** undefined for an empty file (a no-op layer). */
   value: Values | undefined;
-  /** Value path (see paths.ts) -> position of the node (for map entries: of the key). */
-  positions: Map<string, Position>;
+  positions: Positions;
 }
-
-// Plain scalars that YAML 1.1 (Helm, Argo CD) and YAML 1.2 read differently. We refuse them rather than
-// guess: `enabled: no` is `false` to Helm but the truthy string "no" to a YAML 1.2 reader.
-const AMBIGUOUS_PLAIN = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-7]+|[-+]?[0-9][0-9_]*_[0-9_]*|[-+]?[0-9]+(?::[0-5]?[0-9])+)$/;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -76,111 +77,41 @@ export function loadYamlText(text: string, file: string, limits: LoadLimits = DE
   if (text.length > limits.maxBytes) {
     throw new UserError(`values text is over the ${limits.maxBytes}-byte limit for a values file`, { file });
   }
-  const lc = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter: lc,
-    uniqueKeys: true,
-    merge: true,
-    schema: 'core',
-    intAsBigInt: true,
-    prettyErrors: false,
-    strict: true,
-  });
-  const at = (offset: number): Position => {
-    const p = lc.linePos(offset);
-    return { line: p.line, column: p.col };
+  const positions = new LazyPositions(text);
+  let root: unknown;
+  try {
+    root = yaml.load(text, { schema: STRATA_SCHEMA, filename: file });
+  } catch (e) {
+    // js-yaml's message quotes the source line (it may hold a secret): keep only the reason and the mark.
+    const err = e as { reason?: string; mark?: { line: number; column: number } };
+    throw new UserError(`invalid YAML: ${err.reason ?? 'parse error'}`, { file, ...(err.mark ? { line: err.mark.line + 1, column: err.mark.column + 1 } : {}) });
+  }
+  if (root === null || root === undefined) return { value: undefined, positions };
+  if (typeof root !== 'object' || Array.isArray(root) || root instanceof Ambiguous || root instanceof UnsafeInteger) {
+    throw new UserError(`the top level must be a map of values, found ${Array.isArray(root) ? 'a list' : 'a scalar'}`, { file, line: 1, column: 1 });
+  }
+  const fail = (message: string, path: string): never => {
+    throw new UserError(message, { file, path, ...positions.get(path) });
   };
-  const first = doc.errors[0];
-  if (first) {
-    // yaml's messages without prettyErrors carry no source snippet; keep it that way (secrets).
-    throw new UserError(`invalid YAML: ${first.message.replace(/\s+/g, ' ').trim()}`, { file, ...at(first.pos[0]) });
-  }
-  const positions = new Map<string, Position>();
-  const root = doc.contents;
-  if (root === null || (isScalar(root) && root.value === null)) return { value: undefined, positions };
-  if (!isMap(root)) {
-    const what = isSeq(root) ? 'a list' : 'a scalar';
-    throw new UserError(`the top level must be a map of values, found ${what}`, { file, ...at(root.range?.[0] ?? 0) });
-  }
 
   let nodes = 0;
-  const convert = (node: YamlNode | null, path: string, depth: number): Value => {
-    if (++nodes > limits.maxNodes) {
-      throw new UserError(`more than ${limits.maxNodes} nodes after expanding aliases (an alias bomb?)`, { file, path, ...(node?.range ? at(node.range[0]) : {}) });
+  const check = (v: unknown, path: string, depth: number): void => {
+    if (++nodes > limits.maxNodes) fail(`more than ${limits.maxNodes} nodes after expanding aliases (an alias bomb?)`, path);
+    if (depth > limits.maxDepth) fail(`nesting deeper than ${limits.maxDepth} levels`, path);
+    if (v instanceof Ambiguous) {
+      fail(`"${v.text}" means different things in YAML 1.1 (Helm, Argo CD) and YAML 1.2; write true/false or a plain number, or quote it to keep a string`, path);
     }
-    if (depth > limits.maxDepth) {
-      throw new UserError(`nesting deeper than ${limits.maxDepth} levels`, { file, path, ...(node?.range ? at(node.range[0]) : {}) });
-    }
-    if (node === null) return null;
-    if (isAlias(node)) {
-      const target = node.resolve(doc);
-      if (!target) throw new UserError(`unknown alias *${node.source}`, { file, path, ...at(node.range![0]) });
-      return convert(target, path, depth);
-    }
-    if (isScalar(node)) return scalar(node.value, node.type === 'PLAIN' ? node.source : undefined, path, node.range![0]);
-    if (isSeq(node)) {
-      return node.items.map((item, i) => {
-        const p = childPath(path, i);
-        const n = item as YamlNode | null;
-        if (n?.range) positions.set(p, at(n.range[0]));
-        return convert(n, p, depth + 1);
-      });
-    }
-    if (isMap(node)) {
-      const out: Values = {};
-      for (const pair of node.items) {
-        const keyNode = pair.key as YamlNode | null;
-        const keyOffset = keyNode?.range?.[0] ?? node.range![0];
-        if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
-          // `<<: *base` or `<<: [*a, *b]`: explicit keys win, earlier sources win over later ones.
-          const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
-          for (const src of sources) {
-            const merged = convert(src as YamlNode, path, depth);
-            if (merged === null || typeof merged !== 'object' || Array.isArray(merged)) {
-              throw new UserError('a `<<` merge key needs a map or a list of maps', { file, path, ...at(keyOffset) });
-            }
-            for (const [k, v] of Object.entries(merged)) if (!Object.hasOwn(out, k)) out[k] = v;
-          }
-          continue;
-        }
-        const key = mapKey(keyNode, path, keyOffset);
-        const p = childPath(path, key);
-        positions.set(p, at(keyOffset));
-        out[key] = convert(pair.value as YamlNode | null, p, depth + 1);
+    if (v instanceof UnsafeInteger) fail('integer beyond 2^53 would lose precision; quote it to keep it as a string', path);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) check(v[i], childPath(path, i), depth + 1);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const k of Object.keys(v)) {
+        const p = childPath(path, k);
+        if (FORBIDDEN_KEYS.has(k)) fail(`the key "${k}" is not allowed in values (it could reach JavaScript's Object.prototype)`, p);
+        check((v as Record<string, unknown>)[k], p, depth + 1);
       }
-      return out;
     }
-    throw new UserError('unsupported YAML node', { file, path });
   };
-
-  const mapKey = (keyNode: YamlNode | null, path: string, offset: number): string => {
-    if (!isScalar(keyNode)) {
-      throw new UserError('map keys must be strings, numbers or booleans, not maps or lists', { file, path, ...at(offset) });
-    }
-    const key = keyNode.value === null ? 'null' : String(keyNode.value);
-    if (FORBIDDEN_KEYS.has(key)) {
-      throw new UserError(`the key "${key}" is not allowed in values (it could reach JavaScript's Object.prototype)`, { file, path: childPath(path, key), ...at(offset) });
-    }
-    return key;
-  };
-
-  const scalar = (v: unknown, plainSource: string | undefined, path: string, offset: number): Value => {
-    if (plainSource !== undefined && AMBIGUOUS_PLAIN.test(plainSource)) {
-      throw new UserError(
-        `"${plainSource}" means different things in YAML 1.1 (Helm, Argo CD) and YAML 1.2; write true/false or a plain number, or quote it to keep a string`,
-        { file, path, ...at(offset) },
-      );
-    }
-    if (typeof v === 'bigint') {
-      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
-        throw new UserError('integer beyond 2^53 would lose precision; quote it to keep it as a string', { file, path, ...at(offset) });
-      }
-      return Number(v);
-    }
-    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-    throw new UserError(`unsupported value type ${typeof v}`, { file, path, ...at(offset) });
-  };
-
-  const value = convert(root, '', 0) as Values;
-  return { value, positions };
+  check(root, '', 0);
+  return { value: root as Values, positions };
 }

@@ -10,13 +10,28 @@ import type { ReadOnlyFs } from '../core/fs.js';
  */
 export class DiskFs implements ReadOnlyFs {
   readonly root: string;
+  /** With `immutable`, lookups are remembered: one-shot processes (CLI, Argo CD) see a tree that does not change. */
+  private readonly memo: Map<string, string | undefined> | undefined;
+  private readonly stats: Map<string, 'file' | 'dir' | undefined> | undefined;
 
-  constructor(root: string) {
+  constructor(root: string, opts: { immutable?: boolean } = {}) {
     this.root = realpathSync.native(root);
+    if (opts.immutable) {
+      this.memo = new Map();
+      this.stats = new Map();
+    }
   }
 
   /** Absolute real path for a repo-relative path, or undefined when nothing is there. */
   private real(path: string): string | undefined {
+    if (!this.memo) return this.resolveReal(path);
+    if (this.memo.has(path)) return this.memo.get(path);
+    const real = this.resolveReal(path);
+    this.memo.set(path, real);
+    return real;
+  }
+
+  private resolveReal(path: string): string | undefined {
     const abs = join(this.root, path);
     let real: string;
     try {
@@ -42,10 +57,12 @@ export class DiskFs implements ReadOnlyFs {
   }
 
   stat(path: string): 'file' | 'dir' | undefined {
+    if (this.stats?.has(path)) return this.stats.get(path);
     const real = this.real(path);
-    if (!real) return undefined;
-    const s = statSync(real);
-    return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined;
+    const s = real ? statSync(real) : undefined;
+    const kind = s?.isDirectory() ? 'dir' : s?.isFile() ? 'file' : undefined;
+    this.stats?.set(path, kind);
+    return kind;
   }
 
   readDir(path: string): string[] {

@@ -6,6 +6,7 @@
 //   node check.cjs manifests FILE     validate a `generate` stdout as Argo CD reads it
 //   node check.cjs params FILE        validate a `parameters` stdout (only a JSON array)
 //   node check.cjs stacktrace FILE    fail if FILE (a stderr capture) holds a JS stack trace
+//   node check.cjs nodewarnings FILE  fail if FILE (a stderr capture) holds a Node.js process warning
 //
 // The `yaml` package is resolved from the repo's node_modules, or from the
 // directory in STRATA_IMAGE_TEST_TOOLS (run.sh installs it there when missing).
@@ -151,10 +152,19 @@ function stacktrace(file) {
   if (m) return fail(`stderr holds a stack trace: ${m[0].trim()}`);
 }
 
+// Node.js process warnings (deprecations, experimental features): harmless
+// for a sync, but they land in the repo-server log and, when the command
+// fails, in front of the error Argo CD shows in the UI.
+function nodewarnings(file) {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const m = text.match(/^\(node:\d+\) (?:\[\w+\] )?\w*Warning: .*$/m);
+  if (m) return fail(`stderr holds a Node.js warning: ${m[0].trim()}`);
+}
+
 const [cmd, file] = process.argv.slice(2);
-const fns = { plugin, manifests, params, stacktrace };
+const fns = { plugin, manifests, params, stacktrace, nodewarnings };
 if (!fns[cmd] || !file) {
-  fail('usage: check.cjs plugin|manifests|params|stacktrace FILE');
+  fail('usage: check.cjs plugin|manifests|params|stacktrace|nodewarnings FILE');
 } else {
   try {
     fns[cmd](file);

@@ -7,7 +7,8 @@
 #  3. runs strata inside the image as uid 999 the way an Argo CD CMP sidecar
 #     does (plugin.yaml commands, app dir as cwd, Argo CD's environment), and
 #     once more on a read-only root filesystem with only /tmp writable;
-#  4. prints the image size and "image test: N passed, M failed".
+#  4. prints the image size and "image-test: N passed, M failed" (one word
+#     before the colon, so CI reads it as a closing count line).
 #
 # Needs root (CI is root). Installs buildah and debootstrap when missing.
 # Caches (stand-in image, debootstrap tarball, npm tarballs, buildah storage)
@@ -49,7 +50,7 @@ summary() {
   printf '\n'
   if [ "$FAILED" -gt 0 ]; then printf 'failed checks: %s\n' "$(IFS=,; echo "${FAILED_NAMES[*]}")"; fi
   printf 'image test took %ss\n' "$(($(date +%s) - T0))"
-  printf 'image test: %d passed, %d failed\n' "$PASSED" "$FAILED"
+  printf 'image-test: %d passed, %d failed\n' "$PASSED" "$FAILED"
 }
 
 [ "$(id -u)" = 0 ] || die "must run as root (buildah with vfs storage and chroot isolation, debootstrap)"
@@ -66,7 +67,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null \
     || die "apt-get update failed"
-  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need[@]}" >/dev/null \
     || die "apt-get install ${need[*]} failed"
 fi
 mkdir -p "$CACHE" "$RUNROOT" "$CACHE/pkgs" "$CACHE/tools"
@@ -196,23 +197,30 @@ else
 fi
 
 # ---------------------------------------------------------------- 2. build
-BUILD_ARGS=(--isolation chroot --pull=never --layers -f "$REPO/Dockerfile" -t "$IMAGE"
+# No --layers: with vfs every cached layer is a full copy of the rootfs, which
+# made builds ~5x slower than building in one working container per stage.
+BUILD_ARGS=(--isolation chroot --pull=never -f "$REPO/Dockerfile" -t "$IMAGE"
   --build-arg VERSION="$(node -p "require('$REPO/package.json').version" 2>/dev/null || echo dev)"
   --build-arg REVISION="$(git -C "$REPO" rev-parse HEAD 2>/dev/null || echo unknown)")
 if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
-  BUILD_ARGS+=(-v "$NODE_EXTRA_CA_CERTS:/run/extra-ca.crt:ro" --build-arg NODE_EXTRA_CA_CERTS=/run/extra-ca.crt)
+  # as a build secret: mounted for the RUN that asks for it, never in a layer
+  BUILD_ARGS+=(--secret "id=extra-ca,src=$NODE_EXTRA_CA_CERTS" --build-arg NODE_EXTRA_CA_CERTS=/run/secrets/extra-ca)
 fi
 log "buildah bud $IMAGE (from $BASE)"
 T_BUILD=$(date +%s)
-if bh bud "${BUILD_ARGS[@]}" "$REPO" >"$WORK/build.log" 2>&1; then
+if bh bud "${BUILD_ARGS[@]}" "$REPO" >"$CACHE/last-build.log" 2>&1; then
   pass "image builds from the Dockerfile ($(($(date +%s) - T_BUILD))s)"
 else
-  failed "image builds from the Dockerfile" "$(tail -30 "$WORK/build.log")"
+  failed "image builds from the Dockerfile (log: $CACHE/last-build.log)" "$(tail -30 "$CACHE/last-build.log")"
   summary
   exit 1
 fi
-# Drop dangling images left by earlier builds of the same tag (vfs layers are full copies).
-bh rmi --prune >/dev/null 2>&1 || true
+# This storage belongs to the image test alone: drop every image but the
+# stand-in and the one just built (vfs keeps each as a full rootfs copy).
+keep=" $(bh images --noheading --format '{{.ID}}' "$BASE" || true) $(bh images --noheading --format '{{.ID}}' "$IMAGE" || true) "
+for id in $(bh images -a --noheading --format '{{.ID}}' 2>/dev/null | sort -u); do
+  case "$keep" in *" $id "*) ;; *) bh rmi -f "$id" >/dev/null 2>&1 || true ;; esac
+done
 
 # ---------------------------------------------------------------- 3. checks
 check() { # check NAME CMD... : pass when CMD exits 0, else fail with its output
@@ -241,12 +249,15 @@ MNT=$(bh mount "$C")
 
 check "no extra CA file or npm cache baked into the image" bash -c '
   bad=$(find "$1" -xdev \( -path "$1/proc" -o -path "$1/sys" -o -path "$1/dev" \) -prune -o \
-        \( -name "extra-ca.crt" -o -path "*/.npm/_cacache" -o -name ".npmrc" \) -print 2>/dev/null | head -5)
+        \( -name "extra-ca*" -o -path "$1/run/secrets/*" -o -path "*/.npm/_cacache" -o -name ".npmrc" \) -print 2>/dev/null | head -5)
   [ -z "$bad" ] || { echo "found: $bad"; exit 1; }' _ "$MNT"
 
 PLUGIN_YAML=$MNT/home/argocd/cmp-server/config/plugin.yaml
 if [ -f "$PLUGIN_YAML" ] && vars=$("${CHECK[@]}" plugin "$PLUGIN_YAML" 2>&1); then
   eval "$vars"
+  if [ -f "$REPO/plugin.yaml" ] && ! cmp -s "$REPO/plugin.yaml" "$PLUGIN_YAML"; then
+    failed "plugin.yaml in the image is the repo's plugin.yaml" "$(diff -u "$REPO/plugin.yaml" "$PLUGIN_YAML" | head -20)"
+  fi
   pass "plugin.yaml at /home/argocd/cmp-server/config/plugin.yaml (socket ${PLUGIN_NAME}${PLUGIN_VERSION:+-$PLUGIN_VERSION}, generate: ${PLUGIN_GENERATE[*]})"
 else
   failed "plugin.yaml at /home/argocd/cmp-server/config/plugin.yaml" "${vars:-missing}"
@@ -340,14 +351,16 @@ esac
 
 gen_check() { # gen_check LABEL OUTPREFIX ENV...
   local label=$1 o=$2; shift 2
-  local rc=0 msg
+  local rc=0 msg t
+  t=$(date +%s%N)
   run999 "$APPDIR" "$o.out" "$o.err" "${GEN_ENV[@]}" "$@" -- "${PLUGIN_GENERATE[@]}" || rc=$?
+  t=$((($(date +%s%N) - t) / 1000000))
   if [ "$rc" -ne 0 ]; then
     failed "generate ($label) exits 0" "exit $rc; stderr: $(head -c 2000 "$o.err")"
     return
   fi
   if msg=$("${CHECK[@]}" manifests "$o.out" 2>&1); then
-    pass "generate ($label): YAML stream with apiVersion/kind/metadata.name, Deployment plate-api [$msg]"
+    pass "generate ($label): YAML stream with apiVersion/kind/metadata.name, Deployment plate-api [$msg] in ${t} ms incl. buildah run"
   else
     failed "generate ($label): YAML stream with apiVersion/kind/metadata.name, Deployment plate-api" "$msg"
   fi
@@ -357,6 +370,14 @@ gen_check() { # gen_check LABEL OUTPREFIX ENV...
     failed "generate ($label): no stack trace on stderr" "$msg"
   fi
 }
+nowarn_check() { # nowarn_check LABEL STDERR-FILE...
+  local label=$1 f msg all=""; shift
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    msg=$("${CHECK[@]}" nodewarnings "$f" 2>&1) || all+="$(basename "$f" .err): $msg"$'\n'
+  done
+  if [ -z "$all" ]; then pass "$label"; else failed "$label" "$all"; fi
+}
 gen_check "ARGOCD_ENV_STRATA_ENV=prod" "$WORK/gen-env" "${VIA_ENV[@]}"
 gen_check "ARGOCD_APP_PARAMETERS env=prod" "$WORK/gen-params" "${VIA_PARAMS[@]}"
 if [ -s "$WORK/gen-env.out" ] && [ -s "$WORK/gen-params.out" ]; then
@@ -364,6 +385,17 @@ if [ -s "$WORK/gen-env.out" ] && [ -s "$WORK/gen-params.out" ]; then
     diff -u "$WORK/gen-env.out" "$WORK/gen-params.out"
   run999 "$APPDIR" "$WORK/gen-env2.out" "$WORK/gen-env2.err" "${GEN_ENV[@]}" "${VIA_ENV[@]}" -- "${PLUGIN_GENERATE[@]}" || true
   check "generate: deterministic (second run byte-identical)" diff -u "$WORK/gen-env.out" "$WORK/gen-env2.out"
+  # Without plugin env or parameters the app's default environment renders:
+  # a different result shows the environment sent by Argo CD reaches strata.
+  rc=0
+  run999 "$APPDIR" "$WORK/gen-default.out" "$WORK/gen-default.err" "${GEN_ENV[@]}" -- "${PLUGIN_GENERATE[@]}" || rc=$?
+  if [ "$rc" -eq 0 ] && "${CHECK[@]}" manifests "$WORK/gen-default.out" >/dev/null 2>&1 \
+     && ! cmp -s "$WORK/gen-default.out" "$WORK/gen-env.out"; then
+    pass "generate: no plugin env renders the default environment, which differs from prod"
+  else
+    failed "generate: no plugin env renders the default environment, which differs from prod" \
+      "exit $rc; $(head -c 1500 "$WORK/gen-default.err")$(cmp -s "$WORK/gen-default.out" "$WORK/gen-env.out" && echo 'output identical to env=prod')"
+  fi
 fi
 
 if [ "${#PLUGIN_PARAMS[@]}" -gt 0 ]; then
@@ -379,6 +411,9 @@ if [ "${#PLUGIN_PARAMS[@]}" -gt 0 ]; then
 else
   failed "plugin.yaml has parameters.dynamic.command"
 fi
+
+nowarn_check "no Node.js warnings on stderr of generate/parameters (Node $(bh run "$C" -- node --version 2>/dev/null))" \
+  "$WORK/gen-env.err" "$WORK/gen-params.err" "$WORK/par.err"
 
 snapshot >"$WORK/after.txt"
 check "nothing written outside /tmp by the commands above (rootfs listing before/after)" \
@@ -437,14 +472,23 @@ else
 fi
 
 app_bytes=$(du -sb "$MNT/opt/strata" 2>/dev/null | cut -f1)
+app_gz=$(tar -C "$MNT" -cf - opt/strata home/argocd 2>/dev/null | gzip -6 | wc -c)
 bh umount "$C" >/dev/null 2>&1 || true
 
 # ---------------------------------------------------------------- 4. size
-img_bytes=$(bh images --json "$IMAGE" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[0].size))')
-base_bytes=$(bh images --json "$BASE" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[0].size))')
+layers() { # layers IMAGE -> uncompressed size of each layer, one a line
+  bh inspect --type image "$1" | node -e '
+    let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      for (const l of JSON.parse(JSON.parse(s).Manifest).layers) console.log(l.size);
+    })'
+}
+mapfile -t IMG_LAYERS < <(layers "$IMAGE")
+img_bytes=0; for b in "${IMG_LAYERS[@]}"; do img_bytes=$((img_bytes + b)); done
+base_bytes=0; for b in $(layers "$BASE"); do base_bytes=$((base_bytes + b)); done
 mb() { node -e 'console.log((Number(process.argv[1] || 0)/1048576).toFixed(1)+" MiB")' "$1"; }
-printf '\nimage %s: %s uncompressed (stand-in base %s: %s; /opt/strata: %s)\n' \
-  "$IMAGE" "$(mb "$img_bytes")" "$BASE" "$(mb "$base_bytes")" "$(mb "$app_bytes")"
+printf '\nimage %s: %s uncompressed in %d layers; base (local stand-in for %s): %s; strata adds %s (/opt/strata %s, about %s gzipped)\n' \
+  "$IMAGE" "$(mb "$img_bytes")" "${#IMG_LAYERS[@]}" "$BASE" "$(mb "$base_bytes")" \
+  "$(mb $((img_bytes - base_bytes)))" "$(mb "$app_bytes")" "$(mb "$app_gz")"
 printf 'inspect it: buildah --root %s --storage-driver vfs images\n' "$STORE"
 
 summary

@@ -1,0 +1,43 @@
+import yaml from 'js-yaml';
+
+// The js-yaml schema strata reads YAML with: YAML 1.2 core types plus `<<` merge keys, and markers for the
+// plain scalars we refuse rather than guess (checked by the walk that follows every load):
+// - ambiguous: YAML 1.1 (Helm, Argo CD's yaml.v2) and 1.2 read them differently: `enabled: no` is `false` to
+//   Helm and the truthy string "no" to a 1.2 reader; `0755` is 493 or 755; a date is a timestamp or a string;
+// - unsafe integers: beyond 2^53 js-yaml would round them silently.
+
+export class Ambiguous {
+  constructor(readonly text: string) {}
+  /** Used when the scalar is a map key: keys stay plain strings. */
+  toString(): string {
+    return this.text;
+  }
+}
+
+export class UnsafeInteger {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+export const AMBIGUOUS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-7]+|[-+]?[0-9][0-9_]*_[0-9_]*|[-+]?[0-9]+(?::[0-5]?[0-9])+|\d{4}-\d\d?-\d\d?(?:[Tt ].*)?)$/;
+
+const ambiguousType = new yaml.Type('tag:strata.dev,2024:ambiguous', {
+  kind: 'scalar',
+  resolve: (data: string | null) => data !== null && AMBIGUOUS.test(data),
+  construct: (data: string) => new Ambiguous(data),
+});
+
+const unsafeIntType = new yaml.Type('tag:strata.dev,2024:unsafe-int', {
+  kind: 'scalar',
+  resolve: (data: string | null) =>
+    data !== null && /^[-+]?(?:[0-9]{16,}|0x[0-9a-fA-F]{14,})$/.test(data) && !Number.isSafeInteger(Number(data.replace(/^\+/, ''))),
+  construct: (data: string) => new UnsafeInteger(data),
+});
+
+// js-yaml exports its scalar types at runtime; @types/js-yaml does not declare them.
+const t = (yaml as unknown as { types: Record<'null' | 'bool' | 'int' | 'float' | 'merge', yaml.Type> }).types;
+
+/** Implicit types are tried in order: the markers first, so they win over int and float. */
+export const STRATA_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({ implicit: [ambiguousType, unsafeIntType, t.null, t.bool, t.int, t.float, t.merge] });
