@@ -1,9 +1,15 @@
 # strata: Argo CD Config Management Plugin (CMP v2) sidecar image.
 #
-# Build:  docker build -t strata .
-#         (behind a TLS-intercepting proxy, pass the extra CA only to the build stage:
-#          buildah bud -v "$NODE_EXTRA_CA_CERTS:/run/extra-ca.crt:ro" \
-#            --build-arg NODE_EXTRA_CA_CERTS=/run/extra-ca.crt -t strata .)
+# Build:  docker build -t strata .      (or: buildah bud --pull=never -t strata .)
+#
+# When npm needs extra CA certificates (NODE_EXTRA_CA_CERTS set on the build
+# host), hand them to `npm ci` alone as a build secret; they are mounted for
+# that one RUN and never written to any layer:
+#   docker build --secret id=extra-ca,src="$NODE_EXTRA_CA_CERTS" \
+#     --build-arg NODE_EXTRA_CA_CERTS=/run/secrets/extra-ca -t strata .
+#   (buildah bud takes the same --secret and --build-arg flags)
+# (A `-v` bind mount was avoided: buildah applies it to every RUN of every
+# stage and leaves an empty mount-point file in the final image.)
 #
 # Both stages use the same pinned base. test/image/run.sh parses the FROM lines
 # of this file to build a local stand-in with that exact name: keep them equal.
@@ -11,7 +17,8 @@
 ############################ build stage ############################
 FROM docker.io/library/node:24.21.0-bookworm-slim AS build
 
-# Only for npm in this stage; an ARG never reaches the final image.
+# Only for npm in this stage; an ARG never reaches the final image. Empty
+# (the default) means no extra certificates.
 ARG NODE_EXTRA_CA_CERTS
 
 WORKDIR /src
@@ -21,13 +28,17 @@ ENV npm_config_update_notifier=false \
 
 # Dependencies first so this layer is reused while only the sources change.
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN --mount=type=secret,id=extra-ca,target=/run/secrets/extra-ca \
+    npm ci --no-audit --no-fund
 
 COPY . .
+# Source maps are only read with --enable-source-maps and would add ~5 MB;
+# the *.LEGAL.txt files (licences of bundled packages) stay.
 RUN npm run build \
  && test -f dist/strata.js \
  && test -f bin/strata \
  && test -f plugin.yaml \
+ && find dist -name '*.map' -delete \
  && chmod 0755 bin/strata \
  && chmod -R a+rX,go-w dist plugin.yaml
 
@@ -55,7 +66,6 @@ RUN rm -rf /usr/local/lib/node_modules \
 
 COPY --from=build /src/dist /opt/strata/dist
 COPY --from=build /src/bin/strata /opt/strata/bin/strata
-COPY --from=build /src/package.json /opt/strata/package.json
 COPY --from=build /src/plugin.yaml /home/argocd/cmp-server/config/plugin.yaml
 
 # UID 999 matches the Argo CD repo-server (needed to reach the plugin socket)

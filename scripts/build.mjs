@@ -6,7 +6,7 @@
 // render that never logs, serves or validates a given kind never parses them. Within a vendor file each
 // module still runs only when first required. docs/performance.md has the measurements.
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -26,6 +26,9 @@ const common = {
   legalComments: 'linked',
   sourcemap: 'linked',
   logLevel: 'warning',
+  // uri-js (inside Ajv and kubernetes-models) requires Node's deprecated built-in `punycode`, which prints a
+  // DEP0040 warning on stderr on Node >= 21 (stderr reaches Argo CD's UI). The userland package is identical.
+  alias: { punycode: 'punycode/' },
 };
 
 function packageOf(spec) {
@@ -74,10 +77,13 @@ const seen = new Map();
 await build({
   ...common,
   entryPoints: ['src/cli/entry.ts'],
-  outfile: 'dist/strata.js',
+  outfile: 'dist/strata-main.js',
   define: { STRATA_VERSION: JSON.stringify(pkg.version) },
   plugins: [noSourceMap, vendorSplit(seen)],
 });
+
+// dist/strata.js is a small bootstrap that enables Node's compile cache, then loads dist/strata-main.js.
+copyFileSync('src/cli/bootstrap.cjs', 'dist/strata.js');
 
 // One file per cold package, exposing each specifier our code requires through one `load` switch, so the
 // package's modules are shared between its entry points (ajv, ajv/dist/2020.js) and run only on demand.

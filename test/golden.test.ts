@@ -23,6 +23,7 @@ describe('golden output of the plate example', () => {
       it(`${app} ${env}`, () => {
         const r = runCli(['render', dir, '--env', env]);
         assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stderr, '', 'a clean render is silent on stderr');
         const file = join(REPO, 'test', 'golden', `${app}-${env}.yaml`);
         if (update || !existsSync(file)) {
           if (!update) assert.fail(`no golden file ${file}: run npm run golden:update`);

@@ -5,6 +5,7 @@ import { standardChecks } from '../checks/index.js';
 import { UserError } from '../core/errors.js';
 import { resolvePath } from '../core/fs.js';
 import type { Check } from '../core/render.js';
+import type { CompiledStore } from '../core/templates.js';
 import { findApplicationCrd, validateApplication } from './application-schema.js';
 import { appName, pluginCommandEnv, type BuildVars } from './build-env.js';
 import { PLUGIN_REFERENCE, type Env, type PluginSource } from './contract.js';
@@ -36,6 +37,7 @@ export interface RenderApplicationOptions {
   checks?: readonly Check[];
   lastCommit?: (root: string, paths: readonly string[]) => string | undefined;
   log?: (message: string) => void;
+  store?: CompiledStore;
 }
 
 export interface RenderApplicationResult extends GenerateResult {
@@ -149,6 +151,7 @@ export function renderApplication(opts: RenderApplicationOptions): RenderApplica
     checks: opts.checks ?? standardChecks(), // what `strata generate` runs
     ...(opts.lastCommit ? { lastCommit: opts.lastCommit } : {}),
     ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.store ? { store: opts.store } : {}),
   });
   return { ...out, env, cwd, application: app.metadata?.name ?? '' };
 }

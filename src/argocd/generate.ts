@@ -4,6 +4,7 @@ import { UserError } from '../core/errors.js';
 import { resolvePath } from '../core/fs.js';
 import { createCaches, render, resolveValues, type Check, type RenderResult } from '../core/render.js';
 import { toYamlStream } from '../core/serialize.js';
+import type { CompiledStore } from '../core/templates.js';
 import { DiskFs } from '../io/disk-fs.js';
 import { lastCommitTouching } from '../io/git.js';
 import { findRepoRoot } from '../io/repo.js';
@@ -23,6 +24,8 @@ export interface GenerateOptions {
   /** Last commit touching repo-relative paths; default: the git CLI. Injected by tests. */
   lastCommit?: (root: string, paths: readonly string[]) => string | undefined;
   log?: (message: string) => void;
+  /** Compiled templates kept between runs (src/io/compile-store.ts). */
+  store?: CompiledStore;
 }
 
 export interface GenerateResult {
@@ -52,10 +55,10 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
   const { env } = opts;
   const { fs, appDir, repoRoot } = locateApp(opts.cwd, env);
   const params = parseParameters(env);
-  const config = loadAppConfig(fs, appDir);
+  const caches = createCaches({ immutable: true, ...(opts.store ? { store: opts.store } : {}) });
+  const config = loadAppConfig(fs, appDir, caches.parsed);
   const envName = chooseEnvironment(params, env, config);
   const overrides = parameterOverrides(params, appDir);
-  const caches = createCaches({ immutable: true });
 
   const lastCommit = opts.lastCommit ?? ((root: string, paths: readonly string[]) => lastCommitTouching(root, paths, { env }));
   const appRevision = chooseRevision(config.revision, env, () => {

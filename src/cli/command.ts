@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import type { CompiledStore } from '../core/templates.js';
 import type { Logger } from '../io/logger.js';
 
 /** What a command gets from the process: entry points read nothing else from `process`. */
@@ -10,6 +11,8 @@ export interface CommandContext {
   readonly stderr: Writable;
   /** Whether the real stdout is a terminal (commands write to a buffer; colour decisions need the truth). */
   readonly stdoutIsTTY?: boolean;
+  /** Where compiled templates and schemas are kept between runs (absent in tests). */
+  readonly store?: CompiledStore;
   /** Diagnostics (pino, stderr, level from STRATA_LOG_LEVEL). */
   readonly logger?: Logger;
 }

@@ -1,8 +1,13 @@
+import { join } from 'node:path';
+import { codeNamespace, diskStore } from '../io/compile-store.js';
 import { main } from './main.js';
 
-// The process entry: the only file that touches `process`. Sets exitCode and lets Node exit on its own,
+// The process entry: where the CLI meets `process`. Sets exitCode and lets Node exit on its own,
 // so a large manifest stream drains fully into a slow pipe.
-main({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }).then(
+// Compiled templates embed the Handlebars runtime's calling convention (this bundle) and schema code Ajv's
+// runtime (vendor/ajv.js): both name the cache namespace.
+const store = diskStore(process.env, codeNamespace([__filename, join(__dirname, 'vendor', 'ajv.js')]));
+main({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, ...(store ? { store } : {}) }).then(
   (code) => {
     process.exitCode = code;
   },

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describeError, UsageError, UserError } from '../core/errors.js';
 import { createLogger, levelFrom } from '../io/logger.js';
+import type { CompiledStore } from '../core/templates.js';
 import type { Command, CommandContext } from './command.js';
 
 // The one place where errors become exit codes: 0 ok, 1 user error (bad input, failed validation or
@@ -51,6 +52,8 @@ class Buffered extends Writable {
 
 export interface Io {
   argv: readonly string[];
+  /** Compiled code kept between runs; the process entry provides one, tests do not. */
+  store?: CompiledStore;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -74,7 +77,7 @@ export async function main(io: Io): Promise<number> {
   }
   const out = new Buffered();
   const logger = createLogger(levelFrom(io.env), io.stderr);
-  const ctx: CommandContext = { argv: rest, env: io.env, cwd: io.cwd, stdout: out, stderr: io.stderr, stdoutIsTTY: io.stdout.isTTY === true, logger };
+  const ctx: CommandContext = { argv: rest, env: io.env, cwd: io.cwd, stdout: out, stderr: io.stderr, stdoutIsTTY: io.stdout.isTTY === true, logger, ...(io.store ? { store: io.store } : {}) };
   let code: number;
   try {
     const { command } = await entry.load();

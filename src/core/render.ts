@@ -7,7 +7,7 @@ import { injectMetadata } from './inject.js';
 import { loadValues, ParseCache, type Override } from './layers.js';
 import { sortObjects } from './order.js';
 import { checkDuplicates, checkNotEmpty, checkShape } from './structure.js';
-import { TemplateCache, type Emitted, type RenderState } from './templates.js';
+import { TemplateCache, type CompiledStore, type Emitted, type RenderState } from './templates.js';
 import type { Capabilities, Finding, MergedValues, Origin, ReleaseInfo, RenderedObject } from './types.js';
 
 // The pure core: app directory + environment + overrides -> ordered, labelled, validated objects.
@@ -21,14 +21,16 @@ export const ANNOTATION_SOURCE = 'strata.dev/source';
 export interface RenderCaches {
   parsed: ParseCache;
   templates: TemplateCache;
+  /** Compiled code kept between processes (templates, values schemas), when the entry point provides one. */
+  store?: CompiledStore;
 }
 
 /**
  * `immutable: true` for one-shot processes (CLI, Argo CD): files are read once. Long-running processes (the
  * server) keep the default, which re-reads and compares bytes so an edited file is picked up.
  */
-export function createCaches(opts: { immutable?: boolean } = {}): RenderCaches {
-  return { parsed: new ParseCache(opts.immutable), templates: new TemplateCache(opts.immutable) };
+export function createCaches(opts: { immutable?: boolean; store?: CompiledStore } = {}): RenderCaches {
+  return { parsed: new ParseCache(opts.immutable), templates: new TemplateCache(opts.immutable, opts.store), ...(opts.store ? { store: opts.store } : {}) };
 }
 
 /** What a check sees: everything the render produced, and a way to find where a rendered text came from. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
 import type { HelperOptions } from 'handlebars';
 import { UserError } from './errors.js';
@@ -27,6 +28,15 @@ export interface Emitted {
   text: string;
 }
 
+/**
+ * Where compiled templates can be kept between processes (the CLI gives a private folder under the temp dir;
+ * tests and the server give none). The core only sees this interface.
+ */
+export interface CompiledStore {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+}
+
 export interface RenderState {
   template: string;
   emitted: Emitted[];
@@ -43,6 +53,7 @@ interface PathIndex {
 }
 
 const EXT_TEMPLATE = '.yaml.hbs';
+const COMPILE_OPTIONS = { noEscape: true, strict: true, knownHelpersOnly: false };
 
 /** List the files of a template folder (recursively, sorted). */
 export function listTemplateFiles(fs: ReadOnlyFs, dir: string): TemplateFile[] {
@@ -72,7 +83,8 @@ export class TemplateSet {
 
   constructor(
     readonly files: readonly TemplateFile[],
-    sources: ReadonlyMap<string, string>,
+    private readonly sources: ReadonlyMap<string, string>,
+    private readonly store?: CompiledStore,
   ) {
     const helpers = makeHelpers({ renderPartial: (name, ctx, o) => this.renderPartial(name, ctx, o) });
     for (const [name, fn] of Object.entries(helpers)) this.hb.registerHelper(name, fn as Handlebars.HelperDelegate);
@@ -100,7 +112,30 @@ export class TemplateSet {
     }
   }
 
+  /**
+   * Compile a template. With a store, the compiled JavaScript is kept by a hash of the path and text, so the
+   * next process skips parsing and compiling (most of a cold render's template cost).
+   */
   private compile(path: string, text: string): Compiled {
+    let fn: Compiled;
+    if (this.store) {
+      const key = 'hbs-' + createHash('sha256').update(path).update('\0').update(text).digest('hex');
+      let spec = this.store.get(key);
+      if (spec === undefined) {
+        spec = Handlebars.precompile(this.rewritten(path, text), COMPILE_OPTIONS) as unknown as string;
+        this.store.set(key, spec);
+      }
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      fn = this.hb.template(new Function(`return ${spec};`)()) as unknown as Compiled;
+    } else {
+      fn = this.hb.compile(this.rewritten(path, text), COMPILE_OPTIONS) as unknown as Compiled;
+    }
+    this.compiled.set(path, fn);
+    return fn;
+  }
+
+  /** Parse and rewrite a template; also indexes its path expressions for error messages. */
+  private rewritten(path: string, text: string): hbs.AST.Program {
     let ast: hbs.AST.Program;
     try {
       ast = Handlebars.parse(text);
@@ -110,9 +145,13 @@ export class TemplateSet {
     const index: PathIndex = { paths: new Map(), calls: new Map() };
     new EmitRewriter(path, index).accept(ast);
     this.index.set(path, index);
-    const fn = this.hb.compile(ast, { noEscape: true, strict: true, knownHelpersOnly: false }) as unknown as Compiled;
-    this.compiled.set(path, fn);
-    return fn;
+    return ast;
+  }
+
+  /** The path index of a template (built on demand when the template came compiled from the store). */
+  private indexOf(path: string): PathIndex | undefined {
+    if (!this.index.has(path) && this.sources.has(path)) this.rewritten(path, this.sources.get(path)!);
+    return this.index.get(path);
   }
 
   /** Render one template file (or partial) with the given root context. */
@@ -138,7 +177,7 @@ export class TemplateSet {
       if (e.where?.file) return e;
       return new UserError(e.message, { file: template, ...e.where }, { cause: e });
     }
-    const idx = this.index.get(template);
+    const idx = this.indexOf(template);
     if (e instanceof MissingArgument) {
       const loc = e.loc?.start;
       const arg = loc ? idx?.calls.get(`${loc.line}:${loc.column}`)?.[e.index] : undefined;
@@ -325,7 +364,10 @@ export class TemplateCache {
   private readonly sets = new Map<string, { key: string; set: TemplateSet }>();
 
   /** `immutable`: files do not change during this process (a CLI run), so a hit by folder skips reading. */
-  constructor(private readonly immutable = false) {}
+  constructor(
+    private readonly immutable = false,
+    private readonly store?: CompiledStore,
+  ) {}
 
   load(fs: ReadOnlyFs, dir: string): TemplateSet {
     if (this.immutable) {
@@ -338,7 +380,7 @@ export class TemplateCache {
     const key = files.map((f) => `${f.path}\u0000${sources.get(f.path)}`).join('\u0001');
     const hit = this.sets.get(dir);
     if (hit && hit.key === key) return hit.set;
-    const set = new TemplateSet(files, sources);
+    const set = new TemplateSet(files, sources, this.store);
     this.sets.set(dir, { key, set });
     return set;
   }

@@ -1,9 +1,11 @@
 import type { AnySchema, ErrorObject, ValidateFunction } from 'ajv';
 import type AjvCore from 'ajv/dist/core.js';
+import { createHash } from 'node:crypto';
 import { UserError } from '../core/errors.js';
 import { resolvePath } from '../core/fs.js';
 import { childPath, formatPath, pointerToSegments } from '../core/paths.js';
 import type { Check, CheckInput } from '../core/render.js';
+import type { CompiledStore } from '../core/templates.js';
 import type { Finding, Value } from '../core/types.js';
 import { decodeUtf8 } from '../core/yaml-load.js';
 
@@ -34,9 +36,16 @@ function ajvClassFor(schema: unknown, file: string): AjvClass {
 // Compiled validators by schema text: an unchanged schema compiles once per process (render --all, server).
 const compiled = new Map<string, ValidateFunction>();
 
-export function compileValuesSchema(text: string, file: string): ValidateFunction {
+export function compileValuesSchema(text: string, file: string, store?: CompiledStore): ValidateFunction {
   const hit = compiled.get(text);
   if (hit) return hit;
+  const key = store ? 'schema-' + createHash('sha256').update(text).digest('hex') : '';
+  const code = store?.get(key);
+  if (code !== undefined) {
+    const validate = loadStandalone(code);
+    compiled.set(text, validate);
+    return validate;
+  }
   let schema: unknown;
   try {
     schema = JSON.parse(text);
@@ -49,7 +58,7 @@ export function compileValuesSchema(text: string, file: string): ValidateFunctio
   const Cls = ajvClassFor(schema, file);
   // validateSchema: false skips checking the schema against the JSON Schema meta-schema (~100 ms of a cold
   // render); a broken schema still fails, when it is compiled.
-  const ajv = new Cls({ allErrors: true, strict: false, validateFormats: false, validateSchema: false });
+  const ajv = new Cls({ allErrors: true, strict: false, validateFormats: false, validateSchema: false, ...(store ? { code: { source: true } } : {}) });
   let validate: ValidateFunction;
   try {
     validate = ajv.compile(schema as AnySchema);
@@ -57,9 +66,34 @@ export function compileValuesSchema(text: string, file: string): ValidateFunctio
     // Typically a `$ref` to another file or URL: we never load those.
     throw new UserError(`cannot compile the values schema: ${(e as Error).message} (remote and file $refs are not loaded)`, { file }, { cause: e });
   }
+  if (store) {
+    // Kept as standalone code: the next process loads it without Ajv's compiler (~30 ms of a cold render).
+    const standalone = (require('ajv/dist/standalone/index.js') as { default: (a: AjvCore, v: ValidateFunction) => string }).default;
+    store.set(key, standalone(ajv, validate));
+  }
   if (compiled.size > 256) compiled.clear();
   compiled.set(text, validate);
   return validate;
+}
+
+// The only modules Ajv's standalone code requires (its runtime helpers), resolved through the bundle.
+const STANDALONE_RUNTIME: Record<string, () => unknown> = {
+  'ajv/dist/runtime/ucs2length': () => require('ajv/dist/runtime/ucs2length'),
+  'ajv/dist/runtime/equal': () => require('ajv/dist/runtime/equal'),
+  'ajv/dist/runtime/uri': () => require('ajv/dist/runtime/uri'),
+  'ajv/dist/runtime/validation_error': () => require('ajv/dist/runtime/validation_error'),
+};
+
+function loadStandalone(code: string): ValidateFunction {
+  const module = { exports: {} as unknown };
+  const req = (id: string): unknown => {
+    const load = STANDALONE_RUNTIME[id];
+    if (!load) throw new Error(`standalone schema code requires an unexpected module: ${id}`);
+    return load();
+  };
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  new Function('module', 'exports', 'require', code)(module, module.exports, req);
+  return module.exports as ValidateFunction;
 }
 
 /** Ajv errors as findings at strata value paths, each with the origin of the value concerned. */
@@ -109,7 +143,7 @@ export function valuesSchemaCheck(): Check {
   return (input) => {
     const file = resolvePath(input.config.dir, input.config.valuesSchema, input.config.file);
     if (input.fs.stat(file) !== 'file') return [];
-    const validate = compileValuesSchema(decodeUtf8(input.fs.readFile(file), file), file);
+    const validate = compileValuesSchema(decodeUtf8(input.fs.readFile(file), file), file, input.caches.store);
     if (validate(input.merged.values)) return [];
     return valuesSchemaFindings(validate.errors ?? [], input.merged.values, input, file);
   };

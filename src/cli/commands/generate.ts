@@ -51,6 +51,7 @@ export const command: Command = {
       cwd: ctx.cwd,
       checks: standardChecks(),
       log: (m) => ctx.stderr.write(`strata: template log: ${m}\n`),
+      ...(ctx.store ? { store: ctx.store } : {}),
     });
     for (const f of result.findings) ctx.stderr.write(`strata: ${formatFinding(f)}\n`);
     await yieldToLoop(); // deliver a SIGTERM that arrived during the render before anything is printed

@@ -46,7 +46,7 @@ export const command: Command = {
     const env = p.values.env;
     const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
     const overrides = layerOverrides(p.layerFlags, ctx.cwd);
-    const caches = createCaches({ immutable: true });
+    const caches = createCaches({ immutable: true, ...(ctx.store ? { store: ctx.store } : {}) });
     const debug = ctx.logger?.enabled('debug') ? (m: string) => ctx.logger!.debug({}, m) : undefined;
 
     const apps = p.values.all

@@ -56,7 +56,7 @@ export const command: Command = {
     if (p.values.application !== undefined) return renderFromApplication(ctx, p);
     const format = outputFormat(p.values.output);
     const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
-    const caches = createCaches({ immutable: true });
+    const caches = createCaches({ immutable: true, ...(ctx.store ? { store: ctx.store } : {}) });
     const base = {
       fs: target.fs,
       ...(p.values.env !== undefined ? { env: String(p.values.env) } : {}),
@@ -111,6 +111,7 @@ function renderFromApplication(ctx: CommandContext, p: Parsed): number {
     ...(apiVersions ? { apiVersions: apiVersions.split(',').map((x) => x.trim()).filter(Boolean) } : {}),
     processEnv: ctx.env,
     log: (m) => ctx.stderr.write(`strata: template log: ${m}\n`),
+    ...(ctx.store ? { store: ctx.store } : {}),
   });
   for (const f of r.result.findings) ctx.stderr.write(`strata: ${formatFinding(f)}\n`);
   ctx.stdout.write(r.text);
