@@ -8,6 +8,8 @@ if (typeof mod.enableCompileCache === 'function' && process.env.STRATA_CACHE_DIR
   const { join } = require('node:path');
   const base = process.env.STRATA_CACHE_DIR || join(require('node:os').tmpdir(), `strata-cache-${process.getuid ? process.getuid() : 'user'}`);
   try {
+    // Create the folder private first (src/io/compile-store.ts refuses one that others can write to).
+    require('node:fs').mkdirSync(base, { recursive: true, mode: 0o700 });
     mod.enableCompileCache(join(base, 'v8'));
   } catch {
     // a read-only or odd temp dir only costs speed
