@@ -75,6 +75,13 @@ export async function main(io: Io): Promise<number> {
     io.stderr.write(`strata: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  const dashDash = rest.indexOf('--');
+  const flags = dashDash < 0 ? rest : rest.slice(0, dashDash);
+  if (flags.includes('--help') || flags.includes('-h')) {
+    const { command } = await entry.load();
+    io.stdout.write(command.help);
+    return 0;
+  }
   const out = new Buffered();
   const logger = createLogger(levelFrom(io.env), io.stderr);
   const ctx: CommandContext = { argv: rest, env: io.env, cwd: io.cwd, stdout: out, stderr: io.stderr, stdoutIsTTY: io.stdout.isTTY === true, logger, ...(io.store ? { store: io.store } : {}) };

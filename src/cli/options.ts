@@ -22,7 +22,6 @@ export const APP_OPTIONS: OptionSpec = {
   env: { type: 'string', short: 'e' },
   'repo-root': { type: 'string' },
   output: { type: 'string', short: 'o' },
-  help: { type: 'boolean', short: 'h' },
 };
 
 export const RELEASE_OPTIONS: OptionSpec = {
@@ -80,6 +79,13 @@ export function layerOverrides(flags: Parsed['layerFlags'], cwd: string): Overri
     }
     return { kind: 'set', assignments, origin: { flag } };
   });
+}
+
+/** The `--env` flag, required by commands that render one environment. */
+export function requireEnv(p: Parsed): string {
+  const env = p.values.env;
+  if (typeof env !== 'string' || env === '') throw new UsageError('--env is required');
+  return env;
 }
 
 export function outputFormat(v: unknown, allowed: readonly string[] = ['yaml', 'json']): string {

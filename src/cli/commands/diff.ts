@@ -7,7 +7,7 @@ import type { K8sObject } from '../../core/types.js';
 import { diffObjects, formatDiff } from '../../diff/diff.js';
 import { gitFs } from '../../io/git-fs.js';
 import type { Command } from '../command.js';
-import { APP_OPTIONS, LAYER_OPTIONS, layerOverrides, outputFormat, parse } from '../options.js';
+import { APP_OPTIONS, LAYER_OPTIONS, layerOverrides, outputFormat, parse, requireEnv } from '../options.js';
 import { openApp } from '../target.js';
 
 const HELP = `Usage: strata diff [APP_DIR] --env ENV --against OTHER_ENV [options]
@@ -53,13 +53,8 @@ export const command: Command = {
       'against-ref': { type: 'string' },
       color: { type: 'string' },
     });
-    if (p.values.help) {
-      ctx.stdout.write(HELP);
-      return 0;
-    }
     const format = outputFormat(p.values.output, ['text', 'json']);
-    if (typeof p.values.env !== 'string' || p.values.env === '') throw new UsageError('--env is required');
-    const env = p.values.env;
+    const env = requireEnv(p);
     const against = p.values.against as string | undefined;
     const ref = p.values['against-ref'] as string | undefined;
     if ((against === undefined) === (ref === undefined)) throw new UsageError('give exactly one of --against ENV and --against-ref REV');

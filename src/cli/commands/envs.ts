@@ -13,11 +13,7 @@ export const command: Command = {
   summary: "list an app's environments",
   help: HELP,
   async run(ctx) {
-    const p = parse(ctx.argv, { 'repo-root': { type: 'string' }, output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } });
-    if (p.values.help) {
-      ctx.stdout.write(HELP);
-      return 0;
-    }
+    const p = parse(ctx.argv, { 'repo-root': { type: 'string' }, output: { type: 'string', short: 'o' } });
     const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
     const config = loadAppConfig(target.fs, target.appDir);
     if (p.values.output === 'json') {

@@ -26,11 +26,7 @@ export const command: Command = {
   summary: 'render the app in the working directory for Argo CD (plugin generate command)',
   help: HELP,
   async run(ctx) {
-    const p = parse(ctx.argv, { help: { type: 'boolean', short: 'h' } }, 0);
-    if (p.values.help) {
-      ctx.stdout.write(HELP);
-      return 0;
-    }
+    parse(ctx.argv, {}, 0); // no options: refuse any
     // Argo CD's timeout sends SIGTERM to the process group. The render is synchronous, so the handler runs
     // only when the event loop gets control: before rendering, right after it (the yield below), or while
     // the finished output drains into the pipe. In the first two cases we return without writing stdout;

@@ -1,11 +1,11 @@
 import { loadAppConfig } from '../../core/config.js';
 import { discoverApps } from '../../core/discover.js';
-import { describeError, formatFinding, UsageError, UserError } from '../../core/errors.js';
+import { describeError, formatFinding, UserError } from '../../core/errors.js';
 import { createCaches } from '../../core/render.js';
 import type { Finding } from '../../core/types.js';
 import { lintApp } from '../../policy/lint.js';
 import type { Command } from '../command.js';
-import { APP_OPTIONS, LAYER_OPTIONS, layerOverrides, outputFormat, parse } from '../options.js';
+import { APP_OPTIONS, LAYER_OPTIONS, layerOverrides, outputFormat, parse, requireEnv } from '../options.js';
 import { openApp } from '../target.js';
 
 const HELP = `Usage: strata lint [APP_DIR] --env ENV [options]
@@ -37,13 +37,8 @@ export const command: Command = {
   help: HELP,
   async run(ctx) {
     const p = parse(ctx.argv, { ...APP_OPTIONS, ...LAYER_OPTIONS, all: { type: 'boolean' } });
-    if (p.values.help) {
-      ctx.stdout.write(HELP);
-      return 0;
-    }
     const format = outputFormat(p.values.output, ['text', 'json']);
-    if (typeof p.values.env !== 'string' || p.values.env === '') throw new UsageError('--env is required');
-    const env = p.values.env;
+    const env = requireEnv(p);
     const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
     const overrides = layerOverrides(p.layerFlags, ctx.cwd);
     const caches = createCaches({ immutable: true, ...(ctx.store ? { store: ctx.store } : {}) });

@@ -16,11 +16,7 @@ export const command: Command = {
   summary: 'print the Argo CD parameter announcements for the app in the working directory',
   help: HELP,
   async run(ctx) {
-    const p = parse(ctx.argv, { help: { type: 'boolean', short: 'h' } }, 0);
-    if (p.values.help) {
-      ctx.stdout.write(HELP);
-      return 0;
-    }
+    parse(ctx.argv, {}, 0); // no options: refuse any
     const { fs, appDir } = locateApp(ctx.cwd, ctx.env);
     ctx.stdout.write(JSON.stringify(announce(loadAppConfig(fs, appDir))) + '\n');
     return 0;

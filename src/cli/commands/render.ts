@@ -49,10 +49,6 @@ export const command: Command = {
   help: HELP,
   async run(ctx) {
     const p = parse(ctx.argv, { ...APP_OPTIONS, ...LAYER_OPTIONS, ...RELEASE_OPTIONS, all: { type: 'boolean' }, application: { type: 'string' }, name: { type: 'string' } });
-    if (p.values.help) {
-      ctx.stdout.write(HELP);
-      return 0;
-    }
     if (p.values.application !== undefined) return renderFromApplication(ctx, p);
     const format = outputFormat(p.values.output);
     const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);

@@ -24,11 +24,7 @@ export const command: Command = {
   summary: 'preview apps in a browser: manifests, values provenance, findings, diffs',
   help: HELP,
   async run(ctx) {
-    const p = parse(ctx.argv, { port: { type: 'string', short: 'p' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
-    if (p.values.help) {
-      ctx.stdout.write(HELP);
-      return 0;
-    }
+    const p = parse(ctx.argv, { port: { type: 'string', short: 'p' }, host: { type: 'string' } });
     const portText = (p.values.port as string | undefined) ?? '7420';
     const port = Number(portText);
     if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${portText}"`);

@@ -25,10 +25,6 @@ export const command: Command = {
   help: HELP,
   async run(ctx) {
     const p = parse(ctx.argv, { ...APP_OPTIONS, ...LAYER_OPTIONS, explain: { type: 'boolean' } });
-    if (p.values.help) {
-      ctx.stdout.write(HELP);
-      return 0;
-    }
     const format = outputFormat(p.values.output);
     const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
     const { merged } = resolveValues({

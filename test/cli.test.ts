@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { COMMANDS } from '../src/cli/main.js';
+import { runCli } from './helpers.js';
+
+describe('CLI surface', () => {
+  for (const name of Object.keys(COMMANDS)) {
+    it(`strata ${name} --help prints its usage and exits 0`, () => {
+      const r = runCli([name, '--help']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`^Usage: strata ${name}`));
+      assert.equal(r.stderr, '');
+    });
+  }
+
+  it('--version prints the package version', () => {
+    const r = runCli(['--version']);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout.trim(), (require('../package.json') as { version: string }).version);
+  });
+
+  it('an unknown command or flag is a usage error (exit 2), with nothing on stdout', () => {
+    const cmd = runCli(['rendr']);
+    assert.equal(cmd.code, 2);
+    assert.equal(cmd.stdout, '');
+    assert.match(cmd.stderr, /unknown command "rendr"/);
+    const flag = runCli(['render', '--bogus']);
+    assert.equal(flag.code, 2);
+    assert.equal(flag.stdout, '');
+    assert.match(flag.stderr, /Unknown option '--bogus'/);
+  });
+
+  it('no command prints the overview on stdout and exits 2', () => {
+    const r = runCli([]);
+    assert.equal(r.code, 2);
+    for (const name of Object.keys(COMMANDS)) assert.match(r.stdout, new RegExp(`^  ${name} `, 'm'));
+  });
+
+  it('values --explain shows where replicaCount was set and what it overrode', () => {
+    const r = runCli(['values', 'examples/plate/helm/applications/plate-api', '--env', 'prod', '--explain']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^\.replicaCount = 3\n {4}set at examples\/plate\/helm\/applications\/plate-api\/values-prod\.yaml:\d+:1\n {4}overrode 1 from examples\/plate\/helm\/applications\/plate-api\/values\.yaml:\d+:1$/m);
+  });
+});
