@@ -1,8 +1,10 @@
 // Pure pieces of the Argo CD integration: named table tests. Run: node --import tsx --test test/argocd-unit.test.ts
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { findApplicationCrd, validateApplication } from '../src/argocd/application-schema.js';
+import { parse as parseYaml } from 'yaml';
+import { applicationSchemaFromCrd, validateApplication } from '../src/argocd/application-schema.js';
 import { pickApplication } from '../src/argocd/application.js';
 import { appName, encodeParameters, escapeParamName, interpolate, paramVars, pluginCommandEnv, dynamicParametersEnv } from '../src/argocd/build-env.js';
 import { mapEntryAssignment, parameterOverrides, parseParameters } from '../src/argocd/parameters.js';
@@ -149,28 +151,31 @@ describe('Application files', () => {
 });
 
 describe('Application CRD validation', () => {
-  const crd = findApplicationCrd(REPO);
   const good = {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
     metadata: { name: 'x', namespace: 'argocd' },
     spec: { project: 'default', destination: { server: 'https://kubernetes.default.svc', namespace: 'x' }, source: { repoURL: 'r', path: 'p', plugin: { name: 'strata-v1' } } },
   };
-  test('the CRD is found beside the repository', () => assert.ok(crd && crd.endsWith(join('fixtures', 'argocd', 'application-crd.yaml'))));
-  test('a valid Application passes', () => assert.deepEqual(validateApplication(good, crd!), []));
+  test('the schema strata validates with is exactly the one derived from the upstream CRD in ../shared', () => {
+    const crd = parseYaml(readFileSync(join(REPO, '..', 'shared', 'fixtures', 'argocd', 'application-crd.yaml'), 'utf8'));
+    const { $comment: _comment, ...committed } = JSON.parse(readFileSync(join(REPO, 'src', 'validate', 'argocd-application.schema.json'), 'utf8'));
+    assert.deepEqual(committed, applicationSchemaFromCrd(crd));
+  });
+  test('a valid Application passes', () => assert.deepEqual(validateApplication(good), []));
   test('a typo is an unknown field', () => {
     const bad = structuredClone(good) as Record<string, any>;
     bad.spec.syncPolicy = { automated: { selfheal: true } };
-    assert.match(validateApplication(bad, crd!).join('\n'), /\.spec\.syncPolicy\.automated: .*"selfheal"/);
+    assert.match(validateApplication(bad).join('\n'), /\.spec\.syncPolicy\.automated: .*"selfheal"/);
   });
   test('a wrong type is reported', () => {
     const bad = structuredClone(good) as Record<string, any>;
     bad.spec.syncPolicy = { retry: { limit: 'five' } };
-    assert.match(validateApplication(bad, crd!).join('\n'), /\.spec\.syncPolicy\.retry\.limit: must be integer/);
+    assert.match(validateApplication(bad).join('\n'), /\.spec\.syncPolicy\.retry\.limit: must be integer/);
   });
   test('destination is required', () => {
     const bad = structuredClone(good) as Record<string, any>;
     delete bad.spec.destination;
-    assert.match(validateApplication(bad, crd!).join('\n'), /destination/);
+    assert.match(validateApplication(bad).join('\n'), /destination/);
   });
 });

@@ -6,7 +6,7 @@ import { UserError } from '../core/errors.js';
 import { resolvePath } from '../core/fs.js';
 import type { Check } from '../core/render.js';
 import type { CompiledStore } from '../core/templates.js';
-import { findApplicationCrd, validateApplication } from './application-schema.js';
+import { validateApplication } from './application-schema.js';
 import { appName, pluginCommandEnv, type BuildVars } from './build-env.js';
 import { PLUGIN_REFERENCE, type Env, type PluginSource } from './contract.js';
 import { generateManifests, type GenerateResult } from './generate.js';
@@ -31,8 +31,6 @@ export interface RenderApplicationOptions {
   apiVersions?: readonly string[];
   /** The sidecar's own environment; only PATH and HOME are kept (local settings must not leak in). */
   processEnv?: Env;
-  /** Validate the Application against the CRD (default: when the CRD file is found). */
-  crdPath?: string | false;
   /** Default: standardChecks(), as generate. */
   checks?: readonly Check[];
   lastCommit?: (root: string, paths: readonly string[]) => string | undefined;
@@ -138,11 +136,8 @@ export function renderApplication(opts: RenderApplicationOptions): RenderApplica
     throw new UserError(`cannot read the Application: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: opts.appFile });
   }
   const app = pickApplication(text, opts.appFile, opts.name);
-  const crd = opts.crdPath === false ? undefined : (opts.crdPath ?? findApplicationCrd(opts.repoRoot));
-  if (crd) {
-    const problems = validateApplication(app, crd);
-    if (problems.length) throw new UserError(`not a valid Application (CRD schema):\n  ${problems.join('\n  ')}`, { file: opts.appFile });
-  }
+  const problems = validateApplication(app);
+  if (problems.length) throw new UserError(`not a valid Application (CRD schema):\n  ${problems.join('\n  ')}`, { file: opts.appFile });
   const { env, sourcePath } = applicationEnv(app, opts.appFile, opts);
   const cwd = join(resolve(opts.repoRoot), sourcePath);
   const out = generateManifests({

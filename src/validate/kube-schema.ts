@@ -60,6 +60,11 @@ function applicationValidator(): Validate {
   return (object) => (validate(object) ? [] : [...(validate.errors ?? [])]);
 }
 
+/** Ajv errors of an Argo CD Application against the CRD-derived schema (empty when valid). */
+export function applicationErrors(object: K8sObject): ErrorObject[] {
+  return validatorFor('argoproj.io/v1alpha1/Application')!(object);
+}
+
 export function objectId(o: K8sObject): string {
   const meta = (o.metadata ?? {}) as Record<string, unknown>;
   return [String(o.kind), ...(meta.namespace ? [String(meta.namespace)] : []), String(meta.name)].join('/');
