@@ -25,12 +25,15 @@ describe('plugin.env interpolation (Go os.Expand + $$)', () => {
     ['unclosed ${ is eaten', 'a${b', 'ab'],
     ['lone $ at the end stays', 'a$', 'a$'],
     ['no recursion', '$ARGOCD_APP_REVISION', 'abc123'],
+    ['${$} is a literal $ (os.Expand)', 'a${$}b', 'a$b'],
   ];
   for (const [name, input, want] of cases) test(name, () => assert.equal(interpolate(input, vars), want));
 });
 
 describe('PARAM_* escaping and the environment of a plugin source', () => {
   test('names are upper-cased, others become _', () => assert.equal(escapeParamName('image.tag-x/y'), 'IMAGE_TAG_X_Y'));
+  test('upper-casing is per rune, like Go (ß stays, then becomes _)', () => assert.equal(escapeParamName('straße'), 'STRA_E'));
+  test('a rune outside the BMP is one _', () => assert.equal(escapeParamName('a😀b'), 'A_B'));
   test('string, array, map', () => {
     assert.deepEqual(paramVars([{ name: 'env', string: 'prod' }, { name: 'valueFiles', array: ['a.yaml', 'b.yaml'] }, { name: 'set', map: { 'image.tag': '1' } }]), {
       PARAM_ENV: 'prod',

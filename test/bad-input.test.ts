@@ -61,6 +61,12 @@ const cases: Case[] = [
   { name: 'no objects at all', files: { 'app/templates/cm.yaml.hbs': '{{#if values.never}}\napiVersion: v1\n{{/if}}\n' }, want: /app\/strata\.yaml: the render produced no objects; Argo CD would prune everything/ },
   { name: 'non-UTF-8 input', files: { 'app/values.yaml': Buffer.concat([Buffer.from('name: demo\nreplicas: 1\nx: "'), Buffer.from([0xff, 0xfe]), Buffer.from('"\n')]) }, want: /app\/values\.yaml:3: file is not valid UTF-8/ },
   { name: 'a failing required', files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{required "values.host is required: set it in values-<env>.yaml" values.host}}\n' }, want: /app\/templates\/cm\.yaml\.hbs:4: required value missing: values\.host is required/ },
+  { name: 'a raw value that would start a comment', files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  s: {{values.s}}\n' }, args: ['--set-string', 's=v1 #note'], want: /cm\.yaml\.hbs:6: "values\.s" printed raw would change the YAML around it.*use \{\{quote values\.s\}\}/ },
+  { name: 'a raw value that would add a key in a flow map', files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: {{values.s}} }\n' }, args: ['--set-string', 's=a\\, namespace: kube-system'], want: /cm\.yaml\.hbs:3: "values\.s" printed raw would change the YAML/ },
+  { name: 'an error inside a partial names the partial', files: { 'app/templates/_part.hbs': 'x: 1\ny: {{quote values.nope}}\n', 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n{{> part}}\n' }, want: /app\/templates\/_part\.hbs:2: missing value "values\.nope" passed to quote/ },
+  { name: 'a helper with the wrong number of arguments', files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{default "x"}}\n' }, want: /cm\.yaml\.hbs:4: default takes 2 arguments, got 1/ },
+  { name: 'a list whose item is not an object', files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: List\nitems:\n  - null\n' }, want: /cm\.yaml\.hbs \.items\[0\]: document 1 is a list \(it has items\) whose item 1 is not an object/ },
+  { name: 'a values schema pattern that backtracks exponentially', files: { 'app/values.schema.json': '{"type":"object","properties":{"s":{"type":"string","pattern":"^(a|a)+$"}}}' }, args: ['--set-string', `s=${'a'.repeat(40)}!`], want: /app\/values\.schema\.json: validating the values took over 2000 ms/ },
   { name: 'bad --set syntax', args: ['--set', 'novalue'], want: /--set novalue: key "\.novalue" has no value/ },
   { name: 'unknown flag', args: ['--sett', 'a=1'], want: /Unknown option '--sett'/, code: 2 },
 ];
@@ -103,6 +109,28 @@ describe('bad input', () => {
     const r = runCli(['render', 'app', '--env', 'stg'], { cwd: root });
     assert.equal(r.code, 1);
     assert.ok(!r.stderr.includes(SECRET), r.stderr);
+  });
+
+  it('keys that YAML 1.1 reads differently stay their own text (not "[object Object]")', () => {
+    const root = makeRepo(
+      minimalApp({
+        'app/values.yaml': 'name: demo\nreplicas: 1\nm:\n  on: a\n  y: b\n  0755: c\n  2024-01-02: d\n',
+        'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n{{#each values.m}}  {{@key}}: {{quote this}}\n{{/each}}',
+      }),
+    );
+    const r = runCli(['render', 'app', '--env', 'stg', '-o', 'json'], { cwd: root });
+    assert.equal(r.code, 0, r.stderr);
+    const data = (JSON.parse(r.stdout) as { items: { data: Record<string, string> }[] }).items[0]!.data;
+    assert.deepEqual(Object.keys(data).sort(), ['0755', '2024-01-02', 'on', 'y']);
+  });
+
+  it('any object with an items list is flattened, as Argo CD does, and its items are checked', () => {
+    const root = makeRepo(minimalApp({ 'app/templates/cm.yaml.hbs': 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: inner\n' }));
+    const r = runCli(['render', 'app', '--env', 'stg', '-o', 'json'], { cwd: root });
+    assert.equal(r.code, 0, r.stderr);
+    const items = (JSON.parse(r.stdout) as { items: { kind: string; metadata: { name: string; namespace?: string; labels: Record<string, string> } }[] }).items;
+    assert.deepEqual(items.map((o) => `${o.kind}/${o.metadata.name}`), ['ConfigMap/inner']);
+    assert.equal(items[0]!.metadata.labels['strata.dev/environment'], 'stg');
   });
 
   it('the minimal app itself renders (the cases above differ from it by one thing)', () => {

@@ -84,6 +84,24 @@ describe('merge', () => {
   });
 });
 
+describe('deleted keys', () => {
+  it('a key set again is no longer listed as deleted, nor is anything under it', () => {
+    const b = new ValuesBuilder();
+    b.mergeLayer({ a: { b: 1 } }, () => ({ file: 'l1.yaml' }));
+    b.mergeLayer({ a: { b: null } }, () => ({ file: 'l2.yaml' }));
+    b.mergeLayer({ a: null }, () => ({ file: 'l3.yaml' }));
+    b.mergeLayer({ a: { b: 3 } }, () => ({ file: 'l4.yaml' }));
+    const m = b.result();
+    assert.deepEqual(m.values, { a: { b: 3 } });
+    assert.deepEqual([...m.deleted.keys()], []);
+    const c = new ValuesBuilder();
+    c.mergeLayer({ a: { b: 1 } }, () => ({ file: 'l1.yaml' }));
+    c.mergeLayer({ a: { b: null } }, () => ({ file: 'l2.yaml' }));
+    c.mergeLayer({ a: 5 }, () => ({ file: 'l5.yaml' }));
+    assert.deepEqual([...c.result().deleted.keys()], []);
+  });
+});
+
 describe('--set applied to merged values', () => {
   function applySets(base: Values, ...exprs: [kind: 'set' | 'set-string' | 'set-json', expr: string][]): Values {
     const b = new ValuesBuilder();

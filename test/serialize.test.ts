@@ -23,7 +23,7 @@ function read12(text: string): unknown[] {
 const TRICKY = [
   'yes', 'Yes', 'YES', 'no', 'on', 'Off', 'y', 'n', 'Y', 'N', 'true', 'False', 'null', 'Null', '~', '', ' ',
   '0755', '0o755', '0x1F', '1_000', '1e3', '1.5', '.5', '1.', '+1', '-1', '12:30', '1:20:30', '2024-01-02', '2024-01-02T10:00:00Z',
-  '.inf', '-.Inf', '.NaN', '<<', '=', 'a: b', 'a:b', 'a #b', 'a#b', '#x', '-x', '- x', '?x', ':x', ',x', '[x', ']x', '{x', '}x',
+  '.inf', '-.Inf', '.NaN', '.', '._', '+.', '._1', '.e1', '<<', '=', 'a: b', 'a:b', 'a #b', 'a#b', '#x', '-x', '- x', '?x', ':x', ',x', '[x', ']x', '{x', '}x',
   '&x', '*x', '!x', '|x', '>x', "'x", '"x', '%x', '@x', '`x', ' lead', 'trail ', 'tab\there', 'multi\nline', 'multi\nline\n',
   'two\n\n', '\nleading newline', 'nel\u0085x', 'ls\u2028x', 'ps\u2029x', 'bom\ufeffx', 'ctrl\u0001x', 'del\u007fx', 'émoji 🚀',
   'x:', 'http://example.com/a?b=c#d', '512Mi', '100m', 'plate-api', 'registry.example.com/plate/api:2.14.3', '1.25', '2.14.3',

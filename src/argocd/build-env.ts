@@ -25,13 +25,21 @@ export function interpolate(value: string, vars: Readonly<Record<string, string>
     if (whole === '$') return '$';
     if (whole === '{') return '';
     const name = braced ?? whole;
+    if (name === '$') return '$'; // `${$}`: Go's os.Expand maps the name "$" to a literal `$` too
     return Object.hasOwn(vars, name) ? vars[name]! : '';
   });
 }
 
-/** Argo CD's PARAM_* name escaping: upper case, every char outside [A-Z0-9_] replaced by `_`. */
+/**
+ * Argo CD's PARAM_* name escaping: Go's strings.ToUpper (simple, one rune to one rune: `ß` stays), then every
+ * rune outside [A-Z0-9_] replaced by one `_` (an emoji is one rune, not two UTF-16 units).
+ */
 export function escapeParamName(name: string): string {
-  return name.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+  return Array.from(name, (ch) => {
+    const up = ch.toUpperCase();
+    const c = Array.from(up).length === 1 ? up : ch;
+    return /^[A-Z0-9_]$/.test(c) ? c : '_';
+  }).join('');
 }
 
 /** PARAM_* variables for a parameter list (collisions: the later one wins, as arbitrary as Argo CD's). */

@@ -29,7 +29,10 @@ function check(v: unknown, path: string, template: string, budget: { n: number }
   }
 }
 
-/** Split a template's output into objects; empty documents are dropped; `kind: List` is flattened like Argo CD does. */
+/**
+ * Split a template's output into objects; empty documents are dropped. Like Argo CD (unstructured.IsList), any
+ * object whose `items` is a list is a list: its items are the objects, each checked like a document.
+ */
 export function parseRendered(text: string, template: string): RenderedObject[] {
   let docs: unknown[];
   try {
@@ -50,8 +53,13 @@ export function parseRendered(text: string, template: string): RenderedObject[] 
       throw new UserError(`document ${i + 1} is ${Array.isArray(doc) ? 'a list' : 'a scalar'}, expected a Kubernetes object (a map)`, { file: template });
     }
     const obj = doc as K8sObject;
-    if (obj.kind === 'List' && Array.isArray(obj.items)) {
-      for (const item of obj.items) out.push({ object: item as K8sObject, template, doc: i });
+    if (Array.isArray(obj.items)) {
+      obj.items.forEach((item: unknown, j: number) => {
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+          throw new UserError(`document ${i + 1} is a list (it has items) whose item ${j + 1} is not an object`, { file: template, path: `.items[${j}]` });
+        }
+        out.push({ object: item as K8sObject, template, doc: i });
+      });
     } else out.push({ object: obj, template, doc: i });
   });
   return out;

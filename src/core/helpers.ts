@@ -87,8 +87,29 @@ function split(args: unknown[]): [unknown[], Opts] {
   return [args.slice(0, -1), args[args.length - 1] as Opts];
 }
 
-export function makeHelpers(host: HelperHost): Record<string, (...args: unknown[]) => unknown> {
-  return {
+/** How many arguments each helper takes (and/or: at least one). A wrong count is an error naming the line. */
+const ARITY: Record<string, number> = {
+  toYaml: 1, toJson: 1, quote: 1, indent: 2, nindent: 2, default: 2, required: 2, eq: 2, ne: 2, not: 1, include: 2,
+  b64enc: 1, sha256: 1, lower: 1, upper: 1, trunc: 2, join: 2, hasKey: 2, apiVersionAvailable: 1, and: -1, or: -1,
+};
+
+type Helper = (...args: unknown[]) => unknown;
+
+function checked(name: string, fn: Helper): Helper {
+  const want = ARITY[name]!;
+  return (...args) => {
+    const got = args.length - 1; // the last argument is Handlebars' options
+    if (want >= 0 ? got !== want : got < 1) {
+      const loc = (args[args.length - 1] as Opts | undefined)?.loc;
+      const expected = want >= 0 ? `${want} argument${want === 1 ? '' : 's'}` : 'at least 1 argument';
+      throw new UserError(`${name} takes ${expected}, got ${got}`, loc ? { line: loc.start.line } : undefined);
+    }
+    return fn(...args);
+  };
+}
+
+export function makeHelpers(host: HelperHost): Record<string, Helper> {
+  const helpers: Record<string, Helper> = {
     toYaml: (v, o) => new Produced(toYamlText(need('toYaml', v, 0, o as Opts))),
     toJson: (v, o) => new Produced(JSON.stringify(need('toJson', v, 0, o as Opts))),
     quote: (v, o) => new Produced(quoteString(str('quote', v, 0, o as Opts))),
@@ -134,6 +155,7 @@ export function makeHelpers(host: HelperHost): Record<string, (...args: unknown[
       return (root?.capabilities?.apiVersions ?? []).includes(str('apiVersionAvailable', gv, 0, o as Opts));
     },
   };
+  return Object.fromEntries(Object.entries(helpers).map(([name, fn]) => [name, checked(name, fn)]));
 }
 
 export const HELPER_NAMES: readonly string[] = Object.keys(makeHelpers({ renderPartial: () => '' }));

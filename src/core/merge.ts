@@ -147,7 +147,10 @@ export class ValuesBuilder {
   /** Insert a copy of a layer's subtree (nulls in maps removed) and record every node's origin. */
   private put(target: Values | Value[], key: Segment, v: Value, p: string, originOf: OriginOf): void {
     (target as Record<string | number, Value>)[key] = this.copy(v, p, originOf);
-    this.deleted.delete(p);
+    // Set again: the key and everything under it is no longer deleted.
+    if (this.deleted.size) {
+      for (const d of [...this.deleted.keys()]) if (d === p || d.startsWith(p + '.') || d.startsWith(p + '[')) this.deleted.delete(d);
+    }
     this.record(p, v, originOf);
   }
 

@@ -7,6 +7,7 @@ import { injectMetadata } from './inject.js';
 import { loadValues, ParseCache, type Override } from './layers.js';
 import { sortObjects } from './order.js';
 import { checkDuplicates, checkNotEmpty, checkShape } from './structure.js';
+import { traceOrigin } from './trace.js';
 import { TemplateCache, type CompiledStore, type Emitted, type RenderState } from './templates.js';
 import type { Capabilities, Finding, MergedValues, Origin, ReleaseInfo, RenderedObject } from './types.js';
 
@@ -43,8 +44,8 @@ export interface CheckInput {
   capabilities: Capabilities;
   /** The render's caches: checks load their own files (policy, schemas) through `caches.parsed`. */
   caches: RenderCaches;
-  /** The origin of the values that printed `text` in `template`, if it can be traced. */
-  trace(template: string, text: string): Origin | undefined;
+  /** The origin of the value that printed `text` in `template` (its key `hint` when several did), if known. */
+  trace(template: string, text: string, hint?: string | readonly string[]): Origin | undefined;
 }
 
 /** Validation and policy plug in here: a plain list of functions that return findings. */
@@ -148,26 +149,9 @@ export function render(opts: RenderOptions): RenderResult {
   checkDuplicates(objects);
   checkNotEmpty(objects, config.allowEmpty, config.file);
 
-  const trace = (template: string, text: string): Origin | undefined => traceOrigin(emitted, merged, template, text);
+  const trace = (template: string, text: string, hint?: string | readonly string[]): Origin | undefined => traceOrigin(emitted, merged, template, text, hint);
   const findings = (opts.checks ?? []).flatMap((check) => check({ fs: opts.fs, config, env, merged, objects, capabilities, caches, trace }));
   if (opts.failOnFindings !== false && findings.some((f) => f.severity === 'error')) throw new FindingsError(findings);
 
   return { config, env, merged, files, objects: sortObjects(objects), findings, emitted };
-}
-
-/**
- * Find which value printed (part of) a rendered text: an exact match wins, then the longest value printed by
- * that template that the text contains (an image tag inside `registry/app:tag`).
- */
-export function traceOrigin(emitted: readonly Emitted[], merged: MergedValues, template: string, text: string): Origin | undefined {
-  let best: Emitted | undefined;
-  for (const e of emitted) {
-    if (!e.valuePath || e.template !== template || e.text === '') continue;
-    if (e.text === text) {
-      best = e;
-      break;
-    }
-    if (text.includes(e.text) && (!best || e.text.length > best.text.length)) best = e;
-  }
-  return best ? merged.provenance.get(best.valuePath!)?.origin : undefined;
 }

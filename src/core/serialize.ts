@@ -11,7 +11,9 @@ const SPECIAL_WORDS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|Fal
 // Starts like a number (decimal, hex, octal, binary, sexagesimal) and uses only characters those can contain,
 // or starts like a timestamp.
 const NUMBER_LIKE = /^[-+]?\.?[0-9][0-9a-fA-F._:xXoO+-]*$|^\d{4}-\d\d?-\d\d?(?:[Tt ]|$)/;
-const INF_NAN = /^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$/;
+// `.inf`, `.nan`, and anything starting with a dot after an optional sign (`._1`, `.e1`, `+.`): YAML 1.1 readers
+// disagree about those (PyYAML and the yaml package read some as floats).
+const INF_NAN = /^[-+]?\./;
 const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`\s]/;
 // Inside a plain scalar these start a comment or a mapping, or are not printable / not allowed.
 const UNSAFE_INSIDE = /: |:$| #|\s$|[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;

@@ -4,6 +4,7 @@ import type { HelperOptions } from 'handlebars';
 import { UserError } from './errors.js';
 import { joinPath, type ReadOnlyFs } from './fs.js';
 import { HELPER_NAMES, makeHelpers, MissingArgument, Produced } from './helpers.js';
+import type { Value } from './types.js';
 import { decodeUtf8 } from './yaml-load.js';
 
 // Handlebars, set up for YAML (docs/helpers.md):
@@ -20,12 +21,12 @@ export interface TemplateFile {
   name: string;
 }
 
-/** A value printed by a template, for tracing rendered text back to a values path (and its origin). */
+/** A value a template printed or passed to a helper, for tracing rendered text back to its origin (trace.ts). */
 export interface Emitted {
   template: string;
-  /** Values path, e.g. `.image.tag`, when the output was a plain `values.…` lookup. */
-  valuePath?: string;
-  text: string;
+  /** Values path, e.g. `.image.tag` or `.resources`. */
+  valuePath: string;
+  value: Value;
 }
 
 /**
@@ -106,8 +107,16 @@ export class TemplateSet {
         if (this.partials.has(f.name)) {
           throw new UserError(`partial "${f.name}" is defined twice (also in ${this.partials.get(f.name)!.path})`, { file: f.path });
         }
-        this.partials.set(f.name, { path: f.path, fn });
-        this.hb.registerPartial(f.name, fn as unknown as Handlebars.Template);
+        // Errors inside a partial name the partial's file and line, not the template that included it.
+        const named: Compiled = (ctx, opts) => {
+          try {
+            return fn(ctx, opts);
+          } catch (e) {
+            throw this.explain(e, f.path);
+          }
+        };
+        this.partials.set(f.name, { path: f.path, fn: named });
+        this.hb.registerPartial(f.name, named as unknown as Handlebars.Template);
       }
     }
   }
@@ -224,6 +233,12 @@ function emit(value: unknown, options: HelperOptions): string {
       { file: hash.file, line: hash.line },
     );
   }
+  if (typeof value === 'string' && RAW_UNSAFE.test(text)) {
+    throw new UserError(
+      `"${hash.src}" printed raw would change the YAML around it (it starts with a YAML indicator or holds ": " or " #", which start a mapping or a comment); use {{quote ${hash.src}}}`,
+      { file: hash.file, line: hash.line },
+    );
+  }
   return text;
 }
 
@@ -248,10 +263,14 @@ function lookupPath(head: unknown, ...rest: unknown[]): unknown {
   // A value handed to a helper (`{{required "…" values.image.tag}}`) may still end up in the output: record it
   // for tracing rendered text back to the values file that set it.
   const state = options.data?.strata as RenderState | undefined;
-  const m = state && (typeof cur === 'string' || typeof cur === 'number') ? /^(?:@root\.)?values\.(.+)$/.exec(src) : null;
-  if (m) state!.emitted.push({ template: state!.template, valuePath: '.' + m[1], text: String(cur) });
+  const m = state && cur !== undefined && cur !== null ? /^(?:@root\.)?values\.(.+)$/.exec(src) : null;
+  if (m) state!.emitted.push({ template: state!.template, valuePath: '.' + m[1], value: cur as Value });
   return cur;
 }
+
+// A single-line string that, printed raw, would not stay one plain scalar: a comment (` #`), a mapping
+// (`: `, a trailing `:`), an anchor/alias/tag/block/flow indicator at the start, or edge whitespace YAML trims.
+const RAW_UNSAFE = /^[#&*!|>%@`{[]|^[-?:](?:\s|$)| #|: |:$|^\s|\s$/;
 
 const KNOWN_HELPERS = new Set([...HELPER_NAMES, 'lookup', 'log', 'if', 'unless', 'each', 'with', 'blockHelperMissing', 'helperMissing']);
 

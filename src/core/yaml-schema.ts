@@ -6,15 +6,19 @@ import yaml from 'js-yaml';
 //   Helm and the truthy string "no" to a 1.2 reader; `0755` is 493 or 755; a date is a timestamp or a string;
 // - unsafe integers: beyond 2^53 js-yaml would round them silently.
 
+// As map keys these stay their own text (YAML 1.2 reads `on:` as the key "on"; the output quotes it, so Argo
+// CD reads the same). js-yaml stringifies a key object only when its tag is not `[object Object]`, hence the
+// toStringTag: without it, `on:` would silently become the key "[object Object]".
 export class Ambiguous {
+  readonly [Symbol.toStringTag] = 'Ambiguous';
   constructor(readonly text: string) {}
-  /** Used when the scalar is a map key: keys stay plain strings. */
   toString(): string {
     return this.text;
   }
 }
 
 export class UnsafeInteger {
+  readonly [Symbol.toStringTag] = 'UnsafeInteger';
   constructor(readonly text: string) {}
   toString(): string {
     return this.text;

@@ -16,7 +16,7 @@ export interface Logger {
 
 export function levelFrom(env: Readonly<Record<string, string | undefined>>): Level {
   const l = (env.STRATA_LOG_LEVEL ?? '').toLowerCase();
-  return l in RANK ? (l as Level) : 'warn';
+  return Object.hasOwn(RANK, l) ? (l as Level) : 'warn';
 }
 
 export function createLogger(level: Level, stream: Writable): Logger {

@@ -14,10 +14,10 @@ export interface Hit {
   message: string;
   /** Field path inside the object. */
   path: string;
-  /** Rendered text to trace back to a values file (an image tag, a host, a replica count). */
-  trace?: string;
-  /** Values key that usually holds `trace` (`tag`, `host`), when several values have that text. */
-  hint?: string;
+  /** Rendered texts to trace back to a values file, tried in order (an image tag, then the whole image). */
+  trace?: string | string[];
+  /** Values keys that usually hold `trace` (`tag`, `host`, `replicaCount`): see src/core/trace.ts. */
+  hint?: string | string[];
 }
 
 export interface Rule {
@@ -48,11 +48,11 @@ const imageTagPinned: Rule = {
       const ref = parseImage(image);
       const path = `${c.path}.image`;
       if (opts.requireDigest && !ref.digest) {
-        return [{ message: `image "${image}" of container "${c.name}" is not pinned by digest (@sha256:...)`, path, ...(ref.tag ? { trace: ref.tag, hint: 'tag' } : { trace: image }) }];
+        return [{ message: `image "${image}" of container "${c.name}" is not pinned by digest (@sha256:...)`, path, ...(ref.tag ? { trace: [ref.tag, image], hint: 'tag' } : { trace: image }) }];
       }
       if (ref.digest) return [];
-      if (ref.tag === undefined || ref.tag === '') return [{ message: `image "${image}" of container "${c.name}" has no tag (that means latest)`, path, trace: image }];
-      if (ref.tag === 'latest') return [{ message: `image "${image}" of container "${c.name}" uses the tag "latest"; pin a version`, path, trace: ref.tag, hint: 'tag' }];
+      if (ref.tag === undefined || ref.tag === '') return [{ message: `image "${image}" of container "${c.name}" has no tag (that means latest)`, path, trace: image, hint: 'image' }];
+      if (ref.tag === 'latest') return [{ message: `image "${image}" of container "${c.name}" uses the tag "latest"; pin a version`, path, trace: [ref.tag, image], hint: 'tag' }];
       return [];
     }),
 };
@@ -84,7 +84,7 @@ const minReplicas: Rule = {
     const spec = asObj(o.object.spec) ?? {};
     const replicas = spec.replicas === undefined ? 1 : spec.replicas;
     if (typeof replicas !== 'number' || replicas >= (opts.min as number)) return [];
-    return [{ message: `${replicas} replica${replicas === 1 ? '' : 's'}; at least ${opts.min} required`, path: '.spec.replicas', trace: String(replicas), hint: 'replicaCount' }];
+    return [{ message: `${replicas} replica${replicas === 1 ? '' : 's'}; at least ${opts.min} required`, path: '.spec.replicas', trace: String(replicas), hint: ['replicaCount', 'replicas'] }];
   },
 };
 
@@ -114,7 +114,7 @@ const imageRegistry: Rule = {
       const allow = opts.allow as string[];
       const full = ref.registry === 'docker.io' && !image.startsWith('docker.io/') ? `docker.io/${ref.name}` : ref.name;
       if (allow.some((a) => a === ref.registry || full.startsWith(a.replace(/\/+$/, '') + '/'))) return [];
-      return [{ message: `image "${image}" of container "${c.name}" is from ${ref.registry}, which is not allowed (allowed: ${allow.join(', ') || 'none'})`, path: `${c.path}.image`, trace: ref.registry, hint: 'registry' }];
+      return [{ message: `image "${image}" of container "${c.name}" is from ${ref.registry}, which is not allowed (allowed: ${allow.join(', ') || 'none'})`, path: `${c.path}.image`, trace: [ref.registry, image], hint: 'registry' }];
     }),
 };
 

@@ -1,6 +1,7 @@
 import type { AnySchema, ErrorObject, ValidateFunction } from 'ajv';
 import type AjvCore from 'ajv/dist/core.js';
 import { createHash } from 'node:crypto';
+import vm from 'node:vm';
 import { UserError } from '../core/errors.js';
 import { resolvePath } from '../core/fs.js';
 import { childPath, formatPath, pointerToSegments } from '../core/paths.js';
@@ -138,13 +139,34 @@ function valueAt(root: Value, segs: readonly (string | number)[]): Value | undef
   return v;
 }
 
+// A schema comes from the repository, and a `pattern` like `^(a|a)+$` backtracks exponentially on the wrong
+// value: run validation under a deadline (V8 interrupts a running regular expression) so a render fails in
+// seconds with a clear message instead of holding a sidecar core until Argo CD's timeout.
+export const SCHEMA_DEADLINE_MS = 2000;
+let sandbox: { context: vm.Context; script: vm.Script } | undefined;
+
+function validateWithDeadline(validate: ValidateFunction, values: Value, file: string): boolean {
+  sandbox ??= { context: vm.createContext({}), script: new vm.Script('validate(values)') };
+  Object.assign(sandbox.context, { validate, values });
+  try {
+    return sandbox.script.runInContext(sandbox.context, { timeout: SCHEMA_DEADLINE_MS }) as boolean;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+      throw new UserError(`validating the values took over ${SCHEMA_DEADLINE_MS} ms: a "pattern" in the schema backtracks exponentially on these values`, { file });
+    }
+    throw e;
+  } finally {
+    Object.assign(sandbox.context, { validate: undefined, values: undefined });
+  }
+}
+
 /** The values schema check: a no-op when the app has no schema file. */
 export function valuesSchemaCheck(): Check {
   return (input) => {
     const file = resolvePath(input.config.dir, input.config.valuesSchema, input.config.file);
     if (input.fs.stat(file) !== 'file') return [];
     const validate = compileValuesSchema(decodeUtf8(input.fs.readFile(file), file), file, input.caches.store);
-    if (validate(input.merged.values)) return [];
+    if (validateWithDeadline(validate, input.merged.values, file)) return [];
     return valuesSchemaFindings(validate.errors ?? [], input.merged.values, input, file);
   };
 }
