@@ -6,7 +6,7 @@
 // render that never logs, serves or validates a given kind never parses them. Within a vendor file each
 // module still runs only when first required. docs/performance.md has the measurements.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -84,6 +84,9 @@ await build({
 
 // dist/strata.js is a small bootstrap that enables Node's compile cache, then loads dist/strata-main.js.
 copyFileSync('src/cli/bootstrap.cjs', 'dist/strata.js');
+
+// The preview page's static files (strata serve), next to the bundle so dist/ works wherever it is copied.
+cpSync('src/server/public', 'dist/public', { recursive: true });
 
 // One file per cold package, exposing each specifier our code requires through one `load` switch, so the
 // package's modules are shared between its entry points (ajv, ajv/dist/2020.js) and run only on demand.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { COMMANDS } from '../src/cli/main.js';
-import { runCli } from './helpers.js';
+import { makeRepo, minimalApp, runCli } from './helpers.js';
 
 describe('CLI surface', () => {
   for (const name of Object.keys(COMMANDS)) {
@@ -40,5 +40,31 @@ describe('CLI surface', () => {
     const r = runCli(['values', 'examples/plate/helm/applications/plate-api', '--env', 'prod', '--explain']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^\.replicaCount = 3\n {4}set at examples\/plate\/helm\/applications\/plate-api\/values-prod\.yaml:\d+:1\n {4}overrode 1 from examples\/plate\/helm\/applications\/plate-api\/values\.yaml:\d+:1$/m);
+  });
+
+  it('--all reports an app with a broken strata.yaml beside the others, and fails with nothing on stdout', () => {
+    const good = minimalApp();
+    const root = makeRepo({
+      ...Object.fromEntries(Object.entries(good).map(([k, v]) => [k.replace(/^app\//, 'apps/good/'), v])),
+      'apps/broken/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environmentz: [stg]\n',
+    });
+    const render = runCli(['render', '--all', '--env', 'stg', 'apps'], { cwd: root });
+    assert.equal(render.code, 1);
+    assert.equal(render.stdout, '');
+    assert.match(render.stderr, /1 of 2 apps failed:\n {2}apps\/broken\/strata\.yaml:4:3 \.spec\.environmentz: unknown field/);
+    const lint = runCli(['lint', '--all', '--env', 'stg', 'apps', '-o', 'json'], { cwd: root });
+    assert.equal(lint.code, 1);
+    const report = JSON.parse(lint.stdout) as { apps: { app: string; error?: string }[] };
+    assert.deepEqual(report.apps.map((a) => [a.app, Boolean(a.error)]), [['apps/broken', true], ['apps/good', false]]);
+  });
+
+  it('diff: 0 same, 1 different, 2 on an error (as diff(1))', () => {
+    const api = 'examples/plate/helm/applications/plate-api';
+    assert.equal(runCli(['diff', api, '--env', 'prod', '--against', 'prod']).code, 0);
+    assert.equal(runCli(['diff', api, '--env', 'prod', '--against', 'stg']).code, 1);
+    const broken = runCli(['diff', api, '--env', 'prod', '--against', 'qa']);
+    assert.equal(broken.code, 2);
+    assert.equal(broken.stdout, '');
+    assert.match(broken.stderr, /unknown environment "qa"/);
   });
 });

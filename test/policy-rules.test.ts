@@ -52,6 +52,8 @@ const CASES: [string, string, Partial<Options>, K8sObject, K8sObject, RegExp][] 
   ['latest tag', 'image-tag-pinned', {}, deployment({ ...GOOD, image: 'registry.example.com/web:latest' }), deployment(GOOD), /tag "latest"/],
   ['missing tag', 'image-tag-pinned', {}, deployment({ ...GOOD, image: 'registry.example.com:5000/web' }), deployment(GOOD), /has no tag/],
   ['digest required', 'image-tag-pinned', { requireDigest: true }, deployment(GOOD), deployment({ ...GOOD, image: 'registry.example.com/web:1.2.3@sha256:' + 'a'.repeat(64) }), /not pinned by digest/],
+  ['malformed digest', 'image-tag-pinned', {}, deployment({ ...GOOD, image: 'registry.example.com/web:1@sha256:abc' }), deployment({ ...GOOD, image: 'registry.example.com/web@sha256:' + 'b'.repeat(64) }), /malformed digest/],
+  ['a digest named latest is no digest', 'image-tag-pinned', { requireDigest: true }, deployment({ ...GOOD, image: 'registry.example.com/web@latest' }), deployment({ ...GOOD, image: 'registry.example.com/web@sha256:' + 'c'.repeat(64) }), /malformed digest/],
   ['resources', 'container-resources', {}, deployment({ ...GOOD, resources: { requests: { cpu: '1' } } }), deployment(GOOD), /requests.memory, limits.cpu, limits.memory/],
   ['resources (requests only)', 'container-resources', { require: ['requests.cpu', 'requests.memory'] }, deployment({ ...GOOD, resources: { limits: { cpu: '1' } } }), deployment({ ...GOOD, resources: { requests: { cpu: '1', memory: '1Gi' } } }), /requests.cpu/],
   ['min replicas', 'min-replicas', { min: 3 }, deployment(GOOD, { replicas: 2 }), deployment(GOOD, { replicas: 3 }), /2 replicas; at least 3/],

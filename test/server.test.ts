@@ -3,7 +3,7 @@
 //   node --import tsx --test test/server.test.ts
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,8 +18,6 @@ import { startServer, type RunningServer } from '../src/server/server.js';
 const repo = resolve(__dirname, '..');
 const plate = join(repo, 'examples/plate');
 const API_DIR = 'examples/plate/helm/applications/plate-api';
-const hasLint = existsSync(join(repo, 'src/policy/lint.ts'));
-const hasDiff = existsSync(join(repo, 'src/diff/diff.ts'));
 
 async function get(base: string, path: string): Promise<{ status: number; headers: Headers; text: string; json: () => any }> {
   const res = await fetch(new URL(path, base));
@@ -83,7 +81,7 @@ describe('strata serve over examples/plate', () => {
     assert.equal(plain.explain, undefined);
   });
 
-  test('lint lists findings as data', { skip: !hasLint && 'src/policy/lint.ts has not landed' }, async () => {
+  test('lint lists findings as data', async () => {
     const r = await get(s.url, '/api/apps/plate-api/lint?env=prod');
     assert.equal(r.status, 200);
     const body = r.json();
@@ -92,7 +90,7 @@ describe('strata serve over examples/plate', () => {
     assert.equal(body.errors, body.findings.filter((f: { severity: string }) => f.severity === 'error').length);
   });
 
-  test('diff between two environments shows the replica change', { skip: !hasDiff && 'src/diff/diff.ts has not landed' }, async () => {
+  test('diff between two environments shows the replica change', async () => {
     const r = await get(s.url, '/api/apps/plate-api/diff?env=prod&against=stg');
     assert.equal(r.status, 200);
     const body = r.json();
@@ -269,5 +267,32 @@ describe('strata serve over a temp copy', () => {
       await get(s.url, path);
     }
     assert.deepEqual(snapshot(), before);
+  });
+});
+
+describe('strata serve from a copied dist/ (as in the image)', () => {
+  test('the page and the API are served by the bundle alone', async () => {
+    const dist = join(mkdtempSync(join(tmpdir(), 'strata-dist-')), 'dist');
+    cpSync(join(repo, 'dist'), dist, { recursive: true });
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [join(dist, 'strata.js'), 'serve', join(repo, 'examples', 'plate'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((done, fail) => {
+        let err = '';
+        child.stderr!.on('data', (d: Buffer) => {
+          err += d.toString();
+          const m = /at (http:\/\/\S+)/.exec(err);
+          if (m) done(m[1]!);
+        });
+        child.on('exit', (code) => fail(new Error(`serve exited ${code}: ${err}`)));
+      });
+      const page = await fetch(url);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<html/i);
+      const apps = await fetch(new URL('api/apps', url));
+      assert.equal(apps.status, 200);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });

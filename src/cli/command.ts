@@ -26,5 +26,7 @@ export interface Command {
   readonly summary: string;
   /** Full `--help` text. */
   readonly help: string;
+  /** Exit code for a UserError (default 1). `diff` uses 2, like diff(1): 1 already means "different". */
+  readonly errorExitCode?: number;
   run(ctx: CommandContext): Promise<number>;
 }

@@ -5,7 +5,7 @@ import type { CompiledStore } from '../core/templates.js';
 import type { Command, CommandContext } from './command.js';
 
 // The one place where errors become exit codes: 0 ok, 1 user error (bad input, failed validation or
-// policy), 2 usage, 3 internal error. stdout is buffered and written once, only when the command
+// policy; `diff`: 2, since its 1 means "different"), 2 usage, 3 internal error. stdout is buffered and written once, only when the command
 // returned: a thrown error leaves stdout empty, so Argo CD never sees a half-rendered manifest set.
 // We set process.exitCode and never call process.exit(), which truncates piped output.
 
@@ -86,8 +86,9 @@ export async function main(io: Io): Promise<number> {
   const logger = createLogger(levelFrom(io.env), io.stderr);
   const ctx: CommandContext = { argv: rest, env: io.env, cwd: io.cwd, stdout: out, stderr: io.stderr, stdoutIsTTY: io.stdout.isTTY === true, logger, ...(io.store ? { store: io.store } : {}) };
   let code: number;
+  let command: Command | undefined;
   try {
-    const { command } = await entry.load();
+    ({ command } = await entry.load());
     code = await command.run(ctx);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -96,7 +97,7 @@ export async function main(io: Io): Promise<number> {
     }
     if (e instanceof UserError) {
       io.stderr.write(`strata: error: ${describeError(e)}\n`);
-      return 1;
+      return command?.errorExitCode ?? 1;
     }
     logger.info({ err: e }, 'internal error');
     io.stderr.write(`strata: internal error: ${describeError(e)}\n(set STRATA_LOG_LEVEL=info for the stack trace; please report this)\n`);

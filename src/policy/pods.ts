@@ -83,6 +83,13 @@ export interface ImageRef {
   digest?: string;
 }
 
+/** An OCI content digest: `sha256:` + 64 hex digits (or `sha512:` + 128); other registered algorithms by form. */
+export function isDigest(d: string): boolean {
+  if (d.startsWith('sha256:')) return /^sha256:[a-f0-9]{64}$/.test(d);
+  if (d.startsWith('sha512:')) return /^sha512:[a-f0-9]{128}$/.test(d);
+  return /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/.test(d);
+}
+
 /** Parse `registry/path:tag@sha256:…` the way container runtimes do (docker/distribution reference). */
 export function parseImage(image: string): ImageRef {
   let rest = image;

@@ -1,5 +1,5 @@
 import type { RenderedObject } from '../core/types.js';
-import { asList, asObj, containersOf, parseImage, podSpecOf, type ContainerAt } from './pods.js';
+import { asList, asObj, containersOf, isDigest, parseImage, podSpecOf, type ContainerAt } from './pods.js';
 
 // The built-in policy rules (docs/policy.md has a failing and a passing example of each). A rule is a plain
 // function over one rendered object and its options; it returns hits. The policy check adds severity, the
@@ -47,6 +47,9 @@ const imageTagPinned: Rule = {
       if (typeof image !== 'string' || image === '') return [{ message: `container "${c.name}" has no image`, path: `${c.path}.image` }];
       const ref = parseImage(image);
       const path = `${c.path}.image`;
+      if (ref.digest !== undefined && !isDigest(ref.digest)) {
+        return [{ message: `image "${image}" of container "${c.name}" has a malformed digest (expected algorithm:hex, e.g. sha256: and 64 hex digits)`, path, trace: image, hint: 'image' }];
+      }
       if (opts.requireDigest && !ref.digest) {
         return [{ message: `image "${image}" of container "${c.name}" is not pinned by digest (@sha256:...)`, path, ...(ref.tag ? { trace: [ref.tag, image], hint: 'tag' } : { trace: image }) }];
       }

@@ -15,7 +15,7 @@ const HELP = `Usage: strata diff [APP_DIR] --env ENV --against OTHER_ENV [option
 
 Render the app twice and print a per-object, field-level diff (docs/diff.md). The --against side is the
 "before" (---), the --env render of the working tree is the "after" (+++). strata's revision annotation is
-ignored. Exit 0 when the renders are the same, 1 when they differ.
+ignored. Exit 0 when the renders are the same, 1 when they differ, 2 on an error (as diff(1)).
 
 Options:
   -e, --env ENV              environment to render (required)
@@ -43,6 +43,7 @@ export function colorWanted(mode: string, env: Readonly<Record<string, string | 
 
 export const command: Command = {
   name: 'diff',
+  errorExitCode: 2,
   summary: 'diff the rendered objects of two environments, or of the working tree and a git revision',
   help: HELP,
   async run(ctx) {

@@ -1,10 +1,9 @@
-import { loadAppConfig } from '../../core/config.js';
-import { discoverApps } from '../../core/discover.js';
 import { describeError, formatFinding, UserError } from '../../core/errors.js';
 import { createCaches } from '../../core/render.js';
 import type { Finding } from '../../core/types.js';
 import { lintApp } from '../../policy/lint.js';
 import type { Command } from '../command.js';
+import { appsForEnv } from '../batch.js';
 import { APP_OPTIONS, LAYER_OPTIONS, layerOverrides, outputFormat, parse, requireEnv } from '../options.js';
 import { openApp } from '../target.js';
 
@@ -44,12 +43,12 @@ export const command: Command = {
     const caches = createCaches({ immutable: true, ...(ctx.store ? { store: ctx.store } : {}) });
     const debug = ctx.logger?.enabled('debug') ? (m: string) => ctx.logger!.debug({}, m) : undefined;
 
-    const apps = p.values.all
-      ? discoverApps(target.fs, target.appDir).filter((d) => loadAppConfig(target.fs, d).environments.includes(env))
-      : [target.appDir];
-    if (apps.length === 0) throw new UserError(`no app under ${target.appDir || '.'} declares the environment "${env}"`);
+    const batch = p.values.all ? appsForEnv(target.fs, target.appDir, env, caches.parsed) : { apps: [target.appDir], broken: [] };
+    const apps = [...batch.apps, ...batch.broken.map((b) => b.app)].sort();
 
     const results: AppResult[] = apps.map((app) => {
+      const broken = batch.broken.find((b) => b.app === app);
+      if (broken) return { app, findings: [], error: broken.error };
       try {
         return { app, findings: lintApp({ fs: target.fs, appDir: app, env, overrides, caches, ...(debug ? { debug } : {}) }) };
       } catch (e) {

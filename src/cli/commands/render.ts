@@ -1,16 +1,13 @@
 import { resolve } from 'node:path';
 import { standardChecks } from '../../checks/index.js';
-import { loadAppConfig } from '../../core/config.js';
-import { discoverApps } from '../../core/discover.js';
 import { describeError, formatFinding, UsageError, UserError } from '../../core/errors.js';
-import type { ReadOnlyFs } from '../../core/fs.js';
-import type { ParseCache } from '../../core/layers.js';
 import type { K8sObject } from '../../core/types.js';
 import { createCaches, render } from '../../core/render.js';
 import { renderApplication } from '../../argocd/application.js';
 import { findRepoRoot } from '../../io/repo.js';
 import type { Command, CommandContext } from '../command.js';
-import { APP_OPTIONS, LAYER_OPTIONS, layerOverrides, outputFormat, parse, RELEASE_OPTIONS, type Parsed } from '../options.js';
+import { appsForEnv } from '../batch.js';
+import { APP_OPTIONS, LAYER_OPTIONS, layerOverrides, outputFormat, parse, RELEASE_OPTIONS, requireEnv, type Parsed } from '../options.js';
 import { openApp } from '../target.js';
 import { formatObjects, releaseFromFlags } from '../output.js';
 
@@ -62,9 +59,10 @@ export const command: Command = {
       caches,
       log: (m: string) => ctx.stderr.write(`strata: template log: ${m}\n`),
     };
-    const apps = p.values.all ? appsForEnv(target.fs, target.appDir, p.values.env as string | undefined, caches.parsed) : [target.appDir];
+    const batch = p.values.all ? appsForEnv(target.fs, target.appDir, requireEnv(p), caches.parsed) : { apps: [target.appDir], broken: [] };
+    const apps = batch.apps;
     const objects: K8sObject[] = [];
-    const failures: string[] = [];
+    const failures: string[] = batch.broken.map((b) => b.error);
     for (const appDir of apps) {
       try {
         const result = render({ ...base, appDir, ...releaseFromFlags(p.values, appDir) });
@@ -75,20 +73,12 @@ export const command: Command = {
         failures.push(describeError(e));
       }
     }
-    if (failures.length) throw new UserError(`${failures.length} of ${apps.length} apps failed:\n  ${failures.join('\n  ')}`);
+    if (failures.length) throw new UserError(`${failures.length} of ${apps.length + batch.broken.length} apps failed:\n  ${failures.join('\n  ')}`);
     ctx.stdout.write(formatObjects(objects, format));
     return 0;
   },
 };
 
-
-/** Apps under `root` that declare `env` (the batch path: one process, shared caches). */
-export function appsForEnv(fs: ReadOnlyFs, root: string, env: string | undefined, cache?: ParseCache): string[] {
-  if (!env) throw new UsageError('--all needs --env');
-  const apps = discoverApps(fs, root).filter((dir) => loadAppConfig(fs, dir, cache).environments.includes(env));
-  if (apps.length === 0) throw new UserError(`no app under ${root || '.'} declares the environment "${env}"`);
-  return apps;
-}
 
 /** `--application FILE`: the Application decides env, parameters and path, so the flags that would too are refused. */
 function renderFromApplication(ctx: CommandContext, p: Parsed): number {

@@ -1,0 +1,28 @@
+import { loadAppConfig } from '../core/config.js';
+import { discoverApps } from '../core/discover.js';
+import { describeError, UserError } from '../core/errors.js';
+import type { ReadOnlyFs } from '../core/fs.js';
+import type { ParseCache } from '../core/layers.js';
+
+// The batch path (render --all, lint --all): every app under a root that declares an environment. An app
+// whose strata.yaml cannot be read is reported with the others, not allowed to hide them.
+
+export interface BatchApps {
+  apps: string[];
+  /** Apps whose strata.yaml is broken: they cannot say which environments they have. */
+  broken: { app: string; error: string }[];
+}
+
+export function appsForEnv(fs: ReadOnlyFs, root: string, env: string, cache?: ParseCache): BatchApps {
+  const out: BatchApps = { apps: [], broken: [] };
+  for (const app of discoverApps(fs, root)) {
+    try {
+      if (loadAppConfig(fs, app, cache).environments.includes(env)) out.apps.push(app);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      out.broken.push({ app, error: describeError(e) });
+    }
+  }
+  if (out.apps.length === 0 && out.broken.length === 0) throw new UserError(`no app under ${root || '.'} declares the environment "${env}"`);
+  return out;
+}
