@@ -45,7 +45,7 @@ export class DiskFs implements ReadOnlyFs {
       throw new UserError('symlink points to nothing', { file: path });
     }
     if (real !== this.root && !real.startsWith(this.root + sep)) {
-      throw new UserError(`resolves outside the repository root (${this.root}) through a symlink; refusing to read it`, { file: path });
+      throw new UserError(`resolves outside the repository root through a symlink; refusing to read it`, { file: path });
     }
     return real;
   }

@@ -83,8 +83,8 @@ export function gitFs(repoRoot: string, rev: string): ReadOnlyFs {
   try {
     commit = git(repoRoot, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]).toString('utf8').trim();
   } catch (e) {
-    throw new UserError(`"${rev}" is not a commit in ${repoRoot} (or ${repoRoot} is not in a git work tree)`, undefined, { cause: e });
+    throw new UserError(`"${rev}" is not a commit of this repository (or it is not a git work tree)`, undefined, { cause: e });
   }
-  if (!/^[0-9a-f]{40,64}$/.test(commit)) throw new UserError(`"${rev}" is not a commit in ${repoRoot}`);
+  if (!/^[0-9a-f]{40,64}$/.test(commit)) throw new UserError(`"${rev}" is not a commit of this repository`);
   return new GitFs(repoRoot, commit);
 }
