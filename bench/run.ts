@@ -124,34 +124,40 @@ function cold(o: Options, tmp: string, kubectl: string | undefined, node: NodeBi
   return node0;
 }
 
-/** Row 3: in-process, shared caches, the same DiskFs a server would use; render + YAML serialization. */
+/**
+ * Row 3: in-process warm renders of plate-api (render + YAML output). "3": inputs known unchanged, as within
+ * one `render --all` or `generate` process (immutable caches: files read once). "3s": every render re-reads
+ * and compares its input files, as the server does so that an edit is picked up at once (info).
+ */
 function warm(o: Options, tmp: string): void {
   const repo = copyPlate(join(tmp, 'plate-warm'));
-  const fs = new DiskFs(repo);
-  const caches = createCaches();
-  const once = (): number => {
+  for (const [id, immutable] of [['3', true], ['3s', false]] as const) {
+    const fs = new DiskFs(repo, { immutable });
+    const caches = createCaches({ immutable });
+    const once = (): number => {
+      const t0 = performance.now();
+      const r = render({ fs, appDir: PLATE_API, env: 'prod', caches });
+      toYamlStream(r.objects.map((x) => x.object));
+      return performance.now() - t0;
+    };
+    const warmup = o.quick ? 100 : 500;
+    const n = o.quick ? 300 : 3000;
+    for (let i = 0; i < warmup; i++) once();
+    const times: number[] = [];
     const t0 = performance.now();
-    const r = render({ fs, appDir: PLATE_API, env: 'prod', caches });
-    toYamlStream(r.objects.map((x) => x.object));
-    return performance.now() - t0;
-  };
-  const warmup = o.quick ? 100 : 500;
-  const n = o.quick ? 300 : 3000;
-  for (let i = 0; i < warmup; i++) once();
-  const times: number[] = [];
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) times.push(once());
-  const total = performance.now() - t0;
-  const p50 = median(times);
-  row({
-    id: '3',
-    what: 'warm render plate-api (in-process, shared caches)',
-    value: ms(p50),
-    detail: `${Math.round((n * 1000) / total)} renders/s, p99 ${ms(percentile(times, 99))}, ${n} renders after ${warmup} warm-up`,
-    target: '<= 1 ms',
-    pass: p50 <= 1,
-    raw: { p50Ms: p50, p99Ms: percentile(times, 99), rendersPerSec: (n * 1000) / total },
-  });
+    for (let i = 0; i < n; i++) times.push(once());
+    const total = performance.now() - t0;
+    const p50 = median(times);
+    row({
+      id,
+      what: immutable ? 'warm render plate-api (in-process, inputs unchanged)' : 'warm render plate-api, re-checking every input file (server)',
+      value: ms(p50),
+      detail: `${Math.round((n * 1000) / total)} renders/s, p99 ${ms(percentile(times, 99))}, ${n} renders after ${warmup} warm-up`,
+      target: immutable ? '<= 1 ms' : 'info',
+      ...(immutable ? { pass: p50 <= 1 } : {}),
+      raw: { p50Ms: p50, p99Ms: percentile(times, 99), rendersPerSec: (n * 1000) / total },
+    });
+  }
 }
 
 /** Row 4: one `render --all` process per environment, run one after the other; wall is the sum, RSS the max. */

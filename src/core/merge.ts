@@ -39,6 +39,10 @@ export class ValuesBuilder {
   private readonly provenance: Provenance = new Map();
   private readonly deleted: Provenance = new Map();
   private readonly listRules: ReadonlyMap<string, ListRule>;
+  /** Step numbers of the last put (whole-subtree set) and of each deletion, by path: see result(). */
+  private seq = 0;
+  private readonly setAt = new Map<string, number>();
+  private readonly deletedAt = new Map<string, number>();
 
   constructor(listRules: readonly ListRule[] = []) {
     this.listRules = new Map(listRules.map((r) => [r.path, r]));
@@ -80,6 +84,13 @@ export class ValuesBuilder {
   }
 
   result(): MergedValues {
+    // A deletion that a later step undid (the key, or a map above it, was set again) is history, not state.
+    for (const [p, at] of this.deletedAt) {
+      if (prefixesOf(p).some((q) => (this.setAt.get(q) ?? 0) > at)) {
+        this.deleted.delete(p);
+        this.deletedAt.delete(p);
+      }
+    }
     return { values: this.values, provenance: this.provenance, deleted: this.deleted };
   }
 
@@ -112,6 +123,7 @@ export class ValuesBuilder {
       this.drop(tv!, p);
       delete (target as Values)[key];
       this.deleted.set(p, { origin: originOf(p), value: null, deleted: true, previous: this.provenance.get(p) });
+      this.deletedAt.set(p, ++this.seq);
       this.provenance.delete(p);
       return;
     }
@@ -147,10 +159,7 @@ export class ValuesBuilder {
   /** Insert a copy of a layer's subtree (nulls in maps removed) and record every node's origin. */
   private put(target: Values | Value[], key: Segment, v: Value, p: string, originOf: OriginOf): void {
     (target as Record<string | number, Value>)[key] = this.copy(v, p, originOf);
-    // Set again: the key and everything under it is no longer deleted.
-    if (this.deleted.size) {
-      for (const d of [...this.deleted.keys()]) if (d === p || d.startsWith(p + '.') || d.startsWith(p + '[')) this.deleted.delete(d);
-    }
+    if (this.deletedAt.size) this.setAt.set(p, ++this.seq); // only a set after a deletion can undo it
     this.record(p, v, originOf);
   }
 
@@ -196,6 +205,14 @@ export class ValuesBuilder {
     this.provenance.delete(p);
     this.drop(v, p);
   }
+}
+
+/** `.a.b[0]` -> [`.a`, `.a.b`, `.a.b[0]`]: the path and every path above it. */
+function prefixesOf(path: string): string[] {
+  const out: string[] = [];
+  let acc = '';
+  for (const m of path.matchAll(/\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\]/g)) out.push((acc += m[0]));
+  return out;
 }
 
 function describe(v: Value): string {
