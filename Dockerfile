@@ -54,10 +54,15 @@ LABEL org.opencontainers.image.title="strata" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.base.name="docker.io/library/node:24.21.0-bookworm-slim"
 
+# git: Argo CD sends the checkout's .git, and the strata.dev/revision annotation names the last commit
+# that changed the app's own inputs (docs/argocd.md); without git it falls back to the repo revision.
 # No package manager at runtime: the bundle in dist/ carries its dependencies.
 # Removing npm/npx/corepack/yarn removes attack surface (the base layer still
 # holds the bytes, so this does not make the image smaller).
-RUN rm -rf /usr/local/lib/node_modules \
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends git \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb \
+ && rm -rf /usr/local/lib/node_modules \
            /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
            /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-v* \
            /usr/local/include/node /usr/local/share/doc/node \

@@ -274,6 +274,13 @@ EXTRACT=/tmp/_cmp_server/$UUID
 APPDIR=$EXTRACT/$APP_PATH
 mkdir -p "$WORK/repo"
 cp -R "$REPO/$EXAMPLE_REPO/." "$WORK/repo/"
+# Argo CD sends .git along: make the copy a repository with two commits, the second touching only another
+# app, so the revision annotation must name the first (the last commit that changed plate-api's inputs).
+git_c() { git -C "$WORK/repo" -c user.name=strata-test -c user.email=test@strata.invalid -c commit.gpgsign=false "$@"; }
+git_c init -q && git_c add -A && git_c commit -qm "plate" \
+  && echo "# touched" >>"$WORK/repo/helm/applications/plate-web/values.yaml" && git_c commit -qam "plate-web only" \
+  || die "could not make the example copy a git repository"
+APP_COMMIT=$(git_c rev-parse HEAD~1)
 find "$WORK/repo" -type d -exec chmod 0755 {} + && find "$WORK/repo" -type f -exec chmod 0644 {} +
 bh run --isolation chroot "$C" -- mkdir -p /tmp/_cmp_server /tmp/empty-app >/dev/null
 bh copy --chown 999:999 "$C" "$WORK/repo" "$EXTRACT" >/dev/null
@@ -385,6 +392,10 @@ if [ -s "$WORK/gen-env.out" ] && [ -s "$WORK/gen-params.out" ]; then
     diff -u "$WORK/gen-env.out" "$WORK/gen-params.out"
   run999 "$APPDIR" "$WORK/gen-env2.out" "$WORK/gen-env2.err" "${GEN_ENV[@]}" "${VIA_ENV[@]}" -- "${PLUGIN_GENERATE[@]}" || true
   check "generate: deterministic (second run byte-identical)" diff -u "$WORK/gen-env.out" "$WORK/gen-env2.out"
+  # git is in the image and .git came along: the annotation is the last commit that touched plate-api's
+  # inputs (not ARGOCD_APP_REVISION, not the later commit that only touched plate-web).
+  check "generate: strata.dev/revision is the app's last commit ${APP_COMMIT:0:12} (git in the image)" \
+    grep -q "strata.dev/revision: \"\?$APP_COMMIT\"\?\$" "$WORK/gen-env.out"
   # Without plugin env or parameters the app's default environment renders:
   # a different result shows the environment sent by Argo CD reaches strata.
   rc=0
