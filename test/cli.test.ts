@@ -67,4 +67,13 @@ describe('CLI surface', () => {
     assert.equal(broken.stdout, '');
     assert.match(broken.stderr, /unknown environment "qa"/);
   });
+
+  it('-f files and --set flags apply after the layers, in command-line order; --set-file reads a file', () => {
+    const root = makeRepo({ ...minimalApp(), 'extra.yaml': 'name: from-file\nreplicas: 5\n', 'note.txt': 'hello\n' });
+    const r = runCli(['values', 'app', '--env', 'stg', '--set', 'replicas=2', '-f', 'extra.yaml', '--set-file', 'note=note.txt', '--set-json', 'list=[1,2]', '-o', 'json'], { cwd: root });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { name: 'from-file', replicas: 5, note: 'hello\n', list: [1, 2] });
+    const explain = runCli(['values', 'app', '--env', 'stg', '-f', 'extra.yaml', '--set', 'replicas=2', '--explain'], { cwd: root });
+    assert.match(explain.stdout, /^\.replicas = 2\n {4}set at --set replicas=2\n {4}overrode 5 from extra\.yaml:2:1\n {4}overrode 1 from app\/values\.yaml:2:1$/m);
+  });
 });
