@@ -2,7 +2,8 @@ import { realpathSync } from 'node:fs';
 import { loadAppConfig } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import { resolvePath } from '../core/fs.js';
-import { createCaches, render, resolveValues, type Check, type RenderResult } from '../core/render.js';
+import { resolveLayerFiles } from '../core/layers.js';
+import { createCaches, render, type Check, type RenderResult } from '../core/render.js';
 import { toYamlStream } from '../core/serialize.js';
 import type { CompiledStore } from '../core/templates.js';
 import { DiskFs } from '../io/disk-fs.js';
@@ -62,8 +63,8 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
 
   const lastCommit = opts.lastCommit ?? ((root: string, paths: readonly string[]) => lastCommitTouching(root, paths, { env }));
   const appRevision = chooseRevision(config.revision, env, () => {
-    // The app's inputs: strata.yaml, every layer file read (valueFiles included), its templates folder.
-    const { files } = resolveValues({ fs, appDir, env: envName, overrides, caches });
+    // The app's inputs: strata.yaml, its layer files, the valueFiles, its templates folder (no merge needed).
+    const files = [...resolveLayerFiles(fs, config, envName), ...overrides.flatMap((o) => (o.kind === 'file' ? [o.path] : []))];
     const templates = resolvePath(config.dir, config.templates, config.file);
     return lastCommit(repoRoot, [...new Set([config.file, ...files, templates])]);
   });
