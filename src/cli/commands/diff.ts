@@ -1,4 +1,3 @@
-import { standardChecks } from '../../checks/index.js';
 import { UsageError } from '../../core/errors.js';
 import type { ReadOnlyFs } from '../../core/fs.js';
 import type { Override } from '../../core/layers.js';
@@ -29,8 +28,9 @@ Options:
 `;
 
 function renderObjects(fs: ReadOnlyFs, appDir: string, env: string, overrides: Override[], caches = createCaches()): K8sObject[] {
-  // Policy errors must not hide the diff (a reviewer wants to see the change that breaks policy): lint says it.
-  return render({ fs, appDir, env, overrides, checks: standardChecks(), failOnFindings: false, caches }).objects.map((o) => o.object);
+  // No checks: they never change the objects, and policy errors must not hide the diff (a reviewer wants to
+  // see the change that breaks policy; lint reports it).
+  return render({ fs, appDir, env, overrides, caches }).objects.map((o) => o.object);
 }
 
 export function colorWanted(mode: string, env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
