@@ -102,5 +102,12 @@ describe('strata diff', () => {
     assert.match(out, /-registry\.plate\.example\.com\/plate\/api:2\.14\.3\n\+registry\.plate\.example\.com\/plate\/api:2\.14\.4/);
     await assert.rejects(runDiff(['--env', 'prod', '--against-ref=--upload-pack=x'], appDir), /not a git revision/);
     await assert.rejects(runDiff(['--env', 'prod', '--against-ref', 'no-such-branch'], appDir), /not a commit/);
+
+    // An app added since the revision (a pull request that creates it): everything shows as new.
+    cpSync(appDir, join(root, 'plate/helm/applications/plate-new'), { recursive: true });
+    const added = await runDiff(['--env', 'prod', '--against-ref', 'main', '--color', 'never'], join(root, 'plate/helm/applications/plate-new'));
+    assert.equal(added.code, 1);
+    assert.doesNotMatch(added.out, /^--- main\//m);
+    assert.match(added.out, /^\+\+\+ working-tree\/Deployment\/plate\//m);
   });
 });

@@ -1,5 +1,6 @@
 import { UsageError } from '../../core/errors.js';
-import type { ReadOnlyFs } from '../../core/fs.js';
+import { CONFIG_FILE } from '../../core/config.js';
+import { joinPath, type ReadOnlyFs } from '../../core/fs.js';
 import type { Override } from '../../core/layers.js';
 import { createCaches, render } from '../../core/render.js';
 import type { K8sObject } from '../../core/types.js';
@@ -59,16 +60,18 @@ export const command: Command = {
     const against = p.values.against as string | undefined;
     const ref = p.values['against-ref'] as string | undefined;
     if ((against === undefined) === (ref === undefined)) throw new UsageError('give exactly one of --against ENV and --against-ref REV');
-    // The CLI context carries no TTY flag; stdout is the process's own (main writes the buffer to it).
-    const color = colorWanted(String(p.values.color ?? 'auto'), ctx.env, ctx.stdoutIsTTY === true);
+        const color = colorWanted(String(p.values.color ?? 'auto'), ctx.env, ctx.stdoutIsTTY === true);
 
     const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
     const overrides = layerOverrides(p.layerFlags, ctx.cwd);
     const after = renderObjects(target.fs, target.appDir, env, overrides);
-    const before =
-      against !== undefined
-        ? renderObjects(target.fs, target.appDir, against, overrides)
-        : renderObjects(gitFs(target.fs.root, ref!), target.appDir, env, overrides);
+    let before: K8sObject[];
+    if (against !== undefined) before = renderObjects(target.fs, target.appDir, against, overrides);
+    else {
+      // An app that does not exist at the revision yet (a pull request adding it): everything is new.
+      const old = gitFs(target.fs.root, ref!);
+      before = old.stat(joinPath(target.appDir, CONFIG_FILE)) === 'file' ? renderObjects(old, target.appDir, env, overrides) : [];
+    }
     const labels: [string, string] = against !== undefined ? [against, env] : [ref!, 'working-tree'];
     const diffs = diffObjects(before, after);
     if (format === 'json') {
