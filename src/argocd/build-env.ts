@@ -1,5 +1,6 @@
 import {
   CONTROL_PLANE_NAMESPACE,
+  DYNAMIC_PARAMETER_VARS,
   ENV_PREFIX,
   PARAMETERS_VAR,
   type BuildVar,
@@ -84,6 +85,6 @@ export function pluginCommandEnv(vars: BuildVars, plugin: PluginSource | undefin
 
 /** The reduced set `parameters.dynamic` sees: no revision, namespace or KUBE_*. */
 export function dynamicParametersEnv(full: Readonly<Record<string, string>>): Record<string, string> {
-  const keep = new Set(['ARGOCD_APP_NAME', 'ARGOCD_APP_SOURCE_REPO_URL', 'ARGOCD_APP_SOURCE_PATH', 'ARGOCD_APP_SOURCE_TARGET_REVISION', PARAMETERS_VAR]);
+  const keep = new Set<string>([...DYNAMIC_PARAMETER_VARS, PARAMETERS_VAR]);
   return Object.fromEntries(Object.entries(full).filter(([k]) => keep.has(k) || k.startsWith(ENV_PREFIX) || k.startsWith('PARAM_')));
 }
