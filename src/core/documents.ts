@@ -1,32 +1,29 @@
 import yaml from 'js-yaml';
 import { UserError } from './errors.js';
-import { childPath } from './paths.js';
 import type { K8sObject, RenderedObject } from './types.js';
-import { Ambiguous, STRATA_SCHEMA, UnsafeInteger } from './yaml-schema.js';
+import { checkParsed, STRATA_SCHEMA, type ParsedProblem } from './yaml-schema.js';
 
 // Parses what a template printed into objects, with the same schema as values files (yaml-schema.ts): plain
 // scalars that YAML 1.1 (Argo CD) and 1.2 read differently are refused: `enabled: yes` would be a string here
 // and a boolean there.
 
-const MAX_NODES = 2_000_000;
+// Rendered output is not user-authored YAML: a generous depth cap, a node budget shared by its documents
+// against aliases a template could print, and only `__proto__` refused as a key (a manifest may well hold a
+// `constructor:` key as data; js-yaml keeps `__proto__` as an own key, which later code must never see).
+const LIMITS = { maxNodes: 2_000_000, maxDepth: 1_000, forbiddenKeys: new Set(['__proto__']), anyUnsafeNumber: true };
 
-/** Walk a parsed document: reject ambiguous scalars, unsafe keys and big integers; bound the work. */
-function check(v: unknown, path: string, template: string, budget: { n: number }): void {
-  if (--budget.n < 0) throw new UserError('rendered output is too large (over 2,000,000 nodes: an alias bomb?)', { file: template });
-  if (v instanceof Ambiguous) {
-    throw new UserError(`rendered value "${v.text}" means different things in YAML 1.1 (Argo CD) and 1.2; quote it (use {{quote …}}) or write true/false`, { file: template, path });
-  }
-  if (v instanceof UnsafeInteger || (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v))) {
-    throw new UserError('rendered integer is beyond 2^53 and would lose precision; quote it', { file: template, path });
-  }
-  if (Array.isArray(v)) v.forEach((x, i) => check(x, childPath(path, i), template, budget));
-  else if (typeof v === 'object' && v !== null) {
-    if (Object.getPrototypeOf(v) !== Object.prototype) throw new UserError('unsupported value in rendered output', { file: template, path });
-    for (const k of Object.keys(v)) {
-      if (k === '__proto__') throw new UserError('the key "__proto__" is not allowed', { file: template, path });
-      check((v as Record<string, unknown>)[k], childPath(path, k), template, budget);
-    }
-  }
+function check(doc: unknown, template: string, budget: { n: number }): void {
+  checkParsed(doc, LIMITS, (problem, path, detail) => {
+    const message: Record<ParsedProblem, string> = {
+      nodes: `rendered output is too large (over ${detail} nodes: an alias bomb?)`,
+      depth: `rendered output is nested deeper than ${detail} levels`,
+      ambiguous: `rendered value "${detail}" means different things in YAML 1.1 (Argo CD) and 1.2; quote it (use {{quote …}}) or write true/false`,
+      'unsafe-int': 'rendered integer is beyond 2^53 and would lose precision; quote it',
+      key: `the key "${detail}" is not allowed`,
+      type: 'unsupported value in rendered output',
+    };
+    throw new UserError(message[problem], { file: template, path });
+  }, budget);
 }
 
 /**
@@ -45,10 +42,10 @@ export function parseRendered(text: string, template: string): RenderedObject[] 
     );
   }
   const out: RenderedObject[] = [];
-  const budget = { n: MAX_NODES };
+  const budget = { n: LIMITS.maxNodes }; // shared by the template's documents
   docs.forEach((doc, i) => {
     if (doc === null || doc === undefined) return;
-    check(doc, '', template, budget);
+    check(doc, template, budget);
     if (typeof doc !== 'object' || Array.isArray(doc)) {
       throw new UserError(`document ${i + 1} is ${Array.isArray(doc) ? 'a list' : 'a scalar'}, expected a Kubernetes object (a map)`, { file: template });
     }

@@ -1,8 +1,8 @@
 import yaml from 'js-yaml';
 import { UserError } from './errors.js';
-import { childPath, FORBIDDEN_KEYS } from './paths.js';
+import { FORBIDDEN_KEYS } from './paths.js';
 import type { Values } from './types.js';
-import { Ambiguous, STRATA_SCHEMA, UnsafeInteger } from './yaml-schema.js';
+import { Ambiguous, checkParsed, STRATA_SCHEMA, UnsafeInteger, type ParsedProblem } from './yaml-schema.js';
 import { LazyPositions, type Position } from './yaml-positions.js';
 
 // Loads user-authored YAML (values layers, strata.yaml, policy files) into plain data: YAML 1.2 core with
@@ -94,24 +94,16 @@ export function loadYamlText(text: string, file: string, limits: LoadLimits = DE
     throw new UserError(message, { file, path, ...positions.get(path) });
   };
 
-  let nodes = 0;
-  const check = (v: unknown, path: string, depth: number): void => {
-    if (++nodes > limits.maxNodes) fail(`more than ${limits.maxNodes} nodes after expanding aliases (an alias bomb?)`, path);
-    if (depth > limits.maxDepth) fail(`nesting deeper than ${limits.maxDepth} levels`, path);
-    if (v instanceof Ambiguous) {
-      fail(`"${v.text}" means different things in YAML 1.1 (Helm, Argo CD) and YAML 1.2; write true/false or a plain number, or quote it to keep a string`, path);
-    }
-    if (v instanceof UnsafeInteger) fail('integer beyond 2^53 would lose precision; quote it to keep it as a string', path);
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) check(v[i], childPath(path, i), depth + 1);
-    } else if (typeof v === 'object' && v !== null) {
-      for (const k of Object.keys(v)) {
-        const p = childPath(path, k);
-        if (FORBIDDEN_KEYS.has(k)) fail(`the key "${k}" is not allowed in values (it could reach JavaScript's Object.prototype)`, p);
-        check((v as Record<string, unknown>)[k], p, depth + 1);
-      }
-    }
-  };
-  check(root, '', 0);
+  checkParsed(root, { ...limits, forbiddenKeys: FORBIDDEN_KEYS }, (problem, path, detail) => {
+    const message: Record<ParsedProblem, string> = {
+      nodes: `more than ${detail} nodes after expanding aliases (an alias bomb?)`,
+      depth: `nesting deeper than ${detail} levels`,
+      ambiguous: `"${detail}" means different things in YAML 1.1 (Helm, Argo CD) and YAML 1.2; write true/false or a plain number, or quote it to keep a string`,
+      'unsafe-int': 'integer beyond 2^53 would lose precision; quote it to keep it as a string',
+      key: `the key "${detail}" is not allowed in values (it could reach JavaScript's Object.prototype)`,
+      type: `unsupported value (${detail})`,
+    };
+    return fail(message[problem], path);
+  });
   return { value: root as Values, positions };
 }

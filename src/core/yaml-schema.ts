@@ -1,4 +1,5 @@
 import yaml from 'js-yaml';
+import { childPath } from './paths.js';
 
 // The js-yaml schema strata reads YAML with: YAML 1.2 core types plus `<<` merge keys, and markers for the
 // plain scalars we refuse rather than guess (checked by the walk that follows every load):
@@ -45,3 +46,47 @@ const t = (yaml as unknown as { types: Record<'null' | 'bool' | 'int' | 'float' 
 
 /** Implicit types are tried in order: the markers first, so they win over int and float. */
 export const STRATA_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({ implicit: [ambiguousType, unsafeIntType, t.null, t.bool, t.int, t.float, t.merge] });
+
+export type ParsedProblem = 'nodes' | 'depth' | 'ambiguous' | 'unsafe-int' | 'key' | 'type';
+
+export interface ParsedLimits {
+  /** Most nodes visited, counting every alias expansion (shared references are walked each time). */
+  maxNodes: number;
+  maxDepth: number;
+  /** Keys refused outright. */
+  forbiddenKeys: ReadonlySet<string>;
+  /** Also refuse integer-valued numbers beyond 2^53 that arrived as floats (`1e20`), not only big integer literals. */
+  anyUnsafeNumber?: boolean;
+}
+
+/**
+ * Walk what js-yaml loaded with STRATA_SCHEMA and report the first thing strata refuses: too many nodes (an
+ * alias bomb), too deep, an ambiguous scalar, an integer beyond 2^53, a forbidden key, a non-plain object.
+ * `fail` must throw; the callers (values files, rendered output) word the message for their reader. `budget`
+ * may be shared by several documents.
+ */
+export function checkParsed(
+  root: unknown,
+  limits: ParsedLimits,
+  fail: (problem: ParsedProblem, path: string, detail: string) => never,
+  budget = { n: limits.maxNodes },
+): void {
+  const walk = (v: unknown, path: string, depth: number): void => {
+    if (--budget.n < 0) fail('nodes', path, String(limits.maxNodes));
+    if (depth > limits.maxDepth) fail('depth', path, String(limits.maxDepth));
+    if (v instanceof Ambiguous) fail('ambiguous', path, v.text);
+    if (v instanceof UnsafeInteger) fail('unsafe-int', path, v.text);
+    if (limits.anyUnsafeNumber && typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) fail('unsafe-int', path, String(v));
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) walk(v[i], childPath(path, i), depth + 1);
+    } else if (typeof v === 'object' && v !== null) {
+      if (Object.getPrototypeOf(v) !== Object.prototype) fail('type', path, Object.prototype.toString.call(v));
+      for (const k of Object.keys(v)) {
+        const p = childPath(path, k);
+        if (limits.forbiddenKeys.has(k)) fail('key', p, k);
+        walk((v as Record<string, unknown>)[k], p, depth + 1);
+      }
+    }
+  };
+  walk(root, '', 0);
+}
