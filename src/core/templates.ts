@@ -313,22 +313,20 @@ class EmitRewriter extends Handlebars.Visitor {
     if (path.parts.length < 2) return path;
     const loc = path.loc;
     const head = { ...path, parts: [path.parts[0]!], original: path.parts[0]! } as hbs.AST.PathExpression;
-    const str = (value: string): hbs.AST.StringLiteral => ({ type: 'StringLiteral', value, original: value, loc });
     return {
       type: 'SubExpression',
-      path: { type: 'PathExpression', data: false, depth: 0, parts: ['__path'], original: '__path', loc } as hbs.AST.PathExpression,
-      params: [head, ...path.parts.slice(1).map(str)],
-      hash: {
-        type: 'Hash',
-        loc,
-        pairs: [
-          { type: 'HashPair', key: 'src', value: str(path.original), loc },
-          { type: 'HashPair', key: 'line', value: { type: 'NumberLiteral', value: loc.start.line, original: loc.start.line, loc } as hbs.AST.NumberLiteral, loc },
-          { type: 'HashPair', key: 'file', value: str(this.file), loc },
-        ],
-      },
+      path: helperPath('__path', loc),
+      params: [head, ...path.parts.slice(1).map((part) => stringLiteral(part, loc))],
+      hash: this.whereHash(path.original, loc),
       loc,
     } as hbs.AST.SubExpression;
+  }
+
+  /** `src="…" line=N file="…"`: what `__emit` and `__path` name in their errors. */
+  private whereHash(src: string, loc: hbs.AST.SourceLocation): hbs.AST.Hash {
+    const pair = (key: string, value: hbs.AST.Expression): hbs.AST.HashPair => ({ type: 'HashPair', key, value, loc });
+    const line = { type: 'NumberLiteral', value: loc.start.line, original: loc.start.line, loc } as hbs.AST.NumberLiteral;
+    return { type: 'Hash', loc, pairs: [pair('src', stringLiteral(src, loc)), pair('line', line), pair('file', stringLiteral(this.file, loc))] };
   }
 
   private indexCall(node: { loc: hbs.AST.SourceLocation; params: hbs.AST.Expression[] }): void {
@@ -351,25 +349,24 @@ class EmitRewriter extends Handlebars.Visitor {
       this.makeSafe(call);
       arg = call;
     } else arg = this.safe(path);
-    const str = (value: string): hbs.AST.StringLiteral => ({ type: 'StringLiteral', value, original: value, loc });
     return {
       type: 'MustacheStatement',
-      path: { type: 'PathExpression', data: false, depth: 0, parts: ['__emit'], original: '__emit', loc } as hbs.AST.PathExpression,
+      path: helperPath('__emit', loc),
       params: [arg],
-      hash: {
-        type: 'Hash',
-        loc,
-        pairs: [
-          { type: 'HashPair', key: 'src', value: str(isCall ? `${name} …` : name), loc },
-          { type: 'HashPair', key: 'line', value: { type: 'NumberLiteral', value: loc.start.line, original: loc.start.line, loc } as hbs.AST.NumberLiteral, loc },
-          { type: 'HashPair', key: 'file', value: str(this.file), loc },
-        ],
-      },
+      hash: this.whereHash(isCall ? `${name} …` : name, loc),
       escaped: m.escaped,
       strip: m.strip,
       loc,
     } as hbs.AST.MustacheStatement;
   }
+}
+
+function stringLiteral(value: string, loc: hbs.AST.SourceLocation): hbs.AST.StringLiteral {
+  return { type: 'StringLiteral', value, original: value, loc };
+}
+
+function helperPath(name: string, loc: hbs.AST.SourceLocation): hbs.AST.PathExpression {
+  return { type: 'PathExpression', data: false, depth: 0, parts: [name], original: name, loc } as hbs.AST.PathExpression;
 }
 
 function sourceOf(e: hbs.AST.Expression): string {
