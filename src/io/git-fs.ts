@@ -1,22 +1,18 @@
-import { execFileSync } from 'node:child_process';
 import { UserError } from '../core/errors.js';
 import type { ReadOnlyFs } from '../core/fs.js';
 import { MemoryFs } from '../core/fs.js';
+import { runGit } from './git.js';
 
 // The repository's files as they were at a git revision, without a checkout: `git ls-tree` lists the tree
-// once, each file's bytes come from `git cat-file blob` on first read. argv only, never a shell; GIT_*
-// variables from the caller's environment are dropped (hooks and CI set GIT_DIR). Symlinks and submodules
-// at the revision read as absent: a render from git must not follow a link out of the tree.
+// once, each file's bytes come from `git cat-file blob` on first read, through runGit (git.ts: argv only,
+// GIT_* dropped, bounded). Symlinks and submodules at the revision read as absent: a render from git must
+// not follow a link out of the tree.
 
 const TIMEOUT_MS = 20_000;
 
 function git(root: string, args: string[], maxBuffer = 64 * 1024 * 1024): Buffer {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('GIT_')) env[k] = v;
-  env.GIT_TERMINAL_PROMPT = '0';
-  env.GIT_OPTIONAL_LOCKS = '0';
   try {
-    return execFileSync('git', args, { cwd: root, env, timeout: TIMEOUT_MS, maxBuffer, stdio: ['ignore', 'pipe', 'pipe'] });
+    return runGit(root, args, { timeoutMs: TIMEOUT_MS, maxBuffer });
   } catch (e) {
     const err = e as { stderr?: Buffer; code?: string };
     const detail = err.code === 'ENOENT' ? 'git is not installed' : (err.stderr?.toString('utf8').trim().split('\n')[0] ?? (e as Error).message);
