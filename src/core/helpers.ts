@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { HelperOptions } from 'handlebars';
 import { UserError } from './errors.js';
 import { isMap } from './merge.js';
-import { toYamlText } from './serialize.js';
+import { quoted, toYamlText } from './serialize.js';
 
 // Template helpers (docs/helpers.md). Argument order follows Helm/Sprig (`default "x" value`, `indent 4 s`,
 // `trunc 63 s`) so people moving from Helm can read templates at a glance. Helpers that produce YAML or
@@ -63,10 +63,6 @@ function truthy(v: unknown): boolean {
   return Array.isArray(v) ? v.length > 0 : Boolean(v);
 }
 
-/** JSON string with the characters YAML and browsers trip over escaped as well. */
-export function quoteString(s: string): string {
-  return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 function indentText(n: number, s: string): string {
   const pad = ' '.repeat(n);
@@ -112,7 +108,7 @@ export function makeHelpers(host: HelperHost): Record<string, Helper> {
   const helpers: Record<string, Helper> = {
     toYaml: (v, o) => new Produced(toYamlText(need('toYaml', v, 0, o as Opts))),
     toJson: (v, o) => new Produced(JSON.stringify(need('toJson', v, 0, o as Opts))),
-    quote: (v, o) => new Produced(quoteString(str('quote', v, 0, o as Opts))),
+    quote: (v, o) => new Produced(quoted(str('quote', v, 0, o as Opts))),
     indent: (n, s, o) => new Produced(indentText(count('indent', n, 0, o as Opts), str('indent', s, 1, o as Opts))),
     nindent: (n, s, o) => new Produced('\n' + indentText(count('nindent', n, 0, o as Opts), str('nindent', s, 1, o as Opts))),
     default: (fallback, v) => (isEmpty(v) ? fallback : v),

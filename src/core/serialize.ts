@@ -22,8 +22,9 @@ export function needsQuotes(s: string): boolean {
   return s === '' || SPECIAL_WORDS.test(s) || NUMBER_LIKE.test(s) || INF_NAN.test(s) || INDICATOR_START.test(s) || UNSAFE_INSIDE.test(s);
 }
 
-function quoted(s: string): string {
-  // JSON's escapes are valid in YAML double-quoted scalars; also escape what YAML 1.1 treats as line breaks.
+/** A YAML double-quoted scalar (also the `quote` helper). JSON's escapes are valid there; also escape what
+ * YAML 1.1 treats as line breaks, C1 controls and the BOM. */
+export function quoted(s: string): string {
   return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
