@@ -4,6 +4,7 @@ import { parseRendered } from './documents.js';
 import { FindingsError, UserError } from './errors.js';
 import { resolvePath, type ReadOnlyFs } from './fs.js';
 import { injectMetadata } from './inject.js';
+import type { Limits } from './limits.js';
 import { loadValues, ParseCache, type Override } from './layers.js';
 import { sortObjects } from './order.js';
 import { checkDuplicates, checkNotEmpty, checkShape } from './structure.js';
@@ -68,6 +69,8 @@ export interface RenderOptions {
   caches?: RenderCaches;
   /** Where `{{log}}` output goes. */
   log?: (message: string) => void;
+  /** Bounds on the work of this render (core/limits.ts); defaults when absent. */
+  limits?: Limits;
 }
 
 export interface RenderResult {

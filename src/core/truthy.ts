@@ -1,0 +1,10 @@
+// Go template truthiness (text/template `truth`, which Helm charts rely on): false, 0, null/undefined, "",
+// an empty list and an empty map are false; everything else is true. One rule for `{{#if}}`, `{{#unless}}`,
+// `{{#with}}` and the logic helpers (`and`, `or`, `not`, `default`, `empty`, `ternary`, `coalesce`).
+export function isTruthy(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === 0 || v === '') return false;
+  if (typeof v === 'number' && Number.isNaN(v)) return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return Object.keys(v as object).length > 0;
+  return true;
+}
