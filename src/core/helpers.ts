@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { HelperOptions } from 'handlebars';
 import { UserError } from './errors.js';
+import { DEFAULT_RENDER_LIMITS, type Limits } from './limits.js';
 import { isMap } from './merge.js';
 import { quoted, toYamlText } from './serialize.js';
 
@@ -35,6 +36,8 @@ type Opts = HelperOptions & { loc?: { start: { line: number; column: number } } 
 export interface HelperHost {
   /** Renders a partial by name with a context (for `include`). */
   renderPartial(name: string, ctx: unknown, options: Opts): string;
+  /** The bounds of the render under way (core/limits.ts): helpers cap sizes with `helperBytes`. */
+  limits(): Limits;
 }
 
 function str(helper: string, v: unknown, i: number, o: Opts): string {
@@ -154,4 +157,4 @@ export function makeHelpers(host: HelperHost): Record<string, Helper> {
   return Object.fromEntries(Object.entries(helpers).map(([name, fn]) => [name, checked(name, fn)]));
 }
 
-export const HELPER_NAMES: readonly string[] = Object.keys(makeHelpers({ renderPartial: () => '' }));
+export const HELPER_NAMES: readonly string[] = Object.keys(makeHelpers({ renderPartial: () => '', limits: () => DEFAULT_RENDER_LIMITS }));

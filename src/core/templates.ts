@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
 import type { HelperOptions } from 'handlebars';
 import { UserError } from './errors.js';
+import { DEFAULT_RENDER_LIMITS } from './limits.js';
 import { joinPath, type ReadOnlyFs } from './fs.js';
 import { HELPER_NAMES, makeHelpers, MissingArgument, Produced } from './helpers.js';
 import type { Value } from './types.js';
@@ -87,7 +88,7 @@ export class TemplateSet {
     private readonly sources: ReadonlyMap<string, string>,
     private readonly store?: CompiledStore,
   ) {
-    const helpers = makeHelpers({ renderPartial: (name, ctx, o) => this.renderPartial(name, ctx, o) });
+    const helpers = makeHelpers({ renderPartial: (name, ctx, o) => this.renderPartial(name, ctx, o), limits: () => DEFAULT_RENDER_LIMITS });
     for (const [name, fn] of Object.entries(helpers)) this.hb.registerHelper(name, fn as Handlebars.HelperDelegate);
     this.hb.registerHelper('__emit', emit);
     this.hb.registerHelper('__path', lookupPath);
