@@ -84,6 +84,8 @@ await build({
 
 // dist/strata.js is a small bootstrap that enables Node's compile cache, then loads dist/strata-main.js.
 copyFileSync('src/cli/bootstrap.cjs', 'dist/strata.js');
+// dist/warm-client.js: the warm renderer's thin client, loaded by the bootstrap for `generate` instead of the bundle.
+copyFileSync('src/cli/warm-client.cjs', 'dist/warm-client.js');
 
 // The preview page's static files (strata serve), next to the bundle so dist/ works wherever it is copied.
 cpSync('src/server/public', 'dist/public', { recursive: true });

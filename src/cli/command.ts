@@ -15,6 +15,8 @@ export interface CommandContext {
   readonly store?: CompiledStore;
   /** Diagnostics (pino, stderr, level from STRATA_LOG_LEVEL). */
   readonly logger?: Logger;
+  /** True inside the warm renderer (many requests, one process): no process-wide handlers or state. */
+  readonly embedded?: boolean;
 }
 
 /**

@@ -27,6 +27,11 @@ export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   sidecar: { summary: "add or remove the strata sidecar on Argo CD's repo-server (chart hook Jobs)", load: () => import('./commands/sidecar.js') },
 };
 
+/** Commands that exist but are not listed: started by strata itself. */
+const HIDDEN: Record<string, { load: Loader }> = {
+  'warm-server': { load: () => import('./commands/warm-server.js') },
+};
+
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
   return `strata ${VERSION}: render Kubernetes manifests from layered values (an Argo CD config management plugin)
@@ -58,6 +63,8 @@ export interface Io {
   cwd: string;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: Writable;
+  /** Set by the warm renderer, which runs many requests in one process: commands must not touch `process`. */
+  embedded?: boolean;
 }
 
 export async function main(io: Io): Promise<number> {
@@ -70,7 +77,7 @@ export async function main(io: Io): Promise<number> {
     io.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const entry = COMMANDS[name];
+  const entry = COMMANDS[name] ?? HIDDEN[name];
   if (!entry) {
     io.stderr.write(`strata: unknown command "${name}"\n\n${usage()}`);
     return 2;
@@ -84,7 +91,7 @@ export async function main(io: Io): Promise<number> {
   }
   const out = new Buffered();
   const logger = createLogger(levelFrom(io.env), io.stderr);
-  const ctx: CommandContext = { argv: rest, env: io.env, cwd: io.cwd, stdout: out, stderr: io.stderr, stdoutIsTTY: io.stdout.isTTY === true, logger, ...(io.store ? { store: io.store } : {}) };
+  const ctx: CommandContext = { argv: rest, env: io.env, cwd: io.cwd, stdout: out, stderr: io.stderr, stdoutIsTTY: io.stdout.isTTY === true, logger, ...(io.store ? { store: io.store } : {}), ...(io.embedded ? { embedded: true } : {}) };
   let code: number;
   let command: Command | undefined;
   try {

@@ -32,11 +32,14 @@ export const command: Command = {
     // the finished output drains into the pipe. In the first two cases we return without writing stdout;
     // in the last the exit code is already non-zero, and Argo CD never uses output of a failed command.
     let terminated = false;
-    process.once('SIGTERM', () => {
-      terminated = true;
-      process.exitCode = TERMINATED_EXIT_CODE;
-      ctx.stderr.write('strata: terminated (SIGTERM: Argo CD timeout?); no manifests written\n');
-    });
+    // In the warm renderer the client is what Argo CD signals: it dies at once and prints nothing.
+    if (!ctx.embedded) {
+      process.once('SIGTERM', () => {
+        terminated = true;
+        process.exitCode = TERMINATED_EXIT_CODE;
+        ctx.stderr.write('strata: terminated (SIGTERM: Argo CD timeout?); no manifests written\n');
+      });
+    }
     await yieldToLoop();
     const delay = Number(ctx.env[TEST_DELAY_VAR] ?? 0);
     if (delay > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay);

@@ -1,0 +1,75 @@
+import { Writable } from 'node:stream';
+import { UsageError } from '../../core/errors.js';
+import type { CompiledStore } from '../../core/templates.js';
+import { startWarmServer } from '../../warm/server.js';
+import type { Command } from '../command.js';
+import { parse } from '../options.js';
+
+const HELP = `Usage: strata warm-server --socket PATH
+
+Internal: the warm renderer that \`strata generate\` starts on its first run and then talks to (see
+docs/performance.md). Serves only \`generate\`, one request at a time, and exits after STRATA_WARM_IDLE_MS
+(default 15 minutes) without a request. Never run it by hand; STRATA_WARM=off turns the mechanism off.
+`;
+
+class Collect extends Writable {
+  readonly chunks: Buffer[] = [];
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
+    this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    cb();
+  }
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+/** Compiled code stays in memory between requests (bounded), in front of the disk store. */
+function memoryStore(disk: CompiledStore | undefined, max = 2000): CompiledStore {
+  const mem = new Map<string, string>();
+  return {
+    get(key) {
+      const hit = mem.get(key);
+      if (hit !== undefined) return hit;
+      const v = disk?.get(key);
+      if (v !== undefined) remember(key, v);
+      return v;
+    },
+    set(key, value) {
+      remember(key, value);
+      disk?.set(key, value);
+    },
+  };
+  function remember(key: string, value: string): void {
+    if (mem.size >= max) mem.delete(mem.keys().next().value as string);
+    mem.set(key, value);
+  }
+}
+
+export const command: Command = {
+  name: 'warm-server',
+  summary: 'internal: the warm renderer behind `strata generate`',
+  help: HELP,
+  async run(ctx) {
+    const { values } = parse(ctx.argv, { socket: { type: 'string' } }, 0);
+    const socket = values.socket;
+    if (typeof socket !== 'string' || !socket.startsWith('/')) throw new UsageError('--socket PATH (absolute) is required');
+    const idle = Number(ctx.env.STRATA_WARM_IDLE_MS);
+    const heapMb = Number(ctx.env.STRATA_MAX_HEAP_MB) > 0 ? Number(ctx.env.STRATA_MAX_HEAP_MB) : 1024;
+    const store = memoryStore(ctx.store);
+    const { main } = await import('../main.js');
+    const server = await startWarmServer({
+      socket,
+      idleMs: Number.isInteger(idle) && idle > 0 ? idle : 15 * 60_000,
+      maxRssBytes: heapMb * 0.75 * 1024 * 1024,
+      handle: async (req) => {
+        const out = new Collect();
+        const err = new Collect();
+        const code = await main({ argv: req.argv, env: req.env, cwd: req.cwd, stdout: out, stderr: err, store, embedded: true });
+        return { code, stdout: out.bytes(), stderr: err.bytes().toString('utf8') };
+      },
+    });
+    if (!server) return 0; // another server is already answering
+    await new Promise<void>((resolve) => server.on('close', resolve));
+    return 0;
+  },
+};

@@ -1,0 +1,131 @@
+'use strict';
+// dist/warm-client.js: the thin client of the warm renderer (docs/performance.md, "Warm renderer").
+//
+// Argo CD starts a new `strata generate` for every app and uncached commit. Loading strata and running its
+// code for the first time costs several times Node's own start-up; the render itself takes ~1 ms once the
+// code is warm. So `generate` first asks a long-lived strata process in the same container (same user, a
+// unix socket in the private cache folder under the pod's /tmp) to run the very same `main()` with this
+// process's argv, working directory and environment, and prints what it answers. On any doubt (no server,
+// a refused or broken connection, a malformed or late answer) it renders in-process instead, so a request
+// never depends on the server being there; the first request starts one for the next ones.
+//
+// This file must stay small and plain: it runs before (and usually instead of) loading the CLI bundle.
+
+const net = require('node:net');
+const fs = require('node:fs');
+const { join } = require('node:path');
+
+/** Longest answer accepted (strata's own output cap is smaller): anything larger is a broken server. */
+const MAX_ANSWER = 256 * 1024 * 1024;
+/** Unix socket paths longer than this do not fit `sockaddr_un` on Linux. */
+const MAX_SOCKET_PATH = 100;
+/** A new server is started at most once per this many ms (a burst of first requests starts one). */
+const SPAWN_BACKOFF_MS = 10_000;
+
+/** The socket of the server running exactly this build of strata on this Node.js (a new image or version never meets an old server). */
+function socketPath(base, mainFile) {
+  const st = fs.statSync(mainFile);
+  const id = require('node:crypto')
+    .createHash('sha256')
+    .update(`${process.version}\0${st.size}\0${st.mtimeMs}\0${mainFile}`)
+    .digest('hex')
+    .slice(0, 16);
+  return join(base, `warm-${id}.sock`);
+}
+
+function timeoutMs(env) {
+  const n = Number(env.STRATA_WARM_TIMEOUT_MS);
+  return Number.isInteger(n) && n > 0 ? n : 10_000;
+}
+
+/**
+ * Ask the warm server; call `fallback()` (load the CLI bundle, which renders in-process) when it cannot
+ * answer. `base` is the private cache folder bootstrap.cjs already checked.
+ */
+function run(base, mainFile, fallback) {
+  const env = process.env;
+  const required = env.STRATA_WARM === 'require'; // tests and diagnostics: fail instead of falling back
+  let sock;
+  try {
+    sock = socketPath(base, mainFile);
+  } catch {
+    return fallback();
+  }
+  if (sock.length > MAX_SOCKET_PATH) return fallback();
+
+  let settled = false;
+  const giveUp = (startServer) => {
+    if (settled) return;
+    settled = true;
+    conn.destroy();
+    if (startServer && !required) spawnServer(sock, base, env);
+    if (required) {
+      process.stderr.write('strata: the warm renderer did not answer (STRATA_WARM=require)\n');
+      process.exitCode = 3;
+      return;
+    }
+    fallback();
+  };
+
+  const chunks = [];
+  let size = 0;
+  const conn = net.createConnection(sock);
+  conn.setTimeout(timeoutMs(env), () => giveUp(false));
+  conn.on('error', (e) => giveUp(e && (e.code === 'ENOENT' || e.code === 'ECONNREFUSED')));
+  conn.on('connect', () => {
+    conn.end(JSON.stringify({ v: 1, argv: process.argv.slice(2), cwd: process.cwd(), env }) + '\n');
+  });
+  conn.on('data', (c) => {
+    size += c.length;
+    if (size > MAX_ANSWER) return giveUp(false);
+    chunks.push(c);
+  });
+  conn.on('end', () => {
+    if (settled) return;
+    const all = Buffer.concat(chunks);
+    const nl = all.indexOf(10);
+    let head;
+    try {
+      head = nl < 0 ? undefined : JSON.parse(all.subarray(0, nl).toString('utf8'));
+    } catch {
+      head = undefined;
+    }
+    // The server answers `fallback` for anything it does not serve; a head without an exit code is broken.
+    if (!head || head.v !== 1 || head.fallback || !Number.isInteger(head.code) || typeof head.stderr !== 'string') return giveUp(false);
+    settled = true;
+    conn.destroy();
+    if (head.stderr) process.stderr.write(head.stderr);
+    const out = all.subarray(nl + 1);
+    if (out.length) process.stdout.write(out);
+    process.exitCode = head.code;
+  });
+}
+
+/** Start a server in its own session so Argo CD's kill of this process group leaves it running; never waits for it. */
+function spawnServer(sock, base, env) {
+  const stamp = `${sock}.spawned`;
+  try {
+    const st = fs.statSync(stamp);
+    if (Date.now() - st.mtimeMs < SPAWN_BACKOFF_MS) return;
+  } catch {
+    // never started
+  }
+  try {
+    fs.writeFileSync(stamp, String(process.pid), { mode: 0o600 });
+    // Only what the server needs of its own environment: each request brings its full environment.
+    const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'STRATA_CACHE_DIR', 'STRATA_WARM_IDLE_MS', 'STRATA_MAX_HEAP_MB'];
+    const childEnv = {};
+    for (const k of keep) if (env[k] !== undefined) childEnv[k] = env[k];
+    const heap = Number(env.STRATA_MAX_HEAP_MB) > 0 ? Number(env.STRATA_MAX_HEAP_MB) : 1024;
+    const child = require('node:child_process').spawn(
+      process.execPath,
+      [`--max-old-space-size=${heap}`, join(__dirname, 'strata.js'), 'warm-server', '--socket', sock],
+      { detached: true, stdio: 'ignore', env: childEnv, cwd: base },
+    );
+    child.unref();
+  } catch {
+    // speed only
+  }
+}
+
+module.exports = { run, socketPath };
