@@ -159,6 +159,7 @@ describe('build environment -> render inputs', () => {
   test('the cmp-server extraction folder', () => {
     assert.equal(cmpExtractDir('/tmp/_cmp_server/abc/examples/plate'), '/tmp/_cmp_server/abc');
     assert.equal(cmpExtractDir('/tmp/_cmp_server'), undefined);
+    assert.equal(cmpExtractDir('/tmp/_cmp_server/abc/repo/_cmp_server/x/app'), '/tmp/_cmp_server/abc', 'a folder of that name in the repository is not the bound');
     assert.equal(cmpExtractDir('/home/u/repo'), undefined);
   });
   test('plugin.env near misses of STRATA_ENV are named, the real one and unrelated ones are not', () => {

@@ -22,7 +22,7 @@ export function normalizeSourcePath(p: string | undefined): string {
  */
 export function cmpExtractDir(dir: string): string | undefined {
   const parts = dir.split('/');
-  const i = parts.lastIndexOf('_cmp_server');
+  const i = parts.indexOf('_cmp_server'); // the first: a repository may hold a folder of that name itself
   return i > 0 && i + 1 < parts.length ? parts.slice(0, i + 2).join('/') : undefined;
 }
 
