@@ -62,12 +62,12 @@ async function conforms(file: string, name?: string): Promise<{ text: string; co
 }
 
 describe('plugin.yaml', () => {
-  test('CMP v2 shape: no shell, discover by strata.yaml', () => {
+  test('CMP v2 shape: no shell, no discover rule (Applications name strata-v1)', () => {
     assert.equal(cmp.plugin.apiVersion, 'argoproj.io/v1alpha1');
     assert.equal(`${cmp.plugin.metadata.name}-${cmp.plugin.spec.version}`, 'strata-v1');
     assert.deepEqual(cmp.plugin.spec.generate.command, ['strata', 'generate']);
     assert.deepEqual(cmp.plugin.spec.parameters?.dynamic?.command, ['strata', 'parameters']);
-    assert.equal(cmp.plugin.spec.discover?.fileName, 'strata.yaml');
+    assert.equal(cmp.plugin.spec.discover, undefined, 'a discover rule streams the repository for every match (util/app/discovery/discovery.go)');
     const argvs = [cmp.plugin.spec.generate.command, cmp.plugin.spec.parameters!.dynamic!.command].flat();
     assert.ok(!argvs.some((a) => /^(sh|bash)$|^-c$/.test(a)), 'no shell');
     const names = [...((cmp.plugin.spec.parameters?.static ?? []) as { name: string }[]).map((p) => p.name)];

@@ -8,7 +8,11 @@ import { applicationSchemaFromCrd, validateApplication } from '../src/argocd/app
 import { pickApplication } from '../src/argocd/application.js';
 import { appName, encodeParameters, escapeParamName, interpolate, paramVars, pluginCommandEnv, dynamicParametersEnv } from '../src/argocd/build-env.js';
 import { mapEntryAssignment, parameterOverrides, parseParameters } from '../src/argocd/parameters.js';
-import { capabilitiesFromEnv, chooseRevision, normalizeSourcePath, rootFromSourcePath } from '../src/argocd/render-options.js';
+import { lookupAppRevision } from '../src/argocd/app-revision.js';
+import { capabilitiesFromEnv, chooseEnvironment, chooseRevision, cmpExtractDir, normalizeSourcePath, rootFromSourcePath, strataEnvNearMisses } from '../src/argocd/render-options.js';
+import { applySourceOverrides, mergePatch } from '../src/argocd/source-overrides.js';
+import type { AppConfig } from '../src/core/config.js';
+import { MemoryFs } from '../src/core/fs.js';
 import { UserError } from '../src/core/errors.js';
 import { REPO } from './argocd/harness.js';
 
@@ -56,9 +60,14 @@ describe('PARAM_* escaping and the environment of a plugin source', () => {
     assert.equal(env.ARGOCD_ENV_EMPTY, '');
     assert.equal(env.ARGOCD_APP_PARAMETERS, 'null');
   });
-  test('dynamic parameters see no revision, namespace or KUBE_*', () => {
-    const d = dynamicParametersEnv({ ARGOCD_APP_NAME: 'a', ARGOCD_APP_REVISION: 'x', ARGOCD_APP_NAMESPACE: 'n', KUBE_VERSION: '1', ARGOCD_ENV_X: '1', PARAM_ENV: 'p' });
-    assert.deepEqual(Object.keys(d).sort(), ['ARGOCD_APP_NAME', 'ARGOCD_ENV_X', 'PARAM_ENV']);
+  test('dynamic parameters see no revision, namespace or KUBE_*, and plugin.env is expanded against that reduced set', () => {
+    // argo-cd reposerver/repository/repository.go populatePluginAppDetails: four variables, then getPluginParamEnvs.
+    const vars = { ARGOCD_APP_NAME: 'a', ARGOCD_APP_REVISION: 'x', ARGOCD_APP_NAMESPACE: 'n', KUBE_VERSION: '1', ARGOCD_APP_SOURCE_PATH: 'p' };
+    const plugin = { env: [{ name: 'X', value: '$ARGOCD_APP_NAME@$ARGOCD_APP_REVISION/$ARGOCD_APP_NAMESPACE' }], parameters: [{ name: 'env', string: 'prod' }] };
+    const d = dynamicParametersEnv(vars, plugin);
+    assert.deepEqual(Object.keys(d).sort(), ['ARGOCD_APP_NAME', 'ARGOCD_APP_PARAMETERS', 'ARGOCD_APP_SOURCE_PATH', 'ARGOCD_ENV_X', 'PARAM_ENV']);
+    assert.equal(d.ARGOCD_ENV_X, 'a@/', 'no revision or namespace to expand');
+    assert.equal(pluginCommandEnv(vars, plugin).ARGOCD_ENV_X, 'a@x/n', 'generate gets them');
   });
   const names: [string, string | undefined, string][] = [
     ['control plane namespace', 'argocd', 'web'],
@@ -66,6 +75,10 @@ describe('PARAM_* escaping and the environment of a plugin source', () => {
     ['apps in any namespace', 'team-a', 'team-a_web'],
   ];
   for (const [n, ns, want] of names) test(`app name: ${n}`, () => assert.equal(appName('web', ns), want));
+  test('app name: relative to the controller namespace, not "argocd"', () => {
+    assert.equal(appName('web', 'gitops', 'gitops'), 'web');
+    assert.equal(appName('web', 'argocd', 'gitops'), 'argocd_web');
+  });
 });
 
 describe('ARGOCD_APP_PARAMETERS parsing', () => {
@@ -95,6 +108,9 @@ describe('ARGOCD_APP_PARAMETERS parsing', () => {
   ];
   for (const [name, v, re] of bad) test(`rejects: ${name}`, () => assert.throws(() => parseParameters(P(v)), (e: unknown) => e instanceof UserError && re.test(String(e))));
   test('invalid JSON', () => assert.throws(() => parseParameters({ ARGOCD_APP_PARAMETERS: '[{' }), /not valid JSON/));
+  test('an explicitly empty env parameter is an error, not the default environment', () => {
+    for (const v of ['', '  ']) assert.throws(() => parseParameters(P([{ name: 'env', string: v }])), (e: unknown) => e instanceof UserError && /"env" is set but empty/.test(String(e)));
+  });
 });
 
 describe('set / setString map entries', () => {
@@ -123,15 +139,60 @@ describe('set / setString map entries', () => {
 });
 
 describe('build environment -> render inputs', () => {
-  const roots: [string, string, string | undefined, string | undefined][] = [
-    ['cwd ends with the path', '/tmp/x/apps/web', 'apps/web', '/tmp/x'],
-    ['path with ./ and trailing /', '/tmp/x/apps/web', './apps/web/', '/tmp/x'],
-    ['app at the root', '/tmp/x', '.', '/tmp/x'],
-    ['mismatch (manifest-generate-paths)', '/tmp/x/other', 'apps/web', undefined],
-    ['partial segment is no match', '/tmp/x/myapps/web', 'apps/web', undefined],
-    ['not given', '/tmp/x', undefined, undefined],
+  const roots: [string, string, string | undefined, string | undefined, string | undefined][] = [
+    ['cwd ends with the path', '/tmp/x/apps/web', 'apps/web', undefined, '/tmp/x'],
+    ['path with ./ and trailing /', '/tmp/x/apps/web', './apps/web/', undefined, '/tmp/x'],
+    ['app at the root', '/tmp/x', '.', undefined, '/tmp/x'],
+    // reposerver.plugin.use.manifest.generate.paths: only the common parent is sent (reposerver/repository/utils.go)
+    ['partial repository: parent examples/plate sent', '/t/_cmp_server/u/helm/applications/plate-api', 'examples/plate/helm/applications/plate-api', '/t/_cmp_server/u', '/t/_cmp_server/u'],
+    ['partial repository: only the app dir sent', '/t/_cmp_server/u/plate-api', 'examples/plate/helm/applications/plate-api', '/t/_cmp_server/u', '/t/_cmp_server/u'],
+    ['no match at all: the working directory, never an enclosing repository', '/tmp/x/other', 'apps/web', undefined, '/tmp/x/other'],
+    ['whole segments only: myapps is not apps, web is the tail that matches', '/tmp/x/myapps/web', 'apps/web', undefined, '/tmp/x/myapps'],
+    ['a segment that only ends like the path is no match', '/tmp/x/myweb', 'apps/web', undefined, '/tmp/x/myweb'],
+    ['a longer match above the checkout is skipped', '/home/u/repo/apps/web', 'u/repo/apps/web', '/home/u/repo', '/home/u/repo'],
+    ['above the extraction folder is skipped', '/t/_cmp_server/u/web', 'u/web', '/t/_cmp_server/u', '/t/_cmp_server/u'],
+    ['.. is cleaned as securejoin does', '/tmp/x/web', 'apps/../web', undefined, '/tmp/x'],
+    ['above the root matches nothing', '/tmp/x/web', '../web', undefined, '/tmp/x/web'],
+    ['not given: the caller looks for .git', '/tmp/x', undefined, undefined, undefined],
   ];
-  for (const [name, cwd, p, want] of roots) test(`repo root: ${name}`, () => assert.equal(rootFromSourcePath(cwd, p), want));
+  for (const [name, cwd, p, ceiling, want] of roots) test(`repo root: ${name}`, () => assert.equal(rootFromSourcePath(cwd, p, ceiling), want));
+  test('the cmp-server extraction folder', () => {
+    assert.equal(cmpExtractDir('/tmp/_cmp_server/abc/examples/plate'), '/tmp/_cmp_server/abc');
+    assert.equal(cmpExtractDir('/tmp/_cmp_server'), undefined);
+    assert.equal(cmpExtractDir('/tmp/_cmp_server/abc/repo/_cmp_server/x/app'), '/tmp/_cmp_server/abc', 'a folder of that name in the repository is not the bound');
+    assert.equal(cmpExtractDir('/home/u/repo'), undefined);
+  });
+  test('plugin.env near misses of STRATA_ENV are named, the real one and unrelated ones are not', () => {
+    const env = { ARGOCD_ENV_STRATA_ENV: 'prod', ARGOCD_ENV_strata_env: 'a', ARGOCD_ENV_STRATA_ENVIRONMENT: 'b', ARGOCD_ENV_STRATA_ENV_: 'c', ARGOCD_ENV_STARTA_ENV: 'd', ARGOCD_ENV_ARGOCD_ENV_STRATA_ENV: 'e', ARGOCD_ENV_DEPLOYED_FROM: 'f', ARGOCD_ENV_ENV: 'g', STRATA_ENV: 'h' };
+    assert.deepEqual(strataEnvNearMisses(env), ['ARGOCD_ENV_STRATA_ENV', 'STARTA_ENV', 'STRATA_ENVIRONMENT', 'STRATA_ENV_', 'strata_env']);
+  });
+  test('an explicitly empty plugin.env STRATA_ENV is an error; absent falls back to the default', () => {
+    const config = { file: 'a/strata.yaml', environments: ['stg', 'prod'], defaultEnvironment: 'stg' } as unknown as AppConfig;
+    const none = { valueFiles: [], set: [], setString: [] };
+    assert.throws(() => chooseEnvironment(none, { ARGOCD_ENV_STRATA_ENV: '' }, config), /STRATA_ENV is set but empty/);
+    assert.equal(chooseEnvironment(none, {}, config), 'stg');
+    assert.equal(chooseEnvironment({ ...none, env: 'prod' }, { ARGOCD_ENV_STRATA_ENV: '' }, config), 'prod', 'the parameter wins');
+  });
+  test('app revision: a git timeout falls back to the repository revision, the same way every time, and says so', () => {
+    const logs: string[] = [];
+    let t = 0;
+    const slow = (_r: string, _p: readonly string[], timeoutMs: number): string | undefined => {
+      t += timeoutMs; // what execFileSync's timeout does: give up after timeoutMs
+      return undefined;
+    };
+    const lookup = () => lookupAppRevision({ root: '/r', paths: ['a'], env: {}, timeoutMs: 5000, lastCommit: slow, now: () => t, debug: (m) => logs.push(m) });
+    const env = { ARGOCD_APP_REVISION: 'repo-sha' };
+    assert.equal(chooseRevision('app', env, lookup), 'repo-sha');
+    assert.equal(chooseRevision('app', env, lookup), 'repo-sha');
+    assert.match(logs[0]!, /git timed out after 5000 ms \(STRATA_GIT_TIMEOUT_MS\); annotating with the repository revision/);
+    assert.equal(logs[0], logs[1]);
+    const noGit = lookupAppRevision({ root: '/r', paths: ['a'], env: {}, timeoutMs: 5000, lastCommit: () => undefined, now: () => 0, debug: (m) => logs.push(m) });
+    assert.equal(noGit, undefined);
+    assert.match(logs[2]!, /git gave no answer/);
+    let asked = 0;
+    assert.equal(lookupAppRevision({ root: '/r', paths: ['a'], env: {}, timeoutMs: 1234, lastCommit: (_r, _p, ms) => ((asked = ms), 'sha') }), 'sha');
+    assert.equal(asked, 1234, 'the timeout is limits.gitMs');
+  });
   test('normalizeSourcePath', () => assert.equal(normalizeSourcePath('./a//b/'), 'a/b'));
   test('revision modes', () => {
     const env = { ARGOCD_APP_REVISION: 'repo-sha' };
@@ -144,6 +205,30 @@ describe('build environment -> render inputs', () => {
     assert.deepEqual(capabilitiesFromEnv({ KUBE_VERSION: 'v1.30.1', KUBE_API_VERSIONS: 'v1,apps/v1,apps/v1/Deployment' }), { kubeVersion: '1.30.1', apiVersions: ['v1', 'apps/v1', 'apps/v1/Deployment'] });
     assert.deepEqual(capabilitiesFromEnv({}), { kubeVersion: '', apiVersions: [] });
   });
+});
+
+describe('.argocd-source.yaml overrides (JSON merge patch, as mergeSourceParameters)', () => {
+  const cases: [string, unknown, unknown, unknown][] = [
+    ['maps merge', { a: { b: 1, c: 2 } }, { a: { c: 3 } }, { a: { b: 1, c: 3 } }],
+    ['lists replace', { l: [1, 2] }, { l: [3] }, { l: [3] }],
+    ['null deletes', { a: 1, b: 2 }, { a: null }, { b: 2 }],
+    ['a scalar replaces a map', { a: { b: 1 } }, { a: 'x' }, { a: 'x' }],
+  ];
+  for (const [n, t, p, want] of cases) test(n, () => assert.deepEqual(mergePatch(t, p), want));
+  test('__proto__ is refused', () => assert.throws(() => mergePatch({}, JSON.parse('{"__proto__": {"x": 1}}')), /not allowed/));
+  const source = { repoURL: 'r', path: 'apps/web', targetRevision: 'HEAD', plugin: { name: 'strata-v1', parameters: [{ name: 'env', string: 'stg' }], env: [{ name: 'A', value: '1' }] } };
+  test('.argocd-source.yaml then .argocd-source-<app>.yaml; repoURL, path and targetRevision stay', () => {
+    const fs = new MemoryFs({
+      'apps/web/.argocd-source.yaml': 'path: elsewhere\nrepoURL: evil\nplugin:\n  parameters:\n    - name: env\n      string: prod\n    - name: set\n      map: {replicaCount: "2"}\n',
+      'apps/web/.argocd-source-team_web.yaml': 'plugin:\n  env: null\n  parameters:\n    - name: env\n      string: dev\n',
+      'apps/web/.argocd-source-other.yaml': 'plugin: {name: nope}\n',
+    });
+    const r = applySourceOverrides(fs, 'apps/web', 'team_web', source);
+    assert.deepEqual(r.applied, ['apps/web/.argocd-source.yaml', 'apps/web/.argocd-source-team_web.yaml']);
+    assert.deepEqual(r.source, { repoURL: 'r', path: 'apps/web', targetRevision: 'HEAD', plugin: { name: 'strata-v1', parameters: [{ name: 'env', string: 'dev' }] } });
+  });
+  test('no files: the source unchanged', () => assert.deepEqual(applySourceOverrides(new MemoryFs({}), 'apps/web', 'web', source), { source, applied: [] }));
+  test('a list is no merge patch', () => assert.throws(() => applySourceOverrides(new MemoryFs({ 'apps/web/.argocd-source.yaml': '- a\n' }), 'apps/web', 'web', source), /\.argocd-source\.yaml.*must be a mapping|must be a mapping/));
 });
 
 describe('Application files', () => {

@@ -62,9 +62,16 @@ function testCertificate(dir: string): { key: string; cert: string; certFile: st
   return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile, generated };
 }
 
+/** The stock repo-server Deployment as a GET returns it (no owner: installed by manifests or Helm). */
+const PLAIN_DEPLOYMENT = { kind: 'Deployment', apiVersion: 'apps/v1', metadata: { name: 'argocd-repo-server', namespace: 'argocd' } };
+
 class StandIn {
+  /** PATCH requests (GETs are kept apart in `gets`). */
   readonly requests: Recorded[] = [];
+  readonly gets: Recorded[] = [];
   replies: Reply[] = [];
+  /** What a GET of the Deployment answers. */
+  getReply: Reply = { status: 200, body: PLAIN_DEPLOYMENT };
   private server!: Server;
   url = '';
 
@@ -73,14 +80,16 @@ class StandIn {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        this.requests.push({
+        const rec = {
           method: req.method ?? '',
           path: req.url ?? '',
           contentType: req.headers['content-type'],
           authorization: req.headers.authorization,
           body: Buffer.concat(chunks).toString('utf8'),
-        });
-        const reply = this.replies.shift() ?? { status: 200, body: { kind: 'Deployment' } };
+        };
+        const isGet = rec.method === 'GET';
+        (isGet ? this.gets : this.requests).push(rec);
+        const reply = isGet ? this.getReply : (this.replies.shift() ?? { status: 200, body: { kind: 'Deployment' } });
         res.writeHead(reply.status, { 'Content-Type': 'application/json', ...reply.headers });
         res.end(JSON.stringify(reply.body ?? {}));
       });
@@ -89,9 +98,11 @@ class StandIn {
     this.url = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  reset(replies: Reply[]): void {
+  reset(replies: Reply[], getReply: Reply = { status: 200, body: PLAIN_DEPLOYMENT }): void {
     this.requests.length = 0;
+    this.gets.length = 0;
     this.replies = replies;
+    this.getReply = getReply;
   }
 
   stop(): Promise<void> {
@@ -153,6 +164,39 @@ describe('strata sidecar (HTTPS stand-in)', () => {
     assert.equal(req.authorization, `Bearer ${TOKEN}`);
     assert.deepEqual(JSON.parse(req.body), PATCH);
     assert.doesNotMatch(r.stderr, new RegExp(TOKEN), 'the token is never logged');
+  });
+
+  test('patch reads the Deployment first; unpatch does not', async () => {
+    api.reset([{ status: 200 }]);
+    assert.equal((await run(['patch', '--patch-file', patchFile])).code, 0);
+    assert.deepEqual(api.gets.map((g) => [g.path, g.authorization]), [[DEPLOYMENT_PATH, `Bearer ${TOKEN}`]]);
+    api.reset([{ status: 200 }]);
+    assert.equal((await run(['unpatch', '--patch-file', patchFile])).code, 0);
+    assert.equal(api.gets.length, 0);
+  });
+
+  test('a Deployment owned by an argocd-operator ArgoCD resource is refused, nothing is patched', async () => {
+    // What the operator sets (argocd-operator controllers/argocd/deployment.go: SetControllerReference).
+    const owned = {
+      ...PLAIN_DEPLOYMENT,
+      metadata: {
+        ...PLAIN_DEPLOYMENT.metadata,
+        name: 'example-argocd-repo-server',
+        ownerReferences: [{ apiVersion: 'argoproj.io/v1beta1', kind: 'ArgoCD', name: 'example-argocd', uid: 'u', controller: true, blockOwnerDeletion: true }],
+      },
+    };
+    api.reset([{ status: 200 }], { status: 200, body: owned });
+    await assert.rejects(run(['patch', '--patch-file', patchFile, '--deployment', 'example-argocd-repo-server']), (err: unknown) => {
+      assert.ok(err instanceof UserError);
+      assert.match(err.message, /managed by the argocd-operator \(owned by ArgoCD "example-argocd"\)/);
+      assert.match(err.message, /spec\.repo\.sidecarContainers and spec\.repo\.volumes/);
+      return true;
+    });
+    assert.equal(api.requests.length, 0, 'no PATCH sent');
+    // Another owner kind (a Helm-less GitOps tool, a ReplicaSet-like controller) is no reason to refuse.
+    api.reset([{ status: 200 }], { status: 200, body: { ...owned, metadata: { ...owned.metadata, ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'ArgoCD', name: 'x' }] } } });
+    assert.equal((await run(['patch', '--patch-file', patchFile])).code, 0);
+    assert.equal(api.requests.length, 1);
   });
 
   test('namespace and deployment flags choose the object; --dry-run asks for dryRun=All', async () => {

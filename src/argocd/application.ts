@@ -7,10 +7,13 @@ import { resolvePath } from '../core/fs.js';
 import type { Check } from '../core/render.js';
 import type { CompiledStore } from '../core/templates.js';
 import { validateApplication } from './application-schema.js';
-import { appName, pluginCommandEnv, type BuildVars } from './build-env.js';
+import { DiskFs } from '../io/disk-fs.js';
+import type { LastCommit } from './app-revision.js';
+import { appName, dynamicParametersEnv, pluginCommandEnv, type BuildVars } from './build-env.js';
 import { PLUGIN_REFERENCE, type Env, type PluginSource } from './contract.js';
 import { generateManifests, type GenerateResult } from './generate.js';
 import { normalizeSourcePath } from './render-options.js';
+import { applySourceOverrides } from './source-overrides.js';
 
 // `strata render --application FILE`: what the sidecar would print for an Application, on a laptop. Rebuilds
 // the environment the repo-server sends (build variables, plugin.env interpolated, ARGOCD_APP_PARAMETERS,
@@ -29,12 +32,18 @@ export interface RenderApplicationOptions {
   kubeVersion?: string;
   /** KUBE_API_VERSIONS entries. */
   apiVersions?: readonly string[];
+  /**
+   * The namespace Argo CD's controller runs in (default argocd): Applications elsewhere get
+   * ARGOCD_APP_NAME `<namespace>_<name>`.
+   */
+  controllerNamespace?: string;
   /** The sidecar's own environment; only PATH and HOME are kept (local settings must not leak in). */
   processEnv?: Env;
   /** Default: standardChecks(), as generate. */
   checks?: readonly Check[];
-  lastCommit?: (root: string, paths: readonly string[]) => string | undefined;
+  lastCommit?: LastCommit;
   log?: (message: string) => void;
+  debug?: (message: string, fields: Record<string, unknown>) => void;
   store?: CompiledStore;
 }
 
@@ -44,6 +53,8 @@ export interface RenderApplicationResult extends GenerateResult {
   /** The app directory (absolute), where the sidecar would run the command. */
   cwd: string;
   application: string;
+  /** The .argocd-source*.yaml files applied to the source (repo-relative). */
+  sourceOverrides: string[];
 }
 
 export interface ApplicationDoc {
@@ -83,15 +94,18 @@ export function pickApplication(text: string, file: string, name?: string): Appl
   return apps[0]!;
 }
 
-function strataSource(app: ApplicationDoc, file: string): ApplicationSource {
+function strataSourceIndex(app: ApplicationDoc, file: string): number {
   const sources = app.spec?.source ? [app.spec.source] : (app.spec?.sources ?? []);
-  // No plugin name: Argo CD picks a plugin by its discover rule (strata.yaml in the app directory).
-  const ours = sources.filter((s) => s.plugin && (s.plugin.name === undefined || s.plugin.name === PLUGIN_REFERENCE));
+  // The shipped plugin.yaml has no discover rule, so Argo CD matches an unnamed plugin section to no plugin
+  // (util/app/discovery/discovery.go cmpSupports): the name is required.
+  const ours = sources.flatMap((s, i) => (s.plugin && s.plugin.name === PLUGIN_REFERENCE ? [i] : []));
   if (ours.length !== 1) {
     const named = sources.map((s) => s.plugin?.name).filter(Boolean);
+    const unnamed = sources.some((s) => s.plugin && s.plugin.name === undefined);
     throw new UserError(
       ours.length === 0
-        ? `no source uses this plugin: spec.source.plugin.name must be ${PLUGIN_REFERENCE} (plugin.yaml metadata.name-spec.version)${named.length ? `, found ${named.join(', ')}` : ''}`
+        ? `no source uses this plugin: spec.source.plugin.name must be ${PLUGIN_REFERENCE} (plugin.yaml metadata.name-spec.version)${named.length ? `, found ${named.join(', ')}` : ''}` +
+            (unnamed ? '; a plugin section without a name matches no plugin, since strata ships no discover rule' : '')
         : 'more than one source uses this plugin; strata renders one at a time',
       { file },
     );
@@ -99,18 +113,40 @@ function strataSource(app: ApplicationDoc, file: string): ApplicationSource {
   return ours[0]!;
 }
 
-/** The environment the repo-server sends for an Application's strata source, plus the sidecar's PATH/HOME. */
+function strataSource(app: ApplicationDoc, file: string): ApplicationSource {
+  const i = strataSourceIndex(app, file);
+  return app.spec?.source ?? app.spec!.sources![i]!;
+}
+
+/** The Application with its strata source replaced (for .argocd-source*.yaml overrides). */
+function withSource(app: ApplicationDoc, file: string, source: ApplicationSource): ApplicationDoc {
+  const i = strataSourceIndex(app, file);
+  const spec = { ...app.spec };
+  if (spec.source) spec.source = source;
+  else spec.sources = spec.sources!.map((s, j) => (j === i ? source : s));
+  return { ...app, spec };
+}
+
+/** `ARGOCD_APP_NAME` of an Application (the instance name the repo-server also uses for .argocd-source-<name>.yaml). */
+export function instanceName(app: ApplicationDoc, controllerNamespace?: string): string {
+  return appName(app.metadata?.name ?? '', app.metadata?.namespace, controllerNamespace);
+}
+
+/**
+ * The environment the repo-server sends for an Application's strata source (generate, and the reduced one of
+ * parameters.dynamic), plus the sidecar's PATH/HOME.
+ */
 export function applicationEnv(
   app: ApplicationDoc,
   file: string,
-  opts: Pick<RenderApplicationOptions, 'revision' | 'kubeVersion' | 'apiVersions' | 'processEnv'> = {},
-): { env: Record<string, string>; sourcePath: string } {
+  opts: Pick<RenderApplicationOptions, 'revision' | 'kubeVersion' | 'apiVersions' | 'processEnv' | 'controllerNamespace'> = {},
+): { env: Record<string, string>; parametersEnv: Record<string, string>; sourcePath: string } {
   const source = strataSource(app, file);
   const sourcePath = normalizeSourcePath(source.path);
   resolvePath('', sourcePath, file); // refuses absolute paths and `..` above the root
   const revision = opts.revision ?? '';
   const vars: BuildVars = {
-    ARGOCD_APP_NAME: appName(app.metadata?.name ?? '', app.metadata?.namespace),
+    ARGOCD_APP_NAME: instanceName(app, opts.controllerNamespace),
     ARGOCD_APP_NAMESPACE: app.spec?.destination?.namespace ?? '',
     ARGOCD_APP_PROJECT_NAME: app.spec?.project ?? '',
     ARGOCD_APP_REVISION: revision,
@@ -124,7 +160,7 @@ export function applicationEnv(
   };
   const sidecar: Record<string, string> = {};
   for (const k of ['PATH', 'HOME']) if (opts.processEnv?.[k] !== undefined) sidecar[k] = opts.processEnv[k]!;
-  return { env: { ...sidecar, ...pluginCommandEnv(vars, source.plugin) }, sourcePath };
+  return { env: { ...sidecar, ...pluginCommandEnv(vars, source.plugin) }, parametersEnv: { ...sidecar, ...dynamicParametersEnv(vars, source.plugin) }, sourcePath };
 }
 
 export function renderApplication(opts: RenderApplicationOptions): RenderApplicationResult {
@@ -135,9 +171,18 @@ export function renderApplication(opts: RenderApplicationOptions): RenderApplica
   } catch (e) {
     throw new UserError(`cannot read the Application: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: opts.appFile });
   }
-  const app = pickApplication(text, opts.appFile, opts.name);
-  const problems = validateApplication(app);
+  const picked = pickApplication(text, opts.appFile, opts.name);
+  const problems = validateApplication(picked);
   if (problems.length) throw new UserError(`not a valid Application (CRD schema):\n  ${problems.join('\n  ')}`, { file: opts.appFile });
+  // The repo-server applies .argocd-source*.yaml from the app directory before building the environment.
+  const original = strataSource(picked, opts.appFile);
+  const appDir = resolvePath('', normalizeSourcePath(original.path), opts.appFile);
+  const over = applySourceOverrides(new DiskFs(resolve(opts.repoRoot)), appDir, instanceName(picked, opts.controllerNamespace), original);
+  const app = over.applied.length ? withSource(picked, opts.appFile, over.source) : picked;
+  if (over.applied.length) {
+    const after = validateApplication(app);
+    if (after.length) throw new UserError(`the Application is not valid after ${over.applied.join(', ')} (CRD schema):\n  ${after.join('\n  ')}`, { file: opts.appFile });
+  }
   const { env, sourcePath } = applicationEnv(app, opts.appFile, opts);
   const cwd = join(resolve(opts.repoRoot), sourcePath);
   const out = generateManifests({
@@ -146,7 +191,8 @@ export function renderApplication(opts: RenderApplicationOptions): RenderApplica
     checks: opts.checks ?? standardChecks(), // what `strata generate` runs
     ...(opts.lastCommit ? { lastCommit: opts.lastCommit } : {}),
     ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.debug ? { debug: opts.debug } : {}),
     ...(opts.store ? { store: opts.store } : {}),
   });
-  return { ...out, env, cwd, application: app.metadata?.name ?? '' };
+  return { ...out, env, cwd, application: app.metadata?.name ?? '', sourceOverrides: over.applied };
 }

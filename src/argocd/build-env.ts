@@ -83,8 +83,14 @@ export function pluginCommandEnv(vars: BuildVars, plugin: PluginSource | undefin
   return out;
 }
 
-/** The reduced set `parameters.dynamic` sees: no revision, namespace or KUBE_*. */
-export function dynamicParametersEnv(full: Readonly<Record<string, string>>): Record<string, string> {
-  const keep = new Set<string>([...DYNAMIC_PARAMETER_VARS, PARAMETERS_VAR]);
-  return Object.fromEntries(Object.entries(full).filter(([k]) => keep.has(k) || k.startsWith(ENV_PREFIX) || k.startsWith('PARAM_')));
+/**
+ * The environment of `parameters.dynamic`: only ARGOCD_APP_NAME, ARGOCD_APP_SOURCE_REPO_URL,
+ * ARGOCD_APP_SOURCE_PATH and ARGOCD_APP_SOURCE_TARGET_REVISION, and plugin.env interpolated against those
+ * alone (`$ARGOCD_APP_REVISION` is "" there), plus ARGOCD_APP_PARAMETERS and PARAM_*: argo-cd
+ * reposerver/repository/repository.go populatePluginAppDetails -> getPluginParamEnvs.
+ */
+export function dynamicParametersEnv(vars: BuildVars, plugin: PluginSource | undefined): Record<string, string> {
+  const reduced: BuildVars = {};
+  for (const k of DYNAMIC_PARAMETER_VARS) if (vars[k] !== undefined) reduced[k] = vars[k];
+  return pluginCommandEnv(reduced, plugin);
 }

@@ -3,15 +3,25 @@ import { loadAppConfig } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import { resolvePath } from '../core/fs.js';
 import { resolveLayerFiles } from '../core/layers.js';
+import { resolveLimits, type Limits } from '../core/limits.js';
 import { createCaches, render, type Check, type RenderResult } from '../core/render.js';
 import { toYamlStream } from '../core/serialize.js';
 import type { CompiledStore } from '../core/templates.js';
 import { DiskFs } from '../io/disk-fs.js';
-import { lastCommitTouching } from '../io/git.js';
-import { findRepoRoot } from '../io/repo.js';
+import { findCheckout, findRepoRoot } from '../io/repo.js';
+import { lookupAppRevision, type LastCommit } from './app-revision.js';
 import type { Env } from './contract.js';
 import { parameterOverrides, parseParameters } from './parameters.js';
-import { capabilitiesFromEnv, chooseEnvironment, chooseRevision, namespaceFromEnv, releaseFromEnv, rootFromSourcePath } from './render-options.js';
+import {
+  capabilitiesFromEnv,
+  chooseEnvironment,
+  chooseRevision,
+  cmpExtractDir,
+  namespaceFromEnv,
+  releaseFromEnv,
+  rootFromSourcePath,
+  strataEnvNearMisses,
+} from './render-options.js';
 
 // The one code path behind `strata generate` (what the sidecar runs) and `strata render --application`
 // (its local emulation): (environment variables, working directory) -> the YAML stream Argo CD reads.
@@ -22,9 +32,13 @@ export interface GenerateOptions {
   /** The app directory (Argo CD runs plugin commands there). */
   cwd: string;
   checks?: readonly Check[];
+  /** Default: resolveLimits(env) (STRATA_* variables of the sidecar). */
+  limits?: Limits;
   /** Last commit touching repo-relative paths; default: the git CLI. Injected by tests. */
-  lastCommit?: (root: string, paths: readonly string[]) => string | undefined;
+  lastCommit?: LastCommit;
   log?: (message: string) => void;
+  /** Diagnostics (the CLI's logger at debug level). */
+  debug?: (message: string, fields: Record<string, unknown>) => void;
   /** Compiled templates kept between runs (src/io/compile-store.ts). */
   store?: CompiledStore;
 }
@@ -33,11 +47,17 @@ export interface GenerateResult {
   /** What goes to stdout, byte for byte. */
   text: string;
   result: RenderResult;
+  /** One-line warnings for stderr (never values). */
+  warnings: string[];
   repoRoot: string;
   appDir: string;
 }
 
-/** Repo root = cwd minus ARGOCD_APP_SOURCE_PATH; else the nearest .git ancestor; else the app directory. */
+/**
+ * Repo root = cwd minus the longest trailing part of ARGOCD_APP_SOURCE_PATH it ends with, never above the
+ * cmp-server's extraction folder or cwd's own checkout, and cwd itself when nothing matches (never an enclosing
+ * repository). Without ARGOCD_APP_SOURCE_PATH (a local run) the nearest .git ancestor, else cwd.
+ */
 export function locateApp(cwd: string, env: Env): { fs: DiskFs; appDir: string; repoRoot: string } {
   let real: string;
   try {
@@ -45,7 +65,7 @@ export function locateApp(cwd: string, env: Env): { fs: DiskFs; appDir: string; 
   } catch {
     throw new UserError(`working directory ${cwd} does not exist`);
   }
-  const root = rootFromSourcePath(real, env.ARGOCD_APP_SOURCE_PATH) ?? findRepoRoot(real);
+  const root = rootFromSourcePath(real, env.ARGOCD_APP_SOURCE_PATH, cmpExtractDir(real) ?? findCheckout(real)) ?? findRepoRoot(real);
   const fs = new DiskFs(root, { immutable: true });
   const appDir = fs.relativePath(real);
   if (appDir === undefined) throw new UserError(`${cwd} is outside the repository root ${root}`);
@@ -54,19 +74,29 @@ export function locateApp(cwd: string, env: Env): { fs: DiskFs; appDir: string; 
 
 export function generateManifests(opts: GenerateOptions): GenerateResult {
   const { env } = opts;
+  const limits = opts.limits ?? resolveLimits(env);
   const { fs, appDir, repoRoot } = locateApp(opts.cwd, env);
   const params = parseParameters(env);
   const caches = createCaches({ immutable: true, ...(opts.store ? { store: opts.store } : {}) });
   const config = loadAppConfig(fs, appDir, caches.parsed);
   const envName = chooseEnvironment(params, env, config);
   const overrides = parameterOverrides(params, appDir);
+  const warnings = strataEnvNearMisses(env).map(
+    (n) => `warning: plugin.env "${n}" is not STRATA_ENV (names are case-sensitive and kept verbatim) and is ignored; environment "${envName}" is used`,
+  );
 
-  const lastCommit = opts.lastCommit ?? ((root: string, paths: readonly string[]) => lastCommitTouching(root, paths, { env }));
   const appRevision = chooseRevision(config.revision, env, () => {
     // The app's inputs: strata.yaml, its layer files, the valueFiles, its templates folder (no merge needed).
     const files = [...resolveLayerFiles(fs, config, envName), ...overrides.flatMap((o) => (o.kind === 'file' ? [o.path] : []))];
     const templates = resolvePath(config.dir, config.templates, config.file);
-    return lastCommit(repoRoot, [...new Set([config.file, ...files, templates])]);
+    return lookupAppRevision({
+      root: repoRoot,
+      paths: [...new Set([config.file, ...files, templates])],
+      env,
+      timeoutMs: limits.gitMs,
+      ...(opts.lastCommit ? { lastCommit: opts.lastCommit } : {}),
+      ...(opts.debug ? { debug: opts.debug } : {}),
+    });
   });
 
   const namespace = namespaceFromEnv(env);
@@ -80,7 +110,8 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
     ...(namespace ? { namespace } : {}),
     checks: opts.checks ?? [],
     caches,
+    limits,
     ...(opts.log ? { log: opts.log } : {}),
   });
-  return { text: toYamlStream(result.objects.map((o) => o.object)), result, repoRoot, appDir };
+  return { text: toYamlStream(result.objects.map((o) => o.object)), result, warnings, repoRoot, appDir };
 }

@@ -68,7 +68,9 @@ export function parseParameters(env: Env): StrataParameters {
     if (collectionOf(p) !== expected) fail(`parameter "${p.name}" must be a ${expected} (collectionType ${expected}), found ${collectionOf(p)}`);
     if (expected === 'string') {
       if (typeof p.string !== 'string') fail(`parameter "${p.name}" must be a string`);
-      if (p.name === 'env') out.env = p.string === '' ? undefined : p.string;
+      // An ApplicationSet template that resolved to "" must not quietly render the default environment.
+      if (p.name === 'env' && p.string.trim() === '') fail('parameter "env" is set but empty: give an environment or drop the parameter');
+      if (p.name === 'env') out.env = p.string;
       else out.values = p.string;
     } else if (expected === 'array') {
       if (!Array.isArray(p.array) || p.array.some((x) => typeof x !== 'string')) fail(`parameter "${p.name}" must be an array of strings`);

@@ -1,7 +1,8 @@
+import { posix } from 'node:path';
 import type { AppConfig, RevisionMode } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import type { Capabilities, ReleaseInfo } from '../core/types.js';
-import { ENV_VAR_STRATA_ENV, type Env } from './contract.js';
+import { ENV_PREFIX, ENV_VAR_STRATA_ENV, type Env } from './contract.js';
 import type { StrataParameters } from './parameters.js';
 
 // From Argo CD's build environment to what the core needs. Pure: the caller reads process.env and the disk.
@@ -14,19 +15,53 @@ export function normalizeSourcePath(p: string | undefined): string {
     .join('/');
 }
 
-/** The repository root when the working directory is `<root>/<sourcePath>`, else undefined. */
-export function rootFromSourcePath(cwd: string, sourcePath: string | undefined): string | undefined {
-  if (sourcePath === undefined) return undefined;
-  const rel = normalizeSourcePath(sourcePath);
-  const dir = cwd.replace(/\/+$/, '') || '/';
-  if (rel === '') return dir;
-  if (rel.split('/').includes('..')) return undefined;
-  return dir.endsWith('/' + rel) ? dir.slice(0, dir.length - rel.length - 1) || '/' : undefined;
+/**
+ * The cmp-server's extraction folder holding `dir`: `<ARGOCD_CMP_WORKDIR or tmp>/_cmp_server/<random>/`
+ * (argo-cd common/common.go GetCMPWorkDir, cmpserver/plugin/plugin.go getTempDirMustCleanup). Nothing Argo CD
+ * sends lies above it, so the repository root never does either.
+ */
+export function cmpExtractDir(dir: string): string | undefined {
+  const parts = dir.split('/');
+  const i = parts.indexOf('_cmp_server'); // the first: a repository may hold a folder of that name itself
+  return i > 0 && i + 1 < parts.length ? parts.slice(0, i + 2).join('/') : undefined;
 }
 
-/** Parameter `env`, else plugin.env STRATA_ENV, else strata.yaml's defaultEnvironment, else an error. */
+/**
+ * The repository root of a plugin command run in `cwd` (absolute, symlinks resolved), given the raw
+ * `ARGOCD_APP_SOURCE_PATH`: `cwd` minus the longest trailing part of the source path it ends with. With the
+ * whole repository sent that is all of the path; with `reposerver.plugin.use.manifest.generate.paths` only
+ * the common parent of the app and its manifest-generate-paths is sent, and the working directory ends with
+ * the part of the path below that parent (argo-cd reposerver/repository/utils.go getApplicationRootPath,
+ * util/cmp/stream.go GetCompressedRepoAndMetadata). A candidate above `ceiling` (the extraction folder or the
+ * checkout holding cwd) is skipped; no match at all means `cwd` itself, never an enclosing repository.
+ * undefined only when the variable is absent (a local run: the caller may look for .git).
+ */
+export function rootFromSourcePath(cwd: string, sourcePath: string | undefined, ceiling?: string): string | undefined {
+  if (sourcePath === undefined) return undefined;
+  const dir = cwd.replace(/\/+$/, '') || '/';
+  // Argo CD joins the path to the checkout with securejoin (cleaned): `a/../b` is `b`; above the root matches nothing.
+  const clean = posix.normalize(normalizeSourcePath(sourcePath) || '.');
+  const segs = clean === '.' || clean.startsWith('..') ? [] : clean.split('/');
+  const under = (root: string): boolean => ceiling === undefined || root === ceiling || root.startsWith(ceiling === '/' ? '/' : ceiling + '/');
+  for (let k = segs.length; k > 0; k--) {
+    const tail = '/' + segs.slice(segs.length - k).join('/');
+    if (!dir.endsWith(tail)) continue;
+    const root = dir.slice(0, dir.length - tail.length) || '/';
+    if (under(root)) return root;
+  }
+  return dir;
+}
+
+/**
+ * Parameter `env`, else plugin.env STRATA_ENV, else strata.yaml's defaultEnvironment, else an error. An
+ * explicitly empty value (an ApplicationSet template that resolved to "") is an error, never the default.
+ */
 export function chooseEnvironment(params: StrataParameters, env: Env, config: AppConfig): string {
-  const chosen = params.env ?? (env[ENV_VAR_STRATA_ENV] || undefined) ?? config.defaultEnvironment;
+  const fromEnv = env[ENV_VAR_STRATA_ENV];
+  if (params.env === undefined && fromEnv === '') {
+    throw new UserError(`plugin.env STRATA_ENV is set but empty; set it to one of ${config.environments.join(', ')} or remove it`, { file: config.file });
+  }
+  const chosen = params.env ?? fromEnv ?? config.defaultEnvironment;
   if (chosen === undefined) {
     throw new UserError(
       `no environment: set the Application's plugin parameter "env" or plugin.env STRATA_ENV (one of ${config.environments.join(', ')}), or spec.defaultEnvironment`,
@@ -34,6 +69,35 @@ export function chooseEnvironment(params: StrataParameters, env: Env, config: Ap
     );
   }
   return chosen;
+}
+
+/**
+ * plugin.env names that look like STRATA_ENV but are not (`strata_env`, `STRATA_ENVIRONMENT`, `STRATA-ENV`,
+ * `ARGOCD_ENV_STRATA_ENV`, one or two typos): Argo CD passes them verbatim, so strata would silently ignore
+ * them. Names only, never values.
+ */
+export function strataEnvNearMisses(env: Env): string[] {
+  const want = ENV_VAR_STRATA_ENV.slice(ENV_PREFIX.length);
+  const squash = (s: string): string => s.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  const target = squash(want);
+  const out: string[] = [];
+  for (const key of Object.keys(env).sort()) {
+    if (!key.startsWith(ENV_PREFIX) || key === ENV_VAR_STRATA_ENV) continue;
+    const n = squash(key.slice(ENV_PREFIX.length));
+    if (n.startsWith(target) || n.endsWith(target) || editDistance(n, target) <= 2) out.push(key.slice(ENV_PREFIX.length));
+  }
+  return out;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
 
 /** The revision to annotate with, per spec.metadata.revision. `lastAppCommit` is asked only in `app` mode. */

@@ -1,12 +1,16 @@
 import { UserError } from '../core/errors.js';
 import type { Transport } from './https-transport.js';
 import {
+  argoCdOwner,
+  buildGetRequest,
   buildPatchRequest,
   classifyStatus,
   DEFAULT_RETRY,
   describeFailure,
   isRetryableNetworkError,
+  operatorOwnedMessage,
   retryDelayMs,
+  type HttpRequest,
   type HttpResponse,
   type PatchTarget,
   type RetryPolicy,
@@ -20,6 +24,8 @@ export interface PatchDeploymentOptions {
   /** A missing Deployment is success (used by `unpatch`: nothing left to remove). */
   readonly ignoreMissing?: boolean;
   readonly dryRun?: boolean;
+  /** Read the Deployment first and refuse one owned by an argocd-operator ArgoCD resource (`patch` only). */
+  readonly refuseOperatorOwned?: boolean;
   readonly retry?: RetryPolicy;
 }
 
@@ -35,10 +41,28 @@ export type PatchResult = 'patched' | 'missing';
 /**
  * Send the patch, retrying conflicts (409), throttling (429), server errors (5xx) and network errors with
  * bounded backoff. Strategic merge by name makes a repeated patch harmless, so retrying is always safe.
+ * With `refuseOperatorOwned` the Deployment is read first and one owned by an argocd-operator ArgoCD
+ * resource is refused (the operator would revert the patch).
  */
 export async function patchDeployment(options: PatchDeploymentOptions, io: PatchDeploymentIo): Promise<PatchResult> {
+  if (options.refuseOperatorOwned) {
+    const got = await sendWithRetry(buildGetRequest(options.target, options.token), options, io);
+    if (got === 'missing') return 'missing';
+    let obj: unknown;
+    try {
+      obj = JSON.parse(got.body);
+    } catch {
+      obj = undefined;
+    }
+    const owner = argoCdOwner(obj);
+    if (owner !== undefined) throw new UserError(operatorOwnedMessage(options.target, owner));
+  }
+  const sent = await sendWithRetry(buildPatchRequest(options.target, options.patch, options.token, options.dryRun), options, io);
+  return sent === 'missing' ? 'missing' : 'patched';
+}
+
+async function sendWithRetry(request: HttpRequest, options: PatchDeploymentOptions, io: PatchDeploymentIo): Promise<HttpResponse | 'missing'> {
   const policy = options.retry ?? DEFAULT_RETRY;
-  const request = buildPatchRequest(options.target, options.patch, options.token, options.dryRun);
   const name = `${options.target.namespace}/${options.target.deployment}`;
 
   for (let attempt = 1; ; attempt++) {
@@ -51,7 +75,7 @@ export async function patchDeployment(options: PatchDeploymentOptions, io: Patch
     }
 
     const outcome = res ? classifyStatus(res.status) : isRetryableNetworkError(networkError) ? 'retry' : 'fail';
-    if (outcome === 'ok') return 'patched';
+    if (outcome === 'ok') return res!;
     if (outcome === 'not-found' && options.ignoreMissing) {
       io.log(`Deployment ${name} not found: nothing to change`);
       return 'missing';

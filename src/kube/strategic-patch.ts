@@ -14,7 +14,7 @@ export interface PatchTarget {
 }
 
 export interface HttpRequest {
-  readonly method: 'PATCH';
+  readonly method: 'PATCH' | 'GET';
   /** Path and query, e.g. `/apis/apps/v1/namespaces/argocd/deployments/argocd-repo-server?fieldManager=strata-sidecar`. */
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
@@ -59,6 +59,43 @@ export function buildPatchRequest(target: PatchTarget, patch: unknown, token: st
     },
     body,
   };
+}
+
+/** The GET that reads the Deployment before patching it (to see who owns it). */
+export function buildGetRequest(target: PatchTarget, token: string): HttpRequest {
+  return {
+    method: 'GET',
+    path: deploymentPath(target),
+    headers: { Accept: 'application/json', Authorization: `Bearer ${token}`, 'User-Agent': 'strata-sidecar' },
+    body: '',
+  };
+}
+
+/**
+ * The ArgoCD custom resource that owns a Deployment, if any: the argocd-operator names the repo-server
+ * `<cr>-repo-server`, sets itself as controller owner (argocd-operator controllers/argocd/deployment.go,
+ * SetControllerReference) and on every reconcile puts back the containers and volumes it computes
+ * (controllers/argocd/repo_server.go reconcileRepoDeployment), so a patched sidecar would be removed again.
+ */
+export function argoCdOwner(deployment: unknown): string | undefined {
+  const refs = (deployment as { metadata?: { ownerReferences?: unknown } } | null)?.metadata?.ownerReferences;
+  if (!Array.isArray(refs)) return undefined;
+  for (const r of refs as { kind?: unknown; apiVersion?: unknown; name?: unknown }[]) {
+    if (r && r.kind === 'ArgoCD' && typeof r.apiVersion === 'string' && r.apiVersion.startsWith('argoproj.io/')) {
+      return typeof r.name === 'string' ? r.name : '';
+    }
+  }
+  return undefined;
+}
+
+/** Why `sidecar patch` refuses an operator-managed Deployment, and what to do instead. */
+export function operatorOwnedMessage(target: PatchTarget, owner: string): string {
+  return (
+    `Deployment ${target.namespace}/${target.deployment} is managed by the argocd-operator (owned by ArgoCD "${owner}"), ` +
+    'which resets its containers and volumes on every reconcile: a patched sidecar would be removed again. ' +
+    'Add strata through the ArgoCD resource instead (spec.repo.sidecarContainers and spec.repo.volumes: ' +
+    'helm/strata/argocd-operator.yaml, docs/install.md "argocd-operator") and install this chart with mode=values'
+  );
 }
 
 /**

@@ -5,7 +5,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, posix, relative, resolve } from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 
 export const REPO = resolve(__dirname, '../..');
@@ -31,33 +31,74 @@ export function loadPluginYaml(root = REPO): PluginYaml {
 
 const SKIP_COPY = new Set(['node_modules', 'dist', '.git', 'test', '.out']);
 
-/** Copy `paths` (repo-relative) of `from` into a fresh dir as extraction would: files 0644, dirs 0755, symlinks kept. */
+/**
+ * A fresh extraction folder shaped like the cmp-server's: `<tmp>/_cmp_server/<random>/` (argo-cd
+ * common/common.go GetCMPWorkDir + cmpserver/plugin/plugin.go getTempDirMustCleanup).
+ */
+function extractDir(): string {
+  const base = join(mkdtempSync(join(tmpdir(), 'strata-cmp-')), '_cmp_server');
+  mkdirSync(base, { mode: 0o700 });
+  return mkdtempSync(join(base, 'x'));
+}
+
+/** Copy `from/<srcRel>` to `dest/<dstRel>` as extraction would: files 0644, dirs 0755, symlinks kept. */
+function copyTree(from: string, srcRel: string, dest: string, dstRel: string): void {
+  const src = join(from, srcRel);
+  const dst = join(dest, dstRel);
+  const st = lstatSync(src);
+  mkdirSync(dirname(dst), { recursive: true, mode: 0o755 });
+  if (st.isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
+  else if (st.isDirectory()) {
+    mkdirSync(dst, { recursive: true, mode: 0o755 });
+    chmodSync(dst, 0o755);
+    for (const n of readdirSync(src)) if (!SKIP_COPY.has(n)) copyTree(from, join(srcRel, n), dest, join(dstRel, n));
+  } else {
+    copyFileSync(src, dst);
+    chmodSync(dst, 0o644); // preserveFileMode: false - exec bits are gone
+  }
+}
+
+/** Copy `paths` (repo-relative) of `from` into a fresh extraction folder, keeping their place in the tree. */
 export function extractCopy(paths: readonly string[], from = REPO): string {
-  const dest = mkdtempSync(join(tmpdir(), 'strata-cmp-'));
-  const copy = (rel: string): void => {
-    const src = join(from, rel);
-    const dst = join(dest, rel);
-    const st = lstatSync(src);
-    mkdirSync(dirname(dst), { recursive: true, mode: 0o755 });
-    if (st.isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
-    else if (st.isDirectory()) {
-      mkdirSync(dst, { recursive: true, mode: 0o755 });
-      chmodSync(dst, 0o755);
-      for (const n of readdirSync(src)) if (!SKIP_COPY.has(n)) copy(join(rel, n));
-    } else {
-      copyFileSync(src, dst);
-      chmodSync(dst, 0o644); // preserveFileMode: false - exec bits are gone
-    }
-  };
-  for (const p of paths) copy(p);
+  const dest = extractDir();
+  for (const p of paths) copyTree(from, p, dest, p);
   return dest;
+}
+
+/** Copy the folder `rel` of `from` as the root of a fresh extraction folder (what a partial tarball unpacks to). */
+export function extractSubtree(rel: string, from: string): string {
+  const dest = extractDir();
+  for (const n of readdirSync(join(from, rel))) if (!SKIP_COPY.has(n)) copyTree(from, join(rel, n), dest, n);
+  return dest;
+}
+
+/**
+ * The folder the repo-server tars when `reposerver.plugin.use.manifest.generate.paths` is on: the common
+ * parent of the app path and every `argocd.argoproj.io/manifest-generate-paths` entry (`;`-separated,
+ * relative to the app path, or absolute from the repository root; `..` cannot leave the root: securejoin).
+ * Mirrors argo-cd reposerver/repository/utils.go (getApplicationRootPath, getPaths) and
+ * reposerver/repository/repository.go runConfigManagementPluginSidecars. Repo-relative, "" for the root.
+ */
+export function manifestGenerateRoot(sourcePath: string, annotation: string | undefined): string {
+  const app = posix.normalize('/' + sourcePath).split('/').filter(Boolean);
+  const paths = (annotation ?? '').split(';').filter((a) => a !== '');
+  if (paths.length === 0) return ''; // no annotation: the whole repository, as without the option
+  let common = app;
+  for (const a of paths) {
+    const abs = a.startsWith('/') ? posix.normalize(a) : posix.normalize('/' + [...app, a].join('/'));
+    const parts = abs.split('/').filter(Boolean);
+    let i = 0;
+    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
+    common = common.slice(0, i);
+  }
+  return common.join('/');
 }
 
 function globToRegExp(seg: string): RegExp {
   return new RegExp('^' + seg.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
 }
 
-/** plugin.yaml's discover rule, evaluated in the app dir (only fileName is used by this plugin; Go Glob, no `**`). */
+/** plugin.yaml's discover rule, evaluated in the app dir (fileName only: Go filepath.Glob, no `**`). */
 export function discovers(plugin: PluginYaml, appDir: string): boolean {
   const d = plugin.spec.discover;
   if (!d?.fileName) throw new Error('this harness evaluates discover.fileName only');
@@ -67,6 +108,18 @@ export function discovers(plugin: PluginYaml, appDir: string): boolean {
     dirs = dirs.flatMap((dir) => (existsSync(dir) && lstatSync(dir).isDirectory() ? readdirSync(dir).filter((n) => re.test(n)).map((n) => join(dir, n)) : []));
   }
   return dirs.length > 0;
+}
+
+/**
+ * Whether the repo-server picks this plugin for an app, and how many times it streamed the repository to the
+ * sidecar to find out (argo-cd util/app/discovery/discovery.go cmpSupports): a plugin without `discover`
+ * matches a named reference at once and an unnamed one never; a plugin with `discover` is sent the whole
+ * repository to run the match step even when the Application names it.
+ */
+export function pluginMatch(plugin: PluginYaml, appDir: string, named: boolean): { matches: boolean; streams: number } {
+  const hasDiscover = Boolean(plugin.spec.discover?.fileName || plugin.spec.discover?.find);
+  if (!hasDiscover) return { matches: named, streams: 0 };
+  return { matches: discovers(plugin, appDir), streams: 1 };
 }
 
 /** A `bin` dir with `strata` on it, like the sidecar image: a node script requiring the bundled CLI. */
@@ -203,7 +256,19 @@ export function argoError(argv: readonly string[], r: RunResult): string {
 export interface CmpServer {
   plugin: PluginYaml;
   bin: string;
+  /** Tarballs sent to the sidecar so far (match steps and generate calls). */
+  streams: number;
   generate(appDir: string, env: Record<string, string>, extra?: Partial<RunOptions>): Promise<RunResult & { manifests?: Manifest[] }>;
+  /**
+   * The repo-server side too: pick the plugin (discovery as upstream), decide what to send (the whole
+   * checkout, or with `useManifestGeneratePaths` only the common parent of the app and its
+   * manifest-generate-paths, without .git), unpack it to a fresh folder and run generate in the app dir there.
+   */
+  generateFor(
+    source: { path: string; named?: boolean; manifestGeneratePaths?: string; useManifestGeneratePaths?: boolean },
+    env: Record<string, string>,
+    extra?: Partial<RunOptions>,
+  ): Promise<RunResult & { manifests?: Manifest[]; cwd: string }>;
   parameters(appDir: string, env: Record<string, string>): Promise<RunResult & { announcements?: unknown[] }>;
 }
 
@@ -211,13 +276,30 @@ export interface CmpServer {
 export function cmpServer(root: string, bin: string): CmpServer {
   const plugin = loadPluginYaml(root);
   const argvOf = (c: { command: string[]; args?: string[] }): string[] => [...c.command, ...(c.args ?? [])];
-  return {
+  const run = async (appDir: string, env: Record<string, string>, extra: Partial<RunOptions>): Promise<RunResult & { manifests?: Manifest[] }> => {
+    server.streams++;
+    const r = await runCommand(argvOf(plugin.spec.generate), { cwd: appDir, env: { ...sidecarEnv(bin), ...env }, ...extra });
+    return r.code === 0 ? { ...r, manifests: parseManifests(r.stdout.toString('utf8')) } : r;
+  };
+  const server: CmpServer = {
     plugin,
     bin,
+    streams: 0,
     async generate(appDir, env, extra = {}) {
-      if (!discovers(plugin, appDir)) throw new Error(`discover rule does not match ${appDir}`);
-      const r = await runCommand(argvOf(plugin.spec.generate), { cwd: appDir, env: { ...sidecarEnv(bin), ...env }, ...extra });
-      return r.code === 0 ? { ...r, manifests: parseManifests(r.stdout.toString('utf8')) } : r;
+      const m = pluginMatch(plugin, appDir, true);
+      server.streams += m.streams;
+      if (!m.matches) throw new Error(`discover rule does not match ${appDir}`);
+      return run(appDir, env, extra);
+    },
+    async generateFor(source, env, extra = {}) {
+      const appRel = posix.normalize('/' + source.path).slice(1);
+      const m = pluginMatch(plugin, join(root, appRel), source.named ?? true);
+      server.streams += m.streams;
+      if (!m.matches) throw new Error(`could not find cmp-server plugin supporting the given repository (${appRel})`);
+      const parent = source.useManifestGeneratePaths ? manifestGenerateRoot(appRel, source.manifestGeneratePaths) : '';
+      const dest = extractSubtree(parent, root);
+      const cwd = join(dest, relative(parent || '.', appRel || '.'));
+      return { ...(await run(cwd, env, extra)), cwd };
     },
     async parameters(appDir, env) {
       const dyn = plugin.spec.parameters?.dynamic;
@@ -229,4 +311,5 @@ export function cmpServer(root: string, bin: string): CmpServer {
       return { ...r, announcements: [...((parsed as unknown[] | null) ?? []), ...(plugin.spec.parameters?.static ?? [])] };
     },
   };
+  return server;
 }

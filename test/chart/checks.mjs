@@ -24,6 +24,8 @@ const chartDir = join(repo, 'helm/strata');
 // In CI the shared folder sits next to the repository; STRATA_SHARED_DIR overrides.
 const sharedDir = process.env.STRATA_SHARED_DIR ?? resolve(repo, '../shared');
 const stockDeployment = join(sharedDir, 'fixtures/argocd/argocd-repo-server-deployment.yaml');
+// argoproj-labs/argocd-operator config/crd/bases/argoproj.io_argocds.yaml (fixtures README names the commit).
+const operatorCrd = join(sharedDir, 'fixtures/argocd-operator/argocd-crd.yaml');
 const work = mkdtempSync(join(tmpdir(), 'strata-chart-'));
 
 // ---------- helpers ----------
@@ -51,6 +53,34 @@ function find(objs, kind, nameSuffix = '') {
 function patchDocs(args = []) {
   const cm = find(renderObjects(args), 'ConfigMap', '-sidecar-patch');
   return { patch: cm.data['patch.json'], unpatch: cm.data['unpatch.json'] };
+}
+
+/**
+ * A validator for one version of a CRD, strict like `kubectl apply --validate=strict`: objects without
+ * additionalProperties or x-kubernetes-preserve-unknown-fields refuse unknown fields. Large subschemas that
+ * repeat (Container, Volume) go to $defs once, so Ajv compiles the 2 MiB operator CRD in seconds.
+ */
+function crdValidator(file, version) {
+  const crd = require('js-yaml').load(readFileSync(file, 'utf8'));
+  const schema = crd.spec.versions.find((v) => v.name === version).schema.openAPIV3Schema;
+  const defs = {};
+  const close = (s) => {
+    if (Array.isArray(s)) return s.map(close);
+    if (!s || typeof s !== 'object') return s;
+    const out = {};
+    for (const [k, v] of Object.entries(s)) {
+      if (k === 'description') continue;
+      out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v).map(([pk, pv]) => [pk, close(pv)])) : close(v);
+    }
+    if (out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields']) out.additionalProperties = false;
+    const text = JSON.stringify(out);
+    if (text.length < 2000) return out;
+    const id = sha256(text).slice(0, 16);
+    defs[id] = out;
+    return { $ref: `#/$defs/${id}` };
+  };
+  const props = Object.fromEntries(Object.entries(schema.properties).filter(([k]) => k !== 'status').map(([k, v]) => [k, close(v)]));
+  return new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile({ type: 'object', properties: props, $defs: defs });
 }
 
 let seq = 0;
@@ -200,7 +230,9 @@ const checks = {
     assert.ok(byName(s.env, 'STRATA_LOG_LEVEL'), 'STRATA_LOG_LEVEL set');
     assert.equal(byName(s.env, 'HOME')?.value, '/tmp');
     assert.deepEqual(byName(spec.volumes, 'strata-plugin'), { name: 'strata-plugin', configMap: { name: 'strata-plugin', items: [{ key: 'plugin.yaml', path: 'plugin.yaml' }] } });
-    assert.deepEqual(byName(spec.volumes, 'strata-tmp'), { name: 'strata-tmp', emptyDir: { sizeLimit: '1Gi' } });
+    // No size limit by default, as upstream's cmp-tmp (argo-cd docs/operator-manual/config-management-plugins.md):
+    // every concurrent request unpacks a copy of the repository there.
+    assert.deepEqual(byName(spec.volumes, 'strata-tmp'), { name: 'strata-tmp', emptyDir: {} });
     // Everything the mounts refer to exists; nothing of the original pod changed.
     for (const m of s.volumeMounts) assert.ok(byName(spec.volumes, m.name), `volume ${m.name} exists`);
     assert.deepEqual(byName(spec.containers, 'argocd-repo-server'), byName(podSpec(original).containers, 'argocd-repo-server'));
@@ -257,15 +289,58 @@ const checks = {
     assert.notEqual(annotation(copy), annotation(chartDir));
   },
 
-  'custom sidecar name, extra env and no tmp size limit still patch and unpatch cleanly'() {
-    const values = tmpFile('values.yaml', 'sidecar:\n  name: layers\n  tmpSizeLimit: ""\n  extraEnv:\n    - name: NODE_OPTIONS\n      value: --max-old-space-size=256\n');
+  'custom sidecar name, extra env and a tmp size limit still patch and unpatch cleanly'() {
+    const values = tmpFile('values.yaml', 'sidecar:\n  name: layers\n  tmpSizeLimit: 4Gi\n  extraEnv:\n    - name: NODE_OPTIONS\n      value: --max-old-space-size=256\n');
     const { patch, unpatch } = patchDocs(['-f', values]);
     const patched = YAML.parse(kubectlPatch(stockDeployment, patch));
     const c = byName(podSpec(patched).containers, 'layers');
     assert.deepEqual(c.env.map((e) => e.name), ['HOME', 'STRATA_LOG_LEVEL', 'NODE_OPTIONS']);
-    assert.deepEqual(byName(podSpec(patched).volumes, 'layers-tmp'), { name: 'layers-tmp', emptyDir: {} });
+    assert.deepEqual(byName(podSpec(patched).volumes, 'layers-tmp'), { name: 'layers-tmp', emptyDir: { sizeLimit: '4Gi' } });
     const back = kubectlPatch(tmpFile('layers.yaml', YAML.stringify(patched)), unpatch);
     assert.deepEqual(dropEmptyAnnotations(YAML.parse(back)), normalised(stockDeployment));
+  },
+
+  'sidecar memory is sized for several concurrent renders (Argo CD does not bound plugin runs)'() {
+    const s = JSON.parse(patchDocs().patch).spec.template.spec.containers[0];
+    const mib = (q) => { const m = /^(\d+)(Mi|Gi)$/.exec(q); assert.ok(m, `quantity ${q}`); return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1); };
+    // docs/install.md "Sizing": ~70 MiB peak per typical render, ~145 MiB for a 5 MiB output; room for 6 large ones.
+    assert.ok(mib(s.resources.limits.memory) >= 1024, `limit ${s.resources.limits.memory}`);
+    assert.ok(mib(s.resources.requests.memory) >= 256, `request ${s.resources.requests.memory}`);
+  },
+
+  'plugin.yaml has no discover rule; plugin.discover.fileName adds one (opt-in) and restarts the repo-server'() {
+    const plain = YAML.parse(find(renderObjects(), 'ConfigMap', '-plugin').data['plugin.yaml']);
+    assert.equal(plain.spec.discover, undefined);
+    const args = ['--set', 'plugin.discover.fileName=strata.yaml'];
+    const text = find(renderObjects(args), 'ConfigMap', '-plugin').data['plugin.yaml'];
+    const withDiscover = YAML.parse(text);
+    assert.deepEqual(withDiscover.spec.discover, { fileName: 'strata.yaml' });
+    const { discover: _d, ...rest } = withDiscover.spec;
+    assert.deepEqual({ ...withDiscover, spec: rest }, plain, 'nothing else changes');
+    const checksum = (a) => JSON.parse(patchDocs(a).patch).spec.template.metadata.annotations['checksum/strata-plugin'];
+    assert.equal(checksum(args), sha256(text));
+    assert.notEqual(checksum(args), checksum([]));
+    const schema = JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8'));
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    assert.ok(validate(JSON.parse(render(['--show-values', ...args]))));
+    assert.ok(!validate(JSON.parse(render(['--show-values', '--set', 'plugin.discover.glob=x']))), 'unknown keys are refused');
+  },
+
+  'argocd-operator.yaml: valid against the operator ArgoCD CRD, same sidecar and volumes as the patch'() {
+    assert.ok(existsSync(operatorCrd), `missing ${operatorCrd}`);
+    const cr = YAML.parse(readFileSync(join(chartDir, 'argocd-operator.yaml'), 'utf8'));
+    const validate = crdValidator(operatorCrd, 'v1beta1');
+    assert.ok(validate(cr), JSON.stringify(validate.errors?.slice(0, 5)));
+    const typo = structuredClone(cr);
+    typo.spec.repo.sidecarContainer = typo.spec.repo.sidecarContainers;
+    assert.ok(!validate(typo), 'an unknown field is refused (the operator would drop it silently)');
+    const patch = JSON.parse(patchDocs().patch).spec.template.spec;
+    assert.deepEqual(cr.spec.repo.sidecarContainers, patch.containers);
+    assert.deepEqual(cr.spec.repo.volumes, patch.volumes, 'same ConfigMap (strata-plugin, key plugin.yaml) and /tmp volume');
+    // The operator's repo-server pod has the volumes the sidecar mounts besides its own (repo_server.go).
+    const own = new Set(cr.spec.repo.volumes.map((v) => v.name));
+    const mounts = cr.spec.repo.sidecarContainers[0].volumeMounts.map((m) => m.name).filter((n) => !own.has(n));
+    assert.deepEqual(mounts, ['var-files', 'plugins']);
   },
 
   'argo-cd-values.yaml: same sidecar as the patch, same plugin as plugin.yaml'() {

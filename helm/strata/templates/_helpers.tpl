@@ -62,9 +62,19 @@ app.kubernetes.io/part-of: argocd
 {{- default (printf "%s-patcher" (include "strata.fullname" .) | trunc 63 | trimSuffix "-") .Values.serviceAccount.name -}}
 {{- end -}}
 
-{{/* The plugin configuration: the repository's plugin.yaml, shipped as files/plugin.yaml (kept identical by test/chart/run.sh). */}}
+{{/*
+The plugin configuration: the repository's plugin.yaml, shipped as files/plugin.yaml (kept identical by
+test/chart/run.sh). plugin.discover.fileName (opt-in) adds a discover rule before `generate:`; it costs a
+whole-repository stream per generate and per unnamed Application (docs/argocd.md, "Discovery").
+*/}}
 {{- define "strata.pluginYaml" -}}
-{{- required "files/plugin.yaml is missing from the chart" (.Files.Get "files/plugin.yaml") -}}
+{{- $file := required "files/plugin.yaml is missing from the chart" (.Files.Get "files/plugin.yaml") -}}
+{{- with .Values.plugin.discover.fileName -}}
+{{- if not (contains "\n  generate:\n" $file) }}{{ fail "files/plugin.yaml has no top-level spec.generate to put discover before" }}{{ end -}}
+{{- replace "\n  generate:\n" (printf "\n  discover:\n    fileName: %s\n  generate:\n" (toJson .)) $file -}}
+{{- else -}}
+{{- $file -}}
+{{- end -}}
 {{- end -}}
 
 {{/* Restarts the repo-server when the plugin changes: a subPath mount never sees ConfigMap updates. */}}

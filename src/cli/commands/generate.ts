@@ -45,13 +45,15 @@ export const command: Command = {
     if (delay > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay);
     if (terminated) return TERMINATED_EXIT_CODE;
 
-    const { text, result } = generateManifests({
+    const { text, result, warnings } = generateManifests({
       env: ctx.env,
       cwd: ctx.cwd,
       checks: standardChecks(),
       log: (m) => ctx.stderr.write(`strata: template log: ${m}\n`),
+      ...(ctx.logger ? { debug: (m: string, fields: Record<string, unknown>) => ctx.logger!.debug(fields, m) } : {}),
       ...(ctx.store ? { store: ctx.store } : {}),
     });
+    for (const w of warnings) ctx.stderr.write(`strata: ${w}\n`);
     for (const f of result.findings) ctx.stderr.write(`strata: ${formatFinding(f)}\n`);
     await yieldToLoop(); // deliver a SIGTERM that arrived during the render before anything is printed
     if (terminated) return TERMINATED_EXIT_CODE;

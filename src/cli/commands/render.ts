@@ -35,6 +35,8 @@ Options:
       --application FILE     render an Argo CD Application's plugin source exactly as the sidecar would
                              (same environment, parameters and code path as "strata generate")
       --name NAME            with --application: which Application, when the file holds several
+      --controller-namespace NS  with --application: Argo CD's namespace (default argocd); Applications
+                             elsewhere get release.name <namespace>_<name>
       --all                  render every app under ROOT that declares ENV, in one process; any
                              failure fails the whole run (all failures are listed, stdout stays empty)
   -h, --help                 show this help
@@ -45,7 +47,7 @@ export const command: Command = {
   summary: 'render an app for an environment',
   help: HELP,
   async run(ctx) {
-    const p = parse(ctx.argv, { ...APP_OPTIONS, ...LAYER_OPTIONS, ...RELEASE_OPTIONS, all: { type: 'boolean' }, application: { type: 'string' }, name: { type: 'string' } });
+    const p = parse(ctx.argv, { ...APP_OPTIONS, ...LAYER_OPTIONS, ...RELEASE_OPTIONS, all: { type: 'boolean' }, application: { type: 'string' }, name: { type: 'string' }, 'controller-namespace': { type: 'string' } });
     if (p.values.application !== undefined) return renderFromApplication(ctx, p);
     const format = outputFormat(p.values.output);
     const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
@@ -91,6 +93,7 @@ function renderFromApplication(ctx: CommandContext, p: Parsed): number {
   const r = renderApplication({
     appFile: resolve(ctx.cwd, s('application')!),
     ...(s('name') ? { name: s('name')! } : {}),
+    ...(s('controller-namespace') ? { controllerNamespace: s('controller-namespace')! } : {}),
     repoRoot: findRepoRoot(ctx.cwd, s('repo-root') ? resolve(ctx.cwd, s('repo-root')!) : undefined),
     ...(s('revision') ? { revision: s('revision')! } : {}),
     ...(s('kube-version') ? { kubeVersion: s('kube-version')! } : {}),
@@ -99,6 +102,7 @@ function renderFromApplication(ctx: CommandContext, p: Parsed): number {
     log: (m) => ctx.stderr.write(`strata: template log: ${m}\n`),
     ...(ctx.store ? { store: ctx.store } : {}),
   });
+  for (const w of r.warnings) ctx.stderr.write(`strata: ${w}\n`);
   for (const f of r.result.findings) ctx.stderr.write(`strata: ${formatFinding(f)}\n`);
   ctx.stdout.write(r.text);
   return 0;

@@ -32,7 +32,9 @@ Options:
   -h, --help             show this help
 
 Conflicts (409), throttling (429), server errors (5xx) and network errors are retried with backoff,
-6 attempts in all. A missing Deployment exits 1: "Deployment NS/NAME not found: is Argo CD installed in NS?"`;
+6 attempts in all. A missing Deployment exits 1: "Deployment NS/NAME not found: is Argo CD installed in NS?"
+patch reads the Deployment first and refuses one owned by an argocd-operator ArgoCD resource: the operator
+resets the repo-server's containers and volumes, so the sidecar goes in the ArgoCD resource instead.`;
 
 const ACTIONS = ['patch', 'unpatch'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -135,7 +137,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const name = `${target.namespace}/${target.deployment}`;
   log(`${options.dryRun ? 'validating' : 'sending'} ${options.patchFile} to Deployment ${name} via ${settings.apiServer}`);
   const result = await patchDeployment(
-    { target, patch, token, ignoreMissing: options.ignoreMissing, dryRun: options.dryRun },
+    { target, patch, token, ignoreMissing: options.ignoreMissing, dryRun: options.dryRun, refuseOperatorOwned: options.action === 'patch' },
     { send: httpsTransport({ apiServer: settings.apiServer, ca }), sleep: (ms) => sleep(ms), log },
   );
   if (result === 'patched') {
