@@ -44,11 +44,14 @@ function mergeInto(dst: Record<string, unknown>, src: Record<string, unknown>, o
       if (overwrite) put(dst, k, null);
       continue;
     }
-    if (isMap(s) && isMap(d)) {
-      mergeInto(d, s, overwrite, depth + 1);
-      if (isTruthy(d)) continue;
+    if (Array.isArray(s)) {
+      // mergo sets a list from the source when overwriting, or when the destination's is empty.
+      if (overwrite || !present || !isTruthy(d)) put(dst, k, deepCopy(s));
+      continue;
     }
-    if (present && isTruthy(d) && (isMap(s) || Array.isArray(s))) continue;
+    if (isMap(s) && isMap(d)) mergeInto(d, s, overwrite, depth + 1);
+    // A non-empty destination is kept when the source is a map (mergo merges into it, or leaves a scalar).
+    if (present && isTruthy(d) && isMap(s)) continue;
     if (overwrite || !present || !isTruthy(d)) put(dst, k, deepCopy(s));
   }
 }
@@ -161,7 +164,7 @@ export const COLLECTION_HELPERS: HelperTable = {
   prepend: def(2, 2, ([l, v], c) => [need(c, v, 1), ...list(c, l, 0)]),
   concat: def(0, Infinity, (args, c) => {
     const out = args.flatMap((l, i) => list(c, l, i));
-    return out;
+    return out.length ? out : null; // Go's nil slice
   }),
   first: def(1, 1, ([l], c) => {
     const x = firstOf(c, l);
@@ -227,7 +230,7 @@ export const COLLECTION_HELPERS: HelperTable = {
     const [m, k] = args;
     if (m === null || m === undefined) return undefined;
     if (Array.isArray(m)) return m[int(c, k, 1)];
-    if (isMap(m)) return own(m, text(c, k, 1));
+    if (typeof m === 'object') return own(m as Record<string, unknown>, text(c, k, 1));
     return undefined;
   }),
 };
