@@ -219,6 +219,7 @@ export const COLLECTION_HELPERS: HelperTable = {
   index: def(1, Infinity, ([v, ...keys], c) => index(c, v, keys)),
   len: def(1, 1, ([v], c) => {
     const x = need(c, v, 0);
+    if (x === null) return 0; // Go's nil slice (regexFindAll with no match)
     if (typeof x === 'string') return chars(x).length;
     if (Array.isArray(x)) return x.length;
     if (isMap(x)) return Object.keys(x).length;

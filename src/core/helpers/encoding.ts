@@ -35,11 +35,21 @@ export function goJson(c: Call, v: unknown, indent: string, raw: boolean): strin
 
 function parseJson(c: Call, s: string): unknown {
   cap(c, s.length, 'the input');
+  let v: unknown;
   try {
-    return JSON.parse(s);
+    v = JSON.parse(s);
   } catch {
     return fail(c, 'the text is not valid JSON');
   }
+  // The same nesting bound as values files (core/limits.ts nestingDepth), checked without recursion.
+  const max = c.host.limits().nestingDepth;
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (d > max) fail(c, `the value nests deeper than ${max} levels (STRATA_MAX_NESTING)`);
+    if (x !== null && typeof x === 'object') for (const y of Object.values(x)) stack.push([y, d + 1]);
+  }
+  return v;
 }
 
 function parseYaml(c: Call, s: string): Record<string, unknown> {
