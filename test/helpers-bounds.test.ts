@@ -45,7 +45,10 @@ describe('helpers: sizes are capped by the helper limit', () => {
     ['join', '{{len (join s (until 100))}}', { s: 'z'.repeat(100_000) }],
     ['regexReplaceAll', '{{len (regexReplaceAll "" "abcdefgh" s)}}', { s: 'z'.repeat(1_000_000) }],
     ['regexMatch', '{{regexMatch "a" s}}', { s: 'a'.repeat(5 * 1024 * 1024) }],
-    ['b64enc', '{{len (b64enc s)}}', { s: 'a'.repeat(4 * 1024 * 1024) }],
+    ['printf', '{{len (printf "%1000000v" (until 1000))}}'],
+    ['printf', '{{len (printf "%0100000d" (until 1000))}}'],
+    ['splitList', '{{len (splitList "" s)}}', { s: 'q'.repeat(1_000_000) }],
+    ['regexFindAll', '{{len (regexFindAll "." s -1)}}', { s: 'q'.repeat(1_000_000) }],
   ];
   for (const [helper, src, ctx] of cases) {
     it(`${helper}: ${src.slice(0, 50)}`, () => {
@@ -56,6 +59,11 @@ describe('helpers: sizes are capped by the helper limit', () => {
       assert.equal(e.where?.line, 1, 'names the template line');
     });
   }
+
+  it('helpers whose output is proportional to their input are bounded by the input, not capped', () => {
+    const big = { k: 'x'.repeat(5 * 1024 * 1024) };
+    assert.equal(render('{{len (toJson m)}}|{{len (b64enc m.k)}}|{{len (nindent 2 (toYaml m))}}|{{len (printf "%s" m.k)}}', { m: big }), `${big.k.length + 8}|${Math.ceil(big.k.length / 3) * 4}|${big.k.length + 6}|${big.k.length}`);
+  });
 
   it('the limit comes from the render (HelperHost.limits)', () => {
     const helpers = makeHelpers({ renderPartial: () => '', limits: () => ({ ...DEFAULT_RENDER_LIMITS, helperBytes: 10 }) });

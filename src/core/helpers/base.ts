@@ -137,8 +137,10 @@ export function maxBytes(c: Call): number {
 }
 
 /**
- * Refuses a result (or input) of `size` characters over the helper limit. The message names the helper and
- * the limit, never the value or the size derived from it (a parameter may be hostile, or secret).
+ * Refuses `size` characters over the helper limit: what a helper would add beyond its inputs (the padding of
+ * `indent`, the copies of `repeat`), or an input it works through (a regex subject). Helpers whose output is
+ * proportional to their input (toJson, toYaml, b64enc, quote) are bounded by the inputs' own limits. The
+ * message names the helper and the limit, never the value or a size derived from it.
  */
 export function cap(c: Call, size: number, what = 'the result'): void {
   const limit = maxBytes(c);

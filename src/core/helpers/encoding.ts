@@ -28,9 +28,10 @@ export function goJson(c: Call, v: unknown, indent: string, raw: boolean): strin
     if (e instanceof UserError) throw e;
     return fail(c, 'the value is nested too deeply to encode');
   }
-  s = s.replace(raw ? /[\u2028\u2029]/g : /[<>&\u2028\u2029]/g, (ch) => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'));
-  cap(c, s.length);
-  return s;
+  // Go writes these as \u escapes where JSON.stringify uses short forms or none.
+  return s.replace(raw ? /[\u2028\u2029]|\\[bf]/g : /[<>&\u2028\u2029]|\\[bf]/g, (ch) =>
+    ch === '\\b' ? '\\u0008' : ch === '\\f' ? '\\u000c' : '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'),
+  );
 }
 
 function parseJson(c: Call, s: string): unknown {
@@ -119,11 +120,7 @@ function adler32(bytes: Buffer): number {
 const hash = (algo: string) => (args: unknown[], c: Call) => createHash(algo).update(text(c, args[0], 0), 'utf8').digest('hex');
 
 export const ENCODING_HELPERS: HelperTable = {
-  toYaml: def(1, 1, ([v], c) => {
-    const out = toYamlText(need(c, v, 0));
-    cap(c, out.length);
-    return new Produced(out);
-  }),
+  toYaml: def(1, 1, ([v], c) => new Produced(toYamlText(need(c, v, 0)))),
   fromYaml: def(1, 1, ([s], c) => parseYaml(c, text(c, s, 0))),
   fromYamlArray: def(1, 1, ([s], c) => {
     const t = text(c, s, 0);
@@ -142,21 +139,13 @@ export const ENCODING_HELPERS: HelperTable = {
     if (!Array.isArray(v)) fail(c, 'the text is not a JSON list');
     return v;
   }),
-  b64enc: def(1, 1, ([s], c) => {
-    const t = text(c, s, 0);
-    cap(c, Math.ceil(t.length / 3) * 4 * 3);
-    return Buffer.from(t, 'utf8').toString('base64');
-  }),
+  b64enc: def(1, 1, ([s], c) => Buffer.from(text(c, s, 0), 'utf8').toString('base64')),
   b64dec: def(1, 1, ([s], c) => {
     const t = text(c, s, 0).replace(/[\r\n]/g, '');
     if (t.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(t)) fail(c, 'the text is not base64 (standard alphabet, padded)');
     return decodedText(c, Buffer.from(t, 'base64'));
   }),
-  b32enc: def(1, 1, ([s], c) => {
-    const t = text(c, s, 0);
-    cap(c, t.length * 2 * 3);
-    return b32enc(Buffer.from(t, 'utf8'));
-  }),
+  b32enc: def(1, 1, ([s], c) => b32enc(Buffer.from(text(c, s, 0), 'utf8'))),
   b32dec: def(1, 1, ([s], c) => decodedText(c, b32dec(c, text(c, s, 0)))),
   sha256sum: def(1, 1, hash('sha256')),
   sha256: def(1, 1, hash('sha256')),

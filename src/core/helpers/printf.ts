@@ -75,7 +75,8 @@ function canBackquote(s: string): boolean {
 }
 
 class Printer {
-  out = '';
+  /** Padding added so far: widths apply to each element of a list, so one verb can pad many times. */
+  private padded = 0;
   constructor(private readonly c: Call | null) {}
 
   private bad(verb: string, v: unknown): never {
@@ -88,6 +89,8 @@ class Printer {
     if (f.wid === undefined || f.wid === 0) return s;
     const n = f.wid - Array.from(s).length;
     if (n <= 0) return s;
+    this.padded += n;
+    if (this.c) cap(this.c, this.padded, 'the padding');
     const padding = (f.zero ? '0' : ' ').repeat(n);
     return f.minus ? s + padding : padding + s;
   }
@@ -110,14 +113,27 @@ class Printer {
       return this.bad(verb, v);
     }
     if (typeof v === 'string') return this.string(v, verb, f);
-    if (Array.isArray(v)) return '[' + v.map((x) => this.value(x, verb, f, depth + 1)).join(' ') + ']';
+    if (Array.isArray(v)) return '[' + this.each(v.map((x) => () => this.value(x, verb, f, depth + 1))) + ']';
     if (isMap(v)) {
       const keys = Object.keys(v).sort();
-      return 'map[' + keys.map((k) => this.value(k, verb, f, depth + 1) + ':' + this.value(v[k], verb, f, depth + 1)).join(' ') + ']';
+      return 'map[' + this.each(keys.map((k) => () => this.value(k, verb, f, depth + 1) + ':' + this.value(v[k], verb, f, depth + 1))) + ']';
     }
     // Objects with their own text (a semver version): Go calls their String method for these verbs.
     if (['v', 's', 'q', 'x', 'X'].includes(verb)) return this.string(String(v), verb, f);
     return this.bad(verb, v);
+  }
+
+  /** Elements of a list or map, space-separated; widths and precisions repeat per element, so the total is capped. */
+  private each(parts: (() => string)[]): string {
+    let total = 0;
+    const out: string[] = [];
+    for (const part of parts) {
+      const text = part();
+      total += text.length + 1;
+      if (this.c) cap(this.c, total);
+      out.push(text);
+    }
+    return out.join(' ');
   }
 
   private string(s: string, verb: string, f: Flags): string {
@@ -162,7 +178,11 @@ class Printer {
       prec = f.wid;
       if (negative || f.plus || f.space) prec--;
     }
-    if (digits.length < prec) digits = '0'.repeat(prec - digits.length) + digits;
+    if (digits.length < prec) {
+      this.padded += prec - digits.length;
+      if (this.c) cap(this.c, this.padded, 'the padding');
+      digits = '0'.repeat(prec - digits.length) + digits;
+    }
     if (f.sharp) {
       if (base === 2) digits = '0b' + digits;
       else if (base === 8 && digits[0] !== '0') digits = '0' + digits;
@@ -284,7 +304,6 @@ class Printer {
       if (verb === 'T' || verb === 'p' || verb === 'w' || (verb === 'v' && f.sharp)) fail(c, `%${f.sharp ? '#' : ''}${verb} is not supported`);
       if (!/^[vtsqdbcoOxXUeEfFgG]$/.test(verb)) fail(c, `%${verb} is not a verb Go's fmt knows`);
       out += this.value(arg, verb, f, 0);
-      cap(c, out.length);
     }
     if (argNum < args.length) fail(c, `${args.length - argNum} argument${args.length - argNum === 1 ? '' : 's'} left over (Go would print %!(EXTRA ...))`);
     return out;

@@ -37,22 +37,29 @@ interface Match {
 
 const width = (s: string, i: number): number => (i < s.length && s.codePointAt(i)! > 0xffff ? 2 : 1);
 
-function matchAt(re: Re, s: string, pos: number): Match | undefined {
-  const m = re.matcher(s);
+type Matcher = ReturnType<Re['matcher']>;
+
+/** The first match at or after pos; `m` is one matcher per subject (find(pos) resets it, keeping the context). */
+function matchAt(m: Matcher, pos: number, withGroups = false): Match | undefined {
   if (!m.find(pos)) return undefined;
-  const groups: (string | null)[] = [];
-  for (let g = 0; g <= m.groupCount(); g++) groups.push(m.group(g));
+  const groups: (string | null)[] = [m.group(0)];
+  if (withGroups) for (let g = 1; g <= m.groupCount(); g++) groups.push(m.group(g));
   return { start: m.start(), end: m.end(), groups };
 }
 
+// Each match costs microseconds and dozens of bytes: the number of matches one call may go through is capped
+// (helperBytes / 64, 65536 by default), so a pattern matching every character of a large text stays fast.
+const MATCH_COST = 64;
+
 /** Go's allMatches: successive non-overlapping matches; an empty match right after a match is skipped. */
-function allMatches(re: Re, s: string, n: number): Match[] {
+function allMatches(c: Call, re: Re, s: string, n: number): Match[] {
   const out: Match[] = [];
   if (n < 0) n = s.length + 1;
   let pos = 0;
   let prevEnd = -1;
+  const matcher = re.matcher(s);
   while (out.length < n && pos <= s.length) {
-    const m = matchAt(re, s, pos);
+    const m = matchAt(matcher, pos);
     if (!m) break;
     let accept = true;
     if (m.end === pos) {
@@ -61,6 +68,7 @@ function allMatches(re: Re, s: string, n: number): Match[] {
     } else pos = m.end;
     prevEnd = m.end;
     if (accept) out.push(m);
+    cap(c, out.length * MATCH_COST, 'the number of matches');
   }
   return out;
 }
@@ -104,12 +112,16 @@ function replaceAll(c: Call, re: Re, s: string, repl: (m: Match) => string): str
   let out = '';
   let lastEnd = 0;
   let pos = 0;
+  const matcher = re.matcher(s);
+  let count = 0;
   while (pos <= s.length) {
-    const m = matchAt(re, s, pos);
+    const m = matchAt(matcher, pos, true);
     if (!m) break;
+    cap(c, ++count * MATCH_COST, 'the number of matches');
     out += s.slice(lastEnd, m.start);
     if (m.end > lastEnd || m.start === 0) out += repl(m);
-    cap(c, out.length);
+    // What the replacements add beyond the subject is what the limit bounds.
+    cap(c, out.length - m.end);
     lastEnd = m.end;
     const w = pos < s.length ? width(s, pos) : 0;
     if (pos + w > m.end) pos += w;
@@ -132,7 +144,7 @@ export function regexQuoteMeta(s: string): string {
 const find = (c: Call, p: unknown, s: unknown, n: unknown): string[] | null => {
   const count = int(c, n, 2);
   if (count === 0) return null;
-  const found = allMatches(compile(c, text(c, p, 0)), input(c, s, 1), count).map((m) => m.groups[0]!);
+  const found = allMatches(c, compile(c, text(c, p, 0)), input(c, s, 1), count).map((m) => m.groups[0]!);
   return found.length ? found : null;
 };
 
@@ -145,7 +157,7 @@ const split = (c: Call, p: unknown, s: unknown, n: unknown): string[] | null => 
   const out: string[] = [];
   let beg = 0;
   let end = 0;
-  for (const m of allMatches(re, str, count)) {
+  for (const m of allMatches(c, re, str, count)) {
     if (count > 0 && out.length === count - 1) break;
     end = m.start;
     if (m.end !== 0) out.push(str.slice(beg, end));
@@ -158,8 +170,8 @@ const split = (c: Call, p: unknown, s: unknown, n: unknown): string[] | null => 
 export const REGEX_HELPERS: HelperTable = {
   regexMatch: def(2, 2, ([p, s], c) => compile(c, text(c, p, 0)).test(input(c, s, 1))),
   mustRegexMatch: def(2, 2, ([p, s], c) => compile(c, text(c, p, 0)).test(input(c, s, 1))),
-  regexFind: def(2, 2, ([p, s], c) => matchAt(compile(c, text(c, p, 0)), input(c, s, 1), 0)?.groups[0] ?? ''),
-  mustRegexFind: def(2, 2, ([p, s], c) => matchAt(compile(c, text(c, p, 0)), input(c, s, 1), 0)?.groups[0] ?? ''),
+  regexFind: def(2, 2, ([p, s], c) => matchAt(compile(c, text(c, p, 0)).matcher(input(c, s, 1)), 0)?.groups[0] ?? ''),
+  mustRegexFind: def(2, 2, ([p, s], c) => matchAt(compile(c, text(c, p, 0)).matcher(input(c, s, 1)), 0)?.groups[0] ?? ''),
   regexFindAll: def(3, 3, ([p, s, n], c) => find(c, p, s, n)),
   mustRegexFindAll: def(3, 3, ([p, s, n], c) => find(c, p, s, n)),
   regexReplaceAll: def(3, 3, ([p, s, r], c) => {

@@ -34,7 +34,7 @@ function scalar(c: Call, v: unknown, i: number): string {
 function indentText(c: Call, n: number, s: string): string {
   if (n < 0) fail(c, 'the indent must not be negative');
   const lines = s.split('\n').length;
-  cap(c, s.length + n * lines);
+  cap(c, n * lines);
   const pad = ' '.repeat(n);
   return pad + s.replace(/\n/g, '\n' + pad);
 }
@@ -78,7 +78,7 @@ function wrapText(c: Call, s: string, width: number, sep: string, long: boolean)
   if (s === '') return '';
   if (width < 1) width = 1;
   const cs = chars(s);
-  cap(c, s.length + Math.ceil(cs.length / width) * sep.length);
+  cap(c, Math.ceil(cs.length / width) * sep.length);
   let out = '';
   let offset = 0;
   while (cs.length - offset > width) {
@@ -108,9 +108,11 @@ function wrapText(c: Call, s: string, width: number, sep: string, long: boolean)
   return out + cs.slice(offset).join('');
 }
 
-function splitGo(s: string, sep: string, n = -1): string[] {
+function splitGo(c: Call, s: string, sep: string, n = -1): string[] {
   if (n === 0) return [];
   let parts = sep === '' ? chars(s) : s.split(sep);
+  // Each element costs far more than its characters: a list of millions of one-character strings is refused.
+  cap(c, parts.length * 8, 'the list');
   if (n > 0 && parts.length > n) parts = [...parts.slice(0, n - 1), (sep === '' ? parts.slice(n - 1).join('') : parts.slice(n - 1).join(sep))];
   return parts;
 }
@@ -149,7 +151,7 @@ export const STRING_HELPERS: HelperTable = {
     const a = text(c, from, 0);
     const b = text(c, to, 1);
     const pieces = a === '' ? ['', ...chars(t), ''] : t.split(a);
-    cap(c, t.length + (pieces.length - 1) * b.length);
+    cap(c, (pieces.length - 1) * b.length);
     if (a === '') return pieces.length === 2 ? b : b + chars(t).join(b) + b;
     return pieces.join(b);
   }),
@@ -247,13 +249,14 @@ export const STRING_HELPERS: HelperTable = {
   wrap: def(2, 2, ([n, s], c) => wrapText(c, text(c, s, 1), int(c, n, 0), '\n', false)),
   wrapWith: def(3, 3, ([n, sep, s], c) => wrapText(c, text(c, s, 2), int(c, n, 0), text(c, sep, 1), true)),
   plural: def(3, 3, ([one, many, n], c) => (int(c, n, 2) === 1 ? text(c, one, 0) : text(c, many, 1))),
-  splitList: def(2, 2, ([sep, s], c) => splitGo(text(c, s, 1), text(c, sep, 0))),
-  split: def(2, 2, ([sep, s], c) => indexed(splitGo(text(c, s, 1), text(c, sep, 0)))),
-  splitn: def(3, 3, ([sep, n, s], c) => indexed(splitGo(text(c, s, 2), text(c, sep, 0), int(c, n, 1)))),
+  splitList: def(2, 2, ([sep, s], c) => splitGo(c, text(c, s, 1), text(c, sep, 0))),
+  split: def(2, 2, ([sep, s], c) => indexed(splitGo(c, text(c, s, 1), text(c, sep, 0)))),
+  splitn: def(3, 3, ([sep, n, s], c) => indexed(splitGo(c, text(c, s, 2), text(c, sep, 0), int(c, n, 1)))),
   join: def(2, 2, ([sep, l], c) => {
-    const out = strslice(c, l, 1).join(text(c, sep, 0));
-    cap(c, out.length);
-    return out;
+    const parts = strslice(c, l, 1);
+    const s = text(c, sep, 0);
+    cap(c, Math.max(parts.length - 1, 0) * s.length);
+    return parts.join(s);
   }),
   toString: def(1, 1, ([v], c) => strval(c, v, 0)),
   toStrings: def(1, 1, ([v], c) => strslice(c, v, 0)),
