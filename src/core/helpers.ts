@@ -57,6 +57,12 @@ const TABLE: Record<string, HelperDef> = {
   ...STRATA_HELPERS,
 };
 
+// sprig's must* forms return an error instead of panicking; strata's helpers always fail with an error.
+for (const name of ['append', 'push', 'prepend', 'first', 'last', 'rest', 'initial', 'reverse', 'uniq', 'without', 'has', 'slice', 'compact', 'chunk', 'merge', 'mergeOverwrite', 'deepCopy', 'fromJson', 'toPrettyJson', 'toRawJson']) {
+  const must = 'must' + name[0]!.toUpperCase() + name.slice(1);
+  if (TABLE[name] && !TABLE[must]) TABLE[must] = TABLE[name]!;
+}
+
 function expected(d: HelperDef): string {
   const n = (k: number) => `${k} argument${k === 1 ? '' : 's'}`;
   if (d.max === Infinity) return `at least ${n(d.min)}`;

@@ -87,6 +87,21 @@ function index(c: Call, v: unknown, keys: unknown[]): unknown {
   return cur;
 }
 
+function goKind(v: unknown): string {
+  if (v === null) return 'invalid';
+  if (Array.isArray(v)) return 'slice';
+  if (isMap(v)) return 'map';
+  if (typeof v === 'number') return 'float64';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'string' || v instanceof Produced) return 'string';
+  return 'ptr';
+}
+
+function goType(v: unknown): string {
+  const k = goKind(v);
+  return k === 'invalid' ? '<nil>' : k === 'slice' ? '[]interface {}' : k === 'map' ? 'map[string]interface {}' : k === 'ptr' ? '*semver.Version' : k;
+}
+
 function firstOf(c: Call, v: unknown): unknown[] {
   return list(c, v, 0);
 }
@@ -225,6 +240,17 @@ export const COLLECTION_HELPERS: HelperTable = {
     if (isMap(x)) return Object.keys(x).length;
     return fail(c, `a ${kindName(x)} has no length`);
   }),
+  // sprig's reflection helpers, answering as Helm would for values: every number is a float64 there.
+  kindOf: def(1, 1, ([v], c) => goKind(need(c, v, 0))),
+  kindIs: def(2, 2, ([k, v], c) => text(c, k, 0) === goKind(need(c, v, 1))),
+  typeOf: def(1, 1, ([v], c) => goType(need(c, v, 0))),
+  typeIs: def(2, 2, ([t, v], c) => text(c, t, 0) === goType(need(c, v, 1))),
+  typeIsLike: def(2, 2, ([t, v], c) => {
+    const want = text(c, t, 0);
+    const got = goType(need(c, v, 1));
+    return want === got || '*' + want === got;
+  }),
+  deepEqual: def(2, 2, ([a, b], c) => deepEqual(need(c, a, 0), need(c, b, 1))),
   // Handlebars' own `lookup obj key`, kept; Helm's four-argument `lookup` (a cluster query) is refused.
   lookup: def(2, 4, (args, c) => {
     if (args.length !== 2) throw new UserError(refusal('lookup'));

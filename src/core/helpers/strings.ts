@@ -31,6 +31,16 @@ function scalar(c: Call, v: unknown, i: number): string {
   return strval(c, x, i);
 }
 
+function goSprint(args: unknown[], ln: boolean): string {
+  let out = '';
+  args.forEach((a, i) => {
+    const isText = (x: unknown) => typeof x === 'string' || x instanceof Produced;
+    if (i > 0 && (ln || (!isText(a) && !isText(args[i - 1])))) out += ' ';
+    out += typeof a === 'string' ? a : goValue(a);
+  });
+  return ln ? out + '\n' : out;
+}
+
 function indentText(c: Call, n: number, s: string): string {
   if (n < 0) fail(c, 'the indent must not be negative');
   const lines = s.split('\n').length;
@@ -258,6 +268,9 @@ export const STRING_HELPERS: HelperTable = {
     cap(c, Math.max(parts.length - 1, 0) * s.length);
     return parts.join(s);
   }),
+  // Go's print/println (fmt.Sprint/Sprintln): a space between operands when neither is text.
+  print: def(0, Infinity, (args, c) => goSprint(args.map((a, i) => need(c, a, i)), false)),
+  println: def(0, Infinity, (args, c) => goSprint(args.map((a, i) => need(c, a, i)), true)),
   toString: def(1, 1, ([v], c) => strval(c, v, 0)),
   toStrings: def(1, 1, ([v], c) => strslice(c, v, 0)),
 };
