@@ -13,11 +13,13 @@ export const EXAMPLES: { app: string; dir: string; envs: string[] }[] = [
   { app: 'plate-cache', dir: 'examples/plate/helm/applications/plate-cache', envs: ['stg', 'prod'] },
   { app: 'plate-llm', dir: 'examples/plate/helm/applications/plate-llm', envs: ['stg'] },
   { app: 'ingress', dir: 'examples/plate/helm/ingress', envs: ['stg', 'prod'] },
+  // The public podinfo chart ported to strata (docs/from-helm.md).
+  { app: 'podinfo', dir: 'examples/podinfo', envs: ['dev', 'prod'] },
 ];
 
 const update = process.env.STRATA_UPDATE_GOLDEN === '1';
 
-describe('golden output of the plate example', () => {
+describe('golden output of the examples', () => {
   for (const { app, dir, envs } of EXAMPLES) {
     for (const env of envs) {
       it(`${app} ${env}`, () => {
@@ -51,6 +53,24 @@ describe('golden output of the plate example', () => {
     const issuer = runCli(['render', 'examples/plate/helm/ingress', '--env', 'prod', '-o', 'json']);
     const ci = (JSON.parse(issuer.stdout) as { items: Record<string, any>[] }).items.find((o) => o.kind === 'ClusterIssuer')!;
     assert.equal(ci.metadata.namespace, undefined, 'cluster-scoped objects get no namespace');
+  });
+
+  it('the podinfo port passes strata lint in dev and prod', () => {
+    for (const env of ['dev', 'prod']) {
+      const r = runCli(['lint', 'examples/podinfo', '--env', env]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout + r.stderr, /0 errors, 0 warnings in 1 app/);
+    }
+  });
+
+  it('podinfo prod autoscales and caches in Redis, dev does neither', () => {
+    const kinds = (env: string): string[] => {
+      const r = runCli(['render', 'examples/podinfo', '--env', env, '-o', 'json']);
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { items: { kind: string; metadata: { name: string } }[] }).items.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    };
+    assert.deepEqual(kinds('dev'), ['Deployment/podinfo', 'Service/podinfo']);
+    assert.deepEqual(kinds('prod'), ['ConfigMap/podinfo-redis', 'Deployment/podinfo', 'Deployment/podinfo-redis', 'HorizontalPodAutoscaler/podinfo', 'Service/podinfo', 'Service/podinfo-redis']);
   });
 
   it('is deterministic: two renders give the same bytes', () => {
