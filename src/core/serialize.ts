@@ -43,8 +43,11 @@ function scalarText(v: unknown): string {
 /** A literal block (`|`) keeps multi-line text readable (ConfigMaps, scripts) when it can round-trip exactly. */
 function literalBlock(s: string, indent: string): string | undefined {
   if (!s.includes('\n') || /^[\s]/.test(s) || /[\r\t\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s)) return undefined;
-  const body = s.replace(/\n+$/, '');
-  const trailing = s.length - body.length;
+  // Trailing newlines counted by a loop: `/\n+$/` rescans a long run of newlines from every start (quadratic).
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 0x0a) end--;
+  const body = s.slice(0, end);
+  const trailing = s.length - end;
   const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
   const lines = (chomp === '+' ? s.slice(0, -1) : body).split('\n');
   return `|${chomp}\n` + lines.map((l) => (l === '' ? '' : indent + l)).join('\n');

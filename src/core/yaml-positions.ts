@@ -53,3 +53,53 @@ export class LazyPositions {
     return this.map.get(path);
   }
 }
+
+/** A map key that is not a scalar (`? [a, b]`, `{a: 1}: x`, an alias to a list or map), with its map's path. */
+export interface ComplexKey {
+  path: string;
+  position?: Position;
+}
+
+// Only texts that can hold a collection as a key are read a second time: an explicit key (`?`), a flow
+// collection followed by `:`, or an alias (which may name a collection). Single-quantifier pattern: linear.
+const MAY_HAVE_COMPLEX_KEY = /[?*]|[\]}][ \t]*:/;
+
+/**
+ * js-yaml turns a collection used as a key into a string (`? [a, b]` becomes "a,b", `? {a: 1}` becomes
+ * "[object Object]"), so a key would silently mean something else than it says. Find the first such key with
+ * the `yaml` package, which keeps key nodes as they were written.
+ */
+export function findComplexKey(text: string): ComplexKey | undefined {
+  if (!MAY_HAVE_COMPLEX_KEY.test(text)) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Y = require('yaml') as typeof import('yaml');
+  const lc = new Y.LineCounter();
+  const docs = Y.parseAllDocuments(text, { lineCounter: lc, merge: true, schema: 'core', prettyErrors: false, uniqueKeys: false });
+  if (!Array.isArray(docs)) return undefined;
+  let found: ComplexKey | undefined;
+  const walk = (node: unknown, path: string, depth: number, doc: import('yaml').Document): void => {
+    if (found || !node || depth > 1_000) return;
+    if (Y.isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, childPath(path, i), depth + 1, doc));
+    } else if (Y.isMap(node)) {
+      for (const pair of node.items) {
+        let key = pair.key as unknown;
+        const keyNode = key as YamlNode | null;
+        if (Y.isAlias(key)) key = key.resolve(doc);
+        if (key !== null && key !== undefined && !Y.isScalar(key)) {
+          const at = keyNode?.range ? lc.linePos(keyNode.range[0]) : undefined;
+          found = { path: path || '.', ...(at ? { position: { line: at.line, column: at.col } } : {}) };
+          return;
+        }
+        const k = Y.isScalar(key) ? (key.value === null ? 'null' : String(key.value)) : 'null';
+        walk(pair.value, childPath(path, k), depth + 1, doc);
+        if (found) return;
+      }
+    }
+  };
+  for (const doc of docs) {
+    if (found) break;
+    walk(doc.contents, '', 0, doc);
+  }
+  return found;
+}

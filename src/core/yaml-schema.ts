@@ -26,11 +26,44 @@ export class UnsafeInteger {
   }
 }
 
-export const AMBIGUOUS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-7]+|[-+]?[0-9][0-9_]*_[0-9_]*|[-+]?[0-9]+(?::[0-5]?[0-9])+|\d{4}-\d\d?-\d\d?(?:[Tt ].*)?)$/;
+const AMBIGUOUS_WORDS: ReadonlySet<string> = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF']);
+const DIGITS = /^[0-9]+$/;
+const OCTAL_DIGITS = /^[0-7]+$/;
+const DIGITS_UNDERSCORES = /^[0-9_]+$/;
+const SEXAGESIMAL_PART = /^[0-5]?[0-9]$/;
+const DATE_START = /^[0-9]{4}-[0-9][0-9]?-[0-9][0-9]?/;
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
+/**
+ * A plain scalar YAML 1.1 and 1.2 read differently: a 1.1 boolean word, a 1.1 octal (`0755`), a number with
+ * `_` separators (`1_000`), a sexagesimal (`1:30`), a date or timestamp. Decided in one pass per shape with
+ * single-quantifier regexes (a plain scalar is user text of any length: a nested quantifier here made a
+ * 200 KB scalar of digits and underscores take 25 s).
+ */
+export function isAmbiguous(text: string): boolean {
+  if (AMBIGUOUS_WORDS.has(text)) return true;
+  const body = text[0] === '-' || text[0] === '+' ? text.slice(1) : text;
+  const c = body.charCodeAt(0);
+  if (c >= 0x30 && c <= 0x39) {
+    if (body[0] === '0' && body.length > 1 && OCTAL_DIGITS.test(body.slice(1))) return true;
+    if (body.includes('_') && DIGITS_UNDERSCORES.test(body)) return true;
+    if (body.includes(':')) {
+      const parts = body.split(':');
+      if (DIGITS.test(parts[0]!) && parts.slice(1).every((p) => SEXAGESIMAL_PART.test(p))) return true;
+    }
+  }
+  // `\d{4}-\d\d?-\d\d?`, alone or followed by `T`, `t` or a space and anything on the same line.
+  const date = DATE_START.exec(text);
+  if (date) {
+    const rest = text.slice(date[0].length);
+    return rest === '' || ((rest[0] === 'T' || rest[0] === 't' || rest[0] === ' ') && !LINE_BREAK.test(rest));
+  }
+  return false;
+}
 
 const ambiguousType = new yaml.Type('tag:strata.dev,2024:ambiguous', {
   kind: 'scalar',
-  resolve: (data: string | null) => data !== null && AMBIGUOUS.test(data),
+  resolve: (data: string | null) => data !== null && isAmbiguous(data),
   construct: (data: string) => new Ambiguous(data),
 });
 
