@@ -1,4 +1,5 @@
 import { UserError } from './errors.js';
+import { DEFAULT_RENDER_LIMITS } from './limits.js';
 import { childPath, FORBIDDEN_KEYS, formatPath, type Segment } from './paths.js';
 import type { MergedValues, Origin, Provenance, ProvenanceEntry, Value, Values } from './types.js';
 
@@ -44,7 +45,11 @@ export class ValuesBuilder {
   private readonly setAt = new Map<string, number>();
   private readonly deletedAt = new Map<string, number>();
 
-  constructor(listRules: readonly ListRule[] = []) {
+  /** `maxDepth`: the nesting cap (limits.nestingDepth) for what `setPath` builds; files are capped by their loader. */
+  constructor(
+    listRules: readonly ListRule[] = [],
+    private readonly maxDepth: number = DEFAULT_RENDER_LIMITS.nestingDepth,
+  ) {
     this.listRules = new Map(listRules.map((r) => [r.path, r]));
   }
 
@@ -58,6 +63,10 @@ export class ValuesBuilder {
    * way are created; a map value (from --set-json) merges into an existing map like a layer would.
    */
   setPath(segments: readonly Segment[], value: Value, origin: Origin): void {
+    // Every entry point (--set family, Argo CD parameters) passes here; the copy below recurses per level.
+    if (segments.length + depthBeyond(value, this.maxDepth - segments.length) > this.maxDepth) {
+      throw new UserError(`nesting deeper than ${this.maxDepth} levels (limit: STRATA_MAX_NESTING / --max-nesting)`, { ...origin });
+    }
     const originOf: OriginOf = () => origin;
     let container: Values | Value[] = this.values;
     let path = '';
@@ -205,6 +214,23 @@ export class ValuesBuilder {
     this.provenance.delete(p);
     this.drop(v, p);
   }
+}
+
+/**
+ * Levels of containers in `v` (a scalar is 0, `{a: 1}` is 1), counted without recursion and only up to
+ * `limit + 1`: the value may be deeper than the stack.
+ */
+export function depthBeyond(v: Value, limit: number): number {
+  let max = 0;
+  const stack: [Value, number][] = [[v, 0]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (max > limit) return max;
+    if (Array.isArray(x)) for (const item of x) stack.push([item, d + 1]);
+    else if (isMap(x)) for (const k of Object.keys(x)) stack.push([x[k]!, d + 1]);
+  }
+  return max;
 }
 
 /** `.a.b[0]` -> [`.a`, `.a.b`, `.a.b[0]`]: the path and every path above it. */

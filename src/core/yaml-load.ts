@@ -1,5 +1,6 @@
 import yaml from 'js-yaml';
 import { UserError } from './errors.js';
+import { DEFAULT_RENDER_LIMITS } from './limits.js';
 import { FORBIDDEN_KEYS } from './paths.js';
 import type { Values } from './types.js';
 import { Ambiguous, checkParsed, STRATA_SCHEMA, UnsafeInteger, type ParsedProblem } from './yaml-schema.js';
@@ -27,7 +28,7 @@ export interface LoadLimits {
   maxNodes: number;
 }
 
-export const DEFAULT_LIMITS: LoadLimits = { maxBytes: 4 * 1024 * 1024, maxDepth: 64, maxNodes: 1_000_000 };
+export const DEFAULT_LIMITS: LoadLimits = { maxBytes: DEFAULT_RENDER_LIMITS.fileBytes, maxDepth: DEFAULT_RENDER_LIMITS.nestingDepth, maxNodes: 1_000_000 };
 
 export interface LoadedYaml {
   /** undefined for an empty file (a no-op layer). */
@@ -68,14 +69,14 @@ function firstInvalidUtf8(b: Uint8Array): number {
 
 export function loadYamlFile(bytes: Uint8Array, file: string, limits: LoadLimits = DEFAULT_LIMITS): LoadedYaml {
   if (bytes.length > limits.maxBytes) {
-    throw new UserError(`file is ${bytes.length} bytes, over the ${limits.maxBytes}-byte limit for a values file`, { file });
+    throw new UserError(`file is ${bytes.length} bytes, over the ${limits.maxBytes}-byte limit for a values file (STRATA_MAX_FILE_BYTES / --max-file-bytes)`, { file });
   }
   return loadYamlText(decodeUtf8(bytes, file), file, limits);
 }
 
 export function loadYamlText(text: string, file: string, limits: LoadLimits = DEFAULT_LIMITS): LoadedYaml {
   if (text.length > limits.maxBytes) {
-    throw new UserError(`values text is over the ${limits.maxBytes}-byte limit for a values file`, { file });
+    throw new UserError(`values text is over the ${limits.maxBytes}-byte limit for a values file (STRATA_MAX_FILE_BYTES / --max-file-bytes)`, { file });
   }
   const positions = new LazyPositions(text);
   let root: unknown;
