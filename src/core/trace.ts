@@ -67,7 +67,7 @@ export function makeTracer(emitted: readonly Emitted[], merged: MergedValues): T
     const c = byTemplate.get(template)?.get(text);
     if (!c) return undefined;
     const hints = hint === undefined ? [] : typeof hint === 'string' ? [hint] : hint;
-    const q = JSON.stringify([template, text, hints]);
+    const q = `${template}\0${text}\0${hints.join('\0')}`;
     if (answers.has(q)) return answers.get(q);
     const origin = answer(c, text, hints);
     answers.set(q, origin);
