@@ -139,7 +139,7 @@ describe('FindingsError messages are bounded', () => {
   });
 
   it('a few findings are printed whole', () => {
-    const e = new FindingsError([finding(1), { ...finding(2), severity: 'warning' }, finding(3)]);
+    const e = new FindingsError([finding(1), { ...finding(2), severity: 'warn' }, finding(3)]);
     assert.equal(e.message, '2 errors found:\n  error r .a[1]: problem 1\n  error r .a[3]: problem 3');
   });
 });

@@ -119,7 +119,10 @@ export class ValuesBuilder {
   }
 
   private mergeMap(target: Values, src: Values, path: string, originOf: OriginOf): void {
-    for (const key of Object.keys(src)) this.assign(target, key, src[key]!, path, originOf);
+    for (const key of Object.keys(src)) {
+      refuseKey(key, path, originOf);
+      this.assign(target, key, src[key]!, path, originOf);
+    }
   }
 
   /** Apply one value from a layer at target[key], with strata's merge rules. */
@@ -184,6 +187,7 @@ export class ValuesBuilder {
       const out: Values = {};
       for (const k of Object.keys(v)) {
         const item = v[k]!;
+        refuseKey(k, p, originOf);
         if (item === null) continue;
         const q = childPath(p, k);
         this.record(q, item, originOf);
@@ -213,6 +217,22 @@ export class ValuesBuilder {
   private dropNode(v: Value, p: string): void {
     this.provenance.delete(p);
     this.drop(v, p);
+  }
+}
+
+/**
+ * Loaders refuse these keys already; the merge refuses them too, whatever built the layer (`JSON.parse` keeps
+ * `__proto__` as an own key, and `out.__proto__ = x` would set the merged object's prototype).
+ */
+function refuseKey(key: string, parentPath: string, originOf: OriginOf): void {
+  if (FORBIDDEN_KEYS.has(key)) {
+    const p = childPath(parentPath, key);
+    const o = originOf(p); // line and column may be getters (FileOrigin): read them, a spread would not
+    throw new UserError(`the key "${key}" is not allowed in values (it could reach JavaScript's Object.prototype)`, {
+      ...(o.flag ? { flag: o.flag } : {}),
+      ...(o.file ? { file: o.file, line: o.line, column: o.column } : {}),
+      path: p,
+    });
   }
 }
 

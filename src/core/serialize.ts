@@ -48,8 +48,11 @@ function literalBlock(s: string, indent: string): string | undefined {
   while (end > 0 && s.charCodeAt(end - 1) === 0x0a) end--;
   const body = s.slice(0, end);
   const trailing = s.length - end;
-  const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
-  const lines = (chomp === '+' ? s.slice(0, -1) : body).split('\n');
+  // Two or more trailing newlines would need `|+`, whose last line break is the one after the block: a
+  // `toYaml` at the very end of a template has none, and the value would lose a newline. Quote those.
+  if (trailing > 1) return undefined;
+  const chomp = trailing === 0 ? '-' : '';
+  const lines = body.split('\n');
   return `|${chomp}\n` + lines.map((l) => (l === '' ? '' : indent + l)).join('\n');
 }
 
@@ -112,7 +115,9 @@ export function toYamlStream(objects: readonly unknown[]): string {
   const out: string[] = [];
   for (const o of objects) {
     out.push('---');
-    emitNode(o, '', out, true);
+    // An empty map has no lines of its own: without `{}` the document would read back as null.
+    if (isPlainObject(o) && Object.keys(o).filter((k) => o[k] !== undefined).length === 0) out.push('{}');
+    else emitNode(o, '', out, true);
   }
   return out.length ? out.join('\n') + '\n' : '';
 }
