@@ -98,7 +98,7 @@ export function loadYamlText(text: string, file: string, limits: LoadLimits = DE
     const message: Record<ParsedProblem, string> = {
       nodes: `more than ${detail} nodes after expanding aliases (an alias bomb?)`,
       depth: `nesting deeper than ${detail} levels (limit ${detail}: STRATA_MAX_NESTING / --max-nesting)`,
-      ambiguous: 'this plain value means different things in YAML 1.1 (Helm, Argo CD) and YAML 1.2 (a yes/no/on/off word, a number with a leading 0, _ or :, or a date); write true/false or a plain number, or quote it to keep a string',
+      ambiguous: `"${detail}" means different things in YAML 1.1 (Helm, Argo CD) and YAML 1.2; write true/false or a plain number, or quote it to keep a string`,
       'unsafe-int': 'integer beyond 2^53 would lose precision; quote it to keep it as a string',
       key: `the key "${detail}" is not allowed in values (it could reach JavaScript's Object.prototype)`,
       type: `unsupported value (${detail})`,
