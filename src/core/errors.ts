@@ -72,13 +72,18 @@ export function formatOrigin(o: Origin | undefined): string {
 /** `--set a.b=secret,c=1` -> `--set a.b=…`: the keys of the first assignment, no value. */
 export function redactFlag(flag: string): string {
   const m = /^(--set(?:-string|-json|-file)? [^=]*)=/.exec(flag);
-  return m ? `${m[1]}=…` : flag;
+  return m ? `${shorten(m[1]!, 200)}=…` : shorten(flag, 200);
+}
+
+/** A path or flag of hostile length (a 60,000-level `--set`) stays readable: its start, then `…`. */
+function shorten(s: string, max: number): string {
+  return s.length > max ? s.slice(0, max - 1) + '…' : s;
 }
 
 function formatWhere(w: UserError['where']): string {
   if (!w) return '';
   const parts = [formatOrigin(w)];
-  if (w.path) parts.push(w.path);
+  if (w.path) parts.push(shorten(w.path, 300));
   return parts.filter(Boolean).join(' ');
 }
 
