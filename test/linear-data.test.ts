@@ -200,3 +200,27 @@ describe('--set nesting cap', () => {
     assert.deepEqual(small.result().values, { a: { b: { c: 1 } } });
   });
 });
+
+describe('complex keys are refused (issue 10 §4), found without a second reading when there can be none', () => {
+  const bad: [string, string, RegExp][] = [
+    ['explicit list key', 'a:\n  ? [x, y]\n  : 1\n', /values\.yaml:2:5 \.a: a list or map used as a key/],
+    ['explicit map key', 'a:\n  ? {x: 1}\n  : 1\n', /values\.yaml:2:5 \.a: /],
+    ['explicit block list key', '? - x\n  - y\n: 1\n', /values\.yaml:1:3 \.: /],
+    ['implicit flow list key', 'a:\n  [x, y]: 1\n', /values\.yaml:2:3 \.a: /],
+    ['implicit flow map key with blanks before the colon', 'a:\n  {x: 1}  \t: 1\n', /values\.yaml:2:3 \.a: /],
+    ['single-element list key (js-yaml: "x")', 'a: {[x]: 1}\n', /\.a: /],
+    ['inside a list', 'l:\n  - [x]: 1\n', /\.l\[0\]: /],
+    ['alias to a list as a key', 'x: &l [1]\nb:\n  *l : 2\n', /values\.yaml:3:3 \.b: /],
+    ['flow mapping with explicit key', 'a: {? [x] : 1}\n', /\.a: /],
+  ];
+  for (const [name, text, want] of bad) {
+    it(name, () => assert.throws(() => loadYamlText(text, 'values.yaml'), want));
+  }
+  it('scalar keys, aliases as values, and look-alikes in comments and strings load', () => {
+    const text = 'base: &b {x: 1}\nc:\n  <<: *b\n  y: *b\n# see ../*.yaml? [a]: b\nurl: "http://h/?q=[1]:2"\n"[k]": 1\n? plain\n: 2\n';
+    const v = loadYamlText(text, 'values.yaml').value as Record<string, unknown>;
+    assert.deepEqual(v.c, { x: 1, y: { x: 1 } });
+    assert.equal(v['[k]'], 1);
+    assert.equal(v.plain, 2);
+  });
+});

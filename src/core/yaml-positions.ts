@@ -60,9 +60,38 @@ export interface ComplexKey {
   position?: Position;
 }
 
-// Only texts that can hold a collection as a key are read a second time: an explicit key (`?`), a flow
-// collection followed by `:`, or an alias (which may name a collection). Single-quantifier pattern: linear.
-const MAY_HAVE_COMPLEX_KEY = /[?*]|[\]}][ \t]*:/;
+const isBlank = (c: string | undefined): boolean => c === undefined || c === ' ' || c === '\t' || c === '\n' || c === '\r';
+const isFlowIndicator = (c: string | undefined): boolean => c === ',' || c === '[' || c === ']' || c === '{' || c === '}';
+
+/**
+ * Whether a text can hold a collection as a key, in one linear scan (no second reading otherwise: most values
+ * files never load the `yaml` package). Only these can: an explicit key (`?` followed by a blank), a flow
+ * collection closed and followed by `:` on the same line (`[a, b]: x`), an alias followed by `:` (`*a : x`,
+ * which may name a collection). Conservative: a comment or a quoted text that looks like one only costs the
+ * second reading.
+ */
+export function mayHaveComplexKey(text: string): boolean {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text[i];
+    if (c === '?') {
+      if (isBlank(text[i + 1])) return true;
+    } else if (c === ']' || c === '}') {
+      let k = i + 1;
+      while (text[k] === ' ' || text[k] === '\t') k++;
+      if (text[k] === ':') return true;
+      i = k - 1;
+    } else if (c === '*') {
+      // js-yaml reads an alias name up to a blank or a flow indicator; a key then needs `:` after blanks.
+      let k = i + 1;
+      while (k < n && !isBlank(text[k]) && !isFlowIndicator(text[k])) k++;
+      while (text[k] === ' ' || text[k] === '\t') k++;
+      if (text[k] === ':') return true;
+      i = k - 1;
+    }
+  }
+  return false;
+}
 
 /**
  * js-yaml turns a collection used as a key into a string (`? [a, b]` becomes "a,b", `? {a: 1}` becomes
@@ -70,7 +99,7 @@ const MAY_HAVE_COMPLEX_KEY = /[?*]|[\]}][ \t]*:/;
  * the `yaml` package, which keeps key nodes as they were written.
  */
 export function findComplexKey(text: string): ComplexKey | undefined {
-  if (!MAY_HAVE_COMPLEX_KEY.test(text)) return undefined;
+  if (!mayHaveComplexKey(text)) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Y = require('yaml') as typeof import('yaml');
   const lc = new Y.LineCounter();
