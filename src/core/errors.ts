@@ -35,22 +35,55 @@ export class FindingsError extends UserError {
 
   constructor(findings: Finding[]) {
     const errors = findings.filter((f) => f.severity === 'error');
-    super(`${errors.length} error${errors.length === 1 ? '' : 's'} found:\n${errors.map((f) => '  ' + formatFinding(f)).join('\n')}`);
+    super(`${errors.length} error${errors.length === 1 ? '' : 's'} found:\n${summarizeLines(errors.map((f) => '  ' + formatFinding(f)))}`);
     this.findings = findings;
   }
 }
 
+/** Bounds of a FindingsError message: Argo CD shows it in its UI, and 20k findings made a 4 MB message. */
+export const MESSAGE_LIMITS = { lines: 50, lineChars: 1_000, chars: 16_000 };
+
+/** The first lines in order, each cut at `lineChars`, until `lines` or `chars`; then `and N more`. */
+export function summarizeLines(lines: readonly string[], limits = MESSAGE_LIMITS): string {
+  const out: string[] = [];
+  let chars = 0;
+  for (const line of lines) {
+    const cut = line.length > limits.lineChars ? line.slice(0, limits.lineChars - 1) + '…' : line;
+    if (out.length >= limits.lines || (out.length > 0 && chars + cut.length + 1 > limits.chars)) break;
+    out.push(cut);
+    chars += cut.length + 1;
+  }
+  const more = lines.length - out.length;
+  if (more > 0) out.push(`  and ${more.toLocaleString('en-US')} more`);
+  return out.join('\n');
+}
+
+/**
+ * Where a value came from, for messages: `file:line:col`, or the flag with its value left out
+ * (`--set password=…`): messages reach Argo CD's UI. `values --explain` prints the whole flag (explain.ts).
+ */
 export function formatOrigin(o: Origin | undefined): string {
   if (!o) return '';
-  if (o.flag) return o.flag;
+  if (o.flag) return redactFlag(o.flag);
   if (!o.file) return '';
   return o.line ? `${o.file}:${o.line}${o.column ? `:${o.column}` : ''}` : o.file;
+}
+
+/** `--set a.b=secret,c=1` -> `--set a.b=…`: the keys of the first assignment, no value. */
+export function redactFlag(flag: string): string {
+  const m = /^(--set(?:-string|-json|-file)? [^=]*)=/.exec(flag);
+  return m ? `${shorten(m[1]!, 200)}=…` : shorten(flag, 200);
+}
+
+/** A path or flag of hostile length (a 60,000-level `--set`) stays readable: its start, then `…`. */
+function shorten(s: string, max: number): string {
+  return s.length > max ? s.slice(0, max - 1) + '…' : s;
 }
 
 function formatWhere(w: UserError['where']): string {
   if (!w) return '';
   const parts = [formatOrigin(w)];
-  if (w.path) parts.push(w.path);
+  if (w.path) parts.push(shorten(w.path, 300));
   return parts.filter(Boolean).join(' ');
 }
 

@@ -22,7 +22,8 @@ export interface ExplainRow {
 
 function chainOf(entry: ProvenanceEntry | undefined): ExplainStep[] {
   const out: ExplainStep[] = [];
-  for (let e = entry; e; e = e.previous) out.push({ value: e.deleted ? null : e.value, origin: e.origin, at: formatOrigin(e.origin) });
+  // The whole flag here (`--set replicas=2`): explain prints values on purpose; error messages redact it.
+  for (let e = entry; e; e = e.previous) out.push({ value: e.deleted ? null : e.value, origin: e.origin, at: e.origin.flag ?? formatOrigin(e.origin) });
   return out;
 }
 

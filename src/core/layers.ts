@@ -1,10 +1,11 @@
 import type { AppConfig } from './config.js';
 import { UserError } from './errors.js';
 import { resolvePath, type ReadOnlyFs } from './fs.js';
+import { DEFAULT_RENDER_LIMITS, type Limits } from './limits.js';
 import { ValuesBuilder } from './merge.js';
 import type { SetAssignment } from './set-parser.js';
 import type { MergedValues, Origin } from './types.js';
-import { loadYamlFile, loadYamlText, type LoadedYaml, type Positions } from './yaml-load.js';
+import { DEFAULT_LIMITS, loadYamlFile, loadYamlText, type LoadedYaml, type LoadLimits, type Positions } from './yaml-load.js';
 
 // Load an app's layers for one environment, then the overrides, in order, into merged values with provenance.
 
@@ -24,13 +25,15 @@ export class ParseCache {
   /** `immutable`: files do not change during this process (a CLI run), so a hit by path skips reading. */
   constructor(private readonly immutable = false) {}
 
-  load(fs: ReadOnlyFs, path: string): LoadedYaml {
-    const hit = this.entries.get(path);
+  load(fs: ReadOnlyFs, path: string, limits: LoadLimits = DEFAULT_LIMITS): LoadedYaml {
+    // Keyed by limits too: a file loaded under looser limits must not pass under stricter ones.
+    const key = `${limits.maxBytes}/${limits.maxDepth}/${limits.maxNodes}\0${path}`;
+    const hit = this.entries.get(key);
     if (hit && this.immutable) return hit.loaded;
     const bytes = fs.readFile(path);
     if (hit && sameBytes(hit.bytes, bytes)) return hit.loaded;
-    const loaded = loadYamlFile(bytes, path);
-    this.entries.set(path, { bytes, loaded });
+    const loaded = loadYamlFile(bytes, path, limits);
+    this.entries.set(key, { bytes, loaded });
     return loaded;
   }
 }
@@ -72,24 +75,33 @@ export interface LoadValuesOptions {
   env: string;
   overrides: readonly Override[];
   cache?: ParseCache;
+  /** File size and nesting caps (core/limits.ts) for every layer and override; defaults when absent. */
+  limits?: Pick<Limits, 'fileBytes' | 'nestingDepth'>;
+}
+
+/** The loader's limits from the render's: one nesting cap for files, inline YAML, --set and parameters. */
+export function loadLimitsOf(limits: Pick<Limits, 'fileBytes' | 'nestingDepth'>): LoadLimits {
+  return { ...DEFAULT_LIMITS, maxBytes: limits.fileBytes, maxDepth: limits.nestingDepth };
 }
 
 export function loadValues(opts: LoadValuesOptions): MergedValues & { files: string[] } {
   const { fs, config, env } = opts;
   const cache = opts.cache ?? new ParseCache();
-  const builder = new ValuesBuilder(config.listRules);
+  const limits = opts.limits ?? DEFAULT_RENDER_LIMITS;
+  const loadLimits = loadLimitsOf(limits);
+  const builder = new ValuesBuilder(config.listRules, limits.nestingDepth);
   const files = resolveLayerFiles(fs, config, env);
   const mergeLoaded = (file: string, loaded: LoadedYaml): void => {
     builder.mergeLayer(loaded.value, (p) => new FileOrigin(file, loaded.positions, p));
   };
-  for (const file of files) mergeLoaded(file, cache.load(fs, file));
+  for (const file of files) mergeLoaded(file, cache.load(fs, file, loadLimits));
   for (const o of opts.overrides) {
     if (o.kind === 'file') {
       if (fs.stat(o.path) !== 'file') throw new UserError('values file does not exist', { file: o.path });
       files.push(o.path);
-      mergeLoaded(o.path, cache.load(fs, o.path));
+      mergeLoaded(o.path, cache.load(fs, o.path, loadLimits));
     } else if (o.kind === 'yaml') {
-      mergeLoaded(o.name, loadYamlText(o.text, o.name));
+      mergeLoaded(o.name, loadYamlText(o.text, o.name, loadLimits));
     } else {
       for (const a of o.assignments) builder.setPath(a.segments, a.value, o.origin);
     }

@@ -1,4 +1,5 @@
 import { UserError } from './errors.js';
+import { DEFAULT_RENDER_LIMITS } from './limits.js';
 import { childPath, FORBIDDEN_KEYS, formatPath, type Segment } from './paths.js';
 import type { MergedValues, Origin, Provenance, ProvenanceEntry, Value, Values } from './types.js';
 
@@ -44,7 +45,11 @@ export class ValuesBuilder {
   private readonly setAt = new Map<string, number>();
   private readonly deletedAt = new Map<string, number>();
 
-  constructor(listRules: readonly ListRule[] = []) {
+  /** `maxDepth`: the nesting cap (limits.nestingDepth) for what `setPath` builds; files are capped by their loader. */
+  constructor(
+    listRules: readonly ListRule[] = [],
+    private readonly maxDepth: number = DEFAULT_RENDER_LIMITS.nestingDepth,
+  ) {
     this.listRules = new Map(listRules.map((r) => [r.path, r]));
   }
 
@@ -58,6 +63,10 @@ export class ValuesBuilder {
    * way are created; a map value (from --set-json) merges into an existing map like a layer would.
    */
   setPath(segments: readonly Segment[], value: Value, origin: Origin): void {
+    // Every entry point (--set family, Argo CD parameters) passes here; the copy below recurses per level.
+    if (segments.length + depthBeyond(value, this.maxDepth - segments.length) > this.maxDepth) {
+      throw new UserError(`nesting deeper than ${this.maxDepth} levels (limit: STRATA_MAX_NESTING / --max-nesting)`, { ...origin });
+    }
     const originOf: OriginOf = () => origin;
     let container: Values | Value[] = this.values;
     let path = '';
@@ -110,7 +119,10 @@ export class ValuesBuilder {
   }
 
   private mergeMap(target: Values, src: Values, path: string, originOf: OriginOf): void {
-    for (const key of Object.keys(src)) this.assign(target, key, src[key]!, path, originOf);
+    for (const key of Object.keys(src)) {
+      refuseKey(key, path, originOf);
+      this.assign(target, key, src[key]!, path, originOf);
+    }
   }
 
   /** Apply one value from a layer at target[key], with strata's merge rules. */
@@ -175,6 +187,7 @@ export class ValuesBuilder {
       const out: Values = {};
       for (const k of Object.keys(v)) {
         const item = v[k]!;
+        refuseKey(k, p, originOf);
         if (item === null) continue;
         const q = childPath(p, k);
         this.record(q, item, originOf);
@@ -205,6 +218,39 @@ export class ValuesBuilder {
     this.provenance.delete(p);
     this.drop(v, p);
   }
+}
+
+/**
+ * Loaders refuse these keys already; the merge refuses them too, whatever built the layer (`JSON.parse` keeps
+ * `__proto__` as an own key, and `out.__proto__ = x` would set the merged object's prototype).
+ */
+function refuseKey(key: string, parentPath: string, originOf: OriginOf): void {
+  if (FORBIDDEN_KEYS.has(key)) {
+    const p = childPath(parentPath, key);
+    const o = originOf(p); // line and column may be getters (FileOrigin): read them, a spread would not
+    throw new UserError(`the key "${key}" is not allowed in values (it could reach JavaScript's Object.prototype)`, {
+      ...(o.flag ? { flag: o.flag } : {}),
+      ...(o.file ? { file: o.file, line: o.line, column: o.column } : {}),
+      path: p,
+    });
+  }
+}
+
+/**
+ * Levels of containers in `v` (a scalar is 0, `{a: 1}` is 1), counted without recursion and only up to
+ * `limit + 1`: the value may be deeper than the stack.
+ */
+export function depthBeyond(v: Value, limit: number): number {
+  let max = 0;
+  const stack: [Value, number][] = [[v, 0]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (max > limit) return max;
+    if (Array.isArray(x)) for (const item of x) stack.push([item, d + 1]);
+    else if (isMap(x)) for (const k of Object.keys(x)) stack.push([x[k]!, d + 1]);
+  }
+  return max;
 }
 
 /** `.a.b[0]` -> [`.a`, `.a.b`, `.a.b[0]`]: the path and every path above it. */

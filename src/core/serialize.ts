@@ -43,10 +43,16 @@ function scalarText(v: unknown): string {
 /** A literal block (`|`) keeps multi-line text readable (ConfigMaps, scripts) when it can round-trip exactly. */
 function literalBlock(s: string, indent: string): string | undefined {
   if (!s.includes('\n') || /^[\s]/.test(s) || /[\r\t\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s)) return undefined;
-  const body = s.replace(/\n+$/, '');
-  const trailing = s.length - body.length;
-  const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
-  const lines = (chomp === '+' ? s.slice(0, -1) : body).split('\n');
+  // Trailing newlines counted by a loop: `/\n+$/` rescans a long run of newlines from every start (quadratic).
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 0x0a) end--;
+  const body = s.slice(0, end);
+  const trailing = s.length - end;
+  // Two or more trailing newlines would need `|+`, whose last line break is the one after the block: a
+  // `toYaml` at the very end of a template has none, and the value would lose a newline. Quote those.
+  if (trailing > 1) return undefined;
+  const chomp = trailing === 0 ? '-' : '';
+  const lines = body.split('\n');
   return `|${chomp}\n` + lines.map((l) => (l === '' ? '' : indent + l)).join('\n');
 }
 
@@ -109,7 +115,9 @@ export function toYamlStream(objects: readonly unknown[]): string {
   const out: string[] = [];
   for (const o of objects) {
     out.push('---');
-    emitNode(o, '', out, true);
+    // An empty map has no lines of its own: without `{}` the document would read back as null.
+    if (isPlainObject(o) && Object.keys(o).filter((k) => o[k] !== undefined).length === 0) out.push('{}');
+    else emitNode(o, '', out, true);
   }
   return out.length ? out.join('\n') + '\n' : '';
 }

@@ -1,4 +1,5 @@
 import { UserError } from './errors.js';
+import { DEFAULT_RENDER_LIMITS } from './limits.js';
 import { FORBIDDEN_KEYS, formatPath, type Segment } from './paths.js';
 import type { Value, Values } from './types.js';
 
@@ -16,8 +17,13 @@ export interface SetAssignment {
 
 const MAX_INDEX = 65536; // Helm's cap too: `a[99999999]=1` must not allocate a huge list.
 
-export function parseSetExpression(expr: string, kind: SetKind, flag: string): SetAssignment[] {
-  const p = new Parser(expr, kind, flag);
+/**
+ * Parse one flag's expression. `maxDepth` is the nesting cap values files obey too (limits.nestingDepth): the
+ * path's segments plus the levels of a --set-json value. Messages name the flag and a character position,
+ * never the value (it may be a secret).
+ */
+export function parseSetExpression(expr: string, kind: SetKind, flag: string, maxDepth: number = DEFAULT_RENDER_LIMITS.nestingDepth): SetAssignment[] {
+  const p = new Parser(expr, kind, flag, maxDepth);
   return p.parseAll();
 }
 
@@ -27,10 +33,15 @@ class Parser {
     private readonly s: string,
     private readonly kind: SetKind,
     private readonly flag: string,
+    private readonly maxDepth: number,
   ) {}
 
   private fail(msg: string): never {
-    throw new UserError(`${msg} (at character ${this.i + 1} of "${this.flag}")`, { flag: this.flag });
+    throw new UserError(`${msg} (at character ${this.i + 1} of the expression)`, { flag: this.flag });
+  }
+
+  private tooDeep(): never {
+    this.fail(`nesting deeper than ${this.maxDepth} levels (limit: STRATA_MAX_NESTING / --max-nesting)`);
   }
 
   parseAll(): SetAssignment[] {
@@ -52,6 +63,7 @@ class Parser {
     const pushKey = (): void => {
       if (!haveKey && key === '') this.fail('empty key');
       if (FORBIDDEN_KEYS.has(key)) this.fail(`the key "${key}" is not allowed`);
+      if (segments.length >= this.maxDepth) this.tooDeep();
       segments.push(key);
       key = '';
       haveKey = false;
@@ -75,13 +87,14 @@ class Parser {
         if (!/^[0-9]+$/.test(digits)) this.fail('expected a list index like [0]');
         const n = Number(digits);
         if (n > MAX_INDEX) this.fail(`index ${n} is over the limit of ${MAX_INDEX}`);
+        if (segments.length >= this.maxDepth) this.tooDeep();
         segments.push(n);
         this.i = close + 1;
       } else if (c === '=') {
         if (key !== '' || haveKey) pushKey();
         if (segments.length === 0) this.fail('empty key before "="');
         this.i++;
-        return { segments, value: this.value() };
+        return { segments, value: this.value(segments.length) };
       } else if (c === ',') {
         this.fail(`key "${formatPath([...segments, key])}" has no value (expected key=value)`);
       } else {
@@ -94,8 +107,8 @@ class Parser {
     }
   }
 
-  private value(): Value {
-    if (this.kind === 'set-json') return this.jsonValue();
+  private value(pathDepth: number): Value {
+    if (this.kind === 'set-json') return this.jsonValue(pathDepth);
     if (this.kind !== 'set-file' && this.s[this.i] === '{') return this.list();
     const raw = this.until(',');
     return this.kind === 'set' ? typed(raw, this.flag) : raw;
@@ -136,9 +149,10 @@ class Parser {
     return items;
   }
 
-  private jsonValue(): Value {
+  private jsonValue(pathDepth: number): Value {
     const start = this.i;
     let depth = 0;
+    // Counted before JSON.parse and the walks below, which recurse per level: 60,000 levels overflowed the stack.
     let inString = false;
     for (; this.i < this.s.length; this.i++) {
       const c = this.s[this.i]!;
@@ -146,7 +160,9 @@ class Parser {
         if (c === '\\') this.i++;
         else if (c === '"') inString = false;
       } else if (c === '"') inString = true;
-      else if (c === '{' || c === '[') depth++;
+      else if (c === '{' || c === '[') {
+        if (++depth + pathDepth > this.maxDepth) this.tooDeep();
+      }
       else if (c === '}' || c === ']') depth--;
       else if (c === ',' && depth === 0) break;
     }
@@ -155,7 +171,10 @@ class Parser {
     try {
       parsed = JSON.parse(text);
     } catch (e) {
-      this.fail(`invalid JSON: ${(e as Error).message}`);
+      // V8's message quotes the text around the error ("canary" is not valid JSON): only the position.
+      const at = /at position ([0-9]+)/.exec((e as Error).message);
+      if (at) this.i = start + Number(at[1]);
+      this.fail('invalid JSON');
     }
     checkJson(text, parsed, this.flag);
     return parsed as Value;
@@ -173,7 +192,7 @@ export function typed(raw: string, flag: string): Value {
     const n = Number(raw);
     if (!Number.isSafeInteger(n)) {
       if (!fitsInt64(raw)) return raw; // beyond int64: Helm keeps a string
-      throw new UserError(`integer ${raw} is beyond 2^53 and would lose precision; use --set-string`, { flag });
+      throw new UserError('integer is beyond 2^53 and would lose precision; use --set-string', { flag });
     }
     return n;
   }
@@ -200,7 +219,7 @@ function checkJson(text: string, v: unknown, flag: string): void {
   const stripped = text.replace(/"(?:[^"\\]|\\.)*"/g, '""');
   for (const m of stripped.matchAll(/-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g)) {
     if (/^-?\d+$/.test(m[0]) && !Number.isSafeInteger(Number(m[0]))) {
-      throw new UserError(`integer ${m[0]} is beyond 2^53 and would lose precision; put it in a string`, { flag });
+      throw new UserError('integer is beyond 2^53 and would lose precision; put it in a string', { flag });
     }
   }
 }

@@ -53,3 +53,82 @@ export class LazyPositions {
     return this.map.get(path);
   }
 }
+
+/** A map key that is not a scalar (`? [a, b]`, `{a: 1}: x`, an alias to a list or map), with its map's path. */
+export interface ComplexKey {
+  path: string;
+  position?: Position;
+}
+
+const isBlank = (c: string | undefined): boolean => c === undefined || c === ' ' || c === '\t' || c === '\n' || c === '\r';
+const isFlowIndicator = (c: string | undefined): boolean => c === ',' || c === '[' || c === ']' || c === '{' || c === '}';
+
+/**
+ * Whether a text can hold a collection as a key, in one linear scan (no second reading otherwise: most values
+ * files never load the `yaml` package). Only these can: an explicit key (`?` followed by a blank), a flow
+ * collection closed and followed by `:` on the same line (`[a, b]: x`), an alias followed by `:` (`*a : x`,
+ * which may name a collection). Conservative: a comment or a quoted text that looks like one only costs the
+ * second reading.
+ */
+export function mayHaveComplexKey(text: string): boolean {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text[i];
+    if (c === '?') {
+      if (isBlank(text[i + 1])) return true;
+    } else if (c === ']' || c === '}') {
+      let k = i + 1;
+      while (text[k] === ' ' || text[k] === '\t') k++;
+      if (text[k] === ':') return true;
+      i = k - 1;
+    } else if (c === '*') {
+      // js-yaml reads an alias name up to a blank or a flow indicator; a key then needs `:` after blanks.
+      let k = i + 1;
+      while (k < n && !isBlank(text[k]) && !isFlowIndicator(text[k])) k++;
+      while (text[k] === ' ' || text[k] === '\t') k++;
+      if (text[k] === ':') return true;
+      i = k - 1;
+    }
+  }
+  return false;
+}
+
+/**
+ * js-yaml turns a collection used as a key into a string (`? [a, b]` becomes "a,b", `? {a: 1}` becomes
+ * "[object Object]"), so a key would silently mean something else than it says. Find the first such key with
+ * the `yaml` package, which keeps key nodes as they were written.
+ */
+export function findComplexKey(text: string): ComplexKey | undefined {
+  if (!mayHaveComplexKey(text)) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Y = require('yaml') as typeof import('yaml');
+  const lc = new Y.LineCounter();
+  const docs = Y.parseAllDocuments(text, { lineCounter: lc, merge: true, schema: 'core', prettyErrors: false, uniqueKeys: false });
+  if (!Array.isArray(docs)) return undefined;
+  let found: ComplexKey | undefined;
+  const walk = (node: unknown, path: string, depth: number, doc: import('yaml').Document): void => {
+    if (found || !node || depth > 1_000) return;
+    if (Y.isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, childPath(path, i), depth + 1, doc));
+    } else if (Y.isMap(node)) {
+      for (const pair of node.items) {
+        let key = pair.key as unknown;
+        const keyNode = key as YamlNode | null;
+        if (Y.isAlias(key)) key = key.resolve(doc);
+        if (key !== null && key !== undefined && !Y.isScalar(key)) {
+          const at = keyNode?.range ? lc.linePos(keyNode.range[0]) : undefined;
+          found = { path: path || '.', ...(at ? { position: { line: at.line, column: at.col } } : {}) };
+          return;
+        }
+        const k = Y.isScalar(key) ? (key.value === null ? 'null' : String(key.value)) : 'null';
+        walk(pair.value, childPath(path, k), depth + 1, doc);
+        if (found) return;
+      }
+    }
+  };
+  for (const doc of docs) {
+    if (found) break;
+    walk(doc.contents, '', 0, doc);
+  }
+  return found;
+}

@@ -12,6 +12,10 @@ import { childPath } from './paths.js';
 // toStringTag: without it, `on:` would silently become the key "[object Object]".
 export class Ambiguous {
   readonly [Symbol.toStringTag] = 'Ambiguous';
+  /** What messages may show of it (see ambiguityOf): never the value. */
+  get shape(): string {
+    return ambiguityOf(this.text) ?? 'ambiguous';
+  }
   constructor(readonly text: string) {}
   toString(): string {
     return this.text;
@@ -26,11 +30,51 @@ export class UnsafeInteger {
   }
 }
 
-export const AMBIGUOUS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-7]+|[-+]?[0-9][0-9_]*_[0-9_]*|[-+]?[0-9]+(?::[0-5]?[0-9])+|\d{4}-\d\d?-\d\d?(?:[Tt ].*)?)$/;
+const AMBIGUOUS_WORDS: ReadonlySet<string> = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF']);
+const DIGITS = /^[0-9]+$/;
+const OCTAL_DIGITS = /^[0-7]+$/;
+const DIGITS_UNDERSCORES = /^[0-9_]+$/;
+const SEXAGESIMAL_PART = /^[0-5]?[0-9]$/;
+const DATE_START = /^[0-9]{4}-[0-9][0-9]?-[0-9][0-9]?/;
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
+/**
+ * How a plain scalar is read differently by YAML 1.1 and 1.2, as a shape that names no part of the value
+ * (messages reach Argo CD's UI; the value may be a secret): the word itself for the 16 yes/no/on/off words
+ * (a fixed vocabulary), `0NNN` for a 1.1 octal, `N_NNN` for a number with `_` separators, `NN:NN` for a
+ * sexagesimal, `YYYY-MM-DD` (and ` …` when a time or more follows) for a date or timestamp; undefined when
+ * both read it alike. Decided in one pass per shape with single-quantifier regexes: a plain scalar is user
+ * text of any length, and a nested quantifier here made a 200 KB scalar of digits and underscores take 25 s.
+ */
+export function ambiguityOf(text: string): string | undefined {
+  if (AMBIGUOUS_WORDS.has(text)) return text;
+  const body = text[0] === '-' || text[0] === '+' ? text.slice(1) : text;
+  const c = body.charCodeAt(0);
+  if (c >= 0x30 && c <= 0x39) {
+    if (body[0] === '0' && body.length > 1 && OCTAL_DIGITS.test(body.slice(1))) return '0NNN';
+    if (body.includes('_') && DIGITS_UNDERSCORES.test(body)) return 'N_NNN';
+    if (body.includes(':')) {
+      const parts = body.split(':');
+      if (DIGITS.test(parts[0]!) && parts.slice(1).every((p) => SEXAGESIMAL_PART.test(p))) return 'NN:NN';
+    }
+  }
+  // `\d{4}-\d\d?-\d\d?`, alone or followed by `T`, `t` or a space and anything on the same line.
+  const date = DATE_START.exec(text);
+  if (date) {
+    const rest = text.slice(date[0].length);
+    if (rest === '') return 'YYYY-MM-DD';
+    if ((rest[0] === 'T' || rest[0] === 't' || rest[0] === ' ') && !LINE_BREAK.test(rest)) return 'YYYY-MM-DD …';
+  }
+  return undefined;
+}
+
+export function isAmbiguous(text: string): boolean {
+  return ambiguityOf(text) !== undefined;
+}
 
 const ambiguousType = new yaml.Type('tag:strata.dev,2024:ambiguous', {
   kind: 'scalar',
-  resolve: (data: string | null) => data !== null && AMBIGUOUS.test(data),
+  resolve: (data: string | null) => data !== null && isAmbiguous(data),
   construct: (data: string) => new Ambiguous(data),
 });
 
@@ -62,7 +106,8 @@ export interface ParsedLimits {
 /**
  * Walk what js-yaml loaded with STRATA_SCHEMA and report the first thing strata refuses: too many nodes (an
  * alias bomb), too deep, an ambiguous scalar, an integer beyond 2^53, a forbidden key, a non-plain object.
- * `fail` must throw; the callers (values files, rendered output) word the message for their reader. `budget`
+ * `fail` must throw; the callers (values files, rendered output) word the message for their reader; `detail`
+ * is safe to print (a limit, a key, a shape, never a value). `budget`
  * may be shared by several documents.
  */
 export function checkParsed(
@@ -74,9 +119,10 @@ export function checkParsed(
   const walk = (v: unknown, path: string, depth: number): void => {
     if (--budget.n < 0) fail('nodes', path, String(limits.maxNodes));
     if (depth > limits.maxDepth) fail('depth', path, String(limits.maxDepth));
-    if (v instanceof Ambiguous) fail('ambiguous', path, v.text);
-    if (v instanceof UnsafeInteger) fail('unsafe-int', path, v.text);
-    if (limits.anyUnsafeNumber && typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) fail('unsafe-int', path, String(v));
+    // Details never carry a value (callers print them): a shape for ambiguous scalars, nothing for numbers.
+    if (v instanceof Ambiguous) fail('ambiguous', path, v.shape);
+    if (v instanceof UnsafeInteger) fail('unsafe-int', path, 'integer');
+    if (limits.anyUnsafeNumber && typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) fail('unsafe-int', path, 'integer');
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) walk(v[i], childPath(path, i), depth + 1);
     } else if (typeof v === 'object' && v !== null) {

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import vm from 'node:vm';
 import { UserError } from '../core/errors.js';
 import { resolvePath } from '../core/fs.js';
+import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
 import { childPath, formatPath, pointerToSegments } from '../core/paths.js';
 import type { Check, CheckInput } from '../core/render.js';
 import type { CompiledStore } from '../core/templates.js';
@@ -37,9 +38,39 @@ function ajvClassFor(schema: unknown, file: string): AjvClass {
 // Compiled validators by schema text: an unchanged schema compiles once per process (render --all, server).
 const compiled = new Map<string, ValidateFunction>();
 
-export function compileValuesSchema(text: string, file: string, store?: CompiledStore): ValidateFunction {
+/**
+ * Compile budget of a values schema, checked before Ajv sees it: Ajv's compile time and memory grow with the
+ * number of subschemas (a 30,000-property schema took 17 s and 1.1 GB). Real charts' schemas have a few
+ * thousand at most. A deadline backs the count up, for shapes that are costly without being many.
+ */
+export const SCHEMA_MAX_NODES = 10_000;
+export const SCHEMA_COMPILE_DEADLINE_MS = 15_000;
+
+/** Objects and arrays in a parsed schema, counted without recursion, stopping past `max`. */
+export function schemaNodeCount(schema: unknown, max: number): number {
+  let n = 0;
+  const stack: unknown[] = [schema];
+  while (stack.length && n <= max) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    n++;
+    if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else for (const k of Object.keys(v)) stack.push((v as Record<string, unknown>)[k]);
+  }
+  return n;
+}
+
+export interface SchemaLimits {
+  /** Largest schema file (limits.schemaBytes). */
+  schemaBytes: number;
+}
+
+export function compileValuesSchema(text: string, file: string, store?: CompiledStore, limits: SchemaLimits = DEFAULT_RENDER_LIMITS): ValidateFunction {
   const hit = compiled.get(text);
   if (hit) return hit;
+  if (Buffer.byteLength(text) > limits.schemaBytes) {
+    throw new UserError(`the values schema is over the ${limits.schemaBytes}-byte limit (STRATA_MAX_SCHEMA_BYTES / --max-schema-bytes)`, { file });
+  }
   const key = store ? 'schema-' + createHash('sha256').update(text).digest('hex') : '';
   const code = store?.get(key);
   if (code !== undefined) {
@@ -56,14 +87,21 @@ export function compileValuesSchema(text: string, file: string, store?: Compiled
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
     if (typeof schema !== 'boolean') throw new UserError('a JSON Schema must be an object or a boolean', { file });
   }
+  if (schemaNodeCount(schema, SCHEMA_MAX_NODES) > SCHEMA_MAX_NODES) {
+    throw new UserError(`the values schema has over ${SCHEMA_MAX_NODES.toLocaleString('en-US')} subschemas and values, the compile budget of a values schema`, { file });
+  }
   const Cls = ajvClassFor(schema, file);
   // validateSchema: false skips checking the schema against the JSON Schema meta-schema (~100 ms of a cold
   // render); a broken schema still fails, when it is compiled.
-  const ajv = new Cls({ allErrors: true, strict: false, validateFormats: false, validateSchema: false, ...(store ? { code: { source: true } } : {}) });
+  // ownProperties: `required: [constructor]` must not be met by Object.prototype, nor `properties` see it.
+  const ajv = new Cls({ allErrors: true, strict: false, validateFormats: false, validateSchema: false, ownProperties: true, ...(store ? { code: { source: true } } : {}) });
   let validate: ValidateFunction;
   try {
-    validate = ajv.compile(schema as AnySchema);
+    validate = runWithDeadline(() => ajv.compile(schema as AnySchema), SCHEMA_COMPILE_DEADLINE_MS) as ValidateFunction;
   } catch (e) {
+    if (isTimeout(e)) {
+      throw new UserError(`compiling the values schema took over ${SCHEMA_COMPILE_DEADLINE_MS} ms, the compile budget of a values schema`, { file });
+    }
     // Typically a `$ref` to another file or URL: we never load those.
     throw new UserError(`cannot compile the values schema: ${(e as Error).message} (remote and file $refs are not loaded)`, { file }, { cause: e });
   }
@@ -145,27 +183,43 @@ function valueAt(root: Value, segs: readonly (string | number)[]): Value | undef
 export const SCHEMA_DEADLINE_MS = 2000;
 let sandbox: { context: vm.Context; script: vm.Script } | undefined;
 
-function validateWithDeadline(validate: ValidateFunction, values: Value, file: string): boolean {
-  sandbox ??= { context: vm.createContext({}), script: new vm.Script('validate(values)') };
-  Object.assign(sandbox.context, { validate, values });
+/** Run `fn` so that V8 interrupts it after `ms` (a timeout error, see isTimeout), even inside a regex. */
+function runWithDeadline(fn: () => unknown, ms: number): unknown {
+  sandbox ??= { context: vm.createContext({}), script: new vm.Script('fn()') };
+  sandbox.context.fn = fn;
   try {
-    return sandbox.script.runInContext(sandbox.context, { timeout: SCHEMA_DEADLINE_MS }) as boolean;
+    return sandbox.script.runInContext(sandbox.context, { timeout: ms });
+  } finally {
+    sandbox.context.fn = undefined;
+  }
+}
+
+function isTimeout(e: unknown): boolean {
+  return (e as { code?: string } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+}
+
+function validateWithDeadline(validate: ValidateFunction, values: Value, file: string): boolean {
+  try {
+    return runWithDeadline(() => validate(values), SCHEMA_DEADLINE_MS) as boolean;
   } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
-      throw new UserError(`validating the values took over ${SCHEMA_DEADLINE_MS} ms: a "pattern" in the schema backtracks exponentially on these values`, { file });
+    if (isTimeout(e)) {
+      // Either a `pattern` that backtracks on these values or a schema too costly to apply: say both.
+      throw new UserError(`validating the values took over ${SCHEMA_DEADLINE_MS} ms: a "pattern" in the schema backtracks on these values, or the schema is too large`, { file });
     }
     throw e;
-  } finally {
-    Object.assign(sandbox.context, { validate: undefined, values: undefined });
   }
 }
 
 /** The values schema check: a no-op when the app has no schema file. */
-export function valuesSchemaCheck(): Check {
+export function valuesSchemaCheck(limits: SchemaLimits = DEFAULT_RENDER_LIMITS): Check {
   return (input) => {
     const file = resolvePath(input.config.dir, input.config.valuesSchema, input.config.file);
     if (input.fs.stat(file) !== 'file') return [];
-    const validate = compileValuesSchema(decodeUtf8(input.fs.readFile(file), file), file, input.caches.store);
+    const bytes = input.fs.readFile(file);
+    if (bytes.length > limits.schemaBytes) {
+      throw new UserError(`the values schema is ${bytes.length} bytes, over the ${limits.schemaBytes}-byte limit (STRATA_MAX_SCHEMA_BYTES / --max-schema-bytes)`, { file });
+    }
+    const validate = compileValuesSchema(decodeUtf8(bytes, file), file, input.caches.store, limits);
     if (validateWithDeadline(validate, input.merged.values, file)) return [];
     return valuesSchemaFindings(validate.errors ?? [], input.merged.values, input, file);
   };
