@@ -22,13 +22,43 @@ export function appName(name: string, appNamespace: string | undefined, controlP
  */
 export function interpolate(value: string, vars: Readonly<Record<string, string>>): string {
   // Go's shell names: one special char or digit, or [A-Za-z_][A-Za-z0-9_]*; an unclosed `${` is eaten.
-  return value.replace(/\$(\$|\{([^}]*)\}|\{|[*#@!?\-0-9]|[A-Za-z_][A-Za-z0-9_]*)/g, (_m, whole: string, braced: string | undefined) => {
-    if (whole === '$') return '$';
-    if (whole === '{') return '';
-    const name = braced ?? whole;
-    if (name === '$') return '$'; // `${$}`: Go's os.Expand maps the name "$" to a literal `$` too
-    return Object.hasOwn(vars, name) ? vars[name]! : '';
-  });
+  // A scanner, not a regex: `${` without a closing brace must not rescan the rest of the value each time.
+  const lookup = (name: string): string => (name === '$' ? '$' : Object.hasOwn(vars, name) ? vars[name]! : '');
+  const lastClose = value.lastIndexOf('}');
+  let out = '';
+  let i = 0;
+  while (i < value.length) {
+    const dollar = value.indexOf('$', i);
+    if (dollar < 0 || dollar + 1 >= value.length) {
+      out += value.slice(i);
+      break;
+    }
+    out += value.slice(i, dollar);
+    const c = value[dollar + 1]!;
+    if (c === '$') {
+      out += '$';
+      i = dollar + 2;
+    } else if (c === '{') {
+      const close = dollar + 2 <= lastClose ? value.indexOf('}', dollar + 2) : -1;
+      if (close < 0) i = dollar + 2; // `${` with no `}` after it: eaten, as Go does
+      else {
+        out += lookup(value.slice(dollar + 2, close)); // `${$}` names "$": a literal `$` in Go's os.Expand too
+        i = close + 1;
+      }
+    } else if (/[*#@!?\-0-9]/.test(c)) {
+      out += lookup(c);
+      i = dollar + 2;
+    } else if (/[A-Za-z_]/.test(c)) {
+      let j = dollar + 2;
+      while (j < value.length && /[A-Za-z0-9_]/.test(value[j]!)) j++;
+      out += lookup(value.slice(dollar + 1, j));
+      i = j;
+    } else {
+      out += '$';
+      i = dollar + 1;
+    }
+  }
+  return out;
 }
 
 /**

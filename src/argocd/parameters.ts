@@ -48,8 +48,8 @@ export function parseParameters(env: Env): StrataParameters {
   let list: unknown;
   try {
     list = JSON.parse(raw);
-  } catch (e) {
-    fail(`is not valid JSON: ${(e as Error).message}`);
+  } catch {
+    fail('is not valid JSON'); // V8's message quotes the text around the error: parameters may hold secrets
   }
   if (list === null) return out;
   if (!Array.isArray(list)) fail('must be a JSON array of parameters');
@@ -104,7 +104,7 @@ export function mapEntryAssignment(key: string, raw: string, kind: 'set' | 'setS
   if (kind === 'set') {
     if (raw.startsWith('{') && raw.endsWith('}')) {
       const list = parseSetExpression(`x=${raw}`, 'set', flag);
-      if (list.length !== 1) throw new UserError(`"${raw}" is not one {a,b} list`, { flag });
+      if (list.length !== 1) throw new UserError('is not one {a,b} list', { flag });
       value = list[0]!.value;
     } else value = typed(raw, flag);
   }

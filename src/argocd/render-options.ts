@@ -38,7 +38,9 @@ export function cmpExtractDir(dir: string): string | undefined {
  */
 export function rootFromSourcePath(cwd: string, sourcePath: string | undefined, ceiling?: string): string | undefined {
   if (sourcePath === undefined) return undefined;
-  const dir = cwd.replace(/\/+$/, '') || '/';
+  let end = cwd.length;
+  while (end > 0 && cwd[end - 1] === '/') end--; // a loop, not /\/+$/: linear on any input
+  const dir = cwd.slice(0, end) || '/';
   // Argo CD joins the path to the checkout with securejoin (cleaned): `a/../b` is `b`; above the root matches nothing.
   const clean = posix.normalize(normalizeSourcePath(sourcePath) || '.');
   const segs = clean === '.' || clean.startsWith('..') ? [] : clean.split('/');
