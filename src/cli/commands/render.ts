@@ -53,9 +53,10 @@ export const command: Command = {
     const base = {
       fs: target.fs,
       ...(p.values.env !== undefined ? { env: String(p.values.env) } : {}),
-      overrides: layerOverrides(p.layerFlags, ctx.cwd),
+      overrides: layerOverrides(p.layerFlags, ctx.cwd, ctx.limits),
       ...(p.values.namespace ? { namespace: String(p.values.namespace) } : {}),
       checks: standardChecks(),
+      limits: ctx.limits,
       caches,
       log: (m: string) => ctx.stderr.write(`strata: template log: ${m}\n`),
     };
