@@ -41,7 +41,8 @@ export class DiskFs implements ReadOnlyFs {
     let real: string;
     try {
       real = realpathSync.native(abs);
-    } catch {
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new UserError('symlink loop; refusing to follow it', { file: path });
       try {
         lstatSync(abs); // a dangling symlink
       } catch {
@@ -79,6 +80,10 @@ export class DiskFs implements ReadOnlyFs {
     const real = this.real(path);
     if (!real) throw new UserError('directory not found', { file: path || '.' });
     return readdirSync(real).sort();
+  }
+
+  identity(path: string): string | undefined {
+    return this.real(path);
   }
 
   /** Repo-relative POSIX path of an absolute path, or undefined when it is outside the root. */

@@ -45,6 +45,7 @@ export function createServer(opts: ServerOptions): StrataServer {
   app.set('etag', false);
 
   const logger = pino({ level: opts.logLevel ?? 'info', base: { name: 'strata-serve' } }, opts.logStream ?? { write() {} });
+  for (const [path, reason] of workspace.skipped) logger.warn({ path }, `skipped ${path}: ${reason}`);
   app.use(
     pinoHttp({
       logger,

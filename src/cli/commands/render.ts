@@ -60,7 +60,7 @@ export const command: Command = {
       caches,
       log: (m: string) => ctx.stderr.write(`strata: template log: ${m}\n`),
     };
-    const batch = p.values.all ? appsForEnv(target.fs, target.appDir, requireEnv(p), caches.parsed) : { apps: [target.appDir], broken: [] };
+    const batch = p.values.all ? appsForEnv(target.fs, target.appDir, requireEnv(p), caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`)) : { apps: [target.appDir], broken: [] };
     const apps = batch.apps;
     const objects: K8sObject[] = [];
     const failures: string[] = batch.broken.map((b) => b.error);
