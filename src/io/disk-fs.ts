@@ -71,7 +71,8 @@ export class DiskFs implements ReadOnlyFs {
     if (this.stats?.has(path)) return this.stats.get(path);
     const real = this.real(path);
     const s = real ? statSync(real) : undefined;
-    const kind = s?.isDirectory() ? 'dir' : s?.isFile() ? 'file' : undefined;
+    // A FIFO or device counts as a file, so the reader refuses it by name instead of it silently not existing.
+    const kind = s?.isDirectory() ? 'dir' : s ? 'file' : undefined;
     this.stats?.set(path, kind);
     return kind;
   }
