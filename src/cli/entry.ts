@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { codeNamespace, diskStore } from '../io/compile-store.js';
+import type { Limits } from '../core/limits.js';
+import type { CompiledStore } from '../core/templates.js';
 import { main } from './main.js';
 
 // The process entry: where the CLI meets `process`. Sets exitCode and lets Node exit on its own,
@@ -21,8 +23,8 @@ process.stderr.on('error', () => {
 // SIGTERM: no handler on purpose. A render is synchronous, so a JS handler could run only after it; the
 // default action ends the process at once, with nothing on stdout (main writes stdout once, after the
 // command returned) and a signal exit status Argo CD reports as "signal: terminated". docs/security.md.
-const store = diskStore(process.env, codeNamespace([__filename, join(__dirname, 'vendor', 'ajv.js')]));
-main({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, ...(store ? { store } : {}) }).then(
+const openStore = (limits: Limits): CompiledStore | undefined => diskStore(process.env, codeNamespace([__filename, join(__dirname, 'vendor', 'ajv.js')]), limits.cacheBytes);
+main({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, openStore }).then(
   (code) => {
     process.exitCode = code;
   },

@@ -55,6 +55,8 @@ export interface Io {
   argv: readonly string[];
   /** Compiled code kept between runs; the process entry provides one, tests do not. */
   store?: CompiledStore;
+  /** Or a factory main calls with the resolved limits (the store's size cap is one of them). */
+  openStore?: (limits: Limits) => CompiledStore | undefined;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -92,9 +94,10 @@ export async function main(io: Io): Promise<number> {
     io.stdout.write(command.help);
     return 0;
   }
+  const store = io.store ?? io.openStore?.(limits);
   const out = new Buffered();
   const logger = createLogger(levelFrom(io.env), io.stderr);
-  const ctx: CommandContext = { argv, limits, env: io.env, cwd: io.cwd, stdout: out, stderr: io.stderr, stdoutIsTTY: io.stdout.isTTY === true, logger, ...(io.store ? { store: io.store } : {}) };
+  const ctx: CommandContext = { argv, limits, env: io.env, cwd: io.cwd, stdout: out, stderr: io.stderr, stdoutIsTTY: io.stdout.isTTY === true, logger, ...(store ? { store } : {}) };
   let code: number;
   let command: Command | undefined;
   try {
