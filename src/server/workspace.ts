@@ -37,14 +37,14 @@ export class Workspace {
   readonly skipped = new Map<string, string>();
 
   /** `cache` (optional) keeps parsed strata.yaml files, keyed by their content. */
-  constructor(root: string, private readonly cache?: ResultCache) {
+  constructor(root: string, private readonly cache?: ResultCache, maxFileBytes?: number) {
     const abs = resolve(root);
     try {
       this.repoRoot = findRepoRoot(abs);
     } catch {
       throw new UserError(`no such directory: ${root}`);
     }
-    this.fs = new DiskFs(this.repoRoot);
+    this.fs = new DiskFs(this.repoRoot, maxFileBytes === undefined ? {} : { maxFileBytes });
     const rel = this.fs.relativePath(abs);
     if (rel === undefined) throw new UserError(`${root} is outside its repository root ${this.repoRoot}`);
     this.rootDir = rel;
