@@ -216,11 +216,24 @@ describe('a .git that is not this repository\'s own', () => {
     renameSync(join(p.root, '.git'), join(elsewhere, 'real.git'));
     writeFileSync(join(p.root, '.git'), `gitdir: ${join(elsewhere, 'real.git')}\n`);
     assert.match(gitDirProblem(p.root) ?? '', /outside the repository root/);
+    // A back link that names another .git does not make it ours.
+    writeFileSync(join(elsewhere, 'real.git', 'gitdir'), join(elsewhere, '.git') + '\n');
+    assert.match(gitDirProblem(p.root) ?? '', /outside the repository root/);
     writeFileSync(join(p.root, '.git'), 'gitdir: ../../../../etc\n');
     assert.match(gitDirProblem(p.root) ?? '', /outside|nothing/);
+    rmSync(join(elsewhere, 'real.git', 'gitdir'));
     mkdirSync(join(p.root, 'sub'));
     renameSync(join(elsewhere, 'real.git'), join(p.root, 'sub', 'real.git'));
     writeFileSync(join(p.root, '.git'), 'gitdir: sub/real.git\n');
     assert.equal(gitDirProblem(p.root), undefined);
+  });
+
+  test('a linked worktree (git worktree add) is used: its admin folder points back at this .git file', async () => {
+    const p = repo();
+    const wt = join(mkdtempSync(join(tmpdir(), 'strata-git-wt-')), 'wt');
+    git(p.root, ['worktree', 'add', '-q', wt]);
+    assert.equal(gitDirProblem(wt), undefined);
+    const diff = await run(['diff', 'app', '--env', 'stg', '--against-ref', 'HEAD'], wt);
+    assert.equal(diff.code, 0, diff.stderr);
   });
 });

@@ -18,7 +18,7 @@ export class BoundedReadError extends Error {
 
 export function describeRefusal(r: ReadRefusal): string {
   if (r.reason === 'not-regular') return `is a ${r.kind}, not a regular file; refusing to read it`;
-  return `is ${r.size} bytes, over the ${r.max}-byte file limit (STRATA_MAX_FILE_BYTES / --max-file-bytes)`;
+  return `file is ${r.size} bytes, over the ${r.max}-byte limit (STRATA_MAX_FILE_BYTES / --max-file-bytes)`;
 }
 
 function kindOf(st: import('node:fs').Stats): string {

@@ -56,7 +56,7 @@ class GitFs implements ReadOnlyFs {
     const blob = this.blobs.get(path);
     if (!blob) throw new UserError(`file not found at ${this.commit.slice(0, 12)}`, { file: path });
     if (!(blob.size <= this.limits.fileBytes)) {
-      throw new UserError(`is ${blob.size} bytes at ${this.commit.slice(0, 12)}, over the ${this.limits.fileBytes}-byte file limit (STRATA_MAX_FILE_BYTES / --max-file-bytes)`, { file: path });
+      throw new UserError(`file is ${blob.size} bytes at ${this.commit.slice(0, 12)}, over the ${this.limits.fileBytes}-byte limit (STRATA_MAX_FILE_BYTES / --max-file-bytes)`, { file: path });
     }
     if (!this.loaded.has(path)) {
       this.mem.write(path, new Uint8Array(git(this.root, ['cat-file', 'blob', blob.sha], this.limits, blob.size + 1024)));

@@ -104,8 +104,24 @@ export function gitDirProblem(root: string): string | undefined {
   }
   const realRoot = realpathSync(root);
   const rel = relative(realRoot, target);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep)[0] === '..') return '.git file points outside the repository root; refusing to run git on it';
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep)[0] === '..') {
+    return isWorktreeOf(target, join(realRoot, '.git')) ? undefined : '.git file points outside the repository root; refusing to run git on it';
+  }
   return undefined;
+}
+
+/**
+ * A linked worktree (`git worktree add`): its .git file names an admin folder of another repository, whose
+ * own `gitdir` file points back at this .git file. Content pushed to a repository cannot create that back
+ * link outside the checkout, so it proves the folder was made for this work tree by its owner.
+ */
+function isWorktreeOf(adminDir: string, dotGitFile: string): boolean {
+  try {
+    const back = readFileSync(join(adminDir, 'gitdir'), 'utf8').trim();
+    return realpathSync(resolve(adminDir, back)) === realpathSync(dotGitFile);
+  } catch {
+    return false;
+  }
 }
 
 /** Full SHA of the last commit that touched any of `paths` (repo-relative), or undefined when unknown. */
