@@ -65,7 +65,7 @@ function readUserFile(path: string, cwd: string, flag: string, maxBytes: number)
   try {
     bytes = readBounded(abs, maxBytes);
   } catch (e) {
-    if (e instanceof BoundedReadError) throw new UserError(`${path}: ${e.message}`, { flag }, { cause: e });
+    if (e instanceof BoundedReadError) throw new UserError(e.message, { flag }, { cause: e }); // the flag names the path
     throw new UserError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { flag });
   }
   return decodeUtf8(bytes, path);
