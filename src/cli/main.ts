@@ -39,6 +39,9 @@ ${Object.entries(COMMANDS)
   .map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`)
   .join('\n')}
 
+Limits (any command; also as STRATA_* variables, see docs/security.md):
+${LIMIT_SPECS.map((s) => `  --${s.flag} N`.padEnd(width + 26) + `${s.env} (default ${s.default}${s.unit === 'count' ? '' : ` ${s.unit}`})`).join('\n')}
+
 Run "strata <command> --help" for a command's options. Docs: README.md and docs/.
 `;
 }
