@@ -86,11 +86,11 @@ describe('serve renders in a worker thread', () => {
   });
 
   test('a render that runs away with memory ends in a one-line error at the heap cap; the server lives on', async () => {
-    const s = await serve(greedy, ['--max-heap-mb', '96'], children);
+    const s = await serve(greedy, ['--max-heap-mb', '40'], children);
     const r = await fetchJson(`${s.url}api/apps/app/render?env=stg`);
     // 503 from the worker's heap cap, or 422 when the render's own output budget stops it first.
     assert.ok(r.status === 503 || r.status === 422, JSON.stringify(r).slice(0, 300));
-    if (r.status === 503) assert.match(r.body.error?.message ?? '', /ran out of its 96 MiB heap \(STRATA_MAX_HEAP_MB/);
+    if (r.status === 503) assert.match(r.body.error?.message ?? '', /ran out of its 40 MiB heap \(STRATA_MAX_HEAP_MB/);
     assert.ok(!(r.body.error?.message ?? '').includes('\n'));
     assert.equal((await fetchJson(`${s.url}healthz`)).status, 200);
     assert.equal((await fetchJson(`${s.url}api/apps`)).status, 200);
