@@ -2,8 +2,8 @@
 // symlink loops in batch walks. The real-process parts (hangs, memory, signals) are in test/hostile/.
 // Run: node --import tsx --test test/process-hardening.test.ts
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync, ftruncateSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,7 +13,7 @@ import { DEFAULT_RENDER_LIMITS } from '../src/core/limits.js';
 import { BoundedReadError, readBounded } from '../src/io/bounded-read.js';
 import { diskStore, enforceCacheBudget } from '../src/io/compile-store.js';
 import { DiskFs } from '../src/io/disk-fs.js';
-import { makeRepo, minimalApp } from './helpers.js';
+import { makeRepo, minimalApp, REPO } from './helpers.js';
 
 class Sink extends Writable {
   text = '';
@@ -134,5 +134,29 @@ describe('symlink loops in batch walks', () => {
     const l = await run(['lint', '--all', '--env', 'stg', '.'], root);
     assert.equal(l.code, 0, l.stderr);
     assert.match(l.stderr, /warning: skipped other\/a: symlink loop/);
+  });
+});
+
+describe('bin/strata starts Node with the heap ceiling', () => {
+  // A stand-in `node` first on PATH prints the arguments it was given: the launcher's logic without a Node start.
+  const fake = mkdtempSync(join(tmpdir(), 'strata-fake-node-'));
+  writeFileSync(join(fake, 'node'), '#!/bin/sh\nprintf "%s\\n" "$@"\n');
+  chmodSync(join(fake, 'node'), 0o755);
+  const link = join(fake, 'strata');
+  symlinkSync(join(REPO, 'bin', 'strata'), link);
+  const launch = (args: string[], env: Record<string, string> = {}): string[] =>
+    spawnSync(link, args, { env: { PATH: `${fake}:/usr/bin:/bin`, ...env }, encoding: 'utf8' }).stdout.trim().split('\n');
+
+  test('default, variable, flag (both spellings, flag wins), after --, bad values', () => {
+    const [flag, script, ...rest] = launch(['render', 'app']);
+    assert.equal(flag, '--max-old-space-size=1024');
+    assert.equal(script, `${REPO}/bin/../dist/strata.js`, 'found through the symlink');
+    assert.deepEqual(rest, ['render', 'app'], 'arguments passed on unchanged');
+    assert.equal(launch([], { STRATA_MAX_HEAP_MB: '300' })[0], '--max-old-space-size=300');
+    assert.equal(launch(['render', '--max-heap-mb', '200'], { STRATA_MAX_HEAP_MB: '300' })[0], '--max-old-space-size=200');
+    assert.equal(launch(['render', '--max-heap-mb=150'])[0], '--max-old-space-size=150');
+    assert.equal(launch(['render', '--', '--max-heap-mb', '5'])[0], '--max-old-space-size=1024');
+    assert.equal(launch(['render', '--max-heap-mb', '1; touch x'])[0], '--max-old-space-size=1024', 'strata itself reports the bad value');
+    assert.equal(launch([], { STRATA_MAX_HEAP_MB: '999999999999' })[0], '--max-old-space-size=1024');
   });
 });
