@@ -13,9 +13,11 @@ export interface BatchApps {
   broken: { app: string; error: string }[];
 }
 
-export function appsForEnv(fs: ReadOnlyFs, root: string, env: string, cache?: ParseCache): BatchApps {
+/** `warn` gets one line per entry the walk skipped (a symlink loop, a link out of the repository). */
+export function appsForEnv(fs: ReadOnlyFs, root: string, env: string, cache?: ParseCache, warn?: (message: string) => void): BatchApps {
   const out: BatchApps = { apps: [], broken: [] };
-  for (const app of discoverApps(fs, root)) {
+  const skipped = (path: string, reason: string): void => warn?.(`skipped ${path}: ${reason}`);
+  for (const app of discoverApps(fs, root, skipped)) {
     try {
       if (loadAppConfig(fs, app, cache).environments.includes(env)) out.apps.push(app);
     } catch (e) {

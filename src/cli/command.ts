@@ -1,10 +1,16 @@
 import type { Writable } from 'node:stream';
+import type { Limits } from '../core/limits.js';
 import type { CompiledStore } from '../core/templates.js';
 import type { Logger } from '../io/logger.js';
 
 /** What a command gets from the process: entry points read nothing else from `process`. */
 export interface CommandContext {
   readonly argv: readonly string[];
+  /**
+   * Bounds on one run's work, resolved once by main from STRATA_* variables and global `--max-*` flags.
+   * Always set by main; optional only so tests may build a context by hand (then the core's defaults apply).
+   */
+  readonly limits?: Limits;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   readonly stdout: Writable;

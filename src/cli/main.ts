@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describeError, UsageError, UserError } from '../core/errors.js';
+import { LIMIT_SPECS, resolveLimits, type Limits } from '../core/limits.js';
 import { createLogger, levelFrom } from '../io/logger.js';
 import type { CompiledStore } from '../core/templates.js';
 import type { Command, CommandContext } from './command.js';
@@ -43,6 +44,9 @@ ${Object.entries(COMMANDS)
   .map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`)
   .join('\n')}
 
+Limits (any command; also as STRATA_* variables, see docs/security.md):
+${LIMIT_SPECS.map((s) => `  --${s.flag} N`.padEnd(width + 26) + `${s.env} (default ${s.default}${s.unit === 'count' ? '' : ` ${s.unit}`})`).join('\n')}
+
 Run "strata <command> --help" for a command's options. Docs: README.md and docs/.
 `;
 }
@@ -59,6 +63,8 @@ export interface Io {
   argv: readonly string[];
   /** Compiled code kept between runs; the process entry provides one, tests do not. */
   store?: CompiledStore;
+  /** Or a factory main calls with the resolved limits (the store's size cap is one of them). */
+  openStore?: (limits: Limits) => CompiledStore | undefined;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -82,16 +88,26 @@ export async function main(io: Io): Promise<number> {
     io.stderr.write(`strata: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  const dashDash = rest.indexOf('--');
-  const flags = dashDash < 0 ? rest : rest.slice(0, dashDash);
+  let limits: Limits;
+  let argv: string[];
+  try {
+    ({ limits, argv } = globalLimits(rest, io.env));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr.write(`strata ${name}: ${e.message}\n`);
+    return 2;
+  }
+  const dashDash = argv.indexOf('--');
+  const flags = dashDash < 0 ? argv : argv.slice(0, dashDash);
   if (flags.includes('--help') || flags.includes('-h')) {
     const { command } = await entry.load();
     io.stdout.write(command.help);
     return 0;
   }
+  const store = io.store ?? io.openStore?.(limits);
   const out = new Buffered();
   const logger = createLogger(levelFrom(io.env), io.stderr);
-  const ctx: CommandContext = { argv: rest, env: io.env, cwd: io.cwd, stdout: out, stderr: io.stderr, stdoutIsTTY: io.stdout.isTTY === true, logger, ...(io.store ? { store: io.store } : {}), ...(io.embedded ? { embedded: true } : {}) };
+  const ctx: CommandContext = { argv, limits, env: io.env, cwd: io.cwd, stdout: out, stderr: io.stderr, stdoutIsTTY: io.stdout.isTTY === true, logger, ...(store ? { store } : {}), ...(io.embedded ? { embedded: true } : {}) };
   let code: number;
   let command: Command | undefined;
   try {
@@ -112,4 +128,32 @@ export async function main(io: Io): Promise<number> {
   }
   if (out.chunks.length) io.stdout.write(Buffer.concat(out.chunks));
   return code;
+}
+
+const LIMIT_FLAGS = new Set(LIMIT_SPECS.map((s) => `--${s.flag}`));
+
+/**
+ * The `--max-*` / `--*-timeout-ms` flags are global: accepted on any command, taken out of argv before the
+ * command parses its own flags, and resolved once with the environment (flags win). Only flags before `--`.
+ */
+export function globalLimits(argv: readonly string[], env: Io['env']): { limits: Limits; argv: string[] } {
+  const rest: string[] = [];
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    const eq = a.indexOf('=');
+    const name = eq < 0 ? a : a.slice(0, eq);
+    if (!LIMIT_FLAGS.has(name)) {
+      rest.push(a);
+      continue;
+    }
+    const value = eq < 0 ? argv[++i] : a.slice(eq + 1);
+    if (value === undefined) throw new UsageError(`${name} needs a value`);
+    flags[name.slice(2)] = value;
+  }
+  return { limits: resolveLimits(env, flags), argv: rest };
 }

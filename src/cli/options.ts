@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError, UserError } from '../core/errors.js';
 import type { Override } from '../core/layers.js';
 import { parseSetExpression, type SetKind } from '../core/set-parser.js';
+import { DEFAULT_RENDER_LIMITS, type Limits } from '../core/limits.js';
 import { decodeUtf8 } from '../core/yaml-load.js';
+import { BoundedReadError, readBounded } from '../io/bounded-read.js';
 
 // Flag parsing shared by the commands: one table per command, parsed into one options object.
 
@@ -57,25 +58,27 @@ export function parse(argv: readonly string[], options: OptionSpec, maxPositiona
   return { values: parsed.values as Parsed['values'], positionals: parsed.positionals, layerFlags };
 }
 
-function readUserFile(path: string, cwd: string, flag: string): string {
+/** A file named by -f or --set-file: the user's choice of path, but read under the same bounds as repository files. */
+function readUserFile(path: string, cwd: string, flag: string, maxBytes: number): string {
   const abs = resolve(cwd, path);
   let bytes: Buffer;
   try {
-    bytes = readFileSync(abs);
+    bytes = readBounded(abs, maxBytes);
   } catch (e) {
+    if (e instanceof BoundedReadError) throw new UserError(e.message, { flag }, { cause: e }); // the flag names the path
     throw new UserError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { flag });
   }
   return decodeUtf8(bytes, path);
 }
 
 /** `-f` and `--set*` flags into overrides, in command-line order. Files named on the command line are the user's choice, like `helm -f`. */
-export function layerOverrides(flags: Parsed['layerFlags'], cwd: string): Override[] {
+export function layerOverrides(flags: Parsed['layerFlags'], cwd: string, limits: Pick<Limits, 'fileBytes'> = DEFAULT_RENDER_LIMITS): Override[] {
   return flags.map(({ name, value }): Override => {
     const flag = `--${name} ${value}`;
-    if (name === 'values') return { kind: 'yaml', name: value, text: readUserFile(value, cwd, `-f ${value}`) };
+    if (name === 'values') return { kind: 'yaml', name: value, text: readUserFile(value, cwd, `-f ${value}`, limits.fileBytes) };
     const assignments = parseSetExpression(value, name as SetKind, flag);
     if (name === 'set-file') {
-      for (const a of assignments) a.value = readUserFile(String(a.value), cwd, flag);
+      for (const a of assignments) a.value = readUserFile(String(a.value), cwd, flag, limits.fileBytes);
     }
     return { kind: 'set', assignments, origin: { flag } };
   });

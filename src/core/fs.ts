@@ -11,6 +11,11 @@ export interface ReadOnlyFs {
   stat(path: string): 'file' | 'dir' | undefined;
   /** Names of the entries of a directory, sorted. */
   readDir(path: string): string[];
+  /**
+   * Optional: what a directory really is (its resolved location), so a walk can tell two paths that reach
+   * the same directory through a symlink apart from two directories, and never loop. Absent: paths are identities.
+   */
+  identity?(path: string): string | undefined;
 }
 
 /** Normalise a repo-relative path; errors when it climbs above the root. `from` is the file that named it. */

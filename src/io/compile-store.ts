@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
 import type { CompiledStore } from '../core/templates.js';
 
 // Compiled templates and schemas kept between processes. Argo CD starts a new `strata generate` for every app
@@ -9,8 +10,12 @@ import type { CompiledStore } from '../core/templates.js';
 // render of an app skips compiling. The folder is private (0700, owned by us, not a symlink) because its
 // files are code we run; anything unexpected turns the cache off rather than failing a render.
 // STRATA_CACHE_DIR sets the folder; STRATA_CACHE_DIR=off disables it.
+// The folder is bounded by limits.cacheBytes (issue 10 §2: a repository with many large templates must not
+// fill the pod's /tmp): after each write, when the whole folder (every build's namespace and V8's compile
+// cache from bootstrap.cjs) is over the cap, the least recently used files go first, down to 3/4 of the cap.
+// A hit refreshes its file's mtime, so mtime order is use order.
 
-export function diskStore(env: Readonly<Record<string, string | undefined>>, namespace: string): CompiledStore | undefined {
+export function diskStore(env: Readonly<Record<string, string | undefined>>, namespace: string, maxBytes: number = DEFAULT_RENDER_LIMITS.cacheBytes): CompiledStore | undefined {
   const base = env.STRATA_CACHE_DIR || join(tmpdir(), `strata-cache-${process.getuid?.() ?? 'user'}`);
   if (base === 'off') return undefined;
   try {
@@ -22,7 +27,11 @@ export function diskStore(env: Readonly<Record<string, string | undefined>>, nam
     return {
       get(key) {
         try {
-          return readFileSync(join(dir, `${key}.js`), 'utf8');
+          const file = join(dir, `${key}.js`);
+          const text = readFileSync(file, 'utf8');
+          const now = new Date();
+          utimesSync(file, now, now);
+          return text;
         } catch {
           return undefined;
         }
@@ -33,6 +42,7 @@ export function diskStore(env: Readonly<Record<string, string | undefined>>, nam
         try {
           writeFileSync(tmp, value, { mode: 0o600 });
           renameSync(tmp, join(dir, `${key}.js`));
+          enforceCacheBudget(base, maxBytes);
         } catch {
           // a full or read-only disk only costs speed
         }
@@ -54,4 +64,41 @@ export function codeNamespace(files: readonly string[]): string {
     }
   }
   return h.digest('hex').slice(0, 16);
+}
+
+interface CacheFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** Every regular file under `dir` (no symlinks followed), at most `depth` levels down. */
+function listFiles(dir: string, depth: number, out: CacheFile[] = []): CacheFile[] {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const st = lstatSync(path);
+    if (st.isDirectory() && depth > 0) listFiles(path, depth - 1, out);
+    else if (st.isFile()) out.push({ path, size: st.size, mtimeMs: st.mtimeMs });
+  }
+  return out;
+}
+
+/** Bring the cache folder under `maxBytes`, least recently used files first. Returns the bytes removed. */
+export function enforceCacheBudget(base: string, maxBytes: number): number {
+  const files = listFiles(base, 4);
+  let total = files.reduce((n, f) => n + f.size, 0);
+  if (total <= maxBytes) return 0;
+  const target = Math.floor((maxBytes * 3) / 4);
+  let removed = 0;
+  for (const f of files.sort((a, b) => a.mtimeMs - b.mtimeMs)) {
+    if (total <= target) break;
+    try {
+      rmSync(f.path, { force: true });
+      total -= f.size;
+      removed += f.size;
+    } catch {
+      // another process removed it first
+    }
+  }
+  return removed;
 }

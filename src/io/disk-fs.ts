@@ -1,7 +1,9 @@
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { ReadOnlyFs } from '../core/fs.js';
+import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
+import { BoundedReadError, readBounded } from './bounded-read.js';
 
 /**
  * The on-disk file system, confined to a repository root: every path is resolved through symlinks and
@@ -13,9 +15,12 @@ export class DiskFs implements ReadOnlyFs {
   /** With `immutable`, lookups are remembered: one-shot processes (CLI, Argo CD) see a tree that does not change. */
   private readonly memo: Map<string, string | undefined> | undefined;
   private readonly stats: Map<string, 'file' | 'dir' | undefined> | undefined;
+  /** Largest file readFile returns (limits.fileBytes); bigger ones and non-regular files are refused unread. */
+  readonly maxFileBytes: number;
 
-  constructor(root: string, opts: { immutable?: boolean } = {}) {
+  constructor(root: string, opts: { immutable?: boolean; maxFileBytes?: number } = {}) {
     this.root = realpathSync.native(root);
+    this.maxFileBytes = opts.maxFileBytes ?? DEFAULT_RENDER_LIMITS.fileBytes;
     if (opts.immutable) {
       this.memo = new Map();
       this.stats = new Map();
@@ -36,7 +41,8 @@ export class DiskFs implements ReadOnlyFs {
     let real: string;
     try {
       real = realpathSync.native(abs);
-    } catch {
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new UserError('symlink loop; refusing to follow it', { file: path });
       try {
         lstatSync(abs); // a dangling symlink
       } catch {
@@ -53,14 +59,20 @@ export class DiskFs implements ReadOnlyFs {
   readFile(path: string): Uint8Array {
     const real = this.real(path);
     if (!real) throw new UserError('file not found', { file: path });
-    return readFileSync(real);
+    try {
+      return readBounded(real, this.maxFileBytes);
+    } catch (e) {
+      if (e instanceof BoundedReadError) throw new UserError(e.message, { file: path }, { cause: e });
+      throw new UserError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { file: path }, { cause: e });
+    }
   }
 
   stat(path: string): 'file' | 'dir' | undefined {
     if (this.stats?.has(path)) return this.stats.get(path);
     const real = this.real(path);
     const s = real ? statSync(real) : undefined;
-    const kind = s?.isDirectory() ? 'dir' : s?.isFile() ? 'file' : undefined;
+    // A FIFO or device counts as a file, so the reader refuses it by name instead of it silently not existing.
+    const kind = s?.isDirectory() ? 'dir' : s ? 'file' : undefined;
     this.stats?.set(path, kind);
     return kind;
   }
@@ -69,6 +81,10 @@ export class DiskFs implements ReadOnlyFs {
     const real = this.real(path);
     if (!real) throw new UserError('directory not found', { file: path || '.' });
     return readdirSync(real).sort();
+  }
+
+  identity(path: string): string | undefined {
+    return this.real(path);
   }
 
   /** Repo-relative POSIX path of an absolute path, or undefined when it is outside the root. */

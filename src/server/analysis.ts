@@ -1,4 +1,5 @@
 import type { ReadOnlyFs } from '../core/fs.js';
+import type { Limits } from '../core/limits.js';
 import type { RenderCaches } from '../core/render.js';
 import type { Finding, K8sObject } from '../core/types.js';
 
@@ -27,7 +28,7 @@ export async function differ(labels: readonly [string, string]): Promise<(before
 }
 
 /** The repository's files at a git revision (the caller validated `rev`). */
-export async function filesAtRevision(repoRoot: string, rev: string): Promise<ReadOnlyFs> {
+export async function filesAtRevision(repoRoot: string, rev: string, limits?: Limits): Promise<ReadOnlyFs> {
   const { gitFs } = await import('../io/git-fs.js');
-  return gitFs(repoRoot, rev);
+  return gitFs(repoRoot, rev, limits);
 }

@@ -22,6 +22,10 @@ export class RecordingFs implements ReadOnlyFs {
   readDir(path: string): string[] {
     return this.note('dir', path, () => this.inner.readDir(path), (names) => names.join('\u0000'));
   }
+  /** Not recorded: it only lets a walk skip a directory it has already seen (discover.ts). */
+  identity(path: string): string | undefined {
+    return this.inner.identity ? this.inner.identity(path) : path;
+  }
 
   private note<T>(op: Read['op'], path: string, read: () => T, digest: (v: T) => string): T {
     try {

@@ -4,6 +4,7 @@ import { formatFinding } from '../core/errors.js';
 import { explainValues } from '../core/explain.js';
 import type { ReadOnlyFs } from '../core/fs.js';
 import { render, resolveValues, type RenderCaches } from '../core/render.js';
+import type { Limits } from '../core/limits.js';
 import type { K8sObject } from '../core/types.js';
 import { formatObjects } from '../cli/output.js';
 import type { ResultCache } from './cache.js';
@@ -16,6 +17,8 @@ import type { AppEntry, Workspace } from './workspace.js';
 // content-keyed cache, and answers; errors are thrown and mapped to statuses in http-errors.ts.
 
 export interface ApiDeps {
+  /** Bounds on each render (core/limits.ts); defaults when absent. */
+  limits?: Limits;
   workspace: Workspace;
   cache: ResultCache;
   caches: RenderCaches;
@@ -26,7 +29,7 @@ export interface ApiDeps {
 const REVISION = /^(?!-)(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._/~^-]{0,199}$/;
 
 export function apiRouter(deps: ApiDeps): Router {
-  const { workspace, cache, caches, metrics } = deps;
+  const { workspace, cache, caches, metrics, limits } = deps;
   const fs = workspace.fs;
   const r = Router();
 
@@ -40,7 +43,7 @@ export function apiRouter(deps: ApiDeps): Router {
   /** Rendered objects of an app for an env, without checks (diffs show changes even where policy fails). */
   const objects = (f: ReadOnlyFs, app: AppEntry, env: string): K8sObject[] =>
     cache.get(f, ['objects', app.dir, env].join('\u0000'), (rf) =>
-      render({ fs: rf, appDir: app.dir, env, caches, failOnFindings: false, release: { path: app.dir } }).objects.map((o) => o.object),
+      render({ fs: rf, appDir: app.dir, env, caches, limits, failOnFindings: false, release: { path: app.dir } }).objects.map((o) => o.object),
     ).value;
 
   r.get('/apps', (_req, res) => {
@@ -53,7 +56,7 @@ export function apiRouter(deps: ApiDeps): Router {
     const format = param(req, 'format') ?? 'yaml';
     if (format !== 'yaml' && format !== 'json') throw new BadRequestError(`format must be yaml or json, not "${format}"`);
     const out = cached(res, 'render', [app.dir, env, format], (f) => {
-      const result = render({ fs: f, appDir: app.dir, env, caches, checks: standardChecks(), release: { path: app.dir } });
+      const result = render({ fs: f, appDir: app.dir, env, caches, limits, checks: standardChecks(), release: { path: app.dir } });
       return { text: formatObjects(result.objects.map((o) => o.object), format), warnings: result.findings.map(formatFinding) };
     });
     if (out.warnings.length) res.setHeader('x-strata-warnings', String(out.warnings.length));
@@ -96,10 +99,10 @@ export function apiRouter(deps: ApiDeps): Router {
       return;
     }
     if (!REVISION.test(againstRef!)) throw new BadRequestError(`"${againstRef}" is not a git revision name`);
-    const [diff, old] = [await analysis.differ([againstRef!, 'worktree']), await analysis.filesAtRevision(workspace.repoRoot, againstRef!)];
+    const [diff, old] = [await analysis.differ([againstRef!, 'worktree']), await analysis.filesAtRevision(workspace.repoRoot, againstRef!, limits)];
     // A revision name such as HEAD or main moves, so the old side is read from git each time, uncached.
     const out = metrics.observe('diff', () => {
-      const before = render({ fs: old, appDir: app.dir, env, caches, failOnFindings: false, release: { path: app.dir } });
+      const before = render({ fs: old, appDir: app.dir, env, caches, limits, failOnFindings: false, release: { path: app.dir } });
       return { value: diff(before.objects.map((o) => o.object), objects(fs, app, env)), hit: false };
     }).value;
     res.setHeader('x-strata-cache', 'miss');

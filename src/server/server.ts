@@ -6,6 +6,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import pino from 'pino';
 import { pinoHttp } from 'pino-http';
 import { createCaches } from '../core/render.js';
+import type { Limits } from '../core/limits.js';
 import type { Level } from '../io/logger.js';
 import { ResultCache } from './cache.js';
 import { mapError } from './http-errors.js';
@@ -24,6 +25,8 @@ export interface ServerOptions {
   /** Request logs (pino JSON lines); none when absent. */
   logStream?: Writable;
   logLevel?: Level;
+  /** Bounds on each render and file read (core/limits.ts); defaults when absent. */
+  limits?: Limits;
 }
 
 export interface StrataServer {
@@ -37,7 +40,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 export function createServer(opts: ServerOptions): StrataServer {
   const cache = new ResultCache();
-  const workspace = new Workspace(opts.root, cache);
+  const workspace = new Workspace(opts.root, cache, opts.limits?.fileBytes);
   workspace.discover(); // fail at start-up, not on the first request, when ROOT is unreadable
   const metrics = createMetrics();
   const app = express();
@@ -45,6 +48,7 @@ export function createServer(opts: ServerOptions): StrataServer {
   app.set('etag', false);
 
   const logger = pino({ level: opts.logLevel ?? 'info', base: { name: 'strata-serve' } }, opts.logStream ?? { write() {} });
+  for (const [path, reason] of workspace.skipped) logger.warn({ path }, `skipped ${path}: ${reason}`);
   app.use(
     pinoHttp({
       logger,
@@ -91,7 +95,7 @@ export function createServer(opts: ServerOptions): StrataServer {
     res.setHeader('cache-control', 'no-store');
     next();
   });
-  app.use('/api', apiRouter({ workspace, cache, caches: createCaches(), metrics }));
+  app.use('/api', apiRouter({ workspace, cache, caches: createCaches(), metrics, ...(opts.limits ? { limits: opts.limits } : {}) }));
   app.use(express.static(publicDir(), { index: 'index.html', dotfiles: 'ignore', redirect: false }));
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -33,16 +33,18 @@ export class Workspace {
   /** ROOT relative to the repository root ('' when they are the same). */
   readonly rootDir: string;
   private byId = new Map<string, AppEntry>();
+  /** Entries the last walk skipped (symlink loops, links out of the repository): path -> reason, for the log. */
+  readonly skipped = new Map<string, string>();
 
   /** `cache` (optional) keeps parsed strata.yaml files, keyed by their content. */
-  constructor(root: string, private readonly cache?: ResultCache) {
+  constructor(root: string, private readonly cache?: ResultCache, maxFileBytes?: number) {
     const abs = resolve(root);
     try {
       this.repoRoot = findRepoRoot(abs);
     } catch {
       throw new UserError(`no such directory: ${root}`);
     }
-    this.fs = new DiskFs(this.repoRoot);
+    this.fs = new DiskFs(this.repoRoot, maxFileBytes === undefined ? {} : { maxFileBytes });
     const rel = this.fs.relativePath(abs);
     if (rel === undefined) throw new UserError(`${root} is outside its repository root ${this.repoRoot}`);
     this.rootDir = rel;
@@ -50,7 +52,8 @@ export class Workspace {
 
   /** Walk ROOT again: apps come and go while the server runs. */
   discover(fs: ReadOnlyFs = this.fs): AppEntry[] {
-    const dirs = discoverApps(fs, this.rootDir);
+    this.skipped.clear();
+    const dirs = discoverApps(fs, this.rootDir, (path, reason) => this.skipped.set(path, reason));
     const loaded = dirs.map((dir) => {
       const path = this.rootDir ? dir.slice(this.rootDir.length + 1) || '.' : dir || '.';
       try {

@@ -63,13 +63,13 @@ export const command: Command = {
         const color = colorWanted(String(p.values.color ?? 'auto'), ctx.env, ctx.stdoutIsTTY === true);
 
     const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
-    const overrides = layerOverrides(p.layerFlags, ctx.cwd);
+    const overrides = layerOverrides(p.layerFlags, ctx.cwd, ctx.limits);
     const after = renderObjects(target.fs, target.appDir, env, overrides);
     let before: K8sObject[];
     if (against !== undefined) before = renderObjects(target.fs, target.appDir, against, overrides);
     else {
       // An app that does not exist at the revision yet (a pull request adding it): everything is new.
-      const old = gitFs(target.fs.root, ref!);
+      const old = gitFs(target.fs.root, ref!, ctx.limits);
       before = old.stat(joinPath(target.appDir, CONFIG_FILE)) === 'file' ? renderObjects(old, target.appDir, env, overrides) : [];
     }
     const labels: [string, string] = against !== undefined ? [against, env] : [ref!, 'working-tree'];

@@ -39,11 +39,11 @@ export const command: Command = {
     const format = outputFormat(p.values.output, ['text', 'json']);
     const env = requireEnv(p);
     const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
-    const overrides = layerOverrides(p.layerFlags, ctx.cwd);
+    const overrides = layerOverrides(p.layerFlags, ctx.cwd, ctx.limits);
     const caches = createCaches({ immutable: true, ...(ctx.store ? { store: ctx.store } : {}) });
     const debug = ctx.logger?.enabled('debug') ? (m: string) => ctx.logger!.debug({}, m) : undefined;
 
-    const batch = p.values.all ? appsForEnv(target.fs, target.appDir, env, caches.parsed) : { apps: [target.appDir], broken: [] };
+    const batch = p.values.all ? appsForEnv(target.fs, target.appDir, env, caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`)) : { apps: [target.appDir], broken: [] };
     const apps = [...batch.apps, ...batch.broken.map((b) => b.app)].sort();
 
     const results: AppResult[] = apps.map((app) => {

@@ -55,13 +55,14 @@ export const command: Command = {
     const base = {
       fs: target.fs,
       ...(p.values.env !== undefined ? { env: String(p.values.env) } : {}),
-      overrides: layerOverrides(p.layerFlags, ctx.cwd),
+      overrides: layerOverrides(p.layerFlags, ctx.cwd, ctx.limits),
       ...(p.values.namespace ? { namespace: String(p.values.namespace) } : {}),
       checks: standardChecks(),
+      limits: ctx.limits,
       caches,
       log: (m: string) => ctx.stderr.write(`strata: template log: ${m}\n`),
     };
-    const batch = p.values.all ? appsForEnv(target.fs, target.appDir, requireEnv(p), caches.parsed) : { apps: [target.appDir], broken: [] };
+    const batch = p.values.all ? appsForEnv(target.fs, target.appDir, requireEnv(p), caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`)) : { apps: [target.appDir], broken: [] };
     const apps = batch.apps;
     const objects: K8sObject[] = [];
     const failures: string[] = batch.broken.map((b) => b.error);

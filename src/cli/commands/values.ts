@@ -31,7 +31,7 @@ export const command: Command = {
       fs: target.fs,
       appDir: target.appDir,
       ...(p.values.env !== undefined ? { env: String(p.values.env) } : {}),
-      overrides: layerOverrides(p.layerFlags, ctx.cwd),
+      overrides: layerOverrides(p.layerFlags, ctx.cwd, ctx.limits),
     });
     if (p.values.explain) {
       const rows = explainValues(merged);

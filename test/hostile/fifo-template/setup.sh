@@ -1,0 +1,1 @@
+mkfifo app/templates/pipe.yaml.hbs

@@ -1,0 +1,1 @@
+rm app/values-stg.yaml && mkfifo app/values-stg.yaml

@@ -1,0 +1,1 @@
+truncate -s 1500M app/values-stg.yaml
