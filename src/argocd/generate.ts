@@ -58,7 +58,7 @@ export interface GenerateResult {
  * cmp-server's extraction folder or cwd's own checkout, and cwd itself when nothing matches (never an enclosing
  * repository). Without ARGOCD_APP_SOURCE_PATH (a local run) the nearest .git ancestor, else cwd.
  */
-export function locateApp(cwd: string, env: Env): { fs: DiskFs; appDir: string; repoRoot: string } {
+export function locateApp(cwd: string, env: Env, maxFileBytes?: number): { fs: DiskFs; appDir: string; repoRoot: string } {
   let real: string;
   try {
     real = realpathSync(cwd);
@@ -66,7 +66,7 @@ export function locateApp(cwd: string, env: Env): { fs: DiskFs; appDir: string; 
     throw new UserError(`working directory ${cwd} does not exist`);
   }
   const root = rootFromSourcePath(real, env.ARGOCD_APP_SOURCE_PATH, cmpExtractDir(real) ?? findCheckout(real)) ?? findRepoRoot(real);
-  const fs = new DiskFs(root, { immutable: true });
+  const fs = new DiskFs(root, { immutable: true, ...(maxFileBytes ? { maxFileBytes } : {}) });
   const appDir = fs.relativePath(real);
   if (appDir === undefined) throw new UserError(`${cwd} is outside the repository root ${root}`);
   return { fs, appDir, repoRoot: fs.root };
@@ -75,7 +75,7 @@ export function locateApp(cwd: string, env: Env): { fs: DiskFs; appDir: string; 
 export function generateManifests(opts: GenerateOptions): GenerateResult {
   const { env } = opts;
   const limits = opts.limits ?? resolveLimits(env);
-  const { fs, appDir, repoRoot } = locateApp(opts.cwd, env);
+  const { fs, appDir, repoRoot } = locateApp(opts.cwd, env, limits.fileBytes);
   const params = parseParameters(env);
   const caches = createCaches({ immutable: true, ...(opts.store ? { store: opts.store } : {}) });
   const config = loadAppConfig(fs, appDir, caches.parsed);

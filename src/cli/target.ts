@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
+import type { Limits } from '../core/limits.js';
 import { DiskFs } from '../io/disk-fs.js';
 import { findRepoRoot } from '../io/repo.js';
 
@@ -10,7 +11,7 @@ export interface AppTarget {
 }
 
 /** The app directory named on the command line (default: the working directory), inside its repository. */
-export function openApp(cwd: string, dirArg: string | undefined, repoRoot: string | undefined): AppTarget {
+export function openApp(cwd: string, dirArg: string | undefined, repoRoot: string | undefined, limits?: Limits): AppTarget {
   const abs = resolve(cwd, dirArg ?? '.');
   let root: string;
   try {
@@ -18,7 +19,7 @@ export function openApp(cwd: string, dirArg: string | undefined, repoRoot: strin
   } catch {
     throw new UserError(`no such directory: ${dirArg ?? abs}`);
   }
-  const fs = new DiskFs(root, { immutable: true });
+  const fs = new DiskFs(root, { immutable: true, ...(limits ? { maxFileBytes: limits.fileBytes } : {}) });
   const appDir = fs.relativePath(abs);
   if (appDir === undefined) throw new UserError(`${dirArg ?? abs} is outside the repository root ${root}`);
   return { fs, appDir };

@@ -137,8 +137,14 @@ export async function strataBundle(): Promise<string> {
 }
 
 /** The sidecar's own environment: PATH (with `strata` and node) and a writable HOME, nothing else. */
+/**
+ * A private cache folder per test process: the warm renderer behind `generate` (docs/performance.md) lives
+ * there, so test files never share a server, and it exits soon after the last request.
+ */
+let cacheDir: string | undefined;
 export function sidecarEnv(bin: string): Record<string, string> {
-  return { PATH: [bin, dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':'), HOME: tmpdir() };
+  cacheDir ??= mkdtempSync(join(tmpdir(), 'strata-harness-cache-'));
+  return { PATH: [bin, dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':'), HOME: tmpdir(), STRATA_CACHE_DIR: cacheDir, STRATA_WARM_IDLE_MS: '20000' };
 }
 
 export interface RunOptions {

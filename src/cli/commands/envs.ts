@@ -14,7 +14,7 @@ export const command: Command = {
   help: HELP,
   async run(ctx) {
     const p = parse(ctx.argv, { 'repo-root': { type: 'string' }, output: { type: 'string', short: 'o' } });
-    const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
+    const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined, ctx.limits);
     const config = loadAppConfig(target.fs, target.appDir);
     if (p.values.output === 'json') {
       ctx.stdout.write(JSON.stringify({ app: config.name, environments: config.environments, default: config.defaultEnvironment ?? null }) + '\n');

@@ -1,4 +1,3 @@
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { standardChecks } from '../../checks/index.js';
 import { formatFinding } from '../../core/errors.js';
 import { generateManifests } from '../../argocd/generate.js';
@@ -19,31 +18,18 @@ To reproduce locally from an Application manifest: strata render --application F
  */
 export const TEST_DELAY_VAR = 'STRATA_TEST_ONLY_GENERATE_DELAY_MS';
 
-export const TERMINATED_EXIT_CODE = 143; // 128 + SIGTERM, what a shell reports
-
 export const command: Command = {
   name: 'generate',
   summary: 'render the app in the working directory for Argo CD (plugin generate command)',
   help: HELP,
   async run(ctx) {
     parse(ctx.argv, {}, 0); // no options: refuse any
-    // Argo CD's timeout sends SIGTERM to the process group. The render is synchronous, so the handler runs
-    // only when the event loop gets control: before rendering, right after it (the yield below), or while
-    // the finished output drains into the pipe. In the first two cases we return without writing stdout;
-    // in the last the exit code is already non-zero, and Argo CD never uses output of a failed command.
-    let terminated = false;
-    // In the warm renderer the client is what Argo CD signals: it dies at once and prints nothing.
-    if (!ctx.embedded) {
-      process.once('SIGTERM', () => {
-        terminated = true;
-        process.exitCode = TERMINATED_EXIT_CODE;
-        ctx.stderr.write('strata: terminated (SIGTERM: Argo CD timeout?); no manifests written\n');
-      });
-    }
-    await yieldToLoop();
+    // No SIGTERM handler, on purpose: the render is synchronous, so a JavaScript handler would run only after
+    // it. The default action ends the process at once (Argo CD's timeout signals the process group, and the
+    // warm renderer's client is what it signals); stdout is written only after the command returns, so a
+    // terminated generate prints nothing. docs/security.md, "SIGTERM".
     const delay = Number(ctx.env[TEST_DELAY_VAR] ?? 0);
-    if (delay > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay);
-    if (terminated) return TERMINATED_EXIT_CODE;
+    if (delay > 0 && !ctx.embedded) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay);
 
     const { text, result, warnings } = generateManifests({
       env: ctx.env,
@@ -52,11 +38,10 @@ export const command: Command = {
       log: (m) => ctx.stderr.write(`strata: template log: ${m}\n`),
       ...(ctx.logger ? { debug: (m: string, fields: Record<string, unknown>) => ctx.logger!.debug(fields, m) } : {}),
       ...(ctx.store ? { store: ctx.store } : {}),
+      ...(ctx.limits ? { limits: ctx.limits } : {}),
     });
     for (const w of warnings) ctx.stderr.write(`strata: ${w}\n`);
     for (const f of result.findings) ctx.stderr.write(`strata: ${formatFinding(f)}\n`);
-    await yieldToLoop(); // deliver a SIGTERM that arrived during the render before anything is printed
-    if (terminated) return TERMINATED_EXIT_CODE;
     ctx.stdout.write(text);
     return 0;
   },

@@ -38,7 +38,7 @@ export const command: Command = {
     const p = parse(ctx.argv, { ...APP_OPTIONS, ...LAYER_OPTIONS, all: { type: 'boolean' } });
     const format = outputFormat(p.values.output, ['text', 'json']);
     const env = requireEnv(p);
-    const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
+    const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined, ctx.limits);
     const overrides = layerOverrides(p.layerFlags, ctx.cwd, ctx.limits);
     const caches = createCaches({ immutable: true, ...(ctx.store ? { store: ctx.store } : {}) });
     const debug = ctx.logger?.enabled('debug') ? (m: string) => ctx.logger!.debug({}, m) : undefined;

@@ -26,7 +26,7 @@ export const command: Command = {
   async run(ctx) {
     const p = parse(ctx.argv, { ...APP_OPTIONS, ...LAYER_OPTIONS, explain: { type: 'boolean' } });
     const format = outputFormat(p.values.output);
-    const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
+    const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined, ctx.limits);
     const { merged } = resolveValues({
       fs: target.fs,
       appDir: target.appDir,
