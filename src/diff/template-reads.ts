@@ -12,8 +12,9 @@ export const FILE_READING_HELPERS: ReadonlySet<string> = new Set(['file', 'tpl',
 function walk(node: unknown, found: (name: string) => boolean): boolean {
   if (Array.isArray(node)) return node.some((n) => walk(n, found));
   if (typeof node !== 'object' || node === null) return false;
-  const n = node as { type?: unknown; parts?: unknown; loc?: unknown };
-  if (n.type === 'PathExpression' && Array.isArray(n.parts) && n.parts.length === 1 && found(String(n.parts[0]))) return true;
+  const n = node as { type?: unknown; parts?: unknown; original?: unknown; data?: unknown };
+  // `this.file`, `./file` and `@file` parse to the same one part but are scoped lookups, never helper calls.
+  if (n.type === 'PathExpression' && Array.isArray(n.parts) && n.parts.length === 1 && n.original === n.parts[0] && n.data !== true && found(String(n.parts[0]))) return true;
   for (const [k, v] of Object.entries(node)) if (k !== 'loc' && walk(v, found)) return true;
   return false;
 }
