@@ -148,9 +148,9 @@ export function syncOutputDir(plan: OutputPlan, check: boolean): SyncReport {
     }
     unlinkSync(join(dir, ...parts));
     report.removed.push(rel);
-    // Drop the folders this removal emptied, up to the environment folder, never further.
+    // Drop the folders this removal emptied, the environment folder included; DIR itself never.
     const folder = parts.slice(0, -1);
-    while (folder.length > 1) {
+    while (folder.length > 0) {
       const d = join(dir, ...folder);
       if (readdirSync(d).length) break;
       rmdirSync(d);

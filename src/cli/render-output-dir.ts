@@ -26,10 +26,12 @@ export function renderToOutputDir(ctx: CommandContext, p: Parsed): number {
   const env = typeof p.values.env === 'string' ? p.values.env : undefined;
 
   const failures: string[] = [];
+  let broken = 0;
   const pairs: { appDir: string; env: string }[] = [];
   if (env !== undefined) {
     const batch = appsForEnv(target.fs, target.appDir, env, caches.parsed);
     failures.push(...batch.broken.map((b) => b.error));
+    broken = batch.broken.length;
     pairs.push(...batch.apps.map((appDir) => ({ appDir, env })));
   } else {
     for (const appDir of discoverApps(target.fs, target.appDir)) {
@@ -38,6 +40,7 @@ export function renderToOutputDir(ctx: CommandContext, p: Parsed): number {
       } catch (e) {
         if (!(e instanceof UserError)) throw e;
         failures.push(describeError(e));
+        broken++;
       }
     }
   }
@@ -63,7 +66,7 @@ export function renderToOutputDir(ctx: CommandContext, p: Parsed): number {
       failures.push(`${pair.appDir} (${pair.env}): ${describeError(e)}`);
     }
   }
-  if (failures.length) throw new UserError(`${failures.length} of ${pairs.length + failures.length} renders failed; nothing written:\n  ${failures.join('\n  ')}`);
+  if (failures.length) throw new UserError(`${failures.length} of ${pairs.length + broken} renders failed; nothing written:\n  ${failures.join('\n  ')}`);
   const report = writeOutputDir({ dir, check, root: target.appDir, ...(env !== undefined ? { envs: [env] } : {}), outputs });
   if (check) {
     // Like `gofmt -l`: the files that differ, on stdout; exit 1 when there are any.
