@@ -112,7 +112,7 @@ describe('render --all --output-dir', () => {
     writeFileSync(join(root, 'apps/b/values.yaml'), 'other: 1\n');
     const r = await strata(['render', '--all', '--output-dir', 'out'], root);
     assert.equal(r.code, 1);
-    assert.match(r.err, /1 of 3 renders failed; nothing written/);
+    assert.match(r.err, /a render failed; nothing written: apps\/b \(prod\)/);
     assert.equal(existsSync(join(root, 'out')), false);
   });
 });

@@ -66,6 +66,7 @@ export function renderToOutputDir(ctx: CommandContext, p: Parsed): number {
       failures.push(`${pair.appDir} (${pair.env}): ${describeError(e)}`);
     }
   }
+  if (failures.length === 1) throw new UserError(`a render failed; nothing written: ${failures[0]}`);
   if (failures.length) throw new UserError(`${failures.length} of ${pairs.length + broken} renders failed; nothing written:\n  ${failures.join('\n  ')}`);
   const report = writeOutputDir({ dir, check, root: target.appDir, ...(env !== undefined ? { envs: [env] } : {}), outputs });
   if (check) {
