@@ -21,16 +21,20 @@ export interface DigestFs extends ReadOnlyFs {
   digest(path: string): string | undefined;
 }
 
+/** Files up to this size keep their bytes after hashing, so the render that follows does not read them again. */
+const KEEP_BYTES = 1024 * 1024;
+
 /** The working tree's side of a DigestFs: ids computed from the bytes, once per path (one-shot process). */
 export class WorktreeFs implements DigestFs {
   private readonly ids = new Map<string, string | undefined>();
+  private readonly bytes = new Map<string, Uint8Array>();
   constructor(
     readonly inner: ReadOnlyFs,
     private readonly algorithm: 'sha1' | 'sha256' = 'sha1',
   ) {}
 
   readFile(path: string): Uint8Array {
-    return this.inner.readFile(path);
+    return this.bytes.get(path) ?? this.inner.readFile(path);
   }
   stat(path: string): 'file' | 'dir' | undefined {
     return this.inner.stat(path);
@@ -42,7 +46,11 @@ export class WorktreeFs implements DigestFs {
     if (this.ids.has(path)) return this.ids.get(path);
     let id: string | undefined;
     try {
-      id = this.inner.stat(path) === 'file' ? blobId(this.inner.readFile(path), this.algorithm) : undefined;
+      if (this.inner.stat(path) === 'file') {
+        const b = this.inner.readFile(path);
+        id = blobId(b, this.algorithm);
+        if (b.length <= KEEP_BYTES) this.bytes.set(path, b);
+      }
     } catch (e) {
       // A link out of the root, a dangling link: unreadable here, so never equal to a blob at the revision.
       id = `unreadable:${(e as Error).message}`;
@@ -53,12 +61,29 @@ export class WorktreeFs implements DigestFs {
 }
 
 export class RevisionFs implements DigestFs {
+  /** Folder -> sorted entry names, from the same listing (gitFs's in-memory tree lists a folder in O(files)). */
+  private readonly dirs = new Map<string, string[]>();
+
   constructor(
     private readonly git: ReadOnlyFs,
     readonly commit: string,
     private readonly ids: ReadonlyMap<string, string>,
     private readonly worktree?: WorktreeFs,
-  ) {}
+  ) {
+    const children = new Map<string, Set<string>>([['', new Set()]]);
+    for (const path of ids.keys()) {
+      let child = path;
+      for (let i = path.lastIndexOf('/'); ; i = child.lastIndexOf('/')) {
+        const parent = i < 0 ? '' : child.slice(0, i);
+        const known = children.has(parent);
+        if (!known) children.set(parent, new Set());
+        children.get(parent)!.add(child.slice(i + 1));
+        if (known || i < 0) break;
+        child = parent;
+      }
+    }
+    for (const [d, names] of children) this.dirs.set(d, [...names].sort());
+  }
 
   digest(path: string): string | undefined {
     return this.ids.get(path);
@@ -69,10 +94,11 @@ export class RevisionFs implements DigestFs {
     return this.git.readFile(path);
   }
   stat(path: string): 'file' | 'dir' | undefined {
-    return this.git.stat(path);
+    return this.ids.has(path) ? 'file' : this.dirs.has(path) ? 'dir' : undefined;
   }
   readDir(path: string): string[] {
-    return this.git.readDir(path);
+    const names = this.dirs.get(path);
+    return names ? [...names] : this.git.readDir(path); // gitFs throws its "directory not found" error
   }
 }
 
