@@ -18,6 +18,7 @@ import { formatMarkdown, MARKDOWN_LIMIT } from '../src/diff/report.js';
 import { blobId, openSides, type DigestFs } from '../src/diff/rev-fs.js';
 import { mayReadFiles } from '../src/diff/template-reads.js';
 import { DiskFs } from '../src/io/disk-fs.js';
+import { gitFs } from '../src/io/git-fs.js';
 
 class Sink extends Writable {
   text = '';
@@ -314,6 +315,17 @@ describe('inputs', () => {
     assert.equal(replays(rec.reads, mem({ 'a/x.txt': 'ONE', 'a/y.txt': 'two' })), false);
     assert.equal(replays(rec.reads, mem({ 'a/x.txt': 'one', 'a/y.txt': 'two', 'a/z.txt': '' })), false);
     assert.equal(replays(rec.reads, mem({ 'a/x.txt': 'one', 'a/y.txt': 'two', 'a/missing': 'now here' })), false);
+  });
+
+  test("the revision's folder index answers as gitFs does; unchanged files come from the working tree", () => {
+    const sides = openSides(repo.root, repo.rev, new DiskFs(repo.root, { immutable: true }));
+    const plain = gitFs(repo.root, repo.rev);
+    for (const d of ['', 'apps', 'apps/gone', 'apps/solo/templates', 'shared']) assert.deepEqual(sides.revision.readDir(d), plain.readDir(d), d);
+    for (const p of ['apps', 'apps/gone/values.yaml', 'apps/new', 'apps/solo/values-prod.yaml', 'nope', 'apps/svc1/strata.yaml']) assert.equal(sides.revision.stat(p), plain.stat(p), p);
+    assert.throws(() => sides.revision.readDir('apps/new'), /directory not found/);
+    for (const p of ['shared/common.yaml', 'apps/svc1/values.yaml', 'apps/gone/values.yaml']) assert.equal(Buffer.from(sides.revision.readFile(p)).toString('utf8'), Buffer.from(plain.readFile(p)).toString('utf8'), p);
+    assert.equal(sides.revision.digest('apps/svc1/values.yaml'), sides.worktree.digest('apps/svc1/values.yaml'));
+    assert.notEqual(sides.revision.digest('shared/common.yaml'), sides.worktree.digest('shared/common.yaml'));
   });
 
   test('git blob ids match git hash-object', () => {
