@@ -81,7 +81,8 @@ export function diffAll(opts: DiffAllOptions): DiffAllResult {
   const load = (side: Side, app: string): Loaded => {
     if (fsOf[side].stat(joinPath(app, CONFIG_FILE)) !== 'file') return undefined;
     try {
-      return { ok: true, config: loadAppConfig(fsOf[side], app) };
+      // Through the side's parse cache: the render that may follow reuses the parsed strata.yaml.
+      return { ok: true, config: loadAppConfig(fsOf[side], app, caches[side].parsed) };
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
       return { ok: false, error: describeError(e) };
