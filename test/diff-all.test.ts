@@ -168,6 +168,29 @@ describe('diff --all statuses', () => {
   });
 });
 
+test('templates that may read files: the working tree is rendered through a recording fs, the revision skipped when every read replays', () => {
+  const root = mkdtempSync(join(tmpdir(), 'strata-diff-all-'));
+  try {
+    git(root, 'init', '-q');
+    const reader = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: r\ndata:\n  v: {{quote values.v}}\n{{#if values.read}}  f: {{quote (file "conf/app.conf")}}\n{{/if}}';
+    write(root, {
+      'a/strata.yaml': app('prod', ['values.yaml'], 'templates'),
+      'a/values.yaml': 'v: one\nread: false\n',
+      'a/templates/cm.yaml.hbs': reader,
+      'b/strata.yaml': app('prod', ['values.yaml'], 'templates'),
+      'b/values.yaml': 'v: one\n',
+      'b/templates/cm.yaml.hbs': CM.replace('team', 'v').replace('image.tag', 'v'),
+    });
+    git(root, 'add', '-A');
+    git(root, 'commit', '-qm', 'one');
+    const r = diffAll({ sides: openSides(root, 'HEAD', new DiskFs(root, { immutable: true })), root: '' });
+    assert.deepEqual(status(r.results), { 'a:prod': 'unchanged', 'b:prod': 'unchanged' });
+    assert.deepEqual(r.rendered, { worktree: 1, revision: 0 }); // a is dynamic (calls file), b is not
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 describe('diff --all output', () => {
   test('text: summary then diffs, exit 2 with an error pair, Secret values masked', async () => {
     const r = await strata(['diff', '--all', '--against-ref', repo.rev, '--color', 'never'], repo.root);
