@@ -330,6 +330,31 @@ function serveLoad(o: Options): void {
   });
 }
 
+/** Row 11: `diff --all` against rendering both sides in full (bench/diff-all.ts, its own process and repository). */
+function diffAllRow(o: Options): void {
+  const r = spawnSync(NODE, ['--import', 'tsx', join(__dirname, 'diff-all.ts'), ...(o.quick ? ['--quick'] : [])], { cwd: ROOT, encoding: 'utf8', timeout: 900_000 });
+  let j: { apps: number; pairs: number; changed: number; diffAllMs: number; fullMs: number; ratio: number; target: number; pass: boolean } | undefined;
+  try {
+    j = JSON.parse(`${r.stdout ?? ''}`.trim().split('\n').pop() ?? '');
+  } catch {
+    j = undefined;
+  }
+  if (r.status !== 0 || !j) {
+    notes.push(`row 11 failed: diff-all exited ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+    return;
+  }
+  row({
+    id: '11',
+    what: `diff --all, one shared layer changed (${j.apps} apps)`,
+    value: `${j.ratio.toFixed(2)}x`,
+    detail: `${ms(j.diffAllMs)} vs ${ms(j.fullMs)} rendering both sides in full; ${j.changed} of ${j.pairs} pairs changed`,
+    target: `>= ${j.target}x`,
+    // The target is set for 1,000 apps; at --quick's 100, compiling the templates once per side weighs too much.
+    ...(o.quick ? {} : { pass: j.pass }),
+    raw: { ...j, pass: String(j.pass) },
+  });
+}
+
 async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (npm run bench does)`);
@@ -353,6 +378,7 @@ async function main(): Promise<number> {
     generate(o, tmp, local, '');
     if (prod) generate(o, tmp, prod, 'p');
     serveLoad(o);
+    diffAllRow(o);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

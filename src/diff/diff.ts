@@ -3,6 +3,7 @@ import { groupOf, INSTALL_ORDER } from '../core/kinds.js';
 import { childPath } from '../core/paths.js';
 import { toYamlText } from '../core/serialize.js';
 import type { K8sObject } from '../core/types.js';
+import { maskSecretPair } from './mask.js';
 
 // A semantic diff of two sets of rendered objects (docs/diff.md): objects are matched by group, kind,
 // namespace and name; fields are compared as data (key order and YAML style never show up); lists of named
@@ -112,15 +113,31 @@ function diffValues(a: unknown, b: unknown, path: string, out: FieldChange[]): v
   if (a !== b) out.push({ path: path || '.', op: 'change', before: a, after: b });
 }
 
-/** Added, removed and changed objects, in install order then by id; identical objects are left out. */
-export function diffObjects(before: readonly K8sObject[], after: readonly K8sObject[]): ObjectDiff[] {
+export interface DiffOptions {
+  /**
+   * Show Secret `data`/`stringData` values as they are (default false: masked, see mask.ts). Only for a
+   * local terminal: CI logs, PR comments and the server's page must never carry them.
+   */
+  showSecrets?: boolean;
+}
+
+/**
+ * Added, removed and changed objects, in install order then by id; identical objects are left out.
+ * Secret values are masked unless `opts.showSecrets`, so every caller (CLI, server) masks by default.
+ */
+export function diffObjects(before: readonly K8sObject[], after: readonly K8sObject[], opts: DiffOptions = {}): ObjectDiff[] {
   const a = new Map(before.map((o) => [keyed(o).key, keyed(o)]));
   const b = new Map(after.map((o) => [keyed(o).key, keyed(o)]));
   const keys = [...new Set([...a.keys(), ...b.keys()])];
   const out: (ObjectDiff & { order: number })[] = [];
   for (const key of keys) {
-    const x = a.get(key);
-    const y = b.get(key);
+    let x = a.get(key);
+    let y = b.get(key);
+    if (!opts.showSecrets) {
+      const [mx, my] = maskSecretPair(x?.object, y?.object);
+      if (x) x = { ...x, object: mx! };
+      if (y) y = { ...y, object: my! };
+    }
     const k = (y ?? x)!;
     const base = {
       id: k.id,

@@ -10,6 +10,7 @@ import { appsForEnv } from '../batch.js';
 import { APP_OPTIONS, LAYER_OPTIONS, layerOverrides, outputFormat, parse, RELEASE_OPTIONS, requireEnv, type Parsed } from '../options.js';
 import { openApp } from '../target.js';
 import { formatObjects, releaseFromFlags } from '../output.js';
+import { renderToOutputDir } from '../render-output-dir.js';
 
 const HELP = `Usage: strata render [APP_DIR] --env ENV [options]
        strata render --all --env ENV [ROOT] [options]
@@ -39,6 +40,9 @@ Options:
                              elsewhere get release.name <namespace>_<name>
       --all                  render every app under ROOT that declares ENV, in one process; any
                              failure fails the whole run (all failures are listed, stdout stays empty)
+      --output-dir DIR       with --all: write DIR/<env>/<app dir>/manifests.yaml instead (every env
+                             when --env is absent), removing files an earlier run wrote that are stale
+      --check                with --output-dir: write nothing; list out-of-date files, exit 1 if any
   -h, --help                 show this help
 `;
 
@@ -47,8 +51,10 @@ export const command: Command = {
   summary: 'render an app for an environment',
   help: HELP,
   async run(ctx) {
-    const p = parse(ctx.argv, { ...APP_OPTIONS, ...LAYER_OPTIONS, ...RELEASE_OPTIONS, all: { type: 'boolean' }, application: { type: 'string' }, name: { type: 'string' }, 'controller-namespace': { type: 'string' } });
+    const p = parse(ctx.argv, { ...APP_OPTIONS, ...LAYER_OPTIONS, ...RELEASE_OPTIONS, all: { type: 'boolean' }, application: { type: 'string' }, name: { type: 'string' }, 'controller-namespace': { type: 'string' }, 'output-dir': { type: 'string' }, check: { type: 'boolean' } });
     if (p.values.application !== undefined) return renderFromApplication(ctx, p);
+    if (p.values['output-dir'] !== undefined) return renderToOutputDir(ctx, p);
+    if (p.values.check) throw new UsageError('--check needs --output-dir');
     const format = outputFormat(p.values.output);
     const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
     const caches = createCaches({ immutable: true, ...(ctx.store ? { store: ctx.store } : {}) });

@@ -1,0 +1,79 @@
+import { resolve } from 'node:path';
+import { standardChecks } from '../checks/index.js';
+import { loadAppConfig } from '../core/config.js';
+import { discoverApps } from '../core/discover.js';
+import { describeError, formatFinding, UsageError, UserError } from '../core/errors.js';
+import { createCaches, render } from '../core/render.js';
+import { toYamlStream } from '../core/serialize.js';
+import { appsForEnv } from './batch.js';
+import type { CommandContext } from './command.js';
+import { layerOverrides, type Parsed } from './options.js';
+import { releaseFromFlags } from './output.js';
+import { writeOutputDir } from './output-dir.js';
+import { openApp } from './target.js';
+
+// `render --all --output-dir DIR [--check]`: the render side (every app x environment under ROOT, with the
+// same checks as `render`); output-dir.ts owns the folder. Any failure fails the run before anything is
+// written, so DIR never holds half of a change.
+
+export function renderToOutputDir(ctx: CommandContext, p: Parsed): number {
+  if (!p.values.all) throw new UsageError('--output-dir needs --all');
+  if (p.values.output !== undefined) throw new UsageError('--output-dir writes YAML files; drop --output');
+  const dir = resolve(ctx.cwd, String(p.values['output-dir']));
+  const check = p.values.check === true;
+  const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
+  const caches = createCaches({ immutable: true, ...(ctx.store ? { store: ctx.store } : {}) });
+  const env = typeof p.values.env === 'string' ? p.values.env : undefined;
+
+  const failures: string[] = [];
+  let broken = 0;
+  const pairs: { appDir: string; env: string }[] = [];
+  if (env !== undefined) {
+    const batch = appsForEnv(target.fs, target.appDir, env, caches.parsed);
+    failures.push(...batch.broken.map((b) => b.error));
+    broken = batch.broken.length;
+    pairs.push(...batch.apps.map((appDir) => ({ appDir, env })));
+  } else {
+    for (const appDir of discoverApps(target.fs, target.appDir)) {
+      try {
+        for (const e of loadAppConfig(target.fs, appDir, caches.parsed).environments) pairs.push({ appDir, env: e });
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        failures.push(describeError(e));
+        broken++;
+      }
+    }
+  }
+  const overrides = layerOverrides(p.layerFlags, ctx.cwd);
+  const outputs: { appDir: string; env: string; text: string }[] = [];
+  for (const pair of pairs) {
+    try {
+      const result = render({
+        fs: target.fs,
+        appDir: pair.appDir,
+        env: pair.env,
+        overrides,
+        ...(p.values.namespace ? { namespace: String(p.values.namespace) } : {}),
+        checks: standardChecks(),
+        caches,
+        log: (m: string) => ctx.stderr.write(`strata: template log: ${m}\n`),
+        ...releaseFromFlags(p.values, pair.appDir),
+      });
+      for (const f of result.findings) ctx.stderr.write(`strata: ${formatFinding(f)}\n`);
+      outputs.push({ ...pair, text: toYamlStream(result.objects.map((o) => o.object)) });
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      failures.push(`${pair.appDir} (${pair.env}): ${describeError(e)}`);
+    }
+  }
+  if (failures.length === 1) throw new UserError(`a render failed; nothing written: ${failures[0]}`);
+  if (failures.length) throw new UserError(`${failures.length} of ${pairs.length + broken} renders failed; nothing written:\n  ${failures.join('\n  ')}`);
+  const report = writeOutputDir({ dir, check, root: target.appDir, ...(env !== undefined ? { envs: [env] } : {}), outputs });
+  if (check) {
+    // Like `gofmt -l`: the files that differ, on stdout; exit 1 when there are any.
+    if (report.outOfDate.length) ctx.stdout.write(report.outOfDate.map((f) => `${f}\n`).join(''));
+    return report.outOfDate.length ? 1 : 0;
+  }
+  ctx.stderr.write(`strata: ${outputs.length} manifests in ${dir}: ${report.written.length} written, ${report.removed.length} stale removed\n`);
+  return 0;
+}

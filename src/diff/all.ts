@@ -1,0 +1,164 @@
+import { CONFIG_FILE, loadAppConfig, type AppConfig } from '../core/config.js';
+import { discoverApps } from '../core/discover.js';
+import { describeError, UserError } from '../core/errors.js';
+import { joinPath, type ReadOnlyFs } from '../core/fs.js';
+import type { Override } from '../core/layers.js';
+import { createCaches, render, type RenderCaches } from '../core/render.js';
+import type { CompiledStore } from '../core/templates.js';
+import type { K8sObject } from '../core/types.js';
+import { diffObjects, type ObjectDiff } from './diff.js';
+import { InputIndex, RecordingFs, replays, sameEntries } from './inputs.js';
+import type { Sides } from './rev-fs.js';
+
+// `strata diff --all --against-ref REV` (docs/diff.md): every app x environment under a folder, at the
+// working tree and at a revision. A pair whose inputs are the same on both sides (inputs.ts) is
+// `unchanged` without rendering; the others are rendered on both sides and diffed like `strata diff`.
+
+export type PairStatus = 'added' | 'removed' | 'changed' | 'unchanged' | 'error';
+
+export interface PairResult {
+  /** Repo-relative app directory. */
+  app: string;
+  /** The app's metadata.name ('' when strata.yaml cannot be read). */
+  name: string;
+  /** The environment ('' when the app's environments cannot be known: its strata.yaml is broken). */
+  env: string;
+  status: PairStatus;
+  /** Per-object changes, as `diff -o json` gives them (empty when unchanged). */
+  objects: ObjectDiff[];
+  /** status `error`: why the working tree's side failed (one line, no values). */
+  error?: string;
+  /** Why the revision's side failed, when it did (a pair broken at the revision and fixed now is `changed`). */
+  beforeError?: string;
+}
+
+export interface DiffAllOptions {
+  sides: Sides;
+  /** Repo-relative folder whose apps are compared ('' = the whole repository). */
+  root: string;
+  /** Only these environments (all of each app's when empty). */
+  envs?: readonly string[];
+  /** `-f`/`--set` flags, applied to both sides. */
+  overrides?: readonly Override[];
+  showSecrets?: boolean;
+  store?: CompiledStore;
+}
+
+export interface DiffAllResult {
+  /** The full commit id the working tree was compared with. */
+  against: string;
+  results: PairResult[];
+  /** Pairs rendered on the working-tree side and on the revision side (the rest were skipped). */
+  rendered: { worktree: number; revision: number };
+}
+
+type Side = 'worktree' | 'revision';
+type Outcome = { ok: true; objects: K8sObject[] } | { ok: false; error: string };
+type Loaded = { ok: true; config: AppConfig } | { ok: false; error: string } | undefined;
+
+export function diffAll(opts: DiffAllOptions): DiffAllResult {
+  const { worktree, revision } = opts.sides;
+  const fsOf = { worktree, revision } as const;
+  const caches: Record<Side, RenderCaches> = {
+    worktree: createCaches({ immutable: true, ...(opts.store ? { store: opts.store } : {}) }),
+    revision: createCaches({ immutable: true, ...(opts.store ? { store: opts.store } : {}) }),
+  };
+  const recordingCaches = createCaches({ immutable: false, ...(opts.store ? { store: opts.store } : {}) });
+  const inputs = { worktree: new InputIndex(worktree, true), revision: new InputIndex(revision, false) };
+  const rendered = { worktree: 0, revision: 0 };
+  const algorithm = revision.commit.length === 64 ? 'sha256' : 'sha1';
+
+  const renderSide = (side: Side, appDir: string, env: string, fs: ReadOnlyFs = fsOf[side], c = caches[side]): Outcome => {
+    rendered[side]++;
+    try {
+      // No checks: they never change the objects, and a policy failure must not hide the diff (lint reports it).
+      return { ok: true, objects: render({ fs, appDir, env, overrides: opts.overrides ?? [], caches: c }).objects.map((o) => o.object) };
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      return { ok: false, error: describeError(e) };
+    }
+  };
+  const load = (side: Side, app: string): Loaded => {
+    if (fsOf[side].stat(joinPath(app, CONFIG_FILE)) !== 'file') return undefined;
+    try {
+      // Through the side's parse cache: the render that may follow reuses the parsed strata.yaml.
+      return { ok: true, config: loadAppConfig(fsOf[side], app, caches[side].parsed) };
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      return { ok: false, error: describeError(e) };
+    }
+  };
+  const wanted = (envs: readonly string[]): string[] => (opts.envs?.length ? envs.filter((e) => opts.envs!.includes(e)) : [...envs]);
+  const diff = (before: K8sObject[], after: K8sObject[]) => diffObjects(before, after, { showSecrets: opts.showSecrets === true });
+
+  const apps = new Set(discoverApps(worktree, opts.root));
+  if (revision.stat(opts.root) === 'dir') for (const a of discoverApps(revision, opts.root)) apps.add(a);
+
+  const results: PairResult[] = [];
+  for (const app of [...apps].sort()) {
+    const sameConfig = inputs.worktree.config(app) !== undefined && inputs.worktree.config(app) === inputs.revision.config(app);
+    const now = load('worktree', app);
+    const then = sameConfig ? now : load('revision', app);
+    const name = now?.ok ? now.config.name : then?.ok ? then.config.name : '';
+    if (now && !now.ok) {
+      // Its environments are unknown: one row for the app, an error whatever the revision had.
+      results.push({ app, name, env: '', status: 'error', objects: [], error: now.error });
+      continue;
+    }
+    const envsNow = now ? wanted(now.config.environments) : [];
+    const envsThen = then?.ok ? wanted(then.config.environments) : [];
+    for (const env of [...new Set([...envsNow, ...envsThen])].sort()) {
+      const base = { app, name, env };
+      if (!envsNow.includes(env)) {
+        const before = renderSide('revision', app, env);
+        results.push(before.ok ? { ...base, status: 'removed', objects: diff(before.objects, []) } : { ...base, status: 'removed', objects: [], beforeError: before.error });
+        continue;
+      }
+      if (then && !then.ok) {
+        // Broken at the revision (so its environments were unknown there), renders now: changed, or an error.
+        const after = renderSide('worktree', app, env);
+        results.push(after.ok ? { ...base, status: 'changed', objects: diff([], after.objects), beforeError: then.error } : { ...base, status: 'error', objects: [], error: after.error, beforeError: then.error });
+        continue;
+      }
+      if (!envsThen.includes(env)) {
+        const after = renderSide('worktree', app, env);
+        results.push(after.ok ? { ...base, status: 'added', objects: diff([], after.objects) } : { ...base, status: 'error', objects: [], error: after.error });
+        continue;
+      }
+      if (now?.ok && then?.ok) results.push(comparePair(base, now.config, then.config, sameConfig));
+    }
+  }
+  return { against: revision.commit, results, rendered };
+
+  function comparePair(base: { app: string; name: string; env: string }, configNow: AppConfig, configThen: AppConfig, sameConfig: boolean): PairResult {
+    const { app, env } = base;
+    let after: Outcome | undefined;
+    if (sameConfig) {
+      const a = inputs.worktree.pair(configNow, env);
+      const b = inputs.revision.pair(configThen, env);
+      if (sameEntries(a.entries, b.entries)) {
+        if (!a.dynamic) return { ...base, status: 'unchanged', objects: [] };
+        // Templates that may read other files: render this side recording every read, then check the reads
+        // against the revision. Caches that re-read and compare (not immutable), so no read is served from
+        // memory and missed by the recording, while compiled templates are still shared.
+        const rec = new RecordingFs(worktree, algorithm);
+        after = renderSide('worktree', app, env, rec, recordingCaches);
+        // Same reads, same answers: the revision renders the same (or fails the same way, like any pair
+        // whose inputs did not change: this change did not break it, and `lint` reports it).
+        if (replays(rec.reads, revision)) return { ...base, status: 'unchanged', objects: [] };
+      }
+    }
+    after ??= renderSide('worktree', app, env);
+    const before = renderSide('revision', app, env);
+    if (!after.ok) return { ...base, status: 'error', objects: [], error: after.error, ...(before.ok ? {} : { beforeError: before.error }) };
+    if (!before.ok) return { ...base, status: 'changed', objects: diff([], after.objects), beforeError: before.error };
+    const objects = diff(before.objects, after.objects);
+    return { ...base, status: objects.length ? 'changed' : 'unchanged', objects };
+  }
+}
+
+/** diff(1)'s exit code for a set of results: 2 when a pair is an error, 1 when something differs, else 0. */
+export function exitCodeOf(results: readonly PairResult[]): number {
+  if (results.some((r) => r.status === 'error')) return 2;
+  return results.some((r) => r.status !== 'unchanged') ? 1 : 0;
+}

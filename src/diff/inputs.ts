@@ -1,0 +1,140 @@
+import type { AppConfig } from '../core/config.js';
+import { UserError } from '../core/errors.js';
+import { joinPath, resolvePath, type ReadOnlyFs } from '../core/fs.js';
+import { resolveLayerFiles } from '../core/layers.js';
+import { findPolicyFile } from '../policy/config.js';
+import { blobId, type DigestFs } from './rev-fs.js';
+import { isTemplateSource, mayReadFiles } from './template-reads.js';
+
+// What a render of one app x environment reads, so `diff --all` can call a pair unchanged without rendering
+// it: the same inputs the revision annotation names (argocd/generate.ts: strata.yaml, the layer files for
+// the environment, the templates folder) plus the policy file, each as a content id. Computed separately on
+// each side by the same function, so equal lists mean equal inputs (an optional layer that appears, a
+// template added to the folder, a policy file nearer the app: all change the list).
+//
+// Templates can read more at render time (the `file` helper, `tpl` rendering a string that calls it).
+// Those reads are not knowable without rendering, so a template folder that calls either is "dynamic"
+// (template-reads.ts):
+// its pairs are rendered on the working-tree side through a RecordingFs, and the recorded reads are
+// replayed against the revision (content ids only, nothing read there) before the revision side is skipped.
+
+
+export class InputIndex {
+  private readonly templates = new Map<string, { entries: string[]; dynamic: boolean }>();
+  /** `scan`: look for dynamic reads in the template text (one side is enough: the check only matters when both sides' templates are equal). */
+  constructor(
+    private readonly fs: DigestFs,
+    private readonly scan: boolean,
+  ) {}
+
+  /** `strata.yaml`'s content id (undefined: no app there on this side). */
+  config(appDir: string): string | undefined {
+    return this.fs.digest(joinPath(appDir, 'strata.yaml'));
+  }
+
+  /** The static inputs of `config` for `env` on this side, as comparable lines. */
+  pair(config: AppConfig, env: string): { entries: string[]; dynamic: boolean } {
+    const entries: string[] = [];
+    try {
+      for (const f of resolveLayerFiles(this.fs, config, env)) entries.push(`layer ${f} ${this.fs.digest(f)}`);
+    } catch (e) {
+      entries.push(`layers error ${(e as Error).message}`);
+    }
+    let dir: string | undefined;
+    try {
+      dir = resolvePath(config.dir, config.templates, config.file);
+    } catch (e) {
+      entries.push(`templates error ${(e as Error).message}`);
+    }
+    let dynamic = false;
+    if (dir !== undefined) {
+      const t = this.templateFolder(dir);
+      entries.push(...t.entries);
+      dynamic = t.dynamic;
+    }
+    const policy = findPolicyFile(this.fs, config.dir);
+    entries.push(policy === undefined ? 'policy none' : `policy ${policy} ${this.fs.digest(policy)}`);
+    return { entries, dynamic };
+  }
+
+  /** Every entry below a templates folder (shared by many apps: walked once per side). */
+  private templateFolder(dir: string): { entries: string[]; dynamic: boolean } {
+    const hit = this.templates.get(dir);
+    if (hit) return hit;
+    const entries: string[] = [];
+    let dynamic = false;
+    const walk = (d: string): void => {
+      for (const name of this.fs.readDir(d)) {
+        const p = joinPath(d, name);
+        const kind = this.fs.stat(p);
+        if (kind === 'dir') walk(p);
+        else {
+          entries.push(`template ${p} ${kind === 'file' ? this.fs.digest(p) : 'none'}`);
+          if (kind === 'file' && this.scan && !dynamic && isTemplateSource(p) && mayReadFiles(new TextDecoder().decode(this.fs.readFile(p)))) dynamic = true;
+        }
+      }
+    };
+    try {
+      if (this.fs.stat(dir) === 'dir') walk(dir);
+      else entries.push(`templates ${dir} none`);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      entries.push(`templates ${dir} error ${e.message}`);
+    }
+    const out = { entries, dynamic };
+    this.templates.set(dir, out);
+    return out;
+  }
+}
+
+export function sameEntries(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+type Read = { op: 'file' | 'stat' | 'dir'; path: string; answer: string };
+
+/**
+ * A view of a file system that notes every read and its answer (a file as its content id), like the
+ * server's result cache (server/cache.ts), so a render's reads can be checked against the other side.
+ */
+export class RecordingFs implements ReadOnlyFs {
+  readonly reads: Read[] = [];
+  constructor(
+    private readonly inner: ReadOnlyFs,
+    private readonly algorithm: 'sha1' | 'sha256',
+  ) {}
+
+  readFile(path: string): Uint8Array {
+    return this.note('file', path, () => this.inner.readFile(path), (b) => blobId(b, this.algorithm));
+  }
+  stat(path: string): 'file' | 'dir' | undefined {
+    return this.note('stat', path, () => this.inner.stat(path), (s) => String(s));
+  }
+  readDir(path: string): string[] {
+    return this.note('dir', path, () => this.inner.readDir(path), (names) => names.join('\u0000'));
+  }
+
+  private note<T>(op: Read['op'], path: string, read: () => T, answer: (v: T) => string): T {
+    try {
+      const v = read();
+      this.reads.push({ op, path, answer: answer(v) });
+      return v;
+    } catch (e) {
+      this.reads.push({ op, path, answer: 'error' });
+      throw e;
+    }
+  }
+}
+
+/** Whether every recorded read gets the same answer from `other` (files compared by content id, not read). */
+export function replays(reads: readonly Read[], other: DigestFs): boolean {
+  return reads.every((r) => {
+    try {
+      if (r.op === 'file') return (other.digest(r.path) ?? 'error') === r.answer;
+      if (r.op === 'stat') return String(other.stat(r.path)) === r.answer;
+      return other.readDir(r.path).join('\u0000') === r.answer;
+    } catch {
+      return r.answer === 'error';
+    }
+  });
+}
