@@ -1,3 +1,4 @@
+import type { Limits } from '../core/limits.js';
 import { CONFIG_FILE, loadAppConfig, type AppConfig } from '../core/config.js';
 import { discoverApps } from '../core/discover.js';
 import { describeError, UserError } from '../core/errors.js';
@@ -40,6 +41,8 @@ export interface DiffAllOptions {
   envs?: readonly string[];
   /** `-f`/`--set` flags, applied to both sides. */
   overrides?: readonly Override[];
+  /** Bounds of each render (core/limits.ts). */
+  limits?: Limits;
   showSecrets?: boolean;
   store?: CompiledStore;
 }
@@ -72,7 +75,7 @@ export function diffAll(opts: DiffAllOptions): DiffAllResult {
     rendered[side]++;
     try {
       // No checks: they never change the objects, and a policy failure must not hide the diff (lint reports it).
-      return { ok: true, objects: render({ fs, appDir, env, overrides: opts.overrides ?? [], caches: c }).objects.map((o) => o.object) };
+      return { ok: true, objects: render({ fs, appDir, env, overrides: opts.overrides ?? [], caches: c, ...(opts.limits ? { limits: opts.limits } : {}) }).objects.map((o) => o.object) };
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
       return { ok: false, error: describeError(e) };

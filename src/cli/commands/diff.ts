@@ -1,4 +1,5 @@
 import { UsageError } from '../../core/errors.js';
+import type { Limits } from '../../core/limits.js';
 import { CONFIG_FILE } from '../../core/config.js';
 import { joinPath, type ReadOnlyFs } from '../../core/fs.js';
 import type { Override } from '../../core/layers.js';
@@ -40,10 +41,10 @@ Options:
   -h, --help                 show this help
 `;
 
-function renderObjects(fs: ReadOnlyFs, appDir: string, env: string, overrides: Override[], caches = createCaches()): K8sObject[] {
+function renderObjects(fs: ReadOnlyFs, appDir: string, env: string, overrides: Override[], limits?: Limits, caches = createCaches()): K8sObject[] {
   // No checks: they never change the objects, and policy errors must not hide the diff (a reviewer wants to
   // see the change that breaks policy; lint reports it).
-  return render({ fs, appDir, env, overrides, caches }).objects.map((o) => o.object);
+  return render({ fs, appDir, env, overrides, caches, ...(limits ? { limits } : {}) }).objects.map((o) => o.object);
 }
 
 export function colorWanted(mode: string, env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
@@ -81,15 +82,15 @@ export const command: Command = {
     const ref = p.values['against-ref'] as string | undefined;
     if ((against === undefined) === (ref === undefined)) throw new UsageError('give exactly one of --against ENV and --against-ref REV');
 
-    const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
+    const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined, ctx.limits);
     const overrides = layerOverrides(p.layerFlags, ctx.cwd, ctx.limits);
-    const after = renderObjects(target.fs, target.appDir, env, overrides);
+    const after = renderObjects(target.fs, target.appDir, env, overrides, ctx.limits);
     let before: K8sObject[];
-    if (against !== undefined) before = renderObjects(target.fs, target.appDir, against, overrides);
+    if (against !== undefined) before = renderObjects(target.fs, target.appDir, against, overrides, ctx.limits);
     else {
       // An app that does not exist at the revision yet (a pull request adding it): everything is new.
       const old = gitFs(target.fs.root, ref!, ctx.limits);
-      before = old.stat(joinPath(target.appDir, CONFIG_FILE)) === 'file' ? renderObjects(old, target.appDir, env, overrides) : [];
+      before = old.stat(joinPath(target.appDir, CONFIG_FILE)) === 'file' ? renderObjects(old, target.appDir, env, overrides, ctx.limits) : [];
     }
     const labels: [string, string] = against !== undefined ? [against, env] : [ref!, 'working-tree'];
     const diffs = diffObjects(before, after, { showSecrets });
@@ -108,7 +109,7 @@ function diffAllCommand(ctx: CommandContext, p: Parsed, envs: readonly string[],
   const ref = p.values['against-ref'] as string | undefined;
   if (p.values.against !== undefined) throw new UsageError('--all compares the working tree with a revision: use --against-ref REV, not --against');
   if (ref === undefined) throw new UsageError('--all needs --against-ref REV');
-  const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
+  const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined, ctx.limits);
   const sides = openSides(target.fs.root, ref, target.fs);
   const result = diffAll({
     sides,
