@@ -36,7 +36,7 @@ describe('inline partials in _*.hbs files', () => {
     const d = inlinePartials(Handlebars.parse('{{#*inline "a"}}A{{/inline}}\n{{! c }}\n{{#*inline "b"}}B{{/inline}}'));
     assert.deepEqual(d?.defs.map((x) => x.name), ['a', 'b']);
     assert.equal(d?.onlyDefinitions, true);
-    assert.equal(inlinePartials(Handlebars.parse('{{#*inline "a"}}A{{/inline}}text')).onlyDefinitions, false);
+    assert.equal(inlinePartials(Handlebars.parse('{{#*inline "a"}}A{{/inline}}text'))?.onlyDefinitions, false);
     assert.equal(inlinePartials(Handlebars.parse('plain')), undefined);
   });
 });

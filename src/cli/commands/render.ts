@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { standardChecks } from '../../checks/index.js';
 import { describeError, formatFinding, UsageError, UserError } from '../../core/errors.js';
+import { resolveLimits } from '../../core/limits.js';
 import type { K8sObject } from '../../core/types.js';
 import { createCaches, render } from '../../core/render.js';
 import { renderApplication } from '../../argocd/application.js';
@@ -37,6 +38,10 @@ Options:
       --name NAME            with --application: which Application, when the file holds several
       --all                  render every app under ROOT that declares ENV, in one process; any
                              failure fails the whole run (all failures are listed, stdout stays empty)
+      --show-only PATH       print only the objects of this template (path relative to the app
+                             directory, e.g. templates/deployment.yaml.hbs; repeatable)
+      --debug                when a template's output is not valid YAML (or fails the raw-value
+                             check), print its rendered text with line numbers to stderr
   -h, --help                 show this help
 `;
 
@@ -45,7 +50,7 @@ export const command: Command = {
   summary: 'render an app for an environment',
   help: HELP,
   async run(ctx) {
-    const p = parse(ctx.argv, { ...APP_OPTIONS, ...LAYER_OPTIONS, ...RELEASE_OPTIONS, all: { type: 'boolean' }, application: { type: 'string' }, name: { type: 'string' } });
+    const p = parse(ctx.argv, { ...APP_OPTIONS, ...LAYER_OPTIONS, ...RELEASE_OPTIONS, ...RENDER_OPTIONS });
     if (p.values.application !== undefined) return renderFromApplication(ctx, p);
     const format = outputFormat(p.values.output);
     const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
@@ -58,7 +63,11 @@ export const command: Command = {
       checks: standardChecks(),
       caches,
       log: (m: string) => ctx.stderr.write(`strata: template log: ${m}\n`),
+      limits: resolveLimits(ctx.env),
+      ...(p.values.debug ? { onBadOutput: (template: string, text: string) => ctx.stderr.write(numbered(template, text)) } : {}),
     };
+    const showOnly = (p.values['show-only'] as string[] | undefined) ?? [];
+    if (showOnly.length && p.values.all) throw new UsageError('--show-only takes one app; drop --all');
     const batch = p.values.all ? appsForEnv(target.fs, target.appDir, requireEnv(p), caches.parsed) : { apps: [target.appDir], broken: [] };
     const apps = batch.apps;
     const objects: K8sObject[] = [];
@@ -66,8 +75,10 @@ export const command: Command = {
     for (const appDir of apps) {
       try {
         const result = render({ ...base, appDir, ...releaseFromFlags(p.values, appDir) });
+        if (p.values.env === undefined && !p.values.all) ctx.stderr.write(`strata: rendered environment "${result.env}" (spec.defaultEnvironment of ${result.config.file}); pass --env to choose\n`);
         for (const f of result.findings) ctx.stderr.write(`strata: ${formatFinding(f)}\n`);
-        objects.push(...result.objects.map((o) => o.object));
+        const keep = showOnly.length ? selectTemplates(showOnly, result.templates, appDir) : undefined;
+        objects.push(...result.objects.filter((o) => !keep || keep.has(o.template)).map((o) => o.object));
       } catch (e) {
         if (!p.values.all || !(e instanceof UserError)) throw e;
         failures.push(describeError(e));
@@ -79,6 +90,36 @@ export const command: Command = {
   },
 };
 
+const RENDER_OPTIONS = {
+  all: { type: 'boolean' },
+  application: { type: 'string' },
+  name: { type: 'string' },
+  'show-only': { type: 'string', multiple: true },
+  debug: { type: 'boolean' },
+} as const;
+
+/** `--show-only PATH`: app-relative (as Helm's) or repo-relative template paths; an unknown one is an error. */
+export function selectTemplates(paths: readonly string[], templates: readonly string[], appDir: string): Set<string> {
+  const keep = new Set<string>();
+  for (const raw of paths) {
+    const rel = raw.replace(/^\.\//, '');
+    const hit = templates.find((t) => t === rel || t === (appDir ? `${appDir}/${rel}` : rel));
+    if (!hit) {
+      const rels = templates.map((t) => (appDir && t.startsWith(appDir + '/') ? t.slice(appDir.length + 1) : t));
+      throw new UsageError(`--show-only: no template ${JSON.stringify(rel)} in this app (templates: ${rels.join(', ') || 'none'})`);
+    }
+    keep.add(hit);
+  }
+  return keep;
+}
+
+/** `--debug`: a template's rendered text with line numbers, the way `helm template --debug` shows it. */
+export function numbered(template: string, text: string): string {
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const width = String(lines.length).length;
+  return `strata: --debug: rendered output of ${template}:\n${lines.map((l, i) => `${String(i + 1).padStart(width)} | ${l}`).join('\n')}\n`;
+}
 
 /** `--application FILE`: the Application decides env, parameters and path, so the flags that would too are refused. */
 function renderFromApplication(ctx: CommandContext, p: Parsed): number {
