@@ -95,3 +95,22 @@ describe('raw check in a render', () => {
     assert.deepEqual(d, { a: 'x, y: "z" #c', b: 'plain and more', c: 'plain' });
   });
 });
+
+describe('the trivially-safe shortcut agrees with the parser', () => {
+  it('any string it lets through reads back as itself in every context', async () => {
+    const fc = (await import('fast-check')).default;
+    const { TRIVIALLY_SAFE } = await import('../src/core/template/emit.js');
+    const contexts = ['a: @\n', 'a: { n: @ }\n', 'a: [ @ ]\n', '@: 1\n', 'a: "@"\n', "a: '@'\n", '- @\n', 'a: x @ y\n', '# @\n'];
+    const alphabet = fc.constantFrom(...'aZ09_./@=+~%-:#&*!|>?,[]{} \t"\''.split(''));
+    fc.assert(
+      fc.property(fc.array(alphabet, { minLength: 1, maxLength: 12 }).map((a) => a.join('')), (v) => {
+        if (!TRIVIALLY_SAFE.test(v)) return true;
+        return contexts.every((c) => {
+          const d = decode(mark(c, v), { file: 't', line: 1 });
+          return firstUnsafeSpan(d.text, d.spans) === undefined;
+        });
+      }),
+      { seed: 16, numRuns: 3000 },
+    );
+  });
+});

@@ -14,10 +14,12 @@ interface Where {
   file: string;
 }
 
-// A raw string made only of these characters, starting with a letter, digit or `_`, is one plain scalar in any
-// YAML context (block, flow, quoted, key or value) and reads back as itself: it skips the parser check
-// (raw-check.ts). This is a shortcut for the common case, not the rule: everything else is decided by the parser.
-const TRIVIALLY_SAFE = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
+// A raw string that starts with a letter, digit, `_` or `/`, holds only letters, digits and `._/@=+~%-`, and
+// `:` only between two of those, is one plain scalar in any YAML context (block, flow, quoted, key or value,
+// comment) and reads back as itself: it skips the parser check (raw-check.ts). This covers names, tags, paths,
+// hosts, e-mail addresses and URLs; it is a shortcut for the common case, not the rule, which is decided by
+// the parser for everything else. Linear: the classes exclude `:`, so there is one way to match.
+export const TRIVIALLY_SAFE = /^[A-Za-z0-9_/][A-Za-z0-9._/@=+~%-]*(?::[A-Za-z0-9._/@=+~%-]+)*$/;
 
 /** The `__emit` helper: checks what a `{{…}}` prints. */
 export function emit(value: unknown, options: HelperOptions): string {

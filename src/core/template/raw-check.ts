@@ -1,4 +1,3 @@
-import { Lexer } from 'yaml';
 import { UserError } from '../errors.js';
 import type { RawSpan } from './line-map.js';
 
@@ -28,6 +27,8 @@ export function scalarTokens(text: string): Token[] {
   let offset = 0;
   let scalarNext = false;
   let blockNext = false;
+  // Loaded on first use: most renders never need the check, and cold start counts inside Argo CD.
+  const { Lexer } = require('yaml') as typeof import('yaml');
   for (const tok of new Lexer().lex(text)) {
     if (tok === DOC_MODE || tok === FLOW_ERROR_END) continue;
     if (tok === SCALAR) {
