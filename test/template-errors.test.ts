@@ -104,6 +104,13 @@ describe('invalid YAML output names the template line', () => {
     assert.throws(() => renderApp({ 'cm.yaml.hbs': cm('  a: [\n') }, undefined, { onBadOutput: (t, x) => seen.push(`${t}|${x.length}`) }));
     assert.deepEqual(seen, ['app/templates/cm.yaml.hbs|65']);
   });
+  it('blames the last line with text when the parser stops at the end of the stream', () => {
+    assert.throws(() => renderApp({ 'cm.yaml.hbs': cm('  x: { name: {{values.v}} }\n') }, 'v: "web\\",\\"ns\\":\\"x"\n'), (e: Error) => {
+      assert.match(e.message, /"values\.v" is printed raw on that line: use \{\{quote values\.v\}\}/);
+      assert.equal(where(e).line, 6);
+      return true;
+    });
+  });
   it('names the raw value printed on the bad line', () => {
     assert.throws(() => renderApp({ 'cm.yaml.hbs': cm('  a: {{values.v}}\n') }, 'v: "x: y"\n'), /"values\.v" is printed raw on that line: use \{\{quote values\.v\}\}/);
   });

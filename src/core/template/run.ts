@@ -53,14 +53,24 @@ function locate(e: RenderedYamlError, set: TemplateSet, path: string, ctx: unkno
   } catch {
     return e;
   }
-  const src = d?.lines[e.outputLine - 1];
-  if (!d || !src) return e;
-  const lineStart = nthLineStart(d.text, e.outputLine - 1);
-  const lineEnd = d.text.indexOf('\n', lineStart);
-  const raw = d.spans.find((s) => s.start >= lineStart && (lineEnd < 0 || s.start <= lineEnd));
+  if (!d) return e;
+  // The parser reports some errors (an unclosed quote or bracket) at the end of the stream: blame the last line
+  // that holds text.
+  let n = e.outputLine - 1;
+  let lineStart = nthLineStart(d.text, n);
+  while (n > 0 && d.text.slice(lineStart, lineEnd(d.text, lineStart)).trim() === '') lineStart = nthLineStart(d.text, --n);
+  const src = d.lines[n];
+  if (!src) return e;
+  const end = lineEnd(d.text, lineStart);
+  const raw = d.spans.find((s) => s.start >= lineStart && s.start <= end);
   const of = src.file === path ? 'the rendered output' : `the output of ${path}`;
   const hint = raw ? `; "${raw.src}" is printed raw on that line: use {{quote ${raw.src.includes(' ') ? `(${raw.src})` : raw.src}}}` : '';
   return new UserError(`rendered output is not valid YAML: ${e.reason} at line ${e.outputLine} of ${of}${hint}`, { file: src.file, line: src.line }, { cause: e });
+}
+
+function lineEnd(text: string, from: number): number {
+  const nl = text.indexOf('\n', from);
+  return nl < 0 ? text.length : nl;
 }
 
 function nthLineStart(text: string, n: number): number {
