@@ -26,6 +26,48 @@ function check(doc: unknown, template: string, budget: { n: number }): void {
   }, budget);
 }
 
+/** The rendered text of a template is not YAML; `outputLine` (1-based) lets the engine name the template line. */
+export class RenderedYamlError extends UserError {
+  constructor(
+    readonly reason: string,
+    readonly outputLine: number | undefined,
+    template: string,
+  ) {
+    super(`rendered output is not valid YAML: ${reason}${outputLine ? ` at line ${outputLine} of the rendered output` : ''}`, { file: template });
+  }
+}
+
+/** The key at a js-yaml mark (a duplicate key is reported there): its name, never the value after it. */
+export function keyAt(text: string, line: number, column: number): string | undefined {
+  let start = 0;
+  for (let i = 0; i < line; i++) {
+    start = text.indexOf('\n', start) + 1;
+    if (start === 0) return undefined;
+  }
+  const end = text.indexOf('\n', start);
+  const rest = text.slice(start + column, end < 0 ? undefined : end);
+  const m = /^(?:\?\s+)?("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s:#][^:#]*?)\s*:(?:\s|$)/.exec(rest);
+  return m ? m[1] : undefined;
+}
+
+/**
+ * js-yaml hands an alias back as the same object as its anchor: a template with `labels: &l …` and
+ * `matchLabels: *l` would get strata's labels injected into its selector (issue 10 §4). Give every aliased
+ * node its own copy before anything writes into the documents. Only called when the text has an anchor.
+ */
+export function unshare(doc: unknown, seen = new Set<object>()): unknown {
+  if (doc === null || typeof doc !== 'object') return doc;
+  if (seen.has(doc)) return structuredClone(doc);
+  seen.add(doc);
+  if (Array.isArray(doc)) {
+    for (let i = 0; i < doc.length; i++) doc[i] = unshare(doc[i], seen);
+  } else {
+    const o = doc as Record<string, unknown>;
+    for (const k of Object.keys(o)) o[k] = unshare(o[k], seen);
+  }
+  return doc;
+}
+
 /**
  * Split a template's output into objects; empty documents are dropped. Like Argo CD (unstructured.IsList), any
  * object whose `items` is a list is a list: its items are the objects, each checked like a document.
@@ -36,16 +78,21 @@ export function parseRendered(text: string, template: string): RenderedObject[] 
     docs = yaml.loadAll(text, undefined, { schema: STRATA_SCHEMA, filename: template });
   } catch (e) {
     const err = e as { reason?: string; mark?: { line: number; column: number } };
-    throw new UserError(
-      `rendered output is not valid YAML: ${err.reason ?? 'parse error'}${err.mark ? ` at line ${err.mark.line + 1} of the rendered output` : ''}`,
-      { file: template },
-    );
+    let reason = err.reason ?? 'parse error';
+    if (reason === 'duplicated mapping key' && err.mark) {
+      const key = keyAt(text, err.mark.line, err.mark.column);
+      if (key !== undefined) reason = `duplicated mapping key ${key.startsWith('"') || key.startsWith("'") ? key : `"${key}"`}`;
+    }
+    throw new RenderedYamlError(reason, err.mark ? err.mark.line + 1 : undefined, template);
   }
   const out: RenderedObject[] = [];
   const budget = { n: LIMITS.maxNodes }; // shared by the template's documents
-  docs.forEach((doc, i) => {
-    if (doc === null || doc === undefined) return;
-    check(doc, template, budget);
+  // An alias needs an anchor, and an anchor is spelt with `&`: the normal path skips the copy walk.
+  const anchors = text.includes('&');
+  docs.forEach((parsed, i) => {
+    if (parsed === null || parsed === undefined) return;
+    check(parsed, template, budget);
+    const doc = anchors ? unshare(parsed) : parsed;
     if (typeof doc !== 'object' || Array.isArray(doc)) {
       throw new UserError(`document ${i + 1} is ${Array.isArray(doc) ? 'a list' : 'a scalar'}, expected a Kubernetes object (a map)`, { file: template });
     }

@@ -4,12 +4,12 @@ import { parseRendered } from './documents.js';
 import { FindingsError, UserError } from './errors.js';
 import { resolvePath, type ReadOnlyFs } from './fs.js';
 import { injectMetadata } from './inject.js';
-import type { Limits } from './limits.js';
+import { DEFAULT_RENDER_LIMITS, type Limits } from './limits.js';
 import { loadValues, ParseCache, type Override } from './layers.js';
 import { sortObjects } from './order.js';
 import { checkDuplicates, checkNotEmpty, checkShape } from './structure.js';
 import { traceOrigin } from './trace.js';
-import { TemplateCache, type CompiledStore, type Emitted, type RenderState } from './templates.js';
+import { Budget, renderObjects, TemplateCache, type CompiledStore, type Emitted, type RenderState } from './templates.js';
 import type { Capabilities, Finding, MergedValues, Origin, ReleaseInfo, RenderedObject } from './types.js';
 
 // The pure core: app directory + environment + overrides -> ordered, labelled, validated objects.
@@ -71,6 +71,13 @@ export interface RenderOptions {
   log?: (message: string) => void;
   /** Bounds on the work of this render (core/limits.ts); defaults when absent. */
   limits?: Limits;
+  /**
+   * The clock the render budget reads (limits.renderMs); Date.now when absent. Only the deadline uses it: the
+   * output never depends on time.
+   */
+  now?: () => number;
+  /** Called with a template's rendered text when it does not parse or fails the raw check (`render --debug`). */
+  onBadOutput?: (template: string, text: string) => void;
 }
 
 export interface RenderResult {
@@ -83,6 +90,13 @@ export interface RenderResult {
   /** Findings of the checks: warnings only, unless failOnFindings is false. */
   findings: Finding[];
   emitted: Emitted[];
+  /**
+   * Files the templates read with `file` (repo-relative, sorted): inputs of the render besides the layers and
+   * the templates, for the revision annotation, the server cache and `diff --all`.
+   */
+  inputs: string[];
+  /** Template files of the app that were rendered (repo-relative, sorted; partials excluded). */
+  templates: string[];
 }
 
 export function emptyRelease(): ReleaseInfo {
@@ -132,13 +146,21 @@ export function render(opts: RenderOptions): RenderResult {
 
   const emitted: Emitted[] = [];
   const objects: RenderedObject[] = [];
+  const inputs = new Set<string>();
+  const templates: string[] = [];
+  const budget = new Budget(opts.limits ?? DEFAULT_RENDER_LIMITS, opts.now);
+  const hooks = opts.onBadOutput ? { onBadOutput: opts.onBadOutput } : {};
   for (const f of set.files) {
     if (f.kind === 'partial') continue;
-    const text =
-      f.kind === 'static'
-        ? set.statics.get(f.path)!
-        : set.render(f.path, context, { template: f.path, emitted, log: opts.log ?? (() => {}) } satisfies RenderState);
-    objects.push(...parseRendered(text, f.path));
+    templates.push(f.path);
+    if (f.kind === 'static') {
+      const text = set.statics.get(f.path)!;
+      budget.commit(text.length, f.path);
+      objects.push(...parseRendered(text, f.path));
+      continue;
+    }
+    const state: RenderState = { template: f.path, emitted, log: opts.log ?? (() => {}), budget, inputs, fs: opts.fs, appDir: config.dir, templatesDir };
+    objects.push(...renderObjects(set, f.path, context, state, hooks));
   }
 
   checkShape(objects);
@@ -156,5 +178,5 @@ export function render(opts: RenderOptions): RenderResult {
   const findings = (opts.checks ?? []).flatMap((check) => check({ fs: opts.fs, config, env, merged, objects, capabilities, caches, trace }));
   if (opts.failOnFindings !== false && findings.some((f) => f.severity === 'error')) throw new FindingsError(findings);
 
-  return { config, env, merged, files, objects: sortObjects(objects), findings, emitted };
+  return { config, env, merged, files, objects: sortObjects(objects), findings, emitted, inputs: [...inputs].sort(), templates };
 }

@@ -43,6 +43,10 @@ Options:
       --output-dir DIR       with --all: write DIR/<env>/<app dir>/manifests.yaml instead (every env
                              when --env is absent), removing files an earlier run wrote that are stale
       --check                with --output-dir: write nothing; list out-of-date files, exit 1 if any
+      --show-only PATH       print only the objects of this template (path relative to the app
+                             directory, e.g. templates/deployment.yaml.hbs; repeatable)
+      --debug                when a template's output is not valid YAML (or fails the raw-value
+                             check), print its rendered text with line numbers to stderr
   -h, --help                 show this help
 `;
 
@@ -51,12 +55,12 @@ export const command: Command = {
   summary: 'render an app for an environment',
   help: HELP,
   async run(ctx) {
-    const p = parse(ctx.argv, { ...APP_OPTIONS, ...LAYER_OPTIONS, ...RELEASE_OPTIONS, all: { type: 'boolean' }, application: { type: 'string' }, name: { type: 'string' }, 'controller-namespace': { type: 'string' }, 'output-dir': { type: 'string' }, check: { type: 'boolean' } });
+    const p = parse(ctx.argv, { ...APP_OPTIONS, ...LAYER_OPTIONS, ...RELEASE_OPTIONS, ...RENDER_OPTIONS });
     if (p.values.application !== undefined) return renderFromApplication(ctx, p);
     if (p.values['output-dir'] !== undefined) return renderToOutputDir(ctx, p);
     if (p.values.check) throw new UsageError('--check needs --output-dir');
     const format = outputFormat(p.values.output);
-    const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
+    const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined, ctx.limits);
     const caches = createCaches({ immutable: true, ...(ctx.store ? { store: ctx.store } : {}) });
     const base = {
       fs: target.fs,
@@ -67,7 +71,10 @@ export const command: Command = {
       limits: ctx.limits,
       caches,
       log: (m: string) => ctx.stderr.write(`strata: template log: ${m}\n`),
+      ...(p.values.debug ? { onBadOutput: (template: string, text: string) => ctx.stderr.write(numbered(template, text)) } : {}),
     };
+    const showOnly = (p.values['show-only'] as string[] | undefined) ?? [];
+    if (showOnly.length && p.values.all) throw new UsageError('--show-only takes one app; drop --all');
     const batch = p.values.all ? appsForEnv(target.fs, target.appDir, requireEnv(p), caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`)) : { apps: [target.appDir], broken: [] };
     const apps = batch.apps;
     const objects: K8sObject[] = [];
@@ -75,8 +82,10 @@ export const command: Command = {
     for (const appDir of apps) {
       try {
         const result = render({ ...base, appDir, ...releaseFromFlags(p.values, appDir) });
+        if (p.values.env === undefined && !p.values.all) ctx.stderr.write(`strata: rendered environment "${result.env}" (spec.defaultEnvironment of ${result.config.file}); pass --env to choose\n`);
         for (const f of result.findings) ctx.stderr.write(`strata: ${formatFinding(f)}\n`);
-        objects.push(...result.objects.map((o) => o.object));
+        const keep = showOnly.length ? selectTemplates(showOnly, result.templates, appDir) : undefined;
+        objects.push(...result.objects.filter((o) => !keep || keep.has(o.template)).map((o) => o.object));
       } catch (e) {
         if (!p.values.all || !(e instanceof UserError)) throw e;
         failures.push(describeError(e));
@@ -88,6 +97,39 @@ export const command: Command = {
   },
 };
 
+const RENDER_OPTIONS = {
+  all: { type: 'boolean' },
+  application: { type: 'string' },
+  name: { type: 'string' },
+  'controller-namespace': { type: 'string' },
+  'output-dir': { type: 'string' },
+  check: { type: 'boolean' },
+  'show-only': { type: 'string', multiple: true },
+  debug: { type: 'boolean' },
+} as const;
+
+/** `--show-only PATH`: app-relative (as Helm's) or repo-relative template paths; an unknown one is an error. */
+export function selectTemplates(paths: readonly string[], templates: readonly string[], appDir: string): Set<string> {
+  const keep = new Set<string>();
+  for (const raw of paths) {
+    const rel = raw.replace(/^\.\//, '');
+    const hit = templates.find((t) => t === rel || t === (appDir ? `${appDir}/${rel}` : rel));
+    if (!hit) {
+      const rels = templates.map((t) => (appDir && t.startsWith(appDir + '/') ? t.slice(appDir.length + 1) : t));
+      throw new UsageError(`--show-only: no template ${JSON.stringify(rel)} in this app (templates: ${rels.join(', ') || 'none'})`);
+    }
+    keep.add(hit);
+  }
+  return keep;
+}
+
+/** `--debug`: a template's rendered text with line numbers, the way `helm template --debug` shows it. */
+export function numbered(template: string, text: string): string {
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const width = String(lines.length).length;
+  return `strata: --debug: rendered output of ${template}:\n${lines.map((l, i) => `${String(i + 1).padStart(width)} | ${l}`).join('\n')}\n`;
+}
 
 /** `--application FILE`: the Application decides env, parameters and path, so the flags that would too are refused. */
 function renderFromApplication(ctx: CommandContext, p: Parsed): number {

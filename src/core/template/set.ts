@@ -1,0 +1,199 @@
+import { createHash } from 'node:crypto';
+import Handlebars from 'handlebars';
+import type { HelperOptions } from 'handlebars';
+import { UserError } from '../errors.js';
+import { DEFAULT_RENDER_LIMITS, type Limits } from '../limits.js';
+import { makeHelpers } from '../helpers.js';
+import { BLOCK_HELPERS } from './blocks.js';
+import { emit, lookupPath } from './emit.js';
+import { engineHelpers } from './engine-helpers.js';
+import { explain, syntaxError } from './errors.js';
+import { findGoSyntax } from './go-syntax.js';
+import { inlinePartials } from './inline.js';
+import { rewrite } from './rewrite.js';
+import type { Compiled, CompiledStore, PathIndex, RenderState, TemplateFile } from './types.js';
+
+// A compiled template set: one isolated Handlebars environment per template folder (docs/templates.md), with
+// the helpers of helpers.ts, the engine's block helpers (Go truthiness, sorted maps), `tpl`, `file`, and the
+// shared partials of every `_*.hbs` file, Helm's _helpers.tpl habit included (`{{#*inline "name"}}`).
+
+const COMPILE_OPTIONS = { noEscape: true, strict: true, knownHelpersOnly: false };
+const TPL_CACHE_MAX = 256;
+
+export interface SetOptions {
+  /** Compile with line markers (line-map.ts): an error path only, never cached in the store. */
+  lines?: boolean;
+}
+
+export class TemplateSet {
+  private readonly hb = Handlebars.create();
+  private readonly compiled = new Map<string, Compiled>();
+  private readonly index = new Map<string, PathIndex>();
+  private readonly partials = new Map<string, { path: string; fn: Compiled }>();
+  private readonly tplCache = new Map<string, Compiled>();
+  private readonly helperNames: ReadonlySet<string>;
+  private linesSet: TemplateSet | undefined;
+  /** The limits of the render under way (renders are synchronous), for helpers.ts through HelperHost.limits(). */
+  private limits: Limits = DEFAULT_RENDER_LIMITS;
+  readonly statics = new Map<string, string>();
+
+  constructor(
+    readonly files: readonly TemplateFile[],
+    private readonly sources: ReadonlyMap<string, string>,
+    private readonly store?: CompiledStore,
+    private readonly opts: SetOptions = {},
+  ) {
+    const helpers = {
+      ...makeHelpers({
+        renderPartial: (name, ctx, o) => this.renderPartial(name, ctx, o),
+        limits: () => this.limits,
+      }),
+      ...engineHelpers({ compileString: (text, where) => this.compileString(text, where) }),
+      ...BLOCK_HELPERS,
+    };
+    for (const [name, fn] of Object.entries(helpers)) this.hb.registerHelper(name, fn as Handlebars.HelperDelegate);
+    this.hb.registerHelper('__emit', emit);
+    this.hb.registerHelper('__path', lookupPath);
+    this.helperNames = new Set([...Object.keys(helpers), 'lookup', 'blockHelperMissing', 'helperMissing']);
+    for (const f of files) {
+      const text = sources.get(f.path)!;
+      if (f.kind === 'static') this.statics.set(f.path, text);
+      else if (f.kind === 'template') this.compile(f.path, text);
+      else this.addPartialFile(f, text);
+    }
+  }
+
+  /** Every helper name this set knows (for "did you mean"). */
+  get helpers(): ReadonlySet<string> {
+    return this.helperNames;
+  }
+
+  /** The same set compiled with line markers, for naming the template line of a bad output line. */
+  withLines(): TemplateSet {
+    if (this.opts.lines) return this;
+    this.linesSet ??= new TemplateSet(this.files, this.sources, undefined, { lines: true });
+    return this.linesSet;
+  }
+
+  private addPartialFile(f: TemplateFile, text: string): void {
+    const inline = text.includes('{{#*inline') ? inlinePartials(this.parse(f.path, text)) : undefined;
+    if (inline) {
+      for (const def of inline.defs) this.addPartial(def.name, f.path, this.fromAst(f.path, def.program));
+      if (!inline.onlyDefinitions) this.addPartial(f.name, f.path, this.fromAst(f.path, inline.rest));
+      return;
+    }
+    this.addPartial(f.name, f.path, this.compile(f.path, text));
+  }
+
+  private addPartial(name: string, path: string, fn: Compiled): void {
+    const prev = this.partials.get(name);
+    if (prev) throw new UserError(`partial "${name}" is defined twice: in ${prev.path} and in ${path}`, { file: path });
+    // Errors inside a partial name the partial's file and line, not the template that included it. Every call
+    // is a level of the partial depth budget.
+    const named: Compiled = (ctx, opts) => {
+      const s = opts?.data?.strata as RenderState | undefined;
+      s?.budget?.enter(s.template, `partials (at "${name}")`);
+      try {
+        const out = fn(ctx, opts);
+        s?.budget?.checkSize(out.length, s.template);
+        return out;
+      } catch (e) {
+        throw explain(e, path, this.indexOf(path), this.helperNames);
+      } finally {
+        s?.budget?.leave();
+      }
+    };
+    this.partials.set(name, { path, fn: named });
+    this.hb.registerPartial(name, named as unknown as Handlebars.Template);
+  }
+
+  /** Parse a template: Go template syntax and Handlebars syntax errors become one-line UserErrors. */
+  private parse(path: string, text: string): hbs.AST.Program {
+    const go = findGoSyntax(text, path);
+    if (go) throw go;
+    let ast: hbs.AST.Program;
+    try {
+      ast = Handlebars.parse(text);
+    } catch (e) {
+      throw syntaxError(e, path);
+    }
+    const index: PathIndex = { paths: new Map(), calls: new Map() };
+    rewrite(ast, { file: path, index, helpers: this.helperNames, ...(this.opts.lines ? { lines: true } : {}) });
+    this.index.set(path, index);
+    return ast;
+  }
+
+  private fromAst(path: string, ast: hbs.AST.Program): Compiled {
+    return this.hb.compile(ast, COMPILE_OPTIONS) as unknown as Compiled;
+  }
+
+  /**
+   * Compile a template. With a store, the compiled JavaScript is kept by a hash of the path and text, so the
+   * next process skips parsing and compiling (most of a cold render's template cost).
+   */
+  private compile(path: string, text: string): Compiled {
+    let fn: Compiled;
+    if (this.store && !this.opts.lines) {
+      const key = 'hbs-' + createHash('sha256').update(path).update('\0').update(text).digest('hex');
+      let spec = this.store.get(key);
+      if (spec === undefined) {
+        spec = Handlebars.precompile(this.parse(path, text), COMPILE_OPTIONS) as unknown as string;
+        this.store.set(key, spec);
+      }
+      fn = this.hb.template(new Function(`return ${spec};`)()) as unknown as Compiled;
+    } else {
+      fn = this.fromAst(path, this.parse(path, text));
+    }
+    this.compiled.set(path, fn);
+    return fn;
+  }
+
+  /** `tpl`: a string compiled as a template of this set (same helpers and partials), cached by text. */
+  private compileString(text: string, where: string): Compiled {
+    const hit = this.tplCache.get(text);
+    if (hit) return hit;
+    const ast = this.parse(where, text);
+    const fn = this.fromAst(where, ast);
+    const wrapped: Compiled = (ctx, opts) => {
+      try {
+        return fn(ctx, opts);
+      } catch (e) {
+        throw explain(e, where, this.index.get(where), this.helperNames);
+      }
+    };
+    if (this.tplCache.size >= TPL_CACHE_MAX) this.tplCache.delete(this.tplCache.keys().next().value!);
+    this.tplCache.set(text, wrapped);
+    return wrapped;
+  }
+
+  /** The path index of a template (built on demand when the template came compiled from the store). */
+  private indexOf(path: string): PathIndex | undefined {
+    if (!this.index.has(path) && this.sources.has(path)) {
+      try {
+        this.parse(path, this.sources.get(path)!);
+      } catch {
+        return undefined;
+      }
+    }
+    return this.index.get(path);
+  }
+
+  /** Render one template file with the given root context. */
+  render(path: string, ctx: unknown, state: RenderState): string {
+    const fn = this.compiled.get(path);
+    if (!fn) throw new Error(`not a template: ${path}`);
+    state.budget?.checkTime(path);
+    this.limits = state.budget?.limits ?? DEFAULT_RENDER_LIMITS;
+    try {
+      return fn(ctx, { data: { strata: state } });
+    } catch (e) {
+      throw explain(e, state.template, this.indexOf(state.template), this.helperNames);
+    }
+  }
+
+  private renderPartial(name: string, ctx: unknown, o: HelperOptions): string {
+    const p = this.partials.get(name);
+    if (!p) throw new UserError(`include: no partial named "${name}" (partials are files starting with "_", or {{#*inline}} blocks in them)`);
+    return p.fn(ctx, { data: o.data as Record<string, unknown> });
+  }
+}

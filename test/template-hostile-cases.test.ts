@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { main } from '../src/cli/main.js';
+
+// The raw-output cases of the hostile corpus (test/hostile/raw-*), run in-process so they are checked even
+// where the corpus runner (test/hostile.test.ts) is absent. The budget cases are covered by
+// template-budget.test.ts with the same templates at smaller sizes.
+
+class Sink extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _e: BufferEncoding, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+const CORPUS = join(__dirname, 'hostile');
+const cases = existsSync(CORPUS) ? readdirSync(CORPUS).filter((n) => n.startsWith('raw-')) : [];
+
+describe('hostile corpus: raw output cases, in-process', () => {
+  it('has the cases', () => assert.ok(cases.length >= 6));
+  for (const name of cases) {
+    it(name, async () => {
+      const c = JSON.parse(readFileSync(join(CORPUS, name, 'case.json'), 'utf8')) as { argv: string[]; env: Record<string, string>; expect: { exit: number; stderr: string } };
+      const dir = mkdtempSync(join(tmpdir(), 'strata-hostile-'));
+      cpSync(join(CORPUS, name, 'repo'), dir, { recursive: true });
+      if (existsSync(join(dir, 'dot-git'))) renameSync(join(dir, 'dot-git'), join(dir, '.git'));
+      const stdout = new Sink();
+      const stderr = new Sink();
+      const code = await main({ argv: c.argv, env: c.env, cwd: dir, stdout, stderr });
+      assert.equal(code, c.expect.exit);
+      assert.equal(stdout.text, '');
+      assert.match(stderr.text, new RegExp(c.expect.stderr));
+      assert.equal(stderr.text.trimEnd().split('\n').length, 1);
+    });
+  }
+});

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MemoryFs } from '../src/core/fs.js';
+import { render } from '../src/core/render.js';
+import { inlinePartials } from '../src/core/template/inline.js';
+import Handlebars from 'handlebars';
+import { appFs, cm, dataOf, renderApp } from './template/app.js';
+
+// Shared partials Helm style, `tpl`, `file`, and parsed documents that are never shared.
+
+describe('inline partials in _*.hbs files', () => {
+  const helpers = '{{#*inline "name"}}{{app.name}}-{{env.name}}{{/inline}}\n{{#*inline "team"}}{{values.team}}{{/inline}}\n';
+
+  it('are usable from every template, by include and by {{> }}', () => {
+    const r = renderApp({ '_helpers.hbs': helpers, 'a.yaml.hbs': cm('  n: {{include "name" this}}\n', 'a'), 'templates/b/b.yaml.hbs': cm('  t: {{> team}}\n', 'b') }, 'team: blue\n');
+    assert.deepEqual([dataOf(r, 0), dataOf(r, 1)], [{ n: 'app-dev' }, { t: 'blue' }]);
+  });
+
+  it('a file of definitions only defines no partial of its own', () => {
+    assert.throws(() => renderApp({ '_helpers.hbs': helpers, 'a.yaml.hbs': cm('  n: {{include "helpers" this}}\n') }), /no partial named "helpers"/);
+  });
+
+  it('names collide loudly, naming both files', () => {
+    assert.throws(() => renderApp({ '_a.hbs': helpers, '_b.hbs': '{{#*inline "team"}}x{{/inline}}', 'a.yaml.hbs': cm('  a: b\n') }), /partial "team" is defined twice: in app\/templates\/_a\.hbs and in app\/templates\/_b\.hbs/);
+    assert.throws(() => renderApp({ '_a.hbs': helpers, '_name.hbs': 'x', 'a.yaml.hbs': cm('  a: b\n') }), /partial "name" is defined twice/);
+  });
+
+  it('errors inside name the partial file and its line', () => {
+    assert.throws(() => renderApp({ '_h.hbs': '\n\n{{#*inline "x"}}\n{{values.nope}}{{/inline}}', 'a.yaml.hbs': cm('  a: {{include "x" this}}\n') }), (e: Error) => {
+      assert.deepEqual((e as { where?: object }).where, { file: 'app/templates/_h.hbs', line: 4 });
+      return true;
+    });
+  });
+
+  it('inlinePartials unit: top-level definitions and the rest', () => {
+    const d = inlinePartials(Handlebars.parse('{{#*inline "a"}}A{{/inline}}\n{{! c }}\n{{#*inline "b"}}B{{/inline}}'));
+    assert.deepEqual(d?.defs.map((x) => x.name), ['a', 'b']);
+    assert.equal(d?.onlyDefinitions, true);
+    assert.equal(inlinePartials(Handlebars.parse('{{#*inline "a"}}A{{/inline}}text'))?.onlyDefinitions, false);
+    assert.equal(inlinePartials(Handlebars.parse('plain')), undefined);
+  });
+});
+
+describe('tpl', () => {
+  it('renders a string as a template with the given context', () => {
+    const r = renderApp({ 'a.yaml.hbs': cm('  a: {{tpl values.t this}}\n  b: {{tpl "{{name}}" values}}\n') }, 'name: web\nt: "{{values.name}}-{{env.name}}"\n');
+    assert.deepEqual(dataOf(r), { a: 'web-dev', b: 'web' });
+  });
+  it('its result is checked like any raw value', () => {
+    assert.throws(() => renderApp({ 'a.yaml.hbs': cm('  a: {{tpl values.t this}}\n') }, 't: "x\\nkind: Secret"\n'), /multi-line string/);
+    assert.throws(() => renderApp({ 'a.yaml.hbs': cm('  a: {{tpl values.t this}}\n') }, 't: "x #y"\n'), /printed raw would change/);
+  });
+  it('errors in the string name the template line that called tpl', () => {
+    assert.throws(() => renderApp({ 'a.yaml.hbs': cm('  a: b\n  c: {{tpl values.t this}}\n') }, 't: "{{values.nope}}"\n'), /app\/templates\/a\.yaml\.hbs \(tpl at line 7\)/);
+  });
+});
+
+describe('file', () => {
+  const files = { 'a.yaml.hbs': cm('  conf: {{quote (file "config/app.toml")}}\n'), 'config/app.toml': 'x = 1\n' };
+
+  it('reads a file of the app and lists it in RenderResult.inputs', () => {
+    const r = renderApp(files);
+    assert.deepEqual(dataOf(r), { conf: 'x = 1\n' });
+    assert.deepEqual(r.inputs, ['app/config/app.toml']);
+    assert.deepEqual(r.templates, ['app/templates/a.yaml.hbs']);
+  });
+
+  it('refuses leaving the root, absolute paths, .git, templates, missing files and oversize files', () => {
+    const refuse = (expr: string, re: RegExp, limits = {}): void => {
+      assert.throws(() => renderApp({ 'a.yaml.hbs': cm(`  c: {{quote (file ${expr})}}\n`), 'config/app.toml': 'x = 1\n' }, undefined, { limits }), re, expr);
+    };
+    refuse('"../../etc/passwd"', /file: the path must be relative and stay inside the repository/);
+    refuse('"/etc/passwd"', /file: the path must be relative/);
+    refuse('"../.git/config"', /under \.git/);
+    refuse('"templates/a.yaml.hbs"', /templates are not readable/);
+    refuse('"nope.txt"', /file: no such file/);
+    refuse('"config/app.toml"', /larger than 3 bytes \(limit fileBytes/, { fileBytes: 3 });
+  });
+
+  it('reads through the render\'s file system only', () => {
+    const fs = appFs(files);
+    const reads: string[] = [];
+    const spy = { readFile: (p: string) => (reads.push(p), fs.readFile(p)), stat: (p: string) => fs.stat(p), readDir: (p: string) => fs.readDir(p) };
+    render({ fs: spy, appDir: 'app', env: 'dev' });
+    assert.ok(reads.includes('app/config/app.toml'));
+    assert.ok(new MemoryFs({}).stat('x') === undefined);
+  });
+});
+
+describe('parsed documents are never shared', () => {
+  it('an anchored label map aliased as a selector gets no strata labels', () => {
+    const t = [
+      'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: web', '  labels: &l', '    app: web',
+      'spec:', '  selector:', '    matchLabels: *l', '  template:', '    metadata:', '      labels: *l',
+      '    spec:', '      containers: [{name: web, image: "web:1"}]', '',
+    ].join('\n');
+    const o = renderApp({ 'd.yaml.hbs': t }).objects[0]!.object as Record<string, any>;
+    assert.deepEqual(o.spec.selector.matchLabels, { app: 'web' });
+    assert.notEqual(o.spec.template.metadata.labels, o.spec.selector.matchLabels);
+    assert.ok(Object.keys(o.metadata.labels).length > 1);
+    assert.ok(Object.keys(o.spec.template.metadata.labels).length === 2);
+  });
+});
