@@ -1,3 +1,4 @@
+import { findComplexKey } from './yaml-positions.js';
 import yaml from 'js-yaml';
 import { UserError } from './errors.js';
 import type { K8sObject, RenderedObject } from './types.js';
@@ -85,6 +86,9 @@ export function parseRendered(text: string, template: string): RenderedObject[] 
     }
     throw new RenderedYamlError(reason, err.mark ? err.mark.line + 1 : undefined, template);
   }
+  // js-yaml turns a collection used as a key into a string ("a,b"): refuse it rather than mis-key silently.
+  const complex = findComplexKey(text);
+  if (complex) throw new RenderedYamlError(`a key at ${complex.path} is a list or map; Kubernetes keys are strings`, complex.position?.line, template);
   const out: RenderedObject[] = [];
   const budget = { n: LIMITS.maxNodes }; // shared by the template's documents
   // An alias needs an anchor, and an anchor is spelt with `&`: the normal path skips the copy walk.

@@ -104,7 +104,7 @@ export function emptyRelease(): ReleaseInfo {
 }
 
 /** Load the app and merge its values for an environment (no templates). */
-export function resolveValues(opts: Pick<RenderOptions, 'fs' | 'appDir' | 'env' | 'overrides' | 'caches'>): {
+export function resolveValues(opts: Pick<RenderOptions, 'fs' | 'appDir' | 'env' | 'overrides' | 'caches' | 'limits'>): {
   config: AppConfig;
   env: string;
   merged: MergedValues;
@@ -118,6 +118,7 @@ export function resolveValues(opts: Pick<RenderOptions, 'fs' | 'appDir' | 'env' 
     env,
     overrides: opts.overrides ?? [],
     ...(opts.caches ? { cache: opts.caches.parsed } : {}),
+    ...(opts.limits ? { limits: opts.limits } : {}),
   });
   return { config, env, merged, files };
 }
