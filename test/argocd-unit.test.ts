@@ -275,3 +275,31 @@ describe('Application CRD validation', () => {
     assert.match(validateApplication(bad).join('\n'), /destination/);
   });
 });
+
+describe('revision annotation counts files read by the `file` helper', () => {
+  test('a later commit to a file the template reads moves the annotation', async () => {
+    const { makeRepo } = await import('./helpers.js');
+    const { generateManifests } = await import('../src/argocd/generate.js');
+    const root = makeRepo({
+      'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg]\n  namespace: demo\n',
+      'app/values.yaml': 'name: demo\n',
+      'app/config/app.properties': 'a=1\n',
+      'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.name}}\ndata:\n  props: {{quote (file "config/app.properties")}}\n',
+    });
+    const asked: string[][] = [];
+    // The properties file changed in a later commit than every static input.
+    const lastCommit = (_root: string, paths: readonly string[]): string => {
+      asked.push([...paths]);
+      return paths.includes('app/config/app.properties') ? 'b'.repeat(40) : 'a'.repeat(40);
+    };
+    const env = { ARGOCD_APP_SOURCE_PATH: 'app', ARGOCD_APP_REVISION: 'c'.repeat(40), ARGOCD_APP_PARAMETERS: '[{"name":"env","string":"stg"}]' };
+    const { text } = generateManifests({ env, cwd: join(root, 'app'), lastCommit });
+    assert.match(text, new RegExp(`strata.dev/revision: "?${'b'.repeat(40)}`));
+    assert.equal(asked.length, 2, 'looked up again with the file the template read');
+    assert.ok(!asked[0]!.includes('app/config/app.properties'));
+    // When the file is no newer than the static inputs, the first render stands.
+    asked.length = 0;
+    const plain = generateManifests({ env, cwd: join(root, 'app'), lastCommit: (_r, paths) => (asked.push([...paths]), 'a'.repeat(40)) });
+    assert.match(plain.text, new RegExp(`strata.dev/revision: "?${'a'.repeat(40)}`));
+  });
+});

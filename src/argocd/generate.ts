@@ -85,33 +85,44 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
     (n) => `warning: plugin.env "${n}" is not STRATA_ENV (names are case-sensitive and kept verbatim) and is ignored; environment "${envName}" is used`,
   );
 
-  const appRevision = chooseRevision(config.revision, env, () => {
-    // The app's inputs: strata.yaml, its layer files, the valueFiles, its templates folder (no merge needed).
-    const files = [...resolveLayerFiles(fs, config, envName), ...overrides.flatMap((o) => (o.kind === 'file' ? [o.path] : []))];
-    const templates = resolvePath(config.dir, config.templates, config.file);
-    return lookupAppRevision({
-      root: repoRoot,
-      paths: [...new Set([config.file, ...files, templates])],
-      env,
-      timeoutMs: limits.gitMs,
-      ...(opts.lastCommit ? { lastCommit: opts.lastCommit } : {}),
-      ...(opts.debug ? { debug: opts.debug } : {}),
-    });
-  });
+  // The app's inputs: strata.yaml, its layer files, the valueFiles, its templates folder (no merge needed),
+  // and the files its templates read with `file`, which only the render knows.
+  const staticInputs = [config.file, ...resolveLayerFiles(fs, config, envName), ...overrides.flatMap((o) => (o.kind === 'file' ? [o.path] : [])), resolvePath(config.dir, config.templates, config.file)];
+  const revisionOf = (extra: readonly string[]): string =>
+    chooseRevision(config.revision, env, () =>
+      lookupAppRevision({
+        root: repoRoot,
+        paths: [...new Set([...staticInputs, ...extra])],
+        env,
+        timeoutMs: limits.gitMs,
+        ...(opts.lastCommit ? { lastCommit: opts.lastCommit } : {}),
+        ...(opts.debug ? { debug: opts.debug } : {}),
+      }),
+    );
 
   const namespace = namespaceFromEnv(env);
-  const result = render({
-    fs,
-    appDir,
-    env: envName,
-    overrides,
-    release: releaseFromEnv(env, appDir, appRevision),
-    capabilities: capabilitiesFromEnv(env),
-    ...(namespace ? { namespace } : {}),
-    checks: opts.checks ?? [],
-    caches,
-    limits,
-    ...(opts.log ? { log: opts.log } : {}),
-  });
+  const renderAt = (appRevision: string): RenderResult =>
+    render({
+      fs,
+      appDir,
+      env: envName,
+      overrides,
+      release: releaseFromEnv(env, appDir, appRevision),
+      capabilities: capabilitiesFromEnv(env),
+      ...(namespace ? { namespace } : {}),
+      checks: opts.checks ?? [],
+      caches,
+      limits,
+      ...(opts.log ? { log: opts.log } : {}),
+    });
+  const first = revisionOf([]);
+  let result = renderAt(first);
+  // A template that reads files with `file` makes them inputs too: when one was changed by a later commit
+  // than the static inputs, the revision moves and the render (which may print it) runs again.
+  const read = result.inputs.filter((f) => !staticInputs.includes(f));
+  if (read.length) {
+    const revision = revisionOf(read);
+    if (revision !== first) result = renderAt(revision);
+  }
   return { text: toYamlStream(result.objects.map((o) => o.object)), result, warnings, repoRoot, appDir };
 }
