@@ -75,8 +75,15 @@ export function ruleProblems(crd: CrdVersion, ro: RenderedObject): RuleProblem[]
   return out;
 }
 
+const celNeeded = new WeakMap<RuleNode, boolean>();
+
 function needsCel(n: RuleNode): boolean {
-  return !!n.validations || [...(n.properties?.values() ?? [])].some(needsCel) || (!!n.items && needsCel(n.items)) || (!!n.additional && needsCel(n.additional));
+  let v = celNeeded.get(n);
+  if (v === undefined) {
+    v = !!n.validations || [...(n.properties?.values() ?? [])].some(needsCel) || (!!n.items && needsCel(n.items)) || (!!n.additional && needsCel(n.additional));
+    celNeeded.set(n, v);
+  }
+  return v;
 }
 
 export function crdFindings(crd: CrdVersion, ro: RenderedObject, object: string, structural: Finding[]): Finding[] {
