@@ -34,8 +34,10 @@ export function ruleProblems(crd: CrdVersion, ro: RenderedObject): RuleProblem[]
   if (!root) return [];
   const out: RuleProblem[] = [];
   const cel = needsCel(root) ? (require('../policy/cel.js') as Cel) : undefined;
+  let running = '.';
   const runRule = (r: CelRule, value: unknown, path: string): void => {
     const c = cel!;
+    running = path;
     const self = { self: c.toCel(value) };
     const res = r.program.run(self, new c.CostMeter());
     const at = r.fieldPath ? `${path === '.' ? '' : path}${r.fieldPath}` : path;
@@ -69,7 +71,7 @@ export function ruleProblems(crd: CrdVersion, ro: RenderedObject): RuleProblem[]
       cel.withDeadline(cel.CEL_DEADLINE_MS, work);
     } catch (e) {
       if (!(e instanceof cel.DeadlineExceeded)) throw e;
-      out.push({ path: '.', message: `x-kubernetes-validations rules ${e.message} on this object` });
+      out.push({ path: running, message: `x-kubernetes-validations rule ${e.message} (later rules of this object not checked)` });
     }
   }
   return out;
