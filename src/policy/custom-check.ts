@@ -3,7 +3,7 @@ import type { CheckInput } from '../core/render.js';
 import type { Finding, RenderedObject, Severity } from '../core/types.js';
 import { objectId } from '../validate/kube-schema.js';
 import { traceValue } from '../validate/trace.js';
-import { CEL_DEADLINE_MS, celText, CostMeter, DeadlineExceeded, toCel, withDeadline } from './cel.js';
+import { CEL_DEADLINE_MS, celText, CostMeter, deadlineIn, toCel, type Deadline } from './cel.js';
 import { kindMatches, type CustomRule } from './custom.js';
 
 // Running one custom rule over a render's objects. A false expression is a finding with the rule's message;
@@ -57,32 +57,27 @@ export function customFindings(rule: CustomRule, severity: Severity, input: Chec
     const origin = traceValue(input, ro.template, String(v), rule.fieldPath.replace(/^.*\./, ''));
     return origin ? { ...base, origin } : base;
   };
-  let current: RenderedObject | undefined;
-  try {
-    withDeadline(CEL_DEADLINE_MS, () => {
-      for (const ro of targets) {
-        current = ro;
-        const vars = variables(input, ro);
-        const r = rule.expression.run(vars, new CostMeter());
-        if ('error' in r) {
-          out.push(finding(ro, `cannot evaluate the rule: ${r.error} (${rule.file})`, false));
-        } else if (r.value !== true) {
-          out.push(r.value === false ? finding(ro, messageOf(rule, vars), true) : finding(ro, `the expression returned ${celText(r.value).slice(0, 40)}, expected true or false (${rule.file})`, false));
-        }
-      }
-    });
-  } catch (e) {
-    if (!(e instanceof DeadlineExceeded) || !current) throw e;
-    const rest = targets.length - targets.indexOf(current) - 1;
-    out.push(finding(current, `cannot evaluate the rule: ${e.message}${rest ? ` (${rest} more object${rest === 1 ? '' : 's'} not checked)` : ''} (${rule.file})`, false));
+  // One deadline for the rule over this render's objects; a cost budget for each evaluation.
+  const deadline = deadlineIn(CEL_DEADLINE_MS);
+  for (const [i, ro] of targets.entries()) {
+    const vars = variables(input, ro);
+    const r = rule.expression.run(vars, new CostMeter(undefined, deadline));
+    if ('error' in r) {
+      const rest = targets.length - i - 1;
+      const skipped = r.deadline && rest ? ` (${rest} more object${rest === 1 ? '' : 's'} not checked)` : '';
+      out.push(finding(ro, `cannot evaluate the rule: ${r.error}${skipped} (${rule.file})`, false));
+      if (r.deadline) break;
+    } else if (r.value !== true) {
+      out.push(r.value === false ? finding(ro, messageOf(rule, vars, deadline), true) : finding(ro, `the expression returned ${celText(r.value).slice(0, 40)}, expected true or false (${rule.file})`, false));
+    }
   }
   return out;
 }
 
 /** message, else messageExpression's string, else a generic text (Kubernetes' order for a failing rule). */
-function messageOf(rule: CustomRule, vars: Record<string, unknown>): string {
+function messageOf(rule: CustomRule, vars: Record<string, unknown>, deadline: Deadline): string {
   if (rule.messageExpression) {
-    const r = rule.messageExpression.run(vars, new CostMeter());
+    const r = rule.messageExpression.run(vars, new CostMeter(undefined, deadline));
     if ('value' in r && typeof r.value === 'string' && r.value.trim() !== '') return r.value.slice(0, 1000);
   }
   return rule.message ?? `fails the rule${rule.description ? `: ${rule.description}` : ''}`;

@@ -34,18 +34,21 @@ export function ruleProblems(crd: CrdVersion, ro: RenderedObject): RuleProblem[]
   if (!root) return [];
   const out: RuleProblem[] = [];
   const cel = needsCel(root) ? (require('../policy/cel.js') as Cel) : undefined;
-  let running = '.';
+  const deadline = cel?.deadlineIn(cel.CEL_DEADLINE_MS);
+  let timedOut = false;
   const runRule = (r: CelRule, value: unknown, path: string): void => {
     const c = cel!;
-    running = path;
+    if (timedOut) return;
     const self = { self: c.toCel(value) };
-    const res = r.program.run(self, new c.CostMeter());
+    const res = r.program.run(self, new c.CostMeter(undefined, deadline));
     const at = r.fieldPath ? `${path === '.' ? '' : path}${r.fieldPath}` : path;
-    if ('error' in res) out.push({ path: at, message: `x-kubernetes-validations rule cannot be evaluated: ${res.error}` });
-    else if (res.value !== true) {
+    if ('error' in res) {
+      timedOut = !!res.deadline;
+      out.push({ path: at, message: res.deadline ? `x-kubernetes-validations rule ${res.error} (later rules of this object not checked)` : `x-kubernetes-validations rule cannot be evaluated: ${res.error}` });
+    } else if (res.value !== true) {
       let msg = r.message ?? `failed rule: ${r.source}`;
       if (r.messageExpression) {
-        const m = r.messageExpression.run(self, new c.CostMeter());
+        const m = r.messageExpression.run(self, new c.CostMeter(undefined, deadline));
         if ('value' in m && typeof m.value === 'string' && m.value.trim() !== '') msg = m.value.slice(0, 1000);
       }
       out.push({ path: at, message: msg });
@@ -64,16 +67,7 @@ export function ruleProblems(crd: CrdVersion, ro: RenderedObject): RuleProblem[]
     }
     for (const r of node.validations ?? []) runRule(r, value, path);
   };
-  const work = (): void => walk(root, ro.object, '.');
-  if (!cel) work();
-  else {
-    try {
-      cel.withDeadline(cel.CEL_DEADLINE_MS, work);
-    } catch (e) {
-      if (!(e instanceof cel.DeadlineExceeded)) throw e;
-      out.push({ path: running, message: `x-kubernetes-validations rule ${e.message} (later rules of this object not checked)` });
-    }
-  }
+  walk(root, ro.object, '.');
   return out;
 }
 
