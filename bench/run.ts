@@ -312,6 +312,30 @@ function serveLoad(o: Options): void {
   });
 }
 
+/** Row 8: custom policy rules and a repository CRD vs the same 1,000-app run without them (bench/policy-custom.ts). */
+function policyCustom(o: Options): void {
+  const r = spawnSync(NODE, ['--import', 'tsx', join(__dirname, 'policy-custom.ts'), ...(o.quick ? ['--quick'] : [])], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+  let m: { apps: number; baseMs: number; customMs: number; ratio: number } | undefined;
+  try {
+    m = JSON.parse(`${r.stdout ?? ''}`.trim().split('\n').pop() ?? '');
+  } catch {
+    m = undefined;
+  }
+  if (r.status !== 0 || !m) {
+    notes.push(`row 8 failed: policy-custom exited ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+    return;
+  }
+  row({
+    id: '8',
+    what: `render --all, ${m.apps} apps x 2 envs, with 2 custom CEL rules + 1 CRD vs without`,
+    value: `${m.ratio.toFixed(2)}x`,
+    detail: `with ${ms(m.customMs)}, without ${ms(m.baseMs)}, same run`,
+    target: '<= 1.2x',
+    pass: m.ratio <= 1.2,
+    raw: { ...m },
+  });
+}
+
 async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (npm run bench does)`);
@@ -335,6 +359,7 @@ async function main(): Promise<number> {
     generate(o, tmp, local, nodeMs, '');
     if (prod) generate(o, tmp, prod, prodMs, 'p');
     serveLoad(o);
+    policyCustom(o);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

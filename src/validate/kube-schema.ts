@@ -150,8 +150,6 @@ export function kubeSchemaCheck(opts: KubeSchemaOptions = {}): Check {
   return (input) => {
     const minor = minorOf(input.capabilities.kubeVersion);
     const out: Finding[] = [];
-    // Loaded up front, so a broken CRD file fails every render of the repository, not only those using it.
-    const crds = opts.crds?.(input);
     for (const ro of input.objects) {
       const api = String(ro.object.apiVersion);
       const kind = String(ro.object.kind);
@@ -169,7 +167,8 @@ export function kubeSchemaCheck(opts: KubeSchemaOptions = {}): Check {
         }
       }
       const validate = validatorFor(`${api}/${kind}`);
-      const crd = validate ? undefined : crds?.get(`${api}/${kind}`);
+      // Loaded on the first kind without a built-in schema: a render of built-in kinds only never reads them.
+      const crd = validate ? undefined : opts.crds?.(input)?.get(`${api}/${kind}`);
       if (crd) {
         out.push(...crdFindings(crd, ro, objectId(ro.object), schemaFindings(structuralErrors(crd, ro, input), ro, input)));
         continue;
