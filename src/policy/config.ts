@@ -124,12 +124,25 @@ function loadPolicyFile(fs: ReadOnlyFs, config: AppConfig, cache: ParseCache): P
   return { file, checker: v, ...(root.spec !== undefined ? { spec: root.spec } : {}) };
 }
 
+// Parsed custom rules by their list as loaded (the parse cache returns the same value while a file is
+// unchanged) and the names taken before them: a render --all parses the repo file's rules once.
+const parsedCustom = new WeakMap<object, Map<string, CustomRule[]>>();
+
 function addCustom(policy: EffectivePolicy, v: Checker, block: Value, path: string): void {
   const raw = typeof block === 'object' && block !== null && !Array.isArray(block) ? block.custom : undefined;
   if (raw === undefined) return;
-  for (const rule of parseCustomRules(v, raw, childPath(path, 'custom'), new Set(policy.keys()), (r, p) => severityOf(v, r, p))) {
-    policy.set(rule.name, { severity: rule.severity, options: {}, custom: rule });
+  const taken = new Set(policy.keys());
+  const key = `${v.file}\0${[...taken].join(',')}`;
+  const memo = typeof raw === 'object' && raw !== null ? parsedCustom.get(raw) : undefined;
+  let rules = memo?.get(key);
+  if (!rules) {
+    rules = parseCustomRules(v, raw, childPath(path, 'custom'), taken, (r, p) => severityOf(v, r, p));
+    if (typeof raw === 'object' && raw !== null) {
+      if (!parsedCustom.has(raw)) parsedCustom.set(raw, new Map());
+      parsedCustom.get(raw)!.set(key, rules);
+    }
   }
+  for (const rule of rules) policy.set(rule.name, { severity: rule.severity, options: {}, custom: rule });
 }
 
 /** The rules in force for an app in an environment, with their options. Throws UserError on a bad config. */

@@ -12,6 +12,7 @@ import type { CelRule, CrdVersion, RuleNode } from './crd-schema.js';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 type Cel = typeof import('../policy/cel.js');
+let celModule: Cel | undefined; // loaded with the first CRD that has rules
 
 export interface RuleProblem {
   path: string;
@@ -33,7 +34,7 @@ export function ruleProblems(crd: CrdVersion, ro: RenderedObject): RuleProblem[]
   const root = crd.rules;
   if (!root) return [];
   const out: RuleProblem[] = [];
-  const cel = needsCel(root) ? (require('../policy/cel.js') as Cel) : undefined;
+  const cel = needsCel(root) ? (celModule ??= require('../policy/cel.js') as Cel) : undefined;
   const deadline = cel?.deadlineIn(cel.CEL_DEADLINE_MS);
   let timedOut = false;
   const runRule = (r: CelRule, value: unknown, path: string): void => {

@@ -108,15 +108,21 @@ function loadFile(fs: ReadOnlyFs, file: string, limits: Limits): CrdVersion[] {
   return versions;
 }
 
-/** The CRDs under `paths`, indexed by apiVersion/Kind. Two files serving the same one are an error. */
-export function loadCrds(fs: ReadOnlyFs, paths: readonly { path: string; at: string }[], policyFile: string, limits: Limits): CrdIndex {
+// The index of the last list of files, reused while every file parses to the same (cached) versions.
+let lastIndex: { files: readonly string[]; versions: CrdVersion[][]; index: CrdIndex } | undefined;
+
+/** The CRDs of `files` (from crdFiles), indexed by apiVersion/Kind. Two files serving the same one are an error. */
+export function loadCrds(fs: ReadOnlyFs, files: readonly string[], limits: Limits): CrdIndex {
+  const versions = files.map((f) => loadFile(fs, f, limits));
+  if (lastIndex && lastIndex.files === files && lastIndex.versions.every((v, i) => v === versions[i])) return lastIndex.index;
   const index = new Map<string, CrdVersion>();
-  for (const file of crdFiles(fs, paths, policyFile)) {
-    for (const v of loadFile(fs, file, limits)) {
+  for (const [i, file] of files.entries()) {
+    for (const v of versions[i]!) {
       const other = index.get(v.key);
       if (other) throw new UserError(`${v.key} is defined twice (also in ${other.file})`, { file });
       index.set(v.key, v);
     }
   }
+  lastIndex = { files, versions, index };
   return index;
 }
