@@ -330,19 +330,22 @@ function serveLoad(o: Options): void {
   });
 }
 
+/** A bench script of its own (its own process and repository) whose last stdout line is its JSON result. */
+function subBench<T>(id: string, script: string, o: Options, timeout: number): T | undefined {
+  const r = spawnSync(NODE, ['--import', 'tsx', join(__dirname, script), ...(o.quick ? ['--quick'] : [])], { cwd: ROOT, encoding: 'utf8', timeout });
+  try {
+    if (r.status === 0) return JSON.parse(`${r.stdout ?? ''}`.trim().split('\n').pop() ?? '') as T;
+  } catch {
+    // reported below
+  }
+  notes.push(`row ${id} failed: ${script} exited ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+  return undefined;
+}
+
 /** Row 11: `diff --all` against rendering both sides in full (bench/diff-all.ts, its own process and repository). */
 function diffAllRow(o: Options): void {
-  const r = spawnSync(NODE, ['--import', 'tsx', join(__dirname, 'diff-all.ts'), ...(o.quick ? ['--quick'] : [])], { cwd: ROOT, encoding: 'utf8', timeout: 900_000 });
-  let j: { apps: number; pairs: number; changed: number; diffAllMs: number; fullMs: number; ratio: number; target: number; pass: boolean } | undefined;
-  try {
-    j = JSON.parse(`${r.stdout ?? ''}`.trim().split('\n').pop() ?? '');
-  } catch {
-    j = undefined;
-  }
-  if (r.status !== 0 || !j) {
-    notes.push(`row 11 failed: diff-all exited ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
-    return;
-  }
+  const j = subBench<{ apps: number; pairs: number; changed: number; diffAllMs: number; fullMs: number; ratio: number; target: number; pass: boolean }>('11', 'diff-all.ts', o, 900_000);
+  if (!j) return;
   row({
     id: '11',
     what: `diff --all, one shared layer changed (${j.apps} apps)`,
@@ -352,6 +355,21 @@ function diffAllRow(o: Options): void {
     // The target is set for 1,000 apps; at --quick's 100, compiling the templates once per side weighs too much.
     ...(o.quick ? {} : { pass: j.pass }),
     raw: { ...j, pass: String(j.pass) },
+  });
+}
+
+/** Row 8: custom policy rules and a repository CRD vs the same 1,000-app run without them (bench/policy-custom.ts). */
+function policyCustom(o: Options): void {
+  const m = subBench<{ apps: number; baseMs: number; customMs: number; ratio: number }>('8', 'policy-custom.ts', o, 600_000);
+  if (!m) return;
+  row({
+    id: '8',
+    what: `render --all, ${m.apps} apps x 2 envs, with 2 custom CEL rules + 1 CRD vs without`,
+    value: `${m.ratio.toFixed(2)}x`,
+    detail: `with ${ms(m.customMs)}, without ${ms(m.baseMs)}, same run`,
+    target: '<= 1.2x',
+    pass: m.ratio <= 1.2,
+    raw: { ...m },
   });
 }
 
@@ -379,6 +397,7 @@ async function main(): Promise<number> {
     if (prod) generate(o, tmp, prod, 'p');
     serveLoad(o);
     diffAllRow(o);
+    policyCustom(o);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

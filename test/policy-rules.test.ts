@@ -9,6 +9,7 @@ import { MemoryFs } from '../src/core/fs.js';
 import { render } from '../src/core/render.js';
 import type { K8sObject, RenderedObject } from '../src/core/types.js';
 import { defaultPolicy } from '../src/policy/config.js';
+import { ruleContext } from '../src/policy/check.js';
 import { lintApp } from '../src/policy/lint.js';
 import { RULES, type Options } from '../src/policy/rules.js';
 
@@ -37,7 +38,7 @@ function run(ruleId: string, object: K8sObject, options: Partial<Options> = {}):
   const rule = RULES.get(ruleId)!;
   const opts = { ...defaultPolicy().get(ruleId)!.options, ...options } as Options;
   const ro: RenderedObject = { object, template: 't.yaml.hbs', doc: 0 };
-  return rule.check(ro, opts).map((h) => `${h.path}: ${h.message}`);
+  return rule.check(ro, opts, ruleContext([ro])).map((h) => `${h.path}: ${h.message}`);
 }
 
 const ingress = (tlsHosts: string[]): K8sObject => ({

@@ -1,9 +1,10 @@
 import type { Check } from '../core/render.js';
-import type { Finding } from '../core/types.js';
+import type { Finding, RenderedObject } from '../core/types.js';
 import { objectId } from '../validate/kube-schema.js';
 import { traceValue } from '../validate/trace.js';
 import { resolvePolicy } from './config.js';
-import { RULES } from './rules.js';
+import { customFindings } from './custom-check.js';
+import { RULES, type RuleContext } from './rules.js';
 
 /**
  * The per-environment policy as a check: resolve the rules in force for the app and environment, run each
@@ -13,18 +14,24 @@ export function policyCheck(): Check {
   return (input) => {
     const policy = resolvePolicy(input.fs, input.config, input.env, input.caches.parsed);
     const out: Finding[] = [];
+    const ctx = ruleContext(input.objects);
     for (const [id, eff] of policy) {
       if (eff.severity === 'off') continue;
+      if (eff.custom) {
+        out.push(...customFindings(eff.custom, eff.severity, input));
+        continue;
+      }
       const rule = RULES.get(id)!;
       for (const ro of input.objects) {
-        for (const hit of rule.check(ro, eff.options)) {
-          const origin = hit.trace ? traceValue(input, ro.template, hit.trace, hit.hint) : undefined;
+        for (const hit of rule.check(ro, eff.options, ctx)) {
+          const at = hit.at ?? ro;
+          const origin = hit.trace ? traceValue(input, at.template, hit.trace, hit.hint) : undefined;
           out.push({
             severity: eff.severity,
             rule: id,
             message: hit.message,
-            object: objectId(ro.object),
-            template: ro.template,
+            object: objectId(at.object),
+            template: at.template,
             path: hit.path,
             ...(origin ? { origin } : {}),
           });
@@ -32,5 +39,31 @@ export function policyCheck(): Check {
       }
     }
     return out;
+  };
+}
+
+function meta(o: RenderedObject): { name?: unknown; namespace?: unknown } {
+  const m = o.object.metadata;
+  return typeof m === 'object' && m !== null ? (m as Record<string, unknown>) : {};
+}
+
+/** HPAs by the object they scale (scaleTargetRef: apiVersion, kind, name; same namespace), built on first use. */
+export function ruleContext(objects: readonly RenderedObject[]): RuleContext {
+  let targets: Map<string, RenderedObject> | undefined;
+  const key = (ns: unknown, apiVersion: unknown, kind: unknown, name: unknown): string => `${String(ns ?? '')}\0${String(apiVersion)}\0${String(kind)}\0${String(name)}`;
+  return {
+    hpaOf(o) {
+      if (!targets) {
+        targets = new Map();
+        for (const h of objects) {
+          if (h.object.kind !== 'HorizontalPodAutoscaler' || !String(h.object.apiVersion).startsWith('autoscaling/')) continue;
+          const spec = h.object.spec as Record<string, unknown> | undefined;
+          const ref = spec?.scaleTargetRef as Record<string, unknown> | undefined;
+          if (ref) targets.set(key(meta(h).namespace, ref.apiVersion, ref.kind, ref.name), h);
+        }
+      }
+      if (targets.size === 0) return undefined;
+      return targets.get(key(meta(o).namespace, o.object.apiVersion, o.object.kind, meta(o).name));
+    },
   };
 }

@@ -1,8 +1,9 @@
 import { type AppConfig, Checker } from '../core/config.js';
-import { dirname, joinPath, type ReadOnlyFs } from '../core/fs.js';
+import { dirname, joinPath, resolvePath, type ReadOnlyFs } from '../core/fs.js';
 import { childPath } from '../core/paths.js';
 import type { Value } from '../core/types.js';
 import { ParseCache } from '../core/layers.js';
+import { parseCustomRules, type CustomRule } from './custom.js';
 import { RULES, type Options, type Severity } from './rules.js';
 
 // Policy configuration (docs/policy.md). One block shape, used at four levels, later wins:
@@ -11,6 +12,8 @@ import { RULES, type Options, type Severity } from './rules.js';
 // A block:  { severity?: error|warn|off, rules?: { <rule>: <severity> | { severity?, <option>: ... } },
 //             environments?: { <env>: { severity?, rules? } } }
 // A block's `severity` applies to every rule still enabled at that point; `rules` then sets single rules.
+// The top-level blocks also define custom rules (`custom`, src/policy/custom.ts), known to every block, and
+// the repo file lists CRD files (`schemas`, read by src/validate/crd.ts).
 
 export const POLICY_FILE = 'strata-policy.yaml';
 const SEVERITIES = ['error', 'warn', 'off'] as const;
@@ -18,9 +21,14 @@ const SEVERITIES = ['error', 'warn', 'off'] as const;
 export interface EffectiveRule {
   severity: Severity;
   options: Options;
+  /** Set for a custom rule (no options, only a severity). */
+  custom?: CustomRule;
 }
 
 export type EffectivePolicy = Map<string, EffectiveRule>;
+
+/** What the policy file and the app's spec.policy resolve to for one environment. */
+export type ResolvedPolicy = EffectivePolicy & { file?: string };
 
 export function defaultPolicy(): EffectivePolicy {
   const out: EffectivePolicy = new Map();
@@ -38,31 +46,31 @@ function severityOf(v: Checker, raw: Value | undefined, path: string): Severity 
 }
 
 /** Apply one policy block (at `path` in `file`) to `policy`, validating it. */
-function applyBlock(policy: EffectivePolicy, block: Value, v: Checker, path: string, withEnvs: boolean): void {
-  const m = v.map(block, path, withEnvs ? ['severity', 'rules', 'environments'] : ['severity', 'rules']);
+function applyBlock(policy: EffectivePolicy, block: Value, v: Checker, path: string, topKeys: readonly string[]): void {
+  const m = v.map(block, path, ['severity', 'rules', ...topKeys]);
   if (m.severity !== undefined) {
     const s = severityOf(v, m.severity, childPath(path, 'severity'));
     for (const r of policy.values()) if (r.severity !== 'off') r.severity = s;
   }
   if (m.rules === undefined) return;
   const rulesPath = childPath(path, 'rules');
-  const rules = v.map(m.rules, rulesPath, [...RULES.keys()]);
+  const rules = v.map(m.rules, rulesPath, [...policy.keys()]);
   for (const [id, entry] of Object.entries(rules)) {
     const rp = childPath(rulesPath, id);
-    const rule = RULES.get(id)!;
     const eff = policy.get(id)!;
+    const options = eff.custom ? {} : RULES.get(id)!.options;
     if (typeof entry === 'string' || typeof entry === 'boolean') {
       eff.severity = severityOf(v, entry, rp);
       continue;
     }
-    const opts = v.map(entry, rp, ['severity', ...Object.keys(rule.options)]);
+    const opts = v.map(entry, rp, ['severity', ...Object.keys(options)]);
     for (const [k, raw] of Object.entries(opts)) {
       const op = childPath(rp, k);
       if (k === 'severity') {
         eff.severity = severityOf(v, raw, op);
         continue;
       }
-      const spec = rule.options[k]!;
+      const spec = options[k]!;
       if (spec.type === 'number') {
         if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0) v.fail(op, `expected a whole number >= 0, found ${JSON.stringify(raw)}`);
         eff.options[k] = raw;
@@ -80,13 +88,13 @@ function applyBlock(policy: EffectivePolicy, block: Value, v: Checker, path: str
 }
 
 /** Apply a top-level block and then its `environments[env]` block. */
-function applyWithEnv(policy: EffectivePolicy, block: Value, v: Checker, path: string, env: string, knownEnvs?: readonly string[]): void {
-  applyBlock(policy, block, v, path, true);
+function applyWithEnv(policy: EffectivePolicy, block: Value, v: Checker, path: string, env: string, topKeys: readonly string[], knownEnvs?: readonly string[]): void {
+  applyBlock(policy, block, v, path, ['environments', ...topKeys]);
   const envs = (block as Record<string, Value>).environments;
   if (envs === undefined) return;
   const envsPath = childPath(path, 'environments');
   const m = v.map(envs, envsPath, knownEnvs ?? Object.keys(envs as object));
-  if (m[env] !== undefined) applyBlock(policy, m[env], v, childPath(envsPath, env), false);
+  if (m[env] !== undefined) applyBlock(policy, m[env], v, childPath(envsPath, env), []);
 }
 
 /** The nearest strata-policy.yaml from the app directory up to the repository root, or undefined. */
@@ -98,21 +106,78 @@ export function findPolicyFile(fs: ReadOnlyFs, appDir: string): string | undefin
   }
 }
 
-/** The rules in force for an app in an environment, with their options. Throws UserError on a bad config. */
-export function resolvePolicy(fs: ReadOnlyFs, config: AppConfig, env: string, cache: ParseCache = new ParseCache()): EffectivePolicy & { file?: string } {
-  const policy: EffectivePolicy & { file?: string } = defaultPolicy();
+interface PolicyFile {
+  file: string;
+  checker: Checker;
+  spec?: Value;
+}
+
+/** The repo-wide policy file of an app, its header checked; undefined when there is none. */
+function loadPolicyFile(fs: ReadOnlyFs, config: AppConfig, cache: ParseCache): PolicyFile | undefined {
   const file = findPolicyFile(fs, config.dir);
-  if (file) {
-    policy.file = file;
-    const { value, positions } = cache.load(fs, file);
-    const v = new Checker(file, positions);
-    const root = v.map(value ?? {}, '', ['apiVersion', 'kind', 'spec']);
-    if (root.apiVersion !== 'strata.dev/v1') v.fail('.apiVersion', `expected "strata.dev/v1", found ${JSON.stringify(root.apiVersion ?? null)}`);
-    if (root.kind !== 'Policy') v.fail('.kind', `expected "Policy", found ${JSON.stringify(root.kind ?? null)}`);
-    if (root.spec !== undefined) applyWithEnv(policy, root.spec, v, '.spec', env);
+  if (!file) return undefined;
+  const { value, positions } = cache.load(fs, file);
+  const v = new Checker(file, positions);
+  const root = v.map(value ?? {}, '', ['apiVersion', 'kind', 'spec']);
+  if (root.apiVersion !== 'strata.dev/v1') v.fail('.apiVersion', `expected "strata.dev/v1", found ${JSON.stringify(root.apiVersion ?? null)}`);
+  if (root.kind !== 'Policy') v.fail('.kind', `expected "Policy", found ${JSON.stringify(root.kind ?? null)}`);
+  return { file, checker: v, ...(root.spec !== undefined ? { spec: root.spec } : {}) };
+}
+
+// Parsed custom rules by their list as loaded (the parse cache returns the same value while a file is
+// unchanged) and the names taken before them: a render --all parses the repo file's rules once.
+const parsedCustom = new WeakMap<object, Map<string, CustomRule[]>>();
+
+function addCustom(policy: EffectivePolicy, v: Checker, block: Value, path: string): void {
+  const raw = typeof block === 'object' && block !== null && !Array.isArray(block) ? block.custom : undefined;
+  if (raw === undefined) return;
+  const taken = new Set(policy.keys());
+  const key = `${v.file}\0${[...taken].join(',')}`;
+  const memo = typeof raw === 'object' && raw !== null ? parsedCustom.get(raw) : undefined;
+  let rules = memo?.get(key);
+  if (!rules) {
+    rules = parseCustomRules(v, raw, childPath(path, 'custom'), taken, (r, p) => severityOf(v, r, p));
+    if (typeof raw === 'object' && raw !== null) {
+      if (!parsedCustom.has(raw)) parsedCustom.set(raw, new Map());
+      parsedCustom.get(raw)!.set(key, rules);
+    }
   }
-  if (config.policy !== undefined) {
-    applyWithEnv(policy, config.policy, new Checker(config.file, config.positions), '.spec.policy', env, config.environments);
+  for (const rule of rules) policy.set(rule.name, { severity: rule.severity, options: {}, custom: rule });
+}
+
+/** The rules in force for an app in an environment, with their options. Throws UserError on a bad config. */
+export function resolvePolicy(fs: ReadOnlyFs, config: AppConfig, env: string, cache: ParseCache = new ParseCache()): ResolvedPolicy {
+  const policy: ResolvedPolicy = defaultPolicy();
+  const repo = loadPolicyFile(fs, config, cache);
+  const app = config.policy !== undefined ? new Checker(config.file, config.positions) : undefined;
+  // Custom rules first, from both files: any block may set the severity of any of them.
+  if (repo?.spec !== undefined) addCustom(policy, repo.checker, repo.spec, '.spec');
+  if (app) addCustom(policy, app, config.policy!, '.spec.policy');
+  if (repo) {
+    policy.file = repo.file;
+    if (repo.spec !== undefined) applyWithEnv(policy, repo.spec, repo.checker, '.spec', env, ['custom', 'schemas']);
   }
+  if (app) applyWithEnv(policy, config.policy!, app, '.spec.policy', env, ['custom'], config.environments);
   return policy;
+}
+
+/**
+ * The CRD files and folders named by the repo policy file's `spec.schemas`, repo-relative (resolved against
+ * the policy file's folder; none may leave the repository). Empty when there is no file or no list.
+ */
+export function policySchemaPaths(fs: ReadOnlyFs, config: AppConfig, cache: ParseCache): { file: string; paths: { path: string; at: string }[] } | undefined {
+  const repo = loadPolicyFile(fs, config, cache);
+  const spec = repo?.spec;
+  if (!repo || typeof spec !== 'object' || spec === null || Array.isArray(spec) || spec.schemas === undefined) return undefined;
+  const v = repo.checker;
+  const paths = v.list(spec.schemas, '.spec.schemas').map((raw, i) => {
+    const at = `.spec.schemas[${i}]`;
+    const rel = v.string(raw, at);
+    try {
+      return { path: resolvePath(dirname(repo.file), rel, repo.file), at };
+    } catch (e) {
+      return v.fail(at, (e as Error).message);
+    }
+  });
+  return { file: repo.file, paths };
 }

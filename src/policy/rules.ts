@@ -18,6 +18,14 @@ export interface Hit {
   trace?: string | string[];
   /** Values keys that usually hold `trace` (`tag`, `host`, `replicaCount`): see src/core/trace.ts. */
   hint?: string | string[];
+  /** The object the finding is about, when it is not the one checked (an HPA that scales a Deployment). */
+  at?: RenderedObject;
+}
+
+/** What a rule may know about the whole render besides the object it checks. */
+export interface RuleContext {
+  /** The HorizontalPodAutoscaler whose scaleTargetRef names this object (same namespace), if any. */
+  hpaOf(o: RenderedObject): RenderedObject | undefined;
 }
 
 export interface Rule {
@@ -26,7 +34,7 @@ export interface Rule {
   severity: Severity;
   /** Every option with its type and default; any other option name is a config error. */
   options: Record<string, { type: OptionType; default: number | boolean | string[]; allowed?: readonly string[] }>;
-  check(o: RenderedObject, opts: Options): Hit[];
+  check(o: RenderedObject, opts: Options, ctx: RuleContext): Hit[];
 }
 
 const RESOURCE_KEYS = ['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory'] as const;
@@ -79,11 +87,18 @@ const resources: Rule = {
 
 const minReplicas: Rule = {
   id: 'min-replicas',
-  summary: 'Deployments and StatefulSets run at least `min` replicas',
+  summary: 'Deployments and StatefulSets run at least `min` replicas (with an HPA: its minReplicas)',
   severity: 'warn',
   options: { min: { type: 'number', default: 2 } },
-  check: (o, opts) => {
+  check: (o, opts, ctx) => {
     if (o.object.kind !== 'Deployment' && o.object.kind !== 'StatefulSet') return [];
+    // The HPA owns the replica count of its target (spec.replicas is ignored once it scales): check its floor.
+    const hpa = ctx.hpaOf(o);
+    if (hpa) {
+      const min = asObj(hpa.object.spec)?.minReplicas ?? 1; // Kubernetes defaults minReplicas to 1
+      if (typeof min !== 'number' || min >= (opts.min as number)) return [];
+      return [{ message: `scales ${o.object.kind}/${String(asObj(o.object.metadata)?.name)} down to ${min} replica${min === 1 ? '' : 's'}; at least ${opts.min} required`, path: '.spec.minReplicas', trace: String(min), hint: ['minReplicas', 'min'], at: hpa }];
+    }
     const spec = asObj(o.object.spec) ?? {};
     const replicas = spec.replicas === undefined ? 1 : spec.replicas;
     if (typeof replicas !== 'number' || replicas >= (opts.min as number)) return [];

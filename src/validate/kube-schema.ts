@@ -3,6 +3,8 @@ import { formatPath, pointerToSegments } from '../core/paths.js';
 import type { Check, CheckInput } from '../core/render.js';
 import type { Finding, K8sObject, Origin, RenderedObject } from '../core/types.js';
 import { traceValue } from './trace.js';
+import type { CrdIndex } from './crd.js';
+import { crdFindings, structuralErrors } from './crd-validate.js';
 import { INTRODUCED_APIS, KIND_SCHEMAS, REMOVED_APIS, type ModelClass } from './kube-kinds.js';
 
 // Every rendered object of a built-in kind against the Kubernetes OpenAPI schema (kubernetes-models), and
@@ -12,6 +14,8 @@ import { INTRODUCED_APIS, KIND_SCHEMAS, REMOVED_APIS, type ModelClass } from './
 export interface KubeSchemaOptions {
   /** Told about objects of kinds strata has no schema for. */
   debug?: (message: string) => void;
+  /** The repository's CRDs for this render (strata-policy.yaml `spec.schemas`), for kinds without a built-in schema. */
+  crds?: (input: CheckInput) => CrdIndex | undefined;
 }
 
 type Validate = (object: K8sObject) => ErrorObject[];
@@ -83,12 +87,15 @@ export function schemaFindings(errors: readonly ErrorObject[], ro: RenderedObjec
     const segs = pointerToSegments(e.instancePath, (prefix) => Array.isArray(at(ro.object, prefix)));
     let path = formatPath(segs);
     const v = at(ro.object, segs);
+    const retyped = e.keyword === 'type' && wantsString(e) && (typeof v === 'number' || typeof v === 'boolean');
     if (input && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && !origins.has(path)) {
-      const o = traceValue(input, ro.template, String(v), String(segs[segs.length - 1] ?? ''));
+      const o = originOf(input, ro.template, v, String(segs[segs.length - 1] ?? ''), retyped);
       if (o) origins.set(path, o);
     }
     let msg = e.message ?? e.keyword;
-    if (e.keyword === 'additionalProperties') {
+    if (retyped) {
+      msg = `must be string, found a ${typeof v === 'number' ? 'number' : 'boolean'}: YAML read the printed text as a ${typeof v === 'number' ? 'number' : 'boolean'}; print it with {{quote ...}} to keep it a string`;
+    } else if (e.keyword === 'additionalProperties') {
       const extra = String((e.params as { additionalProperty: string }).additionalProperty);
       path = `${path === '.' ? '' : path}.${extra}`;
       msg = `unknown field "${extra}"`;
@@ -110,6 +117,27 @@ export function schemaFindings(errors: readonly ErrorObject[], ro: RenderedObjec
     path,
     ...(origins.has(path) ? { origin: origins.get(path)! } : {}),
   }));
+}
+
+/** A `type` error whose allowed types include string (`must be string`, `must be string,null`). */
+function wantsString(e: ErrorObject): boolean {
+  const t = (e.params as { type?: string | string[] }).type;
+  return (Array.isArray(t) ? t : String(t ?? '').split(',')).includes('string');
+}
+
+/**
+ * The values origin of a printed scalar. A number may have been printed from a string whose text YAML
+ * normalised (`--set version=1.20` printed bare is the number 1.2): its decimal spellings are tried too, and
+ * for those (a text that cannot be a coincidence of the number's own spelling) without the key hint.
+ */
+function originOf(input: Pick<CheckInput, 'trace'>, template: string, v: string | number | boolean, key: string, retyped: boolean): Origin | undefined {
+  const direct = traceValue(input, template, String(v), key);
+  if (direct || !retyped || typeof v !== 'number' || Number.isInteger(v)) return direct;
+  const spellings: string[] = [];
+  for (let d = String(v).split('.')[1]?.length ?? 0; d <= 6; d++) spellings.push(v.toFixed(d));
+  for (let z = 1; z <= 4; z++) spellings.push(String(v) + '0'.repeat(z));
+  const texts = [...new Set(spellings)].filter((t) => t !== String(v));
+  return traceValue(input, template, texts, key) ?? traceValue(input, template, texts);
 }
 
 function at(root: unknown, segs: readonly (string | number)[]): unknown {
@@ -139,6 +167,12 @@ export function kubeSchemaCheck(opts: KubeSchemaOptions = {}): Check {
         }
       }
       const validate = validatorFor(`${api}/${kind}`);
+      // Loaded on the first kind without a built-in schema: a render of built-in kinds only never reads them.
+      const crd = validate ? undefined : opts.crds?.(input)?.get(`${api}/${kind}`);
+      if (crd) {
+        out.push(...crdFindings(crd, ro, objectId(ro.object), schemaFindings(structuralErrors(crd, ro, input), ro, input)));
+        continue;
+      }
       if (!validate) {
         opts.debug?.(`${objectId(ro.object)} (${api}): no schema for this kind, structural check only`);
         continue;

@@ -1,0 +1,86 @@
+import { pointerToSegments } from '../core/paths.js';
+import type { CheckInput } from '../core/render.js';
+import type { Finding, RenderedObject, Severity } from '../core/types.js';
+import { objectId } from '../validate/kube-schema.js';
+import { traceValue } from '../validate/trace.js';
+import { CEL_DEADLINE_MS, celText, CostMeter, deadlineIn, toCel, type Deadline } from './cel.js';
+import { kindMatches, type CustomRule } from './custom.js';
+
+// Running one custom rule over a render's objects. A false expression is a finding with the rule's message;
+// an evaluation error (a missing field, a type mismatch, the cost budget) is a finding too, with CEL's
+// message: a rule that cannot be evaluated never passes silently.
+
+// CEL inputs per render (converting an object costs a walk of it): the objects and values of the render in
+// progress, rebuilt when a check sees another render's objects.
+let inputsOf: { objects: readonly RenderedObject[]; byObject: Map<RenderedObject, unknown>; values?: unknown } | undefined;
+
+function celInputs(input: CheckInput): NonNullable<typeof inputsOf> {
+  if (inputsOf?.objects !== input.objects) inputsOf = { objects: input.objects, byObject: new Map() };
+  return inputsOf;
+}
+
+function variables(input: CheckInput, ro: RenderedObject): Record<string, unknown> {
+  const cache = celInputs(input);
+  let object = cache.byObject.get(ro);
+  if (object === undefined) cache.byObject.set(ro, (object = toCel(ro.object)));
+  const vars: Record<string, unknown> = { object, env: input.env, app: { name: input.config.name, namespace: input.config.namespace ?? '' } };
+  // Values are converted once per render, and only when an expression reads them (the evaluator looks a
+  // variable up by property access).
+  Object.defineProperty(vars, 'values', { enumerable: true, get: () => (cache.values ??= toCel(input.merged.values)) });
+  return vars;
+}
+
+function applies(rule: CustomRule, ro: RenderedObject): boolean {
+  const api = String(ro.object.apiVersion);
+  const kind = String(ro.object.kind);
+  if (!rule.kinds.some((k) => kindMatches(k, api, kind))) return false;
+  if (!rule.namespaces) return true;
+  const ns = (ro.object.metadata as Record<string, unknown> | undefined)?.namespace;
+  return typeof ns === 'string' && rule.namespaces.includes(ns);
+}
+
+function valueAt(root: unknown, fieldPath: string): unknown {
+  let v = root;
+  for (const s of pointerToSegments(fieldPath.replace(/\[(\d+)\]/g, '.$1').replaceAll('.', '/'), () => false)) {
+    v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[s] : undefined;
+  }
+  return v;
+}
+
+export function customFindings(rule: CustomRule, severity: Severity, input: CheckInput): Finding[] {
+  const out: Finding[] = [];
+  const targets = input.objects.filter((ro) => applies(rule, ro));
+  if (targets.length === 0) return out;
+  const finding = (ro: RenderedObject, message: string, traced: boolean): Finding => {
+    const base: Finding = { severity, rule: rule.name, message, object: objectId(ro.object), template: ro.template, ...(rule.fieldPath ? { path: rule.fieldPath } : {}) };
+    if (!traced || !rule.fieldPath) return base;
+    const v = valueAt(ro.object, rule.fieldPath);
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return base;
+    const origin = traceValue(input, ro.template, String(v), rule.fieldPath.replace(/^.*\./, ''));
+    return origin ? { ...base, origin } : base;
+  };
+  // One deadline for the rule over this render's objects; a cost budget for each evaluation.
+  const deadline = deadlineIn(CEL_DEADLINE_MS);
+  for (const [i, ro] of targets.entries()) {
+    const vars = variables(input, ro);
+    const r = rule.expression.run(vars, new CostMeter(undefined, deadline));
+    if ('error' in r) {
+      const rest = targets.length - i - 1;
+      const skipped = r.deadline && rest ? ` (${rest} more object${rest === 1 ? '' : 's'} not checked)` : '';
+      out.push(finding(ro, `cannot evaluate the rule: ${r.error}${skipped} (${rule.file})`, false));
+      if (r.deadline) break;
+    } else if (r.value !== true) {
+      out.push(r.value === false ? finding(ro, messageOf(rule, vars, deadline), true) : finding(ro, `the expression returned ${celText(r.value).slice(0, 40)}, expected true or false (${rule.file})`, false));
+    }
+  }
+  return out;
+}
+
+/** message, else messageExpression's string, else a generic text (Kubernetes' order for a failing rule). */
+function messageOf(rule: CustomRule, vars: Record<string, unknown>, deadline: Deadline): string {
+  if (rule.messageExpression) {
+    const r = rule.messageExpression.run(vars, new CostMeter(undefined, deadline));
+    if ('value' in r && typeof r.value === 'string' && r.value.trim() !== '') return r.value.slice(0, 1000);
+  }
+  return rule.message ?? `fails the rule${rule.description ? `: ${rule.description}` : ''}`;
+}

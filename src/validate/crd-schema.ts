@@ -1,0 +1,168 @@
+import { UserError } from '../core/errors.js';
+import { childPath } from '../core/paths.js';
+import type { CelProgram } from '../policy/cel.js';
+
+// One CRD version's openAPIV3Schema, turned into
+// - a JSON Schema for Ajv (types, enums, required, bounds; unknown fields are errors where the schema is
+//   structural, as kubectl's strict field validation reports them; `pattern` is left out: see below), and
+// - a tree of what Ajv cannot do the Kubernetes way: `pattern` (Go RE2 in Kubernetes; here re2js: the same
+//   syntax, linear time, so a hostile pattern cannot backtrack) and `x-kubernetes-validations` (CEL rules on
+//   `self`; rules that read `oldSelf` are transition rules, skipped as on a create).
+// Kubernetes forbids `$ref` in CRD schemas (structural schemas), so a `$ref` is an error here too: no loops.
+// Semantics: k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1/types_jsonschema.go.
+
+export interface CelRule {
+  source: string;
+  program: CelProgram;
+  message?: string;
+  messageExpression?: CelProgram;
+  fieldPath?: string;
+}
+
+/** Only the parts of the schema tree that hold a pattern or CEL rules. */
+export interface RuleNode {
+  pattern?: { source: string; test(s: string): boolean };
+  validations?: CelRule[];
+  properties?: Map<string, RuleNode>;
+  items?: RuleNode;
+  additional?: RuleNode;
+}
+
+export interface CrdVersion {
+  /** `group/version/Kind` */
+  key: string;
+  file: string;
+  /** The JSON Schema text given to Ajv (compiled and cached by text, like values schemas). */
+  jsonSchema: string;
+  rules?: RuleNode;
+}
+
+// Ajv's compile time and memory grow with the schema (a flat 24,000-property schema took 15 s and 540 MB):
+// bounds above real CRDs (Argo CD's Application schema has ~720 object nodes), worst case a few seconds.
+const MAX_DEPTH = 64;
+const MAX_NODES = 10_000;
+const MAX_PROPERTIES = 500;
+
+type Json = Record<string, unknown>;
+
+const COPIED = ['type', 'required', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'multipleOf'];
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+function compilePattern(source: string, fail: (m: string) => never): RuleNode['pattern'] {
+  const { RE2JS } = require('re2js') as typeof import('re2js');
+  try {
+    const re = RE2JS.compile(source);
+    return { source, test: (s) => re.matcher(s).find() };
+  } catch (e) {
+    return fail(`pattern is not a valid RE2 regular expression (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+function compileRule(raw: unknown, fail: (m: string) => never): CelRule | undefined {
+  const r = raw as Json;
+  if (typeof r !== 'object' || r === null || typeof r.rule !== 'string') return fail('a validation needs a `rule` string');
+  // Transition rules compare with the stored object; strata renders desired state (a create): skip them.
+  if (/\boldSelf\b/.test(r.rule) || r.optionalOldSelf === true) return undefined;
+  const { compileCel, isCompileError } = require('../policy/cel.js') as typeof import('../policy/cel.js');
+  const compile = (src: string, what: string): CelProgram => {
+    const p = compileCel(src, ['self']);
+    if (isCompileError(p)) fail(`${what}: CEL: ${p.message}${p.column !== undefined ? ` (column ${p.column})` : ''}`);
+    return p as CelProgram;
+  };
+  return {
+    source: r.rule,
+    program: compile(r.rule, 'rule'),
+    ...(typeof r.message === 'string' ? { message: r.message } : {}),
+    ...(typeof r.messageExpression === 'string' ? { messageExpression: compile(r.messageExpression, 'messageExpression') } : {}),
+    ...(typeof r.fieldPath === 'string' ? { fieldPath: r.fieldPath } : {}),
+  };
+}
+
+export function crdSchema(key: string, openAPIV3Schema: unknown, file: string, at: string): CrdVersion {
+  let nodes = 0;
+  const convert = (s: unknown, path: string, depth: number, root: boolean): { json: Json | boolean; rules?: RuleNode } => {
+    const fail = (m: string): never => {
+      throw new UserError(m, { file, path });
+    };
+    if (++nodes > MAX_NODES) fail(`the schema has more than ${MAX_NODES} nodes`);
+    if (depth > MAX_DEPTH) fail(`the schema nests deeper than ${MAX_DEPTH} levels`);
+    if (typeof s !== 'object' || s === null || Array.isArray(s)) return fail('expected a schema (a map)');
+    const n = s as Json;
+    if ('$ref' in n) fail('$ref is not allowed in a CRD schema (Kubernetes requires structural schemas)');
+    const out: Json = {};
+    for (const k of COPIED) if (n[k] !== undefined) out[k] = n[k];
+    // OpenAPI 3.0 writes exclusive bounds as booleans next to minimum/maximum.
+    if (n.exclusiveMinimum === true && typeof n.minimum === 'number') (delete out.minimum, (out.exclusiveMinimum = n.minimum));
+    if (n.exclusiveMaximum === true && typeof n.maximum === 'number') (delete out.maximum, (out.exclusiveMaximum = n.maximum));
+    const rules: RuleNode = {};
+    if (typeof n.pattern === 'string') rules.pattern = compilePattern(n.pattern, fail);
+    if (n['x-kubernetes-validations'] !== undefined) {
+      if (!Array.isArray(n['x-kubernetes-validations'])) fail('x-kubernetes-validations must be a list');
+      const list = (n['x-kubernetes-validations'] as unknown[]).flatMap((r, i) => {
+        const c = compileRule(r, (m) => {
+          throw new UserError(m, { file, path: childPath(childPath(path, 'x-kubernetes-validations'), i) });
+        });
+        return c ? [c] : [];
+      });
+      if (list.length) rules.validations = list;
+    }
+    const preserve = n['x-kubernetes-preserve-unknown-fields'] === true;
+    const properties: Json = {};
+    if (n.properties !== undefined) {
+      if (typeof n.properties !== 'object' || n.properties === null) fail('properties must be a map');
+      if (Object.keys(n.properties as Json).length > MAX_PROPERTIES) fail(`more than ${MAX_PROPERTIES} properties in one object`);
+      for (const [k, v] of Object.entries(n.properties as Json)) {
+        // The object's metadata is ObjectMeta, validated by Kubernetes itself, whatever the CRD says.
+        if (root && k === 'metadata') {
+          properties[k] = { type: 'object' };
+          continue;
+        }
+        const c = convert(v, childPath(childPath(path, 'properties'), k), depth + 1, false);
+        properties[k] = c.json;
+        if (c.rules) (rules.properties ??= new Map()).set(k, c.rules);
+      }
+    }
+    if (root || n['x-kubernetes-embedded-resource'] === true) {
+      // Every object (and an embedded one) has apiVersion, kind and metadata, declared or not.
+      properties.apiVersion ??= { type: 'string' };
+      properties.kind ??= { type: 'string' };
+      properties.metadata ??= { type: 'object' };
+      if (n['x-kubernetes-embedded-resource'] === true) out.required = [...new Set([...((out.required as string[]) ?? []), 'apiVersion', 'kind'])];
+    }
+    if (Object.keys(properties).length) out.properties = properties;
+    if (n.items !== undefined) {
+      const c = convert(n.items, childPath(path, 'items'), depth + 1, false);
+      out.items = c.json;
+      if (c.rules) rules.items = c.rules;
+    }
+    if (n.additionalProperties !== undefined && typeof n.additionalProperties !== 'boolean') {
+      const c = convert(n.additionalProperties, childPath(path, 'additionalProperties'), depth + 1, false);
+      out.additionalProperties = c.json;
+      if (c.rules) rules.additional = c.rules;
+    } else if (n.additionalProperties === false || (out.properties && !preserve && n.additionalProperties === undefined)) {
+      out.additionalProperties = false;
+    }
+    for (const k of ['allOf', 'anyOf', 'oneOf'] as const) {
+      if (n[k] === undefined) continue;
+      if (!Array.isArray(n[k])) fail(`${k} must be a list`);
+      const list = (n[k] as unknown[]).map((x, i) => convert(x, childPath(childPath(path, k), i), depth + 1, false).json);
+      // Kubernetes' anyOf/oneOf in structural schemas only restrict (no types or properties of their own):
+      // branch schemas must not forbid the fields declared beside them.
+      out[k] = list.map((b) => (typeof b === 'object' ? { ...b, additionalProperties: undefined } : b));
+    }
+    if (n['x-kubernetes-int-or-string'] === true) {
+      delete out.type;
+      out.anyOf = [{ type: 'integer' }, { type: 'string' }];
+    }
+    if (n.not !== undefined) out.not = convert(n.not, childPath(path, 'not'), depth + 1, false).json;
+    if (n.nullable === true) {
+      if (typeof out.type === 'string') out.type = [out.type, 'null'];
+      if (Array.isArray(out.enum)) out.enum = [...(out.enum as unknown[]), null];
+      if (out.anyOf) out.anyOf = [...(out.anyOf as unknown[]), { type: 'null' }];
+    }
+    const hasRules = rules.pattern || rules.validations || rules.properties || rules.items || rules.additional;
+    return { json: out, ...(hasRules ? { rules } : {}) };
+  };
+  const { json, rules } = convert(openAPIV3Schema, at, 0, true);
+  return { key, file, jsonSchema: JSON.stringify(json), ...(rules ? { rules } : {}) };
+}

@@ -1,0 +1,128 @@
+import yaml from 'js-yaml';
+import { UserError } from '../core/errors.js';
+import { joinPath, type ReadOnlyFs } from '../core/fs.js';
+import type { Limits } from '../core/limits.js';
+import { childPath } from '../core/paths.js';
+import { decodeUtf8 } from '../core/yaml-load.js';
+import { checkParsed, STRATA_SCHEMA, type ParsedProblem } from '../core/yaml-schema.js';
+import { crdSchema, type CrdVersion } from './crd-schema.js';
+
+// CustomResourceDefinitions kept in the repository (strata-policy.yaml `spec.schemas`, docs/validation.md):
+// read through the confined file system, each file capped by limits.schemaBytes, parsed with the strict
+// YAML schema of values files, and indexed by the `group/version/Kind` each served version covers.
+
+/** apiVersion/Kind (`cert-manager.io/v1/Certificate`) -> the version's schema. */
+export type CrdIndex = ReadonlyMap<string, CrdVersion>;
+
+const MAX_FILES = 256;
+const MAX_DIR_DEPTH = 8;
+const CRD_FILE = /\.(ya?ml|json)$/;
+
+// Parsed CRD files by path, kept while their bytes are unchanged (the server re-reads; a CLI run reads once).
+const files = new Map<string, { bytes: Uint8Array; versions: CrdVersion[] }>();
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a === b || (a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length)));
+}
+
+/** Every CRD file under `paths` (files, or folders searched for *.yaml, *.yml, *.json), sorted, capped. */
+export function crdFiles(fs: ReadOnlyFs, paths: readonly { path: string; at: string }[], policyFile: string): string[] {
+  const out: string[] = [];
+  const visit = (p: string, depth: number, at: string): void => {
+    const kind = fs.stat(p);
+    if (kind === 'file') out.push(p);
+    else if (kind === 'dir') {
+      if (depth > MAX_DIR_DEPTH) throw new UserError(`folders nest deeper than ${MAX_DIR_DEPTH} levels under ${at}`, { file: policyFile, path: at });
+      for (const name of fs.readDir(p)) {
+        const child = joinPath(p, name);
+        if (fs.stat(child) === 'dir' || CRD_FILE.test(name)) visit(child, depth + 1, at);
+      }
+    } else throw new UserError(`schema path "${p}" does not exist`, { file: policyFile, path: at });
+    if (out.length > MAX_FILES) throw new UserError(`more than ${MAX_FILES} CRD files`, { file: policyFile, path: at });
+  };
+  for (const { path, at } of paths) visit(path, 0, at);
+  return [...new Set(out)].sort();
+}
+
+const YAML_LIMITS = { maxNodes: 1_000_000, maxDepth: 200, forbiddenKeys: new Set(['__proto__', 'constructor', 'prototype']) };
+
+function parseCrdFile(text: string, file: string): unknown[] {
+  let docs: unknown[];
+  try {
+    docs = yaml.loadAll(text, undefined, { schema: STRATA_SCHEMA, filename: file });
+  } catch (e) {
+    const err = e as { reason?: string; mark?: { line: number; column: number } };
+    throw new UserError(`invalid YAML: ${err.reason ?? 'parse error'}`, { file, ...(err.mark ? { line: err.mark.line + 1, column: err.mark.column + 1 } : {}) });
+  }
+  const budget = { n: YAML_LIMITS.maxNodes };
+  for (const doc of docs) {
+    checkParsed(doc, YAML_LIMITS, (problem: ParsedProblem, path, detail) => {
+      const why: Record<ParsedProblem, string> = {
+        nodes: `more than ${detail} nodes (an alias bomb?)`,
+        depth: `nested deeper than ${detail} levels`,
+        ambiguous: `"${detail}" means different things in YAML 1.1 (Kubernetes) and 1.2; quote it`,
+        'unsafe-int': 'integer beyond 2^53; quote it',
+        key: `the key "${detail}" is not allowed`,
+        type: 'unsupported value',
+      };
+      throw new UserError(why[problem], { file, path });
+    }, budget);
+  }
+  return docs.filter((d) => d !== null && d !== undefined);
+}
+
+function loadFile(fs: ReadOnlyFs, file: string, limits: Limits): CrdVersion[] {
+  const bytes = fs.readFile(file);
+  const hit = files.get(file);
+  if (hit && sameBytes(hit.bytes, bytes)) return hit.versions;
+  if (bytes.length > limits.schemaBytes) {
+    throw new UserError(`CRD file is ${bytes.length} bytes, over the ${limits.schemaBytes}-byte limit (STRATA_MAX_SCHEMA_BYTES)`, { file });
+  }
+  const versions: CrdVersion[] = [];
+  parseCrdFile(decodeUtf8(bytes, file), file).forEach((doc, i) => {
+    const at = (p: string): string => (i === 0 ? p : `document ${i + 1} ${p}`);
+    const d = doc as Record<string, unknown>;
+    if (typeof d !== 'object' || Array.isArray(d)) throw new UserError(`document ${i + 1} is not a map`, { file });
+    if (d.kind === 'CustomResourceDefinitionList' && Array.isArray(d.items)) throw new UserError('a CustomResourceDefinitionList: write one CRD per YAML document', { file });
+    if (d.kind !== 'CustomResourceDefinition' || d.apiVersion !== 'apiextensions.k8s.io/v1') {
+      throw new UserError(`expected an apiextensions.k8s.io/v1 CustomResourceDefinition, found ${String(d.apiVersion)} ${String(d.kind)}`, { file, path: at('.kind') });
+    }
+    const spec = d.spec as Record<string, unknown> | undefined;
+    const group = spec?.group;
+    const kind = (spec?.names as Record<string, unknown> | undefined)?.kind;
+    if (typeof group !== 'string' || typeof kind !== 'string' || !Array.isArray(spec?.versions)) {
+      throw new UserError('a CRD needs spec.group, spec.names.kind and spec.versions', { file, path: at('.spec') });
+    }
+    spec.versions.forEach((v: unknown, j: number) => {
+      const ver = v as Record<string, unknown>;
+      const vp = childPath(childPath(at('.spec'), 'versions'), j);
+      if (typeof ver?.name !== 'string') throw new UserError('a version needs a name', { file, path: vp });
+      if (ver.served === false) return;
+      const schema = (ver.schema as Record<string, unknown> | undefined)?.openAPIV3Schema;
+      if (schema === undefined) return; // no schema: structural check only, as for unknown kinds
+      versions.push(crdSchema(`${group}/${ver.name}/${kind}`, schema, file, childPath(childPath(vp, 'schema'), 'openAPIV3Schema')));
+    });
+  });
+  if (files.size > 1024) files.clear();
+  files.set(file, { bytes, versions });
+  return versions;
+}
+
+// The index of the last list of files, reused while every file parses to the same (cached) versions.
+let lastIndex: { files: readonly string[]; versions: CrdVersion[][]; index: CrdIndex } | undefined;
+
+/** The CRDs of `files` (from crdFiles), indexed by apiVersion/Kind. Two files serving the same one are an error. */
+export function loadCrds(fs: ReadOnlyFs, files: readonly string[], limits: Limits): CrdIndex {
+  const versions = files.map((f) => loadFile(fs, f, limits));
+  if (lastIndex && lastIndex.files === files && lastIndex.versions.every((v, i) => v === versions[i])) return lastIndex.index;
+  const index = new Map<string, CrdVersion>();
+  for (const [i, file] of files.entries()) {
+    for (const v of versions[i]!) {
+      const other = index.get(v.key);
+      if (other) throw new UserError(`${v.key} is defined twice (also in ${other.file})`, { file });
+      index.set(v.key, v);
+    }
+  }
+  lastIndex = { files, versions, index };
+  return index;
+}
