@@ -1,4 +1,3 @@
-import { DEFAULT_RENDER_LIMITS, type Limits } from '../core/limits.js';
 import type { Check, CheckInput } from '../core/render.js';
 import { policySchemaPaths } from '../policy/config.js';
 import { policyCheck } from '../policy/check.js';
@@ -18,13 +17,13 @@ export function standardChecks(opts: KubeSchemaOptions = {}): Check[] {
 const perRender = new WeakMap<CheckInput, CrdIndex | undefined>();
 
 /**
- * The CRDs named by the app's strata-policy.yaml `spec.schemas` (src/validate/crd.ts). The render's limits
- * reach checks only once CheckInput carries them; until then the defaults apply (schemaBytes: 1 MiB).
+ * The CRDs named by the app's strata-policy.yaml `spec.schemas` (src/validate/crd.ts), read under the
+ * render's limits (schemaBytes).
  */
 export function repoCrds(input: CheckInput): CrdIndex | undefined {
   if (perRender.has(input)) return perRender.get(input);
   const named = policySchemaPaths(input.fs, input.config, input.caches.parsed);
-  const limits = (input as CheckInput & { limits?: Limits }).limits ?? DEFAULT_RENDER_LIMITS;
+  const limits = input.limits;
   let index: CrdIndex | undefined;
   if (named && named.paths.length) {
     // The files under the named paths are listed once per cache (a render --all lists them once); each

@@ -47,6 +47,10 @@ export interface CheckInput {
   caches: RenderCaches;
   /** The origin of the value that printed `text` in `template` (its key `hint` when several did), if known. */
   trace(template: string, text: string, hint?: string | readonly string[]): Origin | undefined;
+  /** The render's bounds (checks size their own files and budgets by them). */
+  limits: Limits;
+  /** The namespace objects default to (Argo CD's destination or spec.namespace), "" for none. */
+  namespace: string;
 }
 
 /** Validation and policy plug in here: a plain list of functions that return findings. */
@@ -176,7 +180,7 @@ export function render(opts: RenderOptions): RenderResult {
   checkNotEmpty(objects, config.allowEmpty, config.file);
 
   const trace = (template: string, text: string, hint?: string | readonly string[]): Origin | undefined => traceOrigin(emitted, merged, template, text, hint);
-  const findings = (opts.checks ?? []).flatMap((check) => check({ fs: opts.fs, config, env, merged, objects, capabilities, caches, trace }));
+  const findings = (opts.checks ?? []).flatMap((check) => check({ fs: opts.fs, config, env, merged, objects, capabilities, caches, trace, limits: opts.limits ?? DEFAULT_RENDER_LIMITS, namespace: namespace ?? '' }));
   if (opts.failOnFindings !== false && findings.some((f) => f.severity === 'error')) throw new FindingsError(findings);
 
   return { config, env, merged, files, objects: sortObjects(objects), findings, emitted, inputs: [...inputs].sort(), templates };

@@ -23,7 +23,7 @@ function variables(input: CheckInput, ro: RenderedObject): Record<string, unknow
   const cache = celInputs(input);
   let object = cache.byObject.get(ro);
   if (object === undefined) cache.byObject.set(ro, (object = toCel(ro.object)));
-  const vars: Record<string, unknown> = { object, env: input.env, app: { name: input.config.name, namespace: input.config.namespace ?? '' } };
+  const vars: Record<string, unknown> = { object, env: input.env, app: { name: input.config.name, namespace: input.namespace } };
   // Values are converted once per render, and only when an expression reads them (the evaluator looks a
   // variable up by property access).
   Object.defineProperty(vars, 'values', { enumerable: true, get: () => (cache.values ??= toCel(input.merged.values)) });
