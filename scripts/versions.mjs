@@ -43,9 +43,12 @@ const PLACES = [
   },
 ];
 
-/** Install commands and image references in the docs: `charts/strata --version X` and `.../strata:X`. */
+/** Install commands and image references in the docs: `charts/strata --version X`, `.../strata:X`, `REGISTRY/strata:X`. */
 const DOC_FILES = ['README.md', 'docs/install.md'];
-const DOC_RES = [/(oci:\/\/ghcr\.io\/[^/\s]+\/charts\/strata --version )([^\s`]+)()/g, /(ghcr\.io\/[^/\s]+\/strata:)(\d[^\s`@]*)()/g];
+const DOC_RES = [
+  /(oci:\/\/ghcr\.io\/[^/\s]+\/charts\/strata\s+--version\s+)([^\s`]+)()/g,
+  /((?:ghcr\.io\/[^/\s]+|REGISTRY)\/(?:charts\/)?strata:)(\d[^\s`@'"]*)()/g,
+];
 
 const lineOf = (text, index) => text.slice(0, index).split('\n').length;
 
@@ -63,7 +66,7 @@ export function findVersions(texts) {
     if (text === undefined) continue;
     for (const re of DOC_RES) {
       for (const m of text.matchAll(re)) {
-        found.push({ file, line: lineOf(text, m.index), what: `${m[1].trim()}${m[2]}`, version: m[2] });
+        found.push({ file, line: lineOf(text, m.index), what: `${m[1].replace(/\s+/g, ' ').trim()}`, version: m[2] });
       }
     }
   }

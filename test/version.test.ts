@@ -73,7 +73,7 @@ const DRIFTS: { name: string; file: string; edit: (t: string) => string; expect:
   { name: 'Chart.yaml version', file: 'helm/strata/Chart.yaml', edit: (t) => t.replace(/^version: .*$/m, `version: ${bump(VERSION)}`), expect: /Chart\.yaml:\d+: Chart\.yaml version is/ },
   { name: 'package-lock.json', file: 'package-lock.json', edit: (t) => t.replace(`"version": "${VERSION}"`, `"version": "${bump(VERSION)}"`), expect: /^package-lock\.json:3: / },
   { name: 'argo-cd-values.yaml image tag', file: 'helm/strata/argo-cd-values.yaml', edit: (t) => t.replace(`strata:${VERSION}`, `strata:${bump(VERSION)}`), expect: /argo-cd-values\.yaml:\d+: argo-cd-values\.yaml sidecar image tag/ },
-  { name: 'install command in docs/install.md', file: 'docs/install.md', edit: (t) => t.replace(`--version ${VERSION}`, `--version ${bump(VERSION)}`), expect: /^docs\/install\.md:\d+: oci:\/\/ghcr\.io\/strata\/charts\/strata --version/ },
+  { name: 'install command in docs/install.md', file: 'docs/install.md', edit: (t) => t.replace(`--version ${VERSION}`, `--version ${bump(VERSION)}`), expect: /^docs\/install\.md:\d+: oci:\/\/ghcr\.io\/strata\/charts\/strata --version is/ },
   { name: 'no CHANGELOG section for the version', file: 'CHANGELOG.md', edit: (t) => t.replace(`## [${VERSION}]`, '## [0.0.0-old]'), expect: /^CHANGELOG\.md: no "## \[\d/ },
   { name: 'package.json alone bumped', file: 'package.json', edit: (t) => t.replace(`"version": "${VERSION}"`, `"version": "${bump(VERSION)}"`), expect: /Chart\.yaml appVersion is "[^"]+", package\.json says/ },
   { name: 'a version file missing', file: 'helm/strata/Chart.yaml', edit: () => '', expect: /Chart\.yaml: Chart\.yaml version not found/ },
@@ -121,6 +121,9 @@ test('set-version writes one version everywhere and turns Unreleased into its se
     assert.match(changelog, /^## \[Unreleased\]\n\n## \[9\.8\.7-rc\.1\] - 2030-01-02\n\n### Fixed\n\n- Something\.\n/m);
     assert.match(changelog, /^\[9\.8\.7-rc\.1\]: https:\/\/github\.com\/strata\/strata\/compare\/v\d\S*\.\.\.v9\.8\.7-rc\.1$/m);
     assert.equal(changelogSection(changelog, '9.8.7-rc.1'), '### Fixed\n\n- Something.');
+    // Every mention of the old version in the install docs was a place set-version knows.
+    const old = new RegExp(`(?<![\\d.])${VERSION.replace(/\./g, '\\.')}(?![\\d.])`);
+    assert.doesNotMatch(texts.get('docs/install.md')!, old);
     const chart = readFileSync(join(dir, 'helm/strata/Chart.yaml'), 'utf8');
     assert.match(chart, /^version: 9\.8\.7-rc\.1$/m);
     assert.match(chart, /^appVersion: "9\.8\.7-rc\.1"$/m);
