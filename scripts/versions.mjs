@@ -41,6 +41,13 @@ const PLACES = [
     what: 'argo-cd-values.yaml sidecar image tag',
     re: /^(\s+image: [^\s:]+\/strata:)(\S+)()$/m,
   },
+  {
+    // The ArgoCD resource snippet for argocd-operator installs (docs/install.md, "argocd-operator").
+    file: 'helm/strata/argocd-operator.yaml',
+    what: 'argocd-operator.yaml sidecar image tag',
+    re: /^(\s+image: [^\s:]+\/strata:)(\S+)()$/m,
+    optional: true,
+  },
 ];
 
 /** Install commands and image references in the docs: `charts/strata --version X`, `.../strata:X`, `REGISTRY/strata:X`. */
@@ -96,7 +103,7 @@ export function versionProblems(texts, tag) {
     if (f.version === undefined) problems.push(`${f.file}: ${f.what} not found`);
     else if (f.version !== source) problems.push(`${f.file}:${f.line}: ${f.what} is "${f.version}", package.json says "${source}"`);
   }
-  for (const p of PLACES) if (!texts.has(p.file)) problems.push(`${p.file}: missing`);
+  for (const p of PLACES) if (!p.optional && !texts.has(p.file)) problems.push(`${p.file}: missing`);
   const changelog = texts.get('CHANGELOG.md');
   if (changelog === undefined) problems.push('CHANGELOG.md: missing');
   else {

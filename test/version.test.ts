@@ -9,15 +9,17 @@ import { dirname, join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
 const SCRIPT = join(ROOT, 'scripts/versions.mjs');
-const FILES = [
+const ALL_FILES = [
   'package.json',
   'package-lock.json',
   'helm/strata/Chart.yaml',
   'helm/strata/argo-cd-values.yaml',
+  'helm/strata/argocd-operator.yaml',
   'README.md',
   'docs/install.md',
   'CHANGELOG.md',
 ];
+const FILES = ALL_FILES.filter((f) => existsSync(join(ROOT, f)));
 const VERSION: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
 
 const lib = () => import('../scripts/versions.mjs');
