@@ -161,13 +161,73 @@ function nodewarnings(file) {
   if (m) return fail(`stderr holds a Node.js warning: ${m[0].trim()}`);
 }
 
-const [cmd, file] = process.argv.slice(2);
-const fns = { plugin, manifests, params, stacktrace, nodewarnings };
+// Where the bytes of a mounted image root go. `sizes ROOT BASE_STATUS`: ROOT is the image's mounted rootfs,
+// BASE_STATUS the dpkg status file of the base it was built on. Packages in the image but not in the base
+// are what the Dockerfile installed (git, and whatever of its dependencies the trim kept); their files, by
+// dpkg's lists, are git's share. Prints one JSON line; fails when the image has packages the base lacks
+// other than git (the trim in the Dockerfile regressed).
+function dpkgPackages(statusText) {
+  const out = new Map();
+  for (const para of statusText.split(/\n\n+/)) {
+    const name = /^Package: (.+)$/m.exec(para)?.[1];
+    const status = /^Status: (.+)$/m.exec(para)?.[1] || '';
+    const arch = /^Architecture: (.+)$/m.exec(para)?.[1] || '';
+    if (name && / installed$/.test(status)) out.set(name, arch);
+  }
+  return out;
+}
+
+function sizes(root, baseStatus) {
+  const seen = new Set();
+  const fileBytes = (p) => {
+    let st;
+    try { st = fs.lstatSync(p); } catch { return 0; }
+    if (!st.isFile() || seen.has(st.ino)) return 0;
+    seen.add(st.ino);
+    return st.size;
+  };
+  // Run-time mount points and scratch space (the test's repository copy sits in /tmp) are not the image.
+  const skip = new Set(['tmp', 'proc', 'sys', 'dev', 'run'].map((d) => path.join(root, d)));
+  const treeBytes = (dir) => {
+    let n = 0;
+    let entries;
+    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return 0; }
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (skip.has(p)) continue;
+      if (e.isDirectory()) n += treeBytes(p);
+      else n += fileBytes(p);
+    }
+    return n;
+  };
+  const image = dpkgPackages(fs.readFileSync(path.join(root, 'var/lib/dpkg/status'), 'utf8'));
+  const base = dpkgPackages(fs.readFileSync(baseStatus, 'utf8'));
+  const added = [...image.keys()].filter((p) => !base.has(p)).sort();
+  // Count the parts first (each inode once), then everything else.
+  const node = fileBytes(path.join(root, 'usr/local/bin/node'));
+  const strata = treeBytes(path.join(root, 'opt/strata')) + treeBytes(path.join(root, 'home/argocd'));
+  let git = 0;
+  for (const pkg of added) {
+    const info = path.join(root, 'var/lib/dpkg/info');
+    const list = [`${pkg}.list`, `${pkg}:${image.get(pkg)}.list`].map((f) => path.join(info, f)).find((f) => fs.existsSync(f));
+    if (!list) continue;
+    for (const f of fs.readFileSync(list, 'utf8').split('\n')) if (f) git += fileBytes(path.join(root, f));
+  }
+  const rest = treeBytes(root);
+  const total = node + strata + git + rest;
+  process.stdout.write(JSON.stringify({ total, node, strata, git, debian: rest, added }) + '\n');
+  const unexpected = added.filter((p) => p !== 'git');
+  if (!added.includes('git')) fail('git is not installed in the image');
+  if (unexpected.length) fail(`packages beyond the base other than git: ${unexpected.join(', ')}`);
+}
+
+const [cmd, file, arg2] = process.argv.slice(2);
+const fns = { plugin, manifests, params, stacktrace, nodewarnings, sizes };
 if (!fns[cmd] || !file) {
-  fail('usage: check.cjs plugin|manifests|params|stacktrace|nodewarnings FILE');
+  fail('usage: check.cjs plugin|manifests|params|stacktrace|nodewarnings FILE | sizes ROOT BASE_STATUS');
 } else {
   try {
-    fns[cmd](file);
+    fns[cmd](file, arg2);
   } catch (e) {
     fail(`${cmd}: ${e && e.message ? e.message : e}`);
   }

@@ -7,8 +7,11 @@
 #  3. runs strata inside the image as uid 999 the way an Argo CD CMP sidecar
 #     does (plugin.yaml commands, app dir as cwd, Argo CD's environment), and
 #     once more on a read-only root filesystem with only /tmp writable;
-#  4. prints the image size and "image-test: N passed, M failed" (one word
-#     before the colon, so CI reads it as a closing count line).
+#  4. starts the image the way a container runtime would with no `command:`
+#     (its ENTRYPOINT and CMD): it must fail with a hint, not exit 0;
+#  5. prints the image size (and what git, Node.js and strata take of it) and
+#     "image-test: N passed, M failed" (one word before the colon, so CI reads
+#     it as a closing count line).
 #
 # Needs root (CI is root). Installs buildah and debootstrap when missing.
 # Caches (stand-in image, debootstrap tarball, npm tarballs, buildah storage)
@@ -97,12 +100,12 @@ cleanup() {
 trap cleanup EXIT
 
 # ---------------------------------------------------------------- 1. stand-in base
-# Every FROM that is not an earlier stage must name the same external image.
+# Every FROM that is not an earlier stage (or `scratch`) must name the same external image.
 mapfile -t FROMS < <(awk '
   toupper($1)=="FROM" {
     img=""; for (i=2;i<=NF;i++) { if ($i ~ /^--/) continue; img=$i; break }
     for (i=2;i<=NF;i++) if (toupper($i)=="AS" && i<NF) stage[tolower($(i+1))]=1
-    if (!(tolower(img) in stage)) print img
+    if (!(tolower(img) in stage) && tolower(img) != "scratch") print img
   }' "$REPO/Dockerfile" | sort -u)
 [ "${#FROMS[@]}" -eq 1 ] || die "Dockerfile must use exactly one external base image, found: ${FROMS[*]:-none}"
 BASE=${FROMS[0]}
@@ -328,10 +331,42 @@ snapshot() {
 }
 snapshot >"$WORK/before.txt"
 
-if run999 "$APPDIR" "$WORK/v.out" "$WORK/v.err" -- strata --version && [ -s "$WORK/v.out" ]; then
-  pass "strata --version as uid 999 ($(head -1 "$WORK/v.out"))"
+# One version (test/version.test.ts checks the sources): what the image says is package.json's version,
+# and so is its version label (set by the build arg run.sh and release.yml pass).
+PKG_VERSION=$(node -p "require('$REPO/package.json').version")
+if run999 "$APPDIR" "$WORK/v.out" "$WORK/v.err" -- strata --version && [ "$(cat "$WORK/v.out")" = "$PKG_VERSION" ]; then
+  pass "strata --version as uid 999 is package.json's version ($PKG_VERSION)"
 else
-  failed "strata --version as uid 999" "$(cat "$WORK/v.out" "$WORK/v.err")"
+  failed "strata --version as uid 999 is package.json's version ($PKG_VERSION)" "$(cat "$WORK/v.out" "$WORK/v.err")"
+fi
+check "image label org.opencontainers.image.version is $PKG_VERSION" node -e '
+  const l = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).Labels || {};
+  const v = l["org.opencontainers.image.version"];
+  if (v !== process.argv[2]) { console.error("label is " + JSON.stringify(v)); process.exit(1); }' "$WORK/config.json" "$PKG_VERSION"
+
+# The image started as a runtime would start it without `command:`/`args:` (ENTRYPOINT then CMD): a sidecar
+# spec that forgot `command: [/var/run/argocd/argocd-cmp-server]` must fail loudly, naming the fix.
+mapfile -t START < <(node -e '
+  const c = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  for (const a of [...(c.Entrypoint || []), ...(c.Cmd || [])]) console.log(a);' "$WORK/config.json")
+if [ "${#START[@]}" -eq 0 ]; then
+  failed "image has an ENTRYPOINT" "config has neither Entrypoint nor Cmd"
+else
+  rc=0
+  run999 /tmp "$WORK/nocmd.out" "$WORK/nocmd.err" -- "${START[@]}" || rc=$?
+  if [ "$rc" -ne 0 ] && [ ! -s "$WORK/nocmd.out" ] && grep -q 'argocd-cmp-server' "$WORK/nocmd.err" \
+     && grep -q 'command:' "$WORK/nocmd.err"; then
+    pass "started with no command (${START[*]}): exit $rc, hint on stderr, nothing on stdout"
+  else
+    failed "started with no command (${START[*]}): non-zero exit, hint on stderr, nothing on stdout" \
+      "exit $rc; stdout: $(head -c 300 "$WORK/nocmd.out"); stderr: $(head -c 600 "$WORK/nocmd.err")"
+  fi
+  # `docker run IMAGE ARGS` (args only, entrypoint kept) runs the CLI.
+  if run999 /tmp "$WORK/args.out" "$WORK/args.err" -- "${START[@]}" --version && [ "$(cat "$WORK/args.out")" = "$PKG_VERSION" ]; then
+    pass "started with args [--version] only: the entrypoint runs strata --version"
+  else
+    failed "started with args [--version] only: the entrypoint runs strata --version" "$(cat "$WORK/args.out" "$WORK/args.err")"
+  fi
 fi
 
 check "npm, npx and corepack are not in the runtime image" bash -c '! test -e "$1/usr/local/bin/npm" && ! test -e "$1/usr/local/bin/npx" && ! test -e "$1/usr/local/bin/corepack" && ! test -e "$1/usr/local/lib/node_modules/npm"' _ "$MNT"
@@ -353,7 +388,8 @@ case "$PLUGIN_DISCOVER_KIND" in
       pass "discover: no match in an empty directory"
     fi
     ;;
-  *) failed "discover: plugin.yaml has discover.fileName" "discover kind is '${PLUGIN_DISCOVER_KIND:-none}'" ;;
+  '') pass "discover: plugin.yaml has no discover rule (Applications name the plugin: no repository streamed to match)" ;;
+  *) failed "discover: plugin.yaml has no discover rule or a fileName/glob one" "discover kind is '$PLUGIN_DISCOVER_KIND'" ;;
 esac
 
 gen_check() { # gen_check LABEL OUTPREFIX ENV...
@@ -482,11 +518,20 @@ else
   failed "read-only rootfs harness starts" "$(cat "$WORK/ro-touch.out" "$WORK/ro-touch.err")"
 fi
 
-app_bytes=$(du -sb "$MNT/opt/strata" 2>/dev/null | cut -f1)
-app_gz=$(tar -C "$MNT" -cf - opt/strata home/argocd 2>/dev/null | gzip -6 | wc -c)
+# ---------------------------------------------------------------- 5. size
+# Where the bytes go (docs/install.md quotes these): Node.js, strata, git (the packages the Dockerfile adds
+# to the base, by dpkg's file lists) and the Debian rest. The stand-in's dpkg status is the base's.
+ROOTFS_TAR=$CACHE/rootfs-$SUITE-minbase.tar
+if tar -xOf "$ROOTFS_TAR" ./var/lib/dpkg/status >"$WORK/base-status" 2>/dev/null && [ -s "$WORK/base-status" ] \
+   && parts=$("${CHECK[@]}" sizes "$MNT" "$WORK/base-status" 2>"$WORK/sizes.err"); then
+  pass "trimmed runtime: the only package beyond the base is git ($(node -p 'JSON.parse(process.argv[1]).added.join(", ")' "$parts"))"
+else
+  failed "trimmed runtime: the only package beyond the base is git" "$(cat "$WORK/sizes.err" 2>/dev/null)"
+  parts=""
+fi
+img_gz=$(tar -C "$MNT" --numeric-owner --exclude=./tmp --exclude=./proc --exclude=./sys --exclude=./dev --exclude=./run -cf - . 2>/dev/null | gzip -6 | wc -c)
 bh umount "$C" >/dev/null 2>&1 || true
 
-# ---------------------------------------------------------------- 4. size
 layers() { # layers IMAGE -> uncompressed size of each layer, one a line
   bh inspect --type image "$1" | node -e '
     let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
@@ -497,9 +542,16 @@ mapfile -t IMG_LAYERS < <(layers "$IMAGE")
 img_bytes=0; for b in "${IMG_LAYERS[@]}"; do img_bytes=$((img_bytes + b)); done
 base_bytes=0; for b in $(layers "$BASE"); do base_bytes=$((base_bytes + b)); done
 mb() { node -e 'console.log((Number(process.argv[1] || 0)/1048576).toFixed(1)+" MiB")' "$1"; }
-printf '\nimage %s: %s uncompressed in %d layers; base (local stand-in for %s): %s; strata adds %s (/opt/strata %s, about %s gzipped)\n' \
-  "$IMAGE" "$(mb "$img_bytes")" "${#IMG_LAYERS[@]}" "$BASE" "$(mb "$base_bytes")" \
-  "$(mb $((img_bytes - base_bytes)))" "$(mb "$app_bytes")" "$(mb "$app_gz")"
+printf '\nimage %s (%s): %s uncompressed in %d layer(s), about %s gzipped; local stand-in base %s: %s\n' \
+  "$IMAGE" "$(uname -m)" "$(mb "$img_bytes")" "${#IMG_LAYERS[@]}" "$(mb "$img_gz")" "$BASE" "$(mb "$base_bytes")"
+if [ -n "$parts" ]; then
+  node -e '
+    const p = JSON.parse(process.argv[1]);
+    const mb = (n) => (n / 1048576).toFixed(1) + " MiB";
+    const pct = (n) => ((100 * n) / p.total).toFixed(0) + "%";
+    for (const k of ["node", "strata", "git", "debian"]) console.log(`  ${k.padEnd(7)} ${mb(p[k]).padStart(10)}  ${pct(p[k]).padStart(4)}`);
+    console.log(`  files   ${mb(p.total).padStart(10)}`);' "$parts"
+fi
 printf 'inspect it: buildah --root %s --storage-driver vfs images\n' "$STORE"
 
 summary
