@@ -275,7 +275,7 @@ describe('diff --all hostile input', () => {
     for (const [argv, re] of [
       [['--against-ref', 'no-such-branch'], /not a commit/],
       [['--against-ref', `${repo.rev}:shared/common.yaml`], /not a commit/],
-      [['--against-ref', repo.rev, tmpdir()], /not a commit of this repository \(or it is not a git work tree\)/],
+      [['--against-ref', repo.rev, tmpdir()], /not a commit of this repository \(or it is not a git work tree\)|is not a git work tree/],
       [['--against-ref', repo.rev, '--repo-root', '.', tmpdir()], /outside the repository root/],
       [['--against', 'stg'], /--all needs --against-ref|use --against-ref/],
     ] as const) {

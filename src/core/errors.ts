@@ -35,7 +35,12 @@ export class FindingsError extends UserError {
 
   constructor(findings: Finding[]) {
     const errors = findings.filter((f) => f.severity === 'error');
-    super(`${errors.length} error${errors.length === 1 ? '' : 's'} found:\n${summarizeLines(errors.map((f) => '  ' + formatFinding(f)))}`);
+    // One error stays on one line (Argo CD's UI shows the first line of a failed generate); several are listed.
+    super(
+      errors.length === 1
+        ? `1 error found: ${summarizeLines([formatFinding(errors[0]!)])}`
+        : `${errors.length} errors found:\n${summarizeLines(errors.map((f) => '  ' + formatFinding(f)))}`,
+    );
     this.findings = findings;
   }
 }
@@ -69,9 +74,13 @@ export function formatOrigin(o: Origin | undefined): string {
   return o.line ? `${o.file}:${o.line}${o.column ? `:${o.column}` : ''}` : o.file;
 }
 
-/** `--set a.b=secret,c=1` -> `--set a.b=…`: the keys of the first assignment, no value. */
+/**
+ * `--set a.b=secret,c=1` -> `--set a.b=…`: the keys of the first assignment, no value. `--set-file k=PATH`
+ * keeps its path: a file name the user typed is what they need to see, and the file's content is never shown.
+ */
 export function redactFlag(flag: string): string {
-  const m = /^(--set(?:-string|-json|-file)? [^=]*)=/.exec(flag);
+  if (flag.startsWith('--set-file ')) return shorten(flag, 200);
+  const m = /^(--set(?:-string|-json)? [^=]*)=/.exec(flag);
   return m ? `${shorten(m[1]!, 200)}=…` : shorten(flag, 200);
 }
 

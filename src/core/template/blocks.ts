@@ -52,7 +52,10 @@ const withHelper: Block = function (this: unknown, ...args) {
   const s = stateOf(o);
   s?.budget?.tick(where(o, s));
   if (!isTruthy(v)) return o.inverse(this);
-  return o.fn(v, { data: o.data, blockParams: [v] });
+  // A helper's result that carries fields (semver's Major, Minor...) is the context as itself, not its text.
+  const raw = args[0];
+  const ctx = raw instanceof Produced && raw.constructor !== Produced ? raw : v;
+  return o.fn(ctx, { data: o.data, blockParams: [ctx] });
 };
 
 /** Go sorts map keys by bytes; comparing code points gives the same order as UTF-8 bytes. */
