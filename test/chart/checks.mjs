@@ -17,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
 const require = createRequire(join(repo, 'package.json'));
+/** The chart's default image is pinned by appVersion, which is package.json's version (scripts/versions.mjs). */
+const VERSION = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version;
 const YAML = require('yaml');
 const Ajv = require('ajv');
 
@@ -165,7 +167,7 @@ const checks = {
     assert.equal(unpatchJob.metadata.annotations['helm.sh/hook'], 'pre-delete');
     const c = patchJob.spec.template.spec.containers[0];
     assert.deepEqual([...c.command, ...c.args], ['strata', 'sidecar', 'patch', '--patch-file', '/etc/strata/patch/patch.json', '--namespace', 'argocd', '--deployment', 'argocd-repo-server']);
-    assert.equal(c.image, 'ghcr.io/strata/strata:0.1.0');
+    assert.equal(c.image, `ghcr.io/strata/strata:${VERSION}`);
     assert.equal(c.securityContext.runAsNonRoot, true);
     const u = unpatchJob.spec.template.spec.containers[0];
     assert.deepEqual(u.args.slice(0, 4), ['sidecar', 'unpatch', '--patch-file', '/etc/strata/patch/unpatch.json']);
@@ -216,7 +218,7 @@ const checks = {
     assert.deepEqual(spec.containers.map((c) => c.name), ['argocd-repo-server', 'strata'], 'repo-server stays the first container');
     const s = byName(spec.containers, 'strata');
     assert.deepEqual(s.command, ['/var/run/argocd/argocd-cmp-server']);
-    assert.equal(s.image, 'ghcr.io/strata/strata:0.1.0');
+    assert.equal(s.image, `ghcr.io/strata/strata:${VERSION}`);
     assert.deepEqual(s.securityContext, {
       runAsNonRoot: true, runAsUser: 999, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
