@@ -251,7 +251,10 @@ describe('Application CRD validation', () => {
   const crdCopy = join(REPO, 'test', 'fixtures', 'argocd', 'application-crd.yaml');
   const shared = join(REPO, '..', 'shared', 'fixtures', 'argocd', 'application-crd.yaml');
   test('the CRD copy in test/fixtures is the shared upstream file', { skip: !existsSync(shared) && 'no ../shared beside this clone' }, () => {
-    assert.equal(readFileSync(crdCopy, 'utf8'), readFileSync(shared, 'utf8'));
+    // Leading comment lines (a provenance note) may differ: the shared copy carries one, upstream's raw file none.
+    const body = (f: string): string => readFileSync(f, 'utf8').replace(/^(#[^\n]*\n)+/, '');
+    assert.equal(body(crdCopy), body(shared));
+    assert.ok(body(shared).includes('kind: CustomResourceDefinition'));
   });
   test('the schema strata validates with is exactly the one derived from the upstream CRD', () => {
     const crd = parseYaml(readFileSync(crdCopy, 'utf8'));
