@@ -74,7 +74,11 @@ describe('file', () => {
     refuse('"../.git/config"', /under \.git/);
     refuse('"templates/a.yaml.hbs"', /templates are not readable/);
     refuse('"nope.txt"', /file: no such file/);
-    refuse('"config/app.toml"', /larger than 3 bytes \(limit fileBytes/, { fileBytes: 3 });
+    // The cap sits between the values file and the (larger) file the template reads.
+    assert.throws(
+      () => renderApp({ 'a.yaml.hbs': cm('  c: {{quote (file "config/big.toml")}}\n'), 'config/big.toml': 'x'.repeat(4096) }, undefined, { limits: { fileBytes: 1024 } }),
+      /larger than 1024 bytes \(limit fileBytes/,
+    );
   });
 
   it('reads through the render\'s file system only', () => {

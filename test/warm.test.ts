@@ -29,7 +29,7 @@ function argocdEnv(root: string, appDir: string, env: string, cache: string, ext
   return {
     PATH: process.env.PATH ?? '',
     STRATA_CACHE_DIR: cache,
-    STRATA_WARM_IDLE_MS: '4000',
+    STRATA_WARM_IDLE_MS: '60000', // long enough for a slow in-process render between two warm requests on a loaded machine
     ARGOCD_APP_NAME: name,
     ARGOCD_APP_NAMESPACE: 'argocd',
     ARGOCD_APP_PROJECT_NAME: 'default',
