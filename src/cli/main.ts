@@ -155,7 +155,10 @@ const LIMIT_FLAGS = new Set(LIMIT_SPECS.map((s) => `--${s.flag}`));
 
 /**
  * The `--max-*` / `--*-timeout-ms` flags are global: accepted on any command, taken out of argv before the
- * command parses its own flags, and resolved once with the environment (flags win). Only flags before `--`.
+ * command parses its own flags (declarations.ts), and resolved once with the environment (flags win). Only
+ * flags before `--`. A pass of their own, not options of every declaration: the limits are needed before the
+ * command's module loads (the compile store's size cap), and bin/strata reads --max-heap-mb the same way.
+ * LIMIT_SPECS (core/limits.ts) is their declaration; `strata --help` lists it.
  */
 export function globalLimits(argv: readonly string[], env: Io['env']): { limits: Limits; argv: string[] } {
   const rest: string[] = [];
