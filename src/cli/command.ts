@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { Limits } from '../core/limits.js';
 import type { CompiledStore } from '../core/templates.js';
 import type { Logger } from '../io/logger.js';
+import { helpText, parseCommand, type CommandDecl, type OptionDecls, type Parsed } from './declare.js';
 
 /** What a command gets from the process: entry points read nothing else from `process`. */
 export interface CommandContext {
@@ -32,9 +33,28 @@ export interface CommandContext {
 export interface Command {
   readonly name: string;
   readonly summary: string;
-  /** Full `--help` text. */
+  /** Full `--help` text, generated from the declaration. */
   readonly help: string;
   /** Exit code for a UserError (default 1). `diff` uses 2, like diff(1): 1 already means "different". */
   readonly errorExitCode?: number;
   run(ctx: CommandContext): Promise<number>;
+}
+
+/** A command from its declaration (src/cli/declarations.ts) and a run function that gets the typed options. */
+export function defineCommand<O extends OptionDecls>(decl: CommandDecl<O>, run: (ctx: CommandContext, args: Parsed<O>) => Promise<number>): Command {
+  const help = helpText(decl);
+  return {
+    name: decl.name,
+    summary: decl.summary,
+    help,
+    ...(decl.errorExitCode !== undefined ? { errorExitCode: decl.errorExitCode } : {}),
+    async run(ctx) {
+      const args = parseCommand(decl, ctx.argv);
+      if (args.help) {
+        ctx.stdout.write(help);
+        return 0;
+      }
+      return run(ctx, args);
+    },
+  };
 }

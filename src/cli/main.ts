@@ -4,6 +4,8 @@ import { LIMIT_SPECS, resolveLimits, type Limits } from '../core/limits.js';
 import { createLogger, levelFrom } from '../io/logger.js';
 import type { CompiledStore } from '../core/templates.js';
 import type { Command, CommandContext } from './command.js';
+import { DECLARATIONS } from './declarations.js';
+import { helpText, type CommandDecl } from './declare.js';
 
 // The one place where errors become exit codes: 0 ok, 1 user error (bad input, failed validation or
 // policy; `diff`: 2, since its 1 means "different"), 2 usage, 3 internal error. stdout is buffered and written once, only when the command
@@ -15,23 +17,44 @@ export const VERSION = typeof STRATA_VERSION === 'string' ? STRATA_VERSION : '0.
 
 type Loader = () => Promise<{ command: Command }>;
 
-/** Commands load their module only when run: `serve` pulls in express, `sidecar` the Kubernetes client. */
-export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
-  render: { summary: 'render an app for an environment', load: () => import('./commands/render.js') },
-  values: { summary: 'print merged values; --explain shows where each came from', load: () => import('./commands/values.js') },
-  envs: { summary: "list an app's environments", load: () => import('./commands/envs.js') },
-  generate: { summary: 'render the app in the working directory for Argo CD (plugin generate command)', load: () => import('./commands/generate.js') },
-  parameters: { summary: 'print the Argo CD parameter announcements for the app in the working directory', load: () => import('./commands/parameters.js') },
-  lint: { summary: 'print validation and policy findings; exit 1 on any error', load: () => import('./commands/lint.js') },
-  diff: { summary: 'diff two environments, or the working tree against a git revision', load: () => import('./commands/diff.js') },
-  serve: { summary: 'preview apps in a browser: manifests, values provenance, findings, diffs', load: () => import('./commands/serve.js') },
-  sidecar: { summary: "add or remove the strata sidecar on Argo CD's repo-server (chart hook Jobs)", load: () => import('./commands/sidecar.js') },
+/**
+ * Each command's module, loaded only when that command runs: `serve` pulls in express, `sidecar` the
+ * Kubernetes client. Names, summaries, options and help come from declarations.ts without loading these.
+ */
+const LOADERS: Readonly<Record<string, Loader>> = {
+  render: () => import('./commands/render.js'),
+  values: () => import('./commands/values.js'),
+  envs: () => import('./commands/envs.js'),
+  generate: () => import('./commands/generate.js'),
+  parameters: () => import('./commands/parameters.js'),
+  lint: () => import('./commands/lint.js'),
+  diff: () => import('./commands/diff.js'),
+  serve: () => import('./commands/serve.js'),
+  sidecar: () => import('./commands/sidecar.js'),
+  'warm-server': () => import('./commands/warm-server.js'),
 };
 
-/** Commands that exist but are not listed: started by strata itself. */
-const HIDDEN: Record<string, { load: Loader }> = {
-  'warm-server': { load: () => import('./commands/warm-server.js') },
-};
+/** A declared command and the loader of its module. */
+export interface CommandEntry {
+  readonly decl: CommandDecl;
+  readonly load: Loader;
+}
+
+function entries(): Map<string, CommandEntry> {
+  const out = new Map<string, CommandEntry>();
+  for (const decl of DECLARATIONS) {
+    const load = LOADERS[decl.name];
+    if (!load) throw new Error(`command ${decl.name} is declared but has no module`);
+    out.set(decl.name, { decl, load });
+  }
+  return out;
+}
+
+/** Every command, hidden ones included (`warm-server`, started by strata itself), by name. */
+export const COMMAND_ENTRIES: ReadonlyMap<string, CommandEntry> = entries();
+
+/** The commands `strata --help` lists, by name. */
+export const COMMANDS: Readonly<Record<string, CommandEntry>> = Object.fromEntries([...COMMAND_ENTRIES].filter(([, e]) => !e.decl.hidden));
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
@@ -41,7 +64,7 @@ Usage: strata <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`)
+  .map(([n, c]) => `  ${n.padEnd(width)}  ${c.decl.summary}`)
   .join('\n')}
 
 Limits (any command; also as STRATA_* variables, see docs/security.md):
@@ -83,7 +106,7 @@ export async function main(io: Io): Promise<number> {
     io.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const entry = COMMANDS[name] ?? HIDDEN[name];
+  const entry = COMMAND_ENTRIES.get(name);
   if (!entry) {
     io.stderr.write(`strata: unknown command "${name}"\n\n${usage()}`);
     return 2;
@@ -100,8 +123,7 @@ export async function main(io: Io): Promise<number> {
   const dashDash = argv.indexOf('--');
   const flags = dashDash < 0 ? argv : argv.slice(0, dashDash);
   if (flags.includes('--help') || flags.includes('-h')) {
-    const { command } = await entry.load();
-    io.stdout.write(command.help);
+    io.stdout.write(helpText(entry.decl));
     return 0;
   }
   const store = io.store ?? io.openStore?.(limits);
@@ -109,9 +131,8 @@ export async function main(io: Io): Promise<number> {
   const logger = createLogger(levelFrom(io.env), io.stderr);
   const ctx: CommandContext = { argv, limits, env: io.env, cwd: io.cwd, stdout: out, stderr: io.stderr, stdoutIsTTY: io.stdout.isTTY === true, logger, ...(store ? { store } : {}), ...(io.embedded ? { embedded: true } : {}) };
   let code: number;
-  let command: Command | undefined;
   try {
-    ({ command } = await entry.load());
+    const { command } = await entry.load();
     code = await command.run(ctx);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -120,7 +141,7 @@ export async function main(io: Io): Promise<number> {
     }
     if (e instanceof UserError) {
       io.stderr.write(`strata: error: ${describeError(e)}\n`);
-      return command?.errorExitCode ?? 1;
+      return entry.decl.errorExitCode ?? 1;
     }
     logger.info({ err: e }, 'internal error');
     io.stderr.write(`strata: internal error: ${describeError(e)}\n(set STRATA_LOG_LEVEL=info for the stack trace; please report this)\n`);
@@ -134,7 +155,10 @@ const LIMIT_FLAGS = new Set(LIMIT_SPECS.map((s) => `--${s.flag}`));
 
 /**
  * The `--max-*` / `--*-timeout-ms` flags are global: accepted on any command, taken out of argv before the
- * command parses its own flags, and resolved once with the environment (flags win). Only flags before `--`.
+ * command parses its own flags (declarations.ts), and resolved once with the environment (flags win). Only
+ * flags before `--`. A pass of their own, not options of every declaration: the limits are needed before the
+ * command's module loads (the compile store's size cap), and bin/strata reads --max-heap-mb the same way.
+ * LIMIT_SPECS (core/limits.ts) is their declaration; `strata --help` lists it.
  */
 export function globalLimits(argv: readonly string[], env: Io['env']): { limits: Limits; argv: string[] } {
   const rest: string[] = [];

@@ -7,8 +7,9 @@ import { createCaches, render } from '../core/render.js';
 import { toYamlStream } from '../core/serialize.js';
 import { appsForEnv } from './batch.js';
 import type { CommandContext } from './command.js';
-import { layerOverrides, type Parsed } from './options.js';
-import { releaseFromFlags } from './output.js';
+import type { RenderArgs } from './declarations.js';
+import { layerOverrides } from './options.js';
+import { releaseFromFlags } from './release-flags.js';
 import { writeOutputDir } from './output-dir.js';
 import { openApp } from './target.js';
 
@@ -16,14 +17,15 @@ import { openApp } from './target.js';
 // same checks as `render`); output-dir.ts owns the folder. Any failure fails the run before anything is
 // written, so DIR never holds half of a change.
 
-export function renderToOutputDir(ctx: CommandContext, p: Parsed): number {
-  if (!p.values.all) throw new UsageError('--output-dir needs --all');
-  if (p.values.output !== undefined) throw new UsageError('--output-dir writes YAML files; drop --output');
-  const dir = resolve(ctx.cwd, String(p.values['output-dir']));
-  const check = p.values.check === true;
-  const target = openApp(ctx.cwd, p.positionals[0], p.values['repo-root'] as string | undefined);
+export function renderToOutputDir(ctx: CommandContext, args: RenderArgs, outputDir: string): number {
+  const o = args.options;
+  if (!o.all) throw new UsageError('--output-dir needs --all');
+  if (o.output !== undefined) throw new UsageError('--output-dir writes YAML files; drop --output');
+  const dir = resolve(ctx.cwd, outputDir);
+  const check = o.check;
+  const target = openApp(ctx.cwd, args.positionals[0], o.repoRoot);
   const caches = createCaches({ immutable: true, ...(ctx.store ? { store: ctx.store } : {}) });
-  const env = typeof p.values.env === 'string' ? p.values.env : undefined;
+  const env = o.env;
 
   const failures: string[] = [];
   let broken = 0;
@@ -44,7 +46,7 @@ export function renderToOutputDir(ctx: CommandContext, p: Parsed): number {
       }
     }
   }
-  const overrides = layerOverrides(p.layerFlags, ctx.cwd);
+  const overrides = layerOverrides(args.layers, ctx.cwd);
   const outputs: { appDir: string; env: string; text: string }[] = [];
   for (const pair of pairs) {
     try {
@@ -53,11 +55,11 @@ export function renderToOutputDir(ctx: CommandContext, p: Parsed): number {
         appDir: pair.appDir,
         env: pair.env,
         overrides,
-        ...(p.values.namespace ? { namespace: String(p.values.namespace) } : {}),
+        ...(o.namespace ? { namespace: o.namespace } : {}),
         checks: standardChecks(),
         caches,
         log: (m: string) => ctx.stderr.write(`strata: template log: ${m}\n`),
-        ...releaseFromFlags(p.values, pair.appDir),
+        ...releaseFromFlags(o, pair.appDir),
       });
       for (const f of result.findings) ctx.stderr.write(`strata: ${formatFinding(f)}\n`);
       outputs.push({ ...pair, text: toYamlStream(result.objects.map((o) => o.object)) });

@@ -2,15 +2,8 @@ import { Writable } from 'node:stream';
 import { UsageError } from '../../core/errors.js';
 import type { CompiledStore } from '../../core/templates.js';
 import { startWarmServer } from '../../warm/server.js';
-import type { Command } from '../command.js';
-import { parse } from '../options.js';
-
-const HELP = `Usage: strata warm-server --socket PATH
-
-Internal: the warm renderer that \`strata generate\` starts on its first run and then talks to (see
-docs/performance.md). Serves only \`generate\`, one request at a time, and exits after STRATA_WARM_IDLE_MS
-(default 15 minutes) without a request. Never run it by hand; STRATA_WARM=off turns the mechanism off.
-`;
+import { defineCommand } from '../command.js';
+import { WARM_SERVER } from '../declarations.js';
 
 class Collect extends Writable {
   readonly chunks: Buffer[] = [];
@@ -45,31 +38,25 @@ function memoryStore(disk: CompiledStore | undefined, max = 2000): CompiledStore
   }
 }
 
-export const command: Command = {
-  name: 'warm-server',
-  summary: 'internal: the warm renderer behind `strata generate`',
-  help: HELP,
-  async run(ctx) {
-    const { values } = parse(ctx.argv, { socket: { type: 'string' } }, 0);
-    const socket = values.socket;
-    if (typeof socket !== 'string' || !socket.startsWith('/')) throw new UsageError('--socket PATH (absolute) is required');
-    const idle = Number(ctx.env.STRATA_WARM_IDLE_MS);
-    const heapMb = Number(ctx.env.STRATA_MAX_HEAP_MB) > 0 ? Number(ctx.env.STRATA_MAX_HEAP_MB) : 1024;
-    const store = memoryStore(ctx.store);
-    const { main } = await import('../main.js');
-    const server = await startWarmServer({
-      socket,
-      idleMs: Number.isInteger(idle) && idle > 0 ? idle : 15 * 60_000,
-      maxRssBytes: heapMb * 0.75 * 1024 * 1024,
-      handle: async (req) => {
-        const out = new Collect();
-        const err = new Collect();
-        const code = await main({ argv: req.argv, env: req.env, cwd: req.cwd, stdout: out, stderr: err, store, embedded: true });
-        return { code, stdout: out.bytes(), stderr: err.bytes().toString('utf8') };
-      },
-    });
-    if (!server) return 0; // another server is already answering
-    await new Promise<void>((resolve) => server.on('close', resolve));
-    return 0;
-  },
-};
+export const command = defineCommand(WARM_SERVER, async (ctx, { options: o }) => {
+  const socket = o.socket;
+  if (socket === undefined || !socket.startsWith('/')) throw new UsageError('--socket PATH (absolute) is required');
+  const idle = Number(ctx.env.STRATA_WARM_IDLE_MS);
+  const heapMb = Number(ctx.env.STRATA_MAX_HEAP_MB) > 0 ? Number(ctx.env.STRATA_MAX_HEAP_MB) : 1024;
+  const store = memoryStore(ctx.store);
+  const { main } = await import('../main.js');
+  const server = await startWarmServer({
+    socket,
+    idleMs: Number.isInteger(idle) && idle > 0 ? idle : 15 * 60_000,
+    maxRssBytes: heapMb * 0.75 * 1024 * 1024,
+    handle: async (req) => {
+      const out = new Collect();
+      const err = new Collect();
+      const code = await main({ argv: req.argv, env: req.env, cwd: req.cwd, stdout: out, stderr: err, store, embedded: true });
+      return { code, stdout: out.bytes(), stderr: err.bytes().toString('utf8') };
+    },
+  });
+  if (!server) return 0; // another server is already answering
+  await new Promise<void>((resolve) => server.on('close', resolve));
+  return 0;
+});
