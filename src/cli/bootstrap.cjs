@@ -32,8 +32,13 @@ const mod = require('node:module');
 if (base && typeof mod.enableCompileCache === 'function') mod.enableCompileCache(join(base, 'v8'));
 
 const args = process.argv.slice(2);
-if (base && args.length === 1 && args[0] === 'generate' && process.env.STRATA_WARM !== 'off') {
+const warmGenerate = args.length === 1 && args[0] === 'generate' && process.env.STRATA_WARM !== 'off';
+if (base && warmGenerate) {
   require('./warm-client.js').run(base, main, () => require(main));
+} else if (warmGenerate && process.env.STRATA_WARM === 'require') {
+  // Tests and diagnostics: say that the warm renderer was refused (no private folder) rather than render.
+  process.stderr.write('strata: the warm renderer needs a private cache folder (STRATA_CACHE_DIR: ours, not a symlink, 0700) (STRATA_WARM=require)\n');
+  process.exitCode = 3;
 } else {
   require(main);
 }

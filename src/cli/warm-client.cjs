@@ -33,6 +33,20 @@ function socketPath(base, mainFile) {
   return join(base, `warm-${id}.sock`);
 }
 
+/** 'ok': a unix socket owned by this user; 'stale': nothing, or a plain file of ours; 'foreign': anything else. */
+function socketState(sock) {
+  let st;
+  try {
+    st = fs.lstatSync(sock);
+  } catch {
+    return 'stale';
+  }
+  const uid = process.getuid ? process.getuid() : undefined;
+  if (uid !== undefined && st.uid !== uid) return 'foreign';
+  if (st.isSocket()) return 'ok';
+  return st.isFile() ? 'stale' : 'foreign';
+}
+
 function timeoutMs(env) {
   const n = Number(env.STRATA_WARM_TIMEOUT_MS);
   return Number.isInteger(n) && n > 0 ? n : 10_000;
@@ -52,24 +66,31 @@ function run(base, mainFile, fallback) {
     return fallback();
   }
   if (sock.length > MAX_SOCKET_PATH) return fallback();
+  // The folder is ours and private (bootstrap.cjs); the socket in it must be a socket of ours too. Anything
+  // else there (a file, a link, root's socket) is never connected to: render in-process, and start a server
+  // only where a stale non-socket file can be replaced (the server removes it).
+  const own = socketState(sock);
+  if (own === 'foreign') return required ? refuse() : fallback();
 
   let settled = false;
+  let conn;
+  function refuse() {
+    process.stderr.write('strata: the warm renderer did not answer (STRATA_WARM=require)\n');
+    process.exitCode = 3;
+  }
   const giveUp = (startServer) => {
     if (settled) return;
     settled = true;
-    conn.destroy();
+    if (conn) conn.destroy();
     if (startServer && !required) spawnServer(sock, base, env);
-    if (required) {
-      process.stderr.write('strata: the warm renderer did not answer (STRATA_WARM=require)\n');
-      process.exitCode = 3;
-      return;
-    }
+    if (required) return refuse();
     fallback();
   };
+  if (own === 'stale') return giveUp(true);
 
   const chunks = [];
   let size = 0;
-  const conn = net.createConnection(sock);
+  conn = net.createConnection(sock);
   conn.setTimeout(timeoutMs(env), () => giveUp(false));
   conn.on('error', (e) => giveUp(e && (e.code === 'ENOENT' || e.code === 'ECONNREFUSED')));
   conn.on('connect', () => {

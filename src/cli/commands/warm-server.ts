@@ -1,7 +1,8 @@
+import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { UsageError } from '../../core/errors.js';
 import type { CompiledStore } from '../../core/templates.js';
-import { startWarmServer } from '../../warm/server.js';
+import { isPrivateDir, startWarmServer } from '../../warm/server.js';
 import type { Command } from '../command.js';
 import { parse } from '../options.js';
 
@@ -53,6 +54,7 @@ export const command: Command = {
     const { values } = parse(ctx.argv, { socket: { type: 'string' } }, 0);
     const socket = values.socket;
     if (typeof socket !== 'string' || !socket.startsWith('/')) throw new UsageError('--socket PATH (absolute) is required');
+    if (!isPrivateDir(dirname(socket))) throw new UsageError('--socket must be in a private folder: ours, not a symlink, mode 0700 (the cache folder)');
     const idle = Number(ctx.env.STRATA_WARM_IDLE_MS);
     const heapMb = Number(ctx.env.STRATA_MAX_HEAP_MB) > 0 ? Number(ctx.env.STRATA_MAX_HEAP_MB) : 1024;
     const store = memoryStore(ctx.store);
