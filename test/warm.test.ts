@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -222,6 +222,102 @@ describe('warm client fallback', () => {
       }
     }
     rmSync(tmp, { recursive: true, force: true });
+  });
+});
+
+/** A listening unix socket that answers every request with a well-formed answer the real server never gives. */
+async function impostor(path: string): Promise<{ close(): Promise<void> }> {
+  const server = createServer((c) => {
+    c.on('data', () => {});
+    c.on('end', () => c.end(encodeAnswer({ code: 0, stdout: Buffer.from('kind: Impostor\n'), stderr: '' })));
+  });
+  await new Promise<void>((r) => server.listen(path, r));
+  return { close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe('warm client: hostile cache folder and socket', () => {
+  const app = 'plate/helm/applications/plate-api';
+  let tmp: string;
+  let root: string;
+  let cold: Run;
+  before(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'strata-warm-hostile-'));
+    root = join(tmp, 'checkout');
+    cpSync(join(REPO, 'examples', 'plate'), join(root, 'plate'), { recursive: true });
+    mkdirSync(join(root, '.git'));
+    cold = generate(join(root, app), { ...argocdEnv(root, app, 'prod', join(tmp, 'unused')), STRATA_WARM: 'off', STRATA_CACHE_DIR: 'off' });
+    assert.equal(cold.code, 0, cold.stderr);
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  for (const [name, make] of [
+    ['a symlink to a private folder', (dir: string) => (mkdirSync(`${dir}-real`, { mode: 0o700 }), symlinkSync(`${dir}-real`, dir), `${dir}-real`)],
+    ['writable by its group', (dir: string) => (mkdirSync(dir), chmodSync(dir, 0o770), dir)],
+    ['readable by others', (dir: string) => (mkdirSync(dir), chmodSync(dir, 0o705), dir)],
+  ] as const) {
+    test(`a cache folder ${name} is never used: no socket, no server, the same output in-process`, async () => {
+      const cache = join(tmp, `cache-${name.replace(/\W+/g, '-')}`);
+      const real = make(cache);
+      const e = argocdEnv(root, app, 'prod', cache);
+      const r = generate(join(root, app), e);
+      assert.deepEqual(r, cold);
+      const strict = generate(join(root, app), { ...e, STRATA_WARM: 'require' });
+      assert.equal(strict.code, 3);
+      assert.equal(strict.stdout, '');
+      assert.match(strict.stderr, /private cache folder/);
+      await new Promise((res) => setTimeout(res, 300)); // a server, had one been started, would have made its socket
+      assert.deepEqual(readdirSync(real), [], 'nothing written to a folder that is not private');
+    });
+  }
+
+  for (const [name, prepare] of [
+    ['a symlink to a listening socket elsewhere', async (sock: string) => {
+      const other = join(tmp, `elsewhere-${Date.now()}.sock`);
+      const s = await impostor(other);
+      symlinkSync(other, sock);
+      return s;
+    }],
+    ['a listening socket owned by another user (chown as root; skipped otherwise)', async (sock: string) => {
+      const s = await impostor(sock);
+      chownSync(sock, 65534, 65534);
+      return s;
+    }],
+  ] as const) {
+    test(`the socket path is ${name}: never connected to`, async (t) => {
+      if (name.includes('another user') && process.getuid?.() !== 0) return t.skip('needs root to chown');
+      const cache = join(tmp, `cache-sock-${Date.now()}`);
+      mkdirSync(cache, { mode: 0o700 });
+      const sock = socketPath(cache, MAIN);
+      const s = await prepare(sock);
+      try {
+        const e = argocdEnv(root, app, 'prod', cache);
+        const r = await new Promise<Run>((resolve) => {
+          const child = spawn(process.execPath, [CLI, 'generate'], { cwd: join(root, app), env: e });
+          let stdout = '';
+          let stderr = '';
+          child.stdout.on('data', (d: Buffer) => (stdout += d));
+          child.stderr.on('data', (d: Buffer) => (stderr += d));
+          child.on('close', (code) => resolve({ code, stdout, stderr }));
+        });
+        assert.deepEqual(r, cold);
+        const strict = await new Promise<number | null>((resolve) => {
+          spawn(process.execPath, [CLI, 'generate'], { cwd: join(root, app), env: { ...e, STRATA_WARM: 'require' }, stdio: 'ignore' }).on('close', resolve);
+        });
+        assert.equal(strict, 3);
+      } finally {
+        await s.close();
+      }
+    });
+  }
+
+  test('warm-server refuses a socket outside a private folder', () => {
+    const open = join(tmp, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    const r = spawnSync(process.execPath, [CLI, 'warm-server', '--socket', join(open, 'w.sock')], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', STRATA_CACHE_DIR: 'off' }, timeout: 20_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /private folder/);
+    assert.deepEqual(readdirSync(open), []);
   });
 });
 

@@ -28,12 +28,22 @@ function privateBase() {
 }
 
 const base = privateBase();
-const mod = require('node:module');
-if (base && typeof mod.enableCompileCache === 'function') mod.enableCompileCache(join(base, 'v8'));
+
+/** Load the CLI bundle, with V8's compile cache on when it can be (not needed by the warm client itself). */
+function loadMain() {
+  const mod = require('node:module');
+  if (base && typeof mod.enableCompileCache === 'function') mod.enableCompileCache(join(base, 'v8'));
+  require(main);
+}
 
 const args = process.argv.slice(2);
-if (base && args.length === 1 && args[0] === 'generate' && process.env.STRATA_WARM !== 'off') {
-  require('./warm-client.js').run(base, main, () => require(main));
+const warmGenerate = args.length === 1 && args[0] === 'generate' && process.env.STRATA_WARM !== 'off';
+if (base && warmGenerate) {
+  require('./warm-client.js').run(base, main, loadMain);
+} else if (warmGenerate && process.env.STRATA_WARM === 'require') {
+  // Tests and diagnostics: say that the warm renderer was refused (no private folder) rather than render.
+  process.stderr.write('strata: the warm renderer needs a private cache folder (STRATA_CACHE_DIR: ours, not a symlink, 0700) (STRATA_WARM=require)\n');
+  process.exitCode = 3;
 } else {
-  require(main);
+  loadMain();
 }

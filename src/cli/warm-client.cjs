@@ -22,15 +22,40 @@ const MAX_SOCKET_PATH = 100;
 /** A new server is started at most once per this many ms (a burst of first requests starts one). */
 const SPAWN_BACKOFF_MS = 10_000;
 
-/** The socket of the server running exactly this build of strata on this Node.js (a new image or version never meets an old server). */
+/**
+ * The socket of the server running exactly this build of strata on this Node.js (a new image or version
+ * never meets an old server). The name only tells builds apart in a folder that is ours alone, so a short
+ * FNV-1a hash does: loading node:crypto for it would cost the client more than the rest of its start.
+ */
 function socketPath(base, mainFile) {
   const st = fs.statSync(mainFile);
-  const id = require('node:crypto')
-    .createHash('sha256')
-    .update(`${process.version}\0${st.size}\0${st.mtimeMs}\0${mainFile}`)
-    .digest('hex')
-    .slice(0, 16);
-  return join(base, `warm-${id}.sock`);
+  return join(base, `warm-${fnv64(`${process.version}\0${st.size}\0${st.mtimeMs}\0${mainFile}`)}.sock`);
+}
+
+/** FNV-1a over UTF-16 code units, two 32-bit lanes with different offsets: 16 hex digits. */
+function fnv64(text) {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+/** 'ok': a unix socket owned by this user; 'stale': nothing, or a plain file of ours; 'foreign': anything else. */
+function socketState(sock) {
+  let st;
+  try {
+    st = fs.lstatSync(sock);
+  } catch {
+    return 'stale';
+  }
+  const uid = process.getuid ? process.getuid() : undefined;
+  if (uid !== undefined && st.uid !== uid) return 'foreign';
+  if (st.isSocket()) return 'ok';
+  return st.isFile() ? 'stale' : 'foreign';
 }
 
 function timeoutMs(env) {
@@ -52,24 +77,31 @@ function run(base, mainFile, fallback) {
     return fallback();
   }
   if (sock.length > MAX_SOCKET_PATH) return fallback();
+  // The folder is ours and private (bootstrap.cjs); the socket in it must be a socket of ours too. Anything
+  // else there (a file, a link, root's socket) is never connected to: render in-process, and start a server
+  // only where a stale non-socket file can be replaced (the server removes it).
+  const own = socketState(sock);
+  if (own === 'foreign') return required ? refuse() : fallback();
 
   let settled = false;
+  let conn;
+  function refuse() {
+    process.stderr.write('strata: the warm renderer did not answer (STRATA_WARM=require)\n');
+    process.exitCode = 3;
+  }
   const giveUp = (startServer) => {
     if (settled) return;
     settled = true;
-    conn.destroy();
+    if (conn) conn.destroy();
     if (startServer && !required) spawnServer(sock, base, env);
-    if (required) {
-      process.stderr.write('strata: the warm renderer did not answer (STRATA_WARM=require)\n');
-      process.exitCode = 3;
-      return;
-    }
+    if (required) return refuse();
     fallback();
   };
+  if (own === 'stale') return giveUp(true);
 
   const chunks = [];
   let size = 0;
-  const conn = net.createConnection(sock);
+  conn = net.createConnection(sock);
   conn.setTimeout(timeoutMs(env), () => giveUp(false));
   conn.on('error', (e) => giveUp(e && (e.code === 'ENOENT' || e.code === 'ECONNREFUSED')));
   conn.on('connect', () => {

@@ -445,6 +445,40 @@ if [ -s "$WORK/gen-env.out" ] && [ -s "$WORK/gen-params.out" ]; then
   fi
 fi
 
+# The warm renderer (docs/performance.md): the image's `generate` is a thin client of a long-lived strata
+# process. In one container run, as inside the sidecar: the first generate renders in-process and starts the
+# server; a later one is answered by it (STRATA_WARM=require fails instead of falling back) with exactly the
+# bytes of STRATA_WARM=off, and the socket is in the private cache folder under /tmp. The short idle time
+# makes the server exit soon after this run.
+WARM_SCRIPT='
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+"$@" >/tmp/w-first.out 2>/tmp/w-first.err || { echo "first generate failed: $(head -c 500 /tmp/w-first.err)"; exit 1; }
+i=0
+until STRATA_WARM=require "$@" >/tmp/w-req.out 2>/tmp/w-req.err; do
+  i=$((i + 1)); [ "$i" -lt 100 ] || { echo "the warm renderer never answered: $(head -c 500 /tmp/w-req.err)"; exit 1; }
+  sleep 0.1
+done
+t0=$(ms); STRATA_WARM=require "$@" >/tmp/w-req2.out 2>/tmp/w-req2.err || { echo "second warm request failed"; exit 1; }
+t1=$(ms); STRATA_WARM=off "$@" >/tmp/w-off.out 2>/tmp/w-off.err || { echo "STRATA_WARM=off failed: $(head -c 500 /tmp/w-off.err)"; exit 1; }
+t2=$(ms)
+cmp -s /tmp/w-off.out /tmp/w-req.out && cmp -s /tmp/w-off.out /tmp/w-req2.out || { echo "warm stdout differs from STRATA_WARM=off"; exit 1; }
+cmp -s /tmp/w-off.err /tmp/w-req.err || { echo "warm stderr differs from STRATA_WARM=off"; exit 1; }
+cmp -s /tmp/w-off.out /tmp/w-first.out || { echo "the first (in-process) generate differs"; exit 1; }
+set -- /tmp/strata-cache-$(id -u)/warm-*.sock
+[ -S "$1" ] || { echo "no warm socket in /tmp/strata-cache-$(id -u)"; exit 1; }
+[ "$(stat -c %a /tmp/strata-cache-$(id -u))" = 700 ] || { echo "cache folder is not 0700"; exit 1; }
+echo "served after $i retries; one warm generate $((t1 - t0)) ms, in-process $((t2 - t1)) ms (inside buildah run)"
+'
+rc=0
+run999 "$APPDIR" "$WORK/warm.out" "$WORK/warm.err" "${GEN_ENV[@]}" "${VIA_ENV[@]}" STRATA_WARM_IDLE_MS=3000 \
+  -- sh -c "$WARM_SCRIPT" sh "${PLUGIN_GENERATE[@]}" || rc=$?
+if [ "$rc" -eq 0 ]; then
+  pass "generate uses the warm renderer: a later generate is served by it, byte-identical to STRATA_WARM=off [$(tail -1 "$WORK/warm.out")]"
+else
+  failed "generate uses the warm renderer: a later generate is served by it, byte-identical to STRATA_WARM=off" \
+    "exit $rc; $(head -c 1500 "$WORK/warm.out") $(head -c 500 "$WORK/warm.err")"
+fi
+
 if [ "${#PLUGIN_PARAMS[@]}" -gt 0 ]; then
   rc=0
   run999 "$APPDIR" "$WORK/par.out" "$WORK/par.err" "${PARAM_ENV[@]}" "${VIA_ENV[@]}" -- "${PLUGIN_PARAMS[@]}" || rc=$?

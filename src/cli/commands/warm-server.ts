@@ -1,7 +1,8 @@
+import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { UsageError } from '../../core/errors.js';
 import type { CompiledStore } from '../../core/templates.js';
-import { startWarmServer } from '../../warm/server.js';
+import { isPrivateDir, startWarmServer } from '../../warm/server.js';
 import { defineCommand } from '../command.js';
 import { WARM_SERVER } from '../declarations.js';
 
@@ -41,6 +42,7 @@ function memoryStore(disk: CompiledStore | undefined, max = 2000): CompiledStore
 export const command = defineCommand(WARM_SERVER, async (ctx, { options: o }) => {
   const socket = o.socket;
   if (socket === undefined || !socket.startsWith('/')) throw new UsageError('--socket PATH (absolute) is required');
+  if (!isPrivateDir(dirname(socket))) throw new UsageError('--socket must be in a private folder: ours, not a symlink, mode 0700 (the cache folder)');
   const idle = Number(ctx.env.STRATA_WARM_IDLE_MS);
   const heapMb = Number(ctx.env.STRATA_MAX_HEAP_MB) > 0 ? Number(ctx.env.STRATA_MAX_HEAP_MB) : 1024;
   const store = memoryStore(ctx.store);
