@@ -75,6 +75,17 @@ async function waitFor(path: string, ms: number): Promise<void> {
   }
 }
 
+/** A temp folder holding a checkout of examples/plate (with a .git folder) and a private, empty cache folder. */
+function plateCheckout(prefix: string): { tmp: string; root: string; cache: string } {
+  const tmp = mkdtempSync(join(tmpdir(), prefix));
+  const root = join(tmp, 'checkout');
+  cpSync(join(REPO, 'examples', 'plate'), join(root, 'plate'), { recursive: true });
+  mkdirSync(join(root, '.git'));
+  const cache = join(tmp, 'cache');
+  mkdirSync(cache, { mode: 0o700 });
+  return { tmp, root, cache };
+}
+
 describe('warm renderer', () => {
   let tmp: string;
   let root: string;
@@ -165,13 +176,8 @@ describe('warm renderer', () => {
 
 describe('warm client fallback', () => {
   test('a stale socket file (nobody listening) falls back to rendering in-process', () => {
-    const tmp = mkdtempSync(join(tmpdir(), 'strata-warm-stale-'));
+    const { tmp, root, cache } = plateCheckout('strata-warm-stale-');
     try {
-      const root = join(tmp, 'checkout');
-      cpSync(join(REPO, 'examples', 'plate'), join(root, 'plate'), { recursive: true });
-      mkdirSync(join(root, '.git'));
-      const cache = join(tmp, 'cache');
-      mkdirSync(cache, { mode: 0o700 });
       const sock = socketPath(cache, MAIN);
       writeFileSync(sock, ''); // a plain file where the socket should be: connect fails
       writeFileSync(`${sock}.spawned`, ''); // and no new server is started by this test
@@ -190,12 +196,7 @@ describe('warm client fallback', () => {
   });
 
   test('a server that answers garbage or fallback is not believed', async () => {
-    const tmp = mkdtempSync(join(tmpdir(), 'strata-warm-bad-'));
-    const root = join(tmp, 'checkout');
-    cpSync(join(REPO, 'examples', 'plate'), join(root, 'plate'), { recursive: true });
-    mkdirSync(join(root, '.git'));
-    const cache = join(tmp, 'cache');
-    mkdirSync(cache, { mode: 0o700 });
+    const { tmp, root, cache } = plateCheckout('strata-warm-bad-');
     const sock = socketPath(cache, MAIN);
     writeFileSync(`${sock}.spawned`, '');
     const app = 'plate/helm/applications/plate-api';
@@ -241,10 +242,7 @@ describe('warm client: hostile cache folder and socket', () => {
   let root: string;
   let cold: Run;
   before(() => {
-    tmp = mkdtempSync(join(tmpdir(), 'strata-warm-hostile-'));
-    root = join(tmp, 'checkout');
-    cpSync(join(REPO, 'examples', 'plate'), join(root, 'plate'), { recursive: true });
-    mkdirSync(join(root, '.git'));
+    ({ tmp, root } = plateCheckout('strata-warm-hostile-'));
     cold = generate(join(root, app), { ...argocdEnv(root, app, 'prod', join(tmp, 'unused')), STRATA_WARM: 'off', STRATA_CACHE_DIR: 'off' });
     assert.equal(cold.code, 0, cold.stderr);
   });
