@@ -113,9 +113,9 @@ describe('custom rules', () => {
     const rule = TEAM_RULE.replace(`"has(object.metadata.labels) && 'team' in object.metadata.labels"`, '"object.spec.strategy.type == \'RollingUpdate\'"');
     const out = summary(repo({ 'strata-policy.yaml': policy(rule) }), 'prod');
     assert.equal(out.length, 1);
-    assert.match(out[0]!, /^error team-label Deployment\/ns\/web: cannot evaluate the rule: .*strategy.* \(strata-policy\.yaml\)$/);
+    assert.match(out[0], /^error team-label Deployment\/ns\/web: cannot evaluate the rule: .*strategy.* \(strata-policy\.yaml\)$/);
     const notBool = TEAM_RULE.replace(`"has(object.metadata.labels) && 'team' in object.metadata.labels"`, '"object.metadata.name"');
-    assert.match(summary(repo({ 'strata-policy.yaml': policy(notBool) }), 'prod')[0]!, /expression returned web, expected true or false/);
+    assert.match(summary(repo({ 'strata-policy.yaml': policy(notBool) }), 'prod')[0], /expression returned web, expected true or false/);
   });
 
   test('variables: values, env, app; messageExpression; fieldPath names the values origin', () => {
@@ -130,7 +130,7 @@ describe('custom rules', () => {
     const fs = repo({ 'strata-policy.yaml': policy(rule), 'apps/web/values.yaml': 'replicas: 2\nminimum: 3\ntag: "1.0"\n' });
     const f = lintApp({ fs, appDir: 'apps/web', env: 'prod' });
     assert.deepEqual(f.map((x) => `${x.rule} ${x.path} ${x.message}`), ['replicas-by-env .spec.replicas only 2 replicas in prod']);
-    assert.deepEqual(JSON.parse(JSON.stringify(f[0]!.origin)), { file: 'apps/web/values.yaml', line: 1, column: 1 });
+    assert.deepEqual(JSON.parse(JSON.stringify(f[0].origin)), { file: 'apps/web/values.yaml', line: 1, column: 1 });
     assert.deepEqual(summary(fs, 'dev'), []);
     const otherNs = repo({ 'strata-policy.yaml': policy(rule.replace('namespaces: [ns]', 'namespaces: [other]')), 'apps/web/values.yaml': 'replicas: 2\nminimum: 3\ntag: "1.0"\n' });
     assert.deepEqual(summary(otherNs, 'prod'), []);
@@ -144,7 +144,7 @@ describe('custom rules', () => {
     const out = summary(fs, 'prod');
     assert.ok(Date.now() - t0 < 5000);
     assert.equal(out.length, 1);
-    assert.match(out[0]!, /cannot evaluate the rule: (exceeded the cost budget|took over \d+ ms)/);
+    assert.match(out[0], /cannot evaluate the rule: (exceeded the cost budget|took over \d+ ms)/);
     // Nesting is refused before anything runs.
     const deep = TEAM_RULE.replace(`"has(object.metadata.labels) && 'team' in object.metadata.labels"`, '"values.l.all(a, values.l.all(b, values.l.all(c, values.l.all(d, true))))"');
     assert.throws(() => lintApp({ fs: repo({ 'strata-policy.yaml': policy(deep) }), appDir: 'apps/web', env: 'prod' }), /nest more than 3 deep/);
@@ -200,7 +200,7 @@ describe('min-replicas and HPAs', () => {
     assert.deepEqual(f.map((x) => `${x.rule} ${x.object} ${x.path} ${x.template}: ${x.message}`), [
       'min-replicas HorizontalPodAutoscaler/ns/web .spec.minReplicas apps/web/templates/hpa.yaml.hbs: scales Deployment/web down to 1 replica; at least 2 required',
     ]);
-    assert.equal(f[0]!.origin?.file, 'apps/web/values.yaml');
+    assert.equal(f[0].origin?.file, 'apps/web/values.yaml');
     // minReplicas left out defaults to 1 (Kubernetes' default).
     assert.equal(summary(fs({ 'apps/web/values.yaml': 'tag: "1.0"\n', 'apps/web/templates/hpa.yaml.hbs': hpa('') }), 'prod').length, 1);
   });
@@ -219,9 +219,9 @@ describe('Kubernetes schema errors on printed values', () => {
     const overrides = [{ kind: 'set' as const, assignments: parseSetExpression('version=1.20', 'set', '--set'), origin: { flag: '--set version=1.20' } }];
     const f = lintApp({ fs, appDir: 'apps/web', env: 'prod', overrides }).filter((x) => x.rule === 'kube-schema');
     assert.equal(f.length, 1, JSON.stringify(f));
-    assert.equal(f[0]!.path, '.data.version');
-    assert.match(f[0]!.message, /must be string, found a number: .*\{\{quote \.\.\.\}\}/);
-    assert.equal(f[0]!.origin?.flag, '--set version=1.20');
+    assert.equal(f[0].path, '.data.version');
+    assert.match(f[0].message, /must be string, found a number: .*\{\{quote \.\.\.\}\}/);
+    assert.equal(f[0].origin?.flag, '--set version=1.20');
     assert.throws(() => render({ fs, appDir: 'apps/web', env: 'prod', overrides, checks: standardChecks() }), /set at --set version=1\.20\): must be string/);
   });
 });

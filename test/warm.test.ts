@@ -13,7 +13,7 @@ import { CLI, REPO } from './helpers.js';
 // exactly what an in-process `generate` prints, for every example app and environment and for failures, and
 // the client must fall back to rendering in-process whenever the server cannot answer.
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const { socketPath } = require('../src/cli/warm-client.cjs') as { socketPath(base: string, main: string): string };
 
 const MAIN = join(REPO, 'dist', 'strata-main.js');
@@ -90,7 +90,7 @@ describe('warm renderer', () => {
     mkdirSync(cache, { mode: 0o700 });
     sock = socketPath(cache, MAIN);
     // The first generate finds no server: it renders in-process and starts one.
-    const first = exampleApps(root)[0]!;
+    const first = exampleApps(root)[0];
     const r = generate(join(root, first.app), argocdEnv(root, first.app, first.env, cache));
     assert.equal(r.code, 0, r.stderr);
     await waitFor(sock, 10_000);

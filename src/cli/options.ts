@@ -92,7 +92,7 @@ export function requireEnv(p: Parsed): string {
 }
 
 export function outputFormat(v: unknown, allowed: readonly string[] = ['yaml', 'json']): string {
-  const f = v === undefined ? allowed[0]! : String(v);
+  const f = v === undefined ? allowed[0] : String(v);
   if (!allowed.includes(f)) throw new UsageError(`--output must be one of ${allowed.join(', ')}`);
   return f;
 }

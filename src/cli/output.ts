@@ -10,7 +10,7 @@ export function formatObjects(objects: readonly K8sObject[], format: string): st
 
 /** Release metadata and capabilities from local flags (what only a live Argo CD knows). */
 export function releaseFromFlags(v: Parsed['values'], appDir: string): { release: Partial<ReleaseInfo>; capabilities: Partial<Capabilities> } {
-  const s = (k: string): string => (typeof v[k] === 'string' ? (v[k] as string) : '');
+  const s = (k: string): string => (typeof v[k] === 'string' ? (v[k]) : '');
   const revision = s('revision');
   return {
     release: { revision, appRevision: revision, repoURL: s('repo-url'), path: appDir, targetRevision: s('target-revision') },

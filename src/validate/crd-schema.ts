@@ -47,7 +47,7 @@ type Json = Record<string, unknown>;
 
 const COPIED = ['type', 'required', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'multipleOf'];
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+ 
 function compilePattern(source: string, fail: (m: string) => never): RuleNode['pattern'] {
   const { RE2JS } = require('re2js') as typeof import('re2js');
   try {
@@ -67,7 +67,7 @@ function compileRule(raw: unknown, fail: (m: string) => never): CelRule | undefi
   const compile = (src: string, what: string): CelProgram => {
     const p = compileCel(src, ['self']);
     if (isCompileError(p)) fail(`${what}: CEL: ${p.message}${p.column !== undefined ? ` (column ${p.column})` : ''}`);
-    return p as CelProgram;
+    return p;
   };
   return {
     source: r.rule,

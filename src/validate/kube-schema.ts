@@ -50,7 +50,7 @@ function validatorFor(key: string): Validate | null {
 }
 
 function applicationValidator(): Validate {
-  /* eslint-disable @typescript-eslint/no-require-imports */
+   
   let validate: ValidateFunction;
   try {
     // Precompiled by scripts/build.mjs next to the bundle (compiling this schema takes ~250 ms).

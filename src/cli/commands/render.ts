@@ -137,7 +137,7 @@ function renderFromApplication(ctx: CommandContext, p: Parsed): number {
   if (clash.length || p.layerFlags.length || p.positionals.length) {
     throw new UsageError(`--application takes env, values and path from the Application; drop ${[...clash.map((c) => `--${c}`), ...(p.layerFlags.length ? ['-f/--set*'] : []), ...(p.positionals.length ? ['APP_DIR'] : [])].join(', ')}`);
   }
-  const s = (k: string): string | undefined => (typeof p.values[k] === 'string' ? (p.values[k] as string) : undefined);
+  const s = (k: string): string | undefined => (typeof p.values[k] === 'string' ? (p.values[k]) : undefined);
   const apiVersions = s('api-versions');
   const r = renderApplication({
     appFile: resolve(ctx.cwd, s('application')!),
