@@ -14,7 +14,7 @@ import { CLI, REPO } from './helpers.js';
 // the client must fall back to rendering in-process whenever the server cannot answer.
 
  
-const { socketPath } = require('../src/cli/warm-client.cjs') as { socketPath(base: string, main: string): string };
+const { socketPath } = require('../src/cli/warm-client.cjs') as { socketPath: (base: string, main: string) => string };
 
 const MAIN = join(REPO, 'dist', 'strata-main.js');
 
@@ -212,8 +212,8 @@ describe('warm client fallback', () => {
           const child = spawn(process.execPath, [CLI, 'generate'], { cwd: join(root, app), env: e });
           let stdout = '';
           let stderr = '';
-          child.stdout.on('data', (d: Buffer) => (stdout += d));
-          child.stderr.on('data', (d: Buffer) => (stderr += d));
+          child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+          child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
           child.on('close', (code) => resolve({ code, stdout, stderr }));
         });
         assert.deepEqual(r, cold);

@@ -92,8 +92,14 @@ export function crdSchema(key: string, openAPIV3Schema: unknown, file: string, a
     const out: Json = {};
     for (const k of COPIED) if (n[k] !== undefined) out[k] = n[k];
     // OpenAPI 3.0 writes exclusive bounds as booleans next to minimum/maximum.
-    if (n.exclusiveMinimum === true && typeof n.minimum === 'number') (delete out.minimum, (out.exclusiveMinimum = n.minimum));
-    if (n.exclusiveMaximum === true && typeof n.maximum === 'number') (delete out.maximum, (out.exclusiveMaximum = n.maximum));
+    if (n.exclusiveMinimum === true && typeof n.minimum === 'number') {
+      delete out.minimum;
+      out.exclusiveMinimum = n.minimum;
+    }
+    if (n.exclusiveMaximum === true && typeof n.maximum === 'number') {
+      delete out.maximum;
+      out.exclusiveMaximum = n.maximum;
+    }
     const rules: RuleNode = {};
     if (typeof n.pattern === 'string') rules.pattern = compilePattern(n.pattern, fail);
     if (n['x-kubernetes-validations'] !== undefined) {

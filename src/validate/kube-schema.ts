@@ -32,7 +32,7 @@ function validatorFor(key: string): Validate | null {
     const load = KIND_SCHEMAS.get(key);
     if (load) {
       const kind = key.slice(key.lastIndexOf('/') + 1);
-      const cls = load()[kind] as ModelClass;
+      const cls = (load() as Record<string, unknown>)[kind] as ModelClass;
       v = (object) => {
         try {
           cls.prototype.validate.call(object);

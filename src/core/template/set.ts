@@ -140,6 +140,8 @@ export class TemplateSet {
         spec = Handlebars.precompile(this.parse(path, text), COMPILE_OPTIONS) as unknown as string;
         this.store.set(key, spec);
       }
+      // Handlebars' own precompiled code, made by this process or read back from our compile store.
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument
       fn = this.hb.template(new Function(`return ${spec};`)());
     } else {
       fn = this.fromAst(path, this.parse(path, text));
