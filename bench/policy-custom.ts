@@ -117,7 +117,7 @@ function main(): void {
         return readFileSync(out, 'utf8');
       });
       if (texts[0] !== texts[1]) throw new Error(`render --all --env ${env}: the output differs with custom rules`);
-      const monitors = texts[0]!.match(/^kind: ServiceMonitor$/gm)?.length ?? 0;
+      const monitors = texts[0].match(/^kind: ServiceMonitor$/gm)?.length ?? 0;
       if (monitors !== apps) throw new Error(`expected ${apps} ServiceMonitors, found ${monitors}`);
     }
     const walls: Record<'base' | 'custom', number[]> = { base: [], custom: [] };

@@ -91,7 +91,7 @@ function cold(o: Options, tmp: string, kubectl: string | undefined, node: NodeBi
     cached: { file: node.bin, args: [CLI, 'render', app, '--env', 'prod'], env: cache },
     nocache: { file: node.bin, args: [CLI, 'render', app, '--env', 'prod'], env: { STRATA_CACHE_DIR: 'off' } },
   };
-  check(runOnce(cmds.cached!), 'prime the compile cache');
+  check(runOnce(cmds.cached), 'prime the compile cache');
   if (kubectl) {
     const json = spawnSync(node.bin, [CLI, 'render', app, '--env', 'prod', '-o', 'json'], { encoding: 'utf8' });
     if (json.status !== 0) throw new Error(`render -o json failed: ${json.stderr}`);
@@ -102,9 +102,9 @@ function cold(o: Options, tmp: string, kubectl: string | undefined, node: NodeBi
   }
   const rounds = o.quick ? 5 : 20;
   const t = interleaved(cmds, rounds);
-  const node0 = median(t.node!);
-  const s = median(t.cached!);
-  const n = median(t.nocache!);
+  const node0 = median(t.node);
+  const s = median(t.cached);
+  const n = median(t.nocache);
   row({
     id: `1${suffix}`,
     what: `cold render plate-api --env prod vs node -e 0 (${node.label}, cached)`,
@@ -241,7 +241,7 @@ function merge(o: Options): void {
   const t = median(times);
   row({
     id: '5',
-    what: `merge ${countLeaves(layers[0]!.value).toLocaleString('en')}-leaf tree over 5 layers (ValuesBuilder, provenance)`,
+    what: `merge ${countLeaves(layers[0].value).toLocaleString('en')}-leaf tree over 5 layers (ValuesBuilder, provenance)`,
     value: ms(t),
     detail: `${merged.toLocaleString('en')} leaves out, ${provenance.toLocaleString('en')} provenance entries, median of ${runs}`,
     target: '<= 150 ms',
@@ -286,9 +286,9 @@ function generate(o: Options, tmp: string, node: NodeBin, suffix: string): void 
   }
   const inProcess: Cmd = { ...cmd, env: { ...cmd.env, STRATA_WARM: 'off' } };
   const t = interleaved({ node: { file: node.bin, args: ['-e', '0'], cwd: cmd.cwd, env: {} }, warm, inProcess }, rounds);
-  const n = median(t.node!);
-  const g = median(t.warm!);
-  const c = median(t.inProcess!);
+  const n = median(t.node);
+  const g = median(t.warm);
+  const c = median(t.inProcess);
   row({
     id: `6${suffix}`,
     what: `generate plate-api, Argo CD environment and cwd, warm renderer (${node.label}, cached)`,

@@ -123,7 +123,7 @@ describe('discovery: no discover rule, so naming the plugin streams the reposito
   });
   test('the opt-in discover rule costs a second whole-repository stream even for a named Application', async () => {
     const copy = extractCopy(['plugin.yaml', 'examples']);
-    writeFileSync(join(copy, 'plugin.yaml'), readFileSync(join(copy, 'plugin.yaml'), 'utf8').replace(/^  generate:$/m, '  discover:\n    fileName: strata.yaml\n  generate:'));
+    writeFileSync(join(copy, 'plugin.yaml'), readFileSync(join(copy, 'plugin.yaml'), 'utf8').replace(/^ {2}generate:$/m, '  discover:\n    fileName: strata.yaml\n  generate:'));
     const server = cmpServer(copy, bin);
     const r = await server.generateFor({ path: api, named: true }, env);
     assert.equal(r.code, 0, r.stderr);
@@ -274,7 +274,7 @@ function expandApplicationSet(set: any): ApplicationDoc[] {
   const fill = (v: unknown, p: Record<string, string>): unknown => {
     if (typeof v === 'string') return v.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_m, k: string) => {
       if (!Object.hasOwn(p, k)) throw new Error(`map has no entry for key "${k}"`);
-      return p[k]!;
+      return p[k];
     });
     if (Array.isArray(v)) return v.map((x) => fill(x, p));
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x, p)]));

@@ -68,7 +68,7 @@ describe('plugin.yaml', () => {
     assert.deepEqual(cmp.plugin.spec.generate.command, ['strata', 'generate']);
     assert.deepEqual(cmp.plugin.spec.parameters?.dynamic?.command, ['strata', 'parameters']);
     assert.equal(cmp.plugin.spec.discover, undefined, 'a discover rule streams the repository for every match (util/app/discovery/discovery.go)');
-    const argvs = [cmp.plugin.spec.generate.command, cmp.plugin.spec.parameters!.dynamic!.command].flat();
+    const argvs = [cmp.plugin.spec.generate.command, cmp.plugin.spec.parameters.dynamic.command].flat();
     assert.ok(!argvs.some((a) => /^(sh|bash)$|^-c$/.test(a)), 'no shell');
     const names = [...((cmp.plugin.spec.parameters?.static ?? []) as { name: string }[]).map((p) => p.name)];
     assert.equal(new Set(names).size, names.length);
@@ -244,7 +244,7 @@ describe('revision annotation', () => {
     const { env, appDir } = envFor(applicationFor(app, 'prod'), repo);
     const r = await cmpServer(repo, cmp.bin).generate(appDir, { ...env, ARGOCD_APP_REVISION: git(['rev-parse', 'HEAD']) });
     assert.equal(r.code, 0, r.stderr);
-    return (r.manifests![0]!.metadata as any).annotations?.['strata.dev/revision'];
+    return (r.manifests![0].metadata as any).annotations?.['strata.dev/revision'];
   };
   test("app mode: the last commit that changed this app's inputs, when .git is there", async () => {
     assert.equal(await revisionOf('examples/plate/helm/applications/plate-api'), first, 'plate-api did not change in commit two');

@@ -100,7 +100,7 @@ function documentedPatterns(): string[] {
   const doc = readFileSync(join(REPO, 'docs', 'argocd.md'), 'utf8');
   const m = /^\s*reposerver\.plugin\.tar\.exclusions: "([^"]*)"\s*$/m.exec(doc);
   assert.ok(m, 'docs/argocd.md shows a reposerver.plugin.tar.exclusions example');
-  return m[1]!.split(';');
+  return m[1].split(';');
 }
 
 test('the documented exclusions drop .git, docs and node_modules at every listed depth, and keep the app', { skip: !haveGo() && 'go is not installed (CI installs golang-go)' }, () => {

@@ -133,7 +133,7 @@ describe('set / setString map entries', () => {
     const o = parameterOverrides({ valueFiles: ['../x.yaml'], values: 'a: 1', set: [['s', '1']], setString: [['t', '2']] }, 'apps/web');
     assert.deepEqual(o.map((x) => x.kind), ['file', 'yaml', 'set', 'set']);
     assert.deepEqual(o[0], { kind: 'file', path: 'apps/x.yaml' });
-    assert.equal(o[2]!.kind === 'set' && o[2]!.origin.flag, 'parameter set[s]');
+    assert.equal(o[2].kind === 'set' && o[2].origin.flag, 'parameter set[s]');
   });
   test('valueFiles may not leave the repository', () => assert.throws(() => parameterOverrides({ valueFiles: ['../../../etc/passwd'], set: [], setString: [] }, 'a/b'), /leaves the repository root/));
 });
@@ -184,11 +184,11 @@ describe('build environment -> render inputs', () => {
     const env = { ARGOCD_APP_REVISION: 'repo-sha' };
     assert.equal(chooseRevision('app', env, lookup), 'repo-sha');
     assert.equal(chooseRevision('app', env, lookup), 'repo-sha');
-    assert.match(logs[0]!, /git timed out after 5000 ms \(STRATA_GIT_TIMEOUT_MS\); annotating with the repository revision/);
+    assert.match(logs[0], /git timed out after 5000 ms \(STRATA_GIT_TIMEOUT_MS\); annotating with the repository revision/);
     assert.equal(logs[0], logs[1]);
     const noGit = lookupAppRevision({ root: '/r', paths: ['a'], env: {}, timeoutMs: 5000, lastCommit: () => undefined, now: () => 0, debug: (m) => logs.push(m) });
     assert.equal(noGit, undefined);
-    assert.match(logs[2]!, /git gave no answer/);
+    assert.match(logs[2], /git gave no answer/);
     let asked = 0;
     assert.equal(lookupAppRevision({ root: '/r', paths: ['a'], env: {}, timeoutMs: 1234, lastCommit: (_r, _p, ms) => ((asked = ms), 'sha') }), 'sha');
     assert.equal(asked, 1234, 'the timeout is limits.gitMs');
@@ -299,7 +299,7 @@ describe('revision annotation counts files read by the `file` helper', () => {
     const { text } = generateManifests({ env, cwd: join(root, 'app'), lastCommit });
     assert.match(text, new RegExp(`strata.dev/revision: "?${'b'.repeat(40)}`));
     assert.equal(asked.length, 2, 'looked up again with the file the template read');
-    assert.ok(!asked[0]!.includes('app/config/app.properties'));
+    assert.ok(!asked[0].includes('app/config/app.properties'));
     // When the file is no newer than the static inputs, the first render stands.
     asked.length = 0;
     const plain = generateManifests({ env, cwd: join(root, 'app'), lastCommit: (_r, paths) => (asked.push([...paths]), 'a'.repeat(40)) });

@@ -120,7 +120,7 @@ describe('bad input', () => {
     );
     const r = runCli(['render', 'app', '--env', 'stg', '-o', 'json'], { cwd: root });
     assert.equal(r.code, 0, r.stderr);
-    const data = (JSON.parse(r.stdout) as { items: { data: Record<string, string> }[] }).items[0]!.data;
+    const data = (JSON.parse(r.stdout) as { items: { data: Record<string, string> }[] }).items[0].data;
     assert.deepEqual(Object.keys(data).sort(), ['0755', '2024-01-02', 'on', 'y']);
   });
 
@@ -130,7 +130,7 @@ describe('bad input', () => {
     assert.equal(r.code, 0, r.stderr);
     const items = (JSON.parse(r.stdout) as { items: { kind: string; metadata: { name: string; namespace?: string; labels: Record<string, string> } }[] }).items;
     assert.deepEqual(items.map((o) => `${o.kind}/${o.metadata.name}`), ['ConfigMap/inner']);
-    assert.equal(items[0]!.metadata.labels['strata.dev/environment'], 'stg');
+    assert.equal(items[0].metadata.labels['strata.dev/environment'], 'stg');
   });
 
   it('the minimal app itself renders (the cases above differ from it by one thing)', () => {

@@ -36,7 +36,7 @@ describe('compiled code kept between runs', () => {
     const first = runCli(['render', API, '--env', 'prod'], { env });
     assert.equal(first.code, 0, first.stderr);
     const [ns] = readdirSync(dir).filter((d) => d !== 'v8');
-    const files = readdirSync(join(dir, ns!));
+    const files = readdirSync(join(dir, ns));
     assert.ok(files.some((f) => f.startsWith('hbs-')), 'templates stored');
     assert.ok(files.some((f) => f.startsWith('schema-')), 'values schema stored');
     const second = runCli(['render', API, '--env', 'prod'], { env });

@@ -137,7 +137,7 @@ describe('diff --all statuses', () => {
     assert.deepEqual(status(r.results), expected, JSON.stringify(r.results.filter((x) => x.error)));
     const fixed = r.results.find((x) => x.app === 'apps/fixed')!;
     assert.match(fixed.beforeError ?? '', /missing value/);
-    assert.equal(fixed.objects[0]!.status, 'added');
+    assert.equal(fixed.objects[0].status, 'added');
     assert.match(r.results.find((x) => x.app === 'apps/breaks')!.error ?? '', /templates\/cm\.yaml\.hbs.*missing value/);
     // Working tree: svc 12 + solo stg/prod + breaks + fixed + new 2 + secret; revision: svc 12 + solo 3 +
     // breaks + fixed + gone + secret. apps/stale is never rendered.
@@ -198,7 +198,7 @@ describe('diff --all output', () => {
     assert.equal(r.err, '');
     const lines = r.out.split('\n');
     assert.equal(lines[0], `strata diff --all against ${repo.rev}`);
-    assert.match(lines[1]!, /^APP +ENV +STATUS +\+ +- +~ +NOTE$/);
+    assert.match(lines[1], /^APP +ENV +STATUS +\+ +- +~ +NOTE$/);
     assert.match(r.out, /^apps\/breaks +prod +error +0 +0 +0 +error: apps\/breaks\/templates\/cm\.yaml\.hbs:\d+: missing value/m);
     assert.match(r.out, /^apps\/new +stg +added +1 +0 +0$/m);
     assert.match(r.out, /^apps\/gone +prod +removed +0 +1 +0$/m);

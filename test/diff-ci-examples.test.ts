@@ -17,7 +17,7 @@ const GITHUB = join(REPO, 'docs/examples/github-actions-strata.yml');
 const GITLAB = join(REPO, 'docs/examples/gitlab-ci-strata.yml');
 const VALIDATOR = join(REPO, 'node_modules/.bin/action-validator');
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;  
 
 function validate(file: string): { code: number | null; out: string } {
   const r = spawnSync(VALIDATOR, [file], { encoding: 'utf8', timeout: 60_000 });
@@ -42,8 +42,8 @@ describe('GitHub Actions example', () => {
     const uses = [...text.matchAll(/^\s*-?\s*uses:\s*(\S+)(.*)$/gm)];
     assert.ok(uses.length >= 2);
     for (const [, ref, rest] of uses) {
-      assert.match(ref!, /^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/, `${ref} is not pinned by commit`);
-      assert.match(rest!, /# v\d+\.\d+\.\d+/, `${ref} has no version comment`);
+      assert.match(ref, /^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/, `${ref} is not pinned by commit`);
+      assert.match(rest, /# v\d+\.\d+\.\d+/, `${ref} has no version comment`);
     }
     for (const job of ['lint', 'diff']) {
       const checkout = steps(job).find((s) => String(s.uses).startsWith('actions/checkout@'))!;
@@ -56,7 +56,7 @@ describe('GitHub Actions example', () => {
     assert.match(script('lint'), /lint --all --env "\$STRATA_ENV"/);
     const diff = script('diff');
     assert.match(diff, /diff --all --against-ref HEAD\^1 -o markdown > "\$RUNNER_TEMP\/strata-diff\.md"/);
-    assert.equal(steps('diff')[0]!.with['fetch-depth'], 2);
+    assert.equal(steps('diff')[0].with['fetch-depth'], 2);
     assert.ok(diff.includes(`startswith("${COMMENT_MARKER}")`), 'the comment is found by the marker formatMarkdown writes');
     assert.match(diff, /gh api -X PATCH "repos\/\$GITHUB_REPOSITORY\/issues\/comments\/\$id"/);
     assert.match(diff, /gh api -X POST "repos\/\$GITHUB_REPOSITORY\/issues\/\$PR\/comments"/);

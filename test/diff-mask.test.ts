@@ -47,19 +47,19 @@ describe('diffObjects masks by default', () => {
 
   test('a changed key shows, its values never; an unchanged key does not show', () => {
     const d = diffObjects(before, after);
-    assert.deepEqual(d[0]!.changes, [{ path: '.data.password', op: 'change', before: '++++++++', after: '+++++++++' }]);
+    assert.deepEqual(d[0].changes, [{ path: '.data.password', op: 'change', before: '++++++++', after: '+++++++++' }]);
     const text = formatDiff(d, { color: false }) + JSON.stringify(d);
     assert.doesNotMatch(text, /aHVudGVyMg|c3dvcmRmaXNo|YWRtaW4/);
   });
 
   test('an added or removed Secret shows its keys, masked', () => {
     const d = diffObjects([], after);
-    assert.deepEqual((d[0]!.changes[0]!.after as K8sObject).data, { password: '++++++++', user: '++++++++' });
-    assert.deepEqual((diffObjects(before, [])[0]!.changes[0]!.before as K8sObject).data, { password: '++++++++', user: '++++++++' });
+    assert.deepEqual((d[0].changes[0].after as K8sObject).data, { password: '++++++++', user: '++++++++' });
+    assert.deepEqual((diffObjects(before, [])[0].changes[0].before as K8sObject).data, { password: '++++++++', user: '++++++++' });
   });
 
   test('showSecrets: the values as they are', () => {
-    assert.deepEqual(diffObjects(before, after, { showSecrets: true })[0]!.changes, [{ path: '.data.password', op: 'change', before: 'aHVudGVyMg==', after: 'c3dvcmRmaXNo' }]);
+    assert.deepEqual(diffObjects(before, after, { showSecrets: true })[0].changes, [{ path: '.data.password', op: 'change', before: 'aHVudGVyMg==', after: 'c3dvcmRmaXNo' }]);
   });
 
   test("the server's differ masks without being asked", async () => {

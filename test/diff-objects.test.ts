@@ -36,7 +36,7 @@ describe('diffObjects', () => {
     const after = [cm('new'), { ...dep(3, 'web:2'), spec: { replicas: 3, template: { spec: { containers: [{ name: 'web', image: 'web:2' }, { name: 'sidecar', image: 'proxy:1' }] } } } }];
     const d = diffObjects(before, after);
     assert.deepEqual(d.map((x) => `${x.status} ${x.id}`), ['added ConfigMap/ns/new', 'removed ConfigMap/ns/old', 'changed Deployment/ns/web']);
-    assert.deepEqual(d[2]!.changes, [
+    assert.deepEqual(d[2].changes, [
       { path: '.spec.replicas', op: 'change', before: 1, after: 3 },
       { path: '.spec.template.spec.containers[0].image', op: 'change', before: 'web:1', after: 'web:2' },
     ]);

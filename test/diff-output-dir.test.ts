@@ -170,7 +170,7 @@ describe('render --output-dir: hostile folders', () => {
     assert.deepEqual(manifestPath('prod', 'apps/a'), ['prod', 'apps', 'a', 'manifests.yaml']);
     assert.deepEqual(manifestPath('prod', ''), ['prod', 'manifests.yaml']);
     for (const [env, app] of [['prod', 'apps/../../x'], ['..', 'a'], ['prod', 'a//b'], ['prod', 'a/./b'], ['prod', 'a\\..\\b'], ['prod', 'a/\nb']]) {
-      assert.throws(() => manifestPath(env!, app!), /cannot name a folder under the output directory/);
+      assert.throws(() => manifestPath(env, app), /cannot name a folder under the output directory/);
     }
   });
 

@@ -90,7 +90,7 @@ function specMerge(base: Values, layer: Values): Values {
   for (const k of Object.keys(layer)) {
     const v = layer[k]!;
     if (v === null) delete out[k];
-    else if (isMap(v) && isMap(out[k])) out[k] = specMerge(out[k] as Values, v);
+    else if (isMap(v) && isMap(out[k])) out[k] = specMerge(out[k], v);
     else out[k] = stripNulls(v);
   }
   return out;
@@ -126,14 +126,14 @@ describe('merge (property)', () => {
   it('null deletes: a key set to null in a later layer is absent, wherever it was set before', () => {
     fc.assert(
       fc.property(layerArb, fc.array(anyKey, { minLength: 1, maxLength: 3 }), (base, path) => {
-        let del: Values = { [path[path.length - 1]!]: null };
-        for (let i = path.length - 2; i >= 0; i--) del = { [path[i]!]: del };
+        let del: Values = { [path[path.length - 1]]: null };
+        for (let i = path.length - 2; i >= 0; i--) del = { [path[i]]: del };
         const b = new ValuesBuilder();
         b.mergeLayer(base, () => ({ file: 'base.yaml' }));
         b.mergeLayer(del, () => ({ file: 'del.yaml' }));
         let v: Value | undefined = b.result().values;
         for (const k of path.slice(0, -1)) v = isMap(v) && Object.hasOwn(v, k) ? v[k] : undefined;
-        assert.ok(!isMap(v) || !Object.hasOwn(v, path[path.length - 1]!), `${formatPath(path)} survived`);
+        assert.ok(!isMap(v) || !Object.hasOwn(v, path[path.length - 1]), `${formatPath(path)} survived`);
       }),
       fuzzParams(400),
     );

@@ -67,8 +67,8 @@ describe('helpers: sizes are capped by the helper limit', () => {
 
   it('the limit comes from the render (HelperHost.limits)', () => {
     const helpers = makeHelpers({ renderPartial: () => '', limits: () => ({ ...DEFAULT_RENDER_LIMITS, helperBytes: 10 }) });
-    assert.throws(() => helpers.repeat!(11, 'x', { loc: { start: { line: 3, column: 0 } } }), /repeat: the result would exceed the 10-byte helper limit/);
-    assert.equal(helpers.repeat!(10, 'x', {}), 'xxxxxxxxxx');
+    assert.throws(() => helpers.repeat(11, 'x', { loc: { start: { line: 3, column: 0 } } }), /repeat: the result would exceed the 10-byte helper limit/);
+    assert.equal(helpers.repeat(10, 'x', {}), 'xxxxxxxxxx');
   });
 });
 
@@ -120,7 +120,7 @@ describe('helpers: refused helpers say why', () => {
     for (const name of Object.keys(REFUSED_HELPERS)) {
       const args = name === 'lookup' ? ['v1', 'Secret', 'ns', 'name'] : [];
       assert.throws(
-        () => helpers[name]!(...args, {}),
+        () => helpers[name](...args, {}),
         (e: unknown) => e instanceof UserError && e.message.startsWith(`${name} is not available in strata: it `) && !e.message.includes('\n'),
         name,
       );

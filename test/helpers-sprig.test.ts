@@ -72,7 +72,7 @@ describe('helpers against Go text/template + sprig (test/sprig)', () => {
 
   for (const c of table.cases) {
     it(c.name, () => {
-      const want = expected[c.name]!;
+      const want = expected[c.name];
       const got = renderStrata(c);
       if (c.strata?.error !== undefined || (want.error !== undefined && c.strata?.out === undefined)) {
         assert.ok(got.error !== undefined, `strata should fail like ${c.strata ? 'its override says' : 'Go'} (Go: ${JSON.stringify(want)}), got ${JSON.stringify(got.out)}`);

@@ -59,7 +59,7 @@ function runCase(c: HostileCase, cwd: string): Promise<Outcome> {
   // the child died of signal N; without it we still check everything but memory.
   const cmd = TIME ? [TIME, '-f', 'STRATA_PEAK_RSS_KB=%M', process.execPath, CLI, ...c.argv] : [process.execPath, CLI, ...c.argv];
   const started = process.hrtime.bigint();
-  const child = spawn(cmd[0]!, cmd.slice(1), {
+  const child = spawn(cmd[0], cmd.slice(1), {
     cwd,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, STRATA_CACHE_DIR: 'off', ...c.env },
     stdio: ['ignore', 'pipe', 'pipe'],

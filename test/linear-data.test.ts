@@ -6,7 +6,7 @@ import { needsQuotes, toYamlText } from '../src/core/serialize.js';
 import { parseSetExpression } from '../src/core/set-parser.js';
 import type { Emitted } from '../src/core/templates.js';
 import { makeTracer, traceOrigin } from '../src/core/trace.js';
-import type { Finding, Values } from '../src/core/types.js';
+import type { Finding } from '../src/core/types.js';
 import { loadYamlText } from '../src/core/yaml-load.js';
 import { isAmbiguous } from '../src/core/yaml-schema.js';
 import { compileValuesSchema } from '../src/validate/values-schema.js';
@@ -81,7 +81,7 @@ describe('tracing findings is linear in findings and printed values', () => {
     const n = 20_000;
     const items = Array.from({ length: n }, (_, i) => ({ name: `svc${i}`, port: `p${i}`, tag: 'latest' }));
     const b = new ValuesBuilder();
-    b.mergeLayer({ items } as unknown as Values, (p) => ({ file: 'values.yaml', line: Number(/\d+/.exec(p)?.[0] ?? 0) + 1 }));
+    b.mergeLayer({ items }, (p) => ({ file: 'values.yaml', line: Number(/\d+/.exec(p)?.[0] ?? 0) + 1 }));
     const merged = b.result();
     const emitted: Emitted[] = items.flatMap((it, i) => [
       { template: 't.hbs', valuePath: `.items[${i}].port`, value: it.port },
@@ -133,8 +133,8 @@ describe('FindingsError messages are bounded', () => {
   it('cuts long lines and stops at the character budget', () => {
     const out = summarizeLines(['x'.repeat(5000), 'y'.repeat(900), 'z'], { lines: 50, lineChars: 1000, chars: 1500 });
     const lines = out.split('\n');
-    assert.equal(lines[0]!.length, 1000);
-    assert.ok(lines[0]!.endsWith('…'));
+    assert.equal(lines[0].length, 1000);
+    assert.ok(lines[0].endsWith('…'));
     assert.equal(lines[1], '  and 2 more');
   });
 

@@ -75,7 +75,7 @@ describe('policy rules: one failing and one passing case each', () => {
     test(name, () => {
       const hits = run(rule, bad, options);
       assert.equal(hits.length, 1, hits.join('\n'));
-      assert.match(hits[0]!, expected);
+      assert.match(hits[0], expected);
       assert.deepEqual(run(rule, good, options), []);
     });
   }
@@ -135,10 +135,10 @@ describe('policy config', () => {
   test('prod enforces as errors: latest is reported at the values file:line of the tag, and render fails', () => {
     const findings = lintApp({ fs: app(), appDir: 'apps/web', env: 'prod' });
     assert.equal(findings.length, 1, JSON.stringify(findings));
-    assert.equal(findings[0]!.rule, 'image-tag-pinned');
-    assert.equal(findings[0]!.severity, 'error');
-    assert.equal(findings[0]!.object, 'Deployment/ns/web');
-    assert.deepEqual(JSON.parse(JSON.stringify(findings[0]!.origin)), { file: 'apps/web/values-prod.yaml', line: 3, column: 3 });
+    assert.equal(findings[0].rule, 'image-tag-pinned');
+    assert.equal(findings[0].severity, 'error');
+    assert.equal(findings[0].object, 'Deployment/ns/web');
+    assert.deepEqual(JSON.parse(JSON.stringify(findings[0].origin)), { file: 'apps/web/values-prod.yaml', line: 3, column: 3 });
     assert.throws(() => render({ fs: app(), appDir: 'apps/web', env: 'prod', checks: standardChecks() }), /values-prod\.yaml:3:3/);
   });
 
@@ -167,7 +167,7 @@ describe('policy config', () => {
     });
     const findings = lintApp({ fs, appDir: 'apps/web', env: 'prod' });
     assert.deepEqual(findings.map((f) => `${f.severity} ${f.rule} ${f.path}`), ['error min-replicas .spec.replicas']);
-    assert.equal(findings[0]!.origin?.file, 'apps/web/values.yaml');
+    assert.equal(findings[0].origin?.file, 'apps/web/values.yaml');
   });
 
   test('an unknown rule is a UserError at strata.yaml:line', () => {

@@ -17,10 +17,10 @@ function serve(root: string, flags: string[], children: ChildProcess[]): Promise
   children.push(child);
   let log = '';
   return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (c: Buffer) => {
+    child.stderr.on('data', (c: Buffer) => {
       log += c.toString('utf8');
       const m = / at (http:\/\/\S+)/.exec(log);
-      if (m) resolve({ url: m[1]!, restarts: () => (log.match(/starting a new render worker/g) ?? []).length });
+      if (m) resolve({ url: m[1], restarts: () => (log.match(/starting a new render worker/g) ?? []).length });
     });
     child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${log}`)));
   });

@@ -279,10 +279,10 @@ describe('strata serve from a copied dist/ (as in the image)', () => {
     try {
       const url = await new Promise<string>((done, fail) => {
         let err = '';
-        child.stderr!.on('data', (d: Buffer) => {
+        child.stderr.on('data', (d: Buffer) => {
           err += d.toString();
           const m = /at (http:\/\/\S+)/.exec(err);
-          if (m) done(m[1]!);
+          if (m) done(m[1]);
         });
         child.on('exit', (code) => fail(new Error(`serve exited ${code}: ${err}`)));
       });

@@ -51,7 +51,7 @@ describe('strata render: --show-only, --debug, default environment', () => {
     const r = await run(['render', 'app', '--env', 'dev', '--debug'], root);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /--debug: rendered output of app\/templates\/c\.yaml\.hbs:\n1 \| apiVersion: v1\n2 \| kind: ConfigMap\n3 \| metadata:\n4 \|   name: web\n5 \|   x: \[\n/);
+    assert.match(r.stderr, /--debug: rendered output of app\/templates\/c\.yaml\.hbs:\n1 \| apiVersion: v1\n2 \| kind: ConfigMap\n3 \| metadata:\n4 \| {3}name: web\n5 \| {3}x: \[\n/);
     const quiet = await run(['render', 'app', '--env', 'dev'], root);
     assert.doesNotMatch(quiet.stderr, /--debug/);
   });

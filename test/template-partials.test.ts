@@ -98,7 +98,7 @@ describe('parsed documents are never shared', () => {
       'spec:', '  selector:', '    matchLabels: *l', '  template:', '    metadata:', '      labels: *l',
       '    spec:', '      containers: [{name: web, image: "web:1"}]', '',
     ].join('\n');
-    const o = renderApp({ 'd.yaml.hbs': t }).objects[0]!.object as Record<string, any>;
+    const o = renderApp({ 'd.yaml.hbs': t }).objects[0].object as Record<string, any>;
     assert.deepEqual(o.spec.selector.matchLabels, { app: 'web' });
     assert.notEqual(o.spec.template.metadata.labels, o.spec.selector.matchLabels);
     assert.ok(Object.keys(o.metadata.labels).length > 1);

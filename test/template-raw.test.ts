@@ -87,7 +87,7 @@ describe('raw check in a render', () => {
   it('checks values printed inside an included partial', () => {
     const files = { '_labels.hbs': 'team: {{values.v}}', 'cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: {{nindent 4 (include "labels" this)}}\n' };
     assert.throws(() => renderApp(files, 'v: "a #b"\n'), (e: Error) => /_labels\.hbs/.test(String((e as { where?: { file?: string } }).where?.file)) && /printed raw/.test(e.message));
-    assert.equal((renderApp(files, 'v: a b\n').objects[0]!.object.metadata as { labels: Record<string, string> }).labels.team, 'a b');
+    assert.equal((renderApp(files, 'v: a b\n').objects[0].object.metadata as { labels: Record<string, string> }).labels.team, 'a b');
   });
 
   it('lets quote, spaces and helper results through', () => {

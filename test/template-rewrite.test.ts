@@ -63,7 +63,7 @@ describe('emit', () => {
     assert.equal(o.data.strata.needsRawCheck, true);
   });
   it('wraps raw strings in markers in a raw render', () => {
-    const o = opts({ mode: 'raw' }) as never;
+    const o = opts({ mode: 'raw' });
     const d = decode(`x: ${emit('two words', o)}\n`, { file: 't.hbs', line: 1 });
     assert.equal(d.text, 'x: two words\n');
     assert.deepEqual(d.spans, [{ start: 3, end: 12, file: 't.hbs', line: 3, src: 'values.v' }]);

@@ -74,8 +74,8 @@ describe('CRD validation', () => {
   test('a wrong type names the object, the field path and the values origin', () => {
     const f = lintApp({ fs: repo('  size: "{{values.size}}"\n  maxSize: 4'), appDir: 'apps/w', env: 'prod' }).filter((x) => x.rule === 'kube-schema');
     assert.deepEqual(f.map((x) => `${x.object} ${x.path}: ${x.message}`), ['Widget/ns/w .spec.size: must be integer' + SUFFIX]);
-    assert.equal(f[0]!.template, 'apps/w/templates/widget.yaml.hbs');
-    assert.equal(f[0]!.origin?.file, 'apps/w/values.yaml');
+    assert.equal(f[0].template, 'apps/w/templates/widget.yaml.hbs');
+    assert.equal(f[0].origin?.file, 'apps/w/values.yaml');
   });
 
   test('a missing required field, an unknown field, an enum and a pattern', () => {
@@ -145,7 +145,7 @@ describe('hostile and broken CRDs', () => {
     const out = findings(repo(`  size: 1\n  items: ${items}`, crd));
     assert.ok(Date.now() - t0 < 5000);
     assert.equal(out.length, 1);
-    assert.match(out[0]!, /x-kubernetes-validations rule (cannot be evaluated: exceeded the cost budget|took over \d+ ms)/);
+    assert.match(out[0], /x-kubernetes-validations rule (cannot be evaluated: exceeded the cost budget|took over \d+ ms)/);
   });
 
   test('the JSON Schema given to Ajv: structural objects are closed, exclusive bounds converted', () => {

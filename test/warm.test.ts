@@ -13,8 +13,8 @@ import { CLI, REPO } from './helpers.js';
 // exactly what an in-process `generate` prints, for every example app and environment and for failures, and
 // the client must fall back to rendering in-process whenever the server cannot answer.
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { socketPath } = require('../src/cli/warm-client.cjs') as { socketPath(base: string, main: string): string };
+ 
+const { socketPath } = require('../src/cli/warm-client.cjs') as { socketPath: (base: string, main: string) => string };
 
 const MAIN = join(REPO, 'dist', 'strata-main.js');
 
@@ -101,7 +101,7 @@ describe('warm renderer', () => {
     mkdirSync(cache, { mode: 0o700 });
     sock = socketPath(cache, MAIN);
     // The first generate finds no server: it renders in-process and starts one.
-    const first = exampleApps(root)[0]!;
+    const first = exampleApps(root)[0];
     const r = generate(join(root, first.app), argocdEnv(root, first.app, first.env, cache));
     assert.equal(r.code, 0, r.stderr);
     await waitFor(sock, 10_000);
@@ -213,8 +213,8 @@ describe('warm client fallback', () => {
           const child = spawn(process.execPath, [CLI, 'generate'], { cwd: join(root, app), env: e });
           let stdout = '';
           let stderr = '';
-          child.stdout.on('data', (d: Buffer) => (stdout += d));
-          child.stderr.on('data', (d: Buffer) => (stderr += d));
+          child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+          child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
           child.on('close', (code) => resolve({ code, stdout, stderr }));
         });
         assert.deepEqual(r, cold);

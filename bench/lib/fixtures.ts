@@ -9,7 +9,7 @@ import type { Values } from '../../src/core/types.js';
 export const PLATE = join(__dirname, '..', '..', 'examples', 'plate');
 export const PLATE_API = 'helm/applications/plate-api';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;  
 
 /**
  * A kustomize base + prod overlay that produces what `strata render --env prod` produces for plate-api's
@@ -21,7 +21,7 @@ type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 export function writeKustomizeOverlay(dir: string, rendered: { items: Obj[] }): string {
   const want = new Set(['Deployment', 'Service', 'Ingress', 'HorizontalPodAutoscaler']);
   const objs = rendered.items.filter((o) => want.has(o.kind)).map((o) => structuredClone(o));
-  const labels: Record<string, string> = { ...objs[0]!.metadata.labels };
+  const labels: Record<string, string> = { ...objs[0].metadata.labels };
   const strip = (o: Obj): void => {
     delete o.metadata.labels;
     delete o.metadata.namespace;
@@ -52,7 +52,7 @@ export function writeKustomizeOverlay(dir: string, rendered: { items: Obj[] }): 
   mkdirSync(overlay, { recursive: true });
   const image = objs.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0].image.replace(/:[^:]+$/, '');
   const selectorKeys = ['app.kubernetes.io/name', 'app.kubernetes.io/instance'];
-  const selector = Object.fromEntries(selectorKeys.map((k) => [k, labels[k]!]));
+  const selector = Object.fromEntries(selectorKeys.map((k) => [k, labels[k]]));
   const rest = Object.fromEntries(Object.entries(labels).filter(([k]) => !selectorKeys.includes(k)));
   writeFileSync(
     join(overlay, 'kustomization.yaml'),

@@ -79,19 +79,19 @@ interface ApplicationSource {
 export function pickApplication(text: string, file: string, name?: string): ApplicationDoc {
   const apps: ApplicationDoc[] = [];
   for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length) throw new UserError(`invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}`, { file });
+    if (doc.errors.length) throw new UserError(`invalid YAML: ${doc.errors[0].message.split('\n')[0]}`, { file });
     const v = doc.toJS() as { kind?: string } | null;
-    if (v && typeof v === 'object' && v.kind === 'Application') apps.push(v as ApplicationDoc);
+    if (v && typeof v === 'object' && v.kind === 'Application') apps.push(v);
   }
   const names = apps.map((a) => a.metadata?.name ?? '(no name)');
   if (apps.length === 0) throw new UserError('no Application in this file', { file });
   if (name !== undefined) {
     const hit = apps.filter((a) => a.metadata?.name === name);
     if (hit.length !== 1) throw new UserError(`${hit.length === 0 ? 'no' : 'more than one'} Application named "${name}"; the file has: ${names.join(', ')}`, { file });
-    return hit[0]!;
+    return hit[0];
   }
   if (apps.length > 1) throw new UserError(`${apps.length} Applications in this file; pick one with --name (${names.join(', ')})`, { file });
-  return apps[0]!;
+  return apps[0];
 }
 
 function strataSourceIndex(app: ApplicationDoc, file: string): number {
@@ -110,12 +110,12 @@ function strataSourceIndex(app: ApplicationDoc, file: string): number {
       { file },
     );
   }
-  return ours[0]!;
+  return ours[0];
 }
 
 function strataSource(app: ApplicationDoc, file: string): ApplicationSource {
   const i = strataSourceIndex(app, file);
-  return app.spec?.source ?? app.spec!.sources![i]!;
+  return app.spec?.source ?? app.spec!.sources![i];
 }
 
 /** The Application with its strata source replaced (for .argocd-source*.yaml overrides). */

@@ -23,7 +23,7 @@ export function appName(name: string, appNamespace: string | undefined, controlP
 export function interpolate(value: string, vars: Readonly<Record<string, string>>): string {
   // Go's shell names: one special char or digit, or [A-Za-z_][A-Za-z0-9_]*; an unclosed `${` is eaten.
   // A scanner, not a regex: `${` without a closing brace must not rescan the rest of the value each time.
-  const lookup = (name: string): string => (name === '$' ? '$' : Object.hasOwn(vars, name) ? vars[name]! : '');
+  const lookup = (name: string): string => (name === '$' ? '$' : Object.hasOwn(vars, name) ? vars[name] : '');
   const lastClose = value.lastIndexOf('}');
   let out = '';
   let i = 0;
@@ -34,7 +34,7 @@ export function interpolate(value: string, vars: Readonly<Record<string, string>
       break;
     }
     out += value.slice(i, dollar);
-    const c = value[dollar + 1]!;
+    const c = value[dollar + 1];
     if (c === '$') {
       out += '$';
       i = dollar + 2;
@@ -50,7 +50,7 @@ export function interpolate(value: string, vars: Readonly<Record<string, string>
       i = dollar + 2;
     } else if (/[A-Za-z_]/.test(c)) {
       let j = dollar + 2;
-      while (j < value.length && /[A-Za-z0-9_]/.test(value[j]!)) j++;
+      while (j < value.length && /[A-Za-z0-9_]/.test(value[j])) j++;
       out += lookup(value.slice(dollar + 1, j));
       i = j;
     } else {

@@ -34,7 +34,7 @@ function fail(message: string): never {
 
 function collectionOf(p: ParameterValue): string {
   const kinds = (['string', 'array', 'map'] as const).filter((k) => p[k] !== undefined && p[k] !== null);
-  return kinds.length === 1 ? kinds[0]! : kinds.length === 0 ? 'nothing' : kinds.join(' and ');
+  return kinds.length === 1 ? kinds[0] : kinds.length === 0 ? 'nothing' : kinds.join(' and ');
 }
 
 /**
@@ -97,7 +97,7 @@ export function parseParameters(env: Env): StrataParameters {
 export function mapEntryAssignment(key: string, raw: string, kind: 'set' | 'setString'): SetAssignment {
   const flag = `parameter ${kind}[${key}]`;
   const parsed = parseSetExpression(`${key}=`, 'set-string', flag);
-  if (parsed.length !== 1 || parsed[0]!.value !== '') {
+  if (parsed.length !== 1 || parsed[0].value !== '') {
     throw new UserError(`"${key}" is not a single value path (escape "," "=" "." "[" with a backslash)`, { flag });
   }
   let value: Value = raw;
@@ -105,10 +105,10 @@ export function mapEntryAssignment(key: string, raw: string, kind: 'set' | 'setS
     if (raw.startsWith('{') && raw.endsWith('}')) {
       const list = parseSetExpression(`x=${raw}`, 'set', flag);
       if (list.length !== 1) throw new UserError('is not one {a,b} list', { flag });
-      value = list[0]!.value;
+      value = list[0].value;
     } else value = typed(raw, flag);
   }
-  return { segments: parsed[0]!.segments, value };
+  return { segments: parsed[0].segments, value };
 }
 
 /** Overrides in layer order: valueFiles, values, set, setString (after the app's own layers). */

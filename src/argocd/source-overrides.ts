@@ -40,7 +40,7 @@ export function applySourceOverrides<S extends object>(fs: ReadOnlyFs, appDir: s
     const file = joinPath(appDir, name);
     if (fs.stat(file) !== 'file') continue; // missing, or a directory: skipped, as upstream
     const doc = parseDocument(Buffer.from(fs.readFile(file)).toString('utf8'), { uniqueKeys: true });
-    if (doc.errors.length) throw new UserError(`invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}`, { file });
+    if (doc.errors.length) throw new UserError(`invalid YAML: ${doc.errors[0].message.split('\n')[0]}`, { file });
     const patch = doc.toJS({ maxAliasCount: 100 }) as unknown;
     if (patch === null || patch === undefined) continue; // an empty file patches nothing
     if (typeof patch !== 'object' || Array.isArray(patch)) throw new UserError('must be a mapping (a JSON merge patch of spec.source)', { file });

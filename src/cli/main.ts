@@ -164,7 +164,7 @@ export function globalLimits(argv: readonly string[], env: Io['env']): { limits:
   const rest: string[] = [];
   const flags: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+    const a = argv[i];
     if (a === '--') {
       rest.push(...argv.slice(i));
       break;

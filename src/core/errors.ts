@@ -38,7 +38,7 @@ export class FindingsError extends UserError {
     // One error stays on one line (Argo CD's UI shows the first line of a failed generate); several are listed.
     super(
       errors.length === 1
-        ? `1 error found: ${summarizeLines([formatFinding(errors[0]!)])}`
+        ? `1 error found: ${summarizeLines([formatFinding(errors[0])])}`
         : `${errors.length} errors found:\n${summarizeLines(errors.map((f) => '  ' + formatFinding(f)))}`,
     );
     this.findings = findings;
@@ -81,7 +81,7 @@ export function formatOrigin(o: Origin | undefined): string {
 export function redactFlag(flag: string): string {
   if (flag.startsWith('--set-file ')) return shorten(flag, 200);
   const m = /^(--set(?:-string|-json)? [^=]*)=/.exec(flag);
-  return m ? `${shorten(m[1]!, 200)}=…` : shorten(flag, 200);
+  return m ? `${shorten(m[1], 200)}=…` : shorten(flag, 200);
 }
 
 /** A path or flag of hostile length (a 60,000-level `--set`) stays readable: its start, then `…`. */

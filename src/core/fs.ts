@@ -82,7 +82,7 @@ export class MemoryFs implements ReadOnlyFs {
     const prefix = path ? path + '/' : '';
     const names = new Set<string>();
     for (const p of [...this.files.keys(), ...this.dirs]) {
-      if (p !== path && p.startsWith(prefix)) names.add(p.slice(prefix.length).split('/')[0]!);
+      if (p !== path && p.startsWith(prefix)) names.add(p.slice(prefix.length).split('/')[0]);
     }
     return [...names].sort();
   }

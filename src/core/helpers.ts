@@ -59,7 +59,7 @@ const TABLE: Record<string, HelperDef> = {
 
 // sprig's must* forms return an error instead of panicking; strata's helpers always fail with an error.
 for (const name of ['append', 'push', 'prepend', 'first', 'last', 'rest', 'initial', 'reverse', 'uniq', 'without', 'has', 'slice', 'compact', 'chunk', 'merge', 'mergeOverwrite', 'deepCopy', 'fromJson', 'toPrettyJson', 'toRawJson']) {
-  const must = 'must' + name[0]!.toUpperCase() + name.slice(1);
+  const must = 'must' + name[0].toUpperCase() + name.slice(1);
   if (TABLE[name] && !TABLE[must]) TABLE[must] = TABLE[name]!;
 }
 

@@ -73,7 +73,7 @@ function emitNode(v: unknown, indent: string, out: string[], top: boolean): void
       if ((isPlainObject(item) && Object.keys(item).length > 0) || (Array.isArray(item) && item.length > 0)) {
         const sub: string[] = [];
         emitNode(item, indent + '  ', sub, false);
-        out.push(indent + '- ' + sub[0]!.slice(indent.length + 2), ...sub.slice(1));
+        out.push(indent + '- ' + sub[0].slice(indent.length + 2), ...sub.slice(1));
       } else {
         out.push(indent + '- ' + inline(item, indent + '  '));
       }

@@ -70,7 +70,7 @@ class Parser {
     };
     for (;;) {
       if (this.i >= this.s.length) this.fail(`key "${formatPath([...segments, key])}" has no value (expected key=value)`);
-      const c = this.s[this.i]!;
+      const c = this.s[this.i];
       if (c === '\\') {
         if (this.i + 1 >= this.s.length) this.fail('dangling backslash');
         key += this.s[this.i + 1];
@@ -118,7 +118,7 @@ class Parser {
   private until(stops: string): string {
     let out = '';
     while (this.i < this.s.length) {
-      const c = this.s[this.i]!;
+      const c = this.s[this.i];
       if (c === '\\' && this.i + 1 < this.s.length) {
         out += this.s[this.i + 1];
         this.i += 2;
@@ -155,7 +155,7 @@ class Parser {
     // Counted before JSON.parse and the walks below, which recurse per level: 60,000 levels overflowed the stack.
     let inString = false;
     for (; this.i < this.s.length; this.i++) {
-      const c = this.s[this.i]!;
+      const c = this.s[this.i];
       if (inString) {
         if (c === '\\') this.i++;
         else if (c === '"') inString = false;

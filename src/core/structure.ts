@@ -30,10 +30,10 @@ export function checkDuplicates(objects: readonly RenderedObject[]): void {
   for (const o of objects) {
     const obj = o.object;
     const meta = obj.metadata as Record<string, unknown>;
-    const id = `${groupOf(String(obj.apiVersion))}/${String(obj.kind)}/${String(meta.namespace ?? '')}/${meta.name}`;
+    const id = `${groupOf(String(obj.apiVersion))}/${String(obj.kind)}/${String(meta.namespace ?? '')}/${String(meta.name)}`;
     const prev = seen.get(id);
     if (prev) {
-      throw new UserError(`${String(obj.kind)} "${meta.name}"${meta.namespace ? ` in namespace "${String(meta.namespace)}"` : ''} is rendered twice: by ${where(prev)} and by ${where(o)}`, { file: o.template });
+      throw new UserError(`${String(obj.kind)} "${String(meta.name)}"${meta.namespace ? ` in namespace "${String(meta.namespace)}"` : ''} is rendered twice: by ${where(prev)} and by ${where(o)}`, { file: o.template });
     }
     seen.set(id, o);
   }

@@ -31,7 +31,7 @@ interface Candidates {
 function leaves(v: Value, path: string, visit: (path: string, text: string) => void, budget = { n: 10_000 }): void {
   if (--budget.n < 0) return;
   if (Array.isArray(v)) v.forEach((x, i) => leaves(x, childPath(path, i), visit, budget));
-  else if (isMap(v)) for (const k of Object.keys(v)) leaves(v[k]!, childPath(path, k), visit, budget);
+  else if (isMap(v)) for (const k of Object.keys(v)) leaves(v[k], childPath(path, k), visit, budget);
   else if (v !== null) visit(path, String(v));
 }
 
@@ -88,8 +88,8 @@ export function makeTracer(emitted: readonly Emitted[], merged: MergedValues): T
     }
     if (keyedCount === 1) return merged.provenance.get(keyed!)?.origin;
     const distinctive = Number.isNaN(Number(text)) && text !== 'true' && text !== 'false' && text.length >= 3;
-    if (direct.size === 1 && (distinctive || hints.length === 0)) return merged.provenance.get([...direct][0]!)?.origin;
-    if (all === 1 && distinctive) return merged.provenance.get([...direct, ...nested][0]!)?.origin;
+    if (direct.size === 1 && (distinctive || hints.length === 0)) return merged.provenance.get([...direct][0])?.origin;
+    if (all === 1 && distinctive) return merged.provenance.get([...direct, ...nested][0])?.origin;
     return undefined;
   }
 }

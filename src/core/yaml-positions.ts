@@ -11,7 +11,7 @@ export interface Position {
 }
 
 export function positionsOf(text: string): Map<string, Position> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+   
   const Y = require('yaml') as typeof import('yaml');
   const lc = new Y.LineCounter();
   const doc = Y.parseDocument(text, { lineCounter: lc, merge: true, schema: 'core', prettyErrors: false, uniqueKeys: false });
@@ -39,7 +39,7 @@ export function positionsOf(text: string): Map<string, Position> {
       }
     }
   };
-  walk(doc.contents as YamlNode | null, '', 0);
+  walk(doc.contents, '', 0);
   return out;
 }
 
@@ -100,7 +100,7 @@ export function mayHaveComplexKey(text: string): boolean {
  */
 export function findComplexKey(text: string): ComplexKey | undefined {
   if (!mayHaveComplexKey(text)) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+   
   const Y = require('yaml') as typeof import('yaml');
   const lc = new Y.LineCounter();
   const docs = Y.parseAllDocuments(text, { lineCounter: lc, merge: true, schema: 'core', prettyErrors: false, uniqueKeys: false });
@@ -112,7 +112,7 @@ export function findComplexKey(text: string): ComplexKey | undefined {
       node.items.forEach((item, i) => walk(item, childPath(path, i), depth + 1, doc));
     } else if (Y.isMap(node)) {
       for (const pair of node.items) {
-        let key = pair.key as unknown;
+        let key = pair.key;
         const keyNode = key as YamlNode | null;
         if (Y.isAlias(key)) key = key.resolve(doc);
         if (key !== null && key !== undefined && !Y.isScalar(key)) {

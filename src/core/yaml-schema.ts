@@ -55,7 +55,7 @@ export function ambiguityOf(text: string): string | undefined {
     if (body.includes('_') && DIGITS_UNDERSCORES.test(body)) return 'N_NNN';
     if (body.includes(':')) {
       const parts = body.split(':');
-      if (DIGITS.test(parts[0]!) && parts.slice(1).every((p) => SEXAGESIMAL_PART.test(p))) return 'NN:NN';
+      if (DIGITS.test(parts[0]) && parts.slice(1).every((p) => SEXAGESIMAL_PART.test(p))) return 'NN:NN';
     }
   }
   // `\d{4}-\d\d?-\d\d?`, alone or followed by `T`, `t` or a space and anything on the same line.

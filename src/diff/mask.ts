@@ -47,9 +47,9 @@ export function maskSecretPair(before: K8sObject | undefined, after: K8sObject |
       continue;
     }
     const keys = [...new Set(maps.flatMap((m) => (m ? Object.keys(m) : [])))];
-    const out = maps.map((m) => (m ? ({} as Obj) : undefined));
+    const out: (Obj | undefined)[] = maps.map((m) => (m ? {} : undefined));
     for (const k of keys) {
-      const masks = maskValues(maps.map((m) => (m && Object.hasOwn(m, k) ? canonical((m as Obj)[k]) : undefined)));
+      const masks = maskValues(maps.map((m) => (m && Object.hasOwn(m, k) ? canonical(m[k]) : undefined)));
       out.forEach((o, i) => {
         if (o && masks[i] !== undefined) o[k] = masks[i];
       });

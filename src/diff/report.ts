@@ -46,9 +46,9 @@ export function formatText(r: DiffAllResult, opts: TextOptions): string {
     const c = counts(p.objects);
     return [p.app || '.', p.env || '*', p.status, String(c.added), String(c.removed), String(c.changed), note(p)];
   })];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   const out = [`strata diff --all against ${r.against}`];
-  if (shown.length) out.push(...rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()));
+  if (shown.length) out.push(...rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()));
   out.push(tally(r.results), '');
   for (const p of shown) {
     if (!p.objects.length) continue;
@@ -125,7 +125,7 @@ export function formatMarkdown(r: DiffAllResult): string {
   if (total <= MARKDOWN_BUDGET) return [summary, ...full].join('\n');
 
   // Water-filling: the largest cap such that every diff cut to it fits in what the summary leaves.
-  const overhead = blocks.map((b, i) => full[i]!.length - b.text.length + 120); // wrapper and the cut note
+  const overhead = blocks.map((b, i) => full[i].length - b.text.length + 120); // wrapper and the cut note
   const room = MARKDOWN_BUDGET - summary.length - 200 - overhead.reduce((n, x) => n + x, 0);
   if (room < blocks.length * 200) {
     return `${summary}\n_The diffs (${blocks.length} pairs) do not fit in a comment: run \`strata diff --all\` locally, or read the job log._\n`;

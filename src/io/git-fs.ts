@@ -47,7 +47,7 @@ class GitFs implements ReadOnlyFs {
       const [mode, type, sha, size] = entry.slice(0, tab).split(/ +/);
       const path = entry.slice(tab + 1);
       if (type !== 'blob' || mode === '120000') continue;
-      this.blobs.set(path, { sha: sha!, size: Number(size) });
+      this.blobs.set(path, { sha: sha, size: Number(size) });
       this.mem.write(path, new Uint8Array(0)); // placeholder: creates the directories; bytes on first read
     }
   }

@@ -98,7 +98,7 @@ export function gitDirProblem(root: string): string | undefined {
   if (!m) return '.git file has no gitdir line';
   let target: string;
   try {
-    target = realpathSync(resolve(root, m[1]!));
+    target = realpathSync(resolve(root, m[1]));
   } catch {
     return '.git file points to nothing';
   }

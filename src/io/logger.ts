@@ -23,14 +23,14 @@ export function createLogger(level: Level, stream: Writable): Logger {
   let pinoLogger: { [k: string]: (obj: object, msg: string) => void } | undefined;
   const get = () => {
     if (!pinoLogger) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+       
       const pino = require('pino') as typeof import('pino');
       pinoLogger = pino.default({ level, base: { name: 'strata' } }, stream) as unknown as typeof pinoLogger;
     }
     return pinoLogger!;
   };
   const at = (l: Exclude<Level, 'silent'>) => (obj: object, msg: string) => {
-    if (RANK[l] >= RANK[level]) get()[l]!(obj, msg);
+    if (RANK[l] >= RANK[level]) get()[l](obj, msg);
   };
   return { enabled: (l) => RANK[l] >= RANK[level], debug: at('debug'), info: at('info'), warn: at('warn') };
 }

@@ -5,7 +5,7 @@ import type { CelFunc, CelList, CelValue } from '@bufbuild/cel';
 // syntax and linear time, like Go's regexp that Kubernetes uses. `url`, `quantity`, `ip`, `cidr` and
 // `authz` are not provided.
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+ 
 type CelModule = typeof import('@bufbuild/cel');
 type Re2 = typeof import('re2js').RE2JS;
 
@@ -45,11 +45,11 @@ export function k8sFuncs(cel: CelModule, chargeString: (n: number) => void): Cel
     // lists.go
     celMethod('isSorted', LIST, [], BOOL, function () {
       const xs = items(this);
-      return xs.every((x, i) => i === 0 || compare(xs[i - 1]!, x) <= 0);
+      return xs.every((x, i) => i === 0 || compare(xs[i - 1], x) <= 0);
     }),
     celMethod('sum', LIST, [], DYN, function () {
       const xs = items(this);
-      if (xs.every((x) => typeof x === 'bigint')) return (xs as bigint[]).reduce((a, b) => a + b, 0n);
+      if (xs.every((x) => typeof x === 'bigint')) return (xs).reduce((a, b) => a + b, 0n);
       return xs.reduce<number>((a, b) => a + Number(b), 0);
     }),
     celMethod('min', LIST, [], DYN, function () {
@@ -67,7 +67,7 @@ export function k8sFuncs(cel: CelModule, chargeString: (n: number) => void): Cel
     }),
     celMethod('lastIndexOf', LIST, [DYN], INT, function (x) {
       const xs = items(this);
-      for (let i = xs.length - 1; i >= 0; i--) if (same(x, xs[i]!)) return BigInt(i);
+      for (let i = xs.length - 1; i >= 0; i--) if (same(x, xs[i])) return BigInt(i);
       return -1n;
     }),
     // regex.go: find returns "" when nothing matches; findAll with a limit (< 0: all).

@@ -14,7 +14,7 @@ import type { CelEnv, CelFunc, CelList, CelValue } from '@bufbuild/cel';
 // Kubernetes bounds CRD rules the same way (a per-call cost limit, apiextensions-apiserver's
 // `PerCallLimit` = 1,000,000); we count iterations rather than estimating statically.
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+ 
 type CelModule = typeof import('@bufbuild/cel');
 type Expr = import('@bufbuild/cel-spec/cel/expr/syntax_pb.js').Expr;
 
@@ -164,7 +164,7 @@ function compileUncached(source: string, variables: readonly string[]): CelProgr
   } catch (e) {
     const msg = (e as Error).message;
     const m = /^<input>:(\d+):(\d+): (.*)$/s.exec(msg);
-    return m ? { message: m[3]!.split('\n')[0]!, column: Number(m[2]) } : { message: msg.split('\n')[0]! };
+    return m ? { message: m[3].split('\n')[0], column: Number(m[2]) } : { message: msg.split('\n')[0] };
   }
   const problem = checkAst(parsed.expr, env, new Set(variables));
   if (problem) return { message: problem };

@@ -70,7 +70,7 @@ function applyBlock(policy: EffectivePolicy, block: Value, v: Checker, path: str
         eff.severity = severityOf(v, raw, op);
         continue;
       }
-      const spec = options[k]!;
+      const spec = options[k];
       if (spec.type === 'number') {
         if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0) v.fail(op, `expected a whole number >= 0, found ${JSON.stringify(raw)}`);
         eff.options[k] = raw;

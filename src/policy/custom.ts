@@ -41,7 +41,7 @@ const FIELDS = ['name', 'description', 'match', 'expression', 'message', 'messag
 export function parseKind(text: string): KindMatch | undefined {
   const parts = text.split('/');
   if (parts.some((p) => p === '') || parts.length > 3) return undefined;
-  const kind = parts[parts.length - 1]!;
+  const kind = parts[parts.length - 1];
   if (kind !== '*' && !/^[A-Za-z][A-Za-z0-9]*$/.test(kind)) return undefined;
   return parts.length === 1 ? { kind } : { apiVersion: parts.slice(0, -1).join('/'), kind };
 }

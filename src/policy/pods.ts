@@ -105,7 +105,7 @@ export function parseImage(image: string): ImageRef {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
-  const first = rest.split('/')[0]!;
+  const first = rest.split('/')[0];
   const hasHost = rest.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
   return { registry: hasHost ? first : 'docker.io', name: rest, ...(tag !== undefined ? { tag } : {}), ...(digest ? { digest } : {}) };
 }

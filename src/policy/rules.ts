@@ -97,12 +97,12 @@ const minReplicas: Rule = {
     if (hpa) {
       const min = asObj(hpa.object.spec)?.minReplicas ?? 1; // Kubernetes defaults minReplicas to 1
       if (typeof min !== 'number' || min >= (opts.min as number)) return [];
-      return [{ message: `scales ${o.object.kind}/${String(asObj(o.object.metadata)?.name)} down to ${min} replica${min === 1 ? '' : 's'}; at least ${opts.min} required`, path: '.spec.minReplicas', trace: String(min), hint: ['minReplicas', 'min'], at: hpa }];
+      return [{ message: `scales ${o.object.kind}/${String(asObj(o.object.metadata)?.name)} down to ${min} replica${min === 1 ? '' : 's'}; at least ${String(opts.min)} required`, path: '.spec.minReplicas', trace: String(min), hint: ['minReplicas', 'min'], at: hpa }];
     }
     const spec = asObj(o.object.spec) ?? {};
     const replicas = spec.replicas === undefined ? 1 : spec.replicas;
     if (typeof replicas !== 'number' || replicas >= (opts.min as number)) return [];
-    return [{ message: `${replicas} replica${replicas === 1 ? '' : 's'}; at least ${opts.min} required`, path: '.spec.replicas', trace: String(replicas), hint: ['replicaCount', 'replicas'] }];
+    return [{ message: `${replicas} replica${replicas === 1 ? '' : 's'}; at least ${String(opts.min)} required`, path: '.spec.replicas', trace: String(replicas), hint: ['replicaCount', 'replicas'] }];
   },
 };
 

@@ -139,5 +139,5 @@ export function startServer(opts: ServerOptions & { port?: number }): Promise<Ru
 /** The page's files: next to the bundle (dist/public) or, from sources and tests, src/server/public. */
 function publicDir(): string {
   const candidates = [join(__dirname, 'public'), join(__dirname, '..', 'src', 'server', 'public')];
-  return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[0]!;
+  return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[0];
 }

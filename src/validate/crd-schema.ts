@@ -47,7 +47,7 @@ type Json = Record<string, unknown>;
 
 const COPIED = ['type', 'required', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'multipleOf'];
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+ 
 function compilePattern(source: string, fail: (m: string) => never): RuleNode['pattern'] {
   const { RE2JS } = require('re2js') as typeof import('re2js');
   try {
@@ -67,7 +67,7 @@ function compileRule(raw: unknown, fail: (m: string) => never): CelRule | undefi
   const compile = (src: string, what: string): CelProgram => {
     const p = compileCel(src, ['self']);
     if (isCompileError(p)) fail(`${what}: CEL: ${p.message}${p.column !== undefined ? ` (column ${p.column})` : ''}`);
-    return p as CelProgram;
+    return p;
   };
   return {
     source: r.rule,
@@ -92,8 +92,14 @@ export function crdSchema(key: string, openAPIV3Schema: unknown, file: string, a
     const out: Json = {};
     for (const k of COPIED) if (n[k] !== undefined) out[k] = n[k];
     // OpenAPI 3.0 writes exclusive bounds as booleans next to minimum/maximum.
-    if (n.exclusiveMinimum === true && typeof n.minimum === 'number') (delete out.minimum, (out.exclusiveMinimum = n.minimum));
-    if (n.exclusiveMaximum === true && typeof n.maximum === 'number') (delete out.maximum, (out.exclusiveMaximum = n.maximum));
+    if (n.exclusiveMinimum === true && typeof n.minimum === 'number') {
+      delete out.minimum;
+      out.exclusiveMinimum = n.minimum;
+    }
+    if (n.exclusiveMaximum === true && typeof n.maximum === 'number') {
+      delete out.maximum;
+      out.exclusiveMaximum = n.maximum;
+    }
     const rules: RuleNode = {};
     if (typeof n.pattern === 'string') rules.pattern = compilePattern(n.pattern, fail);
     if (n['x-kubernetes-validations'] !== undefined) {

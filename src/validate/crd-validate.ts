@@ -10,7 +10,7 @@ import type { CelRule, CrdVersion, RuleNode } from './crd-schema.js';
 // patterns and x-kubernetes-validations rules (src/validate/crd-schema.ts). As the API server does, CEL
 // rules run only on an object that passed the structural checks.
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+ 
 type Cel = typeof import('../policy/cel.js');
 let celModule: Cel | undefined; // loaded with the first CRD that has rules
 

@@ -117,7 +117,7 @@ export function loadCrds(fs: ReadOnlyFs, files: readonly string[], limits: Limit
   if (lastIndex && lastIndex.files === files && lastIndex.versions.every((v, i) => v === versions[i])) return lastIndex.index;
   const index = new Map<string, CrdVersion>();
   for (const [i, file] of files.entries()) {
-    for (const v of versions[i]!) {
+    for (const v of versions[i]) {
       const other = index.get(v.key);
       if (other) throw new UserError(`${v.key} is defined twice (also in ${other.file})`, { file });
       index.set(v.key, v);

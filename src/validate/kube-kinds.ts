@@ -4,49 +4,49 @@
 //
 // The validators are kubernetes-models 4.5 (precompiled Ajv code generated from the Kubernetes 1.33 OpenAPI
 // spec; docs/validation.md). A kind missing here passes with the structural check only.
-/* eslint-disable @typescript-eslint/no-require-imports */
+ 
 
 /** A kubernetes-models class: its prototype's `validate` checks `this` and throws with Ajv errors. */
 export interface ModelClass {
   prototype: { validate(this: unknown): void };
 }
 
-type Loader = () => Record<string, unknown>;
+type Loader = () => unknown;
 
 export const KIND_SCHEMAS: ReadonlyMap<string, Loader> = new Map<string, Loader>([
-  ['v1/ConfigMap', () => require('kubernetes-models/v1/ConfigMap')],
-  ['v1/Secret', () => require('kubernetes-models/v1/Secret')],
-  ['v1/Service', () => require('kubernetes-models/v1/Service')],
-  ['v1/ServiceAccount', () => require('kubernetes-models/v1/ServiceAccount')],
-  ['v1/Pod', () => require('kubernetes-models/v1/Pod')],
-  ['v1/PersistentVolumeClaim', () => require('kubernetes-models/v1/PersistentVolumeClaim')],
-  ['v1/PersistentVolume', () => require('kubernetes-models/v1/PersistentVolume')],
-  ['v1/Namespace', () => require('kubernetes-models/v1/Namespace')],
-  ['v1/LimitRange', () => require('kubernetes-models/v1/LimitRange')],
-  ['v1/ResourceQuota', () => require('kubernetes-models/v1/ResourceQuota')],
-  ['v1/Endpoints', () => require('kubernetes-models/v1/Endpoints')],
-  ['apps/v1/Deployment', () => require('kubernetes-models/apps/v1/Deployment')],
-  ['apps/v1/StatefulSet', () => require('kubernetes-models/apps/v1/StatefulSet')],
-  ['apps/v1/DaemonSet', () => require('kubernetes-models/apps/v1/DaemonSet')],
-  ['apps/v1/ReplicaSet', () => require('kubernetes-models/apps/v1/ReplicaSet')],
-  ['batch/v1/Job', () => require('kubernetes-models/batch/v1/Job')],
-  ['batch/v1/CronJob', () => require('kubernetes-models/batch/v1/CronJob')],
-  ['autoscaling/v1/HorizontalPodAutoscaler', () => require('kubernetes-models/autoscaling/v1/HorizontalPodAutoscaler')],
-  ['autoscaling/v2/HorizontalPodAutoscaler', () => require('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler')],
-  ['policy/v1/PodDisruptionBudget', () => require('kubernetes-models/policy/v1/PodDisruptionBudget')],
-  ['networking.k8s.io/v1/Ingress', () => require('kubernetes-models/networking.k8s.io/v1/Ingress')],
-  ['networking.k8s.io/v1/IngressClass', () => require('kubernetes-models/networking.k8s.io/v1/IngressClass')],
-  ['networking.k8s.io/v1/NetworkPolicy', () => require('kubernetes-models/networking.k8s.io/v1/NetworkPolicy')],
-  ['rbac.authorization.k8s.io/v1/Role', () => require('kubernetes-models/rbac.authorization.k8s.io/v1/Role')],
-  ['rbac.authorization.k8s.io/v1/RoleBinding', () => require('kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding')],
-  ['rbac.authorization.k8s.io/v1/ClusterRole', () => require('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole')],
-  ['rbac.authorization.k8s.io/v1/ClusterRoleBinding', () => require('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding')],
-  ['storage.k8s.io/v1/StorageClass', () => require('kubernetes-models/storage.k8s.io/v1/StorageClass')],
-  ['scheduling.k8s.io/v1/PriorityClass', () => require('kubernetes-models/scheduling.k8s.io/v1/PriorityClass')],
-  ['coordination.k8s.io/v1/Lease', () => require('kubernetes-models/coordination.k8s.io/v1/Lease')],
-  ['discovery.k8s.io/v1/EndpointSlice', () => require('kubernetes-models/discovery.k8s.io/v1/EndpointSlice')],
-  ['admissionregistration.k8s.io/v1/MutatingWebhookConfiguration', () => require('kubernetes-models/admissionregistration.k8s.io/v1/MutatingWebhookConfiguration')],
-  ['admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration', () => require('kubernetes-models/admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration')],
+  ['v1/ConfigMap', (): unknown => require('kubernetes-models/v1/ConfigMap')],
+  ['v1/Secret', (): unknown => require('kubernetes-models/v1/Secret')],
+  ['v1/Service', (): unknown => require('kubernetes-models/v1/Service')],
+  ['v1/ServiceAccount', (): unknown => require('kubernetes-models/v1/ServiceAccount')],
+  ['v1/Pod', (): unknown => require('kubernetes-models/v1/Pod')],
+  ['v1/PersistentVolumeClaim', (): unknown => require('kubernetes-models/v1/PersistentVolumeClaim')],
+  ['v1/PersistentVolume', (): unknown => require('kubernetes-models/v1/PersistentVolume')],
+  ['v1/Namespace', (): unknown => require('kubernetes-models/v1/Namespace')],
+  ['v1/LimitRange', (): unknown => require('kubernetes-models/v1/LimitRange')],
+  ['v1/ResourceQuota', (): unknown => require('kubernetes-models/v1/ResourceQuota')],
+  ['v1/Endpoints', (): unknown => require('kubernetes-models/v1/Endpoints')],
+  ['apps/v1/Deployment', (): unknown => require('kubernetes-models/apps/v1/Deployment')],
+  ['apps/v1/StatefulSet', (): unknown => require('kubernetes-models/apps/v1/StatefulSet')],
+  ['apps/v1/DaemonSet', (): unknown => require('kubernetes-models/apps/v1/DaemonSet')],
+  ['apps/v1/ReplicaSet', (): unknown => require('kubernetes-models/apps/v1/ReplicaSet')],
+  ['batch/v1/Job', (): unknown => require('kubernetes-models/batch/v1/Job')],
+  ['batch/v1/CronJob', (): unknown => require('kubernetes-models/batch/v1/CronJob')],
+  ['autoscaling/v1/HorizontalPodAutoscaler', (): unknown => require('kubernetes-models/autoscaling/v1/HorizontalPodAutoscaler')],
+  ['autoscaling/v2/HorizontalPodAutoscaler', (): unknown => require('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler')],
+  ['policy/v1/PodDisruptionBudget', (): unknown => require('kubernetes-models/policy/v1/PodDisruptionBudget')],
+  ['networking.k8s.io/v1/Ingress', (): unknown => require('kubernetes-models/networking.k8s.io/v1/Ingress')],
+  ['networking.k8s.io/v1/IngressClass', (): unknown => require('kubernetes-models/networking.k8s.io/v1/IngressClass')],
+  ['networking.k8s.io/v1/NetworkPolicy', (): unknown => require('kubernetes-models/networking.k8s.io/v1/NetworkPolicy')],
+  ['rbac.authorization.k8s.io/v1/Role', (): unknown => require('kubernetes-models/rbac.authorization.k8s.io/v1/Role')],
+  ['rbac.authorization.k8s.io/v1/RoleBinding', (): unknown => require('kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding')],
+  ['rbac.authorization.k8s.io/v1/ClusterRole', (): unknown => require('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole')],
+  ['rbac.authorization.k8s.io/v1/ClusterRoleBinding', (): unknown => require('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding')],
+  ['storage.k8s.io/v1/StorageClass', (): unknown => require('kubernetes-models/storage.k8s.io/v1/StorageClass')],
+  ['scheduling.k8s.io/v1/PriorityClass', (): unknown => require('kubernetes-models/scheduling.k8s.io/v1/PriorityClass')],
+  ['coordination.k8s.io/v1/Lease', (): unknown => require('kubernetes-models/coordination.k8s.io/v1/Lease')],
+  ['discovery.k8s.io/v1/EndpointSlice', (): unknown => require('kubernetes-models/discovery.k8s.io/v1/EndpointSlice')],
+  ['admissionregistration.k8s.io/v1/MutatingWebhookConfiguration', (): unknown => require('kubernetes-models/admissionregistration.k8s.io/v1/MutatingWebhookConfiguration')],
+  ['admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration', (): unknown => require('kubernetes-models/admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration')],
 ]);
 
 /**

@@ -32,7 +32,7 @@ function validatorFor(key: string): Validate | null {
     const load = KIND_SCHEMAS.get(key);
     if (load) {
       const kind = key.slice(key.lastIndexOf('/') + 1);
-      const cls = load()[kind] as ModelClass;
+      const cls = (load() as Record<string, unknown>)[kind] as ModelClass;
       v = (object) => {
         try {
           cls.prototype.validate.call(object);
@@ -50,7 +50,7 @@ function validatorFor(key: string): Validate | null {
 }
 
 function applicationValidator(): Validate {
-  /* eslint-disable @typescript-eslint/no-require-imports */
+   
   let validate: ValidateFunction;
   try {
     // Precompiled by scripts/build.mjs next to the bundle (compiling this schema takes ~250 ms).

@@ -18,7 +18,7 @@ import { decodeUtf8 } from '../core/yaml-load.js';
 type AjvClass = new (opts: Record<string, unknown>) => AjvCore;
 
 // Loaded on first use: an app without a schema never pays for Ajv at start-up.
-/* eslint-disable @typescript-eslint/no-require-imports */
+ 
 const ajvClass = {
   draft7: (): AjvClass => (require('ajv') as { default: AjvClass }).default,
   '2019': (): AjvClass => (require('ajv/dist/2019.js') as { default: AjvClass }).default,
@@ -117,10 +117,10 @@ export function compileValuesSchema(text: string, file: string, store?: Compiled
 
 // The only modules Ajv's standalone code requires (its runtime helpers), resolved through the bundle.
 const STANDALONE_RUNTIME: Record<string, () => unknown> = {
-  'ajv/dist/runtime/ucs2length': () => require('ajv/dist/runtime/ucs2length'),
-  'ajv/dist/runtime/equal': () => require('ajv/dist/runtime/equal'),
-  'ajv/dist/runtime/uri': () => require('ajv/dist/runtime/uri'),
-  'ajv/dist/runtime/validation_error': () => require('ajv/dist/runtime/validation_error'),
+  'ajv/dist/runtime/ucs2length': (): unknown => require('ajv/dist/runtime/ucs2length'),
+  'ajv/dist/runtime/equal': (): unknown => require('ajv/dist/runtime/equal'),
+  'ajv/dist/runtime/uri': (): unknown => require('ajv/dist/runtime/uri'),
+  'ajv/dist/runtime/validation_error': (): unknown => require('ajv/dist/runtime/validation_error'),
 };
 
 function loadStandalone(code: string): ValidateFunction {
@@ -130,7 +130,8 @@ function loadStandalone(code: string): ValidateFunction {
     if (!load) throw new Error(`standalone schema code requires an unexpected module: ${id}`);
     return load();
   };
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  // Ajv's standalone code for a schema compiled by this process or read back from our compile store.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call
   new Function('module', 'exports', 'require', code)(module, module.exports, req);
   return module.exports as ValidateFunction;
 }

@@ -169,7 +169,7 @@ export interface RunResult {
 export function runCommand(argv: readonly string[], o: RunOptions): Promise<RunResult> {
   const start = Date.now();
   return new Promise((resolveRun, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(argv[0], argv.slice(1), { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const timers: NodeJS.Timeout[] = [];
@@ -196,7 +196,7 @@ export function runCommand(argv: readonly string[], o: RunOptions): Promise<RunR
       };
       child.stdout.on('readable', () => undefined); // paused mode: we pull
       const iv = setInterval(pump, 2);
-      timers.push(iv as unknown as NodeJS.Timeout);
+      timers.push(iv);
       child.stdout.on('end', () => {
         clearInterval(iv);
         let c: Buffer | null;
@@ -237,7 +237,7 @@ export function parseManifests(stdout: string): Manifest[] {
     }
   } else {
     for (const d of parseAllDocuments(text, { version: '1.1' })) {
-      if (d.errors.length) throw new Error(`YAML: ${d.errors[0]!.message}`);
+      if (d.errors.length) throw new Error(`YAML: ${d.errors[0].message}`);
       docs.push(d.toJS());
     }
   }

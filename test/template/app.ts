@@ -31,5 +31,5 @@ export function cm(body: string, name = 'cm'): string {
 }
 
 export function dataOf(r: RenderResult, i = 0): Record<string, unknown> {
-  return r.objects[i]!.object.data as Record<string, unknown>;
+  return r.objects[i].object.data as Record<string, unknown>;
 }

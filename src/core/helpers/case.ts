@@ -21,37 +21,37 @@ type WordType = 'invalid' | 'number' | 'upper' | 'alpha' | 'connector' | 'punct'
 function nextWord(r: string[], start: number): [WordType, string, number] {
   if (start >= r.length) return ['invalid', '', start];
   const n = r.length;
-  const c = r[start]!;
+  const c = r[start];
   let i = start + 1;
   let wt: WordType;
   if (isConnector(c)) {
     wt = 'connector';
-    while (i < n && isConnector(r[i]!)) i++;
+    while (i < n && isConnector(r[i])) i++;
   } else if (isPunct(c)) {
     wt = 'punct';
-    while (i < n && isPunct(r[i]!)) i++;
+    while (i < n && isPunct(r[i])) i++;
   } else if (isUpper(c)) {
     wt = 'upper';
     if (i < n) {
-      if (isUpper(r[i]!)) {
+      if (isUpper(r[i])) {
         i++;
-        while (i < n && isUpper(r[i]!)) i++;
+        while (i < n && isUpper(r[i])) i++;
         // "HTTPServer": the last capital starts the next word.
-        if (i < n && isAlphabet(r[i]!)) i--;
-      } else if (isAlphabet(r[i]!)) {
+        if (i < n && isAlphabet(r[i])) i--;
+      } else if (isAlphabet(r[i])) {
         i++;
-        while (i < n && isAlphabet(r[i]!) && !isUpper(r[i]!)) i++;
+        while (i < n && isAlphabet(r[i]) && !isUpper(r[i])) i++;
       }
     }
   } else if (isAlphabet(c)) {
     wt = 'alpha';
-    while (i < n && isAlphabet(r[i]!) && !isUpper(r[i]!)) i++;
+    while (i < n && isAlphabet(r[i]) && !isUpper(r[i])) i++;
   } else if (isNumber(c)) {
     wt = 'number';
-    while (i < n && isNumber(r[i]!)) i++;
+    while (i < n && isNumber(r[i])) i++;
   } else {
     wt = 'other';
-    while (i < n && !(isConnector(r[i]!) || isAlphabet(r[i]!) || isNumber(r[i]!) || isPunct(r[i]!))) i++;
+    while (i < n && !(isConnector(r[i]) || isAlphabet(r[i]) || isNumber(r[i]) || isPunct(r[i]))) i++;
   }
   return [wt, r.slice(start, i).join(''), i];
 }

@@ -56,7 +56,7 @@ function parseJson(c: Call, s: string): unknown {
 function parseYaml(c: Call, s: string): Record<string, unknown> {
   cap(c, s.length, 'the input');
   try {
-    return (loadYamlText(s, c.name).value ?? {}) as Record<string, unknown>;
+    return (loadYamlText(s, c.name).value ?? {});
   } catch (e) {
     const msg = e instanceof UserError ? e.message : 'invalid YAML';
     const line = e instanceof UserError && e.where?.line ? ` (line ${e.where.line} of the text)` : '';
@@ -85,7 +85,7 @@ function b32enc(bytes: Buffer): string {
     for (const b of chunk) bits = (bits << 8n) | BigInt(b);
     let group = '';
     for (let j = 7; j >= 0; j--) group += B32[Number((bits >> BigInt(j * 5)) & 31n)];
-    const keep = [0, 2, 4, 5, 7, 8][n]!;
+    const keep = [0, 2, 4, 5, 7, 8][n];
     out += group.slice(0, keep) + '='.repeat(8 - keep);
   }
   return out;
@@ -101,8 +101,8 @@ function b32dec(c: Call, s: string): Buffer {
     const n = { 8: 5, 7: 4, 5: 3, 4: 2, 2: 1 }[data.length];
     if (n === undefined) fail(c, 'the text is not base32');
     let bits = 0n;
-    for (let j = 0; j < 8; j++) bits = (bits << 5n) | BigInt(j < data.length ? B32.indexOf(data[j]!) : 0);
-    for (let j = 0; j < n!; j++) out.push(Number((bits >> BigInt((4 - j) * 8)) & 255n));
+    for (let j = 0; j < 8; j++) bits = (bits << 5n) | BigInt(j < data.length ? B32.indexOf(data[j]) : 0);
+    for (let j = 0; j < n; j++) out.push(Number((bits >> BigInt((4 - j) * 8)) & 255n));
   }
   return Buffer.from(out);
 }

@@ -50,7 +50,7 @@ function exactDigits(x: number): Digits {
 /** Round to nd significant digits, half to even on exact ties (Go's decimal.Round). */
 function round(g: Digits, nd: number): Digits {
   if (nd < 0 || nd >= g.d.length) return g;
-  const next = g.d[nd]!;
+  const next = g.d[nd];
   const up = next === '5' && nd + 1 === g.d.length ? nd > 0 && Number(g.d[nd - 1]) % 2 === 1 : next >= '5';
   if (!up) return trimZeros({ d: g.d.slice(0, nd), dp: g.d.slice(0, nd) === '' ? 0 : g.dp });
   let i = nd - 1;
@@ -60,10 +60,10 @@ function round(g: Digits, nd: number): Digits {
 }
 
 function fmtE(g: Digits, prec: number, e: 'e' | 'E'): string {
-  let s = g.d === '' ? '0' : g.d[0]!;
+  let s = g.d === '' ? '0' : g.d[0];
   if (prec > 0) {
     s += '.';
-    for (let i = 1; i <= prec; i++) s += i < g.d.length ? g.d[i]! : '0';
+    for (let i = 1; i <= prec; i++) s += i < g.d.length ? g.d[i] : '0';
   }
   const exp = g.d === '' ? 0 : g.dp - 1;
   const a = Math.abs(exp);
@@ -72,13 +72,13 @@ function fmtE(g: Digits, prec: number, e: 'e' | 'E'): string {
 
 function fmtF(g: Digits, prec: number): string {
   let s = '';
-  if (g.dp > 0) for (let i = 0; i < g.dp; i++) s += i < g.d.length ? g.d[i]! : '0';
+  if (g.dp > 0) for (let i = 0; i < g.dp; i++) s += i < g.d.length ? g.d[i] : '0';
   else s = '0';
   if (prec > 0) {
     s += '.';
     for (let i = 1; i <= prec; i++) {
       const j = g.dp + i - 1;
-      s += j >= 0 && j < g.d.length ? g.d[j]! : '0';
+      s += j >= 0 && j < g.d.length ? g.d[j] : '0';
     }
   }
   return s;

@@ -12,7 +12,7 @@ function parseGoInt(s: string): number | undefined {
   const t = /^([-+]?\d+)\.0*$/.test(s) ? s.replace(/\.0*$/, '') : s;
   const m = /^([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(t);
   if (!m) return undefined;
-  const body = m[2]!;
+  const body = m[2];
   let n: number;
   if (/^0[xX]/.test(body)) n = parseInt(body.slice(2), 16);
   else if (/^0[oO]/.test(body)) n = parseInt(body.slice(2), 8);
@@ -62,8 +62,8 @@ export function untilStep(c: Call, start: number, stop: number, step: number): n
 
 function seq(c: Call, p: number[]): string {
   let r: number[];
-  if (p.length === 1) r = untilStep(c, 1, p[0]! + (p[0]! < 1 ? -1 : 1), p[0]! < 1 ? -1 : 1);
-  else if (p.length === 2) r = untilStep(c, p[0]!, p[1]! + (p[1]! < p[0]! ? -1 : 1), p[1]! < p[0]! ? -1 : 1);
+  if (p.length === 1) r = untilStep(c, 1, p[0] + (p[0] < 1 ? -1 : 1), p[0] < 1 ? -1 : 1);
+  else if (p.length === 2) r = untilStep(c, p[0], p[1] + (p[1] < p[0] ? -1 : 1), p[1] < p[0] ? -1 : 1);
   else if (p.length === 3) {
     const [start, step, end] = p as [number, number, number];
     if (end < start && step > 0) return '';

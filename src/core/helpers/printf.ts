@@ -56,7 +56,7 @@ function isPrint(ch: string): boolean {
 
 function escapeRune(c: number): string {
   const named: Record<number, string> = { 7: '\\a', 8: '\\b', 12: '\\f', 10: '\\n', 13: '\\r', 9: '\\t', 11: '\\v' };
-  if (named[c]) return named[c]!;
+  if (named[c]) return named[c];
   if (c < 0x20 || c === 0x7f) return '\\x' + c.toString(16).padStart(2, '0');
   if (c >= 0xd800 && c <= 0xdfff) return '\\ufffd';
   if (c < 0x10000) return '\\u' + c.toString(16).padStart(4, '0');
@@ -243,7 +243,7 @@ class Printer {
     const number = (): number | undefined => {
       const start = i;
       let n = 0;
-      while (i < format.length && format[i]! >= '0' && format[i]! <= '9') {
+      while (i < format.length && format[i] >= '0' && format[i] <= '9') {
         n = n * 10 + Number(format[i]);
         if (n > limit) cap(c, n, 'a width or precision');
         i++;
@@ -275,9 +275,9 @@ class Printer {
         i++;
         const w = args[argNum++];
         if (typeof w !== 'number' || !Number.isInteger(w)) fail(c, 'the width given by * must be a whole number');
-        if (Math.abs(w as number) > limit) cap(c, Math.abs(w as number), 'a width');
-        f.wid = Math.abs(w as number);
-        if ((w as number) < 0) {
+        if (Math.abs(w) > limit) cap(c, Math.abs(w), 'a width');
+        f.wid = Math.abs(w);
+        if ((w) < 0) {
           f.minus = true;
           f.zero = false;
         }
@@ -288,8 +288,8 @@ class Printer {
           i++;
           const p = args[argNum++];
           if (typeof p !== 'number' || !Number.isInteger(p)) fail(c, 'the precision given by * must be a whole number');
-          if ((p as number) > limit) cap(c, p as number, 'a precision');
-          if ((p as number) >= 0) f.prec = p as number;
+          if ((p) > limit) cap(c, p, 'a precision');
+          if ((p) >= 0) f.prec = p;
         } else f.prec = number() ?? 0;
       }
       if (i >= format.length) fail(c, 'the format ends in the middle of a verb (%!(NOVERB))');

@@ -75,7 +75,7 @@ function allMatches(c: Call, re: Re, s: string, n: number): Match[] {
 
 /** Go's Regexp.Expand template syntax: $1, ${1}, $name, ${name}, $$. */
 function expand(re: Re, template: string, m: Match): string {
-  const names = re.namedGroups() as Record<string, number>;
+  const names = re.namedGroups();
   let out = '';
   let i = 0;
   while (i < template.length) {

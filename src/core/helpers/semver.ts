@@ -135,19 +135,19 @@ function parseConstraint(s: string): Constraint | undefined {
   let dirty = false;
   let minorDirty = false;
   let patchDirty = false;
-  if (isX(maj!) || maj === '') {
+  if (isX(maj) || maj === '') {
     ver = `0.0.0${pre}`;
     dirty = true;
-  } else if (isX(min!.replace(/^\./, '')) || min === '') {
+  } else if (isX(min.replace(/^\./, '')) || min === '') {
     minorDirty = dirty = true;
     ver = `${maj}.0.0${pre}`;
-  } else if (isX(pat!.replace(/^\./, '')) || pat === '') {
+  } else if (isX(pat.replace(/^\./, '')) || pat === '') {
     dirty = patchDirty = true;
     ver = `${maj}${min}.0${pre}`;
   }
   const con = parseVersion(ver);
   if (!con) return undefined;
-  return { op: op!, con, dirty, minorDirty, patchDirty };
+  return { op: op, con, dirty, minorDirty, patchDirty };
 }
 
 function check(v: Version, c: Constraint): boolean {

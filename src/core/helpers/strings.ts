@@ -55,8 +55,8 @@ function trimSet(s: string, cutset: string): string {
   const cs = chars(s);
   let a = 0;
   let b = cs.length;
-  while (a < b && set.has(cs[a]!)) a++;
-  while (b > a && set.has(cs[b - 1]!)) b--;
+  while (a < b && set.has(cs[a])) a++;
+  while (b > a && set.has(cs[b - 1])) b--;
   return cs.slice(a, b).join('');
 }
 
@@ -64,8 +64,8 @@ function goTrimSpace(s: string): string {
   const cs = chars(s);
   let a = 0;
   let b = cs.length;
-  while (a < b && isSpace(cs[a]!)) a++;
-  while (b > a && isSpace(cs[b - 1]!)) b--;
+  while (a < b && isSpace(cs[a])) a++;
+  while (b > a && isSpace(cs[b - 1])) b--;
   return cs.slice(a, b).join('');
 }
 

@@ -11,7 +11,7 @@ export function syntaxError(e: unknown, path: string): UserError {
   const msg = (e as Error).message ?? String(e);
   const line = /line (\d+)/.exec(msg)?.[1];
   const expecting = msg.split('\n').filter((l) => /^Expecting|^Unexpected|doesn't match/.test(l));
-  const reason = expecting.length ? expecting[expecting.length - 1]!.replace(/, got/, ', found') : msg.split('\n')[0]!;
+  const reason = expecting.length ? expecting[expecting.length - 1].replace(/, got/, ', found') : msg.split('\n')[0];
   return new UserError(`template syntax error: ${reason}`, { file: path, ...(line ? { line: Number(line) } : {}) });
 }
 
@@ -29,7 +29,7 @@ export function explain(e: unknown, template: string, idx: PathIndex | undefined
   const err = e as { message?: string; lineNumber?: number; column?: number };
   const missingHelper = /^Missing helper: "([^"]+)"/.exec(err.message ?? '');
   if (missingHelper) {
-    const near = closestNames(missingHelper[1]!, helpers);
+    const near = closestNames(missingHelper[1], helpers);
     return new UserError(`unknown helper "${missingHelper[1]}"${near.length ? ` (did you mean ${near.map((n) => `"${n}"`).join(', ')}?)` : ''}`, {
       file: template,
       ...(err.lineNumber ? { line: err.lineNumber } : {}),
@@ -43,6 +43,6 @@ export function explain(e: unknown, template: string, idx: PathIndex | undefined
   if (e instanceof RangeError && /call stack/.test(String(err.message))) {
     return new UserError('template recursion too deep (a partial that includes itself?)', { file: template });
   }
-  const msg = (err.message ?? String(e)).split('\n')[0]!.replace(/ - \d+:\d+$/, '');
+  const msg = (err.message ?? String(e)).split('\n')[0].replace(/ - \d+:\d+$/, '');
   return new UserError(`template failed: ${msg}`, { file: template, ...(err.lineNumber ? { line: err.lineNumber } : {}) }, { cause: e });
 }

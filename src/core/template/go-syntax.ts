@@ -13,8 +13,8 @@ export function findGoSyntax(text: string, file: string): UserError | undefined 
   const re = /\{\{(-?)([\s\S]*?)(-?)\}\}/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const [, trimL, body, trimR] = m;
-    const inner = body!.trim();
-    const go = classify(inner, trimL === '-' && /^\s/.test(body!), trimR === '-' && /\s$/.test(body!));
+    const inner = body.trim();
+    const go = classify(inner, trimL === '-' && /^\s/.test(body), trimR === '-' && /\s$/.test(body));
     if (go) {
       const line = 1 + countNewlines(text, m.index);
       return new UserError(`this is Go template (Helm) syntax (${go}); in strata write ${toStrata(inner)}${HINT}`, { file, line });
@@ -71,8 +71,8 @@ export function toStrata(inner: string): string {
       return `{{#*inline ${rest[0] ?? '"name"'}}}…{{/inline}} and {{> ${unquote(rest[0] ?? 'name')}}}`;
     default: {
       const assign = words.indexOf(':=') >= 0 ? words.indexOf(':=') : words.indexOf('=');
-      if (assign > 0 && words[0]!.startsWith('$')) {
-        return `{{#with ${pipeline(words.slice(assign + 1))} as |${words[0]!.slice(1)}|}}…{{/with}} (no variables in Handlebars; block parameters instead)`;
+      if (assign > 0 && words[0].startsWith('$')) {
+        return `{{#with ${pipeline(words.slice(assign + 1))} as |${words[0].slice(1)}|}}…{{/with}} (no variables in Handlebars; block parameters instead)`;
       }
       return `{{${pipeline(words)}}}`;
     }
@@ -84,7 +84,7 @@ function pipeline(words: readonly string[]): string {
   const stages: string[][] = [[]];
   for (const w of words) {
     if (w === '|') stages.push([]);
-    else stages[stages.length - 1]!.push(w);
+    else stages[stages.length - 1].push(w);
   }
   let acc = '';
   for (const stage of stages) {
@@ -123,7 +123,7 @@ function term(w: string): string {
 }
 
 function lowerFirst(s: string): string {
-  return s ? s[0]!.toLowerCase() + s.slice(1) : s;
+  return s ? s[0].toLowerCase() + s.slice(1) : s;
 }
 
 function unquote(s: string): string {

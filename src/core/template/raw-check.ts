@@ -54,7 +54,7 @@ export function firstUnsafeSpan(text: string, spans: readonly RawSpan[]): RawSpa
   const tokens = scalarTokens(text);
   let t = 0;
   for (const span of spans) {
-    while (t < tokens.length && tokens[t]!.end < span.end) t++;
+    while (t < tokens.length && tokens[t].end < span.end) t++;
     const tok = tokens[t];
     // Tokens never overlap, so the only candidate is the first one ending at or after the span.
     if (!tok || tok.start > span.start || !readsBack(text.slice(span.start, span.end), tok.kind)) return span;

@@ -91,7 +91,7 @@ class EmitRewriter extends Handlebars.Visitor {
     const path = e as hbs.AST.PathExpression;
     if (path.parts.length < 2) return path;
     const loc = path.loc;
-    const head = { ...path, parts: [path.parts[0]!], original: path.parts[0]! } as hbs.AST.PathExpression;
+    const head = { ...path, parts: [path.parts[0]], original: path.parts[0] } as hbs.AST.PathExpression;
     return {
       type: 'SubExpression',
       path: helperPath('__path', loc),
@@ -138,7 +138,7 @@ class EmitRewriter extends Handlebars.Visitor {
       escaped: m.escaped,
       strip: m.strip,
       loc,
-    } as hbs.AST.MustacheStatement;
+    };
   }
 }
 
@@ -153,7 +153,7 @@ function stringLiteral(value: string, loc: hbs.AST.SourceLocation): hbs.AST.Stri
 }
 
 function helperPath(name: string, loc: hbs.AST.SourceLocation): hbs.AST.PathExpression {
-  return { type: 'PathExpression', data: false, depth: 0, parts: [name], original: name, loc } as hbs.AST.PathExpression;
+  return { type: 'PathExpression', data: false, depth: 0, parts: [name], original: name, loc };
 }
 
 function sourceOf(e: hbs.AST.Expression): string {

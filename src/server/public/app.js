@@ -99,7 +99,10 @@ async function loadManifests(current) {
   try {
     [list, yaml] = await Promise.all([api(`${base()}/render?${query}&format=json`), api(`${base()}/render?${query}&format=yaml`)]);
   } catch (e) {
-    if (current()) $('manifests').replaceChildren(), ($('manifests-summary').textContent = '');
+    if (current()) {
+      $('manifests').replaceChildren();
+      $('manifests-summary').textContent = '';
+    }
     throw e;
   }
   if (!current()) return;
@@ -230,7 +233,10 @@ async function loadFindings(current) {
   try {
     body = await api(`${base()}/lint?${q({ env: state.env })}`);
   } catch (e) {
-    if (current()) $('findings').replaceChildren(el('p', { class: 'muted', text: `Lint unavailable: ${e.message}` })), ($('findings-count').textContent = '');
+    if (current()) {
+      $('findings').replaceChildren(el('p', { class: 'muted', text: `Lint unavailable: ${e.message}` }));
+      $('findings-count').textContent = '';
+    }
     return;
   }
   if (!current()) return;
