@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 
 import { UserError } from '../src/core/errors.js';
 import { MemoryFs } from '../src/core/fs.js';
-import { lintApp } from '../src/policy/lint.js';
+import { lintApp } from '../src/checks/lint.js';
 import { crdSchema } from '../src/validate/crd-schema.js';
 
 const APP = 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [prod]\n  namespace: ns\n';

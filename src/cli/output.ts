@@ -1,12 +1,5 @@
-import { toYamlStream } from '../core/serialize.js';
-import type { Capabilities, K8sObject, ReleaseInfo } from '../core/types.js';
+import type { Capabilities, ReleaseInfo } from '../core/types.js';
 import type { Parsed } from './options.js';
-
-/** Manifests as a YAML stream, or as one JSON `List` (what kubectl prints). */
-export function formatObjects(objects: readonly K8sObject[], format: string): string {
-  if (format === 'json') return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2) + '\n';
-  return toYamlStream(objects);
-}
 
 /** Release metadata and capabilities from local flags (what only a live Argo CD knows). */
 export function releaseFromFlags(v: Parsed['values'], appDir: string): { release: Partial<ReleaseInfo>; capabilities: Partial<Capabilities> } {

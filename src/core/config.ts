@@ -1,7 +1,7 @@
 import { UserError } from './errors.js';
 import type { ReadOnlyFs } from './fs.js';
 import { basename, joinPath } from './fs.js';
-import type { ParseCache } from './layers.js';
+import type { ParseCache } from './parse-cache.js';
 import type { ListRule } from './merge.js';
 import { childPath } from './paths.js';
 import type { Value, Values } from './types.js';

@@ -121,3 +121,9 @@ export function toYamlStream(objects: readonly unknown[]): string {
   }
   return out.length ? out.join('\n') + '\n' : '';
 }
+
+/** Manifests as a YAML stream, or as one JSON `List` (what kubectl prints). */
+export function formatObjects(objects: readonly unknown[], format: string): string {
+  if (format === 'json') return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2) + '\n';
+  return toYamlStream(objects);
+}

@@ -105,3 +105,15 @@ export function traceOrigin(emitted: readonly Emitted[], merged: MergedValues, t
   }
   return hit.tracer(template, text, hint);
 }
+
+/**
+ * Where the values behind a rendered text were set: the first of `texts` the tracer can trace (for an image:
+ * its tag, then the whole image string, which values may set in one piece). Checks pass their `CheckInput`.
+ */
+export function traceValue(input: { readonly trace: Tracer }, template: string, texts: string | readonly string[], hint?: string | readonly string[]): Origin | undefined {
+  for (const text of typeof texts === 'string' ? [texts] : texts) {
+    const origin = input.trace(template, text, hint);
+    if (origin) return origin;
+  }
+  return undefined;
+}

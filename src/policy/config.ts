@@ -2,7 +2,7 @@ import { type AppConfig, Checker } from '../core/config.js';
 import { dirname, joinPath, resolvePath, type ReadOnlyFs } from '../core/fs.js';
 import { childPath } from '../core/paths.js';
 import type { Value } from '../core/types.js';
-import { ParseCache } from '../core/layers.js';
+import { ParseCache } from '../core/parse-cache.js';
 import { parseCustomRules, type CustomRule } from './custom.js';
 import { RULES, type Options, type Severity } from './rules.js';
 

@@ -1,8 +1,8 @@
 import { pointerToSegments } from '../core/paths.js';
 import type { CheckInput } from '../core/render.js';
 import type { Finding, RenderedObject, Severity } from '../core/types.js';
-import { objectId } from '../validate/kube-schema.js';
-import { traceValue } from '../validate/trace.js';
+import { objectId } from '../core/kinds.js';
+import { traceValue } from '../core/trace.js';
 import { CEL_DEADLINE_MS, celText, CostMeter, deadlineIn, toCel, type Deadline } from './cel.js';
 import { kindMatches, type CustomRule } from './custom.js';
 

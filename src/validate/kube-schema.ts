@@ -2,7 +2,8 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { formatPath, pointerToSegments } from '../core/paths.js';
 import type { Check, CheckInput } from '../core/render.js';
 import type { Finding, K8sObject, Origin, RenderedObject } from '../core/types.js';
-import { traceValue } from './trace.js';
+import { objectId } from '../core/kinds.js';
+import { traceValue } from '../core/trace.js';
 import type { CrdIndex } from './crd.js';
 import { crdFindings, structuralErrors } from './crd-validate.js';
 import { INTRODUCED_APIS, KIND_SCHEMAS, REMOVED_APIS, type ModelClass } from './kube-kinds.js';
@@ -67,11 +68,6 @@ function applicationValidator(): Validate {
 /** Ajv errors of an Argo CD Application against the CRD-derived schema (empty when valid). */
 export function applicationErrors(object: K8sObject): ErrorObject[] {
   return validatorFor('argoproj.io/v1alpha1/Application')!(object);
-}
-
-export function objectId(o: K8sObject): string {
-  const meta = (o.metadata ?? {}) as Record<string, unknown>;
-  return [String(o.kind), ...(meta.namespace ? [String(meta.namespace)] : []), String(meta.name)].join('/');
 }
 
 function minorOf(kubeVersion: string): number | undefined {

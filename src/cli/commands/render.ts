@@ -9,7 +9,8 @@ import type { Command, CommandContext } from '../command.js';
 import { appsForEnv } from '../batch.js';
 import { APP_OPTIONS, LAYER_OPTIONS, layerOverrides, outputFormat, parse, RELEASE_OPTIONS, requireEnv, type Parsed } from '../options.js';
 import { openApp } from '../target.js';
-import { formatObjects, releaseFromFlags } from '../output.js';
+import { formatObjects } from '../../core/serialize.js';
+import { releaseFromFlags } from '../output.js';
 import { renderToOutputDir } from '../render-output-dir.js';
 
 const HELP = `Usage: strata render [APP_DIR] --env ENV [options]
