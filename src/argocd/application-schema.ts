@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { ajvMessage } from '../validate/ajv-errors.js';
 import { applicationErrors } from '../validate/kube-schema.js';
 
 // Argo CD Application objects against the Application CRD's OpenAPI schema. The schema strata validates with
@@ -50,6 +51,5 @@ export function validateApplication(obj: unknown): string[] {
 
 function describe(e: ErrorObject): string {
   const path = e.instancePath.replace(/\//g, '.') || '.';
-  const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
-  return `${path}: ${e.message ?? e.keyword}${extra}`;
+  return `${path}: ${ajvMessage(e)}`;
 }

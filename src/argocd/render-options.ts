@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { parseApiVersions } from '../core/capabilities.js';
 import type { AppConfig, RevisionMode } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import type { Capabilities, ReleaseInfo } from '../core/types.js';
@@ -123,8 +124,7 @@ export function releaseFromEnv(env: Env, appDir: string, appRevision: string): R
 
 /** KUBE_VERSION / KUBE_API_VERSIONS; empty ones leave the core's defaults in place. */
 export function capabilitiesFromEnv(env: Env): Partial<Capabilities> {
-  const apis = (env.KUBE_API_VERSIONS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return { kubeVersion: (env.KUBE_VERSION ?? '').trim().replace(/^v/, ''), apiVersions: apis };
+  return { kubeVersion: (env.KUBE_VERSION ?? '').trim().replace(/^v/, ''), apiVersions: parseApiVersions(env.KUBE_API_VERSIONS) };
 }
 
 /** ARGOCD_APP_NAMESPACE (the destination) wins over strata.yaml's namespace; empty means "not given". */

@@ -1,3 +1,4 @@
+import { parseApiVersions } from '../core/capabilities.js';
 import type { Capabilities, ReleaseInfo } from '../core/types.js';
 import type { Parsed } from './options.js';
 
@@ -9,7 +10,7 @@ export function releaseFromFlags(v: Parsed['values'], appDir: string): { release
     release: { revision, appRevision: revision, repoURL: s('repo-url'), path: appDir, targetRevision: s('target-revision') },
     capabilities: {
       kubeVersion: s('kube-version').replace(/^v/, ''),
-      apiVersions: s('api-versions') ? s('api-versions').split(',').map((x) => x.trim()).filter(Boolean) : [],
+      apiVersions: parseApiVersions(s('api-versions')),
     },
   };
 }

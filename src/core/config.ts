@@ -6,6 +6,7 @@ import type { ListRule } from './merge.js';
 import { childPath } from './paths.js';
 import type { Value, Values } from './types.js';
 import { loadYamlFile, type Positions } from './yaml-load.js';
+import { isPlainMap } from './guards.js';
 
 // strata.yaml, format v1 (docs/config.md). Unknown fields are errors naming the field: a typo such as
 // `layer:` for `layers:` must not silently fall back to defaults.
@@ -165,7 +166,7 @@ export class Checker {
   }
 
   map(v: Value | undefined, path: string, allowed: readonly string[]): Values {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(path || '.', `expected a map, found ${kindOf(v)}`);
+    if (!isPlainMap(v)) this.fail(path || '.', `expected a map, found ${kindOf(v)}`);
     for (const k of Object.keys(v)) {
       if (!allowed.includes(k)) this.fail(childPath(path, k), `unknown field "${k}"; expected one of: ${allowed.join(', ')}`);
     }

@@ -1,4 +1,4 @@
-import { isMap } from './merge.js';
+import { isPlainMap } from './guards.js';
 import { childPath } from './paths.js';
 import type { Emitted } from './templates.js';
 import type { MergedValues, Origin, Value } from './types.js';
@@ -31,7 +31,7 @@ interface Candidates {
 function leaves(v: Value, path: string, visit: (path: string, text: string) => void, budget = { n: 10_000 }): void {
   if (--budget.n < 0) return;
   if (Array.isArray(v)) v.forEach((x, i) => leaves(x, childPath(path, i), visit, budget));
-  else if (isMap(v)) for (const k of Object.keys(v)) leaves(v[k]!, childPath(path, k), visit, budget);
+  else if (isPlainMap(v)) for (const k of Object.keys(v)) leaves(v[k]!, childPath(path, k), visit, budget);
   else if (v !== null) visit(path, String(v));
 }
 
