@@ -54,7 +54,7 @@ export function keyAt(text: string, line: number, column: number): string | unde
 
 /**
  * js-yaml hands an alias back as the same object as its anchor: a template with `labels: &l …` and
- * `matchLabels: *l` would get strata's labels injected into its selector (issue 10 §4). Give every aliased
+ * `matchLabels: *l` would get strata's labels injected into its selector (docs/security.md §4). Give every aliased
  * node its own copy before anything writes into the documents. Only called when the text has an anchor.
  */
 export function unshare(doc: unknown, seen = new Set<object>()): unknown {
