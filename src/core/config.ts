@@ -137,11 +137,15 @@ export function loadAppConfig(fs: ReadOnlyFs, dir: string, cache?: ParseCache): 
   };
 }
 
-/** Resolve the environment asked for, or explain which ones exist. */
-export function resolveEnvironment(config: AppConfig, env: string | undefined): string {
+/**
+ * The one environment resolver (CLI, Argo CD `generate`, the server): the environment asked for, else
+ * spec.defaultEnvironment, else an error in one wording that says how this entry point takes one (`howToGive`:
+ * "pass --env" for the CLI).
+ */
+export function resolveEnvironment(config: AppConfig, env: string | undefined, howToGive = 'pass --env'): string {
   const name = env ?? config.defaultEnvironment;
   if (name === undefined) {
-    throw new UserError(`no environment given: pass --env (one of ${config.environments.join(', ')})`, { file: config.file });
+    throw new UserError(`no environment: ${howToGive} (one of ${config.environments.join(', ')}), or set spec.defaultEnvironment`, { file: config.file });
   }
   if (!config.environments.includes(name)) {
     throw new UserError(`unknown environment "${name}": this app declares ${config.environments.join(', ')}`, {
