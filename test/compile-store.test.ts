@@ -50,7 +50,7 @@ describe('compiled code kept between runs', () => {
     runCli(['render', API, '--env', 'prod'], { env });
     const typo = runCli(['render', API, '--env', 'prod', '--set', 'replicaCountt=3'], { env });
     assert.equal(typo.code, 1);
-    assert.match(typo.stderr, /unknown key "replicaCountt"/);
+    assert.match(typo.stderr, /unknown field "replicaCountt"/);
     const missing = runCli(['render', API, '--env', 'prod', '--set', 'image=null'], { env });
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /templates\/service\/[\w.]+\.hbs:\d+: missing value "values\.image\.\w+" \("values\.image" is not defined\)/);

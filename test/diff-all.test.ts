@@ -13,11 +13,12 @@ import { main } from '../src/cli/main.js';
 import { MemoryFs } from '../src/core/fs.js';
 import { render } from '../src/core/render.js';
 import { diffAll, type PairResult } from '../src/diff/all.js';
-import { InputIndex, RecordingFs, replays } from '../src/diff/inputs.js';
+import { InputIndex, replays } from '../src/diff/inputs.js';
 import { formatMarkdown, MARKDOWN_LIMIT } from '../src/diff/report.js';
 import { blobId, openSides, type DigestFs } from '../src/diff/rev-fs.js';
 import { mayReadFiles } from '../src/diff/template-reads.js';
 import { DiskFs } from '../src/io/disk-fs.js';
+import { RecordingFs } from '../src/io/recording-fs.js';
 import { gitFs } from '../src/io/git-fs.js';
 
 class Sink extends Writable {
@@ -314,7 +315,7 @@ describe('inputs', () => {
     const fs = new DiskFs(repo.root, { immutable: true });
     const digest: DigestFs = Object.assign(Object.create(fs), { digest: (p: string) => (fs.stat(p) === 'file' ? blobId(fs.readFile(p)) : undefined) });
     for (const [appDir, env] of [['apps/svc1', 'prod'], ['apps/solo', 'prod'], ['apps/secret', 'prod']] as const) {
-      const rec = new RecordingFs(fs, 'sha1');
+      const rec = new RecordingFs(fs, (b) => blobId(b, 'sha1'));
       render({ fs: rec, appDir, env });
       const config = (render({ fs, appDir, env })).config;
       const inputs = new InputIndex(digest, true).pair(config, env);
@@ -330,7 +331,7 @@ describe('inputs', () => {
       const m = new MemoryFs(files);
       return Object.assign(m, { digest: (p: string) => (m.stat(p) === 'file' ? blobId(m.readFile(p)) : undefined) });
     };
-    const rec = new RecordingFs(new MemoryFs({ 'a/x.txt': 'one', 'a/y.txt': 'two' }), 'sha1');
+    const rec = new RecordingFs(new MemoryFs({ 'a/x.txt': 'one', 'a/y.txt': 'two' }), (b) => blobId(b, 'sha1'));
     rec.readFile('a/x.txt');
     rec.readDir('a');
     assert.throws(() => rec.readFile('a/missing'));

@@ -11,7 +11,7 @@ function merge(layers: (Values | undefined)[], rules: ListRule[] = []) {
   return b.result();
 }
 
-// Cases from values-semantics.md, strata column.
+// Cases from docs/values.md ("Merge rules"), strata column.
 const cases: { name: string; layers: Values[]; want: Values; rules?: ListRule[] }[] = [
   { name: 'map + map deep-merges', layers: [{ a: { b: 1, c: 2 } }, { a: { c: 3, d: 4 } }], want: { a: { b: 1, c: 3, d: 4 } } },
   { name: 'list + list: later replaces wholesale', layers: [{ l: [1, 2, 3] }, { l: [9] }], want: { l: [9] } },

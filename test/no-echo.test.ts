@@ -66,7 +66,7 @@ const cases: Case[] = [
     },
     reason: /3 errors found:\n(?:.*values-schema.*\n?){3}/,
   },
-  { name: 'values schema: required against a secret-laden map', files: { 'app/values.yaml': `name: demo\nreplicas: 1\ndb:\n  password: ${CANARY}\n`, 'app/values.schema.json': JSON.stringify({ properties: { db: { required: ['user'], additionalProperties: false } } }) }, reason: /missing required key "user"/ },
+  { name: 'values schema: required against a secret-laden map', files: { 'app/values.yaml': `name: demo\nreplicas: 1\ndb:\n  password: ${CANARY}\n`, 'app/values.schema.json': JSON.stringify({ properties: { db: { required: ['user'], additionalProperties: false } } }) }, reason: /missing required field "user"/ },
   { name: 'Kubernetes schema type error traced to a value', files: { 'app/values.yaml': `name: demo\nreplicas: 1\nport: ${CANARY}\n`, 'app/templates/svc.yaml.hbs': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n  - port: {{quote values.port}}\n' }, reason: /must be integer/ },
   { name: 'unknown field in strata.yaml', files: { 'app/strata.yaml': `apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg, prod]\n  namespace: demo\n  secretish: ${CANARY}\n` }, reason: /strata\.yaml:6:\d+.*secretish/ },
   { name: 'wrong type in strata.yaml', files: { 'app/strata.yaml': `apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg, prod]\n  namespace: [${CANARY}]\n` }, reason: /strata\.yaml:5:\d+.*namespace/ },

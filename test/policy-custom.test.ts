@@ -10,7 +10,7 @@ import { render } from '../src/core/render.js';
 import { parseSetExpression } from '../src/core/set-parser.js';
 import { compileCel, CostMeter, isCompileError, toCel } from '../src/policy/cel.js';
 import { parseKind } from '../src/policy/custom.js';
-import { lintApp } from '../src/policy/lint.js';
+import { lintApp } from '../src/checks/lint.js';
 
 const APP = ['apiVersion: strata.dev/v1', 'kind: App', 'spec:', '  environments: [dev, prod]', '  namespace: ns', ''].join('\n');
 

@@ -110,6 +110,6 @@ describe('plate example', () => {
     writeFileSync(join(appDir, 'values-stg.yaml'), readFileSync(join(appDir, 'values-stg.yaml'), 'utf8').replace('replicaCount: 1', 'replicaCont: 1'));
     const r = await run(lint, [appDir, '--env', 'stg'], root);
     assert.equal(r.code, 1);
-    assert.match(r.out, /error values-schema \.replicaCont \(set at plate\/helm\/applications\/plate-api\/values-stg\.yaml:3:1\): unknown key "replicaCont"/);
+    assert.match(r.out, /error values-schema \.replicaCont \(set at plate\/helm\/applications\/plate-api\/values-stg\.yaml:3:1\): unknown field "replicaCont"/);
   });
 });

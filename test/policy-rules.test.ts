@@ -10,7 +10,7 @@ import { render } from '../src/core/render.js';
 import type { K8sObject, RenderedObject } from '../src/core/types.js';
 import { defaultPolicy } from '../src/policy/config.js';
 import { ruleContext } from '../src/policy/check.js';
-import { lintApp } from '../src/policy/lint.js';
+import { lintApp } from '../src/checks/lint.js';
 import { RULES, type Options } from '../src/policy/rules.js';
 
 function deployment(container: Record<string, unknown>, extra: { replicas?: number; podSc?: Record<string, unknown> } = {}): K8sObject {

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { standardChecks } from '../src/checks/index.js';
-import { formatObjects } from '../src/cli/output.js';
+import { formatObjects } from '../src/core/serialize.js';
 import { render } from '../src/core/render.js';
 import { DiskFs } from '../src/io/disk-fs.js';
 import { startServer, type RunningServer } from '../src/server/server.js';

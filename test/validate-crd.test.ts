@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 
 import { UserError } from '../src/core/errors.js';
 import { MemoryFs } from '../src/core/fs.js';
-import { lintApp } from '../src/policy/lint.js';
+import { lintApp } from '../src/checks/lint.js';
 import { crdSchema } from '../src/validate/crd-schema.js';
 
 const APP = 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [prod]\n  namespace: ns\n';
@@ -80,7 +80,7 @@ describe('CRD validation', () => {
 
   test('a missing required field, an unknown field, an enum and a pattern', () => {
     assert.deepEqual(findings(repo('  maxSize: 4\n  nmae: x\n  mode: c\n  name: ABC')), [
-      "Widget/ns/w .spec: must have required property 'size'" + SUFFIX,
+      "Widget/ns/w .spec: missing required field \"size\"" + SUFFIX,
       'Widget/ns/w .spec.nmae: unknown field "nmae"' + SUFFIX,
       'Widget/ns/w .spec.mode: must be one of "a", "b", null' + SUFFIX,
     ]);
@@ -89,7 +89,7 @@ describe('CRD validation', () => {
       'Widget/ns/w .spec.labels.a: must NOT have more than 5 characters' + SUFFIX,
     ]);
     assert.deepEqual(findings(repo('  size: 1\n  maxSize: 4\n  name: ABC')), ['Widget/ns/w .spec.name: must match pattern "^[a-z]+$"' + SUFFIX]);
-    assert.deepEqual(findings(repo('  size: 1\n  maxSize: 4\n  template: { kind: Pod }')), ["Widget/ns/w .spec.template: must have required property 'apiVersion'" + SUFFIX]);
+    assert.deepEqual(findings(repo('  size: 1\n  maxSize: 4\n  template: { kind: Pod }')), ["Widget/ns/w .spec.template: missing required field \"apiVersion\"" + SUFFIX]);
     assert.deepEqual(findings(repo('  size: 1\n  port: [1]')), ['Widget/ns/w .spec.port: must be integer or must be string' + SUFFIX]);
   });
 

@@ -1,10 +1,11 @@
 import type { ErrorObject } from 'ajv';
+import { ajvMessage } from '../validate/ajv-errors.js';
 import { applicationErrors } from '../validate/kube-schema.js';
 
 // Argo CD Application objects against the Application CRD's OpenAPI schema. The schema strata validates with
 // (src/validate/argocd-application.schema.json, precompiled by the build) is derived from Argo CD's own
-// manifests/crds/application-crd.yaml by `applicationSchemaFromCrd`; a test derives it again from the CRD in
-// ../shared/fixtures and requires the committed file to be identical, so the two cannot drift.
+// manifests/crds/application-crd.yaml by `applicationSchemaFromCrd`; a test derives it again from the CRD (a
+// copy is test/fixtures/argocd/application-crd.yaml) and requires the committed file to be identical, so the two cannot drift.
 // Like `kubectl apply` with strict field validation, unknown fields are errors: a `selfheal:` typo must fail.
 
 type Schema = Record<string, unknown>;
@@ -50,6 +51,5 @@ export function validateApplication(obj: unknown): string[] {
 
 function describe(e: ErrorObject): string {
   const path = e.instancePath.replace(/\//g, '.') || '.';
-  const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
-  return `${path}: ${e.message ?? e.keyword}${extra}`;
+  return `${path}: ${ajvMessage(e)}`;
 }

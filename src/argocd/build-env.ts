@@ -1,3 +1,4 @@
+import { compareStrings } from '../core/compare.js';
 import {
   CONTROL_PLANE_NAMESPACE,
   DYNAMIC_PARAMETER_VARS,
@@ -91,7 +92,7 @@ export function encodeParameters(params: readonly ParameterValue[] | undefined):
   const sorted = params.map((p) => {
     const o: Record<string, unknown> = {};
     if (p.array !== undefined) o.array = p.array;
-    if (p.map !== undefined) o.map = Object.fromEntries(Object.entries(p.map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    if (p.map !== undefined) o.map = Object.fromEntries(Object.entries(p.map).sort(([a], [b]) => compareStrings(a, b)));
     o.name = p.name;
     if (p.string !== undefined) o.string = p.string;
     return o;

@@ -1,5 +1,5 @@
 // The Argo CD config management plugin contract (CMP v2), as types and names in one place.
-// Source: ../shared/docs/argocd-cmp-contract.md, read from Argo CD's own code (cmpserver, repository.go).
+// Source: docs/argocd-cmp-contract.md, read from Argo CD's own code (cmpserver, repository.go).
 
 /** `metadata.name` and `spec.version` of plugin.yaml: Applications name the plugin `strata-v1`. */
 export const PLUGIN_NAME = 'strata';

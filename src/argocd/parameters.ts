@@ -5,6 +5,8 @@ import type { Override } from '../core/layers.js';
 import { parseSetExpression, typed, type SetAssignment } from '../core/set-parser.js';
 import type { Value } from '../core/types.js';
 import { PARAMETERS_VAR, type Announcement, type CollectionType, type Env, type ParameterValue } from './contract.js';
+import { isPlainMap } from '../core/guards.js';
+import { compareStrings } from '../core/compare.js';
 
 // The plugin's parameters: what `strata parameters` announces, how ARGOCD_APP_PARAMETERS is read, and how
 // the values become layer overrides. Argo CD sends only what an Application sets, never announced
@@ -77,11 +79,11 @@ export function parseParameters(env: Env): StrataParameters {
       out.valueFiles = p.array.filter((x) => x !== ''); // the UI's list editor leaves empty rows behind
     } else {
       const m = p.map;
-      if (typeof m !== 'object' || m === null || Array.isArray(m) || Object.values(m).some((x) => typeof x !== 'string')) {
+      if (!isPlainMap(m) || Object.values(m).some((x) => typeof x !== 'string')) {
         fail(`parameter "${p.name}" must be a map of strings`);
       }
       // Keys sorted: Go's JSON encoding of the map is sorted already; sorting again keeps us deterministic.
-      const entries = Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const entries = Object.entries(m).sort(([a], [b]) => compareStrings(a, b));
       if (p.name === 'set') out.set = entries;
       else out.setString = entries;
     }

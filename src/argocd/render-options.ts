@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
-import type { AppConfig, RevisionMode } from '../core/config.js';
+import { parseApiVersions } from '../core/capabilities.js';
+import { resolveEnvironment, type AppConfig, type RevisionMode } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import type { Capabilities, ReleaseInfo } from '../core/types.js';
 import { ENV_PREFIX, ENV_VAR_STRATA_ENV, type Env } from './contract.js';
@@ -63,14 +64,7 @@ export function chooseEnvironment(params: StrataParameters, env: Env, config: Ap
   if (params.env === undefined && fromEnv === '') {
     throw new UserError(`plugin.env STRATA_ENV is set but empty; set it to one of ${config.environments.join(', ')} or remove it`, { file: config.file });
   }
-  const chosen = params.env ?? fromEnv ?? config.defaultEnvironment;
-  if (chosen === undefined) {
-    throw new UserError(
-      `no environment: set the Application's plugin parameter "env" or plugin.env STRATA_ENV (one of ${config.environments.join(', ')}), or spec.defaultEnvironment`,
-      { file: config.file },
-    );
-  }
-  return chosen;
+  return resolveEnvironment(config, params.env ?? fromEnv, 'set the Application\'s plugin parameter "env" or plugin.env STRATA_ENV');
 }
 
 /**
@@ -123,8 +117,7 @@ export function releaseFromEnv(env: Env, appDir: string, appRevision: string): R
 
 /** KUBE_VERSION / KUBE_API_VERSIONS; empty ones leave the core's defaults in place. */
 export function capabilitiesFromEnv(env: Env): Partial<Capabilities> {
-  const apis = (env.KUBE_API_VERSIONS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return { kubeVersion: (env.KUBE_VERSION ?? '').trim().replace(/^v/, ''), apiVersions: apis };
+  return { kubeVersion: (env.KUBE_VERSION ?? '').trim().replace(/^v/, ''), apiVersions: parseApiVersions(env.KUBE_API_VERSIONS) };
 }
 
 /** ARGOCD_APP_NAMESPACE (the destination) wins over strata.yaml's namespace; empty means "not given". */

@@ -1,6 +1,7 @@
 import { parseDocument } from 'yaml';
 import { UserError } from '../core/errors.js';
 import { joinPath, type ReadOnlyFs } from '../core/fs.js';
+import { isPlainMap } from '../core/guards.js';
 
 // `.argocd-source.yaml` and `.argocd-source-<appName>.yaml` in an app directory override the Application's
 // source before anything is generated (argo-cd reposerver/repository/repository.go mergeSourceParameters):
@@ -17,8 +18,8 @@ export function sourceOverrideFiles(appName: string): string[] {
 
 /** RFC 7386 JSON merge patch (what jsonpatch.MergePatch does). Never mutates its inputs. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
-  const base: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  if (!isPlainMap(patch)) return patch;
+  const base: Record<string, unknown> = isPlainMap(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (k === '__proto__' || k === 'constructor' || k === 'prototype') throw new UserError(`key "${k}" is not allowed`);
     if (v === null) delete base[k];

@@ -7,7 +7,7 @@ import { valuesSchemaCheck } from '../validate/values-schema.js';
 
 /**
  * The checks every render runs (values schema, Kubernetes schemas, per-environment policy), in one list so
- * `render`, `generate`, `lint` and the server agree. Owned by the validation/policy work (issue 4).
+ * `render`, `generate`, `lint` and the server agree.
  */
 export function standardChecks(opts: KubeSchemaOptions = {}): Check[] {
   return [valuesSchemaCheck(), kubeSchemaCheck({ crds: repoCrds, ...opts }), policyCheck()];

@@ -2,7 +2,7 @@ import { loadAppConfig } from '../core/config.js';
 import { discoverApps } from '../core/discover.js';
 import { describeError, UserError } from '../core/errors.js';
 import type { ReadOnlyFs } from '../core/fs.js';
-import type { ParseCache } from '../core/layers.js';
+import type { ParseCache } from '../core/parse-cache.js';
 
 // The batch path (render --all, lint --all): every app under a root that declares an environment. An app
 // whose strata.yaml cannot be read is reported with the others, not allowed to hide them.

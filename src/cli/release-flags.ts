@@ -1,3 +1,4 @@
+import { parseApiVersions } from '../core/capabilities.js';
 import type { Capabilities, ReleaseInfo } from '../core/types.js';
 
 /** The release flags of `render` (declarations.ts), as parsed. */
@@ -9,11 +10,6 @@ export interface ReleaseFlags {
   readonly apiVersions?: string | undefined;
 }
 
-/** `--api-versions a, b,,c` -> [a, b, c]. */
-export function splitApiVersions(csv: string): string[] {
-  return csv.split(',').map((x) => x.trim()).filter(Boolean);
-}
-
 /** Release metadata and capabilities from local flags (what only a live Argo CD knows). */
 export function releaseFromFlags(f: ReleaseFlags, appDir: string): { release: Partial<ReleaseInfo>; capabilities: Partial<Capabilities> } {
   const revision = f.revision ?? '';
@@ -21,7 +17,7 @@ export function releaseFromFlags(f: ReleaseFlags, appDir: string): { release: Pa
     release: { revision, appRevision: revision, repoURL: f.repoUrl ?? '', path: appDir, targetRevision: f.targetRevision ?? '' },
     capabilities: {
       kubeVersion: (f.kubeVersion ?? '').replace(/^v/, ''),
-      apiVersions: f.apiVersions ? splitApiVersions(f.apiVersions) : [],
+      apiVersions: parseApiVersions(f.apiVersions),
     },
   };
 }

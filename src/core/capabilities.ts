@@ -30,6 +30,11 @@ export const DEFAULT_API_VERSIONS: readonly string[] = Object.entries(GROUP_VERS
   .flatMap(([gv, kinds]) => [gv, ...kinds.map((k) => `${gv}/${k}`)])
   .sort();
 
+/** Argo CD's KUBE_API_VERSIONS (and the --api-versions flag): comma-separated, blanks around entries ignored. */
+export function parseApiVersions(csv: string | undefined): string[] {
+  return (csv ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
 export function defaultCapabilities(overrides: Partial<Capabilities> = {}): Capabilities {
   return {
     kubeVersion: overrides.kubeVersion || DEFAULT_KUBE_VERSION,

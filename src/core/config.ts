@@ -1,11 +1,12 @@
 import { UserError } from './errors.js';
 import type { ReadOnlyFs } from './fs.js';
 import { basename, joinPath } from './fs.js';
-import type { ParseCache } from './layers.js';
+import type { ParseCache } from './parse-cache.js';
 import type { ListRule } from './merge.js';
 import { childPath } from './paths.js';
 import type { Value, Values } from './types.js';
 import { loadYamlFile, type Positions } from './yaml-load.js';
+import { isPlainMap } from './guards.js';
 
 // strata.yaml, format v1 (docs/config.md). Unknown fields are errors naming the field: a typo such as
 // `layer:` for `layers:` must not silently fall back to defaults.
@@ -136,11 +137,15 @@ export function loadAppConfig(fs: ReadOnlyFs, dir: string, cache?: ParseCache): 
   };
 }
 
-/** Resolve the environment asked for, or explain which ones exist. */
-export function resolveEnvironment(config: AppConfig, env: string | undefined): string {
+/**
+ * The one environment resolver (CLI, Argo CD `generate`, the server): the environment asked for, else
+ * spec.defaultEnvironment, else an error in one wording that says how this entry point takes one (`howToGive`:
+ * "pass --env" for the CLI).
+ */
+export function resolveEnvironment(config: AppConfig, env: string | undefined, howToGive = 'pass --env'): string {
   const name = env ?? config.defaultEnvironment;
   if (name === undefined) {
-    throw new UserError(`no environment given: pass --env (one of ${config.environments.join(', ')})`, { file: config.file });
+    throw new UserError(`no environment: ${howToGive} (one of ${config.environments.join(', ')}), or set spec.defaultEnvironment`, { file: config.file });
   }
   if (!config.environments.includes(name)) {
     throw new UserError(`unknown environment "${name}": this app declares ${config.environments.join(', ')}`, {
@@ -165,7 +170,7 @@ export class Checker {
   }
 
   map(v: Value | undefined, path: string, allowed: readonly string[]): Values {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(path || '.', `expected a map, found ${kindOf(v)}`);
+    if (!isPlainMap(v)) this.fail(path || '.', `expected a map, found ${kindOf(v)}`);
     for (const k of Object.keys(v)) {
       if (!allowed.includes(k)) this.fail(childPath(path, k), `unknown field "${k}"; expected one of: ${allowed.join(', ')}`);
     }

@@ -3,6 +3,7 @@ import yaml from 'js-yaml';
 import { UserError } from './errors.js';
 import type { K8sObject, RenderedObject } from './types.js';
 import { checkParsed, STRATA_SCHEMA, type ParsedProblem } from './yaml-schema.js';
+import { isPlainMap } from './guards.js';
 
 // Parses what a template printed into objects, with the same schema as values files (yaml-schema.ts): plain
 // scalars that YAML 1.1 (Argo CD) and 1.2 read differently are refused: `enabled: yes` would be a string here
@@ -53,7 +54,7 @@ export function keyAt(text: string, line: number, column: number): string | unde
 
 /**
  * js-yaml hands an alias back as the same object as its anchor: a template with `labels: &l …` and
- * `matchLabels: *l` would get strata's labels injected into its selector (issue 10 §4). Give every aliased
+ * `matchLabels: *l` would get strata's labels injected into its selector (docs/security.md §4). Give every aliased
  * node its own copy before anything writes into the documents. Only called when the text has an anchor.
  */
 export function unshare(doc: unknown, seen = new Set<object>()): unknown {
@@ -103,7 +104,7 @@ export function parseRendered(text: string, template: string): RenderedObject[] 
     const obj = doc as K8sObject;
     if (Array.isArray(obj.items)) {
       obj.items.forEach((item: unknown, j: number) => {
-        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        if (!isPlainMap(item)) {
           throw new UserError(`document ${i + 1} is a list (it has items) whose item ${j + 1} is not an object`, { file: template, path: `.items[${j}]` });
         }
         out.push({ object: item as K8sObject, template, doc: i });

@@ -1,7 +1,8 @@
 import { formatOrigin } from './errors.js';
-import { isMap } from './merge.js';
+import { isPlainMap } from './guards.js';
 import { childPath } from './paths.js';
 import type { MergedValues, Origin, ProvenanceEntry, Value } from './types.js';
+import { compareStrings } from './compare.js';
 
 // `strata values --explain`: every leaf of the merged values, who set it, and what it overrode.
 
@@ -30,22 +31,22 @@ function chainOf(entry: ProvenanceEntry | undefined): ExplainStep[] {
 export function explainValues(merged: MergedValues): ExplainRow[] {
   const rows: ExplainRow[] = [];
   const walk = (v: Value, path: string): void => {
-    const isLeaf = !(isMap(v) && Object.keys(v).length) && !(Array.isArray(v) && v.length);
+    const isLeaf = !(isPlainMap(v) && Object.keys(v).length) && !(Array.isArray(v) && v.length);
     if (isLeaf && path) {
       rows.push({ path, value: v, deleted: false, chain: chainOf(merged.provenance.get(path)) });
       return;
     }
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, childPath(path, i)));
-    else if (isMap(v)) for (const k of Object.keys(v).sort()) walk(v[k], childPath(path, k));
+    else if (isPlainMap(v)) for (const k of Object.keys(v).sort()) walk(v[k]!, childPath(path, k));
   };
   walk(merged.values, '');
   for (const [path, entry] of merged.deleted) rows.push({ path, value: null, deleted: true, chain: chainOf(entry) });
-  return rows.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return rows.sort((a, b) => compareStrings(a.path, b.path));
 }
 
 function show(v: Value): string {
   if (Array.isArray(v)) return v.length ? JSON.stringify(v) : '[]';
-  if (isMap(v)) return Object.keys(v).length ? JSON.stringify(v) : '{}';
+  if (isPlainMap(v)) return Object.keys(v).length ? JSON.stringify(v) : '{}';
   return JSON.stringify(v);
 }
 

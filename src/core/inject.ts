@@ -1,8 +1,9 @@
 import type { LabelKeys } from './config.js';
 import { CLUSTER_SCOPED_KINDS, POD_TEMPLATE_KINDS } from './kinds.js';
 import type { K8sObject } from './types.js';
+import { isPlainMap } from './guards.js';
 
-// Environment metadata on every object (docs/concepts.md). Selectors are never touched: `spec.selector`
+// Environment metadata on every object (docs/design.md, "Output"). Selectors are never touched: `spec.selector`
 // is immutable on Deployments and StatefulSets, and a changed Service selector silently reroutes traffic.
 // Revision and source annotations go on top-level objects only: on a pod template they would restart
 // every pod on every commit.
@@ -23,7 +24,7 @@ type Obj = Record<string, unknown>;
 
 function child(o: Obj, key: string): Obj {
   const v = o[key];
-  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Obj;
+  if (isPlainMap(v)) return v;
   const fresh: Obj = {};
   o[key] = fresh;
   return fresh;

@@ -29,3 +29,15 @@ export function groupOf(apiVersion: string): string {
   const i = apiVersion.indexOf('/');
   return i < 0 ? '' : apiVersion.slice(0, i);
 }
+
+/** An object's identity in findings and messages: `Kind/namespace/name`, or `Kind/name` without a namespace. */
+export function objectId(o: { readonly kind?: unknown; readonly metadata?: unknown }): string {
+  const meta = (o.metadata ?? {}) as Record<string, unknown>;
+  return [String(o.kind), ...(meta.namespace ? [String(meta.namespace)] : []), String(meta.name)].join('/');
+}
+
+/** An object's identity in the cluster (group, kind, namespace, name): two objects with one key are one object. */
+export function objectKey(o: { readonly apiVersion?: unknown; readonly kind?: unknown; readonly metadata?: unknown }): string {
+  const meta = (o.metadata ?? {}) as Record<string, unknown>;
+  return `${groupOf(String(o.apiVersion))}/${String(o.kind)}/${String(meta.namespace ?? '')}/${String(meta.name)}`;
+}

@@ -5,7 +5,8 @@ import { DEFAULT_RENDER_LIMITS, type Limits } from './limits.js';
 import { ValuesBuilder } from './merge.js';
 import type { SetAssignment } from './set-parser.js';
 import type { MergedValues, Origin } from './types.js';
-import { DEFAULT_LIMITS, loadYamlFile, loadYamlText, type LoadedYaml, type LoadLimits, type Positions } from './yaml-load.js';
+import { ParseCache } from './parse-cache.js';
+import { DEFAULT_LIMITS, loadYamlText, type LoadedYaml, type LoadLimits, type Positions } from './yaml-load.js';
 
 // Load an app's layers for one environment, then the overrides, in order, into merged values with provenance.
 
@@ -17,32 +18,6 @@ export type Override =
   | { kind: 'yaml'; name: string; text: string }
   /** Parsed `--set`-family assignments, all from one flag or parameter. */
   | { kind: 'set'; assignments: SetAssignment[]; origin: Origin };
-
-/** Parsed files by path, reused while their bytes are unchanged (render --all, the server). */
-export class ParseCache {
-  private readonly entries = new Map<string, { bytes: Uint8Array; loaded: LoadedYaml }>();
-
-  /** `immutable`: files do not change during this process (a CLI run), so a hit by path skips reading. */
-  constructor(private readonly immutable = false) {}
-
-  load(fs: ReadOnlyFs, path: string, limits: LoadLimits = DEFAULT_LIMITS): LoadedYaml {
-    // Keyed by limits too: a file loaded under looser limits must not pass under stricter ones.
-    const key = `${limits.maxBytes}/${limits.maxDepth}/${limits.maxNodes}\0${path}`;
-    const hit = this.entries.get(key);
-    if (hit && this.immutable) return hit.loaded;
-    const bytes = fs.readFile(path);
-    if (hit && sameBytes(hit.bytes, bytes)) return hit.loaded;
-    const loaded = loadYamlFile(bytes, path, limits);
-    this.entries.set(key, { bytes, loaded });
-    return loaded;
-  }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  return Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
-}
 
 /** The app's layer files for an environment, repo-relative, with `{env}` substituted; missing optional ones dropped. */
 export function resolveLayerFiles(fs: ReadOnlyFs, config: AppConfig, env: string): string[] {

@@ -2,6 +2,7 @@ import { UserError } from './errors.js';
 import { DEFAULT_RENDER_LIMITS } from './limits.js';
 import { childPath, FORBIDDEN_KEYS, formatPath, type Segment } from './paths.js';
 import type { MergedValues, Origin, Provenance, ProvenanceEntry, Value, Values } from './types.js';
+import { isPlainMap } from './guards.js';
 
 // Merges values layers with strata's semantics (docs/values.md):
 // maps deep-merge; lists replace unless a list rule says append or merge-by-key; a later scalar replaces a
@@ -25,14 +26,10 @@ export interface ListRule {
 /** Where each node of one layer came from. */
 export type OriginOf = (path: string) => Origin;
 
-export function isMap(v: unknown): v is Values {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Marker stored in history for containers: the explain output prints `{…}` / `[…]`. */
 function summary(v: Value): Value {
   if (Array.isArray(v)) return [];
-  return isMap(v) ? {} : v;
+  return isPlainMap(v) ? {} : v;
 }
 
 export class ValuesBuilder {
@@ -71,14 +68,14 @@ export class ValuesBuilder {
     let container: Values | Value[] = this.values;
     let path = '';
     for (let i = 0; i < segments.length - 1; i++) {
-      const seg = segments[i];
+      const seg = segments[i]!;
       const wantList = typeof segments[i + 1] === 'number';
       const childP = childPath(path, seg);
       let child = this.slot(container, seg, path, origin);
       if (child === undefined || child === null) {
         this.put(container, seg, wantList ? [] : {}, childP, originOf);
         child = (container as Record<string | number, Value>)[seg]!; // put stores a copy
-      } else if (wantList ? !Array.isArray(child) : !isMap(child)) {
+      } else if (wantList ? !Array.isArray(child) : !isPlainMap(child)) {
         throw new UserError(
           `cannot set ${formatPath(segments)}: ${childP} is ${describe(child)}, not a ${wantList ? 'list' : 'map'}`,
           { ...origin, path: childP },
@@ -87,7 +84,7 @@ export class ValuesBuilder {
       container = child as Values | Value[];
       path = childP;
     }
-    const last = segments[segments.length - 1];
+    const last = segments[segments.length - 1]!;
     this.slot(container, last, path, origin);
     this.assign(container, last, value, path, originOf);
   }
@@ -121,7 +118,7 @@ export class ValuesBuilder {
   private mergeMap(target: Values, src: Values, path: string, originOf: OriginOf): void {
     for (const key of Object.keys(src)) {
       refuseKey(key, path, originOf);
-      this.assign(target, key, src[key], path, originOf);
+      this.assign(target, key, src[key]!, path, originOf);
     }
   }
 
@@ -139,7 +136,7 @@ export class ValuesBuilder {
       this.provenance.delete(p);
       return;
     }
-    if (isMap(sv) && isMap(tv)) {
+    if (isPlainMap(sv) && isPlainMap(tv)) {
       this.mergeMap(tv, sv, p, originOf);
       this.record(p, sv, originOf);
       return;
@@ -157,8 +154,8 @@ export class ValuesBuilder {
   private mergeList(tv: Value[], sv: Value[], p: string, rule: ListRule, originOf: OriginOf): void {
     for (let i = 0; i < sv.length; i++) {
       const item = sv[i]!;
-      const k = rule.strategy === 'mergeByKey' && isMap(item) ? item[rule.key!] : undefined;
-      const found = k === undefined ? -1 : tv.findIndex((t) => isMap(t) && t[rule.key!] === k);
+      const k = rule.strategy === 'mergeByKey' && isPlainMap(item) ? item[rule.key!] : undefined;
+      const found = k === undefined ? -1 : tv.findIndex((t) => isPlainMap(t) && t[rule.key!] === k);
       const at = found < 0 ? tv.length : found;
       // Positions are recorded under the source index; the merged element lives at the target index.
       const targetPrefix = childPath(p, at).length;
@@ -183,7 +180,7 @@ export class ValuesBuilder {
         return this.copy(item, q, originOf);
       });
     }
-    if (isMap(v)) {
+    if (isPlainMap(v)) {
       const out: Values = {};
       for (const k of Object.keys(v)) {
         const item = v[k]!;
@@ -208,9 +205,9 @@ export class ValuesBuilder {
   /** Forget the provenance of a subtree that is being replaced or deleted (its history stays on its root). */
   private drop(v: Value, p: string): void {
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) this.dropNode(v[i], childPath(p, i));
-    } else if (isMap(v)) {
-      for (const k of Object.keys(v)) this.dropNode(v[k], childPath(p, k));
+      for (let i = 0; i < v.length; i++) this.dropNode(v[i]!, childPath(p, i));
+    } else if (isPlainMap(v)) {
+      for (const k of Object.keys(v)) this.dropNode(v[k]!, childPath(p, k));
     }
   }
 
@@ -248,7 +245,7 @@ export function depthBeyond(v: Value, limit: number): number {
     if (d > max) max = d;
     if (max > limit) return max;
     if (Array.isArray(x)) for (const item of x) stack.push([item, d + 1]);
-    else if (isMap(x)) for (const k of Object.keys(x)) stack.push([x[k]!, d + 1]);
+    else if (isPlainMap(x)) for (const k of Object.keys(x)) stack.push([x[k]!, d + 1]);
   }
   return max;
 }

@@ -1,5 +1,6 @@
 import { INSTALL_ORDER } from './kinds.js';
 import type { RenderedObject } from './types.js';
+import { compareStrings } from './compare.js';
 
 // Deterministic object order: Helm's install order by kind (unknown kinds after, by name), then namespace,
 // then name, then apiVersion. Same input, same bytes: Argo CD caches by output and diffs it.
@@ -11,16 +12,12 @@ function meta(o: RenderedObject): { kind: string; ns: string; name: string; api:
   return { kind: String(o.object.kind), ns: String(m.namespace ?? ''), name: String(m.name), api: String(o.object.apiVersion) };
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 export function sortObjects(objects: readonly RenderedObject[]): RenderedObject[] {
   return [...objects].sort((x, y) => {
     const a = meta(x);
     const b = meta(y);
     const ra = RANK.get(a.kind) ?? INSTALL_ORDER.length;
     const rb = RANK.get(b.kind) ?? INSTALL_ORDER.length;
-    return ra - rb || cmp(a.kind, b.kind) || cmp(a.ns, b.ns) || cmp(a.name, b.name) || cmp(a.api, b.api);
+    return ra - rb || compareStrings(a.kind, b.kind) || compareStrings(a.ns, b.ns) || compareStrings(a.name, b.name) || compareStrings(a.api, b.api);
   });
 }

@@ -27,5 +27,15 @@ export function pointerToSegments(pointer: string, isIndex: (prefix: Segment[], 
   return out;
 }
 
+/** The value at `segs` under `root` (own properties only), or undefined when the path leaves the tree. */
+export function valueAt(root: unknown, segs: readonly Segment[]): unknown {
+  let v = root;
+  for (const s of segs) {
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, s)) return undefined;
+    v = (v as Record<string | number, unknown>)[s];
+  }
+  return v;
+}
+
 /** Keys that would reach Object.prototype through a naive assignment; refused in values and --set paths. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);

@@ -1,4 +1,5 @@
 // A YAML emitter for JSON-shaped data whose output means the same thing to a YAML 1.1 reader (Argo CD reads
+import { isPlainMap } from './guards.js';
 // plugin output with yaml.v2) and to a YAML 1.2 reader. js-yaml's dump leaves `1_000` plain, the `yaml`
 // package leaves `yes`/`on`/`<<` plain; both would change type in Argo CD. Owning the ~100 lines lets us
 // quote conservatively and keep the output byte-stable. Keys are sorted (like Helm and kubectl), except that
@@ -63,14 +64,10 @@ function sortedKeys(obj: Record<string, unknown>, top: boolean): string[] {
   return [...lead, ...keys.filter((k) => !TOP_KEYS.includes(k))];
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function emitNode(v: unknown, indent: string, out: string[], top: boolean): void {
   if (Array.isArray(v)) {
     for (const item of v) {
-      if ((isPlainObject(item) && Object.keys(item).length > 0) || (Array.isArray(item) && item.length > 0)) {
+      if ((isPlainMap(item) && Object.keys(item).length > 0) || (Array.isArray(item) && item.length > 0)) {
         const sub: string[] = [];
         emitNode(item, indent + '  ', sub, false);
         out.push(indent + '- ' + sub[0].slice(indent.length + 2), ...sub.slice(1));
@@ -84,7 +81,7 @@ function emitNode(v: unknown, indent: string, out: string[], top: boolean): void
   for (const k of sortedKeys(obj, top)) {
     const val = obj[k];
     const key = scalarText(k);
-    if ((isPlainObject(val) && Object.keys(val).length > 0) || (Array.isArray(val) && val.length > 0)) {
+    if ((isPlainMap(val) && Object.keys(val).length > 0) || (Array.isArray(val) && val.length > 0)) {
       out.push(`${indent}${key}:`);
       emitNode(val, indent + '  ', out, false);
     } else {
@@ -95,14 +92,14 @@ function emitNode(v: unknown, indent: string, out: string[], top: boolean): void
 
 function inline(v: unknown, childIndent: string): string {
   if (Array.isArray(v)) return '[]';
-  if (isPlainObject(v)) return '{}';
+  if (isPlainMap(v)) return '{}';
   if (typeof v === 'string') return literalBlock(v, childIndent) ?? scalarText(v);
   return scalarText(v);
 }
 
 /** One value as YAML text without a trailing newline (the `toYaml` helper). */
 export function toYamlText(v: unknown): string {
-  if ((isPlainObject(v) && Object.keys(v).length > 0) || (Array.isArray(v) && v.length > 0)) {
+  if ((isPlainMap(v) && Object.keys(v).length > 0) || (Array.isArray(v) && v.length > 0)) {
     const out: string[] = [];
     emitNode(v, '', out, false);
     return out.join('\n');
@@ -116,8 +113,14 @@ export function toYamlStream(objects: readonly unknown[]): string {
   for (const o of objects) {
     out.push('---');
     // An empty map has no lines of its own: without `{}` the document would read back as null.
-    if (isPlainObject(o) && Object.keys(o).filter((k) => o[k] !== undefined).length === 0) out.push('{}');
+    if (isPlainMap(o) && Object.keys(o).filter((k) => o[k] !== undefined).length === 0) out.push('{}');
     else emitNode(o, '', out, true);
   }
   return out.length ? out.join('\n') + '\n' : '';
+}
+
+/** Manifests as a YAML stream, or as one JSON `List` (what kubectl prints). */
+export function formatObjects(objects: readonly unknown[], format: string): string {
+  if (format === 'json') return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2) + '\n';
+  return toYamlStream(objects);
 }

@@ -1,6 +1,7 @@
 import { UserError } from './errors.js';
-import { groupOf } from './kinds.js';
+import { objectKey } from './kinds.js';
 import type { RenderedObject } from './types.js';
+import { isPlainMap } from './guards.js';
 
 // The checks every rendered object must pass before anything else looks at it, and before Argo CD would.
 
@@ -18,7 +19,7 @@ export function checkShape(objects: readonly RenderedObject[]): void {
       }
     }
     const meta = obj.metadata as Record<string, unknown> | undefined;
-    if (typeof meta !== 'object' || meta === null || Array.isArray(meta) || typeof meta.name !== 'string' || meta.name === '') {
+    if (!isPlainMap(meta) || typeof meta.name !== 'string' || meta.name === '') {
       throw new UserError(`${String(obj.kind)} in document ${o.doc + 1} has no metadata.name`, { file: o.template });
     }
   }
@@ -30,10 +31,10 @@ export function checkDuplicates(objects: readonly RenderedObject[]): void {
   for (const o of objects) {
     const obj = o.object;
     const meta = obj.metadata as Record<string, unknown>;
-    const id = `${groupOf(String(obj.apiVersion))}/${String(obj.kind)}/${String(meta.namespace ?? '')}/${String(meta.name)}`;
+    const id = objectKey(obj);
     const prev = seen.get(id);
     if (prev) {
-      throw new UserError(`${String(obj.kind)} "${String(meta.name)}"${meta.namespace ? ` in namespace "${String(meta.namespace)}"` : ''} is rendered twice: by ${where(prev)} and by ${where(o)}`, { file: o.template });
+      throw new UserError(`${String(obj.kind)} "${meta.name}"${meta.namespace ? ` in namespace "${String(meta.namespace)}"` : ''} is rendered twice: by ${where(prev)} and by ${where(o)}`, { file: o.template });
     }
     seen.set(id, o);
   }

@@ -1,4 +1,4 @@
-import { isMap } from './merge.js';
+import { isPlainMap } from './guards.js';
 import { childPath } from './paths.js';
 import type { Emitted } from './templates.js';
 import type { MergedValues, Origin, Value } from './types.js';
@@ -31,7 +31,7 @@ interface Candidates {
 function leaves(v: Value, path: string, visit: (path: string, text: string) => void, budget = { n: 10_000 }): void {
   if (--budget.n < 0) return;
   if (Array.isArray(v)) v.forEach((x, i) => leaves(x, childPath(path, i), visit, budget));
-  else if (isMap(v)) for (const k of Object.keys(v)) leaves(v[k], childPath(path, k), visit, budget);
+  else if (isPlainMap(v)) for (const k of Object.keys(v)) leaves(v[k]!, childPath(path, k), visit, budget);
   else if (v !== null) visit(path, String(v));
 }
 
@@ -88,8 +88,8 @@ export function makeTracer(emitted: readonly Emitted[], merged: MergedValues): T
     }
     if (keyedCount === 1) return merged.provenance.get(keyed!)?.origin;
     const distinctive = Number.isNaN(Number(text)) && text !== 'true' && text !== 'false' && text.length >= 3;
-    if (direct.size === 1 && (distinctive || hints.length === 0)) return merged.provenance.get([...direct][0])?.origin;
-    if (all === 1 && distinctive) return merged.provenance.get([...direct, ...nested][0])?.origin;
+    if (direct.size === 1 && (distinctive || hints.length === 0)) return merged.provenance.get([...direct][0]!)?.origin;
+    if (all === 1 && distinctive) return merged.provenance.get([...direct, ...nested][0]!)?.origin;
     return undefined;
   }
 }
@@ -104,4 +104,16 @@ export function traceOrigin(emitted: readonly Emitted[], merged: MergedValues, t
     tracers.set(emitted, hit);
   }
   return hit.tracer(template, text, hint);
+}
+
+/**
+ * Where the values behind a rendered text were set: the first of `texts` the tracer can trace (for an image:
+ * its tag, then the whole image string, which values may set in one piece). Checks pass their `CheckInput`.
+ */
+export function traceValue(input: { readonly trace: Tracer }, template: string, texts: string | readonly string[], hint?: string | readonly string[]): Origin | undefined {
+  for (const text of typeof texts === 'string' ? [texts] : texts) {
+    const origin = input.trace(template, text, hint);
+    if (origin) return origin;
+  }
+  return undefined;
 }

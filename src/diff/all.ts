@@ -8,8 +8,9 @@ import { createCaches, render, type RenderCaches } from '../core/render.js';
 import type { CompiledStore } from '../core/templates.js';
 import type { K8sObject } from '../core/types.js';
 import { diffObjects, type ObjectDiff } from './diff.js';
-import { InputIndex, RecordingFs, replays, sameEntries } from './inputs.js';
-import type { Sides } from './rev-fs.js';
+import { RecordingFs } from '../io/recording-fs.js';
+import { InputIndex, replays, sameEntries } from './inputs.js';
+import { blobId, type Sides } from './rev-fs.js';
 
 // `strata diff --all --against-ref REV` (docs/diff.md): every app x environment under a folder, at the
 // working tree and at a revision. A pair whose inputs are the same on both sides (inputs.ts) is
@@ -144,7 +145,7 @@ export function diffAll(opts: DiffAllOptions): DiffAllResult {
         // Templates that may read other files: render this side recording every read, then check the reads
         // against the revision. Caches that re-read and compare (not immutable), so no read is served from
         // memory and missed by the recording, while compiled templates are still shared.
-        const rec = new RecordingFs(worktree, algorithm);
+        const rec = new RecordingFs(worktree, (b) => blobId(b, algorithm));
         after = renderSide('worktree', app, env, rec, recordingCaches);
         // Same reads, same answers: the revision renders the same (or fails the same way, like any pair
         // whose inputs did not change: this change did not break it, and `lint` reports it).

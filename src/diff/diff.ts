@@ -1,9 +1,11 @@
 import { ANNOTATION_REVISION } from '../core/render.js';
-import { groupOf, INSTALL_ORDER } from '../core/kinds.js';
+import { INSTALL_ORDER, objectId, objectKey } from '../core/kinds.js';
 import { childPath } from '../core/paths.js';
 import { toYamlText } from '../core/serialize.js';
 import type { K8sObject } from '../core/types.js';
 import { maskSecretPair } from './mask.js';
+import { isPlainMap } from '../core/guards.js';
+import { compareStrings } from '../core/compare.js';
 
 // A semantic diff of two sets of rendered objects (docs/diff.md): objects are matched by group, kind,
 // namespace and name; fields are compared as data (key order and YAML style never show up); lists of named
@@ -31,9 +33,6 @@ export interface ObjectDiff {
 
 type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** The object without what differs on every render and says nothing about the change (the revision annotation). */
 function normalise(o: K8sObject): K8sObject {
@@ -62,9 +61,9 @@ function keyed(o: K8sObject): Keyed {
   const namespace = meta.namespace === undefined ? undefined : String(meta.namespace);
   const rank = INSTALL_ORDER.indexOf(kind);
   return {
-    key: `${groupOf(String(o.apiVersion))}/${kind}/${namespace ?? ''}/${name}`,
+    key: objectKey(o),
     order: rank < 0 ? INSTALL_ORDER.length : rank,
-    id: [kind, ...(namespace ? [namespace] : []), name].join('/'),
+    id: objectId(o),
     kind,
     ...(namespace !== undefined ? { namespace } : {}),
     name,
@@ -73,13 +72,13 @@ function keyed(o: K8sObject): Keyed {
 }
 
 function namedList(a: unknown[], b: unknown[]): boolean {
-  const named = (l: unknown[]) => l.length > 0 && l.every((x) => isObj(x) && typeof x.name === 'string');
+  const named = (l: unknown[]) => l.length > 0 && l.every((x) => isPlainMap(x) && typeof x.name === 'string');
   const unique = (l: unknown[]) => new Set(l.map((x) => (x as Obj).name)).size === l.length;
   return named(a) && named(b) && unique(a) && unique(b);
 }
 
 function diffValues(a: unknown, b: unknown, path: string, out: FieldChange[]): void {
-  if (isObj(a) && isObj(b)) {
+  if (isPlainMap(a) && isPlainMap(b)) {
     for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
       const p = childPath(path, k);
       if (!(k in b)) out.push({ path: p, op: 'remove', before: a[k] });
@@ -155,7 +154,7 @@ export function diffObjects(before: readonly K8sObject[], after: readonly K8sObj
       if (changes.length) out.push({ ...base, status: 'changed', changes });
     }
   }
-  out.sort((p, q) => p.order - q.order || (p.id < q.id ? -1 : p.id > q.id ? 1 : p.apiVersion < q.apiVersion ? -1 : 1));
+  out.sort((p, q) => p.order - q.order || compareStrings(p.id, q.id) || compareStrings(p.apiVersion, q.apiVersion));
   return out.map(({ order: _o, ...d }) => d);
 }
 
@@ -169,7 +168,7 @@ const ANSI = { red: '\x1b[31m', green: '\x1b[32m', cyan: '\x1b[36m', bold: '\x1b
 
 function lines(v: unknown): string[] {
   if (v === undefined) return [];
-  if (isObj(v) || Array.isArray(v)) return toYamlText(v).replace(/\n$/, '').split('\n');
+  if (isPlainMap(v) || Array.isArray(v)) return toYamlText(v).replace(/\n$/, '').split('\n');
   return [toYamlText(v).replace(/\n$/, '')];
 }
 

@@ -1,9 +1,10 @@
 import type { AppConfig } from '../core/config.js';
 import { UserError } from '../core/errors.js';
-import { joinPath, resolvePath, type ReadOnlyFs } from '../core/fs.js';
+import { joinPath, resolvePath } from '../core/fs.js';
 import { resolveLayerFiles } from '../core/layers.js';
 import { findPolicyFile } from '../policy/config.js';
-import { blobId, type DigestFs } from './rev-fs.js';
+import type { Read } from '../io/recording-fs.js';
+import type { DigestFs } from './rev-fs.js';
 import { isTemplateSource, mayReadFiles } from './template-reads.js';
 
 // What a render of one app x environment reads, so `diff --all` can call a pair unchanged without rendering
@@ -91,50 +92,18 @@ export function sameEntries(a: readonly string[], b: readonly string[]): boolean
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-type Read = { op: 'file' | 'stat' | 'dir'; path: string; answer: string };
-
-/**
- * A view of a file system that notes every read and its answer (a file as its content id), like the
- * server's result cache (server/cache.ts), so a render's reads can be checked against the other side.
- */
-export class RecordingFs implements ReadOnlyFs {
-  readonly reads: Read[] = [];
-  constructor(
-    private readonly inner: ReadOnlyFs,
-    private readonly algorithm: 'sha1' | 'sha256',
-  ) {}
-
-  readFile(path: string): Uint8Array {
-    return this.note('file', path, () => this.inner.readFile(path), (b) => blobId(b, this.algorithm));
-  }
-  stat(path: string): 'file' | 'dir' | undefined {
-    return this.note('stat', path, () => this.inner.stat(path), (s) => String(s));
-  }
-  readDir(path: string): string[] {
-    return this.note('dir', path, () => this.inner.readDir(path), (names) => names.join('\u0000'));
-  }
-
-  private note<T>(op: Read['op'], path: string, read: () => T, answer: (v: T) => string): T {
-    try {
-      const v = read();
-      this.reads.push({ op, path, answer: answer(v) });
-      return v;
-    } catch (e) {
-      this.reads.push({ op, path, answer: 'error' });
-      throw e;
-    }
-  }
-}
-
 /** Whether every recorded read gets the same answer from `other` (files compared by content id, not read). */
 export function replays(reads: readonly Read[], other: DigestFs): boolean {
   return reads.every((r) => {
     try {
-      if (r.op === 'file') return (other.digest(r.path) ?? 'error') === r.answer;
+      if (r.op === 'file') {
+        const id = other.digest(r.path);
+        return id === undefined ? r.answer.startsWith('error:') : id === r.answer;
+      }
       if (r.op === 'stat') return String(other.stat(r.path)) === r.answer;
       return other.readDir(r.path).join('\u0000') === r.answer;
     } catch {
-      return r.answer === 'error';
+      return r.answer.startsWith('error:');
     }
   });
 }

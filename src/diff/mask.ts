@@ -1,5 +1,6 @@
 import { groupOf } from '../core/kinds.js';
 import type { K8sObject } from '../core/types.js';
+import { isPlainMap } from '../core/guards.js';
 
 // Secret values never reach a diff's output (text, JSON, markdown, the server's page): each value of a
 // Secret's `data` and `stringData` is replaced by a run of `+`, the same run for the same value on both
@@ -13,9 +14,6 @@ const FIRST_MASK = '++++++++';
 
 type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** A core-group Secret (`v1`); a CRD that happens to be called Secret (another group) is left alone. */
 export function isSecret(o: K8sObject | undefined): boolean {
@@ -38,7 +36,7 @@ export function maskSecretPair(before: K8sObject | undefined, after: K8sObject |
   for (const field of MASKED_FIELDS) {
     const maps = sides.map((o) => (o && field in o ? o[field] : undefined));
     if (maps.every((m) => m === undefined)) continue;
-    if (!maps.every((m) => m === undefined || isObj(m))) {
+    if (!maps.every((m) => m === undefined || isPlainMap(m))) {
       // Not a map on some side: mask the field as one value.
       const masks = maskValues(maps.map((m) => (m === undefined ? undefined : canonical(m))));
       sides.forEach((o, i) => {

@@ -10,7 +10,7 @@ import type { CompiledStore } from '../core/templates.js';
 // render of an app skips compiling. The folder is private (0700, owned by us, not a symlink) because its
 // files are code we run; anything unexpected turns the cache off rather than failing a render.
 // STRATA_CACHE_DIR sets the folder; STRATA_CACHE_DIR=off disables it.
-// The folder is bounded by limits.cacheBytes (issue 10 §2: a repository with many large templates must not
+// The folder is bounded by limits.cacheBytes (docs/security.md §2: a repository with many large templates must not
 // fill the pod's /tmp): after each write, when the whole folder (every build's namespace and V8's compile
 // cache from bootstrap.cjs) is over the cap, the least recently used files go first, down to 3/4 of the cap.
 // A hit refreshes its file's mtime, so mtime order is use order.

@@ -8,7 +8,7 @@ import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
 // caller dropped (hooks and CI set GIT_DIR), confined to the repository at `root` (never a parent repo).
 // The sidecar may lack .git (tar exclusions): then the annotation falls back to ARGOCD_APP_REVISION.
 //
-// The repository's own .git/config is hostile (issue 10 §1): it can name programs git would run. Every key
+// The repository's own .git/config is hostile (docs/security.md §1): it can name programs git would run. Every key
 // that makes git start a program on our code paths is overridden on the command line (`-c`, which wins over
 // every config file, includes and includeIf included), system and global config are off, no protocol may
 // be used (a promisor remote's lazy fetch of a missing object would run `remote.<name>.uploadpack`), and

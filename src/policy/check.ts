@@ -1,7 +1,7 @@
 import type { Check } from '../core/render.js';
 import type { Finding, RenderedObject } from '../core/types.js';
-import { objectId } from '../validate/kube-schema.js';
-import { traceValue } from '../validate/trace.js';
+import { objectId } from '../core/kinds.js';
+import { traceValue } from '../core/trace.js';
 import { resolvePolicy } from './config.js';
 import { customFindings } from './custom-check.js';
 import { RULES, type RuleContext } from './rules.js';

@@ -2,9 +2,10 @@ import { type AppConfig, Checker } from '../core/config.js';
 import { dirname, joinPath, resolvePath, type ReadOnlyFs } from '../core/fs.js';
 import { childPath } from '../core/paths.js';
 import type { Value } from '../core/types.js';
-import { ParseCache } from '../core/layers.js';
+import { ParseCache } from '../core/parse-cache.js';
 import { parseCustomRules, type CustomRule } from './custom.js';
 import { RULES, type Options, type Severity } from './rules.js';
+import { isPlainMap } from '../core/guards.js';
 
 // Policy configuration (docs/policy.md). One block shape, used at four levels, later wins:
 //   built-in defaults -> repo file spec -> repo file spec.environments[env] -> strata.yaml spec.policy
@@ -129,7 +130,7 @@ function loadPolicyFile(fs: ReadOnlyFs, config: AppConfig, cache: ParseCache): P
 const parsedCustom = new WeakMap<object, Map<string, CustomRule[]>>();
 
 function addCustom(policy: EffectivePolicy, v: Checker, block: Value, path: string): void {
-  const raw = typeof block === 'object' && block !== null && !Array.isArray(block) ? block.custom : undefined;
+  const raw = isPlainMap(block) ? block.custom : undefined;
   if (raw === undefined) return;
   const taken = new Set(policy.keys());
   const key = `${v.file}\0${[...taken].join(',')}`;
@@ -168,7 +169,7 @@ export function resolvePolicy(fs: ReadOnlyFs, config: AppConfig, env: string, ca
 export function policySchemaPaths(fs: ReadOnlyFs, config: AppConfig, cache: ParseCache): { file: string; paths: { path: string; at: string }[] } | undefined {
   const repo = loadPolicyFile(fs, config, cache);
   const spec = repo?.spec;
-  if (!repo || typeof spec !== 'object' || spec === null || Array.isArray(spec) || spec.schemas === undefined) return undefined;
+  if (!repo || !isPlainMap(spec) || spec.schemas === undefined) return undefined;
   const v = repo.checker;
   const paths = v.list(spec.schemas, '.spec.schemas').map((raw, i) => {
     const at = `.spec.schemas[${i}]`;

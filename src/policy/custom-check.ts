@@ -1,8 +1,8 @@
-import { pointerToSegments } from '../core/paths.js';
+import { pointerToSegments, valueAt } from '../core/paths.js';
 import type { CheckInput } from '../core/render.js';
 import type { Finding, RenderedObject, Severity } from '../core/types.js';
-import { objectId } from '../validate/kube-schema.js';
-import { traceValue } from '../validate/trace.js';
+import { objectId } from '../core/kinds.js';
+import { traceValue } from '../core/trace.js';
 import { CEL_DEADLINE_MS, celText, CostMeter, deadlineIn, toCel, type Deadline } from './cel.js';
 import { kindMatches, type CustomRule } from './custom.js';
 
@@ -39,12 +39,9 @@ function applies(rule: CustomRule, ro: RenderedObject): boolean {
   return typeof ns === 'string' && rule.namespaces.includes(ns);
 }
 
-function valueAt(root: unknown, fieldPath: string): unknown {
-  let v = root;
-  for (const s of pointerToSegments(fieldPath.replace(/\[(\d+)\]/g, '.$1').replaceAll('.', '/'), () => false)) {
-    v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[s] : undefined;
-  }
-  return v;
+/** `.spec.containers[0].image` -> the value there (a list index is a key of the list, as JS reads it). */
+function valueAtFieldPath(root: unknown, fieldPath: string): unknown {
+  return valueAt(root, pointerToSegments(fieldPath.replace(/\[(\d+)\]/g, '.$1').replaceAll('.', '/'), () => false));
 }
 
 export function customFindings(rule: CustomRule, severity: Severity, input: CheckInput): Finding[] {
@@ -54,7 +51,7 @@ export function customFindings(rule: CustomRule, severity: Severity, input: Chec
   const finding = (ro: RenderedObject, message: string, traced: boolean): Finding => {
     const base: Finding = { severity, rule: rule.name, message, object: objectId(ro.object), template: ro.template, ...(rule.fieldPath ? { path: rule.fieldPath } : {}) };
     if (!traced || !rule.fieldPath) return base;
-    const v = valueAt(ro.object, rule.fieldPath);
+    const v = valueAtFieldPath(ro.object, rule.fieldPath);
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return base;
     const origin = traceValue(input, ro.template, String(v), rule.fieldPath.replace(/^.*\./, ''));
     return origin ? { ...base, origin } : base;

@@ -1,11 +1,12 @@
 import type { K8sObject } from '../core/types.js';
+import { isPlainMap } from '../core/guards.js';
 
 // Where the pods and containers of a rendered object are, for the rules that look at them.
 
 export type Obj = Record<string, unknown>;
 
 export function asObj(v: unknown): Obj | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
+  return isPlainMap(v) ? v : undefined;
 }
 
 export function asList(v: unknown): unknown[] {

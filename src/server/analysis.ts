@@ -7,7 +7,7 @@ import type { Finding, K8sObject } from '../core/types.js';
 // Each is loaded on first use, so the server starts (and the other routes work) even if one of them fails.
 
 export async function lint(opts: { fs: ReadOnlyFs; appDir: string; env: string; caches: RenderCaches }): Promise<(fs: ReadOnlyFs) => Finding[]> {
-  const { lintApp } = await import('../policy/lint.js');
+  const { lintApp } = await import('../checks/lint.js');
   return (fs) => lintApp({ ...opts, fs });
 }
 

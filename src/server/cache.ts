@@ -1,43 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { ReadOnlyFs } from '../core/fs.js';
+import { RecordingFs, type Read } from '../io/recording-fs.js';
 
-// Results keyed by the content of their inputs. A computation runs against a RecordingFs that notes every
+// Results keyed by the content of their inputs. A computation runs against a RecordingFs (io/recording-fs.ts) that notes every
 // read (file bytes, stat, directory listing) and its outcome; a later request with the same query replays
 // those reads and reuses the result only when every one of them still gives the same answer. Editing,
 // adding or deleting any file the render looked at (including an optional layer that was absent) is
 // therefore a miss, and nothing needs to watch the tree. A hit costs a few small reads and hashes.
-
-type Read = { op: 'file' | 'stat' | 'dir'; path: string; digest: string };
-
-export class RecordingFs implements ReadOnlyFs {
-  readonly reads: Read[] = [];
-  constructor(private readonly inner: ReadOnlyFs) {}
-
-  readFile(path: string): Uint8Array {
-    return this.note('file', path, () => this.inner.readFile(path), digestBytes);
-  }
-  stat(path: string): 'file' | 'dir' | undefined {
-    return this.note('stat', path, () => this.inner.stat(path), (s) => String(s));
-  }
-  readDir(path: string): string[] {
-    return this.note('dir', path, () => this.inner.readDir(path), (names) => names.join('\u0000'));
-  }
-  /** Not recorded: it only lets a walk skip a directory it has already seen (discover.ts). */
-  identity(path: string): string | undefined {
-    return this.inner.identity ? this.inner.identity(path) : path;
-  }
-
-  private note<T>(op: Read['op'], path: string, read: () => T, digest: (v: T) => string): T {
-    try {
-      const v = read();
-      this.reads.push({ op, path, digest: digest(v) });
-      return v;
-    } catch (e) {
-      this.reads.push({ op, path, digest: `error:${(e as Error).message}` });
-      throw e;
-    }
-  }
-}
 
 function digestBytes(b: Uint8Array): string {
   return createHash('sha256').update(b).digest('base64');
@@ -59,12 +28,12 @@ function replay(fs: ReadOnlyFs, r: Read): string {
  */
 function compact(reads: readonly Read[]): Read[] {
   const seen = new Set<string>();
-  const implied = new Set(reads.filter((r) => r.op !== 'stat' && !r.digest.startsWith('error:')).map((r) => `${r.op === 'file' ? 'file' : 'dir'}\u0000${r.path}`));
+  const implied = new Set(reads.filter((r) => r.op !== 'stat' && !r.answer.startsWith('error:')).map((r) => `${r.op === 'file' ? 'file' : 'dir'}\u0000${r.path}`));
   return reads.filter((r) => {
     const id = `${r.op}\u0000${r.path}`;
     if (seen.has(id)) return false;
     seen.add(id);
-    return !(r.op === 'stat' && implied.has(`${r.digest}\u0000${r.path}`));
+    return !(r.op === 'stat' && implied.has(`${r.answer}\u0000${r.path}`));
   });
 }
 
@@ -87,14 +56,14 @@ export class ResultCache {
    */
   get<T>(fs: ReadOnlyFs, key: string, compute: (fs: ReadOnlyFs) => T): { value: T; hit: boolean } {
     const entry = this.entries.get(key);
-    if (entry && entry.reads.every((r) => replay(fs, r) === r.digest)) {
+    if (entry && entry.reads.every((r) => replay(fs, r) === r.answer)) {
       this.hits++;
       this.entries.delete(key); // refresh its place in the eviction order
       this.entries.set(key, entry);
       return { value: entry.value as T, hit: true };
     }
     this.misses++;
-    const rec = new RecordingFs(fs);
+    const rec = new RecordingFs(fs, digestBytes);
     const value = compute(rec);
     this.entries.set(key, { reads: compact(rec.reads), value });
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);

@@ -6,7 +6,7 @@ import type { ReadOnlyFs } from '../core/fs.js';
 import { render, resolveValues, type RenderCaches } from '../core/render.js';
 import type { Limits } from '../core/limits.js';
 import type { K8sObject } from '../core/types.js';
-import { formatObjects } from '../cli/output.js';
+import { formatObjects } from '../core/serialize.js';
 import type { ResultCache } from './cache.js';
 import * as analysis from './analysis.js';
 import { BadRequestError, NotFoundError } from './http-errors.js';

@@ -9,7 +9,7 @@ import type { Limits } from '../core/limits.js';
 import type { Level } from '../io/logger.js';
 import type { RenderWorkerData, RenderWorkerMessage } from './render-worker.js';
 
-// `strata serve` off the event loop (issue 10 §6). Renders are synchronous and may take seconds, so the
+// `strata serve` off the event loop (docs/security.md §6). Renders are synchronous and may take seconds, so the
 // express app runs in a worker thread (render-worker.ts) and this thread only proxies to it over a Unix
 // socket in a private folder. This thread answers /healthz itself, so liveness holds while a render runs,
 // and gives every proxied request a deadline: limits.renderMs plus a grace period, so the render's own

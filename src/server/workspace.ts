@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { loadAppConfig, type AppConfig } from '../core/config.js';
+import { loadAppConfig, resolveEnvironment, type AppConfig } from '../core/config.js';
 import { discoverApps } from '../core/discover.js';
 import { describeError, UserError } from '../core/errors.js';
 import type { ReadOnlyFs } from '../core/fs.js';
@@ -81,12 +81,12 @@ export class Workspace {
   appEnv(id: string, env: string | undefined, fs: ReadOnlyFs = this.fs): { app: AppEntry; config: AppConfig; env: string } {
     const app = this.app(id);
     const config = this.cache ? this.cache.get(fs, `config\u0000${app.dir}`, (f) => loadAppConfig(f, app.dir)).value : loadAppConfig(fs, app.dir);
-    const name = env || config.defaultEnvironment;
-    if (!name) throw new NotFoundError(`no env given and ${app.id} has no defaultEnvironment (one of ${config.environments.join(', ')})`);
-    if (!config.environments.includes(name)) {
-      throw new NotFoundError(`unknown environment "${name}" for ${app.id}: it declares ${config.environments.join(', ')}`);
+    try {
+      return { app, config, env: resolveEnvironment(config, env || undefined, 'pass ?env=') };
+    } catch (e) {
+      if (e instanceof UserError) throw new NotFoundError(`${app.id}: ${e.message}`);
+      throw e;
     }
-    return { app, config, env: name };
   }
 }
 

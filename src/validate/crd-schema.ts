@@ -1,6 +1,7 @@
 import { UserError } from '../core/errors.js';
 import { childPath } from '../core/paths.js';
 import type { CelProgram } from '../policy/cel.js';
+import { isPlainMap } from '../core/guards.js';
 
 // One CRD version's openAPIV3Schema, turned into
 // - a JSON Schema for Ajv (types, enums, required, bounds; unknown fields are errors where the schema is
@@ -86,7 +87,7 @@ export function crdSchema(key: string, openAPIV3Schema: unknown, file: string, a
     };
     if (++nodes > MAX_NODES) fail(`the schema has more than ${MAX_NODES} nodes`);
     if (depth > MAX_DEPTH) fail(`the schema nests deeper than ${MAX_DEPTH} levels`);
-    if (typeof s !== 'object' || s === null || Array.isArray(s)) return fail('expected a schema (a map)');
+    if (!isPlainMap(s)) return fail('expected a schema (a map)');
     const n = s as Json;
     if ('$ref' in n) fail('$ref is not allowed in a CRD schema (Kubernetes requires structural schemas)');
     const out: Json = {};

@@ -1,9 +1,11 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { formatPath, pointerToSegments } from '../core/paths.js';
+import { valueAt } from '../core/paths.js';
 import type { Check, CheckInput } from '../core/render.js';
 import type { Finding, K8sObject, Origin, RenderedObject } from '../core/types.js';
-import { traceValue } from './trace.js';
+import { objectId } from '../core/kinds.js';
+import { traceValue } from '../core/trace.js';
 import type { CrdIndex } from './crd.js';
+import { ajvMessage, ajvPath } from './ajv-errors.js';
 import { crdFindings, structuralErrors } from './crd-validate.js';
 import { INTRODUCED_APIS, KIND_SCHEMAS, REMOVED_APIS, type ModelClass } from './kube-kinds.js';
 
@@ -69,11 +71,6 @@ export function applicationErrors(object: K8sObject): ErrorObject[] {
   return validatorFor('argoproj.io/v1alpha1/Application')!(object);
 }
 
-export function objectId(o: K8sObject): string {
-  const meta = (o.metadata ?? {}) as Record<string, unknown>;
-  return [String(o.kind), ...(meta.namespace ? [String(meta.namespace)] : []), String(meta.name)].join('/');
-}
-
 function minorOf(kubeVersion: string): number | undefined {
   const m = /^v?(\d+)\.(\d+)/.exec(kubeVersion);
   return m && m[1] === '1' ? Number(m[2]) : undefined;
@@ -84,26 +81,17 @@ export function schemaFindings(errors: readonly ErrorObject[], ro: RenderedObjec
   const byPath = new Map<string, string[]>();
   const origins = new Map<string, Origin>();
   for (const e of errors) {
-    const segs = pointerToSegments(e.instancePath, (prefix) => Array.isArray(at(ro.object, prefix)));
-    let path = formatPath(segs);
-    const v = at(ro.object, segs);
+    const { segs, path } = ajvPath(e, (prefix) => Array.isArray(valueAt(ro.object, prefix)));
+    const v = valueAt(ro.object, segs);
     const retyped = e.keyword === 'type' && wantsString(e) && (typeof v === 'number' || typeof v === 'boolean');
     if (input && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && !origins.has(path)) {
       const o = originOf(input, ro.template, v, String(segs[segs.length - 1] ?? ''), retyped);
       if (o) origins.set(path, o);
     }
-    let msg = e.message ?? e.keyword;
-    if (retyped) {
-      msg = `must be string, found a ${typeof v === 'number' ? 'number' : 'boolean'}: YAML read the printed text as a ${typeof v === 'number' ? 'number' : 'boolean'}; print it with {{quote ...}} to keep it a string`;
-    } else if (e.keyword === 'additionalProperties') {
-      const extra = String((e.params as { additionalProperty: string }).additionalProperty);
-      path = `${path === '.' ? '' : path}.${extra}`;
-      msg = `unknown field "${extra}"`;
-    } else if (e.keyword === 'enum') {
-      msg = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-    } else if (e.keyword === 'oneOf' || e.keyword === 'anyOf') {
-      continue; // its branches were reported at the same path
-    }
+    if (e.keyword === 'oneOf' || e.keyword === 'anyOf') continue; // its branches were reported at the same path
+    const msg = retyped
+      ? `must be string, found a ${typeof v === 'number' ? 'number' : 'boolean'}: YAML read the printed text as a ${typeof v === 'number' ? 'number' : 'boolean'}; print it with {{quote ...}} to keep it a string`
+      : ajvMessage(e);
     const list = byPath.get(path) ?? [];
     if (!list.includes(msg)) list.push(msg);
     byPath.set(path, list);
@@ -138,12 +126,6 @@ function originOf(input: Pick<CheckInput, 'trace'>, template: string, v: string 
   for (let z = 1; z <= 4; z++) spellings.push(String(v) + '0'.repeat(z));
   const texts = [...new Set(spellings)].filter((t) => t !== String(v));
   return traceValue(input, template, texts, key) ?? traceValue(input, template, texts);
-}
-
-function at(root: unknown, segs: readonly (string | number)[]): unknown {
-  let v = root;
-  for (const s of segs) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[s] : undefined;
-  return v;
 }
 
 export function kubeSchemaCheck(opts: KubeSchemaOptions = {}): Check {

@@ -5,11 +5,13 @@ import vm from 'node:vm';
 import { UserError } from '../core/errors.js';
 import { resolvePath } from '../core/fs.js';
 import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
-import { childPath, formatPath, pointerToSegments } from '../core/paths.js';
+import { valueAt } from '../core/paths.js';
 import type { Check, CheckInput } from '../core/render.js';
 import type { CompiledStore } from '../core/templates.js';
 import type { Finding, Value } from '../core/types.js';
 import { decodeUtf8 } from '../core/yaml-load.js';
+import { ajvMessage, ajvPath } from './ajv-errors.js';
+import { isPlainMap } from '../core/guards.js';
 
 // The app's values.schema.json against the merged values (docs/validation.md). Helm >= 3.18.5 semantics:
 // JSON Schema 2020-12 unless `$schema` names another draft; every error at once; no remote or file `$ref`
@@ -84,7 +86,7 @@ export function compileValuesSchema(text: string, file: string, store?: Compiled
   } catch (e) {
     throw new UserError(`not valid JSON: ${(e as Error).message}`, { file });
   }
-  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+  if (!isPlainMap(schema)) {
     if (typeof schema !== 'boolean') throw new UserError('a JSON Schema must be an object or a boolean', { file });
   }
   if (schemaNodeCount(schema, SCHEMA_MAX_NODES) > SCHEMA_MAX_NODES) {
@@ -141,18 +143,8 @@ export function valuesSchemaFindings(errors: readonly ErrorObject[], values: Val
   const out: Finding[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
-    const segs = pointerToSegments(e.instancePath, (prefix) => Array.isArray(valueAt(values, prefix)));
-    let path = formatPath(segs);
-    let message = `${e.message ?? e.keyword}`;
-    if (e.keyword === 'additionalProperties') {
-      const extra = String((e.params as { additionalProperty: string }).additionalProperty);
-      path = childPath(segs.length ? path : '', extra);
-      message = `unknown key "${extra}" (the schema allows no other keys here: a typo?)`;
-    } else if (e.keyword === 'required') {
-      message = `missing required key "${(e.params as { missingProperty: string }).missingProperty}"`;
-    } else if (e.keyword === 'enum') {
-      message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-    }
+    const { path } = ajvPath(e, (prefix) => Array.isArray(valueAt(values, prefix)));
+    const message = ajvMessage(e);
     // oneOf/anyOf repeat their branches' errors; keep one line per path and message.
     const key = `${path}\0${message}`;
     if (seen.has(key)) continue;
@@ -167,15 +159,6 @@ export function valuesSchemaFindings(errors: readonly ErrorObject[], values: Val
     });
   }
   return out;
-}
-
-function valueAt(root: Value, segs: readonly (string | number)[]): Value | undefined {
-  let v: Value | undefined = root;
-  for (const s of segs) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string | number, Value>)[s];
-  }
-  return v;
 }
 
 // A schema comes from the repository, and a `pattern` like `^(a|a)+$` backtracks exponentially on the wrong

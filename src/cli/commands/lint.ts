@@ -1,7 +1,7 @@
 import { describeError, formatFinding, UserError } from '../../core/errors.js';
 import { createCaches } from '../../core/render.js';
 import type { Finding } from '../../core/types.js';
-import { lintApp } from '../../policy/lint.js';
+import { lintApp } from '../../checks/lint.js';
 import { defineCommand } from '../command.js';
 import { appsForEnv } from '../batch.js';
 import { LINT } from '../declarations.js';

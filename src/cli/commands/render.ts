@@ -10,8 +10,9 @@ import { appsForEnv } from '../batch.js';
 import { RENDER, type RenderArgs } from '../declarations.js';
 import { layerOverrides, outputFormat, requireEnv } from '../options.js';
 import { openApp } from '../target.js';
-import { formatObjects } from '../output.js';
-import { releaseFromFlags, splitApiVersions } from '../release-flags.js';
+import { formatObjects } from '../../core/serialize.js';
+import { parseApiVersions } from '../../core/capabilities.js';
+import { releaseFromFlags } from '../release-flags.js';
 import { renderToOutputDir } from '../render-output-dir.js';
 
 export const command = defineCommand(RENDER, async (ctx, args) => {
@@ -93,7 +94,7 @@ function renderFromApplication(ctx: CommandContext, args: RenderArgs, applicatio
     repoRoot: findRepoRoot(ctx.cwd, o.repoRoot ? resolve(ctx.cwd, o.repoRoot) : undefined),
     ...(o.revision ? { revision: o.revision } : {}),
     ...(o.kubeVersion ? { kubeVersion: o.kubeVersion } : {}),
-    ...(o.apiVersions ? { apiVersions: splitApiVersions(o.apiVersions) } : {}),
+    ...(o.apiVersions ? { apiVersions: parseApiVersions(o.apiVersions) } : {}),
     processEnv: ctx.env,
     log: (m) => ctx.stderr.write(`strata: template log: ${m}\n`),
     ...(ctx.store ? { store: ctx.store } : {}),

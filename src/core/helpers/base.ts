@@ -1,6 +1,7 @@
 import type { HelperOptions } from 'handlebars';
 import { UserError } from '../errors.js';
 import type { Limits } from '../limits.js';
+import { isPlainMap } from '../guards.js';
 
 // What every helper family shares: the marker for produced text, the argument readers (with sprig's
 // conversions where strata keeps them) and the size guard. A helper is `{ min, max, fn }`: makeHelpers
@@ -62,7 +63,7 @@ export function fail(c: Call, message: string): never {
 }
 
 export function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Produced);
+  return isPlainMap(v) && !(v instanceof Produced);
 }
 
 export function kindName(v: unknown): string {

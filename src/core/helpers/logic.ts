@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import { isTruthy } from '../truthy.js';
 import { type Call, def, fail, type HelperTable, isMap, kindName, need, text } from './base.js';
+import { compareStrings } from '../compare.js';
 
 // Logic and defaults (Go text/template's and/or/not/eq/lt..., sprig's default/empty/coalesce/ternary/all/any,
 // Helm's required and fail). Truthiness is core/truthy.ts's isTruthy, one rule with {{#if}}. `and`/`or`
@@ -16,7 +17,7 @@ function order(c: Call, a: unknown, b: unknown): number {
   const x = need(c, a, 0);
   const y = need(c, b, 1);
   if (typeof x === 'number' && typeof y === 'number') return x < y ? -1 : x > y ? 1 : 0;
-  if (typeof x === 'string' && typeof y === 'string') return x < y ? -1 : x > y ? 1 : 0;
+  if (typeof x === 'string' && typeof y === 'string') return compareStrings(x, y);
   return fail(c, `cannot compare a ${kindName(x)} with a ${kindName(y)} (numbers with numbers, text with text)`);
 }
 

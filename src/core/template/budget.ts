@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 import { LIMIT_SPECS, type Limits } from '../limits.js';
 
-// The render budget (issue 10 §2), checked while templates run rather than after: a template that doubles
+// The render budget (docs/security.md §2), checked while templates run rather than after: a template that doubles
 // through partials or nests `#each` over large lists must fail within the limit, not after minutes and GBs.
 // The clock is read through an injected function and only every TICK_EVERY steps (emission, block helpers,
 // each iteration, partial calls), so the normal path pays a counter increment.

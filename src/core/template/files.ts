@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import { joinPath, type ReadOnlyFs } from '../fs.js';
 import type { TemplateFile } from './types.js';
+import { compareStrings } from '../compare.js';
 
 // Which files of a template folder are templates (`*.yaml.hbs`), partials (`_*.hbs`, `_*.tpl`) and static
 // manifests (`*.yaml`, `*.yml`); anything else is ignored.
@@ -22,5 +23,5 @@ export function listTemplateFiles(fs: ReadOnlyFs, dir: string): TemplateFile[] {
     }
   };
   walk(dir);
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out.sort((a, b) => compareStrings(a.path, b.path));
 }

@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 import type { RawSpan } from './line-map.js';
 
-// Raw output never changes the YAML around it (issue 10 §3, docs/templates.md "Raw values"). The rule is
+// Raw output never changes the YAML around it (docs/security.md §3, docs/templates.md "Raw values"). The rule is
 // decided by what the YAML parser does with the rendered text, not by a list of characters: a string printed
 // raw must land inside exactly one scalar token and read back verbatim there (inside a comment it is inert).
 // So `{ name: {{v}} }` with `web, namespace: x`, `[ {{v}} ]` with a comma, `keep<TAB>#dropped`, a raw `---`

@@ -1,4 +1,5 @@
 // "Did you mean": the known names closest to a misspelt one, by edit distance.
+import { compareStrings } from '../compare.js';
 
 /** Levenshtein distance, stopping early once it exceeds `max`. */
 export function editDistance(a: string, b: string, max = Infinity): number {
@@ -28,6 +29,6 @@ export function closestNames(name: string, known: Iterable<string>, n = 3): stri
     const d = editDistance(lower, k.toLowerCase(), max);
     if (d <= max) scored.push([d, k]);
   }
-  scored.sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : 1));
+  scored.sort((x, y) => x[0] - y[0] || compareStrings(x[1], y[1]));
   return scored.slice(0, n).map(([, k]) => k);
 }

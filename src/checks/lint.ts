@@ -1,4 +1,4 @@
-import { standardChecks } from '../checks/index.js';
+import { standardChecks } from './index.js';
 import type { ReadOnlyFs } from '../core/fs.js';
 import type { Override } from '../core/layers.js';
 import { render, type RenderCaches } from '../core/render.js';
