@@ -31,7 +31,7 @@ export function repoCrds(input: CheckInput): CrdIndex | undefined {
     // strata-policy.yaml changes or the server restarts).
     const key = `${named.file}\0${named.paths.map((p) => p.path).join('\0')}`;
     let byKey = listed.get(input.caches.parsed);
-    if (!byKey) listed.set(input.caches.parsed, (byKey = new Map()));
+    if (!byKey) listed.set(input.caches.parsed, (byKey = new Map<string, string[]>()));
     let files = byKey.get(key);
     if (!files) byKey.set(key, (files = crdFiles(input.fs, named.paths, named.file)));
     index = loadCrds(input.fs, files, limits);

@@ -96,7 +96,7 @@ export function parseCommand<O extends OptionDecls>(decl: CommandDecl<O>, argv: 
   const options: Record<string, unknown> = {};
   for (const [name, o] of Object.entries(decl.options)) {
     const v = values[name];
-    options[camel(name)] = o.type === 'boolean' ? v === true : o.multiple ? ((v as string[] | undefined) ?? []) : ((v as string | undefined) ?? o.default);
+    options[camel(name)] = o.type === 'boolean' ? v === true : o.multiple ? ((v) ?? []) : ((v) ?? o.default);
   }
   const layers: LayerFlag[] = [];
   for (const t of parsed.tokens ?? []) {

@@ -6,6 +6,7 @@ import { DEFAULT_RENDER_LIMITS, type Limits } from '../core/limits.js';
 import { decodeUtf8 } from '../core/yaml-load.js';
 import { BoundedReadError, readBounded } from '../io/bounded-read.js';
 import type { LayerFlag } from './declare.js';
+import { toText } from '../core/guards.js';
 
 // What the commands do with parsed flags (declare.ts parses them): layer flags into overrides, the shared checks.
 
@@ -29,7 +30,7 @@ export function layerOverrides(flags: readonly LayerFlag[], cwd: string, limits:
     if (name === 'values') return { kind: 'yaml', name: value, text: readUserFile(value, cwd, `-f ${value}`, limits.fileBytes) };
     const assignments = parseSetExpression(value, name as SetKind, flag);
     if (name === 'set-file') {
-      for (const a of assignments) a.value = readUserFile(String(a.value), cwd, flag, limits.fileBytes);
+      for (const a of assignments) a.value = readUserFile(toText(a.value), cwd, flag, limits.fileBytes);
     }
     return { kind: 'set', assignments, origin: { flag } };
   });
@@ -42,7 +43,7 @@ export function requireEnv(env: string | undefined): string {
 }
 
 export function outputFormat(v: string | undefined, allowed: readonly string[] = ['yaml', 'json']): string {
-  const f = v ?? allowed[0]!;
+  const f = v ?? allowed[0];
   if (!allowed.includes(f)) throw new UsageError(`--output must be one of ${allowed.join(', ')}`);
   return f;
 }

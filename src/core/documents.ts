@@ -107,7 +107,7 @@ export function parseRendered(text: string, template: string): RenderedObject[] 
         if (!isPlainMap(item)) {
           throw new UserError(`document ${i + 1} is a list (it has items) whose item ${j + 1} is not an object`, { file: template, path: `.items[${j}]` });
         }
-        out.push({ object: item as K8sObject, template, doc: i });
+        out.push({ object: item, template, doc: i });
       });
     } else out.push({ object: obj, template, doc: i });
   });

@@ -37,7 +37,7 @@ export function explainValues(merged: MergedValues): ExplainRow[] {
       return;
     }
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, childPath(path, i)));
-    else if (isPlainMap(v)) for (const k of Object.keys(v).sort()) walk(v[k]!, childPath(path, k));
+    else if (isPlainMap(v)) for (const k of Object.keys(v).sort()) walk(v[k], childPath(path, k));
   };
   walk(merged.values, '');
   for (const [path, entry] of merged.deleted) rows.push({ path, value: null, deleted: true, chain: chainOf(entry) });

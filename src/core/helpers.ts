@@ -9,6 +9,7 @@ import { REFUSED_HELPERS, REFUSED_TABLE } from './helpers/refused.js';
 import { REGEX_HELPERS } from './helpers/regex.js';
 import { SEMVER_HELPERS } from './helpers/semver.js';
 import { STRING_HELPERS } from './helpers/strings.js';
+import { toText } from './guards.js';
 
 // Template helpers (docs/helpers.md): Helm's helper set with sprig's names, argument order and results,
 // as Handlebars helpers with positional arguments (`{{printf "%s-%s" app.name env.name}}`). Each family lives
@@ -39,8 +40,8 @@ const STRATA_HELPERS: Record<string, HelperDef> = {
     max: 1,
     fn: ([gv], c) => {
       if (gv === undefined) throw new MissingArgument('apiVersionAvailable', 0, c.o.loc);
-      const root = c.o.data?.root as { capabilities?: { apiVersions?: string[] } } | undefined;
-      return (root?.capabilities?.apiVersions ?? []).includes(String(gv));
+      const root = (c.o.data as { root?: { capabilities?: { apiVersions?: string[] } } } | undefined)?.root;
+      return (root?.capabilities?.apiVersions ?? []).includes(toText(gv));
     },
   },
 };

@@ -1,3 +1,4 @@
+import { toText } from './guards.js';
 // Facts about Kubernetes kinds that rendering needs: which are cluster-scoped, which carry a pod template,
 // and the order Helm installs them in (pkg/releaseutil/kind_sorter.go), which Argo CD users also expect.
 
@@ -33,11 +34,11 @@ export function groupOf(apiVersion: string): string {
 /** An object's identity in findings and messages: `Kind/namespace/name`, or `Kind/name` without a namespace. */
 export function objectId(o: { readonly kind?: unknown; readonly metadata?: unknown }): string {
   const meta = (o.metadata ?? {}) as Record<string, unknown>;
-  return [String(o.kind), ...(meta.namespace ? [String(meta.namespace)] : []), String(meta.name)].join('/');
+  return [toText(o.kind), ...(meta.namespace ? [toText(meta.namespace)] : []), toText(meta.name)].join('/');
 }
 
 /** An object's identity in the cluster (group, kind, namespace, name): two objects with one key are one object. */
 export function objectKey(o: { readonly apiVersion?: unknown; readonly kind?: unknown; readonly metadata?: unknown }): string {
   const meta = (o.metadata ?? {}) as Record<string, unknown>;
-  return `${groupOf(String(o.apiVersion))}/${String(o.kind)}/${String(meta.namespace ?? '')}/${String(meta.name)}`;
+  return `${groupOf(toText(o.apiVersion))}/${toText(o.kind)}/${toText(meta.namespace ?? '')}/${toText(meta.name)}`;
 }

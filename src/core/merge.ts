@@ -68,7 +68,7 @@ export class ValuesBuilder {
     let container: Values | Value[] = this.values;
     let path = '';
     for (let i = 0; i < segments.length - 1; i++) {
-      const seg = segments[i]!;
+      const seg = segments[i];
       const wantList = typeof segments[i + 1] === 'number';
       const childP = childPath(path, seg);
       let child = this.slot(container, seg, path, origin);
@@ -84,7 +84,7 @@ export class ValuesBuilder {
       container = child as Values | Value[];
       path = childP;
     }
-    const last = segments[segments.length - 1]!;
+    const last = segments[segments.length - 1];
     this.slot(container, last, path, origin);
     this.assign(container, last, value, path, originOf);
   }
@@ -118,7 +118,7 @@ export class ValuesBuilder {
   private mergeMap(target: Values, src: Values, path: string, originOf: OriginOf): void {
     for (const key of Object.keys(src)) {
       refuseKey(key, path, originOf);
-      this.assign(target, key, src[key]!, path, originOf);
+      this.assign(target, key, src[key], path, originOf);
     }
   }
 
@@ -205,9 +205,9 @@ export class ValuesBuilder {
   /** Forget the provenance of a subtree that is being replaced or deleted (its history stays on its root). */
   private drop(v: Value, p: string): void {
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) this.dropNode(v[i]!, childPath(p, i));
+      for (let i = 0; i < v.length; i++) this.dropNode(v[i], childPath(p, i));
     } else if (isPlainMap(v)) {
-      for (const k of Object.keys(v)) this.dropNode(v[k]!, childPath(p, k));
+      for (const k of Object.keys(v)) this.dropNode(v[k], childPath(p, k));
     }
   }
 

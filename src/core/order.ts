@@ -1,6 +1,7 @@
 import { INSTALL_ORDER } from './kinds.js';
 import type { RenderedObject } from './types.js';
 import { compareStrings } from './compare.js';
+import { toText } from './guards.js';
 
 // Deterministic object order: Helm's install order by kind (unknown kinds after, by name), then namespace,
 // then name, then apiVersion. Same input, same bytes: Argo CD caches by output and diffs it.
@@ -9,7 +10,7 @@ const RANK = new Map(INSTALL_ORDER.map((k, i) => [k, i]));
 
 function meta(o: RenderedObject): { kind: string; ns: string; name: string; api: string } {
   const m = (o.object.metadata ?? {}) as Record<string, unknown>;
-  return { kind: String(o.object.kind), ns: String(m.namespace ?? ''), name: String(m.name), api: String(o.object.apiVersion) };
+  return { kind: toText(o.object.kind), ns: toText(m.namespace ?? ''), name: toText(m.name), api: toText(o.object.apiVersion) };
 }
 
 export function sortObjects(objects: readonly RenderedObject[]): RenderedObject[] {

@@ -1,5 +1,5 @@
 // A YAML emitter for JSON-shaped data whose output means the same thing to a YAML 1.1 reader (Argo CD reads
-import { isPlainMap } from './guards.js';
+import { isPlainMap, toText } from './guards.js';
 // plugin output with yaml.v2) and to a YAML 1.2 reader. js-yaml's dump leaves `1_000` plain, the `yaml`
 // package leaves `yes`/`on`/`<<` plain; both would change type in Argo CD. Owning the ~100 lines lets us
 // quote conservatively and keep the output byte-stable. Keys are sorted (like Helm and kubectl), except that
@@ -37,7 +37,7 @@ function scalarText(v: unknown): string {
     if (!Number.isFinite(v)) return v > 0 ? '.inf' : '-.inf';
     return String(v);
   }
-  const s = String(v);
+  const s = toText(v);
   return needsQuotes(s) ? quoted(s) : s;
 }
 

@@ -1,7 +1,7 @@
 import { UserError } from './errors.js';
 import { objectKey } from './kinds.js';
 import type { RenderedObject } from './types.js';
-import { isPlainMap } from './guards.js';
+import { isPlainMap, toText } from './guards.js';
 
 // The checks every rendered object must pass before anything else looks at it, and before Argo CD would.
 
@@ -34,7 +34,7 @@ export function checkDuplicates(objects: readonly RenderedObject[]): void {
     const id = objectKey(obj);
     const prev = seen.get(id);
     if (prev) {
-      throw new UserError(`${String(obj.kind)} "${meta.name}"${meta.namespace ? ` in namespace "${String(meta.namespace)}"` : ''} is rendered twice: by ${where(prev)} and by ${where(o)}`, { file: o.template });
+      throw new UserError(`${toText(obj.kind)} "${toText(meta.name)}"${meta.namespace ? ` in namespace "${toText(meta.namespace)}"` : ''} is rendered twice: by ${where(prev)} and by ${where(o)}`, { file: o.template });
     }
     seen.set(id, o);
   }

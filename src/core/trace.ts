@@ -31,7 +31,7 @@ interface Candidates {
 function leaves(v: Value, path: string, visit: (path: string, text: string) => void, budget = { n: 10_000 }): void {
   if (--budget.n < 0) return;
   if (Array.isArray(v)) v.forEach((x, i) => leaves(x, childPath(path, i), visit, budget));
-  else if (isPlainMap(v)) for (const k of Object.keys(v)) leaves(v[k]!, childPath(path, k), visit, budget);
+  else if (isPlainMap(v)) for (const k of Object.keys(v)) leaves(v[k], childPath(path, k), visit, budget);
   else if (v !== null) visit(path, String(v));
 }
 
@@ -48,7 +48,7 @@ export function makeTracer(emitted: readonly Emitted[], merged: MergedValues): T
     if (values.has(e.value)) continue;
     values.add(e.value);
     let texts = byTemplate.get(e.template);
-    if (!texts) byTemplate.set(e.template, (texts = new Map()));
+    if (!texts) byTemplate.set(e.template, (texts = new Map<string, Candidates>()));
     leaves(e.value, e.valuePath, (path, text) => {
       let c = texts.get(text);
       if (!c) texts.set(text, (c = { direct: new Set(), nested: new Set() }));
@@ -88,8 +88,8 @@ export function makeTracer(emitted: readonly Emitted[], merged: MergedValues): T
     }
     if (keyedCount === 1) return merged.provenance.get(keyed!)?.origin;
     const distinctive = Number.isNaN(Number(text)) && text !== 'true' && text !== 'false' && text.length >= 3;
-    if (direct.size === 1 && (distinctive || hints.length === 0)) return merged.provenance.get([...direct][0]!)?.origin;
-    if (all === 1 && distinctive) return merged.provenance.get([...direct, ...nested][0]!)?.origin;
+    if (direct.size === 1 && (distinctive || hints.length === 0)) return merged.provenance.get([...direct][0])?.origin;
+    if (all === 1 && distinctive) return merged.provenance.get([...direct, ...nested][0])?.origin;
     return undefined;
   }
 }

@@ -1,5 +1,6 @@
 import type { Node as YamlNode } from 'yaml';
 import { childPath } from './paths.js';
+import { toText } from './guards.js';
 
 // Line and column of every node of a YAML text, by value path. Values are loaded with js-yaml (fast); this
 // second reading, with the `yaml` package (which keeps source ranges), runs only when a position is actually
@@ -33,7 +34,7 @@ export function positionsOf(text: string): Map<string, Position> {
       for (const pair of node.items) {
         const key = pair.key as YamlNode | null;
         if (!Y.isScalar(key) || typeof key.value === 'symbol') continue; // `<<` merge keys have no path of their own
-        const p = childPath(path, key.value === null ? 'null' : String(key.value));
+        const p = childPath(path, key.value === null ? 'null' : toText(key.value));
         if (key.range) out.set(p, at(key.range[0]));
         walk(pair.value as YamlNode | null, p, depth + 1);
       }
@@ -120,7 +121,7 @@ export function findComplexKey(text: string): ComplexKey | undefined {
           found = { path: path || '.', ...(at ? { position: { line: at.line, column: at.col } } : {}) };
           return;
         }
-        const k = Y.isScalar(key) ? (key.value === null ? 'null' : String(key.value)) : 'null';
+        const k = Y.isScalar(key) ? (key.value === null ? 'null' : toText(key.value)) : 'null';
         walk(pair.value, childPath(path, k), depth + 1, doc);
         if (found) return;
       }

@@ -4,7 +4,7 @@ import { childPath } from '../core/paths.js';
 import { toYamlText } from '../core/serialize.js';
 import type { K8sObject } from '../core/types.js';
 import { maskSecretPair } from './mask.js';
-import { isPlainMap } from '../core/guards.js';
+import { isPlainMap, toText } from '../core/guards.js';
 import { compareStrings } from '../core/compare.js';
 
 // A semantic diff of two sets of rendered objects (docs/diff.md): objects are matched by group, kind,
@@ -58,7 +58,7 @@ function keyed(o: K8sObject): Keyed {
   const meta = (o.metadata ?? {}) as Obj;
   const kind = String(o.kind);
   const name = String(meta.name);
-  const namespace = meta.namespace === undefined ? undefined : String(meta.namespace);
+  const namespace = meta.namespace === undefined ? undefined : toText(meta.namespace);
   const rank = INSTALL_ORDER.indexOf(kind);
   return {
     key: objectKey(o),

@@ -1,4 +1,5 @@
 import type { CelEnv, CelFunc, CelList, CelValue } from '@bufbuild/cel';
+import { toText } from '../core/guards.js';
 
 // CEL for custom policy rules and CRD `x-kubernetes-validations` (docs/policy.md), on @bufbuild/cel, which
 // runs the CEL conformance suite. Loaded on first use: a render without custom rules or CRD validations never
@@ -305,7 +306,7 @@ export function toCel(v: unknown, depth = 0): unknown {
 export function celText(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return v === null ? 'null' : JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x)) ?? String(v);
+  return v === null ? 'null' : JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x)) ?? toText(v);
 }
 
 /** Deadline of one custom rule over one render's objects, and of one CRD's rules over one object. */

@@ -5,6 +5,7 @@ import { traceValue } from '../core/trace.js';
 import { resolvePolicy } from './config.js';
 import { customFindings } from './custom-check.js';
 import { RULES, type RuleContext } from './rules.js';
+import { toText } from '../core/guards.js';
 
 /**
  * The per-environment policy as a check: resolve the rules in force for the app and environment, run each
@@ -50,7 +51,7 @@ function meta(o: RenderedObject): { name?: unknown; namespace?: unknown } {
 /** HPAs by the object they scale (scaleTargetRef: apiVersion, kind, name; same namespace), built on first use. */
 export function ruleContext(objects: readonly RenderedObject[]): RuleContext {
   let targets: Map<string, RenderedObject> | undefined;
-  const key = (ns: unknown, apiVersion: unknown, kind: unknown, name: unknown): string => `${String(ns ?? '')}\0${String(apiVersion)}\0${String(kind)}\0${String(name)}`;
+  const key = (ns: unknown, apiVersion: unknown, kind: unknown, name: unknown): string => `${toText(ns ?? '')}\0${toText(apiVersion)}\0${toText(kind)}\0${toText(name)}`;
   return {
     hpaOf(o) {
       if (!targets) {

@@ -3,6 +3,7 @@ import { childPath } from '../core/paths.js';
 import type { Value } from '../core/types.js';
 import { compileCel, isCompileError, type CelProgram } from './cel.js';
 import type { Severity } from './rules.js';
+import { toText } from '../core/guards.js';
 
 // Custom rules (docs/policy.md "Custom rules"): `spec.custom` of strata-policy.yaml and of an app's
 // `spec.policy`, each a CEL expression over one rendered object that is true when the object passes.
@@ -74,7 +75,7 @@ export function parseCustomRules(v: Checker, raw: Value, path: string, taken: Re
     const kp = childPath(childPath(rp, 'match'), 'kinds');
     const kinds = v.list(match.kinds, kp).map((k, j) => {
       const parsed = parseKind(v.string(k, childPath(kp, j)));
-      if (!parsed) v.fail(childPath(kp, j), `expected Kind, version/Kind or group/version/Kind (e.g. Deployment, apps/v1/Deployment), found "${String(k)}"`);
+      if (!parsed) v.fail(childPath(kp, j), `expected Kind, version/Kind or group/version/Kind (e.g. Deployment, apps/v1/Deployment), found "${toText(k)}"`);
       return parsed;
     });
     if (kinds.length === 0) v.fail(kp, 'expected at least one kind');

@@ -1,5 +1,5 @@
 import type { K8sObject } from '../core/types.js';
-import { isPlainMap } from '../core/guards.js';
+import { isPlainMap, toText } from '../core/guards.js';
 
 // Where the pods and containers of a rendered object are, for the rules that look at them.
 
@@ -66,7 +66,7 @@ export function containersOf(pod: PodSpecAt, kind: string): ContainerAt[] {
       out.push({
         container,
         path: `${pod.path}.${field}[${i}]`,
-        name: String(container.name ?? i),
+        name: toText(container.name ?? i),
         init,
         longRunning: LONG_RUNNING_KINDS.has(kind) && (!init || sidecar),
       });

@@ -1,4 +1,4 @@
-import type { AnySchema, ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type AjvCore from 'ajv/dist/core.js';
 import { createHash } from 'node:crypto';
 import vm from 'node:vm';
@@ -11,7 +11,7 @@ import type { CompiledStore } from '../core/templates.js';
 import type { Finding, Value } from '../core/types.js';
 import { decodeUtf8 } from '../core/yaml-load.js';
 import { ajvMessage, ajvPath } from './ajv-errors.js';
-import { isPlainMap } from '../core/guards.js';
+import { isPlainMap, toText } from '../core/guards.js';
 
 // The app's values.schema.json against the merged values (docs/validation.md). Helm >= 3.18.5 semantics:
 // JSON Schema 2020-12 unless `$schema` names another draft; every error at once; no remote or file `$ref`
@@ -30,7 +30,7 @@ const ajvClass = {
 function ajvClassFor(schema: unknown, file: string): AjvClass {
   const id = typeof schema === 'object' && schema !== null ? (schema as Record<string, unknown>).$schema : undefined;
   if (id === undefined) return ajvClass['2020']();
-  const s = String(id);
+  const s = toText(id);
   if (s.includes('2020-12')) return ajvClass['2020']();
   if (s.includes('2019-09')) return ajvClass['2019']();
   if (/draft-0[67]/.test(s)) return ajvClass.draft7();
@@ -99,7 +99,7 @@ export function compileValuesSchema(text: string, file: string, store?: Compiled
   const ajv = new Cls({ allErrors: true, strict: false, validateFormats: false, validateSchema: false, ownProperties: true, ...(store ? { code: { source: true } } : {}) });
   let validate: ValidateFunction;
   try {
-    validate = runWithDeadline(() => ajv.compile(schema as AnySchema), SCHEMA_COMPILE_DEADLINE_MS) as ValidateFunction;
+    validate = runWithDeadline(() => ajv.compile(schema), SCHEMA_COMPILE_DEADLINE_MS) as ValidateFunction;
   } catch (e) {
     if (isTimeout(e)) {
       throw new UserError(`compiling the values schema took over ${SCHEMA_COMPILE_DEADLINE_MS} ms, the compile budget of a values schema`, { file });

@@ -1,7 +1,7 @@
 import type { HelperOptions } from 'handlebars';
 import { UserError } from '../errors.js';
 import type { Limits } from '../limits.js';
-import { isPlainMap } from '../guards.js';
+import { isPlainMap, toText } from '../guards.js';
 
 // What every helper family shares: the marker for produced text, the argument readers (with sprig's
 // conversions where strata keeps them) and the size guard. A helper is `{ min, max, fn }`: makeHelpers
@@ -106,7 +106,7 @@ export function text(c: Call, v: unknown, i: number): string {
   if (typeof x === 'number') return numberText(x);
   if (typeof x === 'boolean') return x ? 'true' : 'false';
   if (typeof x === 'object' && typeof (x as { toString?: unknown }).toString === 'function' && (x).constructor !== Object && !Array.isArray(x)) {
-    return String(x);
+    return toText(x);
   }
   return fail(c, `argument ${i + 1} is a ${kindName(x)}, expected text (use toYaml or toJson)`);
 }

@@ -127,7 +127,7 @@ export const ENCODING_HELPERS: HelperTable = {
     const wrapped = parseYaml(c, 'list:\n' + t.split('\n').map((l) => '  ' + l).join('\n'));
     const l = wrapped.list ?? [];
     if (!Array.isArray(l)) fail(c, 'the text is not a YAML list');
-    return l;
+    return l as unknown[];
   }),
   toJson: def(1, 1, ([v], c) => goJson(c, need(c, v, 0), '', false)),
   mustToJson: def(1, 1, ([v], c) => goJson(c, need(c, v, 0), '', false)),
@@ -137,7 +137,7 @@ export const ENCODING_HELPERS: HelperTable = {
   fromJsonArray: def(1, 1, ([s], c) => {
     const v = parseJson(c, text(c, s, 0));
     if (!Array.isArray(v)) fail(c, 'the text is not a JSON list');
-    return v;
+    return v as unknown[];
   }),
   b64enc: def(1, 1, ([s], c) => Buffer.from(text(c, s, 0), 'utf8').toString('base64')),
   b64dec: def(1, 1, ([s], c) => {

@@ -1,5 +1,6 @@
 import { cap, type Call, fail, isMap, Produced } from './base.js';
 import { type FloatVerb, formatFloat } from './go-float.js';
+import { toText } from '../guards.js';
 
 // Go's fmt verbs for `printf` (and the %v form `toString`, `cat` and `join` use), written from the
 // documentation of Go's fmt package and checked against Go by test/sprig: %v %s %q %d %b %o %O %x %X %c %U
@@ -119,7 +120,7 @@ class Printer {
       return 'map[' + this.each(keys.map((k) => () => this.value(k, verb, f, depth + 1) + ':' + this.value(v[k], verb, f, depth + 1))) + ']';
     }
     // Objects with their own text (a semver version): Go calls their String method for these verbs.
-    if (['v', 's', 'q', 'x', 'X'].includes(verb)) return this.string(String(v), verb, f);
+    if (['v', 's', 'q', 'x', 'X'].includes(verb)) return this.string(toText(v), verb, f);
     return this.bad(verb, v);
   }
 

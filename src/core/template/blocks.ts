@@ -15,7 +15,7 @@ import type { RenderState } from './types.js';
 type Block = (this: unknown, ...args: unknown[]) => string;
 
 function stateOf(o: HelperOptions): RenderState | undefined {
-  return o.data?.strata as RenderState | undefined;
+  return (o.data as { strata?: RenderState } | undefined)?.strata;
 }
 
 function where(_o: HelperOptions, s: RenderState | undefined): string {
@@ -55,7 +55,7 @@ const withHelper: Block = function (this: unknown, ...args) {
   // A helper's result that carries fields (semver's Major, Minor...) is the context as itself, not its text.
   const raw = args[0];
   const ctx = raw instanceof Produced && raw.constructor !== Produced ? raw : v;
-  return o.fn(ctx, { data: o.data, blockParams: [ctx] });
+  return o.fn(ctx, { data: o.data as unknown, blockParams: [ctx] });
 };
 
 /** Go sorts map keys by bytes; comparing code points gives the same order as UTF-8 bytes. */
@@ -76,7 +76,7 @@ const eachHelper: Block = function (this: unknown, ...args) {
   const s = stateOf(o);
   const template = where(o, s);
   const budget = s?.budget;
-  const data = o.data ? Handlebars.createFrame(o.data) : undefined;
+  const data = o.data ? (Handlebars.createFrame(o.data) as Record<string, unknown>) : undefined;
   let out = '';
   const run = (value: unknown, key: string | number, index: number, last: boolean): void => {
     if (data) {

@@ -4,6 +4,7 @@ import { Produced } from '../helpers.js';
 import type { Value } from '../types.js';
 import { hasMarkers, lineMarker, rawMarkers, stripMarkers } from './line-map.js';
 import type { RenderState } from './types.js';
+import { toText } from '../guards.js';
 
 // The two helpers the rewriter (rewrite.ts) plants in every template: `__emit` checks what a `{{…}}` prints,
 // `__path` reads a multi-step path handed to a helper.
@@ -24,7 +25,7 @@ export const TRIVIALLY_SAFE = /^[A-Za-z0-9_/][A-Za-z0-9._/@=+~%-]*(?::[A-Za-z0-9
 /** The `__emit` helper: checks what a `{{…}}` prints. */
 export function emit(value: unknown, options: HelperOptions): string {
   const hash = options.hash as Where;
-  const state = options.data?.strata as RenderState | undefined;
+  const state = (options.data as { strata?: RenderState } | undefined)?.strata;
   state?.budget?.tick(hash.file);
   const text = emitText(value, hash, state);
   if (state?.mode === 'lines') return lineMarker(hash.file, hash.line) + text;
@@ -44,7 +45,7 @@ function emitText(value: unknown, hash: Where, state: RenderState | undefined): 
       { file: hash.file, line: hash.line },
     );
   }
-  if (typeof value !== 'string') return String(value);
+  if (typeof value !== 'string') return toText(value);
   return rawString(value, hash, state);
 }
 
@@ -90,7 +91,7 @@ export function lookupPath(head: unknown, ...rest: unknown[]): unknown {
   }
   // A value handed to a helper (`{{required "…" values.image.tag}}`) may still end up in the output: record it
   // for tracing rendered text back to the values file that set it.
-  const state = options.data?.strata as RenderState | undefined;
+  const state = (options.data as { strata?: RenderState } | undefined)?.strata;
   const m = state && state.mode !== 'raw' && state.mode !== 'lines' && cur !== undefined && cur !== null ? /^(?:@root\.)?values\.(.+)$/.exec(src) : null;
   if (m) state!.emitted.push({ template: state!.template, valuePath: '.' + m[1], value: cur as Value });
   return cur;

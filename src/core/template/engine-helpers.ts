@@ -30,7 +30,7 @@ export function engineHelpers(host: EngineHost): Record<string, (...args: unknow
   return {
     log: (...args: unknown[]) => {
       const o = args.pop() as Opts;
-      const s = o.data?.strata as RenderState | undefined;
+      const s = (o.data as { strata?: RenderState } | undefined)?.strata;
       if (s?.mode === undefined || s.mode === 'plain') s?.log(args.map(String).join(' '));
       return '';
     },
@@ -38,7 +38,7 @@ export function engineHelpers(host: EngineHost): Record<string, (...args: unknow
     /** `tpl text ctx`: render a string as a template. Its output is a raw string (checked when printed). */
     tpl: (...args: unknown[]) => {
       const o = args.pop() as Opts;
-      const s = o.data?.strata as RenderState | undefined;
+      const s = (o.data as { strata?: RenderState } | undefined)?.strata;
       if (args.length !== 2) throw new UserError(`tpl takes 2 arguments (text, context), got ${args.length}`, at(o, s));
       const [raw, ctx] = args;
       const text = raw instanceof Produced ? raw.text : raw;
@@ -61,7 +61,7 @@ export function engineHelpers(host: EngineHost): Record<string, (...args: unknow
      */
     file: (...args: unknown[]) => {
       const o = args.pop() as Opts;
-      const s = o.data?.strata as RenderState | undefined;
+      const s = (o.data as { strata?: RenderState } | undefined)?.strata;
       if (args.length !== 1) throw new UserError(`file takes 1 argument (a path relative to the app directory), got ${args.length}`, at(o, s));
       const rel = args[0] instanceof Produced ? args[0].text : args[0];
       if (typeof rel !== 'string' || rel === '') throw new UserError('file: argument 1 must be a path relative to the app directory', at(o, s));
