@@ -222,6 +222,6 @@ describe('Kubernetes schema errors on printed values', () => {
     assert.equal(f[0]!.path, '.data.version');
     assert.match(f[0]!.message, /must be string, found a number: .*\{\{quote \.\.\.\}\}/);
     assert.equal(f[0]!.origin?.flag, '--set version=1.20');
-    assert.throws(() => render({ fs, appDir: 'apps/web', env: 'prod', overrides, checks: standardChecks() }), /set at --set version=1\.20\): must be string/);
+    assert.throws(() => render({ fs, appDir: 'apps/web', env: 'prod', overrides, checks: standardChecks() }), /set at --set version=…\): must be string/);
   });
 });
