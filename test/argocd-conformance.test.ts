@@ -96,6 +96,7 @@ describe('every example app x env through generate and parameters.dynamic', { co
         const { env: vars, appDir } = envFor(app);
         const r = await cmp.generate(appDir, vars);
         assert.equal(r.code, 0, r.stderr);
+        assert.ok(r.manifests!.length > 0, 'the loop below checks something');
         for (const m of r.manifests!) {
           const meta = m.metadata as Record<string, any>;
           assert.equal(meta.labels['strata.dev/environment'], env);
