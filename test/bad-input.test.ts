@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { makeRepo, minimalApp, runCli } from './helpers.js';
+import { cli, makeRepo, minimalApp } from './helpers.js';
 
 // Every bad input: a non-zero exit, nothing on stdout, and one line on stderr naming where the problem is.
 
@@ -73,10 +73,10 @@ const cases: Case[] = [
 
 describe('bad input', () => {
   for (const c of cases) {
-    it(c.name, () => {
+    it(c.name, async () => {
       const root = makeRepo(minimalApp(c.files));
       c.setup?.(root);
-      const r = runCli(['render', 'app', '--env', 'stg', ...(c.args ?? [])], { cwd: root });
+      const r = await cli(['render', 'app', '--env', 'stg', ...(c.args ?? [])], { cwd: root });
       assert.equal(r.stdout, '', 'stdout must stay empty');
       assert.equal(r.code, c.code ?? 1, `exit code (stderr: ${r.stderr})`);
       assert.match(r.stderr, c.want);
@@ -84,57 +84,57 @@ describe('bad input', () => {
     });
   }
 
-  it('an alias bomb fails fast', () => {
+  it('an alias bomb fails fast', async () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 12; i++) bomb.push(`l${i}: &l${i} [${Array(10).fill(i === 1 ? '*a' : `*l${i - 1}`).join(',')}]`);
     const root = makeRepo(minimalApp({ 'app/values.yaml': bomb.join('\n') + '\nname: demo\nreplicas: 1\n' }));
     const t0 = Date.now();
-    const r = runCli(['render', 'app', '--env', 'stg'], { cwd: root });
+    const r = await cli(['render', 'app', '--env', 'stg'], { cwd: root });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /alias bomb/);
     assert.ok(Date.now() - t0 < 5000, 'took too long');
   });
 
-  it('never echoes a source line (it may hold a secret)', () => {
+  it('never echoes a source line (it may hold a secret)', async () => {
     for (const values of [`name: demo\nreplicas: 1\npassword: ${SECRET}\n  broken: [\n`, `name: demo\npassword: ${SECRET}\npassword: again\n`]) {
       const root = makeRepo(minimalApp({ 'app/values.yaml': values }));
-      const r = runCli(['render', 'app', '--env', 'stg'], { cwd: root });
+      const r = await cli(['render', 'app', '--env', 'stg'], { cwd: root });
       assert.equal(r.code, 1);
       assert.ok(!r.stderr.includes(SECRET), r.stderr);
     }
   });
 
-  it('template syntax errors do not quote the template either', () => {
+  it('template syntax errors do not quote the template either', async () => {
     const root = makeRepo(minimalApp({ 'app/templates/cm.yaml.hbs': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  token: ${SECRET} {{#each}}\n` }));
-    const r = runCli(['render', 'app', '--env', 'stg'], { cwd: root });
+    const r = await cli(['render', 'app', '--env', 'stg'], { cwd: root });
     assert.equal(r.code, 1);
     assert.ok(!r.stderr.includes(SECRET), r.stderr);
   });
 
-  it('keys that YAML 1.1 reads differently stay their own text (not "[object Object]")', () => {
+  it('keys that YAML 1.1 reads differently stay their own text (not "[object Object]")', async () => {
     const root = makeRepo(
       minimalApp({
         'app/values.yaml': 'name: demo\nreplicas: 1\nm:\n  on: a\n  y: b\n  0755: c\n  2024-01-02: d\n',
         'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n{{#each values.m}}  {{@key}}: {{quote this}}\n{{/each}}',
       }),
     );
-    const r = runCli(['render', 'app', '--env', 'stg', '-o', 'json'], { cwd: root });
+    const r = await cli(['render', 'app', '--env', 'stg', '-o', 'json'], { cwd: root });
     assert.equal(r.code, 0, r.stderr);
     const data = (JSON.parse(r.stdout) as { items: { data: Record<string, string> }[] }).items[0].data;
     assert.deepEqual(Object.keys(data).sort(), ['0755', '2024-01-02', 'on', 'y']);
   });
 
-  it('any object with an items list is flattened, as Argo CD does, and its items are checked', () => {
+  it('any object with an items list is flattened, as Argo CD does, and its items are checked', async () => {
     const root = makeRepo(minimalApp({ 'app/templates/cm.yaml.hbs': 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: inner\n' }));
-    const r = runCli(['render', 'app', '--env', 'stg', '-o', 'json'], { cwd: root });
+    const r = await cli(['render', 'app', '--env', 'stg', '-o', 'json'], { cwd: root });
     assert.equal(r.code, 0, r.stderr);
     const items = (JSON.parse(r.stdout) as { items: { kind: string; metadata: { name: string; namespace?: string; labels: Record<string, string> } }[] }).items;
     assert.deepEqual(items.map((o) => `${o.kind}/${o.metadata.name}`), ['ConfigMap/inner']);
     assert.equal(items[0].metadata.labels['strata.dev/environment'], 'stg');
   });
 
-  it('the minimal app itself renders (the cases above differ from it by one thing)', () => {
-    const r = runCli(['render', 'app', '--env', 'stg'], { cwd: makeRepo(minimalApp()) });
+  it('the minimal app itself renders (the cases above differ from it by one thing)', async () => {
+    const r = await cli(['render', 'app', '--env', 'stg'], { cwd: makeRepo(minimalApp()) });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /kind: ConfigMap/);
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { diskStore } from '../src/io/compile-store.js';
-import { runCli } from './helpers.js';
+import { cli, runCli } from './helpers.js';
 
 const API = 'examples/plate/helm/applications/plate-api';
 
@@ -30,7 +30,7 @@ describe('compiled code kept between runs', () => {
     assert.equal(diskStore({ STRATA_CACHE_DIR: link }, 'ns'), undefined);
   });
 
-  it('a second run reads compiled templates and schemas and prints the same bytes', () => {
+  it('a second run reads compiled templates and schemas and prints the same bytes', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'strata-store-')), 'c');
     const env = { STRATA_CACHE_DIR: dir };
     const first = runCli(['render', API, '--env', 'prod'], { env });
@@ -40,8 +40,11 @@ describe('compiled code kept between runs', () => {
     assert.ok(files.some((f) => f.startsWith('hbs-')), 'templates stored');
     assert.ok(files.some((f) => f.startsWith('schema-')), 'values schema stored');
     const second = runCli(['render', API, '--env', 'prod'], { env });
+    assert.equal(second.code, 0, second.stderr);
     assert.equal(second.stdout, first.stdout);
-    const off = runCli(['render', API, '--env', 'prod'], { env: { STRATA_CACHE_DIR: 'off' } });
+    // Without a store (in process, nothing read from or written to disk): the same bytes again.
+    const off = await cli(['render', API, '--env', 'prod'], { env: { STRATA_CACHE_DIR: 'off' } });
+    assert.equal(off.code, 0, off.stderr);
     assert.equal(off.stdout, first.stdout);
   });
 

@@ -124,7 +124,10 @@ describe('git runs no repository-controlled program', () => {
     const p = repo();
     // Sign the next commit with a fake "gpg" that emits a signature, so the commit carries a gpgsig header.
     const signer = join(p.root, 'sign.sh');
-    writeFileSync(signer, `#!/bin/sh\necho '[GNUPG:] SIG_CREATED ' >&2\nprintf -- '-----BEGIN PGP SIGNATURE-----\\n\\nAAAA\\n-----END PGP SIGNATURE-----\\n'\n`);
+    // It reads the payload first, as gpg does: exiting before git has written it is an EPIPE in git's pipe_command,
+    // which fails the signing now and then. git 2.39 (here) looks for "\n[GNUPG:] SIG_CREATED " on the status fd
+    // (gpg-interface.c sign_buffer_gpg); later versions also accept it at the very start. A newline first suits both.
+    writeFileSync(signer, `#!/bin/sh\ncat >/dev/null\nprintf '\\n[GNUPG:] SIG_CREATED \\n' >&2\nprintf -- '-----BEGIN PGP SIGNATURE-----\\n\\nAAAA\\n-----END PGP SIGNATURE-----\\n'\n`);
     chmodSync(signer, 0o755);
     writeFileSync(join(p.root, 'app', 'values.yaml'), 'name: demo\nreplicas: 2\n');
     git(p.root, ['-c', `gpg.program=${signer}`, 'commit', '-q', '-S', '-am', 'signed']);

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { REPO, runCli } from './helpers.js';
+import { cli, REPO, runCli } from './helpers.js';
 
-// Golden output for every example app x environment, produced by the real CLI.
+// Golden output for every example app x environment, produced by the real CLI entry (main, in process; the
+// last case checks that a separate process prints the same bytes).
 // Update after an intended change with: npm run golden:update (STRATA_UPDATE_GOLDEN=1), then review the diff.
 
 export const EXAMPLES: { app: string; dir: string; envs: string[] }[] = [
@@ -22,8 +23,8 @@ const update = process.env.STRATA_UPDATE_GOLDEN === '1';
 describe('golden output of the examples', () => {
   for (const { app, dir, envs } of EXAMPLES) {
     for (const env of envs) {
-      it(`${app} ${env}`, () => {
-        const r = runCli(['render', dir, '--env', env]);
+      it(`${app} ${env}`, async () => {
+        const r = await cli(['render', dir, '--env', env]);
         assert.equal(r.code, 0, r.stderr);
         assert.equal(r.stderr, '', 'a clean render is silent on stderr');
         const file = join(REPO, 'test', 'golden', `${app}-${env}.yaml`);
@@ -36,8 +37,8 @@ describe('golden output of the examples', () => {
     }
   }
 
-  it('prod output carries the injected labels and namespace', () => {
-    const r = runCli(['render', 'examples/plate/helm/applications/plate-api', '--env', 'prod', '-o', 'json']);
+  it('prod output carries the injected labels and namespace', async () => {
+    const r = await cli(['render', 'examples/plate/helm/applications/plate-api', '--env', 'prod', '-o', 'json']);
     assert.equal(r.code, 0, r.stderr);
     const list = JSON.parse(r.stdout) as { items: Record<string, any>[] };
     const dep = list.items.find((o) => o.kind === 'Deployment')!;
@@ -50,32 +51,33 @@ describe('golden output of the examples', () => {
     assert.equal(dep.spec.replicas, 3);
     const svc = list.items.find((o) => o.kind === 'Service')!;
     assert.equal(svc.spec.selector['strata.dev/environment'], undefined, 'service selectors are never touched');
-    const issuer = runCli(['render', 'examples/plate/helm/ingress', '--env', 'prod', '-o', 'json']);
+    const issuer = await cli(['render', 'examples/plate/helm/ingress', '--env', 'prod', '-o', 'json']);
     const ci = (JSON.parse(issuer.stdout) as { items: Record<string, any>[] }).items.find((o) => o.kind === 'ClusterIssuer')!;
     assert.equal(ci.metadata.namespace, undefined, 'cluster-scoped objects get no namespace');
   });
 
-  it('the podinfo port passes strata lint in dev and prod', () => {
+  it('the podinfo port passes strata lint in dev and prod', async () => {
     for (const env of ['dev', 'prod']) {
-      const r = runCli(['lint', 'examples/podinfo', '--env', env]);
+      const r = await cli(['lint', 'examples/podinfo', '--env', env]);
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.match(r.stdout + r.stderr, /0 errors, 0 warnings in 1 app/);
     }
   });
 
-  it('podinfo prod autoscales and caches in Redis, dev does neither', () => {
-    const kinds = (env: string): string[] => {
-      const r = runCli(['render', 'examples/podinfo', '--env', env, '-o', 'json']);
+  it('podinfo prod autoscales and caches in Redis, dev does neither', async () => {
+    const kinds = async (env: string): Promise<string[]> => {
+      const r = await cli(['render', 'examples/podinfo', '--env', env, '-o', 'json']);
       assert.equal(r.code, 0, r.stderr);
       return (JSON.parse(r.stdout) as { items: { kind: string; metadata: { name: string } }[] }).items.map((o) => `${o.kind}/${o.metadata.name}`).sort();
     };
-    assert.deepEqual(kinds('dev'), ['Deployment/podinfo', 'Service/podinfo']);
-    assert.deepEqual(kinds('prod'), ['ConfigMap/podinfo-redis', 'Deployment/podinfo', 'Deployment/podinfo-redis', 'HorizontalPodAutoscaler/podinfo', 'Service/podinfo', 'Service/podinfo-redis']);
+    assert.deepEqual(await kinds('dev'), ['Deployment/podinfo', 'Service/podinfo']);
+    assert.deepEqual(await kinds('prod'), ['ConfigMap/podinfo-redis', 'Deployment/podinfo', 'Deployment/podinfo-redis', 'HorizontalPodAutoscaler/podinfo', 'Service/podinfo', 'Service/podinfo-redis']);
   });
 
-  it('is deterministic: two renders give the same bytes', () => {
-    const a = runCli(['render', '--all', '--env', 'prod', 'examples/plate']);
-    const b = runCli(['render', '--all', '--env', 'prod', 'examples/plate']);
+  it('is deterministic: two renders (in process, then a fresh process) give the same bytes', async () => {
+    const a = await cli(['render', '--all', '--env', 'prod', 'examples/plate']);
+    const b = runCli(['render', '--all', '--env', 'prod', 'examples/plate'], { env: { STRATA_CACHE_DIR: 'off' } });
+    assert.equal(b.code, 0, b.stderr);
     assert.equal(a.code, 0, a.stderr);
     assert.ok(a.stdout.length > 1000);
     assert.equal(a.stdout, b.stdout);

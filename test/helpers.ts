@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
 
 export const REPO = resolve(__dirname, '..');
 export const CLI = join(REPO, 'dist', 'strata.js');
@@ -10,6 +11,28 @@ export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+/** Collects what a command writes, for the in-process runs. */
+export class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+/**
+ * Run the CLI in this process: the same `main()` the process entry calls, with the same environment runCli
+ * gives the process (PATH and `env`) and captured streams. Use it unless the process boundary itself is what is
+ * tested (exit status of the process, signals, pipes, the compile cache, start-up): it costs no node start.
+ */
+export async function cli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  const { main } = await import('../src/cli/main.js');
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await main({ argv: args, env: { PATH: process.env.PATH ?? '', ...opts.env }, cwd: opts.cwd ?? REPO, stdout, stderr });
+  return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
 /** Run the built CLI as a real process, the way a user or Argo CD would. */

@@ -2,7 +2,6 @@
 // over temp copies of it (broken values, edits that must invalidate the cache). Run:
 //   node --import tsx --test test/server.test.ts
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -14,6 +13,7 @@ import { formatObjects } from '../src/core/serialize.js';
 import { render } from '../src/core/render.js';
 import { DiskFs } from '../src/io/disk-fs.js';
 import { startServer, type RunningServer } from '../src/server/server.js';
+import { cli } from './helpers.js';
 
 const repo = resolve(__dirname, '..');
 const plate = join(repo, 'examples/plate');
@@ -84,10 +84,8 @@ describe('strata serve over examples/plate', () => {
   test('lint lists findings as data', async () => {
     const r = await get(s.url, '/api/apps/plate-api/lint?env=prod');
     assert.equal(r.status, 200);
-    const body = r.json();
-    assert.ok(Array.isArray(body.findings));
-    assert.equal(body.messages.length, body.findings.length);
-    assert.equal(body.errors, body.findings.filter((f: { severity: string }) => f.severity === 'error').length);
+    // The example is clean (lint --all passes it): exactly nothing. The temp-copy case below plants a finding.
+    assert.deepEqual(r.json(), { app: 'plate-api', env: 'prod', errors: 0, findings: [], messages: [] });
   });
 
   test('diff between two environments shows the replica change', async () => {
@@ -230,13 +228,9 @@ describe('strata serve over a temp copy', () => {
     assert.equal(error.kind, 'user');
     assert.match(error.message, /^helm\/applications\/plate-web\/values-prod\.yaml:\d+(:\d+)?/);
     assert.ok(!error.message.includes('\n    at '), 'no stack traces');
-    let cli = '';
-    try {
-      execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/entry.ts'), 'render', join(dir, 'helm/applications/plate-web'), '--env', 'prod', '--repo-root', dir], { cwd: repo, stdio: 'pipe' });
-    } catch (e) {
-      cli = String((e as { stderr: Buffer }).stderr);
-    }
-    assert.equal(cli.trim(), `strata: error: ${error.message}`);
+    const r2 = await cli(['render', join(dir, 'helm/applications/plate-web'), '--env', 'prod', '--repo-root', dir]);
+    assert.equal(r2.code, 1);
+    assert.equal(r2.stderr.trim(), `strata: error: ${error.message}`);
   });
 
   test('an app whose strata.yaml is broken is listed with its error, and its routes are 422', async () => {
@@ -246,6 +240,23 @@ describe('strata serve over a temp copy', () => {
     const broken = list.apps.find((a: { path: string }) => a.path === 'helm/applications/plate-cache');
     assert.match(broken.error, /strata\.yaml:\d+/);
     assert.equal((await get(s.url, `/api/apps/${broken.id}/render?env=stg`)).status, 422);
+  });
+
+  test('lint lists a planted finding as data: rule, severity, object and the values file:line', async () => {
+    const values = join(dir, 'helm/applications/plate-api/values-prod.yaml');
+    const text = readFileSync(values, 'utf8').replace('tag: 2.14.3', 'tag: latest');
+    writeFileSync(values, text);
+    const line = text.split('\n').findIndex((l) => l.includes('tag: latest')) + 1;
+    const r = await get(s.url, '/api/apps/plate-api/lint?env=prod');
+    assert.equal(r.status, 200, r.text);
+    const body = r.json();
+    assert.equal(body.errors, 1);
+    assert.deepEqual(
+      body.findings.map((f: { severity: string; rule: string; object?: string; origin?: unknown }) => [f.severity, f.rule, f.object, f.origin]),
+      [['error', 'image-tag-pinned', 'Deployment/plate/plate-api', { file: 'helm/applications/plate-api/values-prod.yaml', line, column: 3 }]],
+    );
+    assert.equal(body.messages.length, 1);
+    assert.match(body.messages[0], /^error image-tag-pinned Deployment\/plate\/plate-api .*values-prod\.yaml:\d+/);
   });
 
   test('never writes under ROOT', async () => {

@@ -66,8 +66,9 @@ describe('file', () => {
   });
 
   it('refuses leaving the root, absolute paths, .git, templates, missing files and oversize files', () => {
+    // Values of 2 bytes: under the 3-byte fileBytes limit of the last case, which values files obey too.
     const refuse = (expr: string, re: RegExp, limits = {}): void => {
-      assert.throws(() => renderApp({ 'a.yaml.hbs': cm(`  c: {{quote (file ${expr})}}\n`), 'config/app.toml': 'x = 1\n' }, undefined, { limits }), re, expr);
+      assert.throws(() => renderApp({ 'a.yaml.hbs': cm(`  c: {{quote (file ${expr})}}\n`), 'config/app.toml': 'x = 1\n' }, '{}', { limits }), re, expr);
     };
     refuse('"../../etc/passwd"', /file: the path must be relative and stay inside the repository/);
     refuse('"/etc/passwd"', /file: the path must be relative/);
