@@ -67,7 +67,7 @@ export function parseParameters(env: Env): StrataParameters {
     }
     if (seen.has(p.name)) fail(`parameter "${p.name}" is set twice`);
     seen.add(p.name);
-    if (collectionOf(p) !== expected) fail(`parameter "${p.name}" must be a ${expected} (collectionType ${expected}), found ${collectionOf(p)}`);
+    if (collectionOf(p) !== expected) fail(`parameter "${p.name}" must be ${expected === 'array' ? 'an' : 'a'} ${expected} (collectionType ${expected}), found ${collectionOf(p)}`);
     if (expected === 'string') {
       if (typeof p.string !== 'string') fail(`parameter "${p.name}" must be a string`);
       // An ApplicationSet template that resolved to "" must not quietly render the default environment.
