@@ -35,7 +35,13 @@ function parseArgs(argv: readonly string[]): Options {
     if (a === '--quick') o.quick = true;
     else if (a === '--strict') o.strict = true;
     else if (a === '--json') o.json = argv[++i];
-    else if (a === '--only') o.only = new Set((argv[++i] ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+    else if (a === '--only')
+      o.only = new Set(
+        (argv[++i] ?? '')
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      );
     else throw new Error(`bench: unknown argument ${a} (use --quick, --strict, --json FILE, --only ROWS)`);
   }
   return o;
@@ -139,7 +145,10 @@ function cold(o: Options, tmp: string, kubectl: string | undefined, node: NodeBi
  */
 function warm(o: Options, tmp: string): void {
   const repo = copyPlate(join(tmp, 'plate-warm'));
-  for (const [id, immutable] of [['3', true], ['3s', false]] as const) {
+  for (const [id, immutable] of [
+    ['3', true],
+    ['3s', false],
+  ] as const) {
     const fs = new DiskFs(repo, { immutable });
     const caches = createCaches({ immutable });
     const once = (): number => {

@@ -38,7 +38,6 @@ export interface ServeLoadResult {
 const MAX_SECONDS = 10;
 
 export async function serveLoad(opts: ServeLoadOptions = {}): Promise<ServeLoadResult> {
-   
   const autocannon = require('autocannon') as Autocannon;
   const durationSec = Math.min(Math.max(opts.durationSec ?? MAX_SECONDS, 1), MAX_SECONDS);
   const connections = opts.connections ?? 10;

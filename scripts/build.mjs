@@ -117,24 +117,26 @@ function treeShakenEntry(name, specs) {
 // package's modules are shared between its entry points (ajv, ajv/dist/2020.js) and run only on demand.
 await Promise.all(
   [...seen].map(([name, specs]) =>
-    TREE_SHAKEN[name] ? build({
-      ...common,
-      stdin: { contents: treeShakenEntry(name, specs), resolveDir: '.', sourcefile: `vendor-${name}.mjs`, loader: 'js' },
-      outfile: `dist/${vendorFile(name)}`,
-      plugins: [noSourceMap],
-    }) : build({
-      ...common,
-      stdin: {
-        contents: `exports.load = (s) => { switch (s) {\n${[...specs]
-          .sort()
-          .map((s) => `  case ${JSON.stringify(s)}: return require(${JSON.stringify(s)});`)
-          .join('\n')}\n  default: throw new Error('not bundled: ' + s); } };\n`,
-        resolveDir: '.',
-        sourcefile: `vendor-${name}.js`,
-      },
-      outfile: `dist/${vendorFile(name)}`,
-      plugins: [noSourceMap],
-    }),
+    TREE_SHAKEN[name]
+      ? build({
+          ...common,
+          stdin: { contents: treeShakenEntry(name, specs), resolveDir: '.', sourcefile: `vendor-${name}.mjs`, loader: 'js' },
+          outfile: `dist/${vendorFile(name)}`,
+          plugins: [noSourceMap],
+        })
+      : build({
+          ...common,
+          stdin: {
+            contents: `exports.load = (s) => { switch (s) {\n${[...specs]
+              .sort()
+              .map((s) => `  case ${JSON.stringify(s)}: return require(${JSON.stringify(s)});`)
+              .join('\n')}\n  default: throw new Error('not bundled: ' + s); } };\n`,
+            resolveDir: '.',
+            sourcefile: `vendor-${name}.js`,
+          },
+          outfile: `dist/${vendorFile(name)}`,
+          plugins: [noSourceMap],
+        }),
   ),
 );
 

@@ -143,10 +143,7 @@ function main(argv) {
   let bad = 0;
   for (const file of files) {
     const name = relative(process.cwd(), file) || file;
-    const problems = [
-      ...schemaProblems(file).map((m) => `${name}: ${m}`),
-      ...lintWorkflow(readFileSync(file, 'utf8')).map((f) => `${name}:${f.line}: ${f.message}`),
-    ];
+    const problems = [...schemaProblems(file).map((m) => `${name}: ${m}`), ...lintWorkflow(readFileSync(file, 'utf8')).map((f) => `${name}:${f.line}: ${f.message}`)];
     for (const p of problems) process.stderr.write(`${p}\n`);
     if (problems.length) bad++;
   }

@@ -52,10 +52,7 @@ const PLACES = [
 
 /** Install commands and image references in the docs: `charts/strata --version X`, `.../strata:X`, `REGISTRY/strata:X`. */
 const DOC_FILES = ['README.md', 'docs/install.md'];
-const DOC_RES = [
-  /(oci:\/\/ghcr\.io\/[^/\s]+\/charts\/strata\s+--version\s+)([^\s`]+)()/g,
-  /((?:ghcr\.io\/[^/\s]+|REGISTRY)\/(?:charts\/)?strata:)(\d[^\s`@'"]*)()/g,
-];
+const DOC_RES = [/(oci:\/\/ghcr\.io\/[^/\s]+\/charts\/strata\s+--version\s+)([^\s`]+)()/g, /((?:ghcr\.io\/[^/\s]+|REGISTRY)\/(?:charts\/)?strata:)(\d[^\s`@'"]*)()/g];
 
 const lineOf = (text, index) => text.slice(0, index).split('\n').length;
 
@@ -89,7 +86,10 @@ export function changelogSection(text, version) {
   if (end < 0) end = lines.length;
   // Link reference definitions ([0.1.0]: https://...) close the file; they are not part of a section.
   while (end > start + 1 && /^(\[[^\]]+\]: .*|\s*)$/.test(lines[end - 1])) end--;
-  return lines.slice(start + 1, end).join('\n').trim();
+  return lines
+    .slice(start + 1, end)
+    .join('\n')
+    .trim();
 }
 
 /** Problems (one line each) when the places disagree with package.json, the changelog or the tag. */
@@ -125,11 +125,18 @@ export function setVersion(texts, version, date) {
     const text = out.get(p.file);
     if (text === undefined) continue;
     if (!p.re.test(text)) throw new Error(`${p.file}: ${p.what} not found`);
-    out.set(p.file, text.replace(p.re, (_m, a, _v, b) => `${a}${version}${b}`));
+    out.set(
+      p.file,
+      text.replace(p.re, (_m, a, _v, b) => `${a}${version}${b}`),
+    );
   }
   for (const file of DOC_FILES) {
     const text = out.get(file);
-    if (text !== undefined) out.set(file, DOC_RES.reduce((t, re) => t.replace(re, (_m, a, _v, b) => `${a}${version}${b}`), text));
+    if (text !== undefined)
+      out.set(
+        file,
+        DOC_RES.reduce((t, re) => t.replace(re, (_m, a, _v, b) => `${a}${version}${b}`), text),
+      );
   }
   const changelog = out.get('CHANGELOG.md');
   if (changelog !== undefined && !changelog.split('\n').some((l) => l.startsWith(`## [${version}]`))) {

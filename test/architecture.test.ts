@@ -44,8 +44,14 @@ function folder(path: string): string {
 
 test('the import scanner sees the imports (a scanner that finds nothing would pass everything)', () => {
   const all = edges();
-  assert.ok(all.some((e) => e.from === 'src/cli/commands/render.ts' && e.to === 'src/core/render'), 'render command -> core/render');
-  assert.ok(all.some((e) => e.from === 'src/cli/main.ts' && e.to.startsWith('src/cli/commands/')), 'dynamic imports of commands');
+  assert.ok(
+    all.some((e) => e.from === 'src/cli/commands/render.ts' && e.to === 'src/core/render'),
+    'render command -> core/render',
+  );
+  assert.ok(
+    all.some((e) => e.from === 'src/cli/main.ts' && e.to.startsWith('src/cli/commands/')),
+    'dynamic imports of commands',
+  );
 });
 
 test('the core imports nothing outside src/core', () => {
@@ -78,8 +84,25 @@ function findCycles(graph: ReadonlyMap<string, Iterable<string>>): string[][] {
 }
 
 test('the cycle finder finds a cycle', () => {
-  assert.deepEqual(findCycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]])), [['a', 'b', 'c', 'a']]);
-  assert.deepEqual(findCycles(new Map([['a', ['b']], ['b', ['c']]])), []);
+  assert.deepEqual(
+    findCycles(
+      new Map([
+        ['a', ['b']],
+        ['b', ['c']],
+        ['c', ['a']],
+      ]),
+    ),
+    [['a', 'b', 'c', 'a']],
+  );
+  assert.deepEqual(
+    findCycles(
+      new Map([
+        ['a', ['b']],
+        ['b', ['c']],
+      ]),
+    ),
+    [],
+  );
 });
 
 test('folders of src/ form no import cycle', () => {
@@ -93,7 +116,12 @@ test('folders of src/ form no import cycle', () => {
     graph.get(a)!.add(b);
     witness.set(`${a}->${b}`, `${e.from} imports ${e.to}`);
   }
-  const described = findCycles(graph).map((c) => c.slice(1).map((b, i) => witness.get(`${c[i]}->${b}`)).join('; '));
+  const described = findCycles(graph).map((c) =>
+    c
+      .slice(1)
+      .map((b, i) => witness.get(`${c[i]}->${b}`))
+      .join('; '),
+  );
   assert.deepEqual(described, []);
 });
 
@@ -104,5 +132,8 @@ test('files of src/core form no import cycle', () => {
     const from = e.from.replace(/\.(ts|cjs)$/, '');
     graph.set(from, [...(graph.get(from) ?? []), e.to]);
   }
-  assert.deepEqual(findCycles(graph).map((c) => c.join(' -> ')), []);
+  assert.deepEqual(
+    findCycles(graph).map((c) => c.join(' -> ')),
+    [],
+  );
 });

@@ -85,7 +85,9 @@ describe('partial repositories: reposerver.plugin.use.manifest.generate.paths', 
   test('every service Application the app-of-apps renders, with its annotation', async () => {
     const file = join(root, 'examples/plate/environments/argocd/app-of-apps.yaml');
     const local = renderApplication({ appFile: file, name: 'plate-apps-prod', repoRoot: root, revision: REV, ...KUBE, processEnv: process.env });
-    const children = parseAllDocuments(local.text).map((d) => d.toJS() as ApplicationDoc).filter((c) => c.spec?.source?.plugin);
+    const children = parseAllDocuments(local.text)
+      .map((d) => d.toJS() as ApplicationDoc)
+      .filter((c) => c.spec?.source?.plugin);
     assert.equal(children.length, 4);
     await Promise.all(children.map(partialConforms));
   });
@@ -134,7 +136,10 @@ describe('discovery: no discover rule, so naming the plugin streams the reposito
     const app = pickApplication(readFileSync(file, 'utf8'), file);
     const { name: _n, ...plugin } = sourceOf(app).plugin!;
     const unnamed = { ...app, spec: { ...app.spec, source: { ...sourceOf(app), plugin } } };
-    assert.throws(() => renderApplication({ appFile: writeApp(unnamed, 'unnamed'), repoRoot: root, processEnv: process.env }), /must be strata-v1.*matches no plugin, since strata ships no discover rule/);
+    assert.throws(
+      () => renderApplication({ appFile: writeApp(unnamed, 'unnamed'), repoRoot: root, processEnv: process.env }),
+      /must be strata-v1.*matches no plugin, since strata ships no discover rule/,
+    );
   });
 });
 
@@ -167,7 +172,10 @@ describe('.argocd-source.yaml and .argocd-source-<app>.yaml (repository.go merge
     const copy = extractCopy(['plugin.yaml', 'examples']);
     const dir = join(copy, 'examples/plate/helm/applications/plate-web');
     writeFileSync(join(dir, '.argocd-source.yaml'), 'plugin:\n  parameters:\n    - name: env\n      string: stg\n    - name: set\n      map: {replicaCount: "7"}\n');
-    writeFileSync(join(dir, '.argocd-source-plate-web-prod.yaml'), 'path: ../../elsewhere\nplugin:\n  parameters:\n    - name: env\n      string: prod\n    - name: set\n      map: {replicaCount: "9"}\n');
+    writeFileSync(
+      join(dir, '.argocd-source-plate-web-prod.yaml'),
+      'path: ../../elsewhere\nplugin:\n  parameters:\n    - name: env\n      string: prod\n    - name: set\n      map: {replicaCount: "9"}\n',
+    );
     const file = join(copy, 'examples/plate/apps/plate-web-prod.yaml');
     const local = renderApplication({ appFile: file, repoRoot: copy, revision: REV, ...KUBE, processEnv: process.env });
     assert.deepEqual(local.sourceOverrides, ['examples/plate/helm/applications/plate-web/.argocd-source.yaml', 'examples/plate/helm/applications/plate-web/.argocd-source-plate-web-prod.yaml']);
@@ -175,7 +183,22 @@ describe('.argocd-source.yaml and .argocd-source-<app>.yaml (repository.go merge
     assert.equal(local.env.ARGOCD_APP_SOURCE_PATH, 'examples/plate/helm/applications/plate-web', 'path is not overridable');
     // The same parameters written into the Application, through the sidecar stand-in.
     const app = pickApplication(readFileSync(file, 'utf8'), file);
-    const inline = { ...app, spec: { ...app.spec, source: { ...sourceOf(app), plugin: { name: 'strata-v1', parameters: [{ name: 'env', string: 'prod' }, { name: 'set', map: { replicaCount: '9' } }] } } } };
+    const inline = {
+      ...app,
+      spec: {
+        ...app.spec,
+        source: {
+          ...sourceOf(app),
+          plugin: {
+            name: 'strata-v1',
+            parameters: [
+              { name: 'env', string: 'prod' },
+              { name: 'set', map: { replicaCount: '9' } },
+            ],
+          },
+        },
+      },
+    };
     const r = await cmpServer(copy, bin).generate(dir, envOf(inline).env);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(local.text, r.stdout.toString('utf8'));
@@ -223,11 +246,13 @@ describe('the ApplicationSet example', () => {
     const names = apps.map((a) => a.metadata!.name).sort();
     const both = ['ingress', 'plate-api', 'plate-cache', 'plate-web'].flatMap((a) => [`${a}-prod`, `${a}-stg`]);
     assert.deepEqual(names, [...both, 'plate-llm-stg'].sort());
-    await Promise.all(apps.map(async (app) => {
-      const text = await partialConforms(app);
-      const env = app.metadata!.name!.endsWith('-prod') ? 'prod' : 'stg';
-      assert.match(text, new RegExp(`strata\\.dev/environment: ${env}\\n`));
-    }));
+    await Promise.all(
+      apps.map(async (app) => {
+        const text = await partialConforms(app);
+        const env = app.metadata!.name!.endsWith('-prod') ? 'prod' : 'stg';
+        assert.match(text, new RegExp(`strata\\.dev/environment: ${env}\\n`));
+      }),
+    );
   });
 });
 
@@ -272,10 +297,11 @@ function expandApplicationSet(set: any): ApplicationDoc[] {
   assert.equal(set.spec.goTemplate, true);
   assert.deepEqual(set.spec.goTemplateOptions, ['missingkey=error']);
   const fill = (v: unknown, p: Record<string, string>): unknown => {
-    if (typeof v === 'string') return v.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_m, k: string) => {
-      if (!Object.hasOwn(p, k)) throw new Error(`map has no entry for key "${k}"`);
-      return p[k];
-    });
+    if (typeof v === 'string')
+      return v.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_m, k: string) => {
+        if (!Object.hasOwn(p, k)) throw new Error(`map has no entry for key "${k}"`);
+        return p[k];
+      });
     if (Array.isArray(v)) return v.map((x) => fill(x, p));
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x, p)]));
     return v;

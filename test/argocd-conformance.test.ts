@@ -36,7 +36,11 @@ function applicationFor(path: string, env: string, params: unknown[] = [{ name: 
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
     metadata: { name: `${path.split('/').pop()}-${env}`, namespace: 'argocd' },
-    spec: { project: 'default', destination: { server: 'https://kubernetes.default.svc', namespace }, source: { repoURL: 'https://git.example.com/r.git', path, targetRevision: 'HEAD', plugin: { name: 'strata-v1', parameters: params as never } } },
+    spec: {
+      project: 'default',
+      destination: { server: 'https://kubernetes.default.svc', namespace },
+      source: { repoURL: 'https://git.example.com/r.git', path, targetRevision: 'HEAD', plugin: { name: 'strata-v1', parameters: params as never } },
+    },
   };
 }
 
@@ -121,7 +125,9 @@ describe('every example app x env through generate and parameters.dynamic', { co
 });
 
 describe('Application specs', { concurrency: 4 }, () => {
-  const handWritten = readdirSync(join(REPO, 'examples/plate/apps')).filter((f) => f.endsWith('.yaml')).sort();
+  const handWritten = readdirSync(join(REPO, 'examples/plate/apps'))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
   test('the hand-written specs are the ones we expect', () => assert.deepEqual(handWritten, ['plate-api-prod.yaml', 'plate-llm-stg.yaml', 'plate-web-prod.yaml']));
   for (const f of handWritten) {
     test(`examples/plate/apps/${f}`, async () => {
@@ -188,7 +194,8 @@ describe('failures: non-zero exit, nothing on stdout, the reason on stderr', { c
   };
   test('bad env', () => fails(applicationFor(api, 'qa'), /unknown environment "qa": this app declares stg, prod/));
   test('unknown parameter', () => fails(applicationFor(api, 'prod', [{ name: 'image', string: 'x' }]), /unknown parameter "image"/));
-  test('parameter of the wrong collection type', () => fails(applicationFor(api, 'prod', [{ name: 'valueFiles', string: 'x.yaml' }]), /parameter "valueFiles" .*\(collectionType array\), found string/));
+  test('parameter of the wrong collection type', () =>
+    fails(applicationFor(api, 'prod', [{ name: 'valueFiles', string: 'x.yaml' }]), /parameter "valueFiles" .*\(collectionType array\), found string/));
   test('valueFiles escaping the repository', () => fails(applicationFor(api, 'prod', [{ name: 'valueFiles', array: ['../../../../../../etc/passwd'] }]), /leaves the repository root/));
   test('no environment anywhere', () => fails(applicationFor('examples/plate/environments/argocd/apps', 'x', []), /no environment: set the Application's plugin parameter "env"/));
   test('broken layer', async () => {
@@ -220,7 +227,13 @@ describe('output size and pipes', () => {
       const body = Array.from({ length: 2800 }, (_, i) => `  K${part}_${String(i).padStart(5, '0')}: "${line}"`).join('\n');
       writeFileSync(join(copy, api, `big-${part}.yaml`), `config:\n${body}\n`);
     }
-    const { env, appDir } = envFor(applicationFor(api, 'prod', [{ name: 'env', string: 'prod' }, { name: 'valueFiles', array: ['big-0.yaml', 'big-1.yaml'] }]), copy);
+    const { env, appDir } = envFor(
+      applicationFor(api, 'prod', [
+        { name: 'env', string: 'prod' },
+        { name: 'valueFiles', array: ['big-0.yaml', 'big-1.yaml'] },
+      ]),
+      copy,
+    );
     const r = await cmpServer(copy, cmp.bin).generate(appDir, env, { slowReader: true, timeoutMs: 60_000 });
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.stdout.length > 5 * 1024 * 1024, `output is ${r.stdout.length} bytes`);
@@ -238,7 +251,16 @@ describe('revision annotation', () => {
     execFileSync('git', args, {
       cwd: repo,
       encoding: 'utf8',
-      env: { PATH: process.env.PATH!, HOME: repo, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e', GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z' },
+      env: {
+        PATH: process.env.PATH!,
+        HOME: repo,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@e',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@e',
+        GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z',
+        GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z',
+      },
     }).trim();
   before(() => {
     repo = extractCopy(['plugin.yaml', 'examples']);
@@ -277,7 +299,10 @@ describe('revision annotation', () => {
     try {
       writeFileSync(file, original.replace(/^spec:\n/m, 'spec:\n  metadata:\n    revision: repo\n'));
       assert.equal(await revisionOf('examples/plate/helm/applications/plate-api'), first);
-      writeFileSync(join(repo, 'examples/plate/helm/applications/plate-api/strata.yaml'), readFileSync(join(repo, 'examples/plate/helm/applications/plate-api/strata.yaml'), 'utf8').replace(/^spec:\n/m, 'spec:\n  metadata:\n    revision: repo\n'));
+      writeFileSync(
+        join(repo, 'examples/plate/helm/applications/plate-api/strata.yaml'),
+        readFileSync(join(repo, 'examples/plate/helm/applications/plate-api/strata.yaml'), 'utf8').replace(/^spec:\n/m, 'spec:\n  metadata:\n    revision: repo\n'),
+      );
       assert.equal(await revisionOf('examples/plate/helm/applications/plate-api'), git(['rev-parse', 'HEAD']));
       writeFileSync(file, original.replace(/^spec:\n/m, 'spec:\n  metadata:\n    revision: "off"\n'));
       assert.equal(await revisionOf(web), undefined);

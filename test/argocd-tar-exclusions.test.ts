@@ -114,7 +114,14 @@ test('the documented exclusions drop .git, docs and node_modules at every listed
 
 test('the patterns the docs warn about really do not work in Go', { skip: !haveGo() && 'go is not installed (CI installs golang-go)' }, () => {
   assert.deepEqual(keptByGo(['+(.git|node_modules|docs)/**']), PATHS, 'an extglob matches nothing');
-  assert.deepEqual(keptByGo(['**/node_modules']), PATHS.filter((p) => !p.startsWith('web/node_modules/')), '** is one * : one level only');
+  assert.deepEqual(
+    keptByGo(['**/node_modules']),
+    PATHS.filter((p) => !p.startsWith('web/node_modules/')),
+    '** is one * : one level only',
+  );
   // `.git/**` does work, only because `.git/objects` (a directory) matches and is skipped whole.
-  assert.deepEqual(keptByGo(['.git/**']), PATHS.filter((p) => !p.startsWith('.git/')));
+  assert.deepEqual(
+    keptByGo(['.git/**']),
+    PATHS.filter((p) => !p.startsWith('.git/')),
+  );
 });

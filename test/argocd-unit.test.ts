@@ -39,23 +39,44 @@ describe('PARAM_* escaping and the environment of a plugin source', () => {
   test('upper-casing is per rune, like Go (ß stays, then becomes _)', () => assert.equal(escapeParamName('straße'), 'STRA_E'));
   test('a rune outside the BMP is one _', () => assert.equal(escapeParamName('a😀b'), 'A_B'));
   test('string, array, map', () => {
-    assert.deepEqual(paramVars([{ name: 'env', string: 'prod' }, { name: 'valueFiles', array: ['a.yaml', 'b.yaml'] }, { name: 'set', map: { 'image.tag': '1' } }]), {
-      PARAM_ENV: 'prod',
-      PARAM_VALUEFILES_0: 'a.yaml',
-      PARAM_VALUEFILES_1: 'b.yaml',
-      PARAM_SET_IMAGE_TAG: '1',
-    });
+    assert.deepEqual(
+      paramVars([
+        { name: 'env', string: 'prod' },
+        { name: 'valueFiles', array: ['a.yaml', 'b.yaml'] },
+        { name: 'set', map: { 'image.tag': '1' } },
+      ]),
+      {
+        PARAM_ENV: 'prod',
+        PARAM_VALUEFILES_0: 'a.yaml',
+        PARAM_VALUEFILES_1: 'b.yaml',
+        PARAM_SET_IMAGE_TAG: '1',
+      },
+    );
   });
   test('ARGOCD_APP_PARAMETERS: null without parameters, Go key order with', () => {
     assert.equal(encodeParameters(undefined), 'null');
-    assert.equal(encodeParameters([{ name: 'set', map: { b: '2', a: '1' } }, { name: 'env', string: 'x' }]), '[{"map":{"a":"1","b":"2"},"name":"set"},{"name":"env","string":"x"}]');
+    assert.equal(
+      encodeParameters([
+        { name: 'set', map: { b: '2', a: '1' } },
+        { name: 'env', string: 'x' },
+      ]),
+      '[{"map":{"a":"1","b":"2"},"name":"set"},{"name":"env","string":"x"}]',
+    );
   });
   test('no plugin section: no ARGOCD_ENV_*, no ARGOCD_APP_PARAMETERS', () => {
     const env = pluginCommandEnv({ ARGOCD_APP_NAME: 'a' }, undefined);
     assert.deepEqual(env, { ARGOCD_APP_NAME: 'a' });
   });
   test('plugin.env names kept verbatim, values interpolated, empty values kept', () => {
-    const env = pluginCommandEnv({ ARGOCD_APP_NAME: 'a' }, { env: [{ name: 'strata_Env', value: '$ARGOCD_APP_NAME' }, { name: 'EMPTY', value: '' }] });
+    const env = pluginCommandEnv(
+      { ARGOCD_APP_NAME: 'a' },
+      {
+        env: [
+          { name: 'strata_Env', value: '$ARGOCD_APP_NAME' },
+          { name: 'EMPTY', value: '' },
+        ],
+      },
+    );
     assert.equal(env.ARGOCD_ENV_strata_Env, 'a');
     assert.equal(env.ARGOCD_ENV_EMPTY, '');
     assert.equal(env.ARGOCD_APP_PARAMETERS, 'null');
@@ -89,27 +110,54 @@ describe('ARGOCD_APP_PARAMETERS parsing', () => {
     }
   });
   test('all five', () => {
-    const p = parseParameters(P([
-      { name: 'env', string: 'prod' },
-      { name: 'valueFiles', array: ['x.yaml', ''] },
-      { name: 'values', string: 'a: 1' },
-      { name: 'set', map: { b: '2', a: '1' } },
-      { name: 'setString', map: { c: '3' } },
-    ]));
-    assert.deepEqual(p, { env: 'prod', valueFiles: ['x.yaml'], values: 'a: 1', set: [['a', '1'], ['b', '2']], setString: [['c', '3']] });
+    const p = parseParameters(
+      P([
+        { name: 'env', string: 'prod' },
+        { name: 'valueFiles', array: ['x.yaml', ''] },
+        { name: 'values', string: 'a: 1' },
+        { name: 'set', map: { b: '2', a: '1' } },
+        { name: 'setString', map: { c: '3' } },
+      ]),
+    );
+    assert.deepEqual(p, {
+      env: 'prod',
+      valueFiles: ['x.yaml'],
+      values: 'a: 1',
+      set: [
+        ['a', '1'],
+        ['b', '2'],
+      ],
+      setString: [['c', '3']],
+    });
   });
   const bad: [string, unknown, RegExp][] = [
     ['unknown parameter', [{ name: 'image', string: 'x' }], /unknown parameter "image"/],
     ['wrong collection type', [{ name: 'set', array: ['a=1'] }], /parameter "set" must be a map.*found array/],
     ['env as a map', [{ name: 'env', map: {} }], /parameter "env" must be a string/],
     ['no name', [{ string: 'x' }], /needs a "name"/],
-    ['twice', [{ name: 'env', string: 'a' }, { name: 'env', string: 'b' }], /set twice/],
+    [
+      'twice',
+      [
+        { name: 'env', string: 'a' },
+        { name: 'env', string: 'b' },
+      ],
+      /set twice/,
+    ],
     ['not an array', { name: 'env' }, /JSON array/],
   ];
-  for (const [name, v, re] of bad) test(`rejects: ${name}`, () => assert.throws(() => parseParameters(P(v)), (e: unknown) => e instanceof UserError && re.test(String(e))));
+  for (const [name, v, re] of bad)
+    test(`rejects: ${name}`, () =>
+      assert.throws(
+        () => parseParameters(P(v)),
+        (e: unknown) => e instanceof UserError && re.test(String(e)),
+      ));
   test('invalid JSON', () => assert.throws(() => parseParameters({ ARGOCD_APP_PARAMETERS: '[{' }), /not valid JSON/));
   test('an explicitly empty env parameter is an error, not the default environment', () => {
-    for (const v of ['', '  ']) assert.throws(() => parseParameters(P([{ name: 'env', string: v }])), (e: unknown) => e instanceof UserError && /"env" is set but empty/.test(String(e)));
+    for (const v of ['', '  '])
+      assert.throws(
+        () => parseParameters(P([{ name: 'env', string: v }])),
+        (e: unknown) => e instanceof UserError && /"env" is set but empty/.test(String(e)),
+      );
   });
 });
 
@@ -131,7 +179,10 @@ describe('set / setString map entries', () => {
   test('a key holding "," is refused', () => assert.throws(() => mapEntryAssignment('a,b', 'v', 'set'), UserError));
   test('layer order: valueFiles, values, set, setString; valueFiles resolved in the app dir', () => {
     const o = parameterOverrides({ valueFiles: ['../x.yaml'], values: 'a: 1', set: [['s', '1']], setString: [['t', '2']] }, 'apps/web');
-    assert.deepEqual(o.map((x) => x.kind), ['file', 'yaml', 'set', 'set']);
+    assert.deepEqual(
+      o.map((x) => x.kind),
+      ['file', 'yaml', 'set', 'set'],
+    );
     assert.deepEqual(o[0], { kind: 'file', path: 'apps/x.yaml' });
     assert.equal(o[2].kind === 'set' && o[2].origin.flag, 'parameter set[s]');
   });
@@ -163,7 +214,17 @@ describe('build environment -> render inputs', () => {
     assert.equal(cmpExtractDir('/home/u/repo'), undefined);
   });
   test('plugin.env near misses of STRATA_ENV are named, the real one and unrelated ones are not', () => {
-    const env = { ARGOCD_ENV_STRATA_ENV: 'prod', ARGOCD_ENV_strata_env: 'a', ARGOCD_ENV_STRATA_ENVIRONMENT: 'b', ARGOCD_ENV_STRATA_ENV_: 'c', ARGOCD_ENV_STARTA_ENV: 'd', ARGOCD_ENV_ARGOCD_ENV_STRATA_ENV: 'e', ARGOCD_ENV_DEPLOYED_FROM: 'f', ARGOCD_ENV_ENV: 'g', STRATA_ENV: 'h' };
+    const env = {
+      ARGOCD_ENV_STRATA_ENV: 'prod',
+      ARGOCD_ENV_strata_env: 'a',
+      ARGOCD_ENV_STRATA_ENVIRONMENT: 'b',
+      ARGOCD_ENV_STRATA_ENV_: 'c',
+      ARGOCD_ENV_STARTA_ENV: 'd',
+      ARGOCD_ENV_ARGOCD_ENV_STRATA_ENV: 'e',
+      ARGOCD_ENV_DEPLOYED_FROM: 'f',
+      ARGOCD_ENV_ENV: 'g',
+      STRATA_ENV: 'h',
+    };
     assert.deepEqual(strataEnvNearMisses(env), ['ARGOCD_ENV_STRATA_ENV', 'STARTA_ENV', 'STRATA_ENVIRONMENT', 'STRATA_ENV_', 'strata_env']);
   });
   test('an explicitly empty plugin.env STRATA_ENV is an error; absent falls back to the default', () => {
@@ -196,13 +257,29 @@ describe('build environment -> render inputs', () => {
   test('normalizeSourcePath', () => assert.equal(normalizeSourcePath('./a//b/'), 'a/b'));
   test('revision modes', () => {
     const env = { ARGOCD_APP_REVISION: 'repo-sha' };
-    assert.equal(chooseRevision('off', env, () => 'x'), '');
-    assert.equal(chooseRevision('repo', env, () => 'x'), 'repo-sha');
-    assert.equal(chooseRevision('app', env, () => 'app-sha'), 'app-sha');
-    assert.equal(chooseRevision('app', env, () => undefined), 'repo-sha', 'falls back without git');
+    assert.equal(
+      chooseRevision('off', env, () => 'x'),
+      '',
+    );
+    assert.equal(
+      chooseRevision('repo', env, () => 'x'),
+      'repo-sha',
+    );
+    assert.equal(
+      chooseRevision('app', env, () => 'app-sha'),
+      'app-sha',
+    );
+    assert.equal(
+      chooseRevision('app', env, () => undefined),
+      'repo-sha',
+      'falls back without git',
+    );
   });
   test('capabilities', () => {
-    assert.deepEqual(capabilitiesFromEnv({ KUBE_VERSION: 'v1.30.1', KUBE_API_VERSIONS: 'v1,apps/v1,apps/v1/Deployment' }), { kubeVersion: '1.30.1', apiVersions: ['v1', 'apps/v1', 'apps/v1/Deployment'] });
+    assert.deepEqual(capabilitiesFromEnv({ KUBE_VERSION: 'v1.30.1', KUBE_API_VERSIONS: 'v1,apps/v1,apps/v1/Deployment' }), {
+      kubeVersion: '1.30.1',
+      apiVersions: ['v1', 'apps/v1', 'apps/v1/Deployment'],
+    });
     assert.deepEqual(capabilitiesFromEnv({}), { kubeVersion: '', apiVersions: [] });
   });
 });
@@ -228,7 +305,8 @@ describe('.argocd-source.yaml overrides (JSON merge patch, as mergeSourceParamet
     assert.deepEqual(r.source, { repoURL: 'r', path: 'apps/web', targetRevision: 'HEAD', plugin: { name: 'strata-v1', parameters: [{ name: 'env', string: 'dev' }] } });
   });
   test('no files: the source unchanged', () => assert.deepEqual(applySourceOverrides(new MemoryFs({}), 'apps/web', 'web', source), { source, applied: [] }));
-  test('a list is no merge patch', () => assert.throws(() => applySourceOverrides(new MemoryFs({ 'apps/web/.argocd-source.yaml': '- a\n' }), 'apps/web', 'web', source), /\.argocd-source\.yaml.*must be a mapping|must be a mapping/));
+  test('a list is no merge patch', () =>
+    assert.throws(() => applySourceOverrides(new MemoryFs({ 'apps/web/.argocd-source.yaml': '- a\n' }), 'apps/web', 'web', source), /\.argocd-source\.yaml.*must be a mapping|must be a mapping/));
 });
 
 describe('Application files', () => {

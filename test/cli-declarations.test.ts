@@ -40,7 +40,7 @@ function helpOptions(help: string): { long: string[]; short: string[] } {
       assert.match(line, /^ {29}\S/, `a continuation line is indented to the help column: ${JSON.stringify(line)}`);
       continue;
     }
-    long.push(m[2]!);
+    long.push(m[2]);
     if (m[1]) short.push(m[1]);
   }
   return { long, short };
@@ -81,14 +81,22 @@ describe('command declarations', () => {
         const { options } = parseCommand(decl, argv) as { options: Record<string, unknown> };
         const want = o.type === 'boolean' ? true : o.multiple ? ['v1', 'v2'] : 'v1';
         assert.deepEqual(options[camel(name)], want, `--${name}`);
-        if (o.short) assert.deepEqual((parseCommand(decl, o.type === 'string' ? [`-${o.short}`, 'v1'] : [`-${o.short}`]) as { options: Record<string, unknown> }).options[camel(name)], o.multiple ? ['v1'] : want, `-${o.short}`);
+        if (o.short)
+          assert.deepEqual(
+            (parseCommand(decl, o.type === 'string' ? [`-${o.short}`, 'v1'] : [`-${o.short}`]) as { options: Record<string, unknown> }).options[camel(name)],
+            o.multiple ? ['v1'] : want,
+            `-${o.short}`,
+          );
       }
       const { options, positionals, layers, help } = parseCommand(decl, []) as { options: Record<string, unknown> } & ReturnType<typeof parseCommand>;
       for (const [name, o] of Object.entries(decl.options)) {
         assert.deepEqual(options[camel(name)], o.type === 'boolean' ? false : o.multiple ? [] : o.default, `--${name} absent`);
       }
       assert.deepEqual([positionals, layers, help], [[], [], false]);
-      assert.throws(() => parseCommand(decl, ['--no-such-flag']), (e: unknown) => e instanceof UsageError && /Unknown option '--no-such-flag'/.test(e.message));
+      assert.throws(
+        () => parseCommand(decl, ['--no-such-flag']),
+        (e: unknown) => e instanceof UsageError && /Unknown option '--no-such-flag'/.test(e.message),
+      );
       const extra = Array.from({ length: decl.maxPositionals + 1 }, (_, i) => `p${i}`);
       assert.throws(() => parseCommand(decl, extra), new UsageError(`unexpected argument "p${decl.maxPositionals}"`));
       assert.equal(parseCommand(decl, ['-h']).help, true);
@@ -98,10 +106,16 @@ describe('command declarations', () => {
   it('strata --help lists every visible command with its declared summary, and never the hidden ones', async () => {
     const r = await run(['--help']);
     assert.equal(r.code, 0);
-    const listed = [...r.stdout.matchAll(/^ {2}([a-z-]+) +(.+)$/gm)].filter((m) => !m[1]!.startsWith('-'));
+    const listed = [...r.stdout.matchAll(/^ {2}([a-z-]+) +(.+)$/gm)].filter((m) => !m[1].startsWith('-'));
     const visible = DECLARATIONS.filter((d) => !d.hidden);
-    assert.deepEqual(listed.map((m) => [m[1], m[2]]), visible.map((d) => [d.name, d.summary]));
-    assert.deepEqual(Object.keys(COMMANDS), visible.map((d) => d.name));
+    assert.deepEqual(
+      listed.map((m) => [m[1], m[2]]),
+      visible.map((d) => [d.name, d.summary]),
+    );
+    assert.deepEqual(
+      Object.keys(COMMANDS),
+      visible.map((d) => d.name),
+    );
     assert.ok(DECLARATIONS.some((d) => d.hidden && d.name === 'warm-server'));
     assert.doesNotMatch(r.stdout, /warm-server/);
   });
@@ -132,7 +146,19 @@ describe('command declarations', () => {
   });
 
   it('options are typed from the declaration (a wrong use fails the typecheck)', () => {
-    const d = declare({ name: 't', summary: 's', usage: [''], description: 'd', maxPositionals: 0, options: { 'a-b': { type: 'string', arg: 'X', help: 'h' }, c: { type: 'boolean', help: 'h' }, d: { type: 'string', multiple: true, arg: 'X', help: 'h' }, e: { type: 'string', default: 'z', arg: 'X', help: 'h' } } });
+    const d = declare({
+      name: 't',
+      summary: 's',
+      usage: [''],
+      description: 'd',
+      maxPositionals: 0,
+      options: {
+        'a-b': { type: 'string', arg: 'X', help: 'h' },
+        c: { type: 'boolean', help: 'h' },
+        d: { type: 'string', multiple: true, arg: 'X', help: 'h' },
+        e: { type: 'string', default: 'z', arg: 'X', help: 'h' },
+      },
+    });
     const o: OptionsOf<(typeof d)['options']> = parseCommand(d, ['--a-b', 'x', '-h']).options;
     const ab: string | undefined = o.aB;
     const c: boolean = o.c;
@@ -160,7 +186,7 @@ describe('command declarations', () => {
       seen.add(file);
       const text = readFileSync(join(REPO, file), 'utf8');
       for (const m of text.matchAll(/(?:^|\n)\s*import\s(?!type\s)[^'"]*?from\s+'([^']+)'/g)) {
-        const spec = m[1]!;
+        const spec = m[1];
         if (!spec.startsWith('.')) {
           if (!spec.startsWith('node:')) packages.add(spec);
           continue;
@@ -171,7 +197,11 @@ describe('command declarations', () => {
     visit('src/cli/main.ts');
     const files = [...seen];
     assert.ok(files.includes('src/cli/declarations.ts') && files.includes('src/cli/declare.ts'), `the scan follows imports: ${files.join(', ')}`);
-    assert.deepEqual(files.filter((f) => f.startsWith('src/cli/commands/')), []);
-    for (const cold of ['express', 'ajv', 'kubernetes-models', 'pino']) assert.ok(![...packages].some((p) => p === cold || p.startsWith(`${cold}/`)), `${cold} is not loaded by main: ${[...packages].join(', ')}`);
+    assert.deepEqual(
+      files.filter((f) => f.startsWith('src/cli/commands/')),
+      [],
+    );
+    for (const cold of ['express', 'ajv', 'kubernetes-models', 'pino'])
+      assert.ok(![...packages].some((p) => p === cold || p.startsWith(`${cold}/`)), `${cold} is not loaded by main: ${[...packages].join(', ')}`);
   });
 });

@@ -41,7 +41,10 @@ describe('CLI surface', () => {
   it('values --explain shows where replicaCount was set and what it overrode', async () => {
     const r = await cli(['values', 'examples/plate/helm/applications/plate-api', '--env', 'prod', '--explain']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^\.replicaCount = 3\n {4}set at examples\/plate\/helm\/applications\/plate-api\/values-prod\.yaml:\d+:1\n {4}overrode 1 from examples\/plate\/helm\/applications\/plate-api\/values\.yaml:\d+:1$/m);
+    assert.match(
+      r.stdout,
+      /^\.replicaCount = 3\n {4}set at examples\/plate\/helm\/applications\/plate-api\/values-prod\.yaml:\d+:1\n {4}overrode 1 from examples\/plate\/helm\/applications\/plate-api\/values\.yaml:\d+:1$/m,
+    );
   });
 
   it('--all reports an app with a broken strata.yaml beside the others, and fails with nothing on stdout', async () => {
@@ -57,7 +60,13 @@ describe('CLI surface', () => {
     const lint = await cli(['lint', '--all', '--env', 'stg', 'apps', '-o', 'json'], { cwd: root });
     assert.equal(lint.code, 1);
     const report = JSON.parse(lint.stdout) as { apps: { app: string; error?: string }[] };
-    assert.deepEqual(report.apps.map((a) => [a.app, Boolean(a.error)]), [['apps/broken', true], ['apps/good', false]]);
+    assert.deepEqual(
+      report.apps.map((a) => [a.app, Boolean(a.error)]),
+      [
+        ['apps/broken', true],
+        ['apps/good', false],
+      ],
+    );
   });
 
   it('diff: 0 same, 1 different, 2 on an error (as diff(1))', async () => {

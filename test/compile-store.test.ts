@@ -37,8 +37,14 @@ describe('compiled code kept between runs', () => {
     assert.equal(first.code, 0, first.stderr);
     const [ns] = readdirSync(dir).filter((d) => d !== 'v8');
     const files = readdirSync(join(dir, ns));
-    assert.ok(files.some((f) => f.startsWith('hbs-')), 'templates stored');
-    assert.ok(files.some((f) => f.startsWith('schema-')), 'values schema stored');
+    assert.ok(
+      files.some((f) => f.startsWith('hbs-')),
+      'templates stored',
+    );
+    assert.ok(
+      files.some((f) => f.startsWith('schema-')),
+      'values schema stored',
+    );
     const second = runCli(['render', API, '--env', 'prod'], { env });
     assert.equal(second.code, 0, second.stderr);
     assert.equal(second.stdout, first.stdout);

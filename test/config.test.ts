@@ -17,22 +17,23 @@ const CONFIG = 'apiVersion: strata.dev/v1\nkind: App\nmetadata:\n  name: demo\ns
 describe('strata.yaml options', () => {
   it('label keys are configurable', async () => {
     const [cm] = await renderJson({ 'app/strata.yaml': CONFIG + '  metadata:\n    labels:\n      environment: example.com/env\n      managedBy: example.com/by\n' });
-    assert.equal(cm!.metadata.labels!['example.com/env'], 'stg');
-    assert.equal(cm!.metadata.labels!['example.com/by'], 'strata');
-    assert.equal(cm!.metadata.labels!['strata.dev/environment'], undefined);
-    assert.equal(cm!.metadata.labels!['app.kubernetes.io/name'], 'demo');
+    assert.equal(cm.metadata.labels!['example.com/env'], 'stg');
+    assert.equal(cm.metadata.labels!['example.com/by'], 'strata');
+    assert.equal(cm.metadata.labels!['strata.dev/environment'], undefined);
+    assert.equal(cm.metadata.labels!['app.kubernetes.io/name'], 'demo');
   });
 
   it('defaultEnvironment is used when no --env is given', async () => {
     const [cm] = await renderJson({ 'app/strata.yaml': CONFIG });
-    assert.equal(cm!.metadata.labels!['strata.dev/environment'], 'stg');
+    assert.equal(cm.metadata.labels!['strata.dev/environment'], 'stg');
   });
 
   it('--namespace wins over spec.namespace; an explicit namespace and cluster-scoped kinds are left alone', async () => {
     const objs = await renderJson(
       {
         'app/strata.yaml': CONFIG,
-        'app/templates/more.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pinned\n  namespace: elsewhere\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\n',
+        'app/templates/more.yaml.hbs':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pinned\n  namespace: elsewhere\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\n',
       },
       ['--namespace', 'override'],
     );

@@ -158,7 +158,11 @@ describe('diff --all statuses', () => {
       write(root, { 'a/strata.yaml': app('prod', ['values.yaml'], 'templates'), 'a/values.yaml': 'image:\n  tag: x\nteam: yy\n', 'a/templates/cm.yaml.hbs': CM });
       git(root, 'add', '-A');
       git(root, 'commit', '-qm', 'one');
-      assert.deepEqual(await strata(['diff', '--all', '--against-ref', 'HEAD'], root), { code: 0, out: `strata diff --all against ${git(root, 'rev-parse', 'HEAD').trim()}\n1 app x env pair: 0 errors, 0 added, 0 removed, 0 changed, 1 unchanged\n`, err: '' });
+      assert.deepEqual(await strata(['diff', '--all', '--against-ref', 'HEAD'], root), {
+        code: 0,
+        out: `strata diff --all against ${git(root, 'rev-parse', 'HEAD').trim()}\n1 app x env pair: 0 errors, 0 added, 0 removed, 0 changed, 1 unchanged\n`,
+        err: '',
+      });
       write(root, { 'a/values.yaml': 'team: yy\nimage:\n  tag: x\n' });
       const r = await strata(['diff', '--all', '--against-ref', 'HEAD', '-o', 'json'], root);
       assert.equal(r.code, 0, r.out + r.err);
@@ -314,10 +318,14 @@ describe('inputs', () => {
   test('the static inputs name every file a render reads (templates without file/tpl)', () => {
     const fs = new DiskFs(repo.root, { immutable: true });
     const digest: DigestFs = Object.assign(Object.create(fs), { digest: (p: string) => (fs.stat(p) === 'file' ? blobId(fs.readFile(p)) : undefined) });
-    for (const [appDir, env] of [['apps/svc1', 'prod'], ['apps/solo', 'prod'], ['apps/secret', 'prod']] as const) {
+    for (const [appDir, env] of [
+      ['apps/svc1', 'prod'],
+      ['apps/solo', 'prod'],
+      ['apps/secret', 'prod'],
+    ] as const) {
       const rec = new RecordingFs(fs, (b) => blobId(b, 'sha1'));
       render({ fs: rec, appDir, env });
-      const config = (render({ fs, appDir, env })).config;
+      const config = render({ fs, appDir, env }).config;
       const inputs = new InputIndex(digest, true).pair(config, env);
       assert.equal(inputs.dynamic, false);
       const named = new Set(inputs.entries.map((e) => e.split(' ')[1]));
@@ -347,7 +355,8 @@ describe('inputs', () => {
     for (const d of ['', 'apps', 'apps/gone', 'apps/solo/templates', 'shared']) assert.deepEqual(sides.revision.readDir(d), plain.readDir(d), d);
     for (const p of ['apps', 'apps/gone/values.yaml', 'apps/new', 'apps/solo/values-prod.yaml', 'nope', 'apps/svc1/strata.yaml']) assert.equal(sides.revision.stat(p), plain.stat(p), p);
     assert.throws(() => sides.revision.readDir('apps/new'), /directory not found/);
-    for (const p of ['shared/common.yaml', 'apps/svc1/values.yaml', 'apps/gone/values.yaml']) assert.equal(Buffer.from(sides.revision.readFile(p)).toString('utf8'), Buffer.from(plain.readFile(p)).toString('utf8'), p);
+    for (const p of ['shared/common.yaml', 'apps/svc1/values.yaml', 'apps/gone/values.yaml'])
+      assert.equal(Buffer.from(sides.revision.readFile(p)).toString('utf8'), Buffer.from(plain.readFile(p)).toString('utf8'), p);
     assert.equal(sides.revision.digest('apps/svc1/values.yaml'), sides.worktree.digest('apps/svc1/values.yaml'));
     assert.notEqual(sides.revision.digest('shared/common.yaml'), sides.worktree.digest('shared/common.yaml'));
   });
@@ -388,7 +397,13 @@ describe('markdown size', () => {
 
   test('hostile names cannot break out of the table, the summary or the code block', () => {
     const results: PairResult[] = [
-      { app: 'apps/<img src=x>|`x`', name: 'x', env: 'prod', status: 'changed', objects: [{ id: 'ConfigMap/ns/x', apiVersion: 'v1', kind: 'ConfigMap', name: 'x', status: 'changed', changes: [{ path: '.data.a', op: 'change', before: '```', after: '</details>' }] }] },
+      {
+        app: 'apps/<img src=x>|`x`',
+        name: 'x',
+        env: 'prod',
+        status: 'changed',
+        objects: [{ id: 'ConfigMap/ns/x', apiVersion: 'v1', kind: 'ConfigMap', name: 'x', status: 'changed', changes: [{ path: '.data.a', op: 'change', before: '```', after: '</details>' }] }],
+      },
     ];
     const md = formatMarkdown({ against: 'a'.repeat(40), results, rendered: { worktree: 0, revision: 0 } });
     assert.doesNotMatch(md, /<img/);

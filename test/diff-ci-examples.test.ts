@@ -17,7 +17,7 @@ const GITHUB = join(REPO, 'docs/examples/github-actions-strata.yml');
 const GITLAB = join(REPO, 'docs/examples/gitlab-ci-strata.yml');
 const VALIDATOR = join(REPO, 'node_modules/.bin/action-validator');
 
-type Obj = Record<string, any>;  
+type Obj = Record<string, any>;
 
 function validate(file: string): { code: number | null; out: string } {
   const r = spawnSync(VALIDATOR, [file], { encoding: 'utf8', timeout: 60_000 });
@@ -28,7 +28,10 @@ describe('GitHub Actions example', () => {
   const text = readFileSync(GITHUB, 'utf8');
   const wf = parse(text) as Obj;
   const steps = (job: string): Obj[] => wf.jobs[job].steps;
-  const script = (job: string) => steps(job).map((s) => String(s.run ?? '')).join('\n');
+  const script = (job: string) =>
+    steps(job)
+      .map((s) => String(s.run ?? ''))
+      .join('\n');
 
   test('runs on pull requests with no default permissions; each job asks for the least it needs', () => {
     assert.ok(wf.on && 'pull_request' in wf.on);
@@ -41,7 +44,10 @@ describe('GitHub Actions example', () => {
   test('every action is pinned by full commit SHA with its version noted; no credentials persisted', () => {
     const uses = [...text.matchAll(/^\s*-?\s*uses:\s*(\S+)(.*)$/gm)];
     // actions/checkout in the lint job and in the diff job, nothing else: a loop over nothing proves nothing.
-    assert.deepEqual(uses.map((m) => m[1]!.split('@')[0]), ['actions/checkout', 'actions/checkout']);
+    assert.deepEqual(
+      uses.map((m) => m[1].split('@')[0]),
+      ['actions/checkout', 'actions/checkout'],
+    );
     for (const [, ref, rest] of uses) {
       assert.match(ref, /^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/, `${ref} is not pinned by commit`);
       assert.match(rest, /# v\d+\.\d+\.\d+/, `${ref} has no version comment`);

@@ -20,7 +20,17 @@ const dep = (replicas: number, image: string, extra: Record<string, unknown> = {
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name: 'web', namespace: 'ns', annotations: { 'strata.dev/revision': String(replicas) } },
-  spec: { replicas, template: { spec: { containers: [{ name: 'sidecar', image: 'proxy:1' }, { name: 'web', image, ...extra }] } } },
+  spec: {
+    replicas,
+    template: {
+      spec: {
+        containers: [
+          { name: 'sidecar', image: 'proxy:1' },
+          { name: 'web', image, ...extra },
+        ],
+      },
+    },
+  },
 });
 const cm = (name: string): K8sObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns' }, data: { a: '1' } });
 
@@ -33,9 +43,28 @@ describe('diffObjects', () => {
 
   test('added, removed and changed objects in install order, field-level changes, lists matched by name', () => {
     const before = [dep(1, 'web:1'), cm('old')];
-    const after = [cm('new'), { ...dep(3, 'web:2'), spec: { replicas: 3, template: { spec: { containers: [{ name: 'web', image: 'web:2' }, { name: 'sidecar', image: 'proxy:1' }] } } } }];
+    const after = [
+      cm('new'),
+      {
+        ...dep(3, 'web:2'),
+        spec: {
+          replicas: 3,
+          template: {
+            spec: {
+              containers: [
+                { name: 'web', image: 'web:2' },
+                { name: 'sidecar', image: 'proxy:1' },
+              ],
+            },
+          },
+        },
+      },
+    ];
     const d = diffObjects(before, after);
-    assert.deepEqual(d.map((x) => `${x.status} ${x.id}`), ['added ConfigMap/ns/new', 'removed ConfigMap/ns/old', 'changed Deployment/ns/web']);
+    assert.deepEqual(
+      d.map((x) => `${x.status} ${x.id}`),
+      ['added ConfigMap/ns/new', 'removed ConfigMap/ns/old', 'changed Deployment/ns/web'],
+    );
     assert.deepEqual(d[2].changes, [
       { path: '.spec.replicas', op: 'change', before: 1, after: 3 },
       { path: '.spec.template.spec.containers[0].image', op: 'change', before: 'web:1', after: 'web:2' },
@@ -83,7 +112,8 @@ describe('strata diff', () => {
   test('--against-ref reads the app from git without a checkout', async () => {
     const root = mkdtempSync(join(tmpdir(), 'strata-diff-'));
     cpSync(join(REPO, 'examples/plate'), join(root, 'plate'), { recursive: true });
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: root, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } });
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: root, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } });
     git('init', '-q', '-b', 'main');
     git('add', '.');
     git('commit', '-q', '-m', 'base');

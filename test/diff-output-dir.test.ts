@@ -51,7 +51,11 @@ describe('render --all --output-dir', () => {
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out, '');
     assert.match(r.err, /3 manifests in .*out: 3 written, 0 stale removed/);
-    for (const [env, app] of [['stg', 'apps/a'], ['prod', 'apps/a'], ['prod', 'apps/b']] as const) {
+    for (const [env, app] of [
+      ['stg', 'apps/a'],
+      ['prod', 'apps/a'],
+      ['prod', 'apps/b'],
+    ] as const) {
       const single = await strata(['render', app, '--env', env], root);
       assert.equal(readFileSync(join(root, 'out', env, app, 'manifests.yaml'), 'utf8'), single.out);
     }
@@ -169,7 +173,14 @@ describe('render --output-dir: hostile folders', () => {
   test('names that cannot be a folder under DIR are refused', () => {
     assert.deepEqual(manifestPath('prod', 'apps/a'), ['prod', 'apps', 'a', 'manifests.yaml']);
     assert.deepEqual(manifestPath('prod', ''), ['prod', 'manifests.yaml']);
-    for (const [env, app] of [['prod', 'apps/../../x'], ['..', 'a'], ['prod', 'a//b'], ['prod', 'a/./b'], ['prod', 'a\\..\\b'], ['prod', 'a/\nb']]) {
+    for (const [env, app] of [
+      ['prod', 'apps/../../x'],
+      ['..', 'a'],
+      ['prod', 'a//b'],
+      ['prod', 'a/./b'],
+      ['prod', 'a\\..\\b'],
+      ['prod', 'a/\nb'],
+    ]) {
       assert.throws(() => manifestPath(env, app), /cannot name a folder under the output directory/);
     }
   });

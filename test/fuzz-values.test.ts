@@ -67,7 +67,10 @@ describe('--set parser (property)', () => {
   }
 
   it('escaped keys and --set-string values parse back to what was written', () => {
-    const seg = fc.oneof(anyKey.filter((k) => k !== ''), fc.nat({ max: 50 }));
+    const seg = fc.oneof(
+      anyKey.filter((k) => k !== ''),
+      fc.nat({ max: 50 }),
+    );
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.array(seg, { minLength: 1, maxLength: 4 }), fc.string({ maxLength: 8 })), { minLength: 1, maxLength: 3 }), (pairs) => {
         fc.pre(pairs.every(([segs]) => typeof segs[0] === 'string'));
@@ -75,7 +78,11 @@ describe('--set parser (property)', () => {
           .map(([segs, v]) => segs.map((s, i) => (typeof s === 'number' ? `[${s}]` : (i ? '.' : '') + escapeKey(s))).join('') + '=' + v.replace(/[\\,]/g, (c) => '\\' + c).replace(/^\{/, '\\{'))
           .join(',');
         const got = parseSetExpression(expr, 'set-string', '--set-string');
-        assert.deepEqual(got.map((a) => [a.segments, a.value]), pairs.map(([segs, v]) => [segs, v]), expr);
+        assert.deepEqual(
+          got.map((a) => [a.segments, a.value]),
+          pairs.map(([segs, v]) => [segs, v]),
+          expr,
+        );
       }),
       fuzzParams(500),
     );
@@ -100,7 +107,12 @@ function isMap(v: unknown): v is Values {
 }
 function stripNulls(v: Value): Value {
   if (Array.isArray(v)) return v.map(stripNulls);
-  if (isMap(v)) return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, stripNulls(x)]));
+  if (isMap(v))
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== null)
+        .map(([k, x]) => [k, stripNulls(x)]),
+    );
   return v;
 }
 
@@ -175,7 +187,20 @@ describe('merge (property)', () => {
 const yamlChars = fc.constantFrom(
   ...'abc01:-?[]{},#&*!|>\'"%@` \t\n\r.~<=_/\\x'.split(''),
   ...TRICKY_WORDS.filter((w) => w.length > 1),
-  '__proto__', 'constructor', '<<: *a', '&a ', '!!str ', '!!binary ', '!!js/function ', '? ', ': ', '- ', '\n  ', '\ufeff', '\u0085', '\u2028',
+  '__proto__',
+  'constructor',
+  '<<: *a',
+  '&a ',
+  '!!str ',
+  '!!binary ',
+  '!!js/function ',
+  '? ',
+  ': ',
+  '- ',
+  '\n  ',
+  '\ufeff',
+  '\u0085',
+  '\u2028',
 );
 const yamlLike = fc.array(yamlChars, { maxLength: 40 }).map((parts) => parts.join(''));
 

@@ -25,7 +25,13 @@ class Sink extends Writable {
 const CLEAN_GIT_ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
 
 function git(cwd: string, args: string[], env: Record<string, string> = {}): string {
-  return execFileSync('git', args, { cwd, env: { ...CLEAN_GIT_ENV, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }).toString('utf8').trim();
+  return execFileSync('git', args, {
+    cwd,
+    env: { ...CLEAN_GIT_ENV, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+    .toString('utf8')
+    .trim();
 }
 
 interface Planted {
@@ -173,22 +179,29 @@ describe('git runs no repository-controlled program', () => {
 
   test('aliases named like the builtins strata runs', async () => {
     const p = repo();
-    setConfig(p.root, ['log', 'ls-tree', 'cat-file', 'rev-parse'].map((a): [string, string] => [`alias.${a}`, `!${p.evil}`]));
+    setConfig(
+      p.root,
+      ['log', 'ls-tree', 'cat-file', 'rev-parse'].map((a): [string, string] => [`alias.${a}`, `!${p.evil}`]),
+    );
     await exercise(p);
   });
 
   test('include.path and includeIf pointing at a config with all of the above', async () => {
     const p = repo();
     const inc = join(p.root, 'evil.gitconfig');
-    setConfig(p.root, [
-      ['core.fsmonitor', p.evil],
-      ['gpg.program', p.evil],
-      ['log.showSignature', 'true'],
-      ['diff.external', p.evil],
-      ['core.pager', p.evil],
-      ['pager.log', p.evil],
-      ['core.hooksPath', join(p.root, '.git', 'hooks')],
-    ], inc);
+    setConfig(
+      p.root,
+      [
+        ['core.fsmonitor', p.evil],
+        ['gpg.program', p.evil],
+        ['log.showSignature', 'true'],
+        ['diff.external', p.evil],
+        ['core.pager', p.evil],
+        ['pager.log', p.evil],
+        ['core.hooksPath', join(p.root, '.git', 'hooks')],
+      ],
+      inc,
+    );
     setConfig(p.root, [
       ['include.path', inc],
       [`includeIf.gitdir:${p.root}/.path`, inc],
@@ -197,7 +210,7 @@ describe('git runs no repository-controlled program', () => {
   });
 });
 
-describe('a .git that is not this repository\'s own', () => {
+describe("a .git that is not this repository's own", () => {
   test('a symlinked .git is refused', async () => {
     const p = repo();
     const elsewhere = mkdtempSync(join(tmpdir(), 'strata-git-elsewhere-'));

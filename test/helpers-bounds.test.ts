@@ -62,7 +62,10 @@ describe('helpers: sizes are capped by the helper limit', () => {
 
   it('helpers whose output is proportional to their input are bounded by the input, not capped', () => {
     const big = { k: 'x'.repeat(5 * 1024 * 1024) };
-    assert.equal(render('{{len (toJson m)}}|{{len (b64enc m.k)}}|{{len (nindent 2 (toYaml m))}}|{{len (printf "%s" m.k)}}', { m: big }), `${big.k.length + 8}|${Math.ceil(big.k.length / 3) * 4}|${big.k.length + 6}|${big.k.length}`);
+    assert.equal(
+      render('{{len (toJson m)}}|{{len (b64enc m.k)}}|{{len (nindent 2 (toYaml m))}}|{{len (printf "%s" m.k)}}', { m: big }),
+      `${big.k.length + 8}|${Math.ceil(big.k.length / 3) * 4}|${big.k.length + 6}|${big.k.length}`,
+    );
   });
 
   it('the limit comes from the render (HelperHost.limits)', () => {

@@ -35,17 +35,17 @@ describe('helpers: strata-specific behaviour', () => {
     assert.equal(render('{{trunc 3 "héllo"}}|{{trunc -2 "wörld"}}|{{substr 1 3 "日本語"}}|{{len "日本"}}|{{abbrev 5 "ünïcödé"}}'), 'hél|ld|本語|2|ün...');
   });
 
-  it('quote refuses maps and lists (sprig would print Go\'s map[...] text)', () => {
+  it("quote refuses maps and lists (sprig would print Go's map[...] text)", () => {
     assert.match(error('{{quote m}}', { m: { a: 1 } }), /^quote: argument 1 is a map, expected text \(use toYaml or toJson\)/);
     assert.match(error('{{upper l}}', { l: [1] }), /^upper: argument 1 is a list/);
   });
 
   it('squote doubles quotes and refuses line breaks', () => {
-    assert.equal(render("{{squote \"it's\"}}"), "'it''s'");
+    assert.equal(render('{{squote "it\'s"}}'), "'it''s'");
     assert.match(error('{{squote "a\nb"}}'), /^squote: argument 1 holds a line break/);
   });
 
-  it('quote keeps strata\'s YAML-safe escaping', () => {
+  it("quote keeps strata's YAML-safe escaping", () => {
     assert.equal(render('{{quote s}}', { s: 'a\u2028b\u0085' }), '"a\\u2028b\\u0085"');
   });
 
@@ -91,16 +91,16 @@ describe('helpers: strata-specific behaviour', () => {
     assert.deepEqual(ctx.values, { a: { x: 1 }, b: { x: 2, y: { z: 1 } } });
   });
 
-  it('keys and values are sorted (sprig\'s order is random)', () => {
+  it("keys and values are sorted (sprig's order is random)", () => {
     assert.equal(render('{{join "," (keys m)}}|{{join "," (values m)}}', { m: { b: 2, c: 3, a: 1 } }), 'a,b,c|1,2,3');
   });
 
-  it('semver returns a version that prints as text and has Go\'s fields', () => {
+  it("semver returns a version that prints as text and has Go's fields", () => {
     assert.equal(render('{{semver "v1.2"}}|{{#with (semver "1.22.3-rc.1+b")}}{{Major}}.{{Minor}}.{{Patch}} {{Prerelease}} {{Metadata}}{{/with}}'), '1.2.0|1.22.3 rc.1 b');
     assert.equal(render('{{#if (semverCompare ">=1.21-0" capabilities.kubeVersion)}}new{{/if}}', { capabilities: { kubeVersion: 'v1.31.0' } }), 'new');
   });
 
-  it('fromYaml keeps strata\'s YAML rules (no YAML 1.1 booleans like y)', () => {
+  it("fromYaml keeps strata's YAML rules (no YAML 1.1 booleans like y)", () => {
     assert.match(error('{{toJson (fromYaml "a: y")}}'), /^fromYaml: "y" means different things/);
     assert.equal(render('{{b64enc (toJson (fromYaml "a: 1\nb: [x]"))}}').length > 0, true);
   });
@@ -109,11 +109,11 @@ describe('helpers: strata-specific behaviour', () => {
     assert.equal(render('{{regexReplaceAll "(a)" "ab" "<$1x>"}}|{{regexReplaceAll "(a)" "ab" "<${1}x>"}}'), '<>b|<ax>b');
   });
 
-  it('toJson is Go\'s: sorted keys, HTML-safe', () => {
+  it("toJson is Go's: sorted keys, HTML-safe", () => {
     assert.equal(render('{{b64enc (toJson m)}}', { m: { z: '<&>', a: 1 } }), Buffer.from('{"a":1,"z":"\\u003c\\u0026\\u003e"}').toString('base64'));
   });
 
-  it('the helper list has Helm\'s names', () => {
+  it("the helper list has Helm's names", () => {
     for (const h of ['printf', 'include', 'toYaml', 'semverCompare', 'regexReplaceAll', 'mergeOverwrite', 'sha256sum', 'sha256', 'index', 'len']) assert.ok(HELPER_NAMES.includes(h), h);
     assert.ok(HELPER_NAMES.length > 140, `${HELPER_NAMES.length} helpers`);
   });

@@ -67,7 +67,11 @@ describe('helpers against Go text/template + sprig (test/sprig)', () => {
     assert.equal(new Set(names).size, names.length, 'case names are unique');
     assert.deepEqual(Object.keys(expected).sort(), [...names].sort(), 'expected.json matches cases.json: run bash test/sprig/run.sh --update');
     const used = new Set(table.cases.flatMap((c) => c.hbs.match(/[A-Za-z][A-Za-z0-9]*/g) ?? []));
-    assert.deepEqual(LISTED.filter((h) => !used.has(h)), [], 'helpers without a case');
+    assert.deepEqual(
+      LISTED.filter((h) => !used.has(h)),
+      [],
+      'helpers without a case',
+    );
   });
 
   for (const c of table.cases) {
@@ -88,15 +92,22 @@ describe('helpers against Go text/template + sprig (test/sprig)', () => {
 
   const goVersion = spawnSync('go', ['version'], { encoding: 'utf8' });
   const hasGo = !goVersion.error && goVersion.status === 0;
-  it('a fresh Go run gives the committed expected.json', { skip: hasGo ? false : 'go is not installed: checked against the committed Go results only (CI installs golang-go and sprig; .ci/run runs test/sprig/run.sh)', timeout: 300_000 }, () => {
-    assert.ok(existsSync('/usr/share/gocode/src/github.com/Masterminds/sprig'), 'go is installed but Debian\'s sprig is not: apt-get install golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev');
-    const r = spawnSync('go', ['run', './test/sprig', 'test/sprig/cases.json'], {
-      cwd: REPO,
-      encoding: 'utf8',
-      env: { ...process.env, GO111MODULE: 'off', GOPATH: '/usr/share/gocode', GOFLAGS: '' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, expectedText, 'Go now gives other results than test/sprig/expected.json: run bash test/sprig/run.sh --update and review the diff');
-  });
+  it(
+    'a fresh Go run gives the committed expected.json',
+    { skip: hasGo ? false : 'go is not installed: checked against the committed Go results only (CI installs golang-go and sprig; .ci/run runs test/sprig/run.sh)', timeout: 300_000 },
+    () => {
+      assert.ok(
+        existsSync('/usr/share/gocode/src/github.com/Masterminds/sprig'),
+        "go is installed but Debian's sprig is not: apt-get install golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev",
+      );
+      const r = spawnSync('go', ['run', './test/sprig', 'test/sprig/cases.json'], {
+        cwd: REPO,
+        encoding: 'utf8',
+        env: { ...process.env, GO111MODULE: 'off', GOPATH: '/usr/share/gocode', GOFLAGS: '' },
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, expectedText, 'Go now gives other results than test/sprig/expected.json: run bash test/sprig/run.sh --update and review the diff');
+    },
+  );
 });

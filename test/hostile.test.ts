@@ -85,13 +85,20 @@ function runCase(c: HostileCase, cwd: string): Promise<Outcome> {
   });
 }
 
-const cases = existsSync(CORPUS) ? readdirSync(CORPUS).filter((d) => existsSync(join(CORPUS, d, 'case.json'))).sort() : [];
+const cases = existsSync(CORPUS)
+  ? readdirSync(CORPUS)
+      .filter((d) => existsSync(join(CORPUS, d, 'case.json')))
+      .sort()
+  : [];
 
 // Two cases at a time: most of a case is waiting (start-up, a timeout firing, a signal after a delay), and the
 // time and memory bounds are far above what one case needs on a core of its own.
 describe('hostile corpus', { concurrency: 2 }, () => {
   test('every folder of the corpus is a case (none skipped for a missing case.json) and the CLI is built', () => {
-    const folders = readdirSync(CORPUS, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const folders = readdirSync(CORPUS, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
     assert.ok(folders.length > 0, 'the corpus is empty');
     assert.deepEqual(cases, folders);
     assert.ok(existsSync(CLI), 'run npm run build first');

@@ -18,7 +18,7 @@ const cases: { name: string; layers: Values[]; want: Values; rules?: ListRule[] 
   { name: 'scalar replaces map', layers: [{ a: { b: 1 } }, { a: 'x' }], want: { a: 'x' } },
   { name: 'map replaces scalar', layers: [{ a: 'x' }, { a: { b: 1 } }], want: { a: { b: 1 } } },
   { name: 'null deletes a key set before', layers: [{ a: { b: 1, c: 2 } }, { a: { b: null } }], want: { a: { c: 2 } } },
-  { name: 'null deletes a whole map', layers: [{ a: { b: 1 } , k: 1}, { a: null }], want: { k: 1 } },
+  { name: 'null deletes a whole map', layers: [{ a: { b: 1 }, k: 1 }, { a: null }], want: { k: 1 } },
   { name: 'null deletes across several earlier layers', layers: [{ a: 1 }, { a: 2 }, { a: null }], want: {} },
   { name: 'null with nothing to delete leaves no key', layers: [{ k: 1 }, { missing: null, nested: { x: null, y: 1 } }], want: { k: 1, nested: { y: 1 } } },
   { name: 'null in the first layer leaves no key', layers: [{ a: null, b: 1 }], want: { b: 1 } },
@@ -26,7 +26,11 @@ const cases: { name: string; layers: Values[]; want: Values; rules?: ListRule[] 
   { name: '{} keeps base keys', layers: [{ a: { b: 1 } }, { a: {} }], want: { a: { b: 1 } } },
   { name: '[] replaces a list', layers: [{ a: [1, 2] }, { a: [] }], want: { a: [] } },
   { name: 'nulls inside lists are data', layers: [{ a: [1, null, 2] }], want: { a: [1, null, 2] } },
-  { name: 'Object.prototype names are plain data', layers: [{ toString: 1, valueOf: 'v', hasOwnProperty: { x: 1 } }, { hasOwnProperty: { y: 2 } }], want: { toString: 1, valueOf: 'v', hasOwnProperty: { x: 1, y: 2 } } },
+  {
+    name: 'Object.prototype names are plain data',
+    layers: [{ toString: 1, valueOf: 'v', hasOwnProperty: { x: 1 } }, { hasOwnProperty: { y: 2 } }],
+    want: { toString: 1, valueOf: 'v', hasOwnProperty: { x: 1, y: 2 } },
+  },
   {
     name: 'list rule append',
     layers: [{ env: [{ name: 'A' }] }, { env: [{ name: 'B' }] }],
@@ -35,9 +39,28 @@ const cases: { name: string; layers: Values[]; want: Values; rules?: ListRule[] 
   },
   {
     name: 'list rule mergeByKey',
-    layers: [{ c: [{ name: 'app', image: 'a:1', port: 80 }, { name: 'side', image: 's:1' }] }, { c: [{ name: 'app', image: 'a:2' }, { name: 'new', image: 'n:1' }] }],
+    layers: [
+      {
+        c: [
+          { name: 'app', image: 'a:1', port: 80 },
+          { name: 'side', image: 's:1' },
+        ],
+      },
+      {
+        c: [
+          { name: 'app', image: 'a:2' },
+          { name: 'new', image: 'n:1' },
+        ],
+      },
+    ],
     rules: [{ path: '.c', strategy: 'mergeByKey', key: 'name' }],
-    want: { c: [{ name: 'app', image: 'a:2', port: 80 }, { name: 'side', image: 's:1' }, { name: 'new', image: 'n:1' }] },
+    want: {
+      c: [
+        { name: 'app', image: 'a:2', port: 80 },
+        { name: 'side', image: 's:1' },
+        { name: 'new', image: 'n:1' },
+      ],
+    },
   },
 ];
 
@@ -61,7 +84,10 @@ describe('merge', () => {
     const l0 = loadYamlText('replicaCount: 1\nimage:\n  tag: "1.0"\n', 'values.yaml');
     const l1 = loadYamlText('# prod\nreplicaCount: 3\n', 'values-prod.yaml');
     const b = new ValuesBuilder();
-    for (const [name, l] of [['values.yaml', l0], ['values-prod.yaml', l1]] as const) {
+    for (const [name, l] of [
+      ['values.yaml', l0],
+      ['values-prod.yaml', l1],
+    ] as const) {
       b.mergeLayer(l.value, (p) => ({ file: name, ...l.positions.get(p) }));
     }
     const m = b.result();
@@ -153,9 +179,23 @@ describe('--set applied to merged values', () => {
 
 describe('--set syntax and typing (Helm strvals)', () => {
   const typed: [string, Value][] = [
-    ['true', true], ['TRUE', true], ['False', false], ['null', null], ['NULL', null],
-    ['0', 0], ['5', 5], ['+5', 5], ['-5', -5], ['1.5', '1.5'], ['1e3', '1e3'], ['007', '007'], ['0x1F', '0x1F'],
-    ['yes', 'yes'], ['', ''], ['"quoted"', '"quoted"'], ['99999999999999999999', '99999999999999999999'],
+    ['true', true],
+    ['TRUE', true],
+    ['False', false],
+    ['null', null],
+    ['NULL', null],
+    ['0', 0],
+    ['5', 5],
+    ['+5', 5],
+    ['-5', -5],
+    ['1.5', '1.5'],
+    ['1e3', '1e3'],
+    ['007', '007'],
+    ['0x1F', '0x1F'],
+    ['yes', 'yes'],
+    ['', ''],
+    ['"quoted"', '"quoted"'],
+    ['99999999999999999999', '99999999999999999999'],
   ];
   for (const [raw, want] of typed) {
     it(`--set a=${raw} is ${JSON.stringify(want)}`, () => {
@@ -164,7 +204,13 @@ describe('--set syntax and typing (Helm strvals)', () => {
   }
 
   const syntax: [string, unknown][] = [
-    ['a.b=1,c=x', [{ segments: ['a', 'b'], value: 1 }, { segments: ['c'], value: 'x' }]],
+    [
+      'a.b=1,c=x',
+      [
+        { segments: ['a', 'b'], value: 1 },
+        { segments: ['c'], value: 'x' },
+      ],
+    ],
     ['a[0]=x', [{ segments: ['a', 0], value: 'x' }]],
     ['a[0][1]=y', [{ segments: ['a', 0, 1], value: 'y' }]],
     ['a[1].b.c=2', [{ segments: ['a', 1, 'b', 'c'], value: 2 }]],
@@ -173,7 +219,13 @@ describe('--set syntax and typing (Helm strvals)', () => {
     ['a=\\=', [{ segments: ['a'], value: '=' }]],
     ['a={a, b ,1}', [{ segments: ['a'], value: ['a', ' b ', 1] }]],
     ['a={}', [{ segments: ['a'], value: [] }]],
-    ['a={x,y},b=1', [{ segments: ['a'], value: ['x', 'y'] }, { segments: ['b'], value: 1 }]],
+    [
+      'a={x,y},b=1',
+      [
+        { segments: ['a'], value: ['x', 'y'] },
+        { segments: ['b'], value: 1 },
+      ],
+    ],
     ['annotations.cert-manager\\.io/issuer=le', [{ segments: ['annotations', 'cert-manager.io/issuer'], value: 'le' }]],
   ];
   for (const [expr, want] of syntax) {

@@ -41,7 +41,7 @@ const TEAM_RULE = [
   '      description: every Deployment names its owning team',
   '      match:',
   '        kinds: [Deployment, apps/v1/StatefulSet]',
-  "      expression: \"has(object.metadata.labels) && 'team' in object.metadata.labels\"",
+  '      expression: "has(object.metadata.labels) && \'team\' in object.metadata.labels"',
   '      message: Deployments need a team label',
   '      severity: error',
 ].join('\n');
@@ -69,9 +69,15 @@ describe('custom rules', () => {
   test('fails as an error in prod, warns in dev, passes once fixed', () => {
     const fs = repo();
     assert.deepEqual(summary(fs, 'prod'), ['error team-label Deployment/ns/web: Deployments need a team label']);
-    assert.throws(() => render({ fs, appDir: 'apps/web', env: 'prod', checks: standardChecks() }), (e: unknown) => e instanceof FindingsError && /team-label/.test(String(e)));
+    assert.throws(
+      () => render({ fs, appDir: 'apps/web', env: 'prod', checks: standardChecks() }),
+      (e: unknown) => e instanceof FindingsError && /team-label/.test(String(e)),
+    );
     const dev = render({ fs, appDir: 'apps/web', env: 'dev', checks: standardChecks() });
-    assert.deepEqual(dev.findings.map((f) => `${f.severity} ${f.rule}`), ['warn team-label']);
+    assert.deepEqual(
+      dev.findings.map((f) => `${f.severity} ${f.rule}`),
+      ['warn team-label'],
+    );
     const fixed = repo({ 'apps/web/values.yaml': 'replicas: 2\ntag: "1.0"\nteam: payments\n' });
     assert.deepEqual(summary(fixed, 'prod'), []);
     assert.deepEqual(summary(fixed, 'dev'), []);
@@ -88,14 +94,21 @@ describe('custom rules', () => {
 
   test('unknown functions, variables and fields are errors at their line', () => {
     const cases: [string, RegExp][] = [
-      [TEAM_RULE.replace(`"has(object.metadata.labels) && 'team' in object.metadata.labels"`, '"object.metadata.labels.sortBy(1)"'), /:10:\d+ \.spec\.custom\[0\]\.expression: CEL: unknown function "sortBy"/],
+      [
+        TEAM_RULE.replace(`"has(object.metadata.labels) && 'team' in object.metadata.labels"`, '"object.metadata.labels.sortBy(1)"'),
+        /:10:\d+ \.spec\.custom\[0\]\.expression: CEL: unknown function "sortBy"/,
+      ],
       [TEAM_RULE.replace(`"has(object.metadata.labels) && 'team' in object.metadata.labels"`, '"request.user == 1"'), /:10:\d+ .*undeclared reference to "request"/],
       [TEAM_RULE.replace('      severity: error', '      severty: error'), /:12:7 \.spec\.custom\[0\]\.severty: unknown field "severty"/],
       [TEAM_RULE.replace('[Deployment, apps/v1/StatefulSet]', '[apps//Deployment]'), /:9:\d+ \.spec\.custom\[0\]\.match\.kinds\[0\]: expected Kind/],
       [TEAM_RULE.replace('team-label', 'probes'), /:6:\d+ \.spec\.custom\[0\]\.name: a rule named "probes" already exists/],
     ];
     for (const [rule, re] of cases) {
-      assert.throws(() => lintApp({ fs: repo({ 'strata-policy.yaml': policy(rule) }), appDir: 'apps/web', env: 'prod' }), (e: unknown) => e instanceof UserError && re.test(e.toString()), re.source);
+      assert.throws(
+        () => lintApp({ fs: repo({ 'strata-policy.yaml': policy(rule) }), appDir: 'apps/web', env: 'prod' }),
+        (e: unknown) => e instanceof UserError && re.test(e.toString()),
+        re.source,
+      );
     }
   });
 
@@ -104,7 +117,8 @@ describe('custom rules', () => {
     assert.throws(() => lintApp({ fs, appDir: 'apps/web', env: 'prod' }), /\.spec\.environments\.prod\.rules\.team-labels: unknown field/);
     const inApp = repo({
       'strata-policy.yaml': 'apiVersion: strata.dev/v1\nkind: Policy\nspec:\n' + BUILTINS_OFF + '\n  environments:\n    prod:\n      rules:\n        tier-label: warn\n',
-      'apps/web/strata.yaml': APP + "  policy:\n    custom:\n      - name: tier-label\n        match: { kinds: ['*'] }\n        expression: \"object.metadata.labels.tier == 'api'\"\n        severity: error\n",
+      'apps/web/strata.yaml':
+        APP + "  policy:\n    custom:\n      - name: tier-label\n        match: { kinds: ['*'] }\n        expression: \"object.metadata.labels.tier == 'api'\"\n        severity: error\n",
     });
     assert.deepEqual(summary(inApp, 'prod'), ['warn tier-label Deployment/ns/web: fails the rule']);
   });
@@ -113,9 +127,9 @@ describe('custom rules', () => {
     const rule = TEAM_RULE.replace(`"has(object.metadata.labels) && 'team' in object.metadata.labels"`, '"object.spec.strategy.type == \'RollingUpdate\'"');
     const out = summary(repo({ 'strata-policy.yaml': policy(rule) }), 'prod');
     assert.equal(out.length, 1);
-    assert.match(out[0]!, /^error team-label Deployment\/ns\/web: cannot evaluate the rule: .*strategy.* \(strata-policy\.yaml\)$/);
+    assert.match(out[0], /^error team-label Deployment\/ns\/web: cannot evaluate the rule: .*strategy.* \(strata-policy\.yaml\)$/);
     const notBool = TEAM_RULE.replace(`"has(object.metadata.labels) && 'team' in object.metadata.labels"`, '"object.metadata.name"');
-    assert.match(summary(repo({ 'strata-policy.yaml': policy(notBool) }), 'prod')[0]!, /expression returned web, expected true or false/);
+    assert.match(summary(repo({ 'strata-policy.yaml': policy(notBool) }), 'prod')[0], /expression returned web, expected true or false/);
   });
 
   test('variables: values, env, app; messageExpression; fieldPath names the values origin', () => {
@@ -129,8 +143,11 @@ describe('custom rules', () => {
     ].join('\n');
     const fs = repo({ 'strata-policy.yaml': policy(rule), 'apps/web/values.yaml': 'replicas: 2\nminimum: 3\ntag: "1.0"\n' });
     const f = lintApp({ fs, appDir: 'apps/web', env: 'prod' });
-    assert.deepEqual(f.map((x) => `${x.rule} ${x.path} ${x.message}`), ['replicas-by-env .spec.replicas only 2 replicas in prod']);
-    assert.deepEqual(JSON.parse(JSON.stringify(f[0]!.origin)), { file: 'apps/web/values.yaml', line: 1, column: 1 });
+    assert.deepEqual(
+      f.map((x) => `${x.rule} ${x.path} ${x.message}`),
+      ['replicas-by-env .spec.replicas only 2 replicas in prod'],
+    );
+    assert.deepEqual(JSON.parse(JSON.stringify(f[0].origin)), { file: 'apps/web/values.yaml', line: 1, column: 1 });
     assert.deepEqual(summary(fs, 'dev'), []);
     const otherNs = repo({ 'strata-policy.yaml': policy(rule.replace('namespaces: [ns]', 'namespaces: [other]')), 'apps/web/values.yaml': 'replicas: 2\nminimum: 3\ntag: "1.0"\n' });
     assert.deepEqual(summary(otherNs, 'prod'), []);
@@ -144,7 +161,7 @@ describe('custom rules', () => {
     const out = summary(fs, 'prod');
     assert.ok(Date.now() - t0 < 5000);
     assert.equal(out.length, 1);
-    assert.match(out[0]!, /cannot evaluate the rule: (exceeded the cost budget|took over \d+ ms)/);
+    assert.match(out[0], /cannot evaluate the rule: (exceeded the cost budget|took over \d+ ms)/);
     // Nesting is refused before anything runs.
     const deep = TEAM_RULE.replace(`"has(object.metadata.labels) && 'team' in object.metadata.labels"`, '"values.l.all(a, values.l.all(b, values.l.all(c, values.l.all(d, true))))"');
     assert.throws(() => lintApp({ fs: repo({ 'strata-policy.yaml': policy(deep) }), appDir: 'apps/web', env: 'prod' }), /nest more than 3 deep/);
@@ -185,7 +202,17 @@ describe('CEL engine', () => {
 
 describe('min-replicas and HPAs', () => {
   const hpa = (min: string) =>
-    ['---', 'apiVersion: autoscaling/v2', 'kind: HorizontalPodAutoscaler', 'metadata: { name: web }', 'spec:', `  ${min}`, '  maxReplicas: 10', '  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: web }', ''].join('\n');
+    [
+      '---',
+      'apiVersion: autoscaling/v2',
+      'kind: HorizontalPodAutoscaler',
+      'metadata: { name: web }',
+      'spec:',
+      `  ${min}`,
+      '  maxReplicas: 10',
+      '  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: web }',
+      '',
+    ].join('\n');
   const fs = (extra: Record<string, string>) =>
     repo({
       'strata-policy.yaml': 'apiVersion: strata.dev/v1\nkind: Policy\nspec:\n  severity: "off"\n  rules:\n    min-replicas: { severity: error, min: 2 }\n',
@@ -197,10 +224,11 @@ describe('min-replicas and HPAs', () => {
     assert.deepEqual(summary(ok, 'prod'), []);
     const low = fs({ 'apps/web/values.yaml': 'tag: "1.0"\nreplicas: 5\nminReplicas: 1\n', 'apps/web/templates/hpa.yaml.hbs': hpa('minReplicas: {{values.minReplicas}}') });
     const f = lintApp({ fs: low, appDir: 'apps/web', env: 'prod' });
-    assert.deepEqual(f.map((x) => `${x.rule} ${x.object} ${x.path} ${x.template}: ${x.message}`), [
-      'min-replicas HorizontalPodAutoscaler/ns/web .spec.minReplicas apps/web/templates/hpa.yaml.hbs: scales Deployment/web down to 1 replica; at least 2 required',
-    ]);
-    assert.equal(f[0]!.origin?.file, 'apps/web/values.yaml');
+    assert.deepEqual(
+      f.map((x) => `${x.rule} ${x.object} ${x.path} ${x.template}: ${x.message}`),
+      ['min-replicas HorizontalPodAutoscaler/ns/web .spec.minReplicas apps/web/templates/hpa.yaml.hbs: scales Deployment/web down to 1 replica; at least 2 required'],
+    );
+    assert.equal(f[0].origin?.file, 'apps/web/values.yaml');
     // minReplicas left out defaults to 1 (Kubernetes' default).
     assert.equal(summary(fs({ 'apps/web/values.yaml': 'tag: "1.0"\n', 'apps/web/templates/hpa.yaml.hbs': hpa('') }), 'prod').length, 1);
   });
@@ -219,9 +247,9 @@ describe('Kubernetes schema errors on printed values', () => {
     const overrides = [{ kind: 'set' as const, assignments: parseSetExpression('version=1.20', 'set', '--set'), origin: { flag: '--set version=1.20' } }];
     const f = lintApp({ fs, appDir: 'apps/web', env: 'prod', overrides }).filter((x) => x.rule === 'kube-schema');
     assert.equal(f.length, 1, JSON.stringify(f));
-    assert.equal(f[0]!.path, '.data.version');
-    assert.match(f[0]!.message, /must be string, found a number: .*\{\{quote \.\.\.\}\}/);
-    assert.equal(f[0]!.origin?.flag, '--set version=1.20');
+    assert.equal(f[0].path, '.data.version');
+    assert.match(f[0].message, /must be string, found a number: .*\{\{quote \.\.\.\}\}/);
+    assert.equal(f[0].origin?.flag, '--set version=1.20');
     assert.throws(() => render({ fs, appDir: 'apps/web', env: 'prod', overrides, checks: standardChecks() }), /set at --set version=…\): must be string/);
   });
 });

@@ -53,7 +53,6 @@ function latestCopy(): { root: string; appDir: string; line: number } {
 }
 
 describe('plate example', () => {
-
   for (const env of ['stg', 'prod']) {
     test(`lint --all passes cleanly in ${env}`, async () => {
       const r = await run(lint, ['--all', '--env', env, 'examples/plate']);

@@ -53,18 +53,60 @@ const CASES: [string, string, Partial<Options>, K8sObject, K8sObject, RegExp][] 
   ['latest tag', 'image-tag-pinned', {}, deployment({ ...GOOD, image: 'registry.example.com/web:latest' }), deployment(GOOD), /tag "latest"/],
   ['missing tag', 'image-tag-pinned', {}, deployment({ ...GOOD, image: 'registry.example.com:5000/web' }), deployment(GOOD), /has no tag/],
   ['digest required', 'image-tag-pinned', { requireDigest: true }, deployment(GOOD), deployment({ ...GOOD, image: 'registry.example.com/web:1.2.3@sha256:' + 'a'.repeat(64) }), /not pinned by digest/],
-  ['malformed digest', 'image-tag-pinned', {}, deployment({ ...GOOD, image: 'registry.example.com/web:1@sha256:abc' }), deployment({ ...GOOD, image: 'registry.example.com/web@sha256:' + 'b'.repeat(64) }), /malformed digest/],
-  ['a digest named latest is no digest', 'image-tag-pinned', { requireDigest: true }, deployment({ ...GOOD, image: 'registry.example.com/web@latest' }), deployment({ ...GOOD, image: 'registry.example.com/web@sha256:' + 'c'.repeat(64) }), /malformed digest/],
+  [
+    'malformed digest',
+    'image-tag-pinned',
+    {},
+    deployment({ ...GOOD, image: 'registry.example.com/web:1@sha256:abc' }),
+    deployment({ ...GOOD, image: 'registry.example.com/web@sha256:' + 'b'.repeat(64) }),
+    /malformed digest/,
+  ],
+  [
+    'a digest named latest is no digest',
+    'image-tag-pinned',
+    { requireDigest: true },
+    deployment({ ...GOOD, image: 'registry.example.com/web@latest' }),
+    deployment({ ...GOOD, image: 'registry.example.com/web@sha256:' + 'c'.repeat(64) }),
+    /malformed digest/,
+  ],
   ['resources', 'container-resources', {}, deployment({ ...GOOD, resources: { requests: { cpu: '1' } } }), deployment(GOOD), /requests.memory, limits.cpu, limits.memory/],
-  ['resources (requests only)', 'container-resources', { require: ['requests.cpu', 'requests.memory'] }, deployment({ ...GOOD, resources: { limits: { cpu: '1' } } }), deployment({ ...GOOD, resources: { requests: { cpu: '1', memory: '1Gi' } } }), /requests.cpu/],
+  [
+    'resources (requests only)',
+    'container-resources',
+    { require: ['requests.cpu', 'requests.memory'] },
+    deployment({ ...GOOD, resources: { limits: { cpu: '1' } } }),
+    deployment({ ...GOOD, resources: { requests: { cpu: '1', memory: '1Gi' } } }),
+    /requests.cpu/,
+  ],
   ['min replicas', 'min-replicas', { min: 3 }, deployment(GOOD, { replicas: 2 }), deployment(GOOD, { replicas: 3 }), /2 replicas; at least 3/],
   ['min replicas (unset means 1)', 'min-replicas', {}, deployment(GOOD), deployment(GOOD, { replicas: 2 }), /1 replica;/],
   ['probes', 'probes', {}, deployment({ ...GOOD, readinessProbe: undefined }), deployment(GOOD), /no readinessProbe/],
-  ['registry allow-list', 'image-registry', { allow: ['registry.example.com'] }, deployment({ ...GOOD, image: 'docker.io/library/nginx:1.27' }), deployment(GOOD), /from docker.io, which is not allowed/],
+  [
+    'registry allow-list',
+    'image-registry',
+    { allow: ['registry.example.com'] },
+    deployment({ ...GOOD, image: 'docker.io/library/nginx:1.27' }),
+    deployment(GOOD),
+    /from docker.io, which is not allowed/,
+  ],
   ['registry path prefix', 'image-registry', { allow: ['ghcr.io/acme'] }, deployment({ ...GOOD, image: 'ghcr.io/other/web:1' }), deployment({ ...GOOD, image: 'ghcr.io/acme/web:1' }), /ghcr.io/],
-  ['runAsNonRoot', 'pod-security', {}, deployment({ ...GOOD, securityContext: { ...GOOD.securityContext, runAsNonRoot: undefined } }), deployment({ ...GOOD, securityContext: { ...GOOD.securityContext, runAsNonRoot: undefined } }, { podSc: { runAsNonRoot: true } }), /may run as root/],
+  [
+    'runAsNonRoot',
+    'pod-security',
+    {},
+    deployment({ ...GOOD, securityContext: { ...GOOD.securityContext, runAsNonRoot: undefined } }),
+    deployment({ ...GOOD, securityContext: { ...GOOD.securityContext, runAsNonRoot: undefined } }, { podSc: { runAsNonRoot: true } }),
+    /may run as root/,
+  ],
   ['privileged', 'pod-security', {}, deployment({ ...GOOD, securityContext: { ...GOOD.securityContext, privileged: true } }), deployment(GOOD), /is privileged/],
-  ['privilege escalation', 'pod-security', {}, deployment({ ...GOOD, securityContext: { ...GOOD.securityContext, allowPrivilegeEscalation: true } }), deployment(GOOD), /allowPrivilegeEscalation: false/],
+  [
+    'privilege escalation',
+    'pod-security',
+    {},
+    deployment({ ...GOOD, securityContext: { ...GOOD.securityContext, allowPrivilegeEscalation: true } }),
+    deployment(GOOD),
+    /allowPrivilegeEscalation: false/,
+  ],
   ['capabilities', 'pod-security', {}, deployment({ ...GOOD, securityContext: { ...GOOD.securityContext, capabilities: { drop: ['NET_RAW'] } } }), deployment(GOOD), /drop ALL/],
   ['ingress tls', 'ingress-tls', {}, ingress([]), ingress(['app.example.com']), /served without TLS/],
   ['ingress tls wildcard', 'ingress-tls', {}, ingress(['*.other.com']), ingress(['*.example.com']), /app.example.com/],
@@ -145,7 +187,10 @@ describe('policy config', () => {
   test('stg: the environment block turns every rule into a warning; render succeeds with it', () => {
     const fs = app({ 'apps/web/values-stg.yaml': 'image:\n  tag: latest\n' });
     const r = render({ fs, appDir: 'apps/web', env: 'stg', checks: standardChecks() });
-    assert.deepEqual(r.findings.map((f) => `${f.severity} ${f.rule}`), ['warn image-tag-pinned']);
+    assert.deepEqual(
+      r.findings.map((f) => `${f.severity} ${f.rule}`),
+      ['warn image-tag-pinned'],
+    );
   });
 
   test('spec.policy in strata.yaml overrides the repo file per environment', () => {
@@ -166,7 +211,10 @@ describe('policy config', () => {
       ].join('\n'),
     });
     const findings = lintApp({ fs, appDir: 'apps/web', env: 'prod' });
-    assert.deepEqual(findings.map((f) => `${f.severity} ${f.rule} ${f.path}`), ['error min-replicas .spec.replicas']);
+    assert.deepEqual(
+      findings.map((f) => `${f.severity} ${f.rule} ${f.path}`),
+      ['error min-replicas .spec.replicas'],
+    );
     assert.equal(findings[0].origin?.file, 'apps/web/values.yaml');
   });
 
@@ -180,9 +228,15 @@ describe('policy config', () => {
 
   test('an unknown option or a bad severity is a UserError at the file:line', () => {
     const fs = app({ 'apps/web/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg, prod]\n  policy:\n    rules:\n      min-replicas: { minimum: 2 }\n' });
-    assert.throws(() => lintApp({ fs, appDir: 'apps/web', env: 'prod' }), (e: unknown) => e instanceof UserError && /strata\.yaml:7:23 \.spec\.policy\.rules\.min-replicas\.minimum/.test(e.toString()));
+    assert.throws(
+      () => lintApp({ fs, appDir: 'apps/web', env: 'prod' }),
+      (e: unknown) => e instanceof UserError && /strata\.yaml:7:23 \.spec\.policy\.rules\.min-replicas\.minimum/.test(e.toString()),
+    );
     const fs2 = app({ 'strata-policy.yaml': 'apiVersion: strata.dev/v1\nkind: Policy\nspec:\n  rules:\n    probes: fatal\n' });
-    assert.throws(() => lintApp({ fs: fs2, appDir: 'apps/web', env: 'prod' }), (e: unknown) => e instanceof UserError && /^strata-policy\.yaml:5:\d+ \.spec\.rules\.probes: expected one of error, warn, off/.test(e.toString()));
+    assert.throws(
+      () => lintApp({ fs: fs2, appDir: 'apps/web', env: 'prod' }),
+      (e: unknown) => e instanceof UserError && /^strata-policy\.yaml:5:\d+ \.spec\.rules\.probes: expected one of error, warn, off/.test(e.toString()),
+    );
   });
 
   test('an environment the app does not declare is refused in spec.policy', () => {

@@ -43,7 +43,10 @@ describe('bounded reads', () => {
     ftruncateSync(fd, 1500 * 1024 * 1024);
     closeSync(fd);
     const t0 = performance.now();
-    assert.throws(() => readBounded(join(dir, 'sparse.yaml'), DEFAULT_RENDER_LIMITS.fileBytes), (e: unknown) => e instanceof BoundedReadError && /file is 1572864000 bytes, over the 4194304-byte limit/.test(e.message));
+    assert.throws(
+      () => readBounded(join(dir, 'sparse.yaml'), DEFAULT_RENDER_LIMITS.fileBytes),
+      (e: unknown) => e instanceof BoundedReadError && /file is 1572864000 bytes, over the 4194304-byte limit/.test(e.message),
+    );
     assert.ok(performance.now() - t0 < 200, 'refused before reading');
   });
 
@@ -145,7 +148,9 @@ describe('bin/strata starts Node with the heap ceiling', () => {
   const link = join(fake, 'strata');
   symlinkSync(join(REPO, 'bin', 'strata'), link);
   const launch = (args: string[], env: Record<string, string> = {}): string[] =>
-    spawnSync(link, args, { env: { PATH: `${fake}:/usr/bin:/bin`, ...env }, encoding: 'utf8' }).stdout.trim().split('\n');
+    spawnSync(link, args, { env: { PATH: `${fake}:/usr/bin:/bin`, ...env }, encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n');
 
   test('default, variable, flag (both spellings, flag wins), after --, bad values', () => {
     const [flag, script, ...rest] = launch(['render', 'app']);

@@ -58,7 +58,13 @@ describe('strata serve over examples/plate', () => {
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type')!, /application\/yaml/);
     const expected = render({ fs: new DiskFs(repo), appDir: API_DIR, env: 'prod', checks: standardChecks(), release: { path: API_DIR } });
-    assert.equal(r.text, formatObjects(expected.objects.map((o) => o.object), 'yaml'));
+    assert.equal(
+      r.text,
+      formatObjects(
+        expected.objects.map((o) => o.object),
+        'yaml',
+      ),
+    );
     assert.match(r.text, /^kind: Deployment$/m);
     const j = (await get(s.url, '/api/apps/plate-api/render?env=prod&format=json')).json();
     assert.equal(j.kind, 'List');

@@ -14,14 +14,7 @@ import { command } from '../src/cli/commands/sidecar.js';
 import { UsageError, UserError } from '../src/core/errors.js';
 import { resolveClusterSettings } from '../src/kube/in-cluster.js';
 import { patchDeployment } from '../src/kube/patch-deployment.js';
-import {
-  buildPatchRequest,
-  classifyStatus,
-  isRetryableNetworkError,
-  retryDelayMs,
-  STRATEGIC_MERGE_PATCH,
-  type HttpResponse,
-} from '../src/kube/strategic-patch.js';
+import { buildPatchRequest, classifyStatus, isRetryableNetworkError, retryDelayMs, STRATEGIC_MERGE_PATCH, type HttpResponse } from '../src/kube/strategic-patch.js';
 
 const repo = resolve(__dirname, '..');
 const DEPLOYMENT_PATH = '/apis/apps/v1/namespaces/argocd/deployments/argocd-repo-server';
@@ -49,11 +42,31 @@ function testCertificate(dir: string): { key: string; cert: string; certFile: st
   const certFile = join(dir, 'cert.pem');
   let generated = true;
   try {
-    execFileSync('openssl', [
-      // P-256: a key in milliseconds (RSA 2048 takes a noticeable share of a second, more on a busy machine).
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-sha256', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        // P-256: a key in milliseconds (RSA 2048 takes a noticeable share of a second, more on a busy machine).
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-sha256',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+      ],
+      { stdio: 'ignore' },
+    );
   } catch {
     generated = false;
     const fixed = join(repo, 'test/chart/fixtures/tls');
@@ -170,7 +183,10 @@ describe('strata sidecar (HTTPS stand-in)', () => {
   test('patch reads the Deployment first; unpatch does not', async () => {
     api.reset([{ status: 200 }]);
     assert.equal((await run(['patch', '--patch-file', patchFile])).code, 0);
-    assert.deepEqual(api.gets.map((g) => [g.path, g.authorization]), [[DEPLOYMENT_PATH, `Bearer ${TOKEN}`]]);
+    assert.deepEqual(
+      api.gets.map((g) => [g.path, g.authorization]),
+      [[DEPLOYMENT_PATH, `Bearer ${TOKEN}`]],
+    );
     api.reset([{ status: 200 }]);
     assert.equal((await run(['unpatch', '--patch-file', patchFile])).code, 0);
     assert.equal(api.gets.length, 0);
@@ -258,7 +274,10 @@ describe('strata sidecar (HTTPS stand-in)', () => {
       return;
     }
     const docs = renderedPatches();
-    for (const [action, doc] of [['patch', docs.patch], ['unpatch', docs.unpatch]] as const) {
+    for (const [action, doc] of [
+      ['patch', docs.patch],
+      ['unpatch', docs.unpatch],
+    ] as const) {
       const file = join(dir, `${action}.json`);
       writeFileSync(file, doc);
       api.reset([{ status: 200 }]);
@@ -323,8 +342,17 @@ describe('request and retry policy', () => {
   });
 
   const statuses: Array<[number, string]> = [
-    [200, 'ok'], [201, 'ok'], [404, 'not-found'], [409, 'retry'], [429, 'retry'], [500, 'retry'], [503, 'retry'],
-    [400, 'fail'], [401, 'fail'], [403, 'fail'], [422, 'fail'],
+    [200, 'ok'],
+    [201, 'ok'],
+    [404, 'not-found'],
+    [409, 'retry'],
+    [429, 'retry'],
+    [500, 'retry'],
+    [503, 'retry'],
+    [400, 'fail'],
+    [401, 'fail'],
+    [403, 'fail'],
+    [422, 'fail'],
   ];
   for (const [status, outcome] of statuses) {
     test(`classifyStatus(${status}) = ${outcome}`, () => assert.equal(classifyStatus(status), outcome));
@@ -332,7 +360,10 @@ describe('request and retry policy', () => {
 
   test('retryDelayMs: exponential, capped, Retry-After wins', () => {
     const p = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 8000 };
-    assert.deepEqual([1, 2, 3, 4, 5, 6].map((a) => retryDelayMs(p, a)), [500, 1000, 2000, 4000, 8000, 8000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((a) => retryDelayMs(p, a)),
+      [500, 1000, 2000, 4000, 8000, 8000],
+    );
     assert.equal(retryDelayMs(p, 1, '3'), 3000);
     assert.equal(retryDelayMs(p, 1, '120'), 8000);
     assert.equal(retryDelayMs(p, 2, 'Wed, 21 Oct 2015 07:28:00 GMT'), 1000);
@@ -351,7 +382,9 @@ describe('request and retry policy', () => {
     const logs: string[] = [];
     let calls = 0;
     return {
-      sleeps, logs, calls: () => calls,
+      sleeps,
+      logs,
+      calls: () => calls,
       io: {
         send: async () => {
           const r = responses[Math.min(calls++, responses.length - 1)];
@@ -368,10 +401,7 @@ describe('request and retry policy', () => {
 
   test('patchDeployment gives up after maxAttempts', async () => {
     const f = fakeIo([res(503)]);
-    await assert.rejects(
-      patchDeployment({ target, patch: PATCH, token: 't', retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 1000 } }, f.io),
-      /HTTP 503.*gave up after 4 attempts/,
-    );
+    await assert.rejects(patchDeployment({ target, patch: PATCH, token: 't', retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 1000 } }, f.io), /HTTP 503.*gave up after 4 attempts/);
     assert.equal(f.calls(), 4);
     assert.deepEqual(f.sleeps, [10, 20, 40]);
   });

@@ -12,11 +12,14 @@ describe('render budget', () => {
   it('stops nested #each over large lists at the deadline, naming the template and the limit', () => {
     const t = cm('{{#each values.l}}{{#each @root.values.l}}{{#each @root.values.l}}  k{{this}}: v\n{{/each}}{{/each}}{{/each}}');
     const start = Date.now();
-    assert.throws(() => renderApp({ 'cm.yaml.hbs': t }, big, { limits: { renderMs: 300, outputBytes: 1 << 30 } }), (e: Error) => {
-      assert.match(e.message, /rendering took longer than 300 ms \(limit renderMs \(STRATA_RENDER_TIMEOUT_MS \/ --render-timeout-ms\)\)/);
-      assert.equal((e as { where?: { file?: string } }).where?.file, 'app/templates/cm.yaml.hbs');
-      return true;
-    });
+    assert.throws(
+      () => renderApp({ 'cm.yaml.hbs': t }, big, { limits: { renderMs: 300, outputBytes: 1 << 30 } }),
+      (e: Error) => {
+        assert.match(e.message, /rendering took longer than 300 ms \(limit renderMs \(STRATA_RENDER_TIMEOUT_MS \/ --render-timeout-ms\)\)/);
+        assert.equal((e as { where?: { file?: string } }).where?.file, 'app/templates/cm.yaml.hbs');
+        return true;
+      },
+    );
     assert.ok(Date.now() - start < 5000);
   });
 
@@ -45,8 +48,14 @@ describe('render budget', () => {
   });
 
   it('limits partial, include and tpl depth', () => {
-    assert.throws(() => renderApp({ '_r.hbs': 'x{{> r}}', 'cm.yaml.hbs': cm('  a: "{{> r}}"\n') }, undefined, { limits: { partialDepth: 8 } }), /partials \(at "r"\) nested deeper than 8 levels \(limit partialDepth/);
-    assert.throws(() => renderApp({ '_r.hbs': 'x{{include "r" this}}', 'cm.yaml.hbs': cm('  a: "{{include "r" this}}"\n') }, undefined, { limits: { partialDepth: 8 } }), /nested deeper than 8 levels/);
+    assert.throws(
+      () => renderApp({ '_r.hbs': 'x{{> r}}', 'cm.yaml.hbs': cm('  a: "{{> r}}"\n') }, undefined, { limits: { partialDepth: 8 } }),
+      /partials \(at "r"\) nested deeper than 8 levels \(limit partialDepth/,
+    );
+    assert.throws(
+      () => renderApp({ '_r.hbs': 'x{{include "r" this}}', 'cm.yaml.hbs': cm('  a: "{{include "r" this}}"\n') }, undefined, { limits: { partialDepth: 8 } }),
+      /nested deeper than 8 levels/,
+    );
     assert.throws(() => renderApp({ 'cm.yaml.hbs': cm('  a: "{{tpl values.t this}}"\n') }, 't: "{{tpl values.t this}}"\n', { limits: { partialDepth: 8 } }), /tpl nested deeper than 8 levels/);
     // Within the limit, fine.
     assert.equal(renderApp({ '_a.hbs': '{{> b}}', '_b.hbs': 'ok', 'cm.yaml.hbs': cm('  a: {{> a}}\n') }, undefined, { limits: { partialDepth: 2 } }).objects.length, 1);

@@ -28,13 +28,16 @@ describe('Go template (Helm) syntax', () => {
   ];
   for (const [src, want] of cases) {
     it(`explains ${src}`, () => {
-      assert.throws(() => renderApp({ 'cm.yaml.hbs': cm(`  a: b\n  x: ${src}\n`) }), (e: Error) => {
-        assert.match(e.message, /this is Go template \(Helm\) syntax/);
-        assert.match(e.message, want);
-        assert.deepEqual(where(e), { file: 'app/templates/cm.yaml.hbs', line: 7 });
-        assert.doesNotMatch(e.message, /Expecting/);
-        return true;
-      });
+      assert.throws(
+        () => renderApp({ 'cm.yaml.hbs': cm(`  a: b\n  x: ${src}\n`) }),
+        (e: Error) => {
+          assert.match(e.message, /this is Go template \(Helm\) syntax/);
+          assert.match(e.message, want);
+          assert.deepEqual(where(e), { file: 'app/templates/cm.yaml.hbs', line: 7 });
+          assert.doesNotMatch(e.message, /Expecting/);
+          return true;
+        },
+      );
     });
   }
   it('leaves Handlebars alone', () => {
@@ -47,7 +50,7 @@ describe('Go template (Helm) syntax', () => {
     assert.equal(toStrata('template "x" .'), '{{> x}} or {{include "x" this}}');
   });
   it('keeps Handlebars syntax errors short and without the source line', () => {
-    const e = syntaxError(new Error('Parse error on line 3:\n...secret-line...\n---^\nExpecting \'ID\', got \'EOF\''), 't.hbs');
+    const e = syntaxError(new Error("Parse error on line 3:\n...secret-line...\n---^\nExpecting 'ID', got 'EOF'"), 't.hbs');
     assert.equal(e.message, "template syntax error: Expecting 'ID', found 'EOF'");
     assert.equal(e.where?.line, 3);
   });
@@ -55,16 +58,22 @@ describe('Go template (Helm) syntax', () => {
 
 describe('unknown helpers', () => {
   it('names the helper and the closest known ones, at template:line', () => {
-    assert.throws(() => renderApp({ 'cm.yaml.hbs': cm('  a: {{qoute values.name}}\n') }), (e: Error) => {
-      assert.match(e.message, /^unknown helper "qoute" \(did you mean "quote"/);
-      assert.equal(where(e).line, 6);
-      return true;
-    });
+    assert.throws(
+      () => renderApp({ 'cm.yaml.hbs': cm('  a: {{qoute values.name}}\n') }),
+      (e: Error) => {
+        assert.match(e.message, /^unknown helper "qoute" \(did you mean "quote"/);
+        assert.equal(where(e).line, 6);
+        return true;
+      },
+    );
     assert.throws(() => renderApp({ 'cm.yaml.hbs': cm('  a: {{upper (lowr values.name)}}\n') }), /unknown helper "lowr" \(did you mean "lower"/);
     assert.throws(() => renderApp({ 'cm.yaml.hbs': cm('{{#iff values.name}}x{{/iff}}') }), /unknown helper "iff" \(did you mean "if"/);
   });
   it('is never "missing value"', () => {
-    assert.throws(() => renderApp({ 'cm.yaml.hbs': cm('  a: {{nosuchthing "x"}}\n') }), (e: Error) => /^unknown helper "nosuchthing"/.test(e.message));
+    assert.throws(
+      () => renderApp({ 'cm.yaml.hbs': cm('  a: {{nosuchthing "x"}}\n') }),
+      (e: Error) => /^unknown helper "nosuchthing"/.test(e.message),
+    );
   });
   it('ranks by edit distance', () => {
     assert.equal(editDistance('kitten', 'sitting'), 3);
@@ -76,27 +85,36 @@ describe('unknown helpers', () => {
 describe('invalid YAML output names the template line', () => {
   it('blames the template line that wrote the bad output line', () => {
     const t = cm('  a: b\n{{#if true}}\n  c: d: e\n{{/if}}\n  f: g\n');
-    assert.throws(() => renderApp({ 'cm.yaml.hbs': t }), (e: Error) => {
-      assert.match(e.message, /^rendered output is not valid YAML: .* at line \d+ of the rendered output/);
-      assert.equal(where(e).line, 8);
-      return true;
-    });
+    assert.throws(
+      () => renderApp({ 'cm.yaml.hbs': t }),
+      (e: Error) => {
+        assert.match(e.message, /^rendered output is not valid YAML: .* at line \d+ of the rendered output/);
+        assert.equal(where(e).line, 8);
+        return true;
+      },
+    );
   });
   it('blames a partial line, naming the template whose output broke', () => {
     const files = { '_bad.hbs': 'x: 1\n y: [\n', 'cm.yaml.hbs': cm('  a: b\n  n: {{nindent 4 (include "bad" this)}}\n') };
-    assert.throws(() => renderApp(files), (e: Error) => {
-      assert.match(e.message, /of the output of app\/templates\/cm\.yaml\.hbs/);
-      assert.equal(where(e).file, 'app/templates/_bad.hbs');
-      return true;
-    });
+    assert.throws(
+      () => renderApp(files),
+      (e: Error) => {
+        assert.match(e.message, /of the output of app\/templates\/cm\.yaml\.hbs/);
+        assert.equal(where(e).file, 'app/templates/_bad.hbs');
+        return true;
+      },
+    );
   });
   it('names a duplicate key, not its value', () => {
-    assert.throws(() => renderApp({ 'cm.yaml.hbs': cm('  dup: s3cr3t-one\n  other: x\n  dup: s3cr3t-two\n') }), (e: Error) => {
-      assert.match(e.message, /duplicated mapping key "dup"/);
-      assert.doesNotMatch(e.message, /s3cr3t/);
-      assert.equal(where(e).line, 8);
-      return true;
-    });
+    assert.throws(
+      () => renderApp({ 'cm.yaml.hbs': cm('  dup: s3cr3t-one\n  other: x\n  dup: s3cr3t-two\n') }),
+      (e: Error) => {
+        assert.match(e.message, /duplicated mapping key "dup"/);
+        assert.doesNotMatch(e.message, /s3cr3t/);
+        assert.equal(where(e).line, 8);
+        return true;
+      },
+    );
     assert.equal(keyAt('a: 1\n  "b c": 2\n', 1, 2), '"b c"');
   });
   it('hands the rendered text to onBadOutput (render --debug)', () => {
@@ -105,11 +123,14 @@ describe('invalid YAML output names the template line', () => {
     assert.deepEqual(seen, ['app/templates/cm.yaml.hbs|65']);
   });
   it('blames the last line with text when the parser stops at the end of the stream', () => {
-    assert.throws(() => renderApp({ 'cm.yaml.hbs': cm('  x: { name: {{values.v}} }\n') }, 'v: "web\\",\\"ns\\":\\"x"\n'), (e: Error) => {
-      assert.match(e.message, /"values\.v" is printed raw on that line: use \{\{quote values\.v\}\}/);
-      assert.equal(where(e).line, 6);
-      return true;
-    });
+    assert.throws(
+      () => renderApp({ 'cm.yaml.hbs': cm('  x: { name: {{values.v}} }\n') }, 'v: "web\\",\\"ns\\":\\"x"\n'),
+      (e: Error) => {
+        assert.match(e.message, /"values\.v" is printed raw on that line: use \{\{quote values\.v\}\}/);
+        assert.equal(where(e).line, 6);
+        return true;
+      },
+    );
   });
   it('names the raw value printed on the bad line', () => {
     assert.throws(() => renderApp({ 'cm.yaml.hbs': cm('  a: {{values.v}}\n') }, 'v: "x: y"\n'), /"values\.v" is printed raw on that line: use \{\{quote values\.v\}\}/);

@@ -24,7 +24,11 @@ const cases = existsSync(CORPUS) ? readdirSync(CORPUS).filter((n) => n.startsWit
 describe('hostile corpus: raw output cases, in-process', () => {
   it('has the cases (at least the known ones: the corpus may grow)', () => {
     const known = ['raw-document-marker', 'raw-flow-list-comma', 'raw-flow-map-adds-key', 'raw-flow-map-tab', 'raw-set-string-comment', 'raw-tab-comment', 'raw-vanishing-quotes'];
-    assert.deepEqual(known.filter((k) => !cases.includes(k)), [], 'known raw cases missing from the corpus');
+    assert.deepEqual(
+      known.filter((k) => !cases.includes(k)),
+      [],
+      'known raw cases missing from the corpus',
+    );
   });
   for (const name of cases) {
     it(name, async () => {

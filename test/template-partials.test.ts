@@ -21,20 +21,29 @@ describe('inline partials in _*.hbs files', () => {
   });
 
   it('names collide loudly, naming both files', () => {
-    assert.throws(() => renderApp({ '_a.hbs': helpers, '_b.hbs': '{{#*inline "team"}}x{{/inline}}', 'a.yaml.hbs': cm('  a: b\n') }), /partial "team" is defined twice: in app\/templates\/_a\.hbs and in app\/templates\/_b\.hbs/);
+    assert.throws(
+      () => renderApp({ '_a.hbs': helpers, '_b.hbs': '{{#*inline "team"}}x{{/inline}}', 'a.yaml.hbs': cm('  a: b\n') }),
+      /partial "team" is defined twice: in app\/templates\/_a\.hbs and in app\/templates\/_b\.hbs/,
+    );
     assert.throws(() => renderApp({ '_a.hbs': helpers, '_name.hbs': 'x', 'a.yaml.hbs': cm('  a: b\n') }), /partial "name" is defined twice/);
   });
 
   it('errors inside name the partial file and its line', () => {
-    assert.throws(() => renderApp({ '_h.hbs': '\n\n{{#*inline "x"}}\n{{values.nope}}{{/inline}}', 'a.yaml.hbs': cm('  a: {{include "x" this}}\n') }), (e: Error) => {
-      assert.deepEqual((e as { where?: object }).where, { file: 'app/templates/_h.hbs', line: 4 });
-      return true;
-    });
+    assert.throws(
+      () => renderApp({ '_h.hbs': '\n\n{{#*inline "x"}}\n{{values.nope}}{{/inline}}', 'a.yaml.hbs': cm('  a: {{include "x" this}}\n') }),
+      (e: Error) => {
+        assert.deepEqual((e as { where?: object }).where, { file: 'app/templates/_h.hbs', line: 4 });
+        return true;
+      },
+    );
   });
 
   it('inlinePartials unit: top-level definitions and the rest', () => {
     const d = inlinePartials(Handlebars.parse('{{#*inline "a"}}A{{/inline}}\n{{! c }}\n{{#*inline "b"}}B{{/inline}}'));
-    assert.deepEqual(d?.defs.map((x) => x.name), ['a', 'b']);
+    assert.deepEqual(
+      d?.defs.map((x) => x.name),
+      ['a', 'b'],
+    );
     assert.equal(d?.onlyDefinitions, true);
     assert.equal(inlinePartials(Handlebars.parse('{{#*inline "a"}}A{{/inline}}text'))?.onlyDefinitions, false);
     assert.equal(inlinePartials(Handlebars.parse('plain')), undefined);
@@ -82,7 +91,7 @@ describe('file', () => {
     );
   });
 
-  it('reads through the render\'s file system only', () => {
+  it("reads through the render's file system only", () => {
     const fs = appFs(files);
     const reads: string[] = [];
     const spy = { readFile: (p: string) => (reads.push(p), fs.readFile(p)), stat: (p: string) => fs.stat(p), readDir: (p: string) => fs.readDir(p) };
@@ -95,9 +104,21 @@ describe('file', () => {
 describe('parsed documents are never shared', () => {
   it('an anchored label map aliased as a selector gets no strata labels', () => {
     const t = [
-      'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: web', '  labels: &l', '    app: web',
-      'spec:', '  selector:', '    matchLabels: *l', '  template:', '    metadata:', '      labels: *l',
-      '    spec:', '      containers: [{name: web, image: "web:1"}]', '',
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: web',
+      '  labels: &l',
+      '    app: web',
+      'spec:',
+      '  selector:',
+      '    matchLabels: *l',
+      '  template:',
+      '    metadata:',
+      '      labels: *l',
+      '    spec:',
+      '      containers: [{name: web, image: "web:1"}]',
+      '',
     ].join('\n');
     const o = renderApp({ 'd.yaml.hbs': t }).objects[0].object as Record<string, any>;
     assert.deepEqual(o.spec.selector.matchLabels, { app: 'web' });

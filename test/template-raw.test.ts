@@ -56,9 +56,17 @@ describe('raw check: the parser decides', () => {
 
   it('lexes scalar tokens with their offsets', () => {
     const text = 'a: {x: y}\nb: "q" # c\n';
-    assert.deepEqual(scalarTokens(text).map((t) => [t.kind, text.slice(t.start, t.end)]), [
-      ['plain', 'a'], ['plain', 'x'], ['plain', 'y'], ['plain', 'b'], ['double', '"q"'], ['comment', '# c'],
-    ]);
+    assert.deepEqual(
+      scalarTokens(text).map((t) => [t.kind, text.slice(t.start, t.end)]),
+      [
+        ['plain', 'a'],
+        ['plain', 'x'],
+        ['plain', 'y'],
+        ['plain', 'b'],
+        ['double', '"q"'],
+        ['comment', '# c'],
+      ],
+    );
   });
 });
 
@@ -71,12 +79,15 @@ describe('raw check in a render', () => {
       ['  a: {{values.w}}\n  b: {{values.v}}\n', `${CANARY}\t#dropped`],
       ['  a: {{values.w}}\n  b: {{values.v}}\n', `"${CANARY}"`],
     ] as const) {
-      assert.throws(() => render(body, v), (e: Error) => {
-        assert.match(e.message, /printed raw would change the YAML around it.*use \{\{quote values\.v\}\}/);
-        assert.equal((e as { where?: { line?: number; file?: string } }).where?.line, 7);
-        assert.ok(!e.message.includes(CANARY));
-        return true;
-      });
+      assert.throws(
+        () => render(body, v),
+        (e: Error) => {
+          assert.match(e.message, /printed raw would change the YAML around it.*use \{\{quote values\.v\}\}/);
+          assert.equal((e as { where?: { line?: number; file?: string } }).where?.line, 7);
+          assert.ok(!e.message.includes(CANARY));
+          return true;
+        },
+      );
     }
   });
 
@@ -86,7 +97,10 @@ describe('raw check in a render', () => {
 
   it('checks values printed inside an included partial', () => {
     const files = { '_labels.hbs': 'team: {{values.v}}', 'cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: {{nindent 4 (include "labels" this)}}\n' };
-    assert.throws(() => renderApp(files, 'v: "a #b"\n'), (e: Error) => /_labels\.hbs/.test(String((e as { where?: { file?: string } }).where?.file)) && /printed raw/.test(e.message));
+    assert.throws(
+      () => renderApp(files, 'v: "a #b"\n'),
+      (e: Error) => /_labels\.hbs/.test(String((e as { where?: { file?: string } }).where?.file)) && /printed raw/.test(e.message),
+    );
     assert.equal((renderApp(files, 'v: a b\n').objects[0].object.metadata as { labels: Record<string, string> }).labels.team, 'a b');
   });
 
@@ -103,13 +117,16 @@ describe('the trivially-safe shortcut agrees with the parser', () => {
     const contexts = ['a: @\n', 'a: { n: @ }\n', 'a: [ @ ]\n', '@: 1\n', 'a: "@"\n', "a: '@'\n", '- @\n', 'a: x @ y\n', '# @\n'];
     const alphabet = fc.constantFrom(...'aZ09_./@=+~%-:#&*!|>?,[]{} \t"\''.split(''));
     fc.assert(
-      fc.property(fc.array(alphabet, { minLength: 1, maxLength: 12 }).map((a) => a.join('')), (v) => {
-        if (!TRIVIALLY_SAFE.test(v)) return true;
-        return contexts.every((c) => {
-          const d = decode(mark(c, v), { file: 't', line: 1 });
-          return firstUnsafeSpan(d.text, d.spans) === undefined;
-        });
-      }),
+      fc.property(
+        fc.array(alphabet, { minLength: 1, maxLength: 12 }).map((a) => a.join('')),
+        (v) => {
+          if (!TRIVIALLY_SAFE.test(v)) return true;
+          return contexts.every((c) => {
+            const d = decode(mark(c, v), { file: 't', line: 1 });
+            return firstUnsafeSpan(d.text, d.spans) === undefined;
+          });
+        },
+      ),
       { seed: 16, numRuns: 3000 },
     );
   });

@@ -41,7 +41,8 @@ describe('rewrite', () => {
 });
 
 describe('emit', () => {
-  const opts = (state?: Partial<RenderState>) => ({ hash: { src: 'values.v', line: 3, file: 't.hbs' }, data: state ? { strata: { template: 't.hbs', emitted: [], log: () => {}, ...state } } : {} }) as never;
+  const opts = (state?: Partial<RenderState>) =>
+    ({ hash: { src: 'values.v', line: 3, file: 't.hbs' }, data: state ? { strata: { template: 't.hbs', emitted: [], log: () => {}, ...state } } : {} }) as never;
   it('passes produced text and scalars, prints null as nothing', () => {
     assert.equal(emit(new Produced('a: 1\nb: 2'), opts()), 'a: 1\nb: 2');
     assert.equal(emit(5, opts()), '5');
@@ -75,7 +76,12 @@ describe('line map', () => {
     const marked = `${lineMarker('t', 1)}a\n${lineMarker('t', 2)}b: ${lineMarker('p', 7)}x\ny\n${lineMarker('t', 5)}c\n`;
     const d = decode(marked, { file: 't', line: 1 });
     assert.equal(d.text, 'a\nb: x\ny\nc\n');
-    assert.deepEqual(d.lines.slice(0, 4), [{ file: 't', line: 1 }, { file: 't', line: 2 }, { file: 'p', line: 7 }, { file: 't', line: 5 }]);
+    assert.deepEqual(d.lines.slice(0, 4), [
+      { file: 't', line: 1 },
+      { file: 't', line: 2 },
+      { file: 'p', line: 7 },
+      { file: 't', line: 5 },
+    ]);
     assert.equal(stripMarkers(marked), 'a\nb: x\ny\nc\n');
   });
 });
@@ -83,7 +89,10 @@ describe('line map', () => {
 describe('files and cache', () => {
   const fs = new MemoryFs({ 't/_h.hbs': 'x', 't/a.yaml.hbs': 'apiVersion: v1', 't/s.yaml': 'a: 1', 't/README.md': '#', 't/sub/_p.tpl': 'y' });
   it('lists templates, partials and static files, sorted', () => {
-    assert.deepEqual(listTemplateFiles(fs, 't').map((f) => `${f.kind}:${f.name}:${f.path}`), ['partial:h:t/_h.hbs', 'template:a.yaml.hbs:t/a.yaml.hbs', 'static:s.yaml:t/s.yaml', 'partial:p:t/sub/_p.tpl']);
+    assert.deepEqual(
+      listTemplateFiles(fs, 't').map((f) => `${f.kind}:${f.name}:${f.path}`),
+      ['partial:h:t/_h.hbs', 'template:a.yaml.hbs:t/a.yaml.hbs', 'static:s.yaml:t/s.yaml', 'partial:p:t/sub/_p.tpl'],
+    );
     assert.throws(() => listTemplateFiles(fs, 'nope'), /templates folder does not exist/);
   });
   it('reuses a set until a file changes', () => {

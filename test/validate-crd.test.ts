@@ -61,35 +61,40 @@ function repo(spec: string, crd = CRD, extra: Record<string, string> = {}): Memo
   });
 }
 
-const findings = (fs: MemoryFs): string[] => lintApp({ fs, appDir: 'apps/w', env: 'prod' }).filter((f) => f.rule === 'kube-schema').map((f) => `${f.object} ${f.path}: ${f.message}`);
+const findings = (fs: MemoryFs): string[] =>
+  lintApp({ fs, appDir: 'apps/w', env: 'prod' })
+    .filter((f) => f.rule === 'kube-schema')
+    .map((f) => `${f.object} ${f.path}: ${f.message}`);
 const SUFFIX = ' (platform/crds/widget.yaml)';
 
 describe('CRD validation', () => {
   test('a valid object passes, using int-or-string, preserve-unknown-fields, embedded resources and nullable', () => {
-    const spec = '  size: {{values.size}}\n  maxSize: 4\n  name: abc\n  port: http\n  extra: { anything: [1, 2] }\n  template: { apiVersion: v1, kind: Pod, metadata: { name: p }, spec: { x: 1 } }\n  labels: { a: "x" }\n  mode: null\n  changed: anything';
+    const spec =
+      '  size: {{values.size}}\n  maxSize: 4\n  name: abc\n  port: http\n  extra: { anything: [1, 2] }\n  template: { apiVersion: v1, kind: Pod, metadata: { name: p }, spec: { x: 1 } }\n  labels: { a: "x" }\n  mode: null\n  changed: anything';
     assert.deepEqual(findings(repo(spec)), []);
     assert.deepEqual(findings(repo(spec.replace('port: http', 'port: 8080'))), []);
   });
 
   test('a wrong type names the object, the field path and the values origin', () => {
     const f = lintApp({ fs: repo('  size: "{{values.size}}"\n  maxSize: 4'), appDir: 'apps/w', env: 'prod' }).filter((x) => x.rule === 'kube-schema');
-    assert.deepEqual(f.map((x) => `${x.object} ${x.path}: ${x.message}`), ['Widget/ns/w .spec.size: must be integer' + SUFFIX]);
+    assert.deepEqual(
+      f.map((x) => `${x.object} ${x.path}: ${x.message}`),
+      ['Widget/ns/w .spec.size: must be integer' + SUFFIX],
+    );
     assert.equal(f[0].template, 'apps/w/templates/widget.yaml.hbs');
     assert.equal(f[0].origin?.file, 'apps/w/values.yaml');
   });
 
   test('a missing required field, an unknown field, an enum and a pattern', () => {
     assert.deepEqual(findings(repo('  maxSize: 4\n  nmae: x\n  mode: c\n  name: ABC')), [
-      "Widget/ns/w .spec: missing required field \"size\"" + SUFFIX,
+      'Widget/ns/w .spec: missing required field "size"' + SUFFIX,
       'Widget/ns/w .spec.nmae: unknown field "nmae"' + SUFFIX,
       'Widget/ns/w .spec.mode: must be one of "a", "b", null' + SUFFIX,
     ]);
     // Patterns are checked once the structure is right (RE2, like the API server's Go regexp).
-    assert.deepEqual(findings(repo('  size: 1\n  maxSize: 4\n  name: ABC\n  labels: { a: toolong }')), [
-      'Widget/ns/w .spec.labels.a: must NOT have more than 5 characters' + SUFFIX,
-    ]);
+    assert.deepEqual(findings(repo('  size: 1\n  maxSize: 4\n  name: ABC\n  labels: { a: toolong }')), ['Widget/ns/w .spec.labels.a: must NOT have more than 5 characters' + SUFFIX]);
     assert.deepEqual(findings(repo('  size: 1\n  maxSize: 4\n  name: ABC')), ['Widget/ns/w .spec.name: must match pattern "^[a-z]+$"' + SUFFIX]);
-    assert.deepEqual(findings(repo('  size: 1\n  maxSize: 4\n  template: { kind: Pod }')), ["Widget/ns/w .spec.template: missing required field \"apiVersion\"" + SUFFIX]);
+    assert.deepEqual(findings(repo('  size: 1\n  maxSize: 4\n  template: { kind: Pod }')), ['Widget/ns/w .spec.template: missing required field "apiVersion"' + SUFFIX]);
     assert.deepEqual(findings(repo('  size: 1\n  port: [1]')), ['Widget/ns/w .spec.port: must be integer or must be string' + SUFFIX]);
   });
 
@@ -105,14 +110,21 @@ describe('CRD validation', () => {
   test('kinds without a CRD still pass with the structural check, reported at debug level', () => {
     const debug: string[] = [];
     const fs = repo('  size: 1\n  maxSize: 4', CRD, { 'apps/w/templates/other.yaml.hbs': 'apiVersion: other.io/v1\nkind: Gadget\nmetadata: { name: g }\nspec: { whatever: 1 }\n' });
-    assert.deepEqual(lintApp({ fs, appDir: 'apps/w', env: 'prod', debug: (m) => debug.push(m) }).filter((f) => f.rule === 'kube-schema'), []);
+    assert.deepEqual(
+      lintApp({ fs, appDir: 'apps/w', env: 'prod', debug: (m) => debug.push(m) }).filter((f) => f.rule === 'kube-schema'),
+      [],
+    );
     assert.deepEqual(debug, ['Gadget/ns/g (other.io/v1): no schema for this kind, structural check only']);
   });
 });
 
 describe('hostile and broken CRDs', () => {
   const bad = (crd: string, re: RegExp, extra: Record<string, string> = {}): void => {
-    assert.throws(() => lintApp({ fs: repo('  size: 1', crd, extra), appDir: 'apps/w', env: 'prod' }), (e: unknown) => e instanceof UserError && re.test(e.toString()), re.source);
+    assert.throws(
+      () => lintApp({ fs: repo('  size: 1', crd, extra), appDir: 'apps/w', env: 'prod' }),
+      (e: unknown) => e instanceof UserError && re.test(e.toString()),
+      re.source,
+    );
   };
   test('$ref, bad patterns, bad CEL and wrong documents are errors naming the file and schema path', () => {
     bad(CRD.replace('size: { type: integer, minimum: 1 }', "size: { $ref: '#/x' }"), /^platform\/crds\/widget\.yaml .*properties\.size: \$ref is not allowed/);

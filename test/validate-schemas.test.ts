@@ -33,11 +33,8 @@ describe('values schema', () => {
   test('additionalProperties: false catches a typo at the file:line that wrote it', () => {
     const fs = app({ 'app/values.schema.json': STRICT_SCHEMA, 'app/values-prod.yaml': 'image:\n  tga: "1.0"\nprot: 8080\n' });
     const f = lint(fs);
-    assert.deepEqual(
-      f.map((x) => `${x.rule} ${x.path} ${x.origin?.file}:${x.origin?.line}`).sort(),
-      ['values-schema .image.tga app/values-prod.yaml:2', 'values-schema .prot app/values-prod.yaml:3'],
-    );
-    assert.match(f[0]!.message, /unknown field "(tga|prot)"/);
+    assert.deepEqual(f.map((x) => `${x.rule} ${x.path} ${x.origin?.file}:${x.origin?.line}`).sort(), ['values-schema .image.tga app/values-prod.yaml:2', 'values-schema .prot app/values-prod.yaml:3']);
+    assert.match(f[0].message, /unknown field "(tga|prot)"/);
   });
 
   test('all errors at once, with value paths and origins; a valid document passes', () => {
@@ -49,9 +46,15 @@ describe('values schema', () => {
 
   test('$schema picks the draft; remote $refs are never loaded', () => {
     const draft7 = JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { port: { type: 'string' } } });
-    assert.deepEqual(lint(app({ 'app/values.schema.json': draft7 })).map((x) => x.path), ['.port']);
+    assert.deepEqual(
+      lint(app({ 'app/values.schema.json': draft7 })).map((x) => x.path),
+      ['.port'],
+    );
     const remote = JSON.stringify({ type: 'object', properties: { port: { $ref: 'https://example.com/port.json' } } });
-    assert.throws(() => lint(app({ 'app/values.schema.json': remote })), (e: unknown) => e instanceof UserError && /remote and file \$refs are not loaded/.test(e.message));
+    assert.throws(
+      () => lint(app({ 'app/values.schema.json': remote })),
+      (e: unknown) => e instanceof UserError && /remote and file \$refs are not loaded/.test(e.message),
+    );
   });
 
   test('render fails on a schema error', () => {
@@ -89,7 +92,7 @@ describe('Kubernetes schemas', () => {
         'kube-schema Deployment/ns/web .spec.template.spec.containers[0].imagePullPolicy app/templates/cm.yaml.hbs app/values.yaml',
       ],
     );
-    assert.match(f[1]!.message, /"Always", "IfNotPresent", "Never"/);
+    assert.match(f[1].message, /"Always", "IfNotPresent", "Never"/);
   });
 
   test('a valid object passes; unknown kinds pass with the structural check only (listed at debug)', () => {
@@ -99,12 +102,12 @@ describe('Kubernetes schemas', () => {
     const fs = app({ 'app/templates/cm.yaml.hbs': text + '---\napiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w }\nspec: { anything: [1, 2] }\n' });
     assert.deepEqual(lint(fs, [kubeSchemaCheck({ debug: (m) => seen.push(m) })]), []);
     assert.equal(seen.length, 1);
-    assert.match(seen[0]!, /Widget\/ns\/w/);
+    assert.match(seen[0], /Widget\/ns\/w/);
   });
 
   test('KUBE_VERSION decides which API versions exist', () => {
     const fs = app({ 'app/templates/cm.yaml.hbs': 'apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: { name: p }\nspec: { minAvailable: 1 }\n' });
-    assert.match(lint(fs, [kubeSchemaCheck()], '1.31.0')[0]!.message, /not served since Kubernetes 1\.25/);
+    assert.match(lint(fs, [kubeSchemaCheck()], '1.31.0')[0].message, /not served since Kubernetes 1\.25/);
     assert.deepEqual(lint(fs, [kubeSchemaCheck()], '1.24.0'), []);
   });
 
@@ -112,7 +115,10 @@ describe('Kubernetes schemas', () => {
     const appTpl = (field: string) =>
       `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: a }\nspec:\n  project: default\n  destination: { server: "https://kubernetes.default.svc", namespace: ns }\n  ${field}: { repoURL: "https://example.com/r.git", path: apps/a, targetRevision: main }\n`;
     const bad = lint(app({ 'app/templates/cm.yaml.hbs': appTpl('sourc') }), [kubeSchemaCheck()]);
-    assert.deepEqual(bad.map((x) => `${x.object} ${x.path} ${x.message}`), ['Application/ns/a .spec.sourc unknown field "sourc"']);
+    assert.deepEqual(
+      bad.map((x) => `${x.object} ${x.path} ${x.message}`),
+      ['Application/ns/a .spec.sourc unknown field "sourc"'],
+    );
     assert.deepEqual(lint(app({ 'app/templates/cm.yaml.hbs': appTpl('source') }), [kubeSchemaCheck()]), []);
   });
 });

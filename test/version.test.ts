@@ -52,10 +52,7 @@ test('every place that names the version agrees with package.json, and CHANGELOG
 
 test('the docs install the published chart at this version', () => {
   const install = readFileSync(join(ROOT, 'docs/install.md'), 'utf8');
-  assert.ok(
-    install.includes(`helm install strata oci://ghcr.io/strata/charts/strata --version ${VERSION} -n argocd`),
-    'docs/install.md has the OCI install command with the current version',
-  );
+  assert.ok(install.includes(`helm install strata oci://ghcr.io/strata/charts/strata --version ${VERSION} -n argocd`), 'docs/install.md has the OCI install command with the current version');
 });
 
 test('strata --version (the built CLI) prints package.json version', () => {
@@ -71,13 +68,33 @@ test('strata --version (the built CLI) prints package.json version', () => {
 // Each drift alone must fail, naming the file (and line) that disagrees.
 const bump = (v: string) => v.replace(/\d+$/, (d) => String(Number(d) + 1));
 const DRIFTS: { name: string; file: string; edit: (t: string) => string; expect: RegExp }[] = [
-  { name: 'Chart.yaml appVersion', file: 'helm/strata/Chart.yaml', edit: (t) => t.replace(/^appVersion: .*$/m, `appVersion: "${bump(VERSION)}"`), expect: /^helm\/strata\/Chart\.yaml:\d+: Chart\.yaml appVersion/ },
+  {
+    name: 'Chart.yaml appVersion',
+    file: 'helm/strata/Chart.yaml',
+    edit: (t) => t.replace(/^appVersion: .*$/m, `appVersion: "${bump(VERSION)}"`),
+    expect: /^helm\/strata\/Chart\.yaml:\d+: Chart\.yaml appVersion/,
+  },
   { name: 'Chart.yaml version', file: 'helm/strata/Chart.yaml', edit: (t) => t.replace(/^version: .*$/m, `version: ${bump(VERSION)}`), expect: /Chart\.yaml:\d+: Chart\.yaml version is/ },
   { name: 'package-lock.json', file: 'package-lock.json', edit: (t) => t.replace(`"version": "${VERSION}"`, `"version": "${bump(VERSION)}"`), expect: /^package-lock\.json:3: / },
-  { name: 'argo-cd-values.yaml image tag', file: 'helm/strata/argo-cd-values.yaml', edit: (t) => t.replace(`strata:${VERSION}`, `strata:${bump(VERSION)}`), expect: /argo-cd-values\.yaml:\d+: argo-cd-values\.yaml sidecar image tag/ },
-  { name: 'install command in docs/install.md', file: 'docs/install.md', edit: (t) => t.replace(`--version ${VERSION}`, `--version ${bump(VERSION)}`), expect: /^docs\/install\.md:\d+: oci:\/\/ghcr\.io\/strata\/charts\/strata --version is/ },
+  {
+    name: 'argo-cd-values.yaml image tag',
+    file: 'helm/strata/argo-cd-values.yaml',
+    edit: (t) => t.replace(`strata:${VERSION}`, `strata:${bump(VERSION)}`),
+    expect: /argo-cd-values\.yaml:\d+: argo-cd-values\.yaml sidecar image tag/,
+  },
+  {
+    name: 'install command in docs/install.md',
+    file: 'docs/install.md',
+    edit: (t) => t.replace(`--version ${VERSION}`, `--version ${bump(VERSION)}`),
+    expect: /^docs\/install\.md:\d+: oci:\/\/ghcr\.io\/strata\/charts\/strata --version is/,
+  },
   { name: 'no CHANGELOG section for the version', file: 'CHANGELOG.md', edit: (t) => t.replace(`## [${VERSION}]`, '## [0.0.0-old]'), expect: /^CHANGELOG\.md: no "## \[\d/ },
-  { name: 'package.json alone bumped', file: 'package.json', edit: (t) => t.replace(`"version": "${VERSION}"`, `"version": "${bump(VERSION)}"`), expect: /Chart\.yaml appVersion is "[^"]+", package\.json says/ },
+  {
+    name: 'package.json alone bumped',
+    file: 'package.json',
+    edit: (t) => t.replace(`"version": "${VERSION}"`, `"version": "${bump(VERSION)}"`),
+    expect: /Chart\.yaml appVersion is "[^"]+", package\.json says/,
+  },
   { name: 'a version file missing', file: 'helm/strata/Chart.yaml', edit: () => '', expect: /Chart\.yaml: Chart\.yaml version not found/ },
 ];
 for (const d of DRIFTS) {
@@ -89,7 +106,10 @@ for (const d of DRIFTS) {
     assert.notEqual(edited, texts.get(d.file), 'the edit changed the file');
     texts.set(d.file, edited);
     const problems = versionProblems(texts);
-    assert.ok(problems.some((p) => d.expect.test(p)), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => d.expect.test(p)),
+      problems.join('\n'),
+    );
   });
 }
 

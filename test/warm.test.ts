@@ -13,7 +13,6 @@ import { CLI, REPO } from './helpers.js';
 // exactly what an in-process `generate` prints, for every example app and environment and for failures, and
 // the client must fall back to rendering in-process whenever the server cannot answer.
 
- 
 const { socketPath } = require('../src/cli/warm-client.cjs') as { socketPath: (base: string, main: string) => string };
 
 const MAIN = join(REPO, 'dist', 'strata-main.js');
@@ -129,7 +128,12 @@ describe('warm renderer', () => {
     const cases: Record<string, string>[] = [
       { ARGOCD_APP_PARAMETERS: JSON.stringify([{ name: 'env', string: 'nope' }]) },
       { ARGOCD_APP_PARAMETERS: '[{' },
-      { ARGOCD_APP_PARAMETERS: JSON.stringify([{ name: 'env', string: 'prod' }, { name: 'set', map: { 'image.tag': 'latest' } }]) },
+      {
+        ARGOCD_APP_PARAMETERS: JSON.stringify([
+          { name: 'env', string: 'prod' },
+          { name: 'set', map: { 'image.tag': 'latest' } },
+        ]),
+      },
     ];
     for (const extra of cases) {
       const e = argocdEnv(root, app, 'prod', cache, extra);
@@ -269,17 +273,23 @@ describe('warm client: hostile cache folder and socket', () => {
   }
 
   for (const [name, prepare] of [
-    ['a symlink to a listening socket elsewhere', async (sock: string) => {
-      const other = join(tmp, `elsewhere-${Date.now()}.sock`);
-      const s = await impostor(other);
-      symlinkSync(other, sock);
-      return s;
-    }],
-    ['a listening socket owned by another user (chown as root; skipped otherwise)', async (sock: string) => {
-      const s = await impostor(sock);
-      chownSync(sock, 65534, 65534);
-      return s;
-    }],
+    [
+      'a symlink to a listening socket elsewhere',
+      async (sock: string) => {
+        const other = join(tmp, `elsewhere-${Date.now()}.sock`);
+        const s = await impostor(other);
+        symlinkSync(other, sock);
+        return s;
+      },
+    ],
+    [
+      'a listening socket owned by another user (chown as root; skipped otherwise)',
+      async (sock: string) => {
+        const s = await impostor(sock);
+        chownSync(sock, 65534, 65534);
+        return s;
+      },
+    ],
   ] as const) {
     test(`the socket path is ${name}: never connected to`, async (t) => {
       if (name.includes('another user') && process.getuid?.() !== 0) return t.skip('needs root to chown');
@@ -293,8 +303,8 @@ describe('warm client: hostile cache folder and socket', () => {
           const child = spawn(process.execPath, [CLI, 'generate'], { cwd: join(root, app), env: e });
           let stdout = '';
           let stderr = '';
-          child.stdout.on('data', (d: Buffer) => (stdout += d));
-          child.stderr.on('data', (d: Buffer) => (stderr += d));
+          child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+          child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
           child.on('close', (code) => resolve({ code, stdout, stderr }));
         });
         assert.deepEqual(r, cold);
@@ -312,7 +322,11 @@ describe('warm client: hostile cache folder and socket', () => {
     const open = join(tmp, 'open');
     mkdirSync(open);
     chmodSync(open, 0o777);
-    const r = spawnSync(process.execPath, [CLI, 'warm-server', '--socket', join(open, 'w.sock')], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', STRATA_CACHE_DIR: 'off' }, timeout: 20_000 });
+    const r = spawnSync(process.execPath, [CLI, 'warm-server', '--socket', join(open, 'w.sock')], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', STRATA_CACHE_DIR: 'off' },
+      timeout: 20_000,
+    });
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /private folder/);
     assert.deepEqual(readdirSync(open), []);
@@ -345,4 +359,3 @@ describe('warm request parsing', () => {
     assert.equal(r.env.A, 'b');
   });
 });
-

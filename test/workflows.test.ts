@@ -68,7 +68,10 @@ for (const b of BROKEN) {
     const text = b.edit(GOOD);
     assert.notEqual(text, GOOD, 'the edit applied');
     const findings = lintWorkflow(text).map((f) => `${f.line}: ${f.message}`);
-    assert.ok(findings.some((f) => b.expect.test(f)), findings.join('\n') || 'no findings');
+    assert.ok(
+      findings.some((f) => b.expect.test(f)),
+      findings.join('\n') || 'no findings',
+    );
   });
 }
 

@@ -9,7 +9,7 @@ import type { Values } from '../../src/core/types.js';
 export const PLATE = join(__dirname, '..', '..', 'examples', 'plate');
 export const PLATE_API = 'helm/applications/plate-api';
 
-type Obj = Record<string, any>;  
+type Obj = Record<string, any>;
 
 /**
  * A kustomize base + prod overlay that produces what `strata render --env prod` produces for plate-api's
@@ -136,8 +136,7 @@ export function writeLargeRepo(root: string, apps: number): void {
         .replace('component: api', `component: ${name}`)
         .replace('team: api', `team: ${team}`)
         .replace('repository: plate/api', `repository: ${team}/${name}`)
-        .replace('config:\n  LOG_LEVEL: info', `config:\n  SERVICE_ID: "${i}"\n  TEAM: ${team}\n  LOG_LEVEL: info`) +
-      (i % 5 === 0 ? `\nconfigMount:\n  path: /etc/${name}\n` : '');
+        .replace('config:\n  LOG_LEVEL: info', `config:\n  SERVICE_ID: "${i}"\n  TEAM: ${team}\n  LOG_LEVEL: info`) + (i % 5 === 0 ? `\nconfigMount:\n  path: /etc/${name}\n` : '');
     writeFileSync(join(dir, 'values.yaml'), values);
     const prod = prodValues
       .replace('tag: 2.14.3', `tag: 1.${i % 40}.${i % 7}`)
@@ -184,11 +183,16 @@ export function makeLayers(leaves: number): Layer[] {
         const svc: Values = {};
         for (let f = 0; f < fields; f++) {
           if (l === 0) svc[`f${f}`] = f % 3 === 0 ? `value-${g}-${s}-${f}` : f % 3 === 1 ? g * s + f : f % 2 === 0;
-          else if (s % 17 === l && f === fields - 1) svc[`f${f}`] = null; // delete
+          else if (s % 17 === l && f === fields - 1)
+            svc[`f${f}`] = null; // delete
           else if ((g * services + s) % 10 === l - 1) svc[`f${f}`] = `override-${l}-${f}`;
         }
         if (l > 0 && s % 17 === l) svc[`added${l}`] = { nested: `new-${l}`, n: l };
-        if (l === 0) svc.ports = [{ name: 'http', port: 8080 }, { name: 'metrics', port: 9090 }];
+        if (l === 0)
+          svc.ports = [
+            { name: 'http', port: 8080 },
+            { name: 'metrics', port: 9090 },
+          ];
         pos(`.${gk}.${sk}`, 1);
         for (const k of Object.keys(svc)) pos(`.${gk}.${sk}.${k}`, 2);
         group[sk] = svc;

@@ -38,7 +38,11 @@ export function machine(kubectl: string | undefined): Machine {
   if (kubectl) {
     try {
       const v = execFileSync(kubectl, ['version', '--client'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      m.kubectl = v.split('\n').filter(Boolean).map((l) => l.replace(/^.*Version:\s*/, '')).join(', kustomize ');
+      m.kubectl = v
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.replace(/^.*Version:\s*/, ''))
+        .join(', kustomize ');
     } catch {
       m.kubectl = 'unknown version';
     }
@@ -49,6 +53,10 @@ export function machine(kubectl: string | undefined): Machine {
 /** A plain-text table with left-aligned columns. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }

@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     );
     for (const [k, v] of Object.entries(outs)) if (v !== outs.dist) throw new Error(`${k} printed something else than dist/`);
     const t = interleaved(cmds, rounds);
-    const n = median(t.node!);
+    const n = median(t.node);
     process.stdout.write(`node ${major} (image), generate plate-api, STRATA_WARM=off, median of ${rounds} interleaved rounds\n`);
     for (const [k, xs] of Object.entries(t)) process.stdout.write(`  ${k.padEnd(34)} ${ms(median(xs)).padStart(9)}  ${(median(xs) / n).toFixed(2)}x node -e 0\n`);
   } finally {

@@ -13,7 +13,11 @@ type Schema = Record<string, unknown>;
 function withoutDescriptions(s: unknown): unknown {
   if (Array.isArray(s)) return s.map(withoutDescriptions);
   if (typeof s !== 'object' || s === null) return s;
-  return Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'description').map(([k, v]) => [k, withoutDescriptions(v)]));
+  return Object.fromEntries(
+    Object.entries(s)
+      .filter(([k]) => k !== 'description')
+      .map(([k, v]) => [k, withoutDescriptions(v)]),
+  );
 }
 
 /** Structural schemas prune unknown fields; strict validation rejects them. Make that explicit for Ajv. */

@@ -1,13 +1,5 @@
 import { compareStrings } from '../core/compare.js';
-import {
-  CONTROL_PLANE_NAMESPACE,
-  DYNAMIC_PARAMETER_VARS,
-  ENV_PREFIX,
-  PARAMETERS_VAR,
-  type BuildVar,
-  type ParameterValue,
-  type PluginSource,
-} from './contract.js';
+import { CONTROL_PLANE_NAMESPACE, DYNAMIC_PARAMETER_VARS, ENV_PREFIX, PARAMETERS_VAR, type BuildVar, type ParameterValue, type PluginSource } from './contract.js';
 
 // The environment the repo-server builds for a plugin command, rebuilt from an Application (local emulation
 // and the conformance harness). Mirrors Argo CD's repository.go / cmpserver: same names, same escaping.
@@ -41,7 +33,8 @@ export function interpolate(value: string, vars: Readonly<Record<string, string>
       i = dollar + 2;
     } else if (c === '{') {
       const close = dollar + 2 <= lastClose ? value.indexOf('}', dollar + 2) : -1;
-      if (close < 0) i = dollar + 2; // `${` with no `}` after it: eaten, as Go does
+      if (close < 0)
+        i = dollar + 2; // `${` with no `}` after it: eaten, as Go does
       else {
         out += lookup(value.slice(dollar + 2, close)); // `${$}` names "$": a literal `$` in Go's os.Expand too
         i = close + 1;

@@ -12,16 +12,7 @@ import { findCheckout, findRepoRoot } from '../io/repo.js';
 import { lookupAppRevision, type LastCommit } from './app-revision.js';
 import type { Env } from './contract.js';
 import { parameterOverrides, parseParameters } from './parameters.js';
-import {
-  capabilitiesFromEnv,
-  chooseEnvironment,
-  chooseRevision,
-  cmpExtractDir,
-  namespaceFromEnv,
-  releaseFromEnv,
-  rootFromSourcePath,
-  strataEnvNearMisses,
-} from './render-options.js';
+import { capabilitiesFromEnv, chooseEnvironment, chooseRevision, cmpExtractDir, namespaceFromEnv, releaseFromEnv, rootFromSourcePath, strataEnvNearMisses } from './render-options.js';
 
 // The one code path behind `strata generate` (what the sidecar runs) and `strata render --application`
 // (its local emulation): (environment variables, working directory) -> the YAML stream Argo CD reads.
@@ -81,13 +72,16 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
   const config = loadAppConfig(fs, appDir, caches.parsed);
   const envName = chooseEnvironment(params, env, config);
   const overrides = parameterOverrides(params, appDir);
-  const warnings = strataEnvNearMisses(env).map(
-    (n) => `warning: plugin.env "${n}" is not STRATA_ENV (names are case-sensitive and kept verbatim) and is ignored; environment "${envName}" is used`,
-  );
+  const warnings = strataEnvNearMisses(env).map((n) => `warning: plugin.env "${n}" is not STRATA_ENV (names are case-sensitive and kept verbatim) and is ignored; environment "${envName}" is used`);
 
   // The app's inputs: strata.yaml, its layer files, the valueFiles, its templates folder (no merge needed),
   // and the files its templates read with `file`, which only the render knows.
-  const staticInputs = [config.file, ...resolveLayerFiles(fs, config, envName), ...overrides.flatMap((o) => (o.kind === 'file' ? [o.path] : [])), resolvePath(config.dir, config.templates, config.file)];
+  const staticInputs = [
+    config.file,
+    ...resolveLayerFiles(fs, config, envName),
+    ...overrides.flatMap((o) => (o.kind === 'file' ? [o.path] : [])),
+    resolvePath(config.dir, config.templates, config.file),
+  ];
   const revisionOf = (extra: readonly string[]): string =>
     chooseRevision(config.revision, env, () =>
       lookupAppRevision({

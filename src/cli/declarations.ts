@@ -4,7 +4,7 @@ import { declare, type CommandDecl, type Parsed } from './declare.js';
 // module of the command it runs (cold start matters inside Argo CD). Each command module parses with its entry.
 
 const LAYER_OPTIONS = {
-  values: { type: 'string', short: 'f', multiple: true, layer: true, arg: 'FILE', help: 'extra values file, after the app\'s layers (repeatable)' },
+  values: { type: 'string', short: 'f', multiple: true, layer: true, arg: 'FILE', help: "extra values file, after the app's layers (repeatable)" },
   set: { type: 'string', multiple: true, layer: true, arg: 'K=V', help: 'set a value, Helm syntax (repeatable; flags apply in command-line order)' },
   'set-string': { type: 'string', multiple: true, layer: true, arg: 'K=V', help: 'set a value as a string' },
   'set-json': { type: 'string', multiple: true, layer: true, arg: 'K=JSON', help: 'set a value from JSON' },
@@ -34,11 +34,19 @@ export const RENDER = declare({
     namespace: { type: 'string', short: 'n', arg: 'NS', help: 'namespace for namespaced objects without one (over spec.namespace)' },
     ...REPO_ROOT,
     ...RELEASE_OPTIONS,
-    application: { type: 'string', arg: 'FILE', help: 'render an Argo CD Application\'s plugin source exactly as the sidecar would\n(same environment, parameters and code path as "strata generate")' },
+    application: {
+      type: 'string',
+      arg: 'FILE',
+      help: 'render an Argo CD Application\'s plugin source exactly as the sidecar would\n(same environment, parameters and code path as "strata generate")',
+    },
     name: { type: 'string', arg: 'NAME', help: 'with --application: which Application, when the file holds several' },
     'controller-namespace': { type: 'string', arg: 'NS', help: "with --application: Argo CD's namespace (default argocd); Applications\nelsewhere get release.name <namespace>_<name>" },
     all: { type: 'boolean', help: 'render every app under ROOT that declares ENV, in one process; any\nfailure fails the whole run (all failures are listed, stdout stays empty)' },
-    'output-dir': { type: 'string', arg: 'DIR', help: 'with --all: write DIR/<env>/<app dir>/manifests.yaml instead (every env\nwhen --env is absent), removing files an earlier run wrote that are stale' },
+    'output-dir': {
+      type: 'string',
+      arg: 'DIR',
+      help: 'with --all: write DIR/<env>/<app dir>/manifests.yaml instead (every env\nwhen --env is absent), removing files an earlier run wrote that are stale',
+    },
     check: { type: 'boolean', help: 'with --output-dir: write nothing; list out-of-date files, exit 1 if any' },
     'show-only': { type: 'string', multiple: true, arg: 'PATH', help: 'print only the objects of this template (path relative to the app\ndirectory, e.g. templates/deployment.yaml.hbs; repeatable)' },
     debug: { type: 'boolean', help: "when a template's output is not valid YAML (or fails the raw-value\ncheck), print its rendered text with line numbers to stderr" },

@@ -50,7 +50,13 @@ export function declare<const O extends OptionDecls>(decl: CommandDecl<O>): Comm
 /** `repo-root` -> `repoRoot`. */
 type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
 
-type ValueOf<D extends OptionDecl> = D['type'] extends 'boolean' ? boolean : D extends { readonly multiple: true } ? readonly string[] : D extends { readonly default: string } ? string : string | undefined;
+type ValueOf<D extends OptionDecl> = D['type'] extends 'boolean'
+  ? boolean
+  : D extends { readonly multiple: true }
+    ? readonly string[]
+    : D extends { readonly default: string }
+      ? string
+      : string | undefined;
 
 /** The options object of a declaration: camelCase keys, booleans false when absent, repeatables `[]`. */
 export type OptionsOf<O extends OptionDecls> = { readonly [K in keyof O & string as Camel<K>]: ValueOf<O[K]> };
@@ -96,7 +102,7 @@ export function parseCommand<O extends OptionDecls>(decl: CommandDecl<O>, argv: 
   const options: Record<string, unknown> = {};
   for (const [name, o] of Object.entries(decl.options)) {
     const v = values[name];
-    options[camel(name)] = o.type === 'boolean' ? v === true : o.multiple ? ((v) ?? []) : ((v) ?? o.default);
+    options[camel(name)] = o.type === 'boolean' ? v === true : o.multiple ? (v ?? []) : (v ?? o.default);
   }
   const layers: LayerFlag[] = [];
   for (const t of parsed.tokens ?? []) {

@@ -129,7 +129,18 @@ export async function main(io: Io): Promise<number> {
   const store = io.store ?? io.openStore?.(limits);
   const out = new Buffered();
   const logger = createLogger(levelFrom(io.env), io.stderr);
-  const ctx: CommandContext = { argv, limits, env: io.env, cwd: io.cwd, stdout: out, stderr: io.stderr, stdoutIsTTY: io.stdout.isTTY === true, logger, ...(store ? { store } : {}), ...(io.embedded ? { embedded: true } : {}) };
+  const ctx: CommandContext = {
+    argv,
+    limits,
+    env: io.env,
+    cwd: io.cwd,
+    stdout: out,
+    stderr: io.stderr,
+    stdoutIsTTY: io.stdout.isTTY === true,
+    logger,
+    ...(store ? { store } : {}),
+    ...(io.embedded ? { embedded: true } : {}),
+  };
   let code: number;
   try {
     const { command } = await entry.load();

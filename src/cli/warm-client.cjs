@@ -149,11 +149,12 @@ function spawnServer(sock, base, env) {
     const childEnv = {};
     for (const k of keep) if (env[k] !== undefined) childEnv[k] = env[k];
     const heap = Number(env.STRATA_MAX_HEAP_MB) > 0 ? Number(env.STRATA_MAX_HEAP_MB) : 1024;
-    const child = require('node:child_process').spawn(
-      process.execPath,
-      [`--max-old-space-size=${heap}`, join(__dirname, 'strata.js'), 'warm-server', '--socket', sock],
-      { detached: true, stdio: 'ignore', env: childEnv, cwd: base },
-    );
+    const child = require('node:child_process').spawn(process.execPath, [`--max-old-space-size=${heap}`, join(__dirname, 'strata.js'), 'warm-server', '--socket', sock], {
+      detached: true,
+      stdio: 'ignore',
+      env: childEnv,
+      cwd: base,
+    });
     child.unref();
   } catch {
     // speed only

@@ -6,7 +6,22 @@ import type { Capabilities } from './types.js';
 export const DEFAULT_KUBE_VERSION = '1.31.0';
 
 const GROUP_VERSIONS: Record<string, string[]> = {
-  v1: ['ConfigMap', 'Endpoints', 'Event', 'LimitRange', 'Namespace', 'Node', 'PersistentVolume', 'PersistentVolumeClaim', 'Pod', 'ReplicationController', 'ResourceQuota', 'Secret', 'Service', 'ServiceAccount'],
+  v1: [
+    'ConfigMap',
+    'Endpoints',
+    'Event',
+    'LimitRange',
+    'Namespace',
+    'Node',
+    'PersistentVolume',
+    'PersistentVolumeClaim',
+    'Pod',
+    'ReplicationController',
+    'ResourceQuota',
+    'Secret',
+    'Service',
+    'ServiceAccount',
+  ],
   'apps/v1': ['ControllerRevision', 'DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet'],
   'autoscaling/v1': ['HorizontalPodAutoscaler'],
   'autoscaling/v2': ['HorizontalPodAutoscaler'],
@@ -32,7 +47,10 @@ export const DEFAULT_API_VERSIONS: readonly string[] = Object.entries(GROUP_VERS
 
 /** Argo CD's KUBE_API_VERSIONS (and the --api-versions flag): comma-separated, blanks around entries ignored. */
 export function parseApiVersions(csv: string | undefined): string[] {
-  return (csv ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (csv ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function defaultCapabilities(overrides: Partial<Capabilities> = {}): Capabilities {

@@ -75,9 +75,7 @@ export function loadAppConfig(fs: ReadOnlyFs, dir: string, cache?: ParseCache): 
   if (root.apiVersion !== API_VERSION) v.fail('.apiVersion', `expected "${API_VERSION}", found ${JSON.stringify(root.apiVersion ?? null)}`);
   if (root.kind !== 'App') v.fail('.kind', `expected "App", found ${JSON.stringify(root.kind ?? null)}`);
   const metadata = v.map(root.metadata ?? {}, '.metadata', ['name']);
-  const spec = v.map(root.spec, '.spec', [
-    'environments', 'defaultEnvironment', 'layers', 'templates', 'namespace', 'allowEmpty', 'metadata', 'merge', 'policy', 'valuesSchema',
-  ]);
+  const spec = v.map(root.spec, '.spec', ['environments', 'defaultEnvironment', 'layers', 'templates', 'namespace', 'allowEmpty', 'metadata', 'merge', 'policy', 'valuesSchema']);
 
   const environments = v.list(spec.environments, '.spec.environments').map((e, i) => {
     const s = v.string(e, `.spec.environments[${i}]`);

@@ -15,17 +15,22 @@ import { isPlainMap } from './guards.js';
 const LIMITS = { maxNodes: 2_000_000, maxDepth: 1_000, forbiddenKeys: new Set(['__proto__']), anyUnsafeNumber: true };
 
 function check(doc: unknown, template: string, budget: { n: number }): void {
-  checkParsed(doc, LIMITS, (problem, path, detail) => {
-    const message: Record<ParsedProblem, string> = {
-      nodes: `rendered output is too large (over ${detail} nodes: an alias bomb?)`,
-      depth: `rendered output is nested deeper than ${detail} levels`,
-      ambiguous: `rendered value "${detail}" means different things in YAML 1.1 (Argo CD) and 1.2; quote it (use {{quote …}}) or write true/false`,
-      'unsafe-int': 'rendered integer is beyond 2^53 and would lose precision; quote it',
-      key: `the key "${detail}" is not allowed`,
-      type: 'unsupported value in rendered output',
-    };
-    throw new UserError(message[problem], { file: template, path });
-  }, budget);
+  checkParsed(
+    doc,
+    LIMITS,
+    (problem, path, detail) => {
+      const message: Record<ParsedProblem, string> = {
+        nodes: `rendered output is too large (over ${detail} nodes: an alias bomb?)`,
+        depth: `rendered output is nested deeper than ${detail} levels`,
+        ambiguous: `rendered value "${detail}" means different things in YAML 1.1 (Argo CD) and 1.2; quote it (use {{quote …}}) or write true/false`,
+        'unsafe-int': 'rendered integer is beyond 2^53 and would lose precision; quote it',
+        key: `the key "${detail}" is not allowed`,
+        type: 'unsupported value in rendered output',
+      };
+      throw new UserError(message[problem], { file: template, path });
+    },
+    budget,
+  );
 }
 
 /** The rendered text of a template is not YAML; `outputLine` (1-based) lets the engine name the template line. */

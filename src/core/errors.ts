@@ -36,11 +36,7 @@ export class FindingsError extends UserError {
   constructor(findings: Finding[]) {
     const errors = findings.filter((f) => f.severity === 'error');
     // One error stays on one line (Argo CD's UI shows the first line of a failed generate); several are listed.
-    super(
-      errors.length === 1
-        ? `1 error found: ${summarizeLines([formatFinding(errors[0])])}`
-        : `${errors.length} errors found:\n${summarizeLines(errors.map((f) => '  ' + formatFinding(f)))}`,
-    );
+    super(errors.length === 1 ? `1 error found: ${summarizeLines([formatFinding(errors[0])])}` : `${errors.length} errors found:\n${summarizeLines(errors.map((f) => '  ' + formatFinding(f)))}`);
     this.findings = findings;
   }
 }

@@ -6,7 +6,7 @@
  * `toString`, a list joined with commas). For messages and keys built from parsed data of unknown type.
  */
 export function toText(v: unknown): string {
-  return typeof v === 'object' && v !== null ? (v as { toString(): string }).toString() : String(v as string | number | boolean | bigint | symbol | null | undefined);
+  return typeof v === 'object' && v !== null ? (v as { toString(): string }).toString() : String(v);
 }
 
 export function isPlainMap(v: unknown): v is Record<string, unknown> {

@@ -59,7 +59,28 @@ const TABLE: Record<string, HelperDef> = {
 };
 
 // sprig's must* forms return an error instead of panicking; strata's helpers always fail with an error.
-for (const name of ['append', 'push', 'prepend', 'first', 'last', 'rest', 'initial', 'reverse', 'uniq', 'without', 'has', 'slice', 'compact', 'chunk', 'merge', 'mergeOverwrite', 'deepCopy', 'fromJson', 'toPrettyJson', 'toRawJson']) {
+for (const name of [
+  'append',
+  'push',
+  'prepend',
+  'first',
+  'last',
+  'rest',
+  'initial',
+  'reverse',
+  'uniq',
+  'without',
+  'has',
+  'slice',
+  'compact',
+  'chunk',
+  'merge',
+  'mergeOverwrite',
+  'deepCopy',
+  'fromJson',
+  'toPrettyJson',
+  'toRawJson',
+]) {
   const must = 'must' + name[0].toUpperCase() + name.slice(1);
   if (TABLE[name] && !TABLE[must]) TABLE[must] = TABLE[name]!;
 }
@@ -92,6 +113,4 @@ export function makeHelpers(host: HelperHost): Record<string, Helper> {
 }
 
 /** Names of the helpers that work (refused ones are in REFUSED_HELPERS, with their reason). */
-export const HELPER_NAMES: readonly string[] = Object.keys(makeHelpers({ renderPartial: () => '', limits: () => DEFAULT_RENDER_LIMITS })).filter(
-  (n) => !(n in REFUSED_HELPERS) || n === 'lookup',
-);
+export const HELPER_NAMES: readonly string[] = Object.keys(makeHelpers({ renderPartial: () => '', limits: () => DEFAULT_RENDER_LIMITS })).filter((n) => !(n in REFUSED_HELPERS) || n === 'lookup');

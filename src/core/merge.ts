@@ -76,10 +76,7 @@ export class ValuesBuilder {
         this.put(container, seg, wantList ? [] : {}, childP, originOf);
         child = (container as Record<string | number, Value>)[seg]!; // put stores a copy
       } else if (wantList ? !Array.isArray(child) : !isPlainMap(child)) {
-        throw new UserError(
-          `cannot set ${formatPath(segments)}: ${childP} is ${describe(child)}, not a ${wantList ? 'list' : 'map'}`,
-          { ...origin, path: childP },
-        );
+        throw new UserError(`cannot set ${formatPath(segments)}: ${childP} is ${describe(child)}, not a ${wantList ? 'list' : 'map'}`, { ...origin, path: childP });
       }
       container = child as Values | Value[];
       path = childP;

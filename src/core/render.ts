@@ -181,7 +181,9 @@ export function render(opts: RenderOptions): RenderResult {
   checkNotEmpty(objects, config.allowEmpty, config.file);
 
   const trace = (template: string, text: string, hint?: string | readonly string[]): Origin | undefined => traceOrigin(emitted, merged, template, text, hint);
-  const findings = (opts.checks ?? []).flatMap((check) => check({ fs: opts.fs, config, env, merged, objects, capabilities, caches, trace, limits: opts.limits ?? DEFAULT_RENDER_LIMITS, namespace: namespace ?? '' }));
+  const findings = (opts.checks ?? []).flatMap((check) =>
+    check({ fs: opts.fs, config, env, merged, objects, capabilities, caches, trace, limits: opts.limits ?? DEFAULT_RENDER_LIMITS, namespace: namespace ?? '' }),
+  );
   if (opts.failOnFindings !== false && findings.some((f) => f.severity === 'error')) throw new FindingsError(findings);
 
   return { config, env, merged, files, objects: sortObjects(objects), findings, emitted, inputs: [...inputs].sort(), templates };

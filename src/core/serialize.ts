@@ -58,7 +58,9 @@ function literalBlock(s: string, indent: string): string | undefined {
 }
 
 function sortedKeys(obj: Record<string, unknown>, top: boolean): string[] {
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
   if (!top) return keys;
   const lead = TOP_KEYS.filter((k) => keys.includes(k));
   return [...lead, ...keys.filter((k) => !TOP_KEYS.includes(k))];

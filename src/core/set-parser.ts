@@ -162,8 +162,7 @@ class Parser {
       } else if (c === '"') inString = true;
       else if (c === '{' || c === '[') {
         if (++depth + pathDepth > this.maxDepth) this.tooDeep();
-      }
-      else if (c === '}' || c === ']') depth--;
+      } else if (c === '}' || c === ']') depth--;
       else if (c === ',' && depth === 0) break;
     }
     const text = this.s.slice(start, this.i);

@@ -34,7 +34,9 @@ export function checkDuplicates(objects: readonly RenderedObject[]): void {
     const id = objectKey(obj);
     const prev = seen.get(id);
     if (prev) {
-      throw new UserError(`${toText(obj.kind)} "${toText(meta.name)}"${meta.namespace ? ` in namespace "${toText(meta.namespace)}"` : ''} is rendered twice: by ${where(prev)} and by ${where(o)}`, { file: o.template });
+      throw new UserError(`${toText(obj.kind)} "${toText(meta.name)}"${meta.namespace ? ` in namespace "${toText(meta.namespace)}"` : ''} is rendered twice: by ${where(prev)} and by ${where(o)}`, {
+        file: o.template,
+      });
     }
     seen.set(id, o);
   }
@@ -42,9 +44,6 @@ export function checkDuplicates(objects: readonly RenderedObject[]): void {
 
 export function checkNotEmpty(objects: readonly RenderedObject[], allowEmpty: boolean, configFile: string): void {
   if (objects.length === 0 && !allowEmpty) {
-    throw new UserError(
-      'the render produced no objects; Argo CD would prune everything this app owns. Set spec.allowEmpty: true if that is intended',
-      { file: configFile },
-    );
+    throw new UserError('the render produced no objects; Argo CD would prune everything this app owns. Set spec.allowEmpty: true if that is intended', { file: configFile });
   }
 }

@@ -12,7 +12,6 @@ export interface Position {
 }
 
 export function positionsOf(text: string): Map<string, Position> {
-   
   const Y = require('yaml') as typeof import('yaml');
   const lc = new Y.LineCounter();
   const doc = Y.parseDocument(text, { lineCounter: lc, merge: true, schema: 'core', prettyErrors: false, uniqueKeys: false });
@@ -101,7 +100,7 @@ export function mayHaveComplexKey(text: string): boolean {
  */
 export function findComplexKey(text: string): ComplexKey | undefined {
   if (!mayHaveComplexKey(text)) return undefined;
-   
+
   const Y = require('yaml') as typeof import('yaml');
   const lc = new Y.LineCounter();
   const docs = Y.parseAllDocuments(text, { lineCounter: lc, merge: true, schema: 'core', prettyErrors: false, uniqueKeys: false });

@@ -80,8 +80,7 @@ const ambiguousType = new yaml.Type('tag:strata.dev,2024:ambiguous', {
 
 const unsafeIntType = new yaml.Type('tag:strata.dev,2024:unsafe-int', {
   kind: 'scalar',
-  resolve: (data: string | null) =>
-    data !== null && /^[-+]?(?:[0-9]{16,}|0x[0-9a-fA-F]{14,})$/.test(data) && !Number.isSafeInteger(Number(data.replace(/^\+/, ''))),
+  resolve: (data: string | null) => data !== null && /^[-+]?(?:[0-9]{16,}|0x[0-9a-fA-F]{14,})$/.test(data) && !Number.isSafeInteger(Number(data.replace(/^\+/, ''))),
   construct: (data: string) => new UnsafeInteger(data),
 });
 
@@ -110,12 +109,7 @@ export interface ParsedLimits {
  * is safe to print (a limit, a key, a shape, never a value). `budget`
  * may be shared by several documents.
  */
-export function checkParsed(
-  root: unknown,
-  limits: ParsedLimits,
-  fail: (problem: ParsedProblem, path: string, detail: string) => never,
-  budget = { n: limits.maxNodes },
-): void {
+export function checkParsed(root: unknown, limits: ParsedLimits, fail: (problem: ParsedProblem, path: string, detail: string) => never, budget = { n: limits.maxNodes }): void {
   const walk = (v: unknown, path: string, depth: number): void => {
     if (--budget.n < 0) fail('nodes', path, String(limits.maxNodes));
     if (depth > limits.maxDepth) fail('depth', path, String(limits.maxDepth));

@@ -121,7 +121,9 @@ export function diffAll(opts: DiffAllOptions): DiffAllResult {
       if (then && !then.ok) {
         // Broken at the revision (so its environments were unknown there), renders now: changed, or an error.
         const after = renderSide('worktree', app, env);
-        results.push(after.ok ? { ...base, status: 'changed', objects: diff([], after.objects), beforeError: then.error } : { ...base, status: 'error', objects: [], error: after.error, beforeError: then.error });
+        results.push(
+          after.ok ? { ...base, status: 'changed', objects: diff([], after.objects), beforeError: then.error } : { ...base, status: 'error', objects: [], error: after.error, beforeError: then.error },
+        );
         continue;
       }
       if (!envsThen.includes(env)) {

@@ -33,7 +33,6 @@ export interface ObjectDiff {
 
 type Obj = Record<string, unknown>;
 
-
 /** The object without what differs on every render and says nothing about the change (the revision annotation). */
 function normalise(o: K8sObject): K8sObject {
   const meta = o.metadata as Obj | undefined;

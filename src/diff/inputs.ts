@@ -19,7 +19,6 @@ import { isTemplateSource, mayReadFiles } from './template-reads.js';
 // its pairs are rendered on the working-tree side through a RecordingFs, and the recorded reads are
 // replayed against the revision (content ids only, nothing read there) before the revision side is skipped.
 
-
 export class InputIndex {
   private readonly templates = new Map<string, { entries: string[]; dynamic: boolean }>();
   /** `scan`: look for dynamic reads in the template text (one side is enough: the check only matters when both sides' templates are equal). */

@@ -14,7 +14,6 @@ const FIRST_MASK = '++++++++';
 
 type Obj = Record<string, unknown>;
 
-
 /** A core-group Secret (`v1`); a CRD that happens to be called Secret (another group) is left alone. */
 export function isSecret(o: K8sObject | undefined): boolean {
   return o !== undefined && o.kind === 'Secret' && groupOf(String(o.apiVersion)) === '';

@@ -42,13 +42,24 @@ export interface TextOptions {
 /** A summary table of every pair that is not unchanged, then each pair's field-level diff. */
 export function formatText(r: DiffAllResult, opts: TextOptions): string {
   const shown = r.results.filter((p) => p.status !== 'unchanged');
-  const rows = [['APP', 'ENV', 'STATUS', '+', '-', '~', 'NOTE'], ...shown.map((p) => {
-    const c = counts(p.objects);
-    return [p.app || '.', p.env || '*', p.status, String(c.added), String(c.removed), String(c.changed), note(p)];
-  })];
+  const rows = [
+    ['APP', 'ENV', 'STATUS', '+', '-', '~', 'NOTE'],
+    ...shown.map((p) => {
+      const c = counts(p.objects);
+      return [p.app || '.', p.env || '*', p.status, String(c.added), String(c.removed), String(c.changed), note(p)];
+    }),
+  ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   const out = [`strata diff --all against ${r.against}`];
-  if (shown.length) out.push(...rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()));
+  if (shown.length)
+    out.push(
+      ...rows.map((row) =>
+        row
+          .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
+          .join('  ')
+          .trimEnd(),
+      ),
+    );
   out.push(tally(r.results), '');
   for (const p of shown) {
     if (!p.objects.length) continue;
@@ -112,9 +123,7 @@ export function formatMarkdown(r: DiffAllResult): string {
   }
   const summary = head.join('\n');
 
-  const blocks = shown
-    .filter((p) => p.objects.length)
-    .map((p) => ({ title: `${cell(p.app || '.')} (${cell(p.env)}): ${p.status}`, text: formatDiff(p.objects, { color: false, labels: labels(r) }) }));
+  const blocks = shown.filter((p) => p.objects.length).map((p) => ({ title: `${cell(p.app || '.')} (${cell(p.env)}): ${p.status}`, text: formatDiff(p.objects, { color: false, labels: labels(r) }) }));
   const wrap = (title: string, text: string, cut: number): string => {
     const f = fence(text);
     const tail = cut ? `\n_${cut} more line${cut === 1 ? '' : 's'} cut to fit a comment: run \`strata diff --all\` locally for the whole diff._\n` : '';

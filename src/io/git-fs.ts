@@ -17,7 +17,12 @@ function git(root: string, args: string[], limits: GitLimits, maxBuffer = 64 * 1
     return runGit(root, args, { timeoutMs: limits.gitMs, maxBuffer });
   } catch (e) {
     const err = e as { stderr?: Buffer; code?: string };
-    const detail = err.code === 'ENOENT' ? 'git is not installed' : err.code === 'ETIMEDOUT' ? `timed out after ${limits.gitMs} ms (STRATA_GIT_TIMEOUT_MS / --git-timeout-ms)` : (err.stderr?.toString('utf8').trim().split('\n')[0] ?? (e as Error).message);
+    const detail =
+      err.code === 'ENOENT'
+        ? 'git is not installed'
+        : err.code === 'ETIMEDOUT'
+          ? `timed out after ${limits.gitMs} ms (STRATA_GIT_TIMEOUT_MS / --git-timeout-ms)`
+          : (err.stderr?.toString('utf8').trim().split('\n')[0] ?? (e as Error).message);
     throw new UserError(`git ${args[0]} failed: ${detail}`, undefined, { cause: e });
   }
 }
@@ -86,7 +91,9 @@ export function gitFs(repoRoot: string, rev: string, limits: GitLimits = DEFAULT
   if (problem) throw new UserError(problem, { file: '.git' });
   let commit: string;
   try {
-    commit = git(repoRoot, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], limits).toString('utf8').trim();
+    commit = git(repoRoot, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], limits)
+      .toString('utf8')
+      .trim();
   } catch (e) {
     throw new UserError(`"${rev}" is not a commit of this repository (or it is not a git work tree)`, undefined, { cause: e });
   }

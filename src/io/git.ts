@@ -128,7 +128,9 @@ function isWorktreeOf(adminDir: string, dotGitFile: string): boolean {
 export function lastCommitTouching(root: string, paths: readonly string[], opts: GitOptions = {}): string | undefined {
   if (paths.length === 0 || gitDirProblem(root) !== undefined) return undefined;
   try {
-    const sha = runGit(root, ['--literal-pathspecs', 'log', '-1', '--no-show-signature', '--no-ext-diff', '--no-textconv', '--format=%H', '--', ...paths], opts).toString('utf8').trim();
+    const sha = runGit(root, ['--literal-pathspecs', 'log', '-1', '--no-show-signature', '--no-ext-diff', '--no-textconv', '--format=%H', '--', ...paths], opts)
+      .toString('utf8')
+      .trim();
     return /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(sha) ? sha : undefined;
   } catch {
     return undefined; // no git binary, not a repository, shallow oddities, timeout: fall back

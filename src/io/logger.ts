@@ -23,7 +23,6 @@ export function createLogger(level: Level, stream: Writable): Logger {
   let pinoLogger: { [k: string]: (obj: object, msg: string) => void } | undefined;
   const get = () => {
     if (!pinoLogger) {
-       
       const pino = require('pino') as typeof import('pino');
       pinoLogger = pino.default({ level, base: { name: 'strata' } }, stream) as unknown as typeof pinoLogger;
     }

@@ -23,10 +23,20 @@ export class RecordingFs implements ReadOnlyFs {
     return this.note('file', path, () => this.inner.readFile(path), this.fileAnswer);
   }
   stat(path: string): 'file' | 'dir' | undefined {
-    return this.note('stat', path, () => this.inner.stat(path), (s) => String(s));
+    return this.note(
+      'stat',
+      path,
+      () => this.inner.stat(path),
+      (s) => String(s),
+    );
   }
   readDir(path: string): string[] {
-    return this.note('dir', path, () => this.inner.readDir(path), (names) => names.join('\u0000'));
+    return this.note(
+      'dir',
+      path,
+      () => this.inner.readDir(path),
+      (names) => names.join('\u0000'),
+    );
   }
   /** Not recorded: it only lets a walk skip a directory it has already seen (discover.ts). */
   identity(path: string): string | undefined {

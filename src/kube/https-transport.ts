@@ -44,9 +44,7 @@ export function httpsTransport(options: HttpsTransportOptions): Transport {
             chunks.push(chunk);
           });
           res.on('error', reject);
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
-          );
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
         },
       );
       r.on('timeout', () => r.destroy(new Error(`no answer from ${base.origin} within ${options.timeoutMs ?? 30_000} ms`)));

@@ -5,7 +5,6 @@ import type { CelFunc, CelList, CelValue } from '@bufbuild/cel';
 // syntax and linear time, like Go's regexp that Kubernetes uses. `url`, `quantity`, `ip`, `cidr` and
 // `authz` are not provided.
 
- 
 type CelModule = typeof import('@bufbuild/cel');
 type Re2 = typeof import('re2js').RE2JS;
 
@@ -49,7 +48,7 @@ export function k8sFuncs(cel: CelModule, chargeString: (n: number) => void): Cel
     }),
     celMethod('sum', LIST, [], DYN, function () {
       const xs = items(this);
-      if (xs.every((x) => typeof x === 'bigint')) return (xs).reduce((a, b) => a + b, 0n);
+      if (xs.every((x) => typeof x === 'bigint')) return xs.reduce((a, b) => a + b, 0n);
       return xs.reduce<number>((a, b) => a + Number(b), 0);
     }),
     celMethod('min', LIST, [], DYN, function () {
@@ -73,7 +72,7 @@ export function k8sFuncs(cel: CelModule, chargeString: (n: number) => void): Cel
     // regex.go: find returns "" when nothing matches; findAll with a limit (< 0: all).
     celMethod('find', STRING, [STRING], STRING, function (pattern) {
       const m = re(pattern).matcher(this);
-      return m.find() ? m.group() ?? '' : '';
+      return m.find() ? (m.group() ?? '') : '';
     }),
     celMethod('findAll', STRING, [STRING], listType(STRING), function (pattern) {
       return findAll(this, pattern, -1, chargeString);

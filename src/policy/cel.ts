@@ -15,7 +15,6 @@ import { toText } from '../core/guards.js';
 // Kubernetes bounds CRD rules the same way (a per-call cost limit, apiextensions-apiserver's
 // `PerCallLimit` = 1,000,000); we count iterations rather than estimating statically.
 
- 
 type CelModule = typeof import('@bufbuild/cel');
 type Expr = import('@bufbuild/cel-spec/cel/expr/syntax_pb.js').Expr;
 
@@ -306,7 +305,7 @@ export function toCel(v: unknown, depth = 0): unknown {
 export function celText(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return v === null ? 'null' : JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x)) ?? toText(v);
+  return v === null ? 'null' : (JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x)) ?? toText(v));
 }
 
 /** Deadline of one custom rule over one render's objects, and of one CRD's rules over one object. */

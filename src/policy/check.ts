@@ -45,7 +45,7 @@ export function policyCheck(): Check {
 
 function meta(o: RenderedObject): { name?: unknown; namespace?: unknown } {
   const m = o.object.metadata;
-  return typeof m === 'object' && m !== null ? (m) : {};
+  return typeof m === 'object' && m !== null ? m : {};
 }
 
 /** HPAs by the object they scale (scaleTargetRef: apiVersion, kind, name; same namespace), built on first use. */

@@ -41,7 +41,10 @@ function applies(rule: CustomRule, ro: RenderedObject): boolean {
 
 /** `.spec.containers[0].image` -> the value there (a list index is a key of the list, as JS reads it). */
 function valueAtFieldPath(root: unknown, fieldPath: string): unknown {
-  return valueAt(root, pointerToSegments(fieldPath.replace(/\[(\d+)\]/g, '.$1').replaceAll('.', '/'), () => false));
+  return valueAt(
+    root,
+    pointerToSegments(fieldPath.replace(/\[(\d+)\]/g, '.$1').replaceAll('.', '/'), () => false),
+  );
 }
 
 export function customFindings(rule: CustomRule, severity: Severity, input: CheckInput): Finding[] {
@@ -67,7 +70,9 @@ export function customFindings(rule: CustomRule, severity: Severity, input: Chec
       out.push(finding(ro, `cannot evaluate the rule: ${r.error}${skipped} (${rule.file})`, false));
       if (r.deadline) break;
     } else if (r.value !== true) {
-      out.push(r.value === false ? finding(ro, messageOf(rule, vars, deadline), true) : finding(ro, `the expression returned ${celText(r.value).slice(0, 40)}, expected true or false (${rule.file})`, false));
+      out.push(
+        r.value === false ? finding(ro, messageOf(rule, vars, deadline), true) : finding(ro, `the expression returned ${celText(r.value).slice(0, 40)}, expected true or false (${rule.file})`, false),
+      );
     }
   }
   return out;

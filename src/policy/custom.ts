@@ -91,9 +91,7 @@ export function parseCustomRules(v: Checker, raw: Value, path: string, taken: Re
       ...(namespaces ? { namespaces } : {}),
       expression: compile(v, v.string(m.expression, childPath(rp, 'expression')), childPath(rp, 'expression')),
       ...(m.message !== undefined ? { message: v.string(m.message, childPath(rp, 'message')) } : {}),
-      ...(m.messageExpression !== undefined
-        ? { messageExpression: compile(v, v.string(m.messageExpression, childPath(rp, 'messageExpression')), childPath(rp, 'messageExpression')) }
-        : {}),
+      ...(m.messageExpression !== undefined ? { messageExpression: compile(v, v.string(m.messageExpression, childPath(rp, 'messageExpression')), childPath(rp, 'messageExpression')) } : {}),
       ...(fieldPath ? { fieldPath } : {}),
       severity: m.severity === undefined ? 'warn' : severityOf(m.severity, childPath(rp, 'severity')),
       file: v.file,

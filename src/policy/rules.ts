@@ -97,7 +97,15 @@ const minReplicas: Rule = {
     if (hpa) {
       const min = asObj(hpa.object.spec)?.minReplicas ?? 1; // Kubernetes defaults minReplicas to 1
       if (typeof min !== 'number' || min >= (opts.min as number)) return [];
-      return [{ message: `scales ${o.object.kind}/${String(asObj(o.object.metadata)?.name)} down to ${min} replica${min === 1 ? '' : 's'}; at least ${String(opts.min)} required`, path: '.spec.minReplicas', trace: String(min), hint: ['minReplicas', 'min'], at: hpa }];
+      return [
+        {
+          message: `scales ${o.object.kind}/${String(asObj(o.object.metadata)?.name)} down to ${min} replica${min === 1 ? '' : 's'}; at least ${String(opts.min)} required`,
+          path: '.spec.minReplicas',
+          trace: String(min),
+          hint: ['minReplicas', 'min'],
+          at: hpa,
+        },
+      ];
     }
     const spec = asObj(o.object.spec) ?? {};
     const replicas = spec.replicas === undefined ? 1 : spec.replicas;
@@ -132,7 +140,14 @@ const imageRegistry: Rule = {
       const allow = opts.allow as string[];
       const full = ref.registry === 'docker.io' && !image.startsWith('docker.io/') ? `docker.io/${ref.name}` : ref.name;
       if (allow.some((a) => a === ref.registry || full.startsWith(a.replace(/\/+$/, '') + '/'))) return [];
-      return [{ message: `image "${image}" of container "${c.name}" is from ${ref.registry}, which is not allowed (allowed: ${allow.join(', ') || 'none'})`, path: `${c.path}.image`, trace: [ref.registry, image], hint: 'registry' }];
+      return [
+        {
+          message: `image "${image}" of container "${c.name}" is from ${ref.registry}, which is not allowed (allowed: ${allow.join(', ') || 'none'})`,
+          path: `${c.path}.image`,
+          trace: [ref.registry, image],
+          hint: 'registry',
+        },
+      ];
     }),
 };
 
@@ -180,7 +195,9 @@ const ingressTls: Rule = {
   check: (o) => {
     if (o.object.kind !== 'Ingress') return [];
     const spec = asObj(o.object.spec) ?? {};
-    const tlsHosts = asList(spec.tls).flatMap((t) => asList(asObj(t)?.hosts)).map(String);
+    const tlsHosts = asList(spec.tls)
+      .flatMap((t) => asList(asObj(t)?.hosts))
+      .map(String);
     return asList(spec.rules).flatMap((r, i): Hit[] => {
       const host = asObj(r)?.host;
       if (typeof host !== 'string' || host === '' || hostCovered(host, tlsHosts)) return [];
@@ -190,6 +207,4 @@ const ingressTls: Rule = {
 };
 
 /** Every built-in rule, by id, in the order findings are reported. */
-export const RULES: ReadonlyMap<string, Rule> = new Map(
-  [imageTagPinned, resources, minReplicas, probes, imageRegistry, podSecurity, ingressTls].map((r) => [r.id, r]),
-);
+export const RULES: ReadonlyMap<string, Rule> = new Map([imageTagPinned, resources, minReplicas, probes, imageRegistry, podSecurity, ingressTls].map((r) => [r.id, r]));

@@ -57,7 +57,13 @@ export function apiRouter(deps: ApiDeps): Router {
     if (format !== 'yaml' && format !== 'json') throw new BadRequestError(`format must be yaml or json, not "${format}"`);
     const out = cached(res, 'render', [app.dir, env, format], (f) => {
       const result = render({ fs: f, appDir: app.dir, env, caches, limits, checks: standardChecks(), release: { path: app.dir } });
-      return { text: formatObjects(result.objects.map((o) => o.object), format), warnings: result.findings.map(formatFinding) };
+      return {
+        text: formatObjects(
+          result.objects.map((o) => o.object),
+          format,
+        ),
+        warnings: result.findings.map(formatFinding),
+      };
     });
     if (out.warnings.length) res.setHeader('x-strata-warnings', String(out.warnings.length));
     res.type(format === 'json' ? 'application/json' : 'application/yaml').send(out.text);
@@ -103,7 +109,13 @@ export function apiRouter(deps: ApiDeps): Router {
     // A revision name such as HEAD or main moves, so the old side is read from git each time, uncached.
     const out = metrics.observe('diff', () => {
       const before = render({ fs: old, appDir: app.dir, env, caches, limits, failOnFindings: false, release: { path: app.dir } });
-      return { value: diff(before.objects.map((o) => o.object), objects(fs, app, env)), hit: false };
+      return {
+        value: diff(
+          before.objects.map((o) => o.object),
+          objects(fs, app, env),
+        ),
+        hit: false,
+      };
     }).value;
     res.setHeader('x-strata-cache', 'miss');
     res.json({ app: app.id, env, againstRef, ...out });

@@ -133,7 +133,12 @@ export async function startSupervisedServer(opts: SupervisedOptions): Promise<Su
     }
     if (res.writableEnded || res.destroyed) return;
     const timer = setTimeout(() => {
-      sendJson(res, 504, { error: { kind: 'timeout', message: `the request took longer than ${deadlineMs} ms (render budget STRATA_RENDER_TIMEOUT_MS / --render-timeout-ms ${opts.limits.renderMs} ms plus ${DEADLINE_GRACE_MS} ms); it was stopped` } });
+      sendJson(res, 504, {
+        error: {
+          kind: 'timeout',
+          message: `the request took longer than ${deadlineMs} ms (render budget STRATA_RENDER_TIMEOUT_MS / --render-timeout-ms ${opts.limits.renderMs} ms plus ${DEADLINE_GRACE_MS} ms); it was stopped`,
+        },
+      });
       inFlight.delete(res);
       w.stop();
       onDeath(w, 'a request passed its deadline');

@@ -37,7 +37,11 @@ export class Workspace {
   readonly skipped = new Map<string, string>();
 
   /** `cache` (optional) keeps parsed strata.yaml files, keyed by their content. */
-  constructor(root: string, private readonly cache?: ResultCache, maxFileBytes?: number) {
+  constructor(
+    root: string,
+    private readonly cache?: ResultCache,
+    maxFileBytes?: number,
+  ) {
     const abs = resolve(root);
     try {
       this.repoRoot = findRepoRoot(abs);
@@ -94,5 +98,8 @@ const SAFE_ID = /^[a-z0-9][a-z0-9._-]*$/i;
 
 /** `helm/applications/plate-api` -> `helm~applications~plate-api`: one URL segment, no encoding needed. */
 function slug(path: string): string {
-  return path.split('/').map((s) => s.replace(/[^A-Za-z0-9._-]/g, '_')).join('~');
+  return path
+    .split('/')
+    .map((s) => s.replace(/[^A-Za-z0-9._-]/g, '_'))
+    .join('~');
 }

@@ -48,7 +48,6 @@ type Json = Record<string, unknown>;
 
 const COPIED = ['type', 'required', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'multipleOf'];
 
- 
 function compilePattern(source: string, fail: (m: string) => never): RuleNode['pattern'] {
   const { RE2JS } = require('re2js') as typeof import('re2js');
   try {

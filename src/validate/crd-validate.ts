@@ -10,7 +10,6 @@ import type { CelRule, CrdVersion, RuleNode } from './crd-schema.js';
 // patterns and x-kubernetes-validations rules (src/validate/crd-schema.ts). As the API server does, CEL
 // rules run only on an object that passed the structural checks.
 
- 
 type Cel = typeof import('../policy/cel.js');
 let celModule: Cel | undefined; // loaded with the first CRD that has rules
 
@@ -45,7 +44,10 @@ export function ruleProblems(crd: CrdVersion, ro: RenderedObject): RuleProblem[]
     const at = r.fieldPath ? `${path === '.' ? '' : path}${r.fieldPath}` : path;
     if ('error' in res) {
       timedOut = !!res.deadline;
-      out.push({ path: at, message: res.deadline ? `x-kubernetes-validations rule ${res.error} (later rules of this object not checked)` : `x-kubernetes-validations rule cannot be evaluated: ${res.error}` });
+      out.push({
+        path: at,
+        message: res.deadline ? `x-kubernetes-validations rule ${res.error} (later rules of this object not checked)` : `x-kubernetes-validations rule cannot be evaluated: ${res.error}`,
+      });
     } else if (res.value !== true) {
       let msg = r.message ?? `failed rule: ${r.source}`;
       if (r.messageExpression) {

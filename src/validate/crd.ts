@@ -56,17 +56,22 @@ function parseCrdFile(text: string, file: string): unknown[] {
   }
   const budget = { n: YAML_LIMITS.maxNodes };
   for (const doc of docs) {
-    checkParsed(doc, YAML_LIMITS, (problem: ParsedProblem, path, detail) => {
-      const why: Record<ParsedProblem, string> = {
-        nodes: `more than ${detail} nodes (an alias bomb?)`,
-        depth: `nested deeper than ${detail} levels`,
-        ambiguous: `"${detail}" means different things in YAML 1.1 (Kubernetes) and 1.2; quote it`,
-        'unsafe-int': 'integer beyond 2^53; quote it',
-        key: `the key "${detail}" is not allowed`,
-        type: 'unsupported value',
-      };
-      throw new UserError(why[problem], { file, path });
-    }, budget);
+    checkParsed(
+      doc,
+      YAML_LIMITS,
+      (problem: ParsedProblem, path, detail) => {
+        const why: Record<ParsedProblem, string> = {
+          nodes: `more than ${detail} nodes (an alias bomb?)`,
+          depth: `nested deeper than ${detail} levels`,
+          ambiguous: `"${detail}" means different things in YAML 1.1 (Kubernetes) and 1.2; quote it`,
+          'unsafe-int': 'integer beyond 2^53; quote it',
+          key: `the key "${detail}" is not allowed`,
+          type: 'unsupported value',
+        };
+        throw new UserError(why[problem], { file, path });
+      },
+      budget,
+    );
   }
   return docs.filter((d) => d !== null && d !== undefined);
 }

@@ -4,7 +4,6 @@
 //
 // The validators are kubernetes-models 4.5 (precompiled Ajv code generated from the Kubernetes 1.33 OpenAPI
 // spec; docs/validation.md). A kind missing here passes with the structural check only.
- 
 
 /** A kubernetes-models class: its prototype's `validate` checks `this` and throws with Ajv errors. */
 export interface ModelClass {

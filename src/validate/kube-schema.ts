@@ -52,7 +52,6 @@ function validatorFor(key: string): Validate | null {
 }
 
 function applicationValidator(): Validate {
-   
   let validate: ValidateFunction;
   try {
     // Precompiled by scripts/build.mjs next to the bundle (compiling this schema takes ~250 ms).

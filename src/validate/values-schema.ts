@@ -20,7 +20,7 @@ import { isPlainMap, toText } from '../core/guards.js';
 type AjvClass = new (opts: Record<string, unknown>) => AjvCore;
 
 // Loaded on first use: an app without a schema never pays for Ajv at start-up.
- 
+
 const ajvClass = {
   draft7: (): AjvClass => (require('ajv') as { default: AjvClass }).default,
   '2019': (): AjvClass => (require('ajv/dist/2019.js') as { default: AjvClass }).default,

@@ -80,7 +80,10 @@ export function extractSubtree(rel: string, from: string): string {
  * reposerver/repository/repository.go runConfigManagementPluginSidecars. Repo-relative, "" for the root.
  */
 export function manifestGenerateRoot(sourcePath: string, annotation: string | undefined): string {
-  const app = posix.normalize('/' + sourcePath).split('/').filter(Boolean);
+  const app = posix
+    .normalize('/' + sourcePath)
+    .split('/')
+    .filter(Boolean);
   const paths = (annotation ?? '').split(';').filter((a) => a !== '');
   if (paths.length === 0) return ''; // no annotation: the whole repository, as without the option
   let common = app;
@@ -95,7 +98,14 @@ export function manifestGenerateRoot(sourcePath: string, annotation: string | un
 }
 
 function globToRegExp(seg: string): RegExp {
-  return new RegExp('^' + seg.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
+  return new RegExp(
+    '^' +
+      seg
+        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]') +
+      '$',
+  );
 }
 
 /** plugin.yaml's discover rule, evaluated in the app dir (fileName only: Go filepath.Glob, no `**`). */
@@ -105,7 +115,13 @@ export function discovers(plugin: PluginYaml, appDir: string): boolean {
   let dirs = [appDir];
   for (const seg of d.fileName.split('/')) {
     const re = globToRegExp(seg);
-    dirs = dirs.flatMap((dir) => (existsSync(dir) && lstatSync(dir).isDirectory() ? readdirSync(dir).filter((n) => re.test(n)).map((n) => join(dir, n)) : []));
+    dirs = dirs.flatMap((dir) =>
+      existsSync(dir) && lstatSync(dir).isDirectory()
+        ? readdirSync(dir)
+            .filter((n) => re.test(n))
+            .map((n) => join(dir, n))
+        : [],
+    );
   }
   return dirs.length > 0;
 }
@@ -222,7 +238,9 @@ export function parseManifests(stdout: string): Manifest[] {
     let rest = text.trim();
     while (rest) {
       // concatenated JSON objects: find where the first value ends
-      let depth = 0, inStr = false, i = 0;
+      let depth = 0,
+        inStr = false,
+        i = 0;
       for (; i < rest.length; i++) {
         const c = rest[i];
         if (inStr) {

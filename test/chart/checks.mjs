@@ -81,7 +81,11 @@ function crdValidator(file, version) {
     defs[id] = out;
     return { $ref: `#/$defs/${id}` };
   };
-  const props = Object.fromEntries(Object.entries(schema.properties).filter(([k]) => k !== 'status').map(([k, v]) => [k, close(v)]));
+  const props = Object.fromEntries(
+    Object.entries(schema.properties)
+      .filter(([k]) => k !== 'status')
+      .map(([k, v]) => [k, close(v)]),
+  );
   return new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile({ type: 'object', properties: props, $defs: defs });
 }
 
@@ -95,11 +99,11 @@ function tmpFile(name, content) {
 /** kubectl patch --local: never contacts a cluster. Returns the patched object as YAML text. */
 function kubectlPatch(deploymentFile, patchText) {
   const patchFile = tmpFile('patch.json', patchText);
-  return execFileSync(
-    'kubectl',
-    ['patch', '--local', '-f', deploymentFile, '--type', 'strategic', '--patch-file', patchFile, '-o', 'yaml'],
-    { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/nonexistent' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  return execFileSync('kubectl', ['patch', '--local', '-f', deploymentFile, '--type', 'strategic', '--patch-file', patchFile, '-o', 'yaml'], {
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG: '/nonexistent' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** What kubectl makes of a file with no change at all: the baseline to compare patched output against. */
@@ -138,7 +142,12 @@ const checks = {
     for (const args of [[], ['--set', 'mode=values'], ['--set', 'image.digest=sha256:' + 'a'.repeat(64)]]) {
       assert.ok(validate(values(args)), `${args.join(' ')}: ${JSON.stringify(validate.errors)}`);
     }
-    for (const args of [['--set', 'mode=sidecar'], ['--set', 'sidecar.name=Strata_1'], ['--set', 'image.pullPolicy=Sometimes'], ['--set', 'sidecar.runAsUser=0']]) {
+    for (const args of [
+      ['--set', 'mode=sidecar'],
+      ['--set', 'sidecar.name=Strata_1'],
+      ['--set', 'image.pullPolicy=Sometimes'],
+      ['--set', 'sidecar.runAsUser=0'],
+    ]) {
       assert.ok(!validate(values(args)), `${args.join(' ')} should be rejected`);
     }
   },
@@ -156,8 +165,13 @@ const checks = {
     const objs = renderObjects();
     const kinds = objs.map((o) => `${o.obj.kind}/${o.obj.metadata.name}`).sort();
     assert.deepEqual(kinds, [
-      'ConfigMap/strata-plugin', 'ConfigMap/strata-sidecar-patch', 'Job/strata-patch', 'Job/strata-unpatch',
-      'Role/strata-patcher', 'RoleBinding/strata-patcher', 'ServiceAccount/strata-patcher',
+      'ConfigMap/strata-plugin',
+      'ConfigMap/strata-sidecar-patch',
+      'Job/strata-patch',
+      'Job/strata-unpatch',
+      'Role/strata-patcher',
+      'RoleBinding/strata-patcher',
+      'ServiceAccount/strata-patcher',
     ]);
     const role = find(objs, 'Role');
     assert.deepEqual(role.rules, [{ apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['argocd-repo-server'], verbs: ['get', 'patch'] }]);
@@ -215,13 +229,21 @@ const checks = {
     assert.doesNotMatch(patchedText, /\$(patch|setElementOrder|retainKeys)/, 'no patch directive leaks into the object');
     const patched = YAML.parse(patchedText);
     const spec = podSpec(patched);
-    assert.deepEqual(spec.containers.map((c) => c.name), ['argocd-repo-server', 'strata'], 'repo-server stays the first container');
+    assert.deepEqual(
+      spec.containers.map((c) => c.name),
+      ['argocd-repo-server', 'strata'],
+      'repo-server stays the first container',
+    );
     const s = byName(spec.containers, 'strata');
     assert.deepEqual(s.command, ['/var/run/argocd/argocd-cmp-server']);
     assert.equal(s.image, `ghcr.io/strata/strata:${VERSION}`);
     assert.deepEqual(s.securityContext, {
-      runAsNonRoot: true, runAsUser: 999, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
-      capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+      runAsNonRoot: true,
+      runAsUser: 999,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
     });
     assert.deepEqual(s.volumeMounts, [
       { name: 'var-files', mountPath: '/var/run/argocd' },
@@ -239,7 +261,10 @@ const checks = {
     for (const m of s.volumeMounts) assert.ok(byName(spec.volumes, m.name), `volume ${m.name} exists`);
     assert.deepEqual(byName(spec.containers, 'argocd-repo-server'), byName(podSpec(original).containers, 'argocd-repo-server'));
     assert.deepEqual(spec.initContainers, podSpec(original).initContainers);
-    assert.deepEqual(spec.volumes.filter((v) => !v.name.startsWith('strata-')), podSpec(original).volumes);
+    assert.deepEqual(
+      spec.volumes.filter((v) => !v.name.startsWith('strata-')),
+      podSpec(original).volumes,
+    );
     const others = (ps) => Object.fromEntries(Object.entries(ps).filter(([k]) => !['containers', 'volumes'].includes(k)));
     assert.deepEqual(others(spec), others(podSpec(original)), 'the rest of the pod spec is unchanged');
     const checksum = patched.spec.template.metadata.annotations['checksum/strata-plugin'];
@@ -265,13 +290,17 @@ const checks = {
   },
 
   'unpatch keeps other plugins (a foreign cmp-tmp volume, another sidecar, other annotations)'() {
-    const foreign = JSON.stringify({ spec: { template: {
-      metadata: { annotations: { 'checksum/other': 'x' } },
+    const foreign = JSON.stringify({
       spec: {
-        containers: [{ name: 'other-cmp', image: 'other', volumeMounts: [{ name: 'cmp-tmp', mountPath: '/tmp' }] }],
-        volumes: [{ name: 'cmp-tmp', emptyDir: {} }],
+        template: {
+          metadata: { annotations: { 'checksum/other': 'x' } },
+          spec: {
+            containers: [{ name: 'other-cmp', image: 'other', volumeMounts: [{ name: 'cmp-tmp', mountPath: '/tmp' }] }],
+            volumes: [{ name: 'cmp-tmp', emptyDir: {} }],
+          },
+        },
       },
-    } } });
+    });
     const withOther = tmpFile('other.yaml', kubectlPatch(stockDeployment, foreign));
     const before = YAML.parse(readFileSync(withOther, 'utf8'));
     const { patch, unpatch } = patchDocs();
@@ -296,7 +325,10 @@ const checks = {
     const { patch, unpatch } = patchDocs(['-f', values]);
     const patched = YAML.parse(kubectlPatch(stockDeployment, patch));
     const c = byName(podSpec(patched).containers, 'layers');
-    assert.deepEqual(c.env.map((e) => e.name), ['HOME', 'STRATA_LOG_LEVEL', 'NODE_OPTIONS']);
+    assert.deepEqual(
+      c.env.map((e) => e.name),
+      ['HOME', 'STRATA_LOG_LEVEL', 'NODE_OPTIONS'],
+    );
     assert.deepEqual(byName(podSpec(patched).volumes, 'layers-tmp'), { name: 'layers-tmp', emptyDir: { sizeLimit: '4Gi' } });
     const back = kubectlPatch(tmpFile('layers.yaml', YAML.stringify(patched)), unpatch);
     assert.deepEqual(dropEmptyAnnotations(YAML.parse(back)), normalised(stockDeployment));
@@ -304,7 +336,11 @@ const checks = {
 
   'sidecar memory is sized for several concurrent renders (Argo CD does not bound plugin runs)'() {
     const s = JSON.parse(patchDocs().patch).spec.template.spec.containers[0];
-    const mib = (q) => { const m = /^(\d+)(Mi|Gi)$/.exec(q); assert.ok(m, `quantity ${q}`); return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1); };
+    const mib = (q) => {
+      const m = /^(\d+)(Mi|Gi)$/.exec(q);
+      assert.ok(m, `quantity ${q}`);
+      return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
+    };
     // docs/install.md "Sizing": ~70 MiB peak per typical render, ~145 MiB for a 5 MiB output; room for 6 large ones.
     assert.ok(mib(s.resources.limits.memory) >= 1024, `limit ${s.resources.limits.memory}`);
     assert.ok(mib(s.resources.requests.memory) >= 256, `request ${s.resources.requests.memory}`);
@@ -379,7 +415,11 @@ if (!existsSync(stockDeployment)) {
       console.log(`ok     ${name}`);
     } catch (err) {
       failed++;
-      console.log(`FAILED ${name}\n       ${String(err.stderr || err.message).split('\n').join('\n       ')}`);
+      console.log(
+        `FAILED ${name}\n       ${String(err.stderr || err.message)
+          .split('\n')
+          .join('\n       ')}`,
+      );
     }
   }
   rmSync(work, { recursive: true, force: true });

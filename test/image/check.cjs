@@ -50,9 +50,15 @@ function plugin(file) {
   // Argo CD evaluates only the first of fileName, find.glob, find.command.
   let discoverKind = '';
   let discoverValue = '';
-  if (disc.fileName) { discoverKind = 'fileName'; discoverValue = String(disc.fileName); }
-  else if (disc.find && disc.find.glob) { discoverKind = 'glob'; discoverValue = String(disc.find.glob); }
-  else if (disc.find && argvOf(disc.find)) { discoverKind = 'command'; }
+  if (disc.fileName) {
+    discoverKind = 'fileName';
+    discoverValue = String(disc.fileName);
+  } else if (disc.find && disc.find.glob) {
+    discoverKind = 'glob';
+    discoverValue = String(disc.find.glob);
+  } else if (disc.find && argvOf(disc.find)) {
+    discoverKind = 'command';
+  }
   if (problems.length) {
     fail(`plugin.yaml: ${problems.join('; ')}`);
     return;
@@ -80,13 +86,27 @@ function manifests(file) {
     // concatenated JSON objects
     let rest = text.trim();
     while (rest.length) {
-      let depth = 0, inStr = false, esc = false, end = -1;
+      let depth = 0,
+        inStr = false,
+        esc = false,
+        end = -1;
       for (let i = 0; i < rest.length; i++) {
         const c = rest[i];
-        if (inStr) { if (esc) esc = false; else if (c === '\\') esc = true; else if (c === '"') inStr = false; continue; }
+        if (inStr) {
+          if (esc) esc = false;
+          else if (c === '\\') esc = true;
+          else if (c === '"') inStr = false;
+          continue;
+        }
         if (c === '"') inStr = true;
         else if (c === '{') depth++;
-        else if (c === '}') { depth--; if (depth === 0) { end = i + 1; break; } }
+        else if (c === '}') {
+          depth--;
+          if (depth === 0) {
+            end = i + 1;
+            break;
+          }
+        }
       }
       if (end < 0) return fail('stdout: unterminated JSON object');
       objs.push(JSON.parse(rest.slice(0, end)));
@@ -109,7 +129,10 @@ function manifests(file) {
   if (flat.length === 0) return fail('stdout: zero manifests (Argo CD would prune everything the app owns)');
   const bad = [];
   flat.forEach((o, i) => {
-    if (!o || typeof o !== 'object' || Array.isArray(o)) { bad.push(`#${i}: not a mapping (${JSON.stringify(o).slice(0, 80)})`); return; }
+    if (!o || typeof o !== 'object' || Array.isArray(o)) {
+      bad.push(`#${i}: not a mapping (${JSON.stringify(o).slice(0, 80)})`);
+      return;
+    }
     if (!o.kind) bad.push(`#${i}: Object 'Kind' is missing`);
     if (!o.apiVersion) bad.push(`#${i}: apiVersion missing`);
     if (!o.metadata || !o.metadata.name) bad.push(`#${i} (${o.kind}): metadata.name missing`);
@@ -135,7 +158,10 @@ function params(file) {
   const bad = [];
   const seen = new Set();
   v.forEach((p, i) => {
-    if (!p || typeof p !== 'object' || typeof p.name !== 'string' || !p.name) { bad.push(`#${i}: no name`); return; }
+    if (!p || typeof p !== 'object' || typeof p.name !== 'string' || !p.name) {
+      bad.push(`#${i}: no name`);
+      return;
+    }
     if (seen.has(p.name)) bad.push(`duplicate name ${p.name}`);
     seen.add(p.name);
     if (p.collectionType !== undefined && !['', 'string', 'array', 'map'].includes(p.collectionType)) bad.push(`${p.name}: collectionType ${p.collectionType}`);
@@ -181,7 +207,11 @@ function sizes(root, baseStatus) {
   const seen = new Set();
   const fileBytes = (p) => {
     let st;
-    try { st = fs.lstatSync(p); } catch { return 0; }
+    try {
+      st = fs.lstatSync(p);
+    } catch {
+      return 0;
+    }
     if (!st.isFile() || seen.has(st.ino)) return 0;
     seen.add(st.ino);
     return st.size;
@@ -191,7 +221,11 @@ function sizes(root, baseStatus) {
   const treeBytes = (dir) => {
     let n = 0;
     let entries;
-    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return 0; }
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return 0;
+    }
     for (const e of entries) {
       const p = path.join(dir, e.name);
       if (skip.has(p)) continue;

@@ -85,7 +85,9 @@ function renderFromApplication(ctx: CommandContext, args: RenderArgs, applicatio
   const o = args.options;
   const clash = [o.env !== undefined && 'env', o.all && 'all', o.namespace !== undefined && 'namespace', o.output !== undefined && 'output'].filter((c): c is string => typeof c === 'string');
   if (clash.length || args.layers.length || args.positionals.length) {
-    throw new UsageError(`--application takes env, values and path from the Application; drop ${[...clash.map((c) => `--${c}`), ...(args.layers.length ? ['-f/--set*'] : []), ...(args.positionals.length ? ['APP_DIR'] : [])].join(', ')}`);
+    throw new UsageError(
+      `--application takes env, values and path from the Application; drop ${[...clash.map((c) => `--${c}`), ...(args.layers.length ? ['-f/--set*'] : []), ...(args.positionals.length ? ['APP_DIR'] : [])].join(', ')}`,
+    );
   }
   const r = renderApplication({
     appFile: resolve(ctx.cwd, application),

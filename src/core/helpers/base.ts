@@ -105,7 +105,7 @@ export function text(c: Call, v: unknown, i: number): string {
   if (typeof x === 'string') return x;
   if (typeof x === 'number') return numberText(x);
   if (typeof x === 'boolean') return x ? 'true' : 'false';
-  if (typeof x === 'object' && typeof (x as { toString?: unknown }).toString === 'function' && (x).constructor !== Object && !Array.isArray(x)) {
+  if (typeof x === 'object' && typeof (x as { toString?: unknown }).toString === 'function' && x.constructor !== Object && !Array.isArray(x)) {
     return toText(x);
   }
   return fail(c, `argument ${i + 1} is a ${kindName(x)}, expected text (use toYaml or toJson)`);

@@ -136,7 +136,10 @@ export const COLLECTION_HELPERS: HelperTable = {
   hasKey: def(2, 2, ([m, k], c) => isMap(m) && Object.hasOwn(m, text(c, k, 1))),
   pluck: def(1, Infinity, ([k, ...maps], c) => {
     const key = text(c, k, 0);
-    return maps.map((m, i) => map(c, m, i + 1)).filter((m) => Object.hasOwn(m, key)).map((m) => m[key]);
+    return maps
+      .map((m, i) => map(c, m, i + 1))
+      .filter((m) => Object.hasOwn(m, key))
+      .map((m) => m[key]);
   }),
   keys: def(1, Infinity, (maps, c) => maps.flatMap((m, i) => sortedKeys(map(c, m, i)))),
   values: def(1, 1, ([m], c) => {
@@ -213,7 +216,7 @@ export const COLLECTION_HELPERS: HelperTable = {
   sortAlpha: def(1, 1, ([l], c) => {
     const x = need(c, l, 0);
     if (!Array.isArray(x)) return [typeof x === 'string' ? x : goValue(x)];
-    return strslice(c, x, 0).sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    return strslice(c, x, 0).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   }),
   slice: def(1, 3, ([l, a, b], c) => {
     const x = list(c, l, 0);
@@ -261,4 +264,3 @@ export const COLLECTION_HELPERS: HelperTable = {
     return undefined;
   }),
 };
-

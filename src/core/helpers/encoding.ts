@@ -56,7 +56,7 @@ function parseJson(c: Call, s: string): unknown {
 function parseYaml(c: Call, s: string): Record<string, unknown> {
   cap(c, s.length, 'the input');
   try {
-    return (loadYamlText(s, c.name).value ?? {});
+    return loadYamlText(s, c.name).value ?? {};
   } catch (e) {
     const msg = e instanceof UserError ? e.message : 'invalid YAML';
     const line = e instanceof UserError && e.where?.line ? ` (line ${e.where.line} of the text)` : '';
@@ -117,14 +117,24 @@ function adler32(bytes: Buffer): number {
   return b * 65536 + a;
 }
 
-const hash = (algo: string) => (args: unknown[], c: Call) => createHash(algo).update(text(c, args[0], 0), 'utf8').digest('hex');
+const hash = (algo: string) => (args: unknown[], c: Call) =>
+  createHash(algo)
+    .update(text(c, args[0], 0), 'utf8')
+    .digest('hex');
 
 export const ENCODING_HELPERS: HelperTable = {
   toYaml: def(1, 1, ([v], c) => new Produced(toYamlText(need(c, v, 0)))),
   fromYaml: def(1, 1, ([s], c) => parseYaml(c, text(c, s, 0))),
   fromYamlArray: def(1, 1, ([s], c) => {
     const t = text(c, s, 0);
-    const wrapped = parseYaml(c, 'list:\n' + t.split('\n').map((l) => '  ' + l).join('\n'));
+    const wrapped = parseYaml(
+      c,
+      'list:\n' +
+        t
+          .split('\n')
+          .map((l) => '  ' + l)
+          .join('\n'),
+    );
     const l = wrapped.list ?? [];
     if (!Array.isArray(l)) fail(c, 'the text is not a YAML list');
     return l as unknown[];
@@ -153,4 +163,3 @@ export const ENCODING_HELPERS: HelperTable = {
   sha512sum: def(1, 1, hash('sha512')),
   adler32sum: def(1, 1, ([s], c) => String(adler32(Buffer.from(text(c, s, 0), 'utf8')))),
 };
-

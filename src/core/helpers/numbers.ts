@@ -92,7 +92,12 @@ export const NUMBER_HELPERS: HelperTable = {
     const s = String(need(c, v, 0));
     return /^[-+]?[0-7]+$/.test(s) ? checked(c, parseInt(s, 8)) : 0;
   }),
-  add: def(0, Infinity, (args, c) => checked(c, args.reduce<number>((sum, a, i) => sum + toInt(c, a, i), 0))),
+  add: def(0, Infinity, (args, c) =>
+    checked(
+      c,
+      args.reduce<number>((sum, a, i) => sum + toInt(c, a, i), 0),
+    ),
+  ),
   add1: def(1, 1, ([a], c) => checked(c, toInt(c, a, 0) + 1)),
   sub: def(2, 2, ([a, b], c) => checked(c, toInt(c, a, 0) - toInt(c, b, 1))),
   mul: def(1, Infinity, ([a, ...rest], c) => rest.reduce<number>((p, b, i) => checked(c, p * toInt(c, b, i + 1)), toInt(c, a, 0))),
@@ -119,5 +124,10 @@ export const NUMBER_HELPERS: HelperTable = {
     return untilStep(c, 0, count, count < 0 ? -1 : 1);
   }),
   untilStep: def(3, 3, ([a, b, s], c) => untilStep(c, int(c, a, 0), int(c, b, 1), int(c, s, 2))),
-  seq: def(0, 3, (args, c) => seq(c, args.map((a, i) => int(c, a, i)))),
+  seq: def(0, 3, (args, c) =>
+    seq(
+      c,
+      args.map((a, i) => int(c, a, i)),
+    ),
+  ),
 };

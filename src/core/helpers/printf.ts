@@ -162,8 +162,13 @@ class Printer {
     if (verb === 'c') return this.pad(String.fromCodePoint(n >= 0 && n <= 0x10ffff && !(n >= 0xd800 && n <= 0xdfff) ? n : 0xfffd), f);
     if (verb === 'q') return this.pad(quoteRune(n >= 0 && n <= 0x10ffff && !(n >= 0xd800 && n <= 0xdfff) ? n : 0xfffd, f.plus), f);
     if (verb === 'U') {
-      let s = 'U+' + Math.abs(n).toString(16).toUpperCase().padStart(f.prec ?? 4, '0');
-      if (n < 0) s = 'U+' + (BigInt.asUintN(64, BigInt(n))).toString(16).toUpperCase();
+      let s =
+        'U+' +
+        Math.abs(n)
+          .toString(16)
+          .toUpperCase()
+          .padStart(f.prec ?? 4, '0');
+      if (n < 0) s = 'U+' + BigInt.asUintN(64, BigInt(n)).toString(16).toUpperCase();
       if (f.sharp && n >= 0 && n <= 0x10ffff && isPrint(String.fromCodePoint(n))) s += ` '${String.fromCodePoint(n)}'`;
       return this.pad(s, { ...f, zero: false });
     }
@@ -278,7 +283,7 @@ class Printer {
         if (typeof w !== 'number' || !Number.isInteger(w)) fail(c, 'the width given by * must be a whole number');
         if (Math.abs(w) > limit) cap(c, Math.abs(w), 'a width');
         f.wid = Math.abs(w);
-        if ((w) < 0) {
+        if (w < 0) {
           f.minus = true;
           f.zero = false;
         }
@@ -289,8 +294,8 @@ class Printer {
           i++;
           const p = args[argNum++];
           if (typeof p !== 'number' || !Number.isInteger(p)) fail(c, 'the precision given by * must be a whole number');
-          if ((p) > limit) cap(c, p, 'a precision');
-          if ((p) >= 0) f.prec = p;
+          if (p > limit) cap(c, p, 'a precision');
+          if (p >= 0) f.prec = p;
         } else f.prec = number() ?? 0;
       }
       if (i >= format.length) fail(c, 'the format ends in the middle of a verb (%!(NOVERB))');

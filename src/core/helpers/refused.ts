@@ -7,7 +7,8 @@ import { def, type HelperTable } from './base.js';
 // would make the same commit render differently, or leak the machine's state into manifests.
 
 const CLOCK = 'reads the clock, so every render would differ and Argo CD would never see the app in sync; put the date in values';
-const RANDOM = 'is random, so every render would differ and Argo CD would never see the app in sync; generate the value once and keep it in a Secret managed outside the chart (sealed-secrets, external-secrets)';
+const RANDOM =
+  'is random, so every render would differ and Argo CD would never see the app in sync; generate the value once and keep it in a Secret managed outside the chart (sealed-secrets, external-secrets)';
 const KEYS = 'generates keys or certificates at render time (new ones on every render, and private keys in the manifest); use cert-manager or a Secret managed outside the chart';
 const SECRET = 'puts secret material into the manifests at render time; keep secrets out of the repository (sealed-secrets, external-secrets)';
 const ENV = 'reads the environment of the rendering process, which is not part of the commit; pass the value through values or --set';
@@ -51,7 +52,7 @@ export const REFUSED_HELPERS: Readonly<Record<string, string>> = Object.freeze({
   env: ENV,
   expandenv: ENV,
   getHostByName: NETWORK,
-  lookup: 'queries the cluster (Helm\'s four-argument lookup), and strata renders without one: Argo CD compares the output with the cluster itself; put what you need in values',
+  lookup: "queries the cluster (Helm's four-argument lookup), and strata renders without one: Argo CD compares the output with the cluster itself; put what you need in values",
 });
 
 /** The one-line refusal for a helper. */

@@ -123,7 +123,7 @@ function splitGo(c: Call, s: string, sep: string, n = -1): string[] {
   let parts = sep === '' ? chars(s) : s.split(sep);
   // Each element costs far more than its characters: a list of millions of one-character strings is refused.
   cap(c, parts.length * 8, 'the list');
-  if (n > 0 && parts.length > n) parts = [...parts.slice(0, n - 1), (sep === '' ? parts.slice(n - 1).join('') : parts.slice(n - 1).join(sep))];
+  if (n > 0 && parts.length > n) parts = [...parts.slice(0, n - 1), sep === '' ? parts.slice(n - 1).join('') : parts.slice(n - 1).join(sep)];
   return parts;
 }
 
@@ -134,7 +134,13 @@ function indexed(parts: string[]): Record<string, unknown> {
 }
 
 export const STRING_HELPERS: HelperTable = {
-  printf: def(1, Infinity, ([f, ...rest], c) => printf(c, text(c, f, 0), rest.map((a, i) => need(c, a, i + 1)))),
+  printf: def(1, Infinity, ([f, ...rest], c) =>
+    printf(
+      c,
+      text(c, f, 0),
+      rest.map((a, i) => need(c, a, i + 1)),
+    ),
+  ),
   upper: def(1, 1, ([s], c) => text(c, s, 0).toUpperCase()),
   lower: def(1, 1, ([s], c) => text(c, s, 0).toLowerCase()),
   title: def(1, 1, ([s], c) => title(text(c, s, 0))),
@@ -200,7 +206,11 @@ export const STRING_HELPERS: HelperTable = {
     if (len >= 0 && cs.length > len) return cs.slice(0, len).join('');
     return cs.join('');
   }),
-  nospace: def(1, 1, ([s], c) => chars(text(c, s, 0)).filter((ch) => !isSpace(ch)).join('')),
+  nospace: def(1, 1, ([s], c) =>
+    chars(text(c, s, 0))
+      .filter((ch) => !isSpace(ch))
+      .join(''),
+  ),
   abbrev: def(2, 2, ([w, s], c) => {
     const width = int(c, w, 0);
     const t = text(c, s, 1);
@@ -224,28 +234,35 @@ export const STRING_HELPERS: HelperTable = {
     }
     return out;
   }),
-  quote: def(1, Infinity, (args, c) =>
-    new Produced(
-      args
-        .map((a, i) => [a, i] as const)
-        .filter(([a]) => a !== null)
-        .map(([a, i]) => quoted(scalar(c, a, i)))
-        .join(' '),
-    ),
+  quote: def(
+    1,
+    Infinity,
+    (args, c) =>
+      new Produced(
+        args
+          .map((a, i) => [a, i] as const)
+          .filter(([a]) => a !== null)
+          .map(([a, i]) => quoted(scalar(c, a, i)))
+          .join(' '),
+      ),
   ),
-  squote: def(1, Infinity, (args, c) =>
-    new Produced(
-      args
-        .map((a, i) => [a, i] as const)
-        .filter(([a]) => a !== null)
-        .map(([a, i]) => {
-          const s = scalar(c, a, i);
-          // A YAML single-quoted scalar folds line breaks and cannot escape: such text needs `quote`.
-          if (/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s)) fail(c, `argument ${i + 1} holds a line break or control character, which single quotes cannot carry; use quote`);
-          return `'${s.replace(/'/g, "''")}'`;
-        })
-        .join(' '),
-    ),
+  squote: def(
+    1,
+    Infinity,
+    (args, c) =>
+      new Produced(
+        args
+          .map((a, i) => [a, i] as const)
+          .filter(([a]) => a !== null)
+          .map(([a, i]) => {
+            const s = scalar(c, a, i);
+            // A YAML single-quoted scalar folds line breaks and cannot escape: such text needs `quote`.
+            if (/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s))
+              fail(c, `argument ${i + 1} holds a line break or control character, which single quotes cannot carry; use quote`);
+            return `'${s.replace(/'/g, "''")}'`;
+          })
+          .join(' '),
+      ),
   ),
   cat: def(0, Infinity, (args, c) =>
     args
@@ -269,8 +286,18 @@ export const STRING_HELPERS: HelperTable = {
     return parts.join(s);
   }),
   // Go's print/println (fmt.Sprint/Sprintln): a space between operands when neither is text.
-  print: def(0, Infinity, (args, c) => goSprint(args.map((a, i) => need(c, a, i)), false)),
-  println: def(0, Infinity, (args, c) => goSprint(args.map((a, i) => need(c, a, i)), true)),
+  print: def(0, Infinity, (args, c) =>
+    goSprint(
+      args.map((a, i) => need(c, a, i)),
+      false,
+    ),
+  ),
+  println: def(0, Infinity, (args, c) =>
+    goSprint(
+      args.map((a, i) => need(c, a, i)),
+      true,
+    ),
+  ),
   toString: def(1, 1, ([v], c) => strval(c, v, 0)),
   toStrings: def(1, 1, ([v], c) => strslice(c, v, 0)),
 };

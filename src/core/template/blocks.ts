@@ -62,7 +62,7 @@ const withHelper: Block = function (this: unknown, ...args) {
 export function compareKeys(a: string, b: string): number {
   if (a === b) return 0;
   const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const x = a.codePointAt(i)!;
     const y = b.codePointAt(i)!;
     if (x !== y) return x < y ? -1 : 1;

@@ -40,10 +40,10 @@ function emitText(value: unknown, hash: Where, state: RenderState | undefined): 
   if (value === undefined) throw new UserError(`missing value "${hash.src}"`, { file: hash.file, line: hash.line });
   if (value === null) return '';
   if (typeof value === 'object') {
-    throw new UserError(
-      `"${hash.src}" is a ${Array.isArray(value) ? 'list' : 'map'}; print it with {{nindent N (toYaml ${hash.src})}} or {{toJson ${hash.src}}}`,
-      { file: hash.file, line: hash.line },
-    );
+    throw new UserError(`"${hash.src}" is a ${Array.isArray(value) ? 'list' : 'map'}; print it with {{nindent N (toYaml ${hash.src})}} or {{toJson ${hash.src}}}`, {
+      file: hash.file,
+      line: hash.line,
+    });
   }
   if (typeof value !== 'string') return toText(value);
   return rawString(value, hash, state);
@@ -56,10 +56,10 @@ function rawString(value: string, hash: Where, state: RenderState | undefined): 
   // result is checked as one raw value. In a plain render, these noncharacters are refused (they would forge).
   if (instrumented && hasMarkers(value)) value = stripMarkers(value);
   if (/[\r\n]/.test(value)) {
-    throw new UserError(
-      `"${hash.src}" is a multi-line string; printed raw it could inject YAML: use {{quote ${hash.src}}} or {{nindent N (toYaml ${hash.src})}}`,
-      { file: hash.file, line: hash.line },
-    );
+    throw new UserError(`"${hash.src}" is a multi-line string; printed raw it could inject YAML: use {{quote ${hash.src}}} or {{nindent N (toYaml ${hash.src})}}`, {
+      file: hash.file,
+      line: hash.line,
+    });
   }
   if (hasMarkers(value)) {
     throw new UserError(`"${hash.src}" holds Unicode noncharacters (U+FDD0-U+FDD3); use {{quote ${hash.src}}}`, { file: hash.file, line: hash.line });
@@ -83,7 +83,10 @@ export function lookupPath(head: unknown, ...rest: unknown[]): unknown {
   let cur = head;
   for (let i = 0; i < rest.length; i++) {
     if (cur === undefined || cur === null || typeof cur !== 'object') {
-      const missing = src.split('.').slice(0, src.split('.').length - rest.length + i).join('.');
+      const missing = src
+        .split('.')
+        .slice(0, src.split('.').length - rest.length + i)
+        .join('.');
       throw new UserError(`missing value "${src}" ("${missing}" is ${cur === null ? 'null' : cur === undefined ? 'not defined' : 'not a map'})`, { file, line });
     }
     const key = String(rest[i]);

@@ -76,7 +76,7 @@ export function engineHelpers(host: EngineHost): Record<string, (...args: unknow
       const segments = path.split('/');
       if (segments.some((x) => x === '.git')) throw new UserError('file: files under .git are not readable', at(o, s));
       if (s.templatesDir !== undefined && (path === s.templatesDir || path.startsWith(s.templatesDir + '/'))) {
-        throw new UserError('file: templates are not readable as files (Helm\'s .Files cannot read templates/ either)', at(o, s));
+        throw new UserError("file: templates are not readable as files (Helm's .Files cannot read templates/ either)", at(o, s));
       }
       if (s.fs.stat(path) !== 'file') throw new UserError('file: no such file in the app', at(o, s));
       const limits = s.budget?.limits ?? DEFAULT_RENDER_LIMITS;

@@ -54,7 +54,10 @@ export function toStrata(inner: string): string {
     case 'range': {
       const assign = rest.indexOf(':=');
       if (assign >= 0) {
-        const vars = rest.slice(0, assign).map((v) => v.replace(/[$,]/g, '')).filter(Boolean);
+        const vars = rest
+          .slice(0, assign)
+          .map((v) => v.replace(/[$,]/g, ''))
+          .filter(Boolean);
         const params = vars.length === 2 ? `${vars[1]} ${vars[0]}` : vars.join(' ');
         return `{{#each ${pipeline(rest.slice(assign + 1))} as |${params}|}}…{{/each}}`;
       }

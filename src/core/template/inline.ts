@@ -15,7 +15,7 @@ export function inlinePartials(ast: hbs.AST.Program): InlineDefs | undefined {
   const body: hbs.AST.Statement[] = [];
   for (const st of ast.body) {
     const block = st as hbs.AST.BlockStatement;
-    if (st.type === 'DecoratorBlock' && (block.path).original === 'inline' && block.params[0]?.type === 'StringLiteral') {
+    if (st.type === 'DecoratorBlock' && block.path.original === 'inline' && block.params[0]?.type === 'StringLiteral') {
       defs.push({ name: (block.params[0] as hbs.AST.StringLiteral).value, program: block.program });
     } else body.push(st);
   }

@@ -71,8 +71,8 @@ function readsBack(s: string, kind: Kind): boolean {
 
 export function rawOutputError(span: RawSpan): UserError {
   const q = span.src.includes(' ') ? `(${span.src.replace(/ …$/, ' …')})` : span.src;
-  return new UserError(
-    `"${span.src}" printed raw would change the YAML around it (the parser does not read it back as one scalar equal to the value); use {{quote ${q}}}`,
-    { file: span.file, line: span.line },
-  );
+  return new UserError(`"${span.src}" printed raw would change the YAML around it (the parser does not read it back as one scalar equal to the value); use {{quote ${q}}}`, {
+    file: span.file,
+    line: span.line,
+  });
 }

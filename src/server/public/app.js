@@ -54,10 +54,18 @@ function chooseApp(id, env) {
   $('app-select').value = state.app.id;
   const envs = state.app.environments;
   state.env = envs.includes(env) ? env : state.app.defaultEnvironment || envs[0];
-  fillSelect($('env-select'), envs.map((e) => ({ value: e, label: e })), state.env);
+  fillSelect(
+    $('env-select'),
+    envs.map((e) => ({ value: e, label: e })),
+    state.env,
+  );
   const others = envs.filter((e) => e !== state.env);
   if (!others.includes(state.against)) state.against = others[0];
-  fillSelect($('against-select'), others.map((e) => ({ value: e, label: `${e} → ${state.env}` })), state.against);
+  fillSelect(
+    $('against-select'),
+    others.map((e) => ({ value: e, label: `${e} → ${state.env}` })),
+    state.against,
+  );
 }
 
 // ---- loading ---------------------------------------------------------------------------------------------
@@ -135,15 +143,17 @@ async function loadValues(current) {
   state.rows = new Map(body.explain.map((r) => [r.path, r]));
   const tree = el('ul', { class: 'tree-root', role: 'tree', 'aria-label': 'Merged values' }, ...nodes(body.values, ''));
   const deleted = body.explain.filter((r) => r.deleted);
-  const extra = deleted.length
-    ? el('div', { class: 'deleted' }, el('h3', { text: 'Deleted keys' }), el('ul', {}, ...deleted.map((r) => el('li', {}, leafButton(r.path, r.path, '(deleted)')))))
-    : null;
+  const extra = deleted.length ? el('div', { class: 'deleted' }, el('h3', { text: 'Deleted keys' }), el('ul', {}, ...deleted.map((r) => el('li', {}, leafButton(r.path, r.path, '(deleted)'))))) : null;
   $('values-tree').replaceChildren(tree, ...(extra ? [extra] : []));
   $('provenance-detail').replaceChildren(el('p', { class: 'muted', text: 'Click a value to pin its history here.' }));
 }
 
 function nodes(v, path) {
-  const entries = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.keys(v).sort().map((k) => [k, v[k]]);
+  const entries = Array.isArray(v)
+    ? v.map((x, i) => [i, x])
+    : Object.keys(v)
+        .sort()
+        .map((k) => [k, v[k]]);
   return entries.map(([k, x]) => {
     const p = childPath(path, k);
     const label = typeof k === 'number' ? `[${k}]` : k;
@@ -166,11 +176,23 @@ function leafButton(path, _label, text) {
 function historyOf(path) {
   const row = state.rows.get(path);
   const box = el('div', { class: 'history' }, el('div', { class: 'mono path', text: row && !row.deleted ? `${path} = ${show(row.value)}` : path }));
-  if (!row || !row.chain.length) return box.append(el('div', { class: 'muted', text: 'no provenance recorded' })), box;
+  if (!row || !row.chain.length) return (box.append(el('div', { class: 'muted', text: 'no provenance recorded' })), box);
   const [head, ...rest] = row.chain;
-  box.append(el('div', { class: 'step set' }, el('span', { class: 'verb', text: row.deleted ? 'deleted at' : 'set at' }), ' ', el('span', { class: 'mono at', 'data-testid': 'provenance-at', text: head.at })));
+  box.append(
+    el('div', { class: 'step set' }, el('span', { class: 'verb', text: row.deleted ? 'deleted at' : 'set at' }), ' ', el('span', { class: 'mono at', 'data-testid': 'provenance-at', text: head.at })),
+  );
   for (const s of rest) {
-    box.append(el('div', { class: 'step overrode' }, el('span', { class: 'verb', text: 'overrode' }), ' ', el('span', { class: 'mono val', text: show(s.value) }), ' from ', el('span', { class: 'mono at', text: s.at })));
+    box.append(
+      el(
+        'div',
+        { class: 'step overrode' },
+        el('span', { class: 'verb', text: 'overrode' }),
+        ' ',
+        el('span', { class: 'mono val', text: show(s.value) }),
+        ' from ',
+        el('span', { class: 'mono at', text: s.at }),
+      ),
+    );
   }
   return box;
 }
@@ -222,7 +244,12 @@ function findingList(findings) {
         ' ',
         el('span', { text: f.message }),
         f.object || f.path ? el('div', { class: 'mono muted', text: [f.object, f.path].filter(Boolean).join(' ') }) : null,
-        f.template || f.origin ? el('div', { class: 'mono muted', text: [f.template, f.origin ? `set at ${f.origin.flag || [f.origin.file, f.origin.line, f.origin.column].filter(Boolean).join(':')}` : ''].filter(Boolean).join('; ') }) : null,
+        f.template || f.origin
+          ? el('div', {
+              class: 'mono muted',
+              text: [f.template, f.origin ? `set at ${f.origin.flag || [f.origin.file, f.origin.line, f.origin.column].filter(Boolean).join(':')}` : ''].filter(Boolean).join('; '),
+            })
+          : null,
       ),
     ),
   );
@@ -316,7 +343,10 @@ async function start() {
   try {
     const body = await api('/api/apps');
     state.apps = body.apps;
-    fillSelect($('app-select'), state.apps.map((a) => ({ value: a.id, label: a.error ? `${a.id} (broken)` : a.id })));
+    fillSelect(
+      $('app-select'),
+      state.apps.map((a) => ({ value: a.id, label: a.error ? `${a.id} (broken)` : a.id })),
+    );
     if (!state.apps.length) return showError(`No apps (strata.yaml) under ${body.root}.`);
     const h = readHash();
     state.against = h.against || undefined;
