@@ -11,15 +11,18 @@ export interface BatchApps {
   apps: string[];
   /** Apps whose strata.yaml is broken: they cannot say which environments they have. */
   broken: { app: string; error: string }[];
+  /** Apps that do not declare the environment (listed in summaries, so none is skipped silently). */
+  skipped: string[];
 }
 
 /** `warn` gets one line per entry the walk skipped (a symlink loop, a link out of the repository). */
 export function appsForEnv(fs: ReadOnlyFs, root: string, env: string, cache?: ParseCache, warn?: (message: string) => void): BatchApps {
-  const out: BatchApps = { apps: [], broken: [] };
+  const out: BatchApps = { apps: [], broken: [], skipped: [] };
   const skipped = (path: string, reason: string): void => warn?.(`skipped ${path}: ${reason}`);
   for (const app of discoverApps(fs, root, skipped)) {
     try {
       if (loadAppConfig(fs, app, cache).environments.includes(env)) out.apps.push(app);
+      else out.skipped.push(app);
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
       out.broken.push({ app, error: describeError(e) });

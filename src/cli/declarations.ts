@@ -73,8 +73,8 @@ export const VALUES = declare({
 export const ENVS = declare({
   name: 'envs',
   summary: "list an app's environments",
-  usage: ['[APP_DIR] [--repo-root DIR] [-o text|json]'],
-  description: 'List the environments an app declares (spec.environments), the default one marked with *.',
+  usage: ['[APP_DIR | ROOT] [--repo-root DIR] [-o text|json]'],
+  description: 'List the environments an app declares (spec.environments), the default one marked with *. Given a folder that is\nnot an app, list every app below it with its environments.',
   maxPositionals: 1,
   options: {
     output: { type: 'string', short: 'o', arg: 'text|json', help: 'output format (default text)' },

@@ -23,7 +23,7 @@ export const command = defineCommand(LINT, async (ctx, { options: o, positionals
   const caches = createCaches({ immutable: true, ...(ctx.store ? { store: ctx.store } : {}) });
   const debug = ctx.logger?.enabled('debug') ? (m: string) => ctx.logger!.debug({}, m) : undefined;
 
-  const batch = o.all ? appsForEnv(target.fs, target.appDir, env, caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`)) : { apps: [target.appDir], broken: [] };
+  const batch = o.all ? appsForEnv(target.fs, target.appDir, env, caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`)) : { apps: [target.appDir], broken: [], skipped: [] };
   const apps = [...batch.apps, ...batch.broken.map((b) => b.app)].sort();
 
   const results: AppResult[] = apps.map((app) => {
@@ -41,7 +41,7 @@ export const command = defineCommand(LINT, async (ctx, { options: o, positionals
   const errors = all.filter((f) => f.severity === 'error').length + results.filter((r) => r.error).length;
   const warnings = all.length - all.filter((f) => f.severity === 'error').length;
   if (format === 'json') {
-    ctx.stdout.write(JSON.stringify({ env, errors, warnings, apps: results }, null, 2) + '\n');
+    ctx.stdout.write(JSON.stringify({ env, errors, warnings, apps: results, skipped: batch.skipped }, null, 2) + '\n');
   } else {
     const lines: string[] = [];
     for (const r of results) {
@@ -50,7 +50,8 @@ export const command = defineCommand(LINT, async (ctx, { options: o, positionals
       for (const f of r.findings) lines.push(prefix + formatFinding(f));
     }
     const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
-    lines.push(`${n(errors, 'error')}, ${n(warnings, 'warning')} in ${n(apps.length, 'app')} (env ${env})`);
+    const skipped = batch.skipped.length ? `; skipped ${n(batch.skipped.length, 'app')} without env ${env}: ${batch.skipped.join(', ')}` : '';
+    lines.push(`${n(errors, 'error')}, ${n(warnings, 'warning')} in ${n(apps.length, 'app')} (env ${env})${skipped}`);
     ctx.stdout.write(lines.join('\n') + '\n');
   }
   return errors > 0 ? 1 : 0;
