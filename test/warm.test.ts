@@ -49,6 +49,18 @@ function generate(cwd: string, env: Record<string, string>): Run {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** `generate` without blocking the event loop (the test itself serves the socket the client talks to). */
+function generateAsync(cwd: string, env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, 'generate'], { cwd, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** Every app x environment of the bundled examples, as repo-relative app dirs. */
 function exampleApps(root: string): { app: string; env: string }[] {
   const out: { app: string; env: string }[] = [];
@@ -213,14 +225,7 @@ describe('warm client fallback', () => {
       });
       await new Promise<void>((r) => server.listen(sock, r));
       try {
-        const r = await new Promise<Run>((resolve) => {
-          const child = spawn(process.execPath, [CLI, 'generate'], { cwd: join(root, app), env: e });
-          let stdout = '';
-          let stderr = '';
-          child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-          child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-          child.on('close', (code) => resolve({ code, stdout, stderr }));
-        });
+        const r = await generateAsync(join(root, app), e);
         assert.deepEqual(r, cold);
       } finally {
         await new Promise((r) => server.close(r));
@@ -299,14 +304,7 @@ describe('warm client: hostile cache folder and socket', () => {
       const s = await prepare(sock);
       try {
         const e = argocdEnv(root, app, 'prod', cache);
-        const r = await new Promise<Run>((resolve) => {
-          const child = spawn(process.execPath, [CLI, 'generate'], { cwd: join(root, app), env: e });
-          let stdout = '';
-          let stderr = '';
-          child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-          child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-          child.on('close', (code) => resolve({ code, stdout, stderr }));
-        });
+        const r = await generateAsync(join(root, app), e);
         assert.deepEqual(r, cold);
         const strict = await new Promise<number | null>((resolve) => {
           spawn(process.execPath, [CLI, 'generate'], { cwd: join(root, app), env: { ...e, STRATA_WARM: 'require' }, stdio: 'ignore' }).on('close', resolve);
