@@ -133,6 +133,15 @@ function indexed(parts: string[]): Record<string, unknown> {
   return m;
 }
 
+/** sprig's `quote`/`squote`: every argument but null, as text, quoted by `q`, joined with spaces. */
+function quoteEach(args: readonly unknown[], c: Call, q: (s: string, i: number) => string): Produced {
+  const out: string[] = [];
+  args.forEach((a, i) => {
+    if (a !== null) out.push(q(scalar(c, a, i), i));
+  });
+  return new Produced(out.join(' '));
+}
+
 export const STRING_HELPERS: HelperTable = {
   printf: def(1, Infinity, ([f, ...rest], c) =>
     printf(
@@ -234,35 +243,13 @@ export const STRING_HELPERS: HelperTable = {
     }
     return out;
   }),
-  quote: def(
-    1,
-    Infinity,
-    (args, c) =>
-      new Produced(
-        args
-          .map((a, i) => [a, i] as const)
-          .filter(([a]) => a !== null)
-          .map(([a, i]) => quoted(scalar(c, a, i)))
-          .join(' '),
-      ),
-  ),
-  squote: def(
-    1,
-    Infinity,
-    (args, c) =>
-      new Produced(
-        args
-          .map((a, i) => [a, i] as const)
-          .filter(([a]) => a !== null)
-          .map(([a, i]) => {
-            const s = scalar(c, a, i);
-            // A YAML single-quoted scalar folds line breaks and cannot escape: such text needs `quote`.
-            if (/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s))
-              fail(c, `argument ${i + 1} holds a line break or control character, which single quotes cannot carry; use quote`);
-            return `'${s.replace(/'/g, "''")}'`;
-          })
-          .join(' '),
-      ),
+  quote: def(1, Infinity, (args, c) => quoteEach(args, c, (s) => quoted(s))),
+  squote: def(1, Infinity, (args, c) =>
+    quoteEach(args, c, (s, i) => {
+      // A YAML single-quoted scalar folds line breaks and cannot escape: such text needs `quote`.
+      if (/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s)) fail(c, `argument ${i + 1} holds a line break or control character, which single quotes cannot carry; use quote`);
+      return `'${s.replace(/'/g, "''")}'`;
+    }),
   ),
   cat: def(0, Infinity, (args, c) =>
     args
