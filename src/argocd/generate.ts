@@ -75,8 +75,9 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
   const warnings = strataEnvNearMisses(env).map((n) => `warning: plugin.env "${n}" is not STRATA_ENV (names are case-sensitive and kept verbatim) and is ignored; environment "${envName}" is used`);
 
   // The app's inputs: strata.yaml, its layer files, the valueFiles, its templates folder (no merge needed),
-  // and the files its templates read with `file`, which only the render knows.
-  const staticInputs = [
+  // and the files its templates read with `file`, which only the render knows. Resolved only when the
+  // revision mode asks git for the app's last commit (spec.metadata.revision: app).
+  const staticInputs = (): string[] => [
     config.file,
     ...resolveLayerFiles(fs, config, envName),
     ...overrides.flatMap((o) => (o.kind === 'file' ? [o.path] : [])),
@@ -86,7 +87,7 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
     chooseRevision(config.revision, env, () =>
       lookupAppRevision({
         root: repoRoot,
-        paths: [...new Set([...staticInputs, ...extra])],
+        paths: [...new Set([...staticInputs(), ...extra])],
         env,
         timeoutMs: limits.gitMs,
         ...(opts.lastCommit ? { lastCommit: opts.lastCommit } : {}),
@@ -113,9 +114,8 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
   let result = renderAt(first);
   // A template that reads files with `file` makes them inputs too: when one was changed by a later commit
   // than the static inputs, the revision moves and the render (which may print it) runs again.
-  const read = result.inputs.filter((f) => !staticInputs.includes(f));
-  if (read.length) {
-    const revision = revisionOf(read);
+  if (config.revision === 'app' && result.inputs.length) {
+    const revision = revisionOf(result.inputs);
     if (revision !== first) result = renderAt(revision);
   }
   return { text: toYamlStream(result.objects.map((o) => o.object)), result, warnings, repoRoot, appDir };
