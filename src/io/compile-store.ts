@@ -15,13 +15,26 @@ import type { CompiledStore } from '../core/templates.js';
 // cache from bootstrap.cjs) is over the cap, the least recently used files go first, down to 3/4 of the cap.
 // A hit refreshes its file's mtime, so mtime order is use order.
 
+/**
+ * The rule for strata's cache folder (compiled code, the warm renderer's socket): a directory of ours, not a
+ * symlink, that nobody else can read or write. bootstrap.cjs applies the same rule before the bundle loads.
+ */
+export function isPrivateDir(dir: string): boolean {
+  try {
+    const st = lstatSync(dir);
+    const uid = process.getuid?.();
+    return st.isDirectory() && !st.isSymbolicLink() && (uid === undefined || st.uid === uid) && (st.mode & 0o077) === 0;
+  } catch {
+    return false;
+  }
+}
+
 export function diskStore(env: Readonly<Record<string, string | undefined>>, namespace: string, maxBytes: number = DEFAULT_RENDER_LIMITS.cacheBytes): CompiledStore | undefined {
   const base = env.STRATA_CACHE_DIR || join(tmpdir(), `strata-cache-${process.getuid?.() ?? 'user'}`);
   if (base === 'off') return undefined;
   try {
     mkdirSync(base, { recursive: true, mode: 0o700 });
-    const st = lstatSync(base);
-    if (!st.isDirectory() || st.isSymbolicLink() || (process.getuid && st.uid !== process.getuid()) || (st.mode & 0o077) !== 0) return undefined;
+    if (!isPrivateDir(base)) return undefined;
     const dir = join(base, namespace);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     return {

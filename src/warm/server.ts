@@ -1,5 +1,5 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { lstatSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 
 // The warm renderer's server (docs/performance.md, "Warm renderer"): a long-lived strata process in the
 // sidecar that answers `strata generate` requests from src/cli/warm-client.cjs over a unix socket in the
@@ -31,21 +31,6 @@ export interface WarmServerOptions {
   /** Largest request accepted (argv + environment, which carries ARGOCD_APP_PARAMETERS). */
   maxRequestBytes?: number;
   log?(message: string): void;
-}
-
-/**
- * Is `dir` a folder only this user can enter and write: a real directory (not a symlink), owned by us, no
- * group or other permission bits? The socket must live in such a folder (the private cache folder the
- * client chose), so that no other user can connect to it, replace it or squat its name.
- */
-export function isPrivateDir(dir: string): boolean {
-  try {
-    const st = lstatSync(dir);
-    const uid = process.getuid?.();
-    return st.isDirectory() && !st.isSymbolicLink() && (uid === undefined || st.uid === uid) && (st.mode & 0o077) === 0;
-  } catch {
-    return false;
-  }
 }
 
 /** Parse and check a request: only `generate` with no arguments, an absolute cwd and string env values. */

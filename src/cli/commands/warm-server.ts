@@ -2,7 +2,8 @@ import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { UsageError } from '../../core/errors.js';
 import type { CompiledStore } from '../../core/templates.js';
-import { isPrivateDir, startWarmServer } from '../../warm/server.js';
+import { isPrivateDir } from '../../io/compile-store.js';
+import { startWarmServer } from '../../warm/server.js';
 import { defineCommand } from '../command.js';
 import { WARM_SERVER } from '../declarations.js';
 
