@@ -127,3 +127,38 @@ describe('parsed documents are never shared', () => {
     assert.ok(Object.keys(o.spec.template.metadata.labels).length === 2);
   });
 });
+
+// set.ts calls every template, include and tpl the way Handlebars calls a partial, with the helper table,
+// hooks and prototype rules it captured once: each of those must behave exactly as in a top-level call.
+describe('templates, include and tpl share one call setup', () => {
+  const partial = '{{#*inline "p"}}{{@root.values.team}}/{{lower "X"}}/{{#each values.list}}{{@index}}{{this}}{{/each}}{{/inline}}\n';
+
+  it('@root, helpers and block helpers work the same at the top, in include, in tpl and in {{> }}', () => {
+    const r = renderApp(
+      {
+        '_h.hbs': partial,
+        'a.yaml.hbs': cm(
+          '  top: "{{@root.values.team}}/{{lower "X"}}/{{#each values.list}}{{@index}}{{this}}{{/each}}"\n  inc: "{{include "p" this}}"\n  pin: "{{> p}}"\n  tpl: "{{tpl "{{@root.values.team}}-{{include \\"p\\" .}}" this}}"\n',
+          'a',
+        ),
+      },
+      'team: blue\nlist: [a, b]\n',
+    );
+    assert.deepEqual(dataOf(r, 0), { top: 'blue/x/0a1b', inc: 'blue/x/0a1b', pin: 'blue/x/0a1b', tpl: 'blue-blue/x/0a1b' });
+  });
+
+  it('a mustache section (Handlebars blockHelperMissing hook) works at the top, in include and in tpl', () => {
+    const section = '{{#values.team}}{{x}}{{/values.team}}';
+    const r = renderApp(
+      { '_h.hbs': `{{#*inline "p"}}${section}{{/inline}}`, 'a.yaml.hbs': cm(`  top: "${section}"\n  inc: "{{include "p" this}}"\n  tpl: "{{tpl values.text this}}"\n`) },
+      `team: {x: 1}\ntext: '${section}'\n`,
+    );
+    assert.deepEqual(dataOf(r, 0), { top: '1', inc: '1', tpl: '1' });
+  });
+
+  it('prototype properties stay out of reach inside a partial (`constructor` of a map is not a value)', () => {
+    const top = renderApp({ 'a.yaml.hbs': cm('  a: "{{#if values.team.constructor}}leak{{else}}none{{/if}}"\n') }, 'team: {x: 1}\n');
+    const inc = renderApp({ '_h.hbs': '{{#*inline "p"}}{{#if values.team.constructor}}leak{{else}}none{{/if}}{{/inline}}', 'a.yaml.hbs': cm('  a: "{{include "p" this}}"\n') }, 'team: {x: 1}\n');
+    assert.deepEqual([dataOf(top, 0), dataOf(inc, 0)], [{ a: 'none' }, { a: 'none' }]);
+  });
+});

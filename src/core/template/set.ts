@@ -20,6 +20,22 @@ import type { Compiled, CompiledStore, PathIndex, RenderState, TemplateFile } fr
 const COMPILE_OPTIONS = { noEscape: true, strict: true, knownHelpersOnly: false };
 const TPL_CACHE_MAX = 256;
 
+/**
+ * What Handlebars hands a template it calls as a partial: the helper table wrapped for the call, the partials,
+ * decorators, hooks and prototype-access rules. A top-level call builds these anew, wrapping every registered
+ * helper (~200 here) per call (handlebars lib/handlebars/runtime.js `ret._setup`); strata makes a top-level
+ * call per template file, `include` and `tpl`, so that setup was a fifth of a warm render. The set captures
+ * Handlebars' own setup once and makes every call the way Handlebars calls a partial (`partial: true`).
+ */
+interface CallSetup {
+  partial: true;
+  helpers: unknown;
+  partials: unknown;
+  decorators: unknown;
+  hooks: unknown;
+  protoAccessControl: unknown;
+}
+
 export interface SetOptions {
   /** Compile with line markers (line-map.ts): an error path only, never cached in the store. */
   lines?: boolean;
@@ -33,6 +49,7 @@ export class TemplateSet {
   private readonly tplCache = new Map<string, Compiled>();
   private readonly helperNames: ReadonlySet<string>;
   private linesSet: TemplateSet | undefined;
+  private setup: CallSetup | undefined;
   /** The limits of the render under way (renders are synchronous), for helpers.ts through HelperHost.limits(). */
   private limits: Limits = DEFAULT_RENDER_LIMITS;
   readonly statics = new Map<string, string>();
@@ -158,7 +175,7 @@ export class TemplateSet {
     const fn = this.fromAst(where, ast);
     const wrapped: Compiled = (ctx, opts) => {
       try {
-        return fn(ctx, opts);
+        return this.call(fn, ctx, opts?.data ?? {});
       } catch (e) {
         throw explain(e, where, this.index.get(where), this.helperNames);
       }
@@ -187,7 +204,7 @@ export class TemplateSet {
     state.budget?.checkTime(path);
     this.limits = state.budget?.limits ?? DEFAULT_RENDER_LIMITS;
     try {
-      return fn(ctx, { data: { strata: state } });
+      return this.call(fn, ctx, { strata: state, root: ctx });
     } catch (e) {
       throw explain(e, state.template, this.indexOf(state.template), this.helperNames);
     }
@@ -196,6 +213,29 @@ export class TemplateSet {
   private renderPartial(name: string, ctx: unknown, o: HelperOptions): string {
     const p = this.partials.get(name);
     if (!p) throw new UserError(`include: no partial named "${name}" (partials are files starting with "_", or {{#*inline}} blocks in them)`);
-    return p.fn(ctx, { data: o.data as Record<string, unknown> });
+    return this.call(p.fn, ctx, o.data as Record<string, unknown>);
+  }
+
+  /** Call a compiled template as Handlebars calls a partial; `data` must hold `root` (`@root`). */
+  private call(fn: Compiled, ctx: unknown, data: Record<string, unknown>): string {
+    return fn(ctx, { data, ...(this.setup ??= this.captureSetup()) });
+  }
+
+  /** Handlebars' setup of a top-level call, taken once from a probe template's decorator (see CallSetup). */
+  private captureSetup(): CallSetup {
+    let setup: CallSetup | undefined;
+    this.hb.registerDecorator('__setup', (prog: unknown, _props: unknown, c: Omit<CallSetup, 'partial'>) => {
+      const decorators = { ...(c.decorators as Record<string, unknown>) };
+      delete decorators.__setup;
+      setup = { partial: true, helpers: c.helpers, partials: this.hb.partials, decorators, hooks: c.hooks, protoAccessControl: c.protoAccessControl };
+      return prog;
+    });
+    try {
+      this.hb.compile('{{* __setup}}')({});
+    } finally {
+      this.hb.unregisterDecorator('__setup');
+    }
+    if (!setup) throw new Error('handlebars: the call setup was not captured');
+    return setup;
   }
 }

@@ -55,7 +55,8 @@ export interface RenderState {
   needsRawCheck?: boolean;
 }
 
-export type Compiled = (ctx: unknown, opts?: { data?: Record<string, unknown> }) => string;
+/** A compiled template; `opts` is Handlebars' runtime options (set.ts passes its call setup besides `data`). */
+export type Compiled = (ctx: unknown, opts?: { data?: Record<string, unknown> } & Record<string, unknown>) => string;
 
 export interface PathIndex {
   /** `line:column` of a path expression -> its source text (e.g. `values.image.tag`). */
