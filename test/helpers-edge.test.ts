@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UserError } from '../src/core/errors.js';
 import { HELPER_NAMES } from '../src/core/helpers.js';
+import { charCount } from '../src/core/helpers/base.js';
 import { TemplateSet } from '../src/core/templates.js';
 
 // Edge cases of strata's helpers that the Go cross-check (helpers-sprig.test.ts) cannot state: where strata
@@ -116,5 +117,18 @@ describe('helpers: strata-specific behaviour', () => {
   it("the helper list has Helm's names", () => {
     for (const h of ['printf', 'include', 'toYaml', 'semverCompare', 'regexReplaceAll', 'mergeOverwrite', 'sha256sum', 'sha256', 'index', 'len']) assert.ok(HELPER_NAMES.includes(h), h);
     assert.ok(HELPER_NAMES.length > 140, `${HELPER_NAMES.length} helpers`);
+  });
+});
+
+describe('charCount (len, printf widths) counts code points without building an array', () => {
+  it('agrees with Array.from on ASCII, pairs, lone and reversed surrogates', () => {
+    for (const s of ['', 'a', 'héllo', '😀', 'a😀b😀', '\ud800', '\udc00\ud800', 'x\ud800', '\ud800\ud800\udc00', '😀'.repeat(5) + '\ud83d'])
+      assert.equal(charCount(s), Array.from(s).length, JSON.stringify(s));
+    const alphabet = ['a', 'é', '😀', '\ud800', '\udc00', '中'];
+    for (let seed = 1; seed < 300; seed++) {
+      let s = '';
+      for (let i = 0, x = seed; i < 12; i++, x = (x * 1103515245 + 12345) % 2 ** 31) s += alphabet[x % alphabet.length];
+      assert.equal(charCount(s), Array.from(s).length, JSON.stringify(s));
+    }
   });
 });

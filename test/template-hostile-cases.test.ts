@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { main } from '../src/cli/main.js';
 
 // The raw-output cases of the hostile corpus (test/hostile/raw-*), run in-process so they are checked even
-// where the corpus runner (test/hostile.test.ts) is absent. The budget cases are covered by
+// where the corpus runner (test/e2e/hostile.test.ts) is absent. The budget cases are covered by
 // template-budget.test.ts with the same templates at smaller sizes.
 
 class Sink extends Writable {

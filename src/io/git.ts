@@ -13,7 +13,7 @@ import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
 // every config file, includes and includeIf included), system and global config are off, no protocol may
 // be used (a promisor remote's lazy fetch of a missing object would run `remote.<name>.uploadpack`), and
 // nothing may page or prompt. We run only builtins (log, ls-tree, cat-file, rev-parse): an alias never
-// shadows a builtin. docs/security.md lists the vectors and test/git-hardening.test.ts tries each one.
+// shadows a builtin. docs/security.md lists the vectors and test/e2e/git-hardening.test.ts tries each one.
 
 /** `-c` overrides that neutralise repository-controlled programs; values are inert on purpose. */
 export const GIT_SAFE_CONFIG: readonly (readonly [string, string])[] = [

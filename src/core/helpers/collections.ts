@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import { isTruthy } from '../truthy.js';
-import { type Call, chars, def, fail, type HelperTable, int, isMap, kindName, list, map, need, newMap, own, Produced, put, text } from './base.js';
+import { type Call, charCount, def, fail, type HelperTable, int, isMap, kindName, list, map, need, newMap, own, Produced, put, text } from './base.js';
 import { goValue } from './printf.js';
 import { refusal } from './refused.js';
 import { strslice } from './strings.js';
@@ -238,7 +238,7 @@ export const COLLECTION_HELPERS: HelperTable = {
   len: def(1, 1, ([v], c) => {
     const x = need(c, v, 0);
     if (x === null) return 0; // Go's nil slice (regexFindAll with no match)
-    if (typeof x === 'string') return chars(x).length;
+    if (typeof x === 'string') return charCount(x);
     if (Array.isArray(x)) return x.length;
     if (isMap(x)) return Object.keys(x).length;
     return fail(c, `a ${kindName(x)} has no length`);

@@ -1,4 +1,4 @@
-import { cap, type Call, fail, isMap, Produced } from './base.js';
+import { cap, type Call, charCount, fail, isMap, Produced } from './base.js';
 import { type FloatVerb, formatFloat } from './go-float.js';
 import { toText } from '../guards.js';
 
@@ -88,7 +88,7 @@ class Printer {
 
   private pad(s: string, f: Flags): string {
     if (f.wid === undefined || f.wid === 0) return s;
-    const n = f.wid - Array.from(s).length;
+    const n = f.wid - charCount(s);
     if (n <= 0) return s;
     this.padded += n;
     if (this.c) cap(this.c, this.padded, 'the padding');

@@ -2,14 +2,14 @@
 // way the repo-server applies it: every path relative to the tarball root is matched against each pattern, and
 // a matching directory is skipped whole (argo-cd util/io/files/tar.go, tgz.tgzFile). Skips, saying so, when
 // `go` is not installed (CI has it: .ci/run installs golang-go).
-// Run: node --import tsx --test test/argocd-tar-exclusions.test.ts
+// Run: node --import tsx --test test/e2e/argocd-tar-exclusions.test.ts
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO } from './argocd/harness.js';
+import { REPO } from '../argocd/harness.js';
 
 function haveGo(): boolean {
   try {

@@ -2,14 +2,14 @@
 // src/server/supervisor.ts; /healthz is answered by the main thread while a slow render runs, a render past
 // its deadline is stopped (504) and a fresh worker serves the next request, and a render that runs away
 // with memory ends in a clean 503 at the worker's heap cap instead of killing the server.
-// Run: node --import tsx --test test/serve-worker.test.ts
+// Run: node --import tsx --test test/e2e/serve-worker.test.ts
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
 import { after, describe, test } from 'node:test';
-import { DEFAULT_RENDER_LIMITS } from '../src/core/limits.js';
-import { startSupervisedServer } from '../src/server/supervisor.js';
-import { CLI, makeRepo, minimalApp } from './helpers.js';
+import { DEFAULT_RENDER_LIMITS } from '../../src/core/limits.js';
+import { startSupervisedServer } from '../../src/server/supervisor.js';
+import { CLI, makeRepo, minimalApp } from '../helpers.js';
 
 /** `strata serve` from the build, as a user runs it (its worker is the bundle: no TypeScript loader in threads). */
 function serve(root: string, flags: string[], children: ChildProcess[]): Promise<{ url: string; restarts: () => number }> {

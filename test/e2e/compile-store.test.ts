@@ -3,8 +3,8 @@ import { chmodSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { diskStore } from '../src/io/compile-store.js';
-import { cli, runCli } from './helpers.js';
+import { diskStore } from '../../src/io/compile-store.js';
+import { cli, runCli } from '../helpers.js';
 
 const API = 'examples/plate/helm/applications/plate-api';
 

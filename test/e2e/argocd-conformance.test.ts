@@ -1,18 +1,18 @@
 // The conformance harness (test/argocd/harness.ts) over every example app x env, every Application spec the
 // repo contains or renders, and the failure cases. Needs `npm run build` first.
-// Run: node --import tsx --test test/argocd-conformance.test.ts
+// Run: node --import tsx --test test/e2e/argocd-conformance.test.ts
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { validateApplication } from '../src/argocd/application-schema.js';
-import { applicationEnv, pickApplication, renderApplication, type ApplicationDoc } from '../src/argocd/application.js';
-import { loadAppConfig } from '../src/core/config.js';
-import { discoverApps } from '../src/core/discover.js';
-import { DiskFs } from '../src/io/disk-fs.js';
-import { cmpServer, extractCopy, REPO, runCommand, strataBin, strataBundle, type CmpServer } from './argocd/harness.js';
+import { validateApplication } from '../../src/argocd/application-schema.js';
+import { applicationEnv, pickApplication, renderApplication, type ApplicationDoc } from '../../src/argocd/application.js';
+import { loadAppConfig } from '../../src/core/config.js';
+import { discoverApps } from '../../src/core/discover.js';
+import { DiskFs } from '../../src/io/disk-fs.js';
+import { cmpServer, extractCopy, REPO, runCommand, strataBin, strataBundle, type CmpServer } from '../argocd/harness.js';
 
 const REV = '0123456789abcdef0123456789abcdef01234567';
 const KUBE = { kubeVersion: '1.30.11', apiVersions: ['v1', 'apps/v1', 'apps/v1/Deployment', 'networking.k8s.io/v1', 'policy/v1', 'autoscaling/v2', 'cert-manager.io/v1', 'argoproj.io/v1alpha1'] };

@@ -6,14 +6,14 @@
 //   setup.sh   optional, run in that temp dir first (FIFOs, sparse files, hostile git config)
 // Every case must exit non-zero with EMPTY stdout, a single-line stderr reason (or none when the process
 // dies of a signal or its reader went away), within its time and peak-RSS bounds.
-// Run: npm run build && node --import tsx --test test/hostile.test.ts
+// Run: npm run build && node --import tsx --test test/e2e/hostile.test.ts
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { CLI, REPO } from './helpers.js';
+import { CLI, REPO } from '../helpers.js';
 
 interface HostileCase {
   description: string;

@@ -1,7 +1,7 @@
 // The CI recipes of docs/ci.md (docs/examples/): they parse, keep the structure the doc promises (lint per
 // environment, the markdown diff posted or updated by its marker), pin actions by commit, ask for the least
 // permissions, never expand ${{ }} inside a shell script, and pass action-validator.
-// Run: node --import tsx --test test/diff-ci-examples.test.ts
+// Run: node --import tsx --test test/e2e/diff-ci-examples.test.ts
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,9 +10,9 @@ import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 
-import { COMMENT_MARKER } from '../src/diff/report.js';
+import { COMMENT_MARKER } from '../../src/diff/report.js';
 
-const REPO = resolve(__dirname, '..');
+const REPO = resolve(__dirname, '..', '..');
 const GITHUB = join(REPO, 'docs/examples/github-actions-strata.yml');
 const GITLAB = join(REPO, 'docs/examples/gitlab-ci-strata.yml');
 const VALIDATOR = join(REPO, 'node_modules/.bin/action-validator');

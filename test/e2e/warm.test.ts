@@ -6,14 +6,14 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import yaml from 'js-yaml';
-import { encodeAnswer, parseRequest } from '../src/warm/server.js';
-import { CLI, REPO } from './helpers.js';
+import { encodeAnswer, parseRequest } from '../../src/warm/server.js';
+import { CLI, REPO } from '../helpers.js';
 
 // The warm renderer (docs/performance.md): `generate` answered by a long-lived strata process must print
 // exactly what an in-process `generate` prints, for every example app and environment and for failures, and
 // the client must fall back to rendering in-process whenever the server cannot answer.
 
-const { socketPath } = require('../src/cli/warm-client.cjs') as { socketPath: (base: string, main: string) => string };
+const { socketPath } = require('../../src/cli/warm-client.cjs') as { socketPath: (base: string, main: string) => string };
 
 const MAIN = join(REPO, 'dist', 'strata-main.js');
 

@@ -2,7 +2,7 @@
 // .git (or a file it includes); strata then runs its real git paths, `generate`'s revision annotation and
 // `diff --against-ref`, in process. The marker file each planted program would create must stay absent, and
 // the command must still work (so a test cannot pass just because git was never run).
-// Run: node --import tsx --test test/git-hardening.test.ts
+// Run: node --import tsx --test test/e2e/git-hardening.test.ts
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
-import { main } from '../src/cli/main.js';
-import { gitDirProblem } from '../src/io/git.js';
-import { minimalApp } from './helpers.js';
+import { main } from '../../src/cli/main.js';
+import { gitDirProblem } from '../../src/io/git.js';
+import { minimalApp } from '../helpers.js';
 
 class Sink extends Writable {
   text = '';

@@ -1,7 +1,7 @@
 // What a real cluster does that a plain harness run does not (issue 17): partial repositories
 // (manifest-generate-paths), discovery cost, empty and misspelt environments, .argocd-source*.yaml, the
 // controller namespace, and the ApplicationSet example. Needs `npm run build` first.
-// Run: node --import tsx --test test/argocd-cluster.test.ts
+// Run: node --import tsx --test test/e2e/argocd-cluster.test.ts
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,9 +11,9 @@ import { before, describe, test } from 'node:test';
 import Ajv from 'ajv';
 import { load as loadYaml } from 'js-yaml';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
-import { applicationSchemaFromCrd, validateApplication } from '../src/argocd/application-schema.js';
-import { applicationEnv, pickApplication, renderApplication, type ApplicationDoc } from '../src/argocd/application.js';
-import { cmpServer, extractCopy, manifestGenerateRoot, REPO, strataBin, strataBundle, type CmpServer } from './argocd/harness.js';
+import { applicationSchemaFromCrd, validateApplication } from '../../src/argocd/application-schema.js';
+import { applicationEnv, pickApplication, renderApplication, type ApplicationDoc } from '../../src/argocd/application.js';
+import { cmpServer, extractCopy, manifestGenerateRoot, REPO, strataBin, strataBundle, type CmpServer } from '../argocd/harness.js';
 
 const REV = '89abcdef0123456789abcdef0123456789abcdef';
 const KUBE = { kubeVersion: '1.30.11', apiVersions: ['v1', 'apps/v1', 'networking.k8s.io/v1', 'policy/v1', 'autoscaling/v2', 'cert-manager.io/v1', 'argoproj.io/v1alpha1'] };
@@ -44,7 +44,7 @@ function writeApp(doc: unknown, name: string): string {
 
 /**
  * The partial tarball gives the bytes `render --application` gives for the whole repository (which
- * test/argocd-conformance.test.ts holds equal to generate on a whole tarball).
+ * test/e2e/argocd-conformance.test.ts holds equal to generate on a whole tarball).
  */
 async function partialConforms(app: ApplicationDoc): Promise<string> {
   assert.deepEqual(validateApplication(app), [], `${app.metadata?.name} is a valid Application`);

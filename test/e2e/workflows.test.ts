@@ -7,9 +7,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '..', '..');
 const SCRIPT = join(ROOT, 'scripts/check-workflows.mjs');
-const lib = () => import('../scripts/check-workflows.mjs');
+const lib = () => import('../../scripts/check-workflows.mjs');
 
 const GOOD = `name: ok
 on:

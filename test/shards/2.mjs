@@ -1,0 +1,2 @@
+import { runShard } from './shard.mjs';
+runShard(2, 2);
