@@ -4,7 +4,7 @@ import { UserError } from '../core/errors.js';
 import { resolvePath } from '../core/fs.js';
 import { resolveLayerFiles } from '../core/layers.js';
 import { resolveLimits, type Limits } from '../core/limits.js';
-import { createCaches, render, type Check, type RenderResult } from '../core/render.js';
+import { createCaches, render, type Check, type RenderCaches, type RenderResult } from '../core/render.js';
 import { toYamlStream } from '../core/serialize.js';
 import type { CompiledStore } from '../core/templates.js';
 import { DiskFs } from '../io/disk-fs.js';
@@ -32,6 +32,11 @@ export interface GenerateOptions {
   debug?: (message: string, fields: Record<string, unknown>) => void;
   /** Compiled templates kept between runs (src/io/compile-store.ts). */
   store?: CompiledStore;
+  /**
+   * Caches shared with earlier generates of this process (the warm renderer): they must check file contents
+   * (createCaches without `immutable`), since every request is a new checkout. Default: fresh, immutable.
+   */
+  caches?: RenderCaches;
 }
 
 export interface GenerateResult {
@@ -68,7 +73,7 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
   const limits = opts.limits ?? resolveLimits(env);
   const { fs, appDir, repoRoot } = locateApp(opts.cwd, env, limits.fileBytes);
   const params = parseParameters(env);
-  const caches = createCaches({ immutable: true, ...(opts.store ? { store: opts.store } : {}) });
+  const caches = opts.caches ?? createCaches({ immutable: true, ...(opts.store ? { store: opts.store } : {}) });
   const config = loadAppConfig(fs, appDir, caches.parsed);
   const envName = chooseEnvironment(params, env, config);
   const overrides = parameterOverrides(params, appDir);

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Limits } from '../core/limits.js';
 import type { CompiledStore } from '../core/templates.js';
+import type { RenderCaches } from '../core/render.js';
 import type { Logger } from '../io/logger.js';
 import { helpText, parseCommand, type CommandDecl, type OptionDecls, type Parsed } from './declare.js';
 
@@ -24,6 +25,8 @@ export interface CommandContext {
   readonly logger?: Logger;
   /** True inside the warm renderer (many requests, one process): no process-wide handlers or state. */
   readonly embedded?: boolean;
+  /** The warm renderer's caches, shared by its requests (content-checked; see GenerateOptions.caches). */
+  readonly caches?: RenderCaches;
 }
 
 /**

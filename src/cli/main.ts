@@ -3,6 +3,7 @@ import { describeError, UsageError, UserError } from '../core/errors.js';
 import { LIMIT_SPECS, resolveLimits, type Limits } from '../core/limits.js';
 import { createLogger, levelFrom } from '../io/logger.js';
 import type { CompiledStore } from '../core/templates.js';
+import type { RenderCaches } from '../core/render.js';
 import type { Command, CommandContext } from './command.js';
 import { DECLARATIONS } from './declarations.js';
 import { helpText, type CommandDecl } from './declare.js';
@@ -94,6 +95,8 @@ export interface Io {
   stderr: Writable;
   /** Set by the warm renderer, which runs many requests in one process: commands must not touch `process`. */
   embedded?: boolean;
+  /** The warm renderer's caches, shared by its requests (content-checked, never `immutable`). */
+  caches?: RenderCaches;
 }
 
 export async function main(io: Io): Promise<number> {
@@ -140,6 +143,7 @@ export async function main(io: Io): Promise<number> {
     logger,
     ...(store ? { store } : {}),
     ...(io.embedded ? { embedded: true } : {}),
+    ...(io.caches ? { caches: io.caches } : {}),
   };
   let code: number;
   try {

@@ -188,6 +188,29 @@ describe('warm renderer', () => {
       writeFileSync(file, original);
     }
   });
+
+  test('checkouts at other paths with other templates and layers: each answered from its own bytes', () => {
+    // Argo CD extracts every request to a new folder: the server's caches are keyed by repo-relative path and
+    // must check contents, so the same relative paths with other bytes never get another checkout's answer.
+    const app = 'plate/helm/applications/plate-cache';
+    const other = join(tmp, 'checkout-2');
+    cpSync(root, other, { recursive: true });
+    const partial = join(other, 'plate/helm/templates/service/_labels.hbs');
+    writeFileSync(partial, readFileSync(partial, 'utf8').replace('plate.example.com/team:', 'plate.example.com/checkout: "2"\nplate.example.com/team:'));
+    const values = join(other, app, 'values-stg.yaml');
+    writeFileSync(values, readFileSync(values, 'utf8') + '\nteam: team-2\n');
+    const runs = [root, other, root, other].map((r) => {
+      const e = argocdEnv(r, app, 'stg', cache);
+      const warm = generate(join(r, app), { ...e, STRATA_WARM: 'require' });
+      assert.equal(warm.code, 0, warm.stderr);
+      assert.deepEqual(warm, generate(join(r, app), { ...e, STRATA_WARM: 'off' }));
+      return warm.stdout;
+    });
+    assert.notEqual(runs[0], runs[1]);
+    assert.match(runs[1], /plate\.example\.com\/checkout: "2"/);
+    assert.match(runs[1], /plate\.example\.com\/team: team-2/);
+    assert.deepEqual([runs[2], runs[3]], [runs[0], runs[1]]);
+  });
 });
 
 describe('warm client fallback', () => {

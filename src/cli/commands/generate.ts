@@ -25,6 +25,7 @@ export const command = defineCommand(GENERATE, async (ctx) => {
     log: (m) => ctx.stderr.write(`strata: template log: ${m}\n`),
     ...(ctx.logger ? { debug: (m: string, fields: Record<string, unknown>) => ctx.logger!.debug(fields, m) } : {}),
     ...(ctx.store ? { store: ctx.store } : {}),
+    ...(ctx.caches ? { caches: ctx.caches } : {}),
     ...(ctx.limits ? { limits: ctx.limits } : {}),
   });
   for (const w of warnings) ctx.stderr.write(`strata: ${w}\n`);

@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { UsageError } from '../../core/errors.js';
+import { createCaches } from '../../core/render.js';
 import type { CompiledStore } from '../../core/templates.js';
 import { isPrivateDir } from '../../io/compile-store.js';
 import { startWarmServer } from '../../warm/server.js';
@@ -47,6 +48,11 @@ export const command = defineCommand(WARM_SERVER, async (ctx, { options: o }) =>
   const idle = Number(ctx.env.STRATA_WARM_IDLE_MS);
   const heapMb = Number(ctx.env.STRATA_MAX_HEAP_MB) > 0 ? Number(ctx.env.STRATA_MAX_HEAP_MB) : 1024;
   const store = memoryStore(ctx.store);
+  // Parsed files and built template sets stay between requests, checked against each request's bytes (every
+  // request is a new checkout, so nothing is trusted by path): a steady-state request skips re-evaluating
+  // compiled code and re-parsing unchanged layers. They grow with the apps served; the RSS bound below ends
+  // the server (the next client starts a fresh one) before they can grow without limit.
+  const caches = createCaches({ store });
   const { main } = await import('../main.js');
   const server = await startWarmServer({
     socket,
@@ -55,7 +61,7 @@ export const command = defineCommand(WARM_SERVER, async (ctx, { options: o }) =>
     handle: async (req) => {
       const out = new Collect();
       const err = new Collect();
-      const code = await main({ argv: req.argv, env: req.env, cwd: req.cwd, stdout: out, stderr: err, store, embedded: true });
+      const code = await main({ argv: req.argv, env: req.env, cwd: req.cwd, stdout: out, stderr: err, store, caches, embedded: true });
       return { code, stdout: out.bytes(), stderr: err.bytes().toString('utf8') };
     },
   });
