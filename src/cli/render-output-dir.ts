@@ -49,12 +49,12 @@ export function renderToOutputDir(ctx: CommandContext, args: RenderArgs, outputD
   }
   const overrides = layerOverrides(args.layers, ctx.cwd);
   const outputs: { appDir: string; env: string; text: string }[] = [];
-  for (const { app, env } of pairs) {
-    const appDir = app.config.dir;
+  for (const pair of pairs) {
+    const appDir = pair.app.config.dir;
     try {
       const result = render({
-        app,
-        env,
+        app: pair.app,
+        env: pair.env,
         overrides,
         ...(o.namespace ? { namespace: o.namespace } : {}),
         checks: standardChecks(),
@@ -63,10 +63,10 @@ export function renderToOutputDir(ctx: CommandContext, args: RenderArgs, outputD
         ...releaseFromFlags(o, appDir),
       });
       for (const f of result.findings) ctx.stderr.write(`strata: ${formatFinding(f)}\n`);
-      outputs.push({ appDir, env, text: toYamlStream(result.objects.map((o) => o.object)) });
+      outputs.push({ appDir, env: pair.env, text: toYamlStream(result.objects.map((o) => o.object)) });
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
-      failures.push(`${appDir} (${env}): ${describeError(e)}`);
+      failures.push(`${appDir} (${pair.env}): ${describeError(e)}`);
     }
   }
   if (failures.length === 1) throw new UserError(`a render failed; nothing written: ${failures[0]}`);
