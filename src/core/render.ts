@@ -14,7 +14,8 @@ import { makeTracer, type Tracer } from './trace.js';
 import { Budget, renderObjects, TemplateCache, type CompiledStore, type Emitted, type RenderState } from './templates.js';
 import type { Capabilities, Finding, MergedValues, ReleaseInfo, RenderedObject } from './types.js';
 
-// The pure core: app directory + environment + overrides -> ordered, labelled, validated objects.
+// The pure core: an app (loaded by the caller, core/app.ts, or from its directory) + environment + overrides
+// -> ordered, labelled, validated objects.
 // It reads only through the file system it is given and never looks at process.env or the clock.
 // discover app -> resolve env -> load layers -> merge -> context -> templates -> inject -> checks -> order.
 
@@ -71,12 +72,11 @@ export type AppSource =
     };
 
 /** The app through the render's parse cache, unless the caller loaded it. */
-export function appOf(source: AppSource, caches?: RenderCaches): App {
+function appOf(source: AppSource, caches?: RenderCaches): App {
   return 'app' in source ? source.app : loadApp(source.fs, source.appDir, caches?.parsed);
 }
 
-export type RenderOptions = AppSource & RenderSettings;
-
+/** What to render the app with. */
 export interface RenderSettings {
   /** Environment name; defaults to spec.defaultEnvironment. */
   env?: string;
@@ -101,6 +101,8 @@ export interface RenderSettings {
   /** Called with a template's rendered text when it does not parse or fails the raw check (`render --debug`). */
   onBadOutput?: (template: string, text: string) => void;
 }
+
+export type RenderOptions = AppSource & RenderSettings;
 
 export interface RenderResult {
   config: AppConfig;
