@@ -41,26 +41,26 @@ export function loadApp(fs: ReadOnlyFs, appDir: string, cache?: ParseCache): App
 export function appOnFs(fs: ReadOnlyFs, config: AppConfig): App {
   const layers = new Map<string, readonly string[]>();
   let templates: string | undefined;
+  const layerFiles = (env: string): readonly string[] => {
+    let files = layers.get(env);
+    if (!files) layers.set(env, (files = resolveLayerFiles(fs, config, env)));
+    return files;
+  };
+  const templatesDir = (): string => {
+    if (templates !== undefined) return templates;
+    try {
+      return (templates = resolvePath(config.dir, config.templates, config.file));
+    } catch (e) {
+      throw new UserError((e as Error).message, { file: config.file, path: '.spec.templates', ...config.positions.get('.spec.templates') }, { cause: e });
+    }
+  };
   return {
     fs,
     config,
     environment: (name, howToGive) => resolveEnvironment(config, name, howToGive),
-    layerFiles(env) {
-      let files = layers.get(env);
-      if (!files) layers.set(env, (files = resolveLayerFiles(fs, config, env)));
-      return files;
-    },
-    templatesDir() {
-      if (templates !== undefined) return templates;
-      try {
-        return (templates = resolvePath(config.dir, config.templates, config.file));
-      } catch (e) {
-        throw new UserError((e as Error).message, { file: config.file, path: '.spec.templates', ...config.positions.get('.spec.templates') }, { cause: e });
-      }
-    },
-    inputs(env) {
-      return [config.file, ...this.layerFiles(env), this.templatesDir()];
-    },
+    layerFiles,
+    templatesDir,
+    inputs: (env) => [config.file, ...layerFiles(env), templatesDir()],
   };
 }
 
