@@ -11,6 +11,7 @@ import { mapEntryAssignment, parameterOverrides, parseParameters } from '../src/
 import { lookupAppRevision } from '../src/argocd/app-revision.js';
 import { capabilitiesFromEnv, chooseEnvironment, chooseRevision, cmpExtractDir, normalizeSourcePath, rootFromSourcePath, strataEnvNearMisses } from '../src/argocd/render-options.js';
 import { applySourceOverrides, mergePatch } from '../src/argocd/source-overrides.js';
+import { appOnFs } from '../src/core/app.js';
 import type { AppConfig } from '../src/core/config.js';
 import { MemoryFs } from '../src/core/fs.js';
 import { UserError } from '../src/core/errors.js';
@@ -228,11 +229,19 @@ describe('build environment -> render inputs', () => {
     assert.deepEqual(strataEnvNearMisses(env), ['ARGOCD_ENV_STRATA_ENV', 'STARTA_ENV', 'STRATA_ENVIRONMENT', 'STRATA_ENV_', 'strata_env']);
   });
   test('an explicitly empty plugin.env STRATA_ENV is an error; absent falls back to the default', () => {
-    const config = { file: 'a/strata.yaml', environments: ['stg', 'prod'], defaultEnvironment: 'stg' } as unknown as AppConfig;
+    const config = { file: 'a/strata.yaml', environments: ['stg', 'prod'], defaultEnvironment: 'stg', positions: new Map() } as unknown as AppConfig;
+    const app = appOnFs(new MemoryFs(), config);
     const none = { valueFiles: [], set: [], setString: [] };
-    assert.throws(() => chooseEnvironment(none, { ARGOCD_ENV_STRATA_ENV: '' }, config), /STRATA_ENV is set but empty/);
-    assert.equal(chooseEnvironment(none, {}, config), 'stg');
-    assert.equal(chooseEnvironment({ ...none, env: 'prod' }, { ARGOCD_ENV_STRATA_ENV: '' }, config), 'prod', 'the parameter wins');
+    assert.throws(() => chooseEnvironment(none, { ARGOCD_ENV_STRATA_ENV: '' }, app), /STRATA_ENV is set but empty/);
+    assert.equal(chooseEnvironment(none, {}, app), 'stg');
+    assert.equal(chooseEnvironment({ ...none, env: 'prod' }, { ARGOCD_ENV_STRATA_ENV: '' }, app), 'prod', 'the parameter wins');
+    // A name that is not the app's: the one resolver's wording, whichever way Argo CD gave it.
+    assert.throws(() => chooseEnvironment(none, { ARGOCD_ENV_STRATA_ENV: 'dev' }, app), { message: 'unknown environment "dev": this app declares stg, prod' });
+    assert.throws(() => chooseEnvironment({ ...none, env: 'dev' }, {}, app), { message: 'unknown environment "dev": this app declares stg, prod' });
+    const noDefault = appOnFs(new MemoryFs(), { ...config, defaultEnvironment: undefined });
+    assert.throws(() => chooseEnvironment(none, {}, noDefault), {
+      message: 'no environment: set the Application\'s plugin parameter "env" or plugin.env STRATA_ENV (one of stg, prod), or set spec.defaultEnvironment',
+    });
   });
   test('app revision: a git timeout falls back to the repository revision, the same way every time, and says so', () => {
     const logs: string[] = [];

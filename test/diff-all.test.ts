@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { main } from '../src/cli/main.js';
 import { MemoryFs } from '../src/core/fs.js';
+import { loadApp } from '../src/core/app.js';
 import { render } from '../src/core/render.js';
 import { diffAll, type PairResult } from '../src/diff/all.js';
 import { InputIndex, replays } from '../src/diff/inputs.js';
@@ -325,8 +326,7 @@ describe('inputs', () => {
     ] as const) {
       const rec = new RecordingFs(fs, (b) => blobId(b, 'sha1'));
       render({ fs: rec, appDir, env });
-      const config = render({ fs, appDir, env }).config;
-      const inputs = new InputIndex(digest, true).pair(config, env);
+      const inputs = new InputIndex(digest, true).pair(loadApp(digest, appDir), env);
       assert.equal(inputs.dynamic, false);
       const named = new Set(inputs.entries.map((e) => e.split(' ')[1]));
       named.add(`${appDir}/strata.yaml`);

@@ -5,7 +5,7 @@ import { ValuesBuilder } from '../src/core/merge.js';
 import { needsQuotes, toYamlText } from '../src/core/serialize.js';
 import { parseSetExpression } from '../src/core/set-parser.js';
 import type { Emitted } from '../src/core/templates.js';
-import { makeTracer, traceOrigin } from '../src/core/trace.js';
+import { makeTracer } from '../src/core/trace.js';
 import type { Finding } from '../src/core/types.js';
 import { loadYamlText } from '../src/core/yaml-load.js';
 import { isAmbiguous } from '../src/core/yaml-schema.js';
@@ -129,30 +129,14 @@ describe('tracing findings is linear in findings and printed values', () => {
       { template: 't.hbs', valuePath: `.items[${i}].port`, value: it.port },
       { template: 't.hbs', valuePath: `.items[${i}].tag`, value: it.tag },
     ]);
-    const trace = makeTracer(emitted, merged);
-    const r = timed(() => items.map((it, i) => [trace('t.hbs', it.port, 'port'), trace('t.hbs', 'latest', 'tag'), i] as const));
+    const tracer = makeTracer(emitted, merged);
+    const r = timed(() => items.map((it, i) => [tracer.origin('t.hbs', it.port, 'port'), tracer.origin('t.hbs', 'latest', 'tag'), i] as const));
     assert.ok(r.ms < 10_000, `took ${r.ms} ms`);
     // Distinct texts trace to their one value; the shared `latest` has 20,000 candidates and no origin.
     for (const [o, latest, i] of r.result!) {
       assert.equal(o?.line, i + 1);
       assert.equal(latest, undefined);
     }
-  });
-
-  it('traceOrigin (the per-call form) gives the same answers and reuses its index', () => {
-    const merged = new ValuesBuilder();
-    merged.mergeLayer({ image: { tag: 'v1.2.3' }, other: 'v1.2.3', replicas: 1 }, (p) => ({ file: 'v.yaml', line: p.length }));
-    const m = merged.result();
-    const emitted: Emitted[] = [
-      { template: 't', valuePath: '.image', value: { tag: 'v1.2.3' } },
-      { template: 't', valuePath: '.other', value: 'v1.2.3' },
-      { template: 't', valuePath: '.replicas', value: 1 },
-    ];
-    assert.equal(traceOrigin(emitted, m, 't', 'v1.2.3', 'tag')?.line, '.image.tag'.length); // the hinted key wins
-    assert.equal(traceOrigin(emitted, m, 't', 'v1.2.3')?.line, '.other'.length); // the one printed directly
-    assert.equal(traceOrigin(emitted, m, 't', '1'), m.provenance.get('.replicas')?.origin); // no hint: the one direct
-    assert.equal(traceOrigin(emitted, m, 't', '1', 'cpu'), undefined); // a number with another key: not traced
-    assert.equal(traceOrigin(emitted, m, 'other-template', 'v1.2.3'), undefined);
   });
 });
 

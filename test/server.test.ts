@@ -225,6 +225,25 @@ describe('strata serve over a temp copy', () => {
     assert.equal(after.json().values.replicaCount, 7);
   });
 
+  test('strata.yaml is an input of every cached result: the default environment moves with an edit to it', async () => {
+    // The app is loaded once, inside the cached computation: its strata.yaml read is among the replayed ones.
+    const url = '/api/apps/plate-web/values';
+    const first = await get(s.url, url);
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.json().env, 'stg');
+    assert.equal((await get(s.url, url)).headers.get('x-strata-cache'), 'hit');
+    const cfg = join(dir, 'helm/applications/plate-web/strata.yaml');
+    const text = readFileSync(cfg, 'utf8');
+    assert.match(text, /defaultEnvironment: stg/);
+    writeFileSync(cfg, text.replace('defaultEnvironment: stg', 'defaultEnvironment: prod'));
+    const edited = await get(s.url, url);
+    assert.equal(edited.headers.get('x-strata-cache'), 'miss');
+    assert.equal(edited.json().env, 'prod');
+    writeFileSync(cfg, text);
+    assert.equal((await get(s.url, url)).json().env, 'stg');
+    assert.equal((await get(s.url, '/api/apps/plate-web/render?env=qa')).status, 404, 'an env the app does not declare, after a hit on another');
+  });
+
   test('a broken values file is a 422 with the file:line message the CLI prints', async () => {
     const values = join(dir, 'helm/applications/plate-web/values-prod.yaml');
     writeFileSync(values, readFileSync(values, 'utf8') + '\nbroken: [unclosed\n');

@@ -1,8 +1,6 @@
 import { realpathSync } from 'node:fs';
-import { loadAppConfig } from '../core/config.js';
+import { loadApp } from '../core/app.js';
 import { UserError } from '../core/errors.js';
-import { resolvePath } from '../core/fs.js';
-import { resolveLayerFiles } from '../core/layers.js';
 import { resolveLimits, type Limits } from '../core/limits.js';
 import { createCaches, render, type Check, type RenderCaches, type RenderResult } from '../core/render.js';
 import { toYamlStream } from '../core/serialize.js';
@@ -74,20 +72,16 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
   const { fs, appDir, repoRoot } = locateApp(opts.cwd, env, limits.fileBytes);
   const params = parseParameters(env);
   const caches = opts.caches ?? createCaches({ immutable: true, ...(opts.store ? { store: opts.store } : {}) });
-  const config = loadAppConfig(fs, appDir, caches.parsed);
-  const envName = chooseEnvironment(params, env, config);
+  const app = loadApp(fs, appDir, caches.parsed);
+  const config = app.config;
+  const envName = chooseEnvironment(params, env, app);
   const overrides = parameterOverrides(params, appDir);
   const warnings = strataEnvNearMisses(env).map((n) => `warning: plugin.env "${n}" is not STRATA_ENV (names are case-sensitive and kept verbatim) and is ignored; environment "${envName}" is used`);
 
-  // The app's inputs: strata.yaml, its layer files, the valueFiles, its templates folder (no merge needed),
+  // The app's inputs: strata.yaml, its layer files, its templates folder (no merge needed), the valueFiles,
   // and the files its templates read with `file`, which only the render knows. Resolved only when the
   // revision mode asks git for the app's last commit (spec.metadata.revision: app).
-  const staticInputs = (): string[] => [
-    config.file,
-    ...resolveLayerFiles(fs, config, envName),
-    ...overrides.flatMap((o) => (o.kind === 'file' ? [o.path] : [])),
-    resolvePath(config.dir, config.templates, config.file),
-  ];
+  const staticInputs = (): string[] => [...app.inputs(envName), ...overrides.flatMap((o) => (o.kind === 'file' ? [o.path] : []))];
   const revisionOf = (extra: readonly string[]): string =>
     chooseRevision(config.revision, env, () =>
       lookupAppRevision({
@@ -103,8 +97,7 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
   const namespace = namespaceFromEnv(env);
   const renderAt = (appRevision: string): RenderResult =>
     render({
-      fs,
-      appDir,
+      app,
       env: envName,
       overrides,
       release: releaseFromEnv(env, appDir, appRevision),

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { parseApiVersions } from '../core/capabilities.js';
-import { resolveEnvironment, type AppConfig, type RevisionMode } from '../core/config.js';
+import type { App } from '../core/app.js';
+import type { RevisionMode } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import type { Capabilities, ReleaseInfo } from '../core/types.js';
 import { ENV_PREFIX, ENV_VAR_STRATA_ENV, type Env } from './contract.js';
@@ -56,15 +57,16 @@ export function rootFromSourcePath(cwd: string, sourcePath: string | undefined, 
 }
 
 /**
- * Parameter `env`, else plugin.env STRATA_ENV, else strata.yaml's defaultEnvironment, else an error. An
- * explicitly empty value (an ApplicationSet template that resolved to "") is an error, never the default.
+ * The name Argo CD asks for: parameter `env`, else plugin.env STRATA_ENV; then the app's one resolver
+ * (App.environment: that name, else strata.yaml's defaultEnvironment, else an error). An explicitly empty
+ * value (an ApplicationSet template that resolved to "") is an error, never the default.
  */
-export function chooseEnvironment(params: StrataParameters, env: Env, config: AppConfig): string {
+export function chooseEnvironment(params: StrataParameters, env: Env, app: App): string {
   const fromEnv = env[ENV_VAR_STRATA_ENV];
   if (params.env === undefined && fromEnv === '') {
-    throw new UserError(`plugin.env STRATA_ENV is set but empty; set it to one of ${config.environments.join(', ')} or remove it`, { file: config.file });
+    throw new UserError(`plugin.env STRATA_ENV is set but empty; set it to one of ${app.config.environments.join(', ')} or remove it`, { file: app.config.file });
   }
-  return resolveEnvironment(config, params.env ?? fromEnv, 'set the Application\'s plugin parameter "env" or plugin.env STRATA_ENV');
+  return app.environment(params.env ?? fromEnv, 'set the Application\'s plugin parameter "env" or plugin.env STRATA_ENV');
 }
 
 /**

@@ -1,18 +1,16 @@
 import { standardChecks } from './index.js';
-import type { ReadOnlyFs } from '../core/fs.js';
 import type { Override } from '../core/layers.js';
-import { render, type RenderCaches } from '../core/render.js';
+import { render, type AppSource, type RenderCaches } from '../core/render.js';
 import type { Finding } from '../core/types.js';
 
-export interface LintOptions {
-  fs: ReadOnlyFs;
-  appDir: string;
+/** The app loaded already (`app`), or where to load it from (`fs`, `appDir`). */
+export type LintOptions = AppSource & {
   env: string;
   overrides?: Override[];
   caches?: RenderCaches;
   /** Told about objects of kinds without a schema. */
   debug?: (message: string) => void;
-}
+};
 
 /**
  * Every finding of the standard checks for one app and environment, errors and warnings alike (render
@@ -20,8 +18,7 @@ export interface LintOptions {
  */
 export function lintApp(opts: LintOptions): Finding[] {
   return render({
-    fs: opts.fs,
-    appDir: opts.appDir,
+    ...('app' in opts ? { app: opts.app } : { fs: opts.fs, appDir: opts.appDir }),
     env: opts.env,
     overrides: opts.overrides ?? [],
     checks: standardChecks(opts.debug ? { debug: opts.debug } : {}),

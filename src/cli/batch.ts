@@ -1,14 +1,16 @@
-import { loadAppConfig } from '../core/config.js';
+import { loadApp, type App } from '../core/app.js';
 import { discoverApps } from '../core/discover.js';
 import { describeError, UserError } from '../core/errors.js';
 import type { ReadOnlyFs } from '../core/fs.js';
 import type { ParseCache } from '../core/parse-cache.js';
 
-// The batch path (render --all, lint --all): every app under a root that declares an environment. An app
-// whose strata.yaml cannot be read is reported with the others, not allowed to hide them.
+// The batch path (render --all, lint --all): every app under a root that declares an environment, loaded
+// once (the renders take the loaded App). An app whose strata.yaml cannot be read is reported with the
+// others, not allowed to hide them.
 
 export interface BatchApps {
-  apps: string[];
+  /** The apps that declare the environment, in discovery order. */
+  apps: App[];
   /** Apps whose strata.yaml is broken: they cannot say which environments they have. */
   broken: { app: string; error: string }[];
   /** Apps that do not declare the environment (listed in summaries, so none is skipped silently). */
@@ -21,7 +23,8 @@ export function appsForEnv(fs: ReadOnlyFs, root: string, env: string, cache?: Pa
   const skipped = (path: string, reason: string): void => warn?.(`skipped ${path}: ${reason}`);
   for (const app of discoverApps(fs, root, skipped)) {
     try {
-      if (loadAppConfig(fs, app, cache).environments.includes(env)) out.apps.push(app);
+      const loaded = loadApp(fs, app, cache);
+      if (loaded.config.environments.includes(env)) out.apps.push(loaded);
       else out.skipped.push(app);
     } catch (e) {
       if (!(e instanceof UserError)) throw e;

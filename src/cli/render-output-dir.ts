@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { standardChecks } from '../checks/index.js';
-import { loadAppConfig } from '../core/config.js';
+import { loadApp, type App } from '../core/app.js';
 import { discoverApps } from '../core/discover.js';
 import { describeError, formatFinding, UsageError, UserError } from '../core/errors.js';
 import { createCaches, render } from '../core/render.js';
@@ -29,16 +29,17 @@ export function renderToOutputDir(ctx: CommandContext, args: RenderArgs, outputD
 
   const failures: string[] = [];
   let broken = 0;
-  const pairs: { appDir: string; env: string }[] = [];
+  const pairs: { app: App; env: string }[] = [];
   if (env !== undefined) {
     const batch = appsForEnv(target.fs, target.appDir, env, caches.parsed);
     failures.push(...batch.broken.map((b) => b.error));
     broken = batch.broken.length;
-    pairs.push(...batch.apps.map((appDir) => ({ appDir, env })));
+    pairs.push(...batch.apps.map((app) => ({ app, env })));
   } else {
     for (const appDir of discoverApps(target.fs, target.appDir)) {
       try {
-        for (const e of loadAppConfig(target.fs, appDir, caches.parsed).environments) pairs.push({ appDir, env: e });
+        const app = loadApp(target.fs, appDir, caches.parsed);
+        for (const e of app.config.environments) pairs.push({ app, env: e });
       } catch (e) {
         if (!(e instanceof UserError)) throw e;
         failures.push(describeError(e));
@@ -49,23 +50,23 @@ export function renderToOutputDir(ctx: CommandContext, args: RenderArgs, outputD
   const overrides = layerOverrides(args.layers, ctx.cwd);
   const outputs: { appDir: string; env: string; text: string }[] = [];
   for (const pair of pairs) {
+    const appDir = pair.app.config.dir;
     try {
       const result = render({
-        fs: target.fs,
-        appDir: pair.appDir,
+        app: pair.app,
         env: pair.env,
         overrides,
         ...(o.namespace ? { namespace: o.namespace } : {}),
         checks: standardChecks(),
         caches,
         log: (m: string) => ctx.stderr.write(`strata: template log: ${m}\n`),
-        ...releaseFromFlags(o, pair.appDir),
+        ...releaseFromFlags(o, appDir),
       });
       for (const f of result.findings) ctx.stderr.write(`strata: ${formatFinding(f)}\n`);
-      outputs.push({ ...pair, text: toYamlStream(result.objects.map((o) => o.object)) });
+      outputs.push({ appDir, env: pair.env, text: toYamlStream(result.objects.map((o) => o.object)) });
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
-      failures.push(`${pair.appDir} (${pair.env}): ${describeError(e)}`);
+      failures.push(`${appDir} (${pair.env}): ${describeError(e)}`);
     }
   }
   if (failures.length === 1) throw new UserError(`a render failed; nothing written: ${failures[0]}`);

@@ -1,14 +1,14 @@
-import type { AppConfig } from './config.js';
 import { UserError } from './errors.js';
-import { resolvePath, type ReadOnlyFs } from './fs.js';
+import type { ReadOnlyFs } from './fs.js';
 import { DEFAULT_RENDER_LIMITS, type Limits } from './limits.js';
-import { ValuesBuilder } from './merge.js';
+import { ValuesBuilder, type ListRule } from './merge.js';
 import type { SetAssignment } from './set-parser.js';
 import type { MergedValues, Origin } from './types.js';
 import { ParseCache } from './parse-cache.js';
 import { DEFAULT_LIMITS, loadYamlText, type LoadedYaml, type LoadLimits, type Positions } from './yaml-load.js';
 
-// Load an app's layers for one environment, then the overrides, in order, into merged values with provenance.
+// Load an app's layer files for one environment (core/app.ts names them), then the overrides, in order, into
+// merged values with provenance.
 
 /** What comes after the app's own layers, in the order given (command line, or Argo CD parameters). */
 export type Override =
@@ -19,35 +19,12 @@ export type Override =
   /** Parsed `--set`-family assignments, all from one flag or parameter. */
   | { kind: 'set'; assignments: SetAssignment[]; origin: Origin };
 
-/** The app's layer files for an environment, repo-relative, with `{env}` substituted; missing optional ones dropped. */
-export function resolveLayerFiles(fs: ReadOnlyFs, config: AppConfig, env: string): string[] {
-  const files: string[] = [];
-  config.layers.forEach((layer, i) => {
-    const rel = layer.path.replaceAll('{env}', env);
-    let path: string;
-    try {
-      path = resolvePath(config.dir, rel, config.file);
-    } catch (e) {
-      throw new UserError((e as Error).message, { file: config.file, path: `.spec.layers[${i}]`, ...config.positions.get(`.spec.layers[${i}]`) });
-    }
-    const kind = fs.stat(path);
-    if (kind === 'file') files.push(path);
-    else if (kind === 'dir') throw new UserError(`layer "${rel}" is a directory, expected a values file`, { file: config.file, path: `.spec.layers[${i}]` });
-    else if (!layer.optional) {
-      throw new UserError(`layer "${rel}" (${path}) does not exist; mark it \`optional: true\` if it may be absent`, {
-        file: config.file,
-        path: `.spec.layers[${i}]`,
-        ...config.positions.get(`.spec.layers[${i}]`),
-      });
-    }
-  });
-  return files;
-}
-
 export interface LoadValuesOptions {
   fs: ReadOnlyFs;
-  config: AppConfig;
-  env: string;
+  /** The app's layer files for the environment, in merge order (App.layerFiles). */
+  layers: readonly string[];
+  /** strata.yaml's spec.merge.lists. */
+  listRules: readonly ListRule[];
   overrides: readonly Override[];
   cache?: ParseCache;
   /** File size and nesting caps (core/limits.ts) for every layer and override; defaults when absent. */
@@ -60,12 +37,12 @@ export function loadLimitsOf(limits: Pick<Limits, 'fileBytes' | 'nestingDepth'>)
 }
 
 export function loadValues(opts: LoadValuesOptions): MergedValues & { files: string[] } {
-  const { fs, config, env } = opts;
+  const { fs } = opts;
   const cache = opts.cache ?? new ParseCache();
   const limits = opts.limits ?? DEFAULT_RENDER_LIMITS;
   const loadLimits = loadLimitsOf(limits);
-  const builder = new ValuesBuilder(config.listRules, limits.nestingDepth);
-  const files = resolveLayerFiles(fs, config, env);
+  const builder = new ValuesBuilder(opts.listRules, limits.nestingDepth);
+  const files = [...opts.layers];
   const mergeLoaded = (file: string, loaded: LoadedYaml): void => {
     builder.mergeLayer(loaded.value, (p) => new FileOrigin(file, loaded.positions, p));
   };

@@ -1,19 +1,21 @@
 import { defaultCapabilities } from './capabilities.js';
-import { loadAppConfig, resolveEnvironment, type AppConfig } from './config.js';
+import { loadApp, type App } from './app.js';
+import type { AppConfig } from './config.js';
 import { parseRendered } from './documents.js';
-import { FindingsError, UserError } from './errors.js';
-import { resolvePath, type ReadOnlyFs } from './fs.js';
+import { FindingsError } from './errors.js';
+import type { ReadOnlyFs } from './fs.js';
 import { injectMetadata } from './inject.js';
 import { DEFAULT_RENDER_LIMITS, type Limits } from './limits.js';
 import { loadValues, type Override } from './layers.js';
 import { ParseCache } from './parse-cache.js';
 import { sortObjects } from './order.js';
 import { checkDuplicates, checkNotEmpty, checkShape } from './structure.js';
-import { traceOrigin } from './trace.js';
+import { makeTracer, type Tracer } from './trace.js';
 import { Budget, renderObjects, TemplateCache, type CompiledStore, type Emitted, type RenderState } from './templates.js';
-import type { Capabilities, Finding, MergedValues, Origin, ReleaseInfo, RenderedObject } from './types.js';
+import type { Capabilities, Finding, MergedValues, ReleaseInfo, RenderedObject } from './types.js';
 
-// The pure core: app directory + environment + overrides -> ordered, labelled, validated objects.
+// The pure core: an app (loaded by the caller, core/app.ts, or from its directory) + environment + overrides
+// -> ordered, labelled, validated objects.
 // It reads only through the file system it is given and never looks at process.env or the clock.
 // discover app -> resolve env -> load layers -> merge -> context -> templates -> inject -> checks -> order.
 
@@ -46,8 +48,8 @@ export interface CheckInput {
   capabilities: Capabilities;
   /** The render's caches: checks load their own files (policy, schemas) through `caches.parsed`. */
   caches: RenderCaches;
-  /** The origin of the value that printed `text` in `template` (its key `hint` when several did), if known. */
-  trace(template: string, text: string, hint?: string | readonly string[]): Origin | undefined;
+  /** Which values file:line printed a rendered text (core/trace.ts). */
+  tracer: Tracer;
   /** The render's bounds (checks size their own files and budgets by them). */
   limits: Limits;
   /** The namespace objects default to (Argo CD's destination or spec.namespace), "" for none. */
@@ -57,10 +59,25 @@ export interface CheckInput {
 /** Validation and policy plug in here: a plain list of functions that return findings. */
 export type Check = (input: CheckInput) => Finding[];
 
-export interface RenderOptions {
-  fs: ReadOnlyFs;
-  /** Repo-relative app directory (holding strata.yaml). */
-  appDir: string;
+/**
+ * The app to work on: loaded already (core/app.ts; the caller chose its environment or input list from the
+ * same load), or where to load it from.
+ */
+export type AppSource =
+  | { app: App }
+  | {
+      fs: ReadOnlyFs;
+      /** Repo-relative app directory (holding strata.yaml). */
+      appDir: string;
+    };
+
+/** The app through the render's parse cache, unless the caller loaded it. */
+function appOf(source: AppSource, caches?: RenderCaches): App {
+  return 'app' in source ? source.app : loadApp(source.fs, source.appDir, caches?.parsed);
+}
+
+/** What to render the app with. */
+export interface RenderSettings {
   /** Environment name; defaults to spec.defaultEnvironment. */
   env?: string;
   overrides?: readonly Override[];
@@ -85,6 +102,8 @@ export interface RenderOptions {
   onBadOutput?: (template: string, text: string) => void;
 }
 
+export type RenderOptions = AppSource & RenderSettings;
+
 export interface RenderResult {
   config: AppConfig;
   env: string;
@@ -108,40 +127,37 @@ export function emptyRelease(): ReleaseInfo {
   return { revision: '', appRevision: '', repoURL: '', path: '', targetRevision: '', project: '', name: '' };
 }
 
-/** Load the app and merge its values for an environment (no templates). */
-export function resolveValues(opts: Pick<RenderOptions, 'fs' | 'appDir' | 'env' | 'overrides' | 'caches' | 'limits'>): {
+/** Load the app (unless given) and merge its values for an environment (no templates). */
+export function resolveValues(opts: AppSource & Pick<RenderSettings, 'env' | 'overrides' | 'caches' | 'limits'>): {
+  app: App;
   config: AppConfig;
   env: string;
   merged: MergedValues;
   files: string[];
 } {
-  const config = loadAppConfig(opts.fs, opts.appDir, opts.caches?.parsed);
-  const env = resolveEnvironment(config, opts.env);
+  const app = appOf(opts, opts.caches);
+  const env = app.environment(opts.env);
   const { files, ...merged } = loadValues({
-    fs: opts.fs,
-    config,
-    env,
+    fs: app.fs,
+    layers: app.layerFiles(env),
+    listRules: app.config.listRules,
     overrides: opts.overrides ?? [],
     ...(opts.caches ? { cache: opts.caches.parsed } : {}),
     ...(opts.limits ? { limits: opts.limits } : {}),
   });
-  return { config, env, merged, files };
+  return { app, config: app.config, env, merged, files };
 }
 
 export function render(opts: RenderOptions): RenderResult {
   const caches = opts.caches ?? createCaches();
-  const { config, env, merged, files } = resolveValues({ ...opts, caches });
+  const { app, config, env, merged, files } = resolveValues({ ...opts, caches });
+  const fs = app.fs;
   const release: ReleaseInfo = { ...emptyRelease(), ...opts.release };
   const capabilities = defaultCapabilities(opts.capabilities);
   const namespace = opts.namespace || config.namespace;
 
-  let templatesDir: string;
-  try {
-    templatesDir = resolvePath(config.dir, config.templates, config.file);
-  } catch (e) {
-    throw new UserError((e as Error).message, { file: config.file, path: '.spec.templates', ...config.positions.get('.spec.templates') });
-  }
-  const set = caches.templates.load(opts.fs, templatesDir);
+  const templatesDir = app.templatesDir();
+  const set = caches.templates.load(fs, templatesDir);
   const context = {
     values: merged.values,
     env: { name: env },
@@ -165,7 +181,7 @@ export function render(opts: RenderOptions): RenderResult {
       objects.push(...parseRendered(text, f.path));
       continue;
     }
-    const state: RenderState = { template: f.path, emitted, log: opts.log ?? (() => {}), budget, inputs, fs: opts.fs, appDir: config.dir, templatesDir };
+    const state: RenderState = { template: f.path, emitted, log: opts.log ?? (() => {}), budget, inputs, fs, appDir: config.dir, templatesDir };
     objects.push(...renderObjects(set, f.path, context, state, hooks));
   }
 
@@ -180,9 +196,9 @@ export function render(opts: RenderOptions): RenderResult {
   checkDuplicates(objects);
   checkNotEmpty(objects, config.allowEmpty, config.file);
 
-  const trace = (template: string, text: string, hint?: string | readonly string[]): Origin | undefined => traceOrigin(emitted, merged, template, text, hint);
+  const tracer = makeTracer(emitted, merged);
   const findings = (opts.checks ?? []).flatMap((check) =>
-    check({ fs: opts.fs, config, env, merged, objects, capabilities, caches, trace, limits: opts.limits ?? DEFAULT_RENDER_LIMITS, namespace: namespace ?? '' }),
+    check({ fs, config, env, merged, objects, capabilities, caches, tracer, limits: opts.limits ?? DEFAULT_RENDER_LIMITS, namespace: namespace ?? '' }),
   );
   if (opts.failOnFindings !== false && findings.some((f) => f.severity === 'error')) throw new FindingsError(findings);
 

@@ -35,10 +35,61 @@ function leaves(v: Value, path: string, visit: (path: string, text: string) => v
   else if (v !== null) visit(path, String(v));
 }
 
-export type Tracer = (template: string, text: string, hint?: string | readonly string[]) => Origin | undefined;
+/** Values keys that usually hold a traced text (`tag`, `host`, `replicaCount`): a candidate under one wins. */
+export type Hint = string | readonly string[];
 
-/** Index what the templates printed, once; the tracer answers each finding from the index. */
+/**
+ * The one answer to "which values file:line produced this output text", built once per render from what its
+ * templates printed and the merged values. Checks ask it through `CheckInput.tracer`.
+ */
+export interface Tracer {
+  /** The origin of the value that printed `text` in `template` (the one under a `hint` key when several did). */
+  origin(template: string, text: string, hint?: Hint): Origin | undefined;
+  /**
+   * The first of `texts` that traces (for an image: its tag, then the whole image string, which values may
+   * set in one piece); none for an empty list.
+   */
+  first(template: string, texts: string | readonly string[], hint?: Hint): Origin | undefined;
+  /**
+   * The origin of a scalar of a rendered object found at a field named `key`. `retyped`: a number where a
+   * string was expected, which may have been printed from a string whose text YAML normalised (`--set
+   * version=1.20` printed bare is the number 1.2): its decimal spellings are tried too, and for those (a text
+   * that cannot be a coincidence of the number's own spelling) without the key hint.
+   */
+  scalar(template: string, value: string | number | boolean, key: string, retyped?: boolean): Origin | undefined;
+}
+
+/**
+ * The tracer of one render. The index of what the templates printed is built on the first question (most
+ * renders have no finding to trace) and answers every later one.
+ */
 export function makeTracer(emitted: readonly Emitted[], merged: MergedValues): Tracer {
+  let index: ((template: string, text: string, hint?: Hint) => Origin | undefined) | undefined;
+  const origin = (template: string, text: string, hint?: Hint): Origin | undefined => (index ??= indexEmitted(emitted, merged))(template, text, hint);
+  const first = (template: string, texts: string | readonly string[], hint?: Hint): Origin | undefined => {
+    for (const text of typeof texts === 'string' ? [texts] : texts) {
+      const o = origin(template, text, hint);
+      if (o) return o;
+    }
+    return undefined;
+  };
+  return {
+    origin,
+    first,
+    scalar(template, value, key, retyped = false) {
+      const direct = origin(template, String(value), key);
+      if (direct || !retyped || typeof value !== 'number' || Number.isInteger(value)) return direct;
+      const spellings: string[] = [];
+      for (let d = String(value).split('.')[1]?.length ?? 0; d <= 6; d++) spellings.push(value.toFixed(d));
+      for (let z = 1; z <= 4; z++) spellings.push(String(value) + '0'.repeat(z));
+      const texts = [...new Set(spellings)].filter((t) => t !== String(value));
+      return first(template, texts, key) ?? first(template, texts);
+    },
+  };
+}
+
+/** Index what the templates printed, once; the returned function answers each question from the index. */
+function indexEmitted(emitted: readonly Emitted[], merged: MergedValues): (template: string, text: string, hint?: Hint) => Origin | undefined {
   const byTemplate = new Map<string, Map<string, Candidates>>();
   // The same value printed many times (an `{{#each}}` body) is indexed once.
   const seen = new Map<string, Set<unknown>>();
@@ -92,28 +143,4 @@ export function makeTracer(emitted: readonly Emitted[], merged: MergedValues): T
     if (all === 1 && distinctive) return merged.provenance.get([...direct, ...nested][0])?.origin;
     return undefined;
   }
-}
-
-const tracers = new WeakMap<readonly Emitted[], { length: number; merged: MergedValues; tracer: Tracer }>();
-
-/** One trace; the index is built on the first call for these `emitted` and reused (see makeTracer). */
-export function traceOrigin(emitted: readonly Emitted[], merged: MergedValues, template: string, text: string, hint?: string | readonly string[]): Origin | undefined {
-  let hit = tracers.get(emitted);
-  if (!hit || hit.length !== emitted.length || hit.merged !== merged) {
-    hit = { length: emitted.length, merged, tracer: makeTracer(emitted, merged) };
-    tracers.set(emitted, hit);
-  }
-  return hit.tracer(template, text, hint);
-}
-
-/**
- * Where the values behind a rendered text were set: the first of `texts` the tracer can trace (for an image:
- * its tag, then the whole image string, which values may set in one piece). Checks pass their `CheckInput`.
- */
-export function traceValue(input: { readonly trace: Tracer }, template: string, texts: string | readonly string[], hint?: string | readonly string[]): Origin | undefined {
-  for (const text of typeof texts === 'string' ? [texts] : texts) {
-    const origin = input.trace(template, text, hint);
-    if (origin) return origin;
-  }
-  return undefined;
 }

@@ -1,10 +1,11 @@
 import type { Limits } from '../core/limits.js';
-import { CONFIG_FILE, loadAppConfig, type AppConfig } from '../core/config.js';
+import { appOnFs, loadApp, type App } from '../core/app.js';
+import { CONFIG_FILE } from '../core/config.js';
 import { discoverApps } from '../core/discover.js';
 import { describeError, UserError } from '../core/errors.js';
-import { joinPath, type ReadOnlyFs } from '../core/fs.js';
+import { joinPath } from '../core/fs.js';
 import type { Override } from '../core/layers.js';
-import { createCaches, render, type RenderCaches } from '../core/render.js';
+import { createCaches, render, type AppSource, type RenderCaches } from '../core/render.js';
 import type { CompiledStore } from '../core/templates.js';
 import type { K8sObject } from '../core/types.js';
 import { diffObjects, type ObjectDiff } from './diff.js';
@@ -58,7 +59,7 @@ export interface DiffAllResult {
 
 type Side = 'worktree' | 'revision';
 type Outcome = { ok: true; objects: K8sObject[] } | { ok: false; error: string };
-type Loaded = { ok: true; config: AppConfig } | { ok: false; error: string } | undefined;
+type Loaded = { ok: true; app: App } | { ok: false; error: string } | undefined;
 
 export function diffAll(opts: DiffAllOptions): DiffAllResult {
   const { worktree, revision } = opts.sides;
@@ -72,11 +73,11 @@ export function diffAll(opts: DiffAllOptions): DiffAllResult {
   const rendered = { worktree: 0, revision: 0 };
   const algorithm = revision.commit.length === 64 ? 'sha256' : 'sha1';
 
-  const renderSide = (side: Side, appDir: string, env: string, fs: ReadOnlyFs = fsOf[side], c = caches[side]): Outcome => {
+  const renderSide = (side: Side, source: AppSource, env: string, c = caches[side]): Outcome => {
     rendered[side]++;
     try {
       // No checks: they never change the objects, and a policy failure must not hide the diff (lint reports it).
-      return { ok: true, objects: render({ fs, appDir, env, overrides: opts.overrides ?? [], caches: c, ...(opts.limits ? { limits: opts.limits } : {}) }).objects.map((o) => o.object) };
+      return { ok: true, objects: render({ ...source, env, overrides: opts.overrides ?? [], caches: c, ...(opts.limits ? { limits: opts.limits } : {}) }).objects.map((o) => o.object) };
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
       return { ok: false, error: describeError(e) };
@@ -85,8 +86,8 @@ export function diffAll(opts: DiffAllOptions): DiffAllResult {
   const load = (side: Side, app: string): Loaded => {
     if (fsOf[side].stat(joinPath(app, CONFIG_FILE)) !== 'file') return undefined;
     try {
-      // Through the side's parse cache: the render that may follow reuses the parsed strata.yaml.
-      return { ok: true, config: loadAppConfig(fsOf[side], app, caches[side].parsed) };
+      // Loaded once per side: its environments, its input list and its renders all come from this load.
+      return { ok: true, app: loadApp(fsOf[side], app, caches[side].parsed) };
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
       return { ok: false, error: describeError(e) };
@@ -102,60 +103,64 @@ export function diffAll(opts: DiffAllOptions): DiffAllResult {
   for (const app of [...apps].sort()) {
     const sameConfig = inputs.worktree.config(app) !== undefined && inputs.worktree.config(app) === inputs.revision.config(app);
     const now = load('worktree', app);
-    const then = sameConfig ? now : load('revision', app);
-    const name = now?.ok ? now.config.name : then?.ok ? then.config.name : '';
+    // The same strata.yaml on both sides: parsed once, read through each side's tree.
+    const then: Loaded = sameConfig && now?.ok ? { ok: true, app: appOnFs(revision, now.app.config) } : sameConfig ? now : load('revision', app);
+    const name = now?.ok ? now.app.config.name : then?.ok ? then.app.config.name : '';
     if (now && !now.ok) {
       // Its environments are unknown: one row for the app, an error whatever the revision had.
       results.push({ app, name, env: '', status: 'error', objects: [], error: now.error });
       continue;
     }
-    const envsNow = now ? wanted(now.config.environments) : [];
-    const envsThen = then?.ok ? wanted(then.config.environments) : [];
+    const appNow = now?.ok ? now.app : undefined;
+    const appThen = then?.ok ? then.app : undefined;
+    const envsNow = appNow ? wanted(appNow.config.environments) : [];
+    const envsThen = appThen ? wanted(appThen.config.environments) : [];
     for (const env of [...new Set([...envsNow, ...envsThen])].sort()) {
       const base = { app, name, env };
       if (!envsNow.includes(env)) {
-        const before = renderSide('revision', app, env);
+        const before = renderSide('revision', { app: appThen! }, env); // an env of the revision's app only: it loaded
         results.push(before.ok ? { ...base, status: 'removed', objects: diff(before.objects, []) } : { ...base, status: 'removed', objects: [], beforeError: before.error });
         continue;
       }
       if (then && !then.ok) {
         // Broken at the revision (so its environments were unknown there), renders now: changed, or an error.
-        const after = renderSide('worktree', app, env);
+        const after = renderSide('worktree', { app: appNow! }, env);
         results.push(
           after.ok ? { ...base, status: 'changed', objects: diff([], after.objects), beforeError: then.error } : { ...base, status: 'error', objects: [], error: after.error, beforeError: then.error },
         );
         continue;
       }
       if (!envsThen.includes(env)) {
-        const after = renderSide('worktree', app, env);
+        const after = renderSide('worktree', { app: appNow! }, env);
         results.push(after.ok ? { ...base, status: 'added', objects: diff([], after.objects) } : { ...base, status: 'error', objects: [], error: after.error });
         continue;
       }
-      if (now?.ok && then?.ok) results.push(comparePair(base, now.config, then.config, sameConfig));
+      if (appNow && appThen) results.push(comparePair(base, appNow, appThen, sameConfig));
     }
   }
   return { against: revision.commit, results, rendered };
 
-  function comparePair(base: { app: string; name: string; env: string }, configNow: AppConfig, configThen: AppConfig, sameConfig: boolean): PairResult {
+  function comparePair(base: { app: string; name: string; env: string }, appNow: App, appThen: App, sameConfig: boolean): PairResult {
     const { app, env } = base;
     let after: Outcome | undefined;
     if (sameConfig) {
-      const a = inputs.worktree.pair(configNow, env);
-      const b = inputs.revision.pair(configThen, env);
+      const a = inputs.worktree.pair(appNow, env);
+      const b = inputs.revision.pair(appThen, env);
       if (sameEntries(a.entries, b.entries)) {
         if (!a.dynamic) return { ...base, status: 'unchanged', objects: [] };
         // Templates that may read other files: render this side recording every read, then check the reads
         // against the revision. Caches that re-read and compare (not immutable), so no read is served from
-        // memory and missed by the recording, while compiled templates are still shared.
+        // memory and missed by the recording, while compiled templates are still shared. The app is loaded
+        // again through the recording, so its reads are among those replayed.
         const rec = new RecordingFs(worktree, (b) => blobId(b, algorithm));
-        after = renderSide('worktree', app, env, rec, recordingCaches);
+        after = renderSide('worktree', { fs: rec, appDir: app }, env, recordingCaches);
         // Same reads, same answers: the revision renders the same (or fails the same way, like any pair
         // whose inputs did not change: this change did not break it, and `lint` reports it).
         if (replays(rec.reads, revision)) return { ...base, status: 'unchanged', objects: [] };
       }
     }
-    after ??= renderSide('worktree', app, env);
-    const before = renderSide('revision', app, env);
+    after ??= renderSide('worktree', { app: appNow }, env);
+    const before = renderSide('revision', { app: appThen }, env);
     if (!after.ok) return { ...base, status: 'error', objects: [], error: after.error, ...(before.ok ? {} : { beforeError: before.error }) };
     if (!before.ok) return { ...base, status: 'changed', objects: diff([], after.objects), beforeError: before.error };
     const objects = diff(before.objects, after.objects);

@@ -1,7 +1,6 @@
-import type { AppConfig } from '../core/config.js';
+import type { App } from '../core/app.js';
 import { UserError } from '../core/errors.js';
-import { joinPath, resolvePath } from '../core/fs.js';
-import { resolveLayerFiles } from '../core/layers.js';
+import { joinPath } from '../core/fs.js';
 import { findPolicyFile } from '../policy/config.js';
 import type { Read } from '../io/recording-fs.js';
 import type { DigestFs } from './rev-fs.js';
@@ -32,17 +31,17 @@ export class InputIndex {
     return this.fs.digest(joinPath(appDir, 'strata.yaml'));
   }
 
-  /** The static inputs of `config` for `env` on this side, as comparable lines. */
-  pair(config: AppConfig, env: string): { entries: string[]; dynamic: boolean } {
+  /** The static inputs of `app` (loaded from this side) for `env`, as comparable lines. */
+  pair(app: App, env: string): { entries: string[]; dynamic: boolean } {
     const entries: string[] = [];
     try {
-      for (const f of resolveLayerFiles(this.fs, config, env)) entries.push(`layer ${f} ${this.fs.digest(f)}`);
+      for (const f of app.layerFiles(env)) entries.push(`layer ${f} ${this.fs.digest(f)}`);
     } catch (e) {
       entries.push(`layers error ${(e as Error).message}`);
     }
     let dir: string | undefined;
     try {
-      dir = resolvePath(config.dir, config.templates, config.file);
+      dir = app.templatesDir();
     } catch (e) {
       entries.push(`templates error ${(e as Error).message}`);
     }
@@ -52,7 +51,7 @@ export class InputIndex {
       entries.push(...t.entries);
       dynamic = t.dynamic;
     }
-    const policy = findPolicyFile(this.fs, config.dir);
+    const policy = findPolicyFile(this.fs, app.config.dir);
     entries.push(policy === undefined ? 'policy none' : `policy ${policy} ${this.fs.digest(policy)}`);
     return { entries, dynamic };
   }

@@ -1,7 +1,6 @@
 import type { Check } from '../core/render.js';
 import type { Finding, RenderedObject } from '../core/types.js';
 import { objectId } from '../core/kinds.js';
-import { traceValue } from '../core/trace.js';
 import { resolvePolicy } from './config.js';
 import { customFindings } from './custom-check.js';
 import { RULES, type RuleContext } from './rules.js';
@@ -26,7 +25,7 @@ export function policyCheck(): Check {
       for (const ro of input.objects) {
         for (const hit of rule.check(ro, eff.options, ctx)) {
           const at = hit.at ?? ro;
-          const origin = hit.trace ? traceValue(input, at.template, hit.trace, hit.hint) : undefined;
+          const origin = input.tracer.first(at.template, hit.trace ?? [], hit.hint);
           out.push({
             severity: eff.severity,
             rule: id,

@@ -2,7 +2,6 @@ import { pointerToSegments, valueAt } from '../core/paths.js';
 import type { CheckInput } from '../core/render.js';
 import type { Finding, RenderedObject, Severity } from '../core/types.js';
 import { objectId } from '../core/kinds.js';
-import { traceValue } from '../core/trace.js';
 import { CEL_DEADLINE_MS, celText, CostMeter, deadlineIn, toCel, type Deadline } from './cel.js';
 import { kindMatches, type CustomRule } from './custom.js';
 
@@ -56,7 +55,7 @@ export function customFindings(rule: CustomRule, severity: Severity, input: Chec
     if (!traced || !rule.fieldPath) return base;
     const v = valueAtFieldPath(ro.object, rule.fieldPath);
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return base;
-    const origin = traceValue(input, ro.template, String(v), rule.fieldPath.replace(/^.*\./, ''));
+    const origin = input.tracer.scalar(ro.template, v, rule.fieldPath.replace(/^.*\./, ''));
     return origin ? { ...base, origin } : base;
   };
   // One deadline for the rule over this render's objects; a cost budget for each evaluation.

@@ -1,14 +1,14 @@
+import type { LintOptions } from '../checks/lint.js';
 import type { ReadOnlyFs } from '../core/fs.js';
 import type { Limits } from '../core/limits.js';
-import type { RenderCaches } from '../core/render.js';
 import type { Finding, K8sObject } from '../core/types.js';
 
 // The server's only door to the lint, diff and git modules: if their signatures move, this file is the fix.
 // Each is loaded on first use, so the server starts (and the other routes work) even if one of them fails.
 
-export async function lint(opts: { fs: ReadOnlyFs; appDir: string; env: string; caches: RenderCaches }): Promise<(fs: ReadOnlyFs) => Finding[]> {
+export async function lint(): Promise<(opts: LintOptions) => Finding[]> {
   const { lintApp } = await import('../checks/lint.js');
-  return (fs) => lintApp({ ...opts, fs });
+  return lintApp;
 }
 
 export interface DiffResult {
@@ -19,9 +19,9 @@ export interface DiffResult {
 }
 
 /** A differ whose text names the two sides with `labels` (e.g. the environments). */
-export async function differ(labels: readonly [string, string]): Promise<(before: K8sObject[], after: K8sObject[]) => DiffResult> {
+export async function differ(): Promise<(before: K8sObject[], after: K8sObject[], labels: readonly [string, string]) => DiffResult> {
   const { diffObjects, formatDiff } = await import('../diff/diff.js');
-  return (before, after) => {
+  return (before, after, labels) => {
     const diffs = diffObjects(before, after);
     return { diffs, text: formatDiff(diffs, { color: false, labels }) };
   };

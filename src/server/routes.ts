@@ -40,23 +40,27 @@ export function apiRouter(deps: ApiDeps): Router {
     return out.value;
   };
 
-  /** Rendered objects of an app for an env, without checks (diffs show changes even where policy fails). */
-  const objects = (f: ReadOnlyFs, app: AppEntry, env: string): K8sObject[] =>
-    cache.get(f, ['objects', app.dir, env].join('\u0000'), (rf) =>
-      render({ fs: rf, appDir: app.dir, env, caches, limits, failOnFindings: false, release: { path: app.dir } }).objects.map((o) => o.object),
-    ).value;
+  /** An app's rendered objects for an env (the one asked for, else its default), without checks (diffs show changes even where policy fails). */
+  const objects = (f: ReadOnlyFs, entry: AppEntry, asked: string | undefined): { env: string; objects: K8sObject[] } =>
+    cache.get(f, ['objects', entry.dir, asked ?? ''].join('\u0000'), (rf) => {
+      const { app, env } = workspace.load(entry, asked, rf, caches.parsed);
+      return { env, objects: render({ app, env, caches, limits, failOnFindings: false, release: { path: entry.dir } }).objects.map((o) => o.object) };
+    }).value;
 
   r.get('/apps', (_req, res) => {
     const apps = workspace.discover().map(({ dir: _dir, ...a }) => a);
     res.json({ root: workspace.rootDir || '.', apps });
   });
 
+  // Each route loads the app once, inside its cached computation (Workspace.load), and passes it on.
   r.get('/apps/:id/render', (req, res) => {
-    const { app, env } = workspace.appEnv(String(req.params.id), param(req, 'env'));
+    const entry = workspace.app(String(req.params.id));
+    const asked = param(req, 'env');
     const format = param(req, 'format') ?? 'yaml';
     if (format !== 'yaml' && format !== 'json') throw new BadRequestError(`format must be yaml or json, not "${format}"`);
-    const out = cached(res, 'render', [app.dir, env, format], (f) => {
-      const result = render({ fs: f, appDir: app.dir, env, caches, limits, checks: standardChecks(), release: { path: app.dir } });
+    const out = cached(res, 'render', [entry.dir, asked ?? '', format], (f) => {
+      const { app, env } = workspace.load(entry, asked, f, caches.parsed);
+      const result = render({ app, env, caches, limits, checks: standardChecks(), release: { path: entry.dir } });
       return {
         text: formatObjects(
           result.objects.map((o) => o.object),
@@ -70,21 +74,27 @@ export function apiRouter(deps: ApiDeps): Router {
   });
 
   r.get('/apps/:id/values', (req, res) => {
-    const { app, env } = workspace.appEnv(String(req.params.id), param(req, 'env'));
+    const entry = workspace.app(String(req.params.id));
+    const asked = param(req, 'env');
     const explain = flag(req, 'explain');
-    const out = cached(res, 'values', [app.dir, env, String(explain)], (f) => {
-      const { merged, files } = resolveValues({ fs: f, appDir: app.dir, env, caches });
-      return { app: app.id, env, files, values: merged.values, ...(explain ? { explain: explainValues(merged) } : {}) };
+    const out = cached(res, 'values', [entry.dir, asked ?? '', String(explain)], (f) => {
+      const { app, env } = workspace.load(entry, asked, f, caches.parsed);
+      const { merged, files } = resolveValues({ app, env, caches });
+      return { app: entry.id, env, files, values: merged.values, ...(explain ? { explain: explainValues(merged) } : {}) };
     });
     res.json(out);
   });
 
   r.get('/apps/:id/lint', async (req, res) => {
-    const { app, env } = workspace.appEnv(String(req.params.id), param(req, 'env'));
-    const lint = await analysis.lint({ fs, appDir: app.dir, env, caches });
-    const findings = cached(res, 'lint', [app.dir, env], lint);
+    const entry = workspace.app(String(req.params.id));
+    const asked = param(req, 'env');
+    const lint = await analysis.lint();
+    const { env, findings } = cached(res, 'lint', [entry.dir, asked ?? ''], (f) => {
+      const loaded = workspace.load(entry, asked, f, caches.parsed);
+      return { env: loaded.env, findings: lint({ app: loaded.app, env: loaded.env, caches }) };
+    });
     res.json({
-      app: app.id,
+      app: entry.id,
       env,
       errors: findings.filter((x) => x.severity === 'error').length,
       findings,
@@ -93,32 +103,40 @@ export function apiRouter(deps: ApiDeps): Router {
   });
 
   r.get('/apps/:id/diff', async (req, res) => {
-    const { app, env } = workspace.appEnv(String(req.params.id), param(req, 'env'));
+    const entry = workspace.app(String(req.params.id));
+    const asked = param(req, 'env');
     const against = param(req, 'against');
     const againstRef = param(req, 'againstRef');
     if ((against === undefined) === (againstRef === undefined)) throw new BadRequestError('give exactly one of against (an environment) or againstRef (a git revision)');
+    const diff = await analysis.differ();
     if (against !== undefined) {
-      workspace.appEnv(app.id, against); // 404 for an env the app does not declare
-      const diff = await analysis.differ([against, env]);
-      const out = cached(res, 'diff', [app.dir, env, against], (f) => diff(objects(f, app, against), objects(f, app, env)));
-      res.json({ app: app.id, env, against, ...out });
+      const { env, ...out } = cached(res, 'diff', [entry.dir, asked ?? '', against], (f) => {
+        // The asked env first: an unknown one is the 404, as is an unknown `against`.
+        const after = objects(f, entry, asked);
+        const before = objects(f, entry, against);
+        return { env: after.env, ...diff(before.objects, after.objects, [against, after.env]) };
+      });
+      res.json({ app: entry.id, env, against, ...out });
       return;
     }
     if (!REVISION.test(againstRef!)) throw new BadRequestError(`"${againstRef}" is not a git revision name`);
-    const [diff, old] = [await analysis.differ([againstRef!, 'worktree']), await analysis.filesAtRevision(workspace.repoRoot, againstRef!, limits)];
+    // The working tree first: an unknown env is a 404 before git is asked.
+    const after = objects(fs, entry, asked);
+    const old = await analysis.filesAtRevision(workspace.repoRoot, againstRef!, limits);
     // A revision name such as HEAD or main moves, so the old side is read from git each time, uncached.
     const out = metrics.observe('diff', () => {
-      const before = render({ fs: old, appDir: app.dir, env, caches, limits, failOnFindings: false, release: { path: app.dir } });
+      const before = render({ fs: old, appDir: entry.dir, env: after.env, caches, limits, failOnFindings: false, release: { path: entry.dir } });
       return {
         value: diff(
           before.objects.map((o) => o.object),
-          objects(fs, app, env),
+          after.objects,
+          [againstRef!, 'worktree'],
         ),
         hit: false,
       };
     }).value;
     res.setHeader('x-strata-cache', 'miss');
-    res.json({ app: app.id, env, againstRef, ...out });
+    res.json({ app: entry.id, env: after.env, againstRef, ...out });
   });
 
   r.use((req) => {

@@ -40,7 +40,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 export function createServer(opts: ServerOptions): StrataServer {
   const cache = new ResultCache();
-  const workspace = new Workspace(opts.root, cache, opts.limits?.fileBytes);
+  const workspace = new Workspace(opts.root, opts.limits?.fileBytes);
   workspace.discover(); // fail at start-up, not on the first request, when ROOT is unreadable
   const metrics = createMetrics();
   const app = express();

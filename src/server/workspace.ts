@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
-import { loadAppConfig, resolveEnvironment, type AppConfig } from '../core/config.js';
+import { loadApp, type App } from '../core/app.js';
+import { loadAppConfig } from '../core/config.js';
 import { discoverApps } from '../core/discover.js';
 import { describeError, UserError } from '../core/errors.js';
 import type { ReadOnlyFs } from '../core/fs.js';
+import type { ParseCache } from '../core/parse-cache.js';
 import { DiskFs } from '../io/disk-fs.js';
 import { findRepoRoot } from '../io/repo.js';
-import type { ResultCache } from './cache.js';
 import { NotFoundError } from './http-errors.js';
 
 // The served tree: ROOT inside its repository. Reads are confined to the repository root (layers such as
@@ -36,12 +37,7 @@ export class Workspace {
   /** Entries the last walk skipped (symlink loops, links out of the repository): path -> reason, for the log. */
   readonly skipped = new Map<string, string>();
 
-  /** `cache` (optional) keeps parsed strata.yaml files, keyed by their content. */
-  constructor(
-    root: string,
-    private readonly cache?: ResultCache,
-    maxFileBytes?: number,
-  ) {
+  constructor(root: string, maxFileBytes?: number) {
     const abs = resolve(root);
     try {
       this.repoRoot = findRepoRoot(abs);
@@ -81,14 +77,18 @@ export class Workspace {
     return hit;
   }
 
-  /** The app's config and a validated environment name (404 when the app does not declare it). */
-  appEnv(id: string, env: string | undefined, fs: ReadOnlyFs = this.fs): { app: AppEntry; config: AppConfig; env: string } {
-    const app = this.app(id);
-    const config = this.cache ? this.cache.get(fs, `config\u0000${app.dir}`, (f) => loadAppConfig(f, app.dir)).value : loadAppConfig(fs, app.dir);
+  /**
+   * The app of an entry, loaded once for a request's computation, and the environment to use: `env`, else the
+   * app's default, through the one resolver (a 404 when the app does not declare it). Routes call it inside
+   * their cached computation with its recording `fs`, so strata.yaml is among the reads that key the result:
+   * an edit to it is a miss, and a hit loads nothing.
+   */
+  load(entry: AppEntry, env: string | undefined, fs: ReadOnlyFs = this.fs, cache?: ParseCache): { app: App; env: string } {
+    const app = loadApp(fs, entry.dir, cache);
     try {
-      return { app, config, env: resolveEnvironment(config, env || undefined, 'pass ?env=') };
+      return { app, env: app.environment(env || undefined, 'pass ?env=') };
     } catch (e) {
-      if (e instanceof UserError) throw new NotFoundError(`${app.id}: ${e.message}`);
+      if (e instanceof UserError) throw new NotFoundError(`${entry.id}: ${e.message}`);
       throw e;
     }
   }

@@ -3,7 +3,6 @@ import { valueAt } from '../core/paths.js';
 import type { Check, CheckInput } from '../core/render.js';
 import type { Finding, K8sObject, Origin, RenderedObject } from '../core/types.js';
 import { objectId } from '../core/kinds.js';
-import { traceValue } from '../core/trace.js';
 import type { CrdIndex } from './crd.js';
 import { ajvMessage, ajvPath } from './ajv-errors.js';
 import { crdFindings, structuralErrors } from './crd-validate.js';
@@ -76,7 +75,7 @@ function minorOf(kubeVersion: string): number | undefined {
 }
 
 /** Ajv errors of one object, one finding per field path (oneOf/anyOf branches folded into one message). */
-export function schemaFindings(errors: readonly ErrorObject[], ro: RenderedObject, input?: Pick<CheckInput, 'trace' | 'merged'>): Finding[] {
+export function schemaFindings(errors: readonly ErrorObject[], ro: RenderedObject, input?: Pick<CheckInput, 'tracer'>): Finding[] {
   const byPath = new Map<string, string[]>();
   const origins = new Map<string, Origin>();
   for (const e of errors) {
@@ -84,7 +83,7 @@ export function schemaFindings(errors: readonly ErrorObject[], ro: RenderedObjec
     const v = valueAt(ro.object, segs);
     const retyped = e.keyword === 'type' && wantsString(e) && (typeof v === 'number' || typeof v === 'boolean');
     if (input && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && !origins.has(path)) {
-      const o = originOf(input, ro.template, v, String(segs[segs.length - 1] ?? ''), retyped);
+      const o = input.tracer.scalar(ro.template, v, String(segs[segs.length - 1] ?? ''), retyped);
       if (o) origins.set(path, o);
     }
     if (e.keyword === 'oneOf' || e.keyword === 'anyOf') continue; // its branches were reported at the same path
@@ -110,21 +109,6 @@ export function schemaFindings(errors: readonly ErrorObject[], ro: RenderedObjec
 function wantsString(e: ErrorObject): boolean {
   const t = (e.params as { type?: string | string[] }).type;
   return (Array.isArray(t) ? t : String(t ?? '').split(',')).includes('string');
-}
-
-/**
- * The values origin of a printed scalar. A number may have been printed from a string whose text YAML
- * normalised (`--set version=1.20` printed bare is the number 1.2): its decimal spellings are tried too, and
- * for those (a text that cannot be a coincidence of the number's own spelling) without the key hint.
- */
-function originOf(input: Pick<CheckInput, 'trace'>, template: string, v: string | number | boolean, key: string, retyped: boolean): Origin | undefined {
-  const direct = traceValue(input, template, String(v), key);
-  if (direct || !retyped || typeof v !== 'number' || Number.isInteger(v)) return direct;
-  const spellings: string[] = [];
-  for (let d = String(v).split('.')[1]?.length ?? 0; d <= 6; d++) spellings.push(v.toFixed(d));
-  for (let z = 1; z <= 4; z++) spellings.push(String(v) + '0'.repeat(z));
-  const texts = [...new Set(spellings)].filter((t) => t !== String(v));
-  return traceValue(input, template, texts, key) ?? traceValue(input, template, texts);
 }
 
 export function kubeSchemaCheck(opts: KubeSchemaOptions = {}): Check {

@@ -1,9 +1,10 @@
 import { UsageError } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
 import { CONFIG_FILE } from '../../core/config.js';
-import { joinPath, type ReadOnlyFs } from '../../core/fs.js';
+import { loadApp } from '../../core/app.js';
+import { joinPath } from '../../core/fs.js';
 import type { Override } from '../../core/layers.js';
-import { createCaches, render } from '../../core/render.js';
+import { createCaches, render, type AppSource } from '../../core/render.js';
 import type { K8sObject } from '../../core/types.js';
 import { diffAll, exitCodeOf } from '../../diff/all.js';
 import { diffObjects, formatDiff } from '../../diff/diff.js';
@@ -16,10 +17,10 @@ import type { Parsed } from '../declare.js';
 import { layerOverrides, outputFormat, requireEnv } from '../options.js';
 import { openApp } from '../target.js';
 
-function renderObjects(fs: ReadOnlyFs, appDir: string, env: string, overrides: Override[], limits?: Limits, caches = createCaches()): K8sObject[] {
+function renderObjects(source: AppSource, env: string, overrides: Override[], limits?: Limits, caches = createCaches()): K8sObject[] {
   // No checks: they never change the objects, and policy errors must not hide the diff (a reviewer wants to
   // see the change that breaks policy; lint reports it).
-  return render({ fs, appDir, env, overrides, caches, ...(limits ? { limits } : {}) }).objects.map((o) => o.object);
+  return render({ ...source, env, overrides, caches, ...(limits ? { limits } : {}) }).objects.map((o) => o.object);
 }
 
 export function colorWanted(mode: string, env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
@@ -45,13 +46,15 @@ export const command = defineCommand(DIFF, async (ctx, args) => {
 
   const target = openApp(ctx.cwd, args.positionals[0], o.repoRoot, ctx.limits);
   const overrides = layerOverrides(args.layers, ctx.cwd, ctx.limits);
-  const after = renderObjects(target.fs, target.appDir, env, overrides, ctx.limits);
+  // The working tree's app, loaded once for both sides of --against ENV.
+  const app = loadApp(target.fs, target.appDir);
+  const after = renderObjects({ app }, env, overrides, ctx.limits);
   let before: K8sObject[];
-  if (against !== undefined) before = renderObjects(target.fs, target.appDir, against, overrides, ctx.limits);
+  if (against !== undefined) before = renderObjects({ app }, against, overrides, ctx.limits);
   else {
     // An app that does not exist at the revision yet (a pull request adding it): everything is new.
     const old = gitFs(target.fs.root, ref!, ctx.limits);
-    before = old.stat(joinPath(target.appDir, CONFIG_FILE)) === 'file' ? renderObjects(old, target.appDir, env, overrides, ctx.limits) : [];
+    before = old.stat(joinPath(target.appDir, CONFIG_FILE)) === 'file' ? renderObjects({ fs: old, appDir: target.appDir }, env, overrides, ctx.limits) : [];
   }
   const labels: [string, string] = against !== undefined ? [against, env] : [ref!, 'working-tree'];
   const diffs = diffObjects(before, after, { showSecrets: o.showSecrets });

@@ -1,3 +1,5 @@
+import { loadApp } from '../../core/app.js';
+import { compareStrings } from '../../core/compare.js';
 import { describeError, formatFinding, UserError } from '../../core/errors.js';
 import { createCaches } from '../../core/render.js';
 import type { Finding } from '../../core/types.js';
@@ -23,14 +25,16 @@ export const command = defineCommand(LINT, async (ctx, { options: o, positionals
   const caches = createCaches({ immutable: true, ...(ctx.store ? { store: ctx.store } : {}) });
   const debug = ctx.logger?.enabled('debug') ? (m: string) => ctx.logger!.debug({}, m) : undefined;
 
-  const batch = o.all ? appsForEnv(target.fs, target.appDir, env, caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`)) : { apps: [target.appDir], broken: [], skipped: [] };
-  const apps = [...batch.apps, ...batch.broken.map((b) => b.app)].sort();
+  const batch = o.all
+    ? appsForEnv(target.fs, target.appDir, env, caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`))
+    : { apps: [loadApp(target.fs, target.appDir, caches.parsed)], broken: [], skipped: [] };
+  const apps = [...batch.apps.map((loaded) => ({ dir: loaded.config.dir, loaded })), ...batch.broken.map((b) => ({ dir: b.app, error: b.error }))].sort((a, b) => compareStrings(a.dir, b.dir));
 
-  const results: AppResult[] = apps.map((app) => {
-    const broken = batch.broken.find((b) => b.app === app);
-    if (broken) return { app, findings: [], error: broken.error };
+  const results: AppResult[] = apps.map((entry) => {
+    const app = entry.dir;
+    if (!('loaded' in entry)) return { app, findings: [], error: entry.error };
     try {
-      return { app, findings: lintApp({ fs: target.fs, appDir: app, env, overrides, caches, ...(debug ? { debug } : {}) }) };
+      return { app, findings: lintApp({ app: entry.loaded, env, overrides, caches, ...(debug ? { debug } : {}) }) };
     } catch (e) {
       if (!o.all || !(e instanceof UserError)) throw e;
       return { app, findings: [], error: describeError(e) };

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { standardChecks } from '../../checks/index.js';
 import { describeError, formatFinding, UsageError, UserError } from '../../core/errors.js';
 import type { K8sObject } from '../../core/types.js';
+import { loadApp } from '../../core/app.js';
 import { createCaches, render } from '../../core/render.js';
 import { renderApplication } from '../../argocd/application.js';
 import { findRepoRoot } from '../../io/repo.js';
@@ -24,7 +25,6 @@ export const command = defineCommand(RENDER, async (ctx, args) => {
   const target = openApp(ctx.cwd, args.positionals[0], o.repoRoot, ctx.limits);
   const caches = createCaches({ immutable: true, ...(ctx.store ? { store: ctx.store } : {}) });
   const base = {
-    fs: target.fs,
     ...(o.env !== undefined ? { env: o.env } : {}),
     overrides: layerOverrides(args.layers, ctx.cwd, ctx.limits),
     ...(o.namespace ? { namespace: o.namespace } : {}),
@@ -36,13 +36,16 @@ export const command = defineCommand(RENDER, async (ctx, args) => {
   };
   const showOnly = o.showOnly;
   if (showOnly.length && o.all) throw new UsageError('--show-only takes one app; drop --all');
-  const batch = o.all ? appsForEnv(target.fs, target.appDir, requireEnv(o.env), caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`)) : { apps: [target.appDir], broken: [] };
+  const batch = o.all
+    ? appsForEnv(target.fs, target.appDir, requireEnv(o.env), caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`))
+    : { apps: [loadApp(target.fs, target.appDir, caches.parsed)], broken: [] };
   const apps = batch.apps;
   const objects: K8sObject[] = [];
   const failures: string[] = batch.broken.map((b) => b.error);
-  for (const appDir of apps) {
+  for (const app of apps) {
+    const appDir = app.config.dir;
     try {
-      const result = render({ ...base, appDir, ...releaseFromFlags(o, appDir) });
+      const result = render({ ...base, app, ...releaseFromFlags(o, appDir) });
       if (o.env === undefined && !o.all) ctx.stderr.write(`strata: rendered environment "${result.env}" (spec.defaultEnvironment of ${result.config.file}); pass --env to choose\n`);
       for (const f of result.findings) ctx.stderr.write(`strata: ${formatFinding(f)}\n`);
       const keep = showOnly.length ? selectTemplates(showOnly, result.templates, appDir) : undefined;
