@@ -163,7 +163,8 @@ export function valuesSchemaFindings(errors: readonly ErrorObject[], values: Val
 
 // A schema comes from the repository, and a `pattern` like `^(a|a)+$` backtracks exponentially on the wrong
 // value: run validation under a deadline (V8 interrupts a running regular expression) so a render fails in
-// seconds with a clear message instead of holding a sidecar core until Argo CD's timeout.
+// seconds with a clear message instead of holding a sidecar core until Argo CD's timeout. A shorter render
+// budget (limits.renderMs) shortens it too.
 export const SCHEMA_DEADLINE_MS = 2000;
 let sandbox: { context: vm.Context; script: vm.Script } | undefined;
 
@@ -182,13 +183,13 @@ function isTimeout(e: unknown): boolean {
   return (e as { code?: string } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
 }
 
-function validateWithDeadline(validate: ValidateFunction, values: Value, file: string): boolean {
+function validateWithDeadline(validate: ValidateFunction, values: Value, file: string, ms: number): boolean {
   try {
-    return runWithDeadline(() => validate(values), SCHEMA_DEADLINE_MS) as boolean;
+    return runWithDeadline(() => validate(values), ms) as boolean;
   } catch (e) {
     if (isTimeout(e)) {
       // Either a `pattern` that backtracks on these values or a schema too costly to apply: say both.
-      throw new UserError(`validating the values took over ${SCHEMA_DEADLINE_MS} ms: a "pattern" in the schema backtracks on these values, or the schema is too large`, { file });
+      throw new UserError(`validating the values took over ${ms} ms: a "pattern" in the schema backtracks on these values, or the schema is too large`, { file });
     }
     throw e;
   }
@@ -204,7 +205,7 @@ export function valuesSchemaCheck(limits: SchemaLimits = DEFAULT_RENDER_LIMITS):
       throw new UserError(`the values schema is ${bytes.length} bytes, over the ${limits.schemaBytes}-byte limit (STRATA_MAX_SCHEMA_BYTES / --max-schema-bytes)`, { file });
     }
     const validate = compileValuesSchema(decodeUtf8(bytes, file), file, input.caches.store, limits);
-    if (validateWithDeadline(validate, input.merged.values, file)) return [];
+    if (validateWithDeadline(validate, input.merged.values, file, Math.min(SCHEMA_DEADLINE_MS, input.limits.renderMs))) return [];
     return valuesSchemaFindings(validate.errors ?? [], input.merged.values, input, file);
   };
 }

@@ -10,22 +10,17 @@ import { describe } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
 const SECONDS = {
-  'diff-all.test.ts': 5.5,
-  'helpers-bounds.test.ts': 3.5,
-  'server.test.ts': 3.1,
-  'bad-input.test.ts': 3.1,
-  'golden.test.ts': 2.4,
-  'diff-objects.test.ts': 2.1,
-  'linear-data.test.ts': 1.7,
-  'argocd-unit.test.ts': 1.5,
-  'fuzz-values.test.ts': 1.3,
-  'policy-custom.test.ts': 1.3,
-  'version.test.ts': 1.3,
-  'sidecar.test.ts': 1.2,
-  'fuzz-serialize.test.ts': 1.1,
+  'diff-all.test.ts': 5.3,
+  'bad-input.test.ts': 2.5,
+  'server.test.ts': 2.4,
+  'golden.test.ts': 2.1,
+  'diff-objects.test.ts': 1.7,
+  'cli-batch.test.ts': 1.4,
+  'linear-data.test.ts': 1.2,
+  'fuzz-values.test.ts': 1.2,
+  'version.test.ts': 1.1,
+  'policy-custom.test.ts': 1.1,
   'validate-crd.test.ts': 1.0,
-  'cli.test.ts': 1.0,
-  'cli-batch.test.ts': 1.0,
 };
 
 const TEST_DIR = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
