@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -261,7 +261,7 @@ function merge(o: Options): void {
 
 /** Row 6: `generate` as Argo CD runs it: cwd = app dir of a fresh checkout, parameters in the environment. */
 function generate(o: Options, tmp: string, node: NodeBin, suffix: string): void {
-  const repo = copyPlate(join(tmp, `argocd-checkout${suffix}`));
+  const repo = copyPlate(join(tmp, `argocd-checkout${suffix}`), { git: true });
   const cmd: Cmd = {
     file: node.bin,
     args: [CLI, 'generate'],
@@ -288,6 +288,9 @@ function generate(o: Options, tmp: string, node: NodeBin, suffix: string): void 
   // answers (STRATA_WARM=require fails instead of falling back), so the rows below measure the steady state.
   check(runOnce({ ...cmd, env: { ...cmd.env, STRATA_WARM_IDLE_MS: '120000' } }, out), 'generate');
   if (!/^kind: Deployment$/m.test(readFileSync(out, 'utf8'))) throw new Error('generate printed no Deployment');
+  // The row includes `git log` for the app revision (the checkout is a real repository): check git answered.
+  const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
+  if (!readFileSync(out, 'utf8').includes(`strata.dev/revision: "${head}"`)) throw new Error('generate did not annotate the commit git gave');
   const warm: Cmd = { ...cmd, env: { ...cmd.env, STRATA_WARM: 'require' } };
   for (let i = 0; runOnce(warm).code !== 0; i++) {
     if (i > 100) throw new Error('the warm renderer never answered');

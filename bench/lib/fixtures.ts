@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -84,10 +85,23 @@ export function writeKustomizeOverlay(dir: string, rendered: { items: Obj[] }): 
   return overlay;
 }
 
-/** Copy the plate example into `dir` as a repository (a `.git` folder marks the root). */
-export function copyPlate(dir: string): string {
+/**
+ * Copy the plate example into `dir` as a repository: an empty `.git` folder marks the root, or with `git` a
+ * real one-commit repository, as Argo CD's tarball carries it (generate's `app` revision mode runs `git log`).
+ */
+export function copyPlate(dir: string, opts: { git?: boolean } = {}): string {
   cpSync(PLATE, dir, { recursive: true });
-  mkdirSync(join(dir, '.git'), { recursive: true });
+  if (!opts.git) {
+    mkdirSync(join(dir, '.git'), { recursive: true });
+    return dir;
+  }
+  const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com' };
+  for (const args of [
+    ['init', '-q'],
+    ['add', '-A'],
+    ['commit', '-q', '-m', 'plate'],
+  ])
+    execFileSync('git', args, { cwd: dir, env, stdio: 'ignore' });
   return dir;
 }
 
