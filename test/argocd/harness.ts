@@ -22,6 +22,15 @@ export interface PluginYaml {
   };
 }
 
+/** Write an Application document as `<root>/.apps/<name>.json` (outside every app folder); returns its path. */
+export function writeApplication(root: string, doc: unknown, name: string): string {
+  const dir = join(root, '.apps');
+  mkdirSync(dir, { recursive: true });
+  const f = join(dir, `${name}.json`);
+  writeFileSync(f, JSON.stringify(doc));
+  return f;
+}
+
 export function loadPluginYaml(root = REPO): PluginYaml {
   const p = parseYaml(readFileSync(join(root, 'plugin.yaml'), 'utf8')) as PluginYaml;
   if (p.kind !== 'ConfigManagementPlugin') throw new Error('plugin.yaml: kind must be ConfigManagementPlugin');

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import Ajv from 'ajv';
@@ -13,7 +13,7 @@ import { load as loadYaml } from 'js-yaml';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { applicationSchemaFromCrd, validateApplication } from '../../src/argocd/application-schema.js';
 import { applicationEnv, pickApplication, renderApplication, type ApplicationDoc } from '../../src/argocd/application.js';
-import { cmpServer, extractCopy, manifestGenerateRoot, REPO, strataBin, strataBundle, type CmpServer } from '../argocd/harness.js';
+import { cmpServer, extractCopy, manifestGenerateRoot, REPO, strataBin, strataBundle, type CmpServer, writeApplication } from '../argocd/harness.js';
 
 const REV = '89abcdef0123456789abcdef0123456789abcdef';
 const KUBE = { kubeVersion: '1.30.11', apiVersions: ['v1', 'apps/v1', 'networking.k8s.io/v1', 'policy/v1', 'autoscaling/v2', 'cert-manager.io/v1', 'argoproj.io/v1alpha1'] };
@@ -34,13 +34,7 @@ const envOf = (app: ApplicationDoc, opts = {}) => applicationEnv(app, 'test', { 
 const sourceOf = (app: ApplicationDoc) => app.spec!.source!;
 const annotationOf = (app: ApplicationDoc): string | undefined => (app.metadata as { annotations?: Record<string, string> }).annotations?.[ANNOTATION];
 
-function writeApp(doc: unknown, name: string): string {
-  const dir = join(root, '.apps');
-  mkdirSync(dir, { recursive: true });
-  const f = join(dir, `${name}.json`);
-  writeFileSync(f, JSON.stringify(doc));
-  return f;
-}
+const writeApp = (doc: unknown, name: string): string => writeApplication(root, doc, name);
 
 /**
  * The partial tarball gives the bytes `render --application` gives for the whole repository (which

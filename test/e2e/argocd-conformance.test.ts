@@ -3,7 +3,7 @@
 // Run: node --import tsx --test test/e2e/argocd-conformance.test.ts
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
@@ -12,7 +12,7 @@ import { applicationEnv, pickApplication, renderApplication, type ApplicationDoc
 import { loadAppConfig } from '../../src/core/config.js';
 import { discoverApps } from '../../src/core/discover.js';
 import { DiskFs } from '../../src/io/disk-fs.js';
-import { cmpServer, extractCopy, REPO, runCommand, strataBin, strataBundle, type CmpServer } from '../argocd/harness.js';
+import { cmpServer, extractCopy, REPO, runCommand, strataBin, strataBundle, type CmpServer, writeApplication } from '../argocd/harness.js';
 
 const REV = '0123456789abcdef0123456789abcdef01234567';
 const KUBE = { kubeVersion: '1.30.11', apiVersions: ['v1', 'apps/v1', 'apps/v1/Deployment', 'networking.k8s.io/v1', 'policy/v1', 'autoscaling/v2', 'cert-manager.io/v1', 'argoproj.io/v1alpha1'] };
@@ -44,13 +44,7 @@ function applicationFor(path: string, env: string, params: unknown[] = [{ name: 
   };
 }
 
-function writeApp(doc: unknown, name: string): string {
-  const dir = join(root, '.apps');
-  mkdirSync(dir, { recursive: true });
-  const f = join(dir, `${name}.json`);
-  writeFileSync(f, JSON.stringify(doc));
-  return f;
-}
+const writeApp = (doc: unknown, name: string): string => writeApplication(root, doc, name);
 
 /** Through the harness and through render --application: same bytes, valid manifests. */
 async function conforms(file: string, name?: string): Promise<{ text: string; count: number }> {
