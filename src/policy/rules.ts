@@ -1,4 +1,5 @@
 import type { RenderedObject } from '../core/types.js';
+import type { Hint } from '../core/trace.js';
 import { asList, asObj, containersOf, isDigest, parseImage, podSpecOf, type ContainerAt } from './pods.js';
 
 // The built-in policy rules (docs/policy.md has a failing and a passing example of each). A rule is a plain
@@ -17,7 +18,7 @@ export interface Hit {
   /** Rendered texts to trace back to a values file, tried in order (an image tag, then the whole image). */
   trace?: string | string[];
   /** Values keys that usually hold `trace` (`tag`, `host`, `replicaCount`): see src/core/trace.ts. */
-  hint?: string | string[];
+  hint?: Hint;
   /** The object the finding is about, when it is not the one checked (an HPA that scales a Deployment). */
   at?: RenderedObject;
 }
