@@ -290,7 +290,7 @@ function generate(o: Options, tmp: string, node: NodeBin, suffix: string): void 
   if (!/^kind: Deployment$/m.test(readFileSync(out, 'utf8'))) throw new Error('generate printed no Deployment');
   // The row includes `git log` for the app revision (the checkout is a real repository): check git answered.
   const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
-  if (!readFileSync(out, 'utf8').includes(`strata.dev/revision: "${head}"`)) throw new Error('generate did not annotate the commit git gave');
+  if (!new RegExp(`strata\\.dev/revision: "?${head}"?$`, 'm').test(readFileSync(out, 'utf8'))) throw new Error('generate did not annotate the commit git gave');
   const warm: Cmd = { ...cmd, env: { ...cmd.env, STRATA_WARM: 'require' } };
   for (let i = 0; runOnce(warm).code !== 0; i++) {
     if (i > 100) throw new Error('the warm renderer never answered');
