@@ -10,7 +10,6 @@ import { describe } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
 const SECONDS = {
-  'diff-all.test.ts': 5.3,
   'bad-input.test.ts': 2.5,
   'server.test.ts': 2.4,
   'golden.test.ts': 2.1,

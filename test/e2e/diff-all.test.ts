@@ -1,6 +1,6 @@
 // `strata diff --all --against-ref`: a git repository with several commits (a shared layer, a changed app, a
 // new app, a removed env, a render broken by the change, a Secret), statuses, formats, masking, exit codes.
-// Run: node --import tsx --test test/diff-all.test.ts
+// Run: node --import tsx --test test/e2e/diff-all.test.ts
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,18 +9,18 @@ import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 
-import { main } from '../src/cli/main.js';
-import { MemoryFs } from '../src/core/fs.js';
-import { loadApp } from '../src/core/app.js';
-import { render } from '../src/core/render.js';
-import { diffAll, type PairResult } from '../src/diff/all.js';
-import { InputIndex, replays } from '../src/diff/inputs.js';
-import { formatMarkdown, MARKDOWN_LIMIT } from '../src/diff/report.js';
-import { blobId, openSides, type DigestFs } from '../src/diff/rev-fs.js';
-import { mayReadFiles } from '../src/diff/template-reads.js';
-import { DiskFs } from '../src/io/disk-fs.js';
-import { RecordingFs } from '../src/io/recording-fs.js';
-import { gitFs } from '../src/io/git-fs.js';
+import { main } from '../../src/cli/main.js';
+import { MemoryFs } from '../../src/core/fs.js';
+import { loadApp } from '../../src/core/app.js';
+import { render } from '../../src/core/render.js';
+import { diffAll, type PairResult } from '../../src/diff/all.js';
+import { InputIndex, replays } from '../../src/diff/inputs.js';
+import { formatMarkdown, MARKDOWN_LIMIT } from '../../src/diff/report.js';
+import { blobId, openSides, type DigestFs } from '../../src/diff/rev-fs.js';
+import { mayReadFiles } from '../../src/diff/template-reads.js';
+import { DiskFs } from '../../src/io/disk-fs.js';
+import { RecordingFs } from '../../src/io/recording-fs.js';
+import { gitFs } from '../../src/io/git-fs.js';
 
 class Sink extends Writable {
   text = '';
