@@ -131,8 +131,13 @@ test('a release tag must be v + package.json version', async () => {
   assert.deepEqual(versionProblems(readTexts(), `v${bump(VERSION)}`), [`git tag "v${bump(VERSION)}" is not "v${VERSION}" (package.json)`]);
 });
 
+/** The CHANGELOG with its Unreleased section replaced by `body` (whatever the repository's holds today). */
+function withUnreleased(changelog: string, body: string): string {
+  return changelog.replace(/^## \[Unreleased\]\n[\s\S]*?(?=^## \[)/m, `## [Unreleased]\n${body}\n`);
+}
+
 test('set-version writes one version everywhere and turns Unreleased into its section', async () => {
-  const dir = copy((f, t) => (f === 'CHANGELOG.md' ? t.replace('## [Unreleased]\n', '## [Unreleased]\n\n### Fixed\n\n- Something.\n') : t));
+  const dir = copy((f, t) => (f === 'CHANGELOG.md' ? withUnreleased(t, '\n### Fixed\n\n- Something.\n') : t));
   try {
     const set = spawnSync(process.execPath, [join(ROOT, 'scripts/set-version.mjs'), '9.8.7-rc.1', '--date', '2030-01-02', '--root', dir], { encoding: 'utf8' });
     assert.equal(set.status, 0, set.stderr);
@@ -159,7 +164,9 @@ test('set-version refuses a non-semver version and an empty Unreleased section',
   for (const bad of ['v1.2.3', '1.2', '1.2.3+build.1', '01.2.3']) {
     assert.throws(() => setVersion(readTexts(), bad, '2030-01-02'), /is not semver/, bad);
   }
-  assert.throws(() => setVersion(readTexts(), bump(VERSION), '2030-01-02'), /Unreleased section is empty/);
+  const empty = readTexts();
+  empty.set('CHANGELOG.md', withUnreleased(empty.get('CHANGELOG.md')!, ''));
+  assert.throws(() => setVersion(empty, bump(VERSION), '2030-01-02'), /Unreleased section is empty/);
 });
 
 test('release notes are the CHANGELOG section of the version', async () => {
