@@ -1,168 +1,25 @@
 // `strata sidecar patch|unpatch` against a local HTTPS stand-in for the Kubernetes API server, plus the pure
-// request/retry functions. Run: node --import tsx --test test/sidecar.test.ts
+// request/retry functions (the stand-in: test/kube/standin.ts; against the chart's rendered patch:
+// test/e2e/sidecar-chart.test.ts). Run: node --import tsx --test test/sidecar.test.ts
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
-import { after, before, describe, test } from 'node:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
 
-import { command } from '../src/cli/commands/sidecar.js';
 import { UsageError, UserError } from '../src/core/errors.js';
 import { resolveClusterSettings } from '../src/kube/in-cluster.js';
 import { patchDeployment } from '../src/kube/patch-deployment.js';
 import { buildPatchRequest, classifyStatus, isRetryableNetworkError, retryDelayMs, STRATEGIC_MERGE_PATCH, type HttpResponse } from '../src/kube/strategic-patch.js';
+import { PATCH, PLAIN_DEPLOYMENT, sidecarStandIn, testCertificate, TOKEN } from './kube/standin.js';
 
-const repo = resolve(__dirname, '..');
 const DEPLOYMENT_PATH = '/apis/apps/v1/namespaces/argocd/deployments/argocd-repo-server';
-const TOKEN = 'test-token-123';
-const PATCH = { spec: { template: { spec: { containers: [{ name: 'strata', image: 'x' }] } } } };
-
-// ---------- the HTTPS stand-in ----------
-
-interface Recorded {
-  method: string;
-  path: string;
-  contentType: string | undefined;
-  authorization: string | undefined;
-  body: string;
-}
-interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-/** Self-signed certificate for 127.0.0.1: made with openssl when present, else the committed test pair. */
-function testCertificate(dir: string): { key: string; cert: string; certFile: string; generated: boolean } {
-  const keyFile = join(dir, 'key.pem');
-  const certFile = join(dir, 'cert.pem');
-  let generated = true;
-  try {
-    execFileSync(
-      'openssl',
-      [
-        // P-256: a key in milliseconds (RSA 2048 takes a noticeable share of a second, more on a busy machine).
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-sha256',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        keyFile,
-        '-out',
-        certFile,
-      ],
-      { stdio: 'ignore' },
-    );
-  } catch {
-    generated = false;
-    const fixed = join(repo, 'test/chart/fixtures/tls');
-    writeFileSync(keyFile, readFileSync(join(fixed, 'key.pem')));
-    writeFileSync(certFile, readFileSync(join(fixed, 'cert.pem')));
-  }
-  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile, generated };
-}
-
-/** The stock repo-server Deployment as a GET returns it (no owner: installed by manifests or Helm). */
-const PLAIN_DEPLOYMENT = { kind: 'Deployment', apiVersion: 'apps/v1', metadata: { name: 'argocd-repo-server', namespace: 'argocd' } };
-
-class StandIn {
-  /** PATCH requests (GETs are kept apart in `gets`). */
-  readonly requests: Recorded[] = [];
-  readonly gets: Recorded[] = [];
-  replies: Reply[] = [];
-  /** What a GET of the Deployment answers. */
-  getReply: Reply = { status: 200, body: PLAIN_DEPLOYMENT };
-  private server!: Server;
-  url = '';
-
-  async start(tls: { key: string; cert: string }): Promise<void> {
-    this.server = createServer(tls, (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const rec = {
-          method: req.method ?? '',
-          path: req.url ?? '',
-          contentType: req.headers['content-type'],
-          authorization: req.headers.authorization,
-          body: Buffer.concat(chunks).toString('utf8'),
-        };
-        const isGet = rec.method === 'GET';
-        (isGet ? this.gets : this.requests).push(rec);
-        const reply = isGet ? this.getReply : (this.replies.shift() ?? { status: 200, body: { kind: 'Deployment' } });
-        res.writeHead(reply.status, { 'Content-Type': 'application/json', ...reply.headers });
-        res.end(JSON.stringify(reply.body ?? {}));
-      });
-    });
-    await new Promise<void>((ok) => this.server.listen(0, '127.0.0.1', ok));
-    this.url = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  reset(replies: Reply[], getReply: Reply = { status: 200, body: PLAIN_DEPLOYMENT }): void {
-    this.requests.length = 0;
-    this.gets.length = 0;
-    this.replies = replies;
-    this.getReply = getReply;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((ok) => this.server.close(() => ok()));
-  }
-}
-
-function sink(): Writable & { text: () => string } {
-  const chunks: string[] = [];
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      chunks.push(String(chunk));
-      cb();
-    },
-  });
-  return Object.assign(w, { text: () => chunks.join('') });
-}
 
 const k8sStatus = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, message, code });
 
 // ---------- command against the stand-in ----------
 
 describe('strata sidecar (HTTPS stand-in)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-sidecar-'));
-  const api = new StandIn();
-  let env: Record<string, string>;
-  const patchFile = join(dir, 'patch.json');
-
-  before(async () => {
-    const tls = testCertificate(dir);
-    await api.start(tls);
-    writeFileSync(join(dir, 'token'), `${TOKEN}\n`);
-    writeFileSync(patchFile, JSON.stringify(PATCH, null, 2));
-    env = { STRATA_KUBE_API_SERVER: api.url, STRATA_KUBE_TOKEN_FILE: join(dir, 'token'), STRATA_KUBE_CA_FILE: tls.certFile };
-  });
-  after(async () => {
-    await api.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function run(argv: string[], extraEnv: Record<string, string> = {}) {
-    const stdout = sink();
-    const stderr = sink();
-    const code = await command.run({ argv, env: { ...env, ...extraEnv }, cwd: dir, stdout, stderr });
-    return { code, stdout: stdout.text(), stderr: stderr.text() };
-  }
+  const { dir, api, patchFile, run } = sidecarStandIn();
 
   test('success: one strategic-merge PATCH with the bearer token and the patch as body', async () => {
     api.reset([{ status: 200 }]);
@@ -268,28 +125,6 @@ describe('strata sidecar (HTTPS stand-in)', () => {
     assert.equal(api.requests.length, 0);
   });
 
-  test('the body is exactly the patch and unpatch documents the chart renders', async (t) => {
-    if (!hasGoRenderer()) {
-      t.skip('go or Debian sprig not installed: run test/chart/run.sh once to install them');
-      return;
-    }
-    const docs = renderedPatches();
-    for (const [action, doc] of [
-      ['patch', docs.patch],
-      ['unpatch', docs.unpatch],
-    ] as const) {
-      const file = join(dir, `${action}.json`);
-      writeFileSync(file, doc);
-      api.reset([{ status: 200 }]);
-      const r = await run([action, '--patch-file', file]);
-      assert.equal(r.code, 0);
-      assert.equal(api.requests[0].contentType, STRATEGIC_MERGE_PATCH);
-      assert.deepEqual(JSON.parse(api.requests[0].body), JSON.parse(doc));
-    }
-    assert.match(docs.patch, /argocd-cmp-server/);
-    assert.match(docs.unpatch, /"\$patch": "delete"/);
-  });
-
   test('usage and input errors', async () => {
     await assert.rejects(run([]), UsageError);
     await assert.rejects(run(['install', '--patch-file', patchFile]), /unknown action "install"/);
@@ -305,28 +140,6 @@ describe('strata sidecar (HTTPS stand-in)', () => {
     assert.match(help.stdout, /Usage: strata sidecar <patch\|unpatch>/);
   });
 });
-
-function hasGoRenderer(): boolean {
-  try {
-    execFileSync('go', ['version'], { stdio: 'ignore' });
-  } catch {
-    return false;
-  }
-  return existsSync('/usr/share/gocode/src/github.com/Masterminds/sprig');
-}
-
-/** patch.json / unpatch.json from the chart's rendered ConfigMap (default values). */
-function renderedPatches(): { patch: string; unpatch: string } {
-  const out = execFileSync(join(repo, 'test/chart/render.sh'), [join(repo, 'helm/strata')], { encoding: 'utf8' });
-  const doc = out.split(/^---$/m).find((d) => /^\s+patch\.json: \|/m.test(d));
-  assert.ok(doc, 'the chart renders a ConfigMap with patch.json');
-  const block = (key: string) => {
-    const m = new RegExp(`^  ${key.replace('.', '\\.')}: \\|\\n((?:    .*\\n|\\n)+)`, 'm').exec(doc + '\n');
-    assert.ok(m, `${key} in the ConfigMap`);
-    return m[1].replace(/^ {4}/gm, '');
-  };
-  return { patch: block('patch.json'), unpatch: block('unpatch.json') };
-}
 
 // ---------- the pure parts ----------
 
