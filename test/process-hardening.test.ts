@@ -165,3 +165,27 @@ describe('bin/strata starts Node with the heap ceiling', () => {
     assert.equal(launch([], { STRATA_MAX_HEAP_MB: '999999999999' })[0], '--max-old-space-size=1024');
   });
 });
+
+describe('DiskFs lookups of missing, dangling, looping and escaping paths', () => {
+  const root = mkdtempSync(join(tmpdir(), 'strata-diskfs-'));
+  mkdirSync(join(root, 'dir'));
+  writeFileSync(join(root, 'dir', 'file.yaml'), 'a: 1\n');
+  symlinkSync('nowhere.yaml', join(root, 'dangling.yaml'));
+  symlinkSync('loop', join(root, 'loop'));
+  symlinkSync('/etc', join(root, 'out'));
+
+  test('each answer, with the immutable memo and without', () => {
+    for (const immutable of [false, true]) {
+      const fs = new DiskFs(root, { immutable });
+      assert.equal(fs.stat('dir/file.yaml'), 'file');
+      assert.equal(fs.stat('dir/missing.yaml'), undefined);
+      assert.equal(fs.stat('missing/deeper/file.yaml'), undefined);
+      assert.equal(fs.stat('dir/file.yaml/below'), undefined, 'a file used as a folder (ENOTDIR) is missing');
+      assert.throws(() => fs.stat('dangling.yaml'), /symlink points to nothing/);
+      assert.throws(() => fs.stat('loop'), /symlink loop/);
+      assert.throws(() => fs.stat('loop/below.yaml'), /symlink loop/);
+      assert.throws(() => fs.stat('out/hostname'), /resolves outside the repository root/);
+      assert.equal(fs.stat('out/no-such-file'), undefined, 'a missing path behind an escaping link reads nothing');
+    }
+  });
+});

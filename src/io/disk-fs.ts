@@ -38,6 +38,15 @@ export class DiskFs implements ReadOnlyFs {
 
   private resolveReal(path: string): string | undefined {
     const abs = join(this.root, path);
+    // Most lookups of a missing path (a policy file looked for in every parent folder, an optional layer) end
+    // here, without the two exceptions realpath and lstat would throw for it.
+    try {
+      if (lstatSync(abs, { throwIfNoEntry: false }) === undefined) return undefined;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new UserError('symlink loop; refusing to follow it', { file: path });
+      if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      throw e;
+    }
     let real: string;
     try {
       real = realpathSync.native(abs);
