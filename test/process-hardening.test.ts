@@ -94,6 +94,20 @@ describe('global limit flags', () => {
 });
 
 describe('the compile cache is bounded', () => {
+  test('a process that writes many entries keeps the folder within a quarter over the cap', () => {
+    const base = join(mkdtempSync(join(tmpdir(), 'strata-store-')), 'c');
+    const store = diskStore({ STRATA_CACHE_DIR: base }, 'ns', 10_000)!;
+    const size = (): number => readdirSync(join(base, 'ns')).reduce((n, f) => n + statSync(join(base, 'ns', f)).size, 0);
+    let max = 0;
+    for (let i = 0; i < 60; i++) {
+      store.set(`k${i}`, String(i % 10).repeat(1000));
+      max = Math.max(max, size());
+    }
+    assert.ok(max <= 12_500 + 1000, `the folder reached ${max} bytes`);
+    assert.ok(size() <= 12_500, `the folder ends at ${size()} bytes`);
+    assert.equal(store.get('k59'), '9'.repeat(1000), 'the newest entry stays');
+  });
+
   test('least recently used files go first, down to 3/4 of the cap', () => {
     const base = join(mkdtempSync(join(tmpdir(), 'strata-store-')), 'c');
     const store = diskStore({ STRATA_CACHE_DIR: base }, 'ns', 10_000)!;
