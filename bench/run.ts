@@ -7,7 +7,7 @@ import { ValuesBuilder } from '../src/core/merge.js';
 import { createCaches, render } from '../src/core/render.js';
 import { toYamlStream } from '../src/core/serialize.js';
 import { DiskFs } from '../src/io/disk-fs.js';
-import { copyPlate, countLeaves, makeLayers, PLATE_API, writeKustomizeOverlay, writeLargeRepo } from './lib/fixtures.js';
+import { copyPlate, countLeaves, makeLayers, PLATE_API, PLATE_API_ARGOCD_ENV, writeKustomizeOverlay, writeLargeRepo } from './lib/fixtures.js';
 import { productionNode, productionNodeMajor } from './lib/node-binary.js';
 import { check, HAVE_GNU_TIME, interleaved, runOnce, runWithRss, which, type Cmd } from './lib/proc.js';
 import { machine, median, mib, ms, percentile, table } from './lib/stats.js';
@@ -268,18 +268,7 @@ function generate(o: Options, tmp: string, node: NodeBin, suffix: string): void 
     cwd: join(repo, PLATE_API),
     env: {
       STRATA_CACHE_DIR: join(tmp, `cache-generate${suffix}`),
-      ARGOCD_APP_NAME: 'plate-api-prod',
-      ARGOCD_APP_NAMESPACE: 'plate',
-      ARGOCD_APP_PROJECT_NAME: 'default',
-      ARGOCD_APP_REVISION: '0123456789abcdef0123456789abcdef01234567',
-      ARGOCD_APP_REVISION_SHORT: '0123456',
-      ARGOCD_APP_REVISION_SHORT_8: '01234567',
-      ARGOCD_APP_SOURCE_REPO_URL: 'https://git.example.com/plate.git',
-      ARGOCD_APP_SOURCE_PATH: PLATE_API,
-      ARGOCD_APP_SOURCE_TARGET_REVISION: 'HEAD',
-      ARGOCD_APP_PARAMETERS: '[{"name":"env","string":"prod"}]',
-      KUBE_VERSION: '1.30.11',
-      KUBE_API_VERSIONS: 'apps/v1,autoscaling/v2,networking.k8s.io/v1,policy/v1,v1',
+      ...PLATE_API_ARGOCD_ENV,
     },
   };
   const rounds = o.quick ? 5 : 15;

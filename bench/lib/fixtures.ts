@@ -10,6 +10,22 @@ import type { Values } from '../../src/core/types.js';
 export const PLATE = join(__dirname, '..', '..', 'examples', 'plate');
 export const PLATE_API = 'helm/applications/plate-api';
 
+/** What Argo CD's repo-server gives `strata generate` for plate-api-prod (docs/argocd.md), for the generate rows. */
+export const PLATE_API_ARGOCD_ENV: Readonly<Record<string, string>> = {
+  ARGOCD_APP_NAME: 'plate-api-prod',
+  ARGOCD_APP_NAMESPACE: 'plate',
+  ARGOCD_APP_PROJECT_NAME: 'default',
+  ARGOCD_APP_REVISION: '0123456789abcdef0123456789abcdef01234567',
+  ARGOCD_APP_REVISION_SHORT: '0123456',
+  ARGOCD_APP_REVISION_SHORT_8: '01234567',
+  ARGOCD_APP_SOURCE_REPO_URL: 'https://git.example.com/plate.git',
+  ARGOCD_APP_SOURCE_PATH: PLATE_API,
+  ARGOCD_APP_SOURCE_TARGET_REVISION: 'HEAD',
+  ARGOCD_APP_PARAMETERS: '[{"name":"env","string":"prod"}]',
+  KUBE_VERSION: '1.30.11',
+  KUBE_API_VERSIONS: 'apps/v1,autoscaling/v2,networking.k8s.io/v1,policy/v1,v1',
+};
+
 type Obj = Record<string, any>;
 
 /**

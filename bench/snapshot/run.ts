@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { copyPlate, PLATE_API } from '../lib/fixtures.js';
+import { copyPlate, PLATE_API, PLATE_API_ARGOCD_ENV } from '../lib/fixtures.js';
 import { productionNode, productionNodeMajor } from '../lib/node-binary.js';
 import { check, interleaved, runOnce, type Cmd } from '../lib/proc.js';
 import { median, ms } from '../lib/stats.js';
@@ -62,16 +62,7 @@ async function main(): Promise<void> {
     const env = {
       STRATA_CACHE_DIR: join(tmp, 'cache'),
       STRATA_WARM: 'off',
-      ARGOCD_APP_NAME: 'plate-api-prod',
-      ARGOCD_APP_NAMESPACE: 'plate',
-      ARGOCD_APP_PROJECT_NAME: 'default',
-      ARGOCD_APP_REVISION: '0123456789abcdef0123456789abcdef01234567',
-      ARGOCD_APP_SOURCE_REPO_URL: 'https://git.example.com/plate.git',
-      ARGOCD_APP_SOURCE_PATH: PLATE_API,
-      ARGOCD_APP_SOURCE_TARGET_REVISION: 'HEAD',
-      ARGOCD_APP_PARAMETERS: '[{"name":"env","string":"prod"}]',
-      KUBE_VERSION: '1.30.11',
-      KUBE_API_VERSIONS: 'apps/v1,autoscaling/v2,networking.k8s.io/v1,policy/v1,v1',
+      ...PLATE_API_ARGOCD_ENV,
     };
     const cwd = join(repo, PLATE_API);
     const cmds: Record<string, Cmd> = {
