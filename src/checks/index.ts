@@ -26,18 +26,12 @@ export function repoCrds(input: CheckInput): CrdIndex | undefined {
   const limits = input.limits;
   let index: CrdIndex | undefined;
   if (named && named.paths.length) {
-    // The files under the named paths are listed once per cache (a render --all lists them once); each
-    // render still re-reads them (the server sees an edited CRD at once; a new file in a listed folder once
-    // strata-policy.yaml changes or the server restarts).
-    const key = `${named.file}\0${named.paths.map((p) => p.path).join('\0')}`;
-    let byKey = listed.get(input.caches.parsed);
-    if (!byKey) listed.set(input.caches.parsed, (byKey = new Map<string, string[]>()));
-    let files = byKey.get(key);
-    if (!files) byKey.set(key, (files = crdFiles(input.fs, named.paths, named.file)));
-    index = loadCrds(input.fs, files, limits);
+    // Listed anew by every render, never kept by path: two checkouts with the same strata-policy.yaml can
+    // hold other files in the named folders (issue 21: the first repository's listing decided which CRDs
+    // every later one loaded). A listing is a few stats next to reading the files, which loadCrds does
+    // anyway; its parse cache is keyed by the bytes read (docs/caches.md).
+    index = loadCrds(input.fs, crdFiles(input.fs, named.paths, named.file), limits);
   }
   perRender.set(input, index);
   return index;
 }
-
-const listed = new WeakMap<object, Map<string, string[]>>();

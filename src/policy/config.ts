@@ -125,15 +125,18 @@ function loadPolicyFile(fs: ReadOnlyFs, config: AppConfig, cache: ParseCache): P
   return { file, checker: v, ...(root.spec !== undefined ? { spec: root.spec } : {}) };
 }
 
-// Parsed custom rules by their list as loaded (the parse cache returns the same value while a file is
-// unchanged) and the names taken before them: a render --all parses the repo file's rules once.
+// Parsed custom rules by their list as loaded and the names taken before them: a render --all, and the warm
+// renderer across requests, parse a policy file's rules once. Keyed by content: the list object is the parse
+// cache's value for one path and one sequence of bytes (src/core/parse-cache.ts returns the same object only
+// while both are unchanged), and the rules also depend on the file (messages), the YAML path of the list and
+// the names already taken, which the inner key holds (docs/caches.md).
 const parsedCustom = new WeakMap<object, Map<string, CustomRule[]>>();
 
 function addCustom(policy: EffectivePolicy, v: Checker, block: Value, path: string): void {
   const raw = isPlainMap(block) ? block.custom : undefined;
   if (raw === undefined) return;
   const taken = new Set(policy.keys());
-  const key = `${v.file}\0${[...taken].join(',')}`;
+  const key = `${v.file}\0${path}\0${[...taken].join('\0')}`;
   const memo = typeof raw === 'object' && raw !== null ? parsedCustom.get(raw) : undefined;
   let rules = memo?.get(key);
   if (!rules) {

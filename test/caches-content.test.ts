@@ -1,0 +1,73 @@
+// Caches that outlive a render are keyed by content (issue 21 §2, docs/caches.md): one createCaches(), as the
+// warm renderer holds it, renders two trees with the same paths and other bytes, alternately, and every answer
+// equals a render with fresh caches. The process-level twin is test/e2e/warm-pairs.test.ts.
+// Run: node --import tsx --test test/caches-content.test.ts
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { standardChecks } from '../src/checks/index.js';
+import { describeError, formatFinding } from '../src/core/errors.js';
+import { MemoryFs } from '../src/core/fs.js';
+import { DEFAULT_RENDER_LIMITS } from '../src/core/limits.js';
+import { ParseCache } from '../src/core/parse-cache.js';
+import { createCaches, render, type RenderCaches } from '../src/core/render.js';
+import { toYamlStream } from '../src/core/serialize.js';
+import type { CompiledStore } from '../src/core/templates.js';
+import { APP_DIR, ENV, PAIRS, padded, type Tree } from './caches-pairs.js';
+
+/** A compile store in memory, as the warm renderer keeps one in front of the disk. */
+function memoryStore(): CompiledStore {
+  const m = new Map<string, string>();
+  return { get: (k) => m.get(k), set: (k, v) => void m.set(k, v) };
+}
+
+/** What a render answers, as text: the manifests and findings, or the error. */
+function answer(tree: Tree, caches: RenderCaches, limits = DEFAULT_RENDER_LIMITS): string {
+  // A new MemoryFs per render: each request is a new checkout, never the same object.
+  const fs = new MemoryFs(tree);
+  try {
+    const r = render({ fs, appDir: APP_DIR, env: ENV, checks: standardChecks(), caches, limits });
+    return `${toYamlStream(r.objects.map((o) => o.object))}${r.findings.map((f) => `finding: ${formatFinding(f)}\n`).join('')}`;
+  } catch (e) {
+    return `error: ${describeError(e)}`;
+  }
+}
+
+describe('caches shared between renders are keyed by content', () => {
+  for (const pair of PAIRS) {
+    test(pair.name, pair.todo ? { todo: pair.todo } : {}, () => {
+      const { a, b } = padded(pair);
+      const fresh = { a: answer(a, createCaches()), b: answer(b, createCaches()) };
+      assert.notEqual(fresh.a, fresh.b, 'the two sides of a pair must answer differently');
+      const shared = createCaches({ store: memoryStore() });
+      for (const side of ['a', 'b', 'a', 'b', 'b', 'a'] as const) {
+        assert.equal(answer(side === 'a' ? a : b, shared), fresh[side], `side ${side}`);
+      }
+    });
+  }
+
+  test('an immutable parse cache (one CLI run) reads another file system object again', () => {
+    // A path-keyed hit is right only while the tree cannot change: one CLI run over one file system. Another
+    // tree through the same cache is read and compared, as in the default mode.
+    const cache = new ParseCache(true);
+    const a = new MemoryFs({ 'v.yaml': 'who: a\n' });
+    const b = new MemoryFs({ 'v.yaml': 'who: b\n' });
+    assert.deepEqual(cache.load(a, 'v.yaml').value, { who: 'a' });
+    assert.deepEqual(cache.load(b, 'v.yaml').value, { who: 'b' });
+    assert.equal(cache.load(b, 'v.yaml'), cache.load(b, 'v.yaml'), 'the same tree still hits');
+  });
+
+  test(
+    'a CRD file loaded under a larger schemaBytes is refused under a smaller one',
+    { todo: 'src/validate/crd.ts loadFile: check bytes.length against limits.schemaBytes before the cache hit' },
+    () => {
+      const { a } = padded(PAIRS[2]);
+      const small = { ...DEFAULT_RENDER_LIMITS, schemaBytes: 100 };
+      const fresh = answer(a, createCaches(), small);
+      assert.match(fresh, /over the 100-byte limit/);
+      const shared = createCaches();
+      answer(a, shared);
+      assert.equal(answer(a, shared, small), fresh);
+    },
+  );
+});
