@@ -38,7 +38,7 @@ const APP = [
 const CONFIGMAP = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: web', 'data:', '  greeting: {{quote values.greeting}}', ''].join('\n');
 
 /** The tree every pair starts from: an app, one layer, one template, no policy file. */
-function base(extra: Tree = {}): Tree {
+export function base(extra: Tree = {}): Tree {
   return {
     [`${APP_DIR}/strata.yaml`]: APP,
     [`${APP_DIR}/values.yaml`]: 'greeting: hello\nsize: 3\n',
