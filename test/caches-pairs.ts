@@ -110,6 +110,10 @@ const DEPLOYMENT = [
   '',
 ].join('\n');
 
+const TPL_EACH = ['apiVersion: v1', 'kind: ConfigMap', 'metadata: { name: web }', 'data:', '{{#each values.texts}}', '  k{{@index}}: {{quote (tpl this @root)}}', '{{/each}}', ''].join('\n');
+const TPL_EACH_VALUES_A = 'x: ex\ny: why\ntexts: ["{{ upper values.x }}"]\n';
+const TPL_EACH_VALUES_B = 'y: why\ntexts: ["{{ lower values.y }}", "{{ upper values.x }}"]\n';
+
 export const PAIRS: readonly Pair[] = [
   {
     // The reproduction of issue 21 §2: the listing of a `schemas:` folder was kept by relative path, so B was
@@ -207,6 +211,15 @@ export const PAIRS: readonly Pair[] = [
       [`${APP_DIR}/templates/other.yaml.hbs`]: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: other }\ndata:\n\n{{#unless values.first}}\n  t: {{quote (tpl values.text (dict "values" (dict)))}}\n{{/unless}}\n',
     }),
     todo: 'src/core/template/set.ts compileString: key tplCache by `${where}\\0${text}`, not by text alone',
+  },
+  {
+    // One template set, other values: `tpl` at one template line renders two texts in B, the first new, the
+    // second A's. The cached compile of A's text explained its error with the path index of the text parsed
+    // last at that line (B's first), so B's error named the wrong value.
+    name: '`tpl` at one line: the error names the value of its own text',
+    a: base({ [`${APP_DIR}/values.yaml`]: TPL_EACH_VALUES_A, [`${APP_DIR}/templates/cm.yaml.hbs`]: TPL_EACH }),
+    b: base({ [`${APP_DIR}/values.yaml`]: TPL_EACH_VALUES_B, [`${APP_DIR}/templates/cm.yaml.hbs`]: TPL_EACH }),
+    todo: 'src/core/template/set.ts compileString: the wrapper explains errors with the index of its own text (taken when it is parsed), not this.index.get(where)',
   },
 ];
 
