@@ -9,7 +9,6 @@ import { standardChecks } from '../src/checks/index.js';
 import { describeError, formatFinding } from '../src/core/errors.js';
 import { MemoryFs } from '../src/core/fs.js';
 import { DEFAULT_RENDER_LIMITS } from '../src/core/limits.js';
-import { ParseCache } from '../src/core/parse-cache.js';
 import { createCaches, render, type RenderCaches } from '../src/core/render.js';
 import { toYamlStream } from '../src/core/serialize.js';
 import type { CompiledStore } from '../src/core/templates.js';
@@ -45,17 +44,6 @@ describe('caches shared between renders are keyed by content', () => {
       }
     });
   }
-
-  test('an immutable parse cache (one CLI run) reads another file system object again', () => {
-    // A path-keyed hit is right only while the tree cannot change: one CLI run over one file system. Another
-    // tree through the same cache is read and compared, as in the default mode.
-    const cache = new ParseCache(true);
-    const a = new MemoryFs({ 'v.yaml': 'who: a\n' });
-    const b = new MemoryFs({ 'v.yaml': 'who: b\n' });
-    assert.deepEqual(cache.load(a, 'v.yaml').value, { who: 'a' });
-    assert.deepEqual(cache.load(b, 'v.yaml').value, { who: 'b' });
-    assert.equal(cache.load(b, 'v.yaml'), cache.load(b, 'v.yaml'), 'the same tree still hits');
-  });
 
   test(
     'a CRD file loaded under a larger schemaBytes is refused under a smaller one',

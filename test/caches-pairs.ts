@@ -126,7 +126,12 @@ export const PAIRS: readonly Pair[] = [
     // The silent variant: A's folder holds no CRD, so B (whose CRD refuses its Widget) lost its validation.
     name: 'CRD folder listing: an empty folder first, then one with a CRD',
     a: base({ 'strata-policy.yaml': policy('  schemas: [crds]'), 'crds/README.md': 'no CRDs here\n', [`${APP_DIR}/templates/widget.yaml.hbs`]: WIDGET }),
-    b: base({ 'strata-policy.yaml': policy('  schemas: [crds]'), 'crds/README.md': 'no CRDs here\n', 'crds/nested/widget.yaml': widgetCrd('string'), [`${APP_DIR}/templates/widget.yaml.hbs`]: WIDGET }),
+    b: base({
+      'strata-policy.yaml': policy('  schemas: [crds]'),
+      'crds/README.md': 'no CRDs here\n',
+      'crds/nested/widget.yaml': widgetCrd('string'),
+      [`${APP_DIR}/templates/widget.yaml.hbs`]: WIDGET,
+    }),
   },
   {
     name: 'CRD file content: the same file name, another schema',
@@ -191,7 +196,8 @@ export const PAIRS: readonly Pair[] = [
     name: 'strata.yaml: the same file, another namespace, layer list and labels',
     a: base(),
     b: base({
-      [`${APP_DIR}/strata.yaml`]: APP.replace('namespace: web', 'namespace: web-b').replace('    - values.yaml\n', '    - values.yaml\n    - more.yaml\n') + '  metadata:\n    labels: { environment: example.com/env }\n',
+      [`${APP_DIR}/strata.yaml`]:
+        APP.replace('namespace: web', 'namespace: web-b').replace('    - values.yaml\n', '    - values.yaml\n    - more.yaml\n') + '  metadata:\n    labels: { environment: example.com/env }\n',
       [`${APP_DIR}/more.yaml`]: 'greeting: more\n',
     }),
   },
@@ -203,12 +209,14 @@ export const PAIRS: readonly Pair[] = [
     a: base({
       [`${APP_DIR}/values.yaml`]: 'greeting: hello\nsize: 3\nfirst: true\ntext: "{{ values.greeting }}"\n',
       [`${APP_DIR}/templates/cm.yaml.hbs`]: CONFIGMAP + '{{#if values.first}}\n  t: {{quote (tpl values.text this)}}\n{{/if}}\n',
-      [`${APP_DIR}/templates/other.yaml.hbs`]: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: other }\ndata:\n\n{{#unless values.first}}\n  t: {{quote (tpl values.text (dict "values" (dict)))}}\n{{/unless}}\n',
+      [`${APP_DIR}/templates/other.yaml.hbs`]:
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: other }\ndata:\n\n{{#unless values.first}}\n  t: {{quote (tpl values.text (dict "values" (dict)))}}\n{{/unless}}\n',
     }),
     b: base({
       [`${APP_DIR}/values.yaml`]: 'greeting: hello\nsize: 3\nfirst: false\ntext: "{{ values.greeting }}"\n',
       [`${APP_DIR}/templates/cm.yaml.hbs`]: CONFIGMAP + '{{#if values.first}}\n  t: {{quote (tpl values.text this)}}\n{{/if}}\n',
-      [`${APP_DIR}/templates/other.yaml.hbs`]: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: other }\ndata:\n\n{{#unless values.first}}\n  t: {{quote (tpl values.text (dict "values" (dict)))}}\n{{/unless}}\n',
+      [`${APP_DIR}/templates/other.yaml.hbs`]:
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: other }\ndata:\n\n{{#unless values.first}}\n  t: {{quote (tpl values.text (dict "values" (dict)))}}\n{{/unless}}\n',
     }),
     todo: 'src/core/template/set.ts compileString: key tplCache by `${where}\\0${text}`, not by text alone',
   },

@@ -8,27 +8,25 @@ import { DEFAULT_LIMITS, loadYamlFile, type LoadedYaml, type LoadLimits } from '
 // The default mode keys by all three: it reads the file every time and reuses a parse only for equal bytes at
 // the same path under the same limits, so a long-running process (the warm renderer, the server) can serve
 // any number of checkouts with the same layout and other content (docs/caches.md). `immutable` skips the
-// read, which is right only while the tree cannot change: one CLI run over one file system object.
+// read, which is right only while the tree cannot change: one CLI run over one tree. Never give an immutable
+// cache to a process that serves more than one checkout (src/cli/commands/warm-server.ts does not).
 
 /** Parsed files by path and bytes (render --all, the server, the warm renderer). */
 export class ParseCache {
-  private readonly entries = new Map<string, { fs: ReadOnlyFs; bytes: Uint8Array; loaded: LoadedYaml }>();
+  private readonly entries = new Map<string, { bytes: Uint8Array; loaded: LoadedYaml }>();
 
-  /**
-   * `immutable`: files do not change during this process (a CLI run), so a hit by path on the same file
-   * system object skips reading. Another file system object (another tree) is always read and compared.
-   */
-  constructor(readonly immutable = false) {}
+  /** `immutable`: files do not change during this process (a CLI run over one tree), so a hit by path skips reading. */
+  constructor(private readonly immutable = false) {}
 
   load(fs: ReadOnlyFs, path: string, limits: LoadLimits = DEFAULT_LIMITS): LoadedYaml {
     // Keyed by limits too: a file loaded under looser limits must not pass under stricter ones.
     const key = `${limits.maxBytes}/${limits.maxDepth}/${limits.maxNodes}\0${path}`;
     const hit = this.entries.get(key);
-    if (hit && this.immutable && hit.fs === fs) return hit.loaded;
+    if (hit && this.immutable) return hit.loaded;
     const bytes = fs.readFile(path);
     if (hit && sameBytes(hit.bytes, bytes)) return hit.loaded;
     const loaded = loadYamlFile(bytes, path, limits);
-    this.entries.set(key, { fs, bytes, loaded });
+    this.entries.set(key, { bytes, loaded });
     return loaded;
   }
 }

@@ -157,7 +157,7 @@ describe('one warm renderer, pairs of repositories with the same layout', () => 
     const first = generate(root, argocdEnv(cache));
     assert.equal(first.code, 0, first.stderr);
     const sock = socketPath(cache, MAIN);
-    for (const end = Date.now() + 10_000; !existsSync(sock); ) {
+    for (const end = Date.now() + 10_000; !existsSync(sock);) {
       if (Date.now() > end) throw new Error('no warm renderer socket after 10 s');
       await new Promise((r) => setTimeout(r, 50));
     }
