@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import yaml from 'js-yaml';
-import { encodeAnswer, parseRequest } from '../../src/warm/server.js';
+import { encodeAnswer, parseRequest } from '../../src/warm/protocol.js';
 import { CLI, REPO } from '../helpers.js';
 
 // The warm renderer (docs/performance.md): `generate` answered by a long-lived strata process must print
