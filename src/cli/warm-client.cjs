@@ -114,7 +114,9 @@ function run(base, mainFile, fallback) {
   conn.setTimeout(timeoutMs(env), () => giveUp(false));
   conn.on('error', (e) => giveUp(e && (e.code === 'ENOENT' || e.code === 'ECONNREFUSED')));
   conn.on('connect', () => {
-    conn.end(JSON.stringify({ v: 1, argv: process.argv.slice(2), cwd: process.cwd(), env }) + '\n');
+    // One line (JSON escapes every newline), and the connection stays open while we wait: if this process
+    // dies, the server sees the end of the stream and stops the render nobody will read.
+    conn.write(JSON.stringify({ v: 1, argv: process.argv.slice(2), cwd: process.cwd(), env }) + '\n');
   });
   conn.on('data', (c) => {
     size += c.length;

@@ -77,7 +77,7 @@ interface Job {
 
 /** The tenant of a request: its Argo CD AppProject and repository URL (both set by Argo CD, not by the app). */
 export function tenantOf(env: Readonly<Record<string, string>>): string {
-  return `${env.ARGOCD_APP_PROJECT_NAME ?? ''}\u0000${env.ARGOCD_APP_SOURCE_REPO_URL ?? ''}`;
+  return JSON.stringify([env.ARGOCD_APP_PROJECT_NAME ?? '', env.ARGOCD_APP_SOURCE_REPO_URL ?? '']);
 }
 
 export class RendererPool {
@@ -178,15 +178,17 @@ export class RendererPool {
         this.idle(slot);
         this.pump();
       },
-      () => {
-        // A process that cannot start would be started again at once: answer its tenant's queue instead.
-        this.retire(slot, 'did not start');
-        for (const job of this.queue.filter((j) => j.tenant === tenant)) {
-          this.queue.splice(this.queue.indexOf(job), 1);
-          job.settle({ kind: 'fallback', why: 'renderer process did not start' });
-        }
-      },
+      () => this.startFailed(slot),
     );
+  }
+
+  /** A process that cannot start would be started again at once: answer its tenant's queue instead. */
+  private startFailed(slot: Slot): void {
+    this.retire(slot, 'did not start');
+    for (const job of this.queue.filter((j) => j.tenant === slot.tenant)) {
+      this.queue.splice(this.queue.indexOf(job), 1);
+      job.settle({ kind: 'fallback', why: 'renderer process did not start' });
+    }
   }
 
   private start(job: Job, slot: Slot): void {
@@ -234,6 +236,7 @@ export class RendererPool {
   private exited(slot: Slot): void {
     const i = this.slots.indexOf(slot);
     if (i < 0) return;
+    if (slot.state === 'starting') return this.startFailed(slot);
     this.slots.splice(i, 1);
     if (slot.idleTimer !== undefined) this.timers.clearTimeout(slot.idleTimer);
     slot.job?.settle({ kind: 'fallback', why: 'renderer process exited' });

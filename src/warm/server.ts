@@ -55,17 +55,23 @@ export function startWarmServer(opts: WarmServerOptions): Promise<WarmServer | u
     let ticket: Ticket | undefined;
     let answered = false;
     conn.on('error', () => conn.destroy());
-    // The client's process is gone (Argo CD's timeout killed it): nobody reads this render, so stop it.
-    conn.on('close', () => {
+    // The request is one line, and the client keeps its end open while it waits: the end of its stream before
+    // the answer means its process is gone (Argo CD's timeout killed it), so nobody reads this render: stop it.
+    const gone = (): void => {
       if (!answered) ticket?.cancel();
-    });
+    };
+    conn.on('end', gone);
+    conn.on('close', gone);
     conn.on('data', (c: Buffer) => {
+      if (ticket || answered) return;
       size += c.length;
-      if (size > maxRequest) conn.destroy();
-      else chunks.push(c);
+      if (size > maxRequest) return void conn.destroy();
+      chunks.push(c);
+      const nl = c.indexOf(10);
+      if (nl >= 0) take(Buffer.concat(chunks).subarray(0, size - c.length + nl));
     });
-    conn.on('end', () => {
-      const req = parseRequest(Buffer.concat(chunks).toString('utf8'));
+    const take = (line: Buffer): void => {
+      const req = parseRequest(line.toString('utf8'));
       if (!req || closing) {
         answered = true;
         conn.end(encodeAnswer('fallback'));
@@ -79,7 +85,7 @@ export function startWarmServer(opts: WarmServerOptions): Promise<WarmServer | u
         if (!conn.destroyed) conn.end(encodeAnswer(answerFor(o)));
         resetIdle();
       });
-    });
+    };
   });
 
   function resetIdle(): void {
