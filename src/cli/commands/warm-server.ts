@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { resolveLimits } from '../../core/limits.js';
+import { DEFAULT_RENDER_LIMITS, resolveLimits } from '../../core/limits.js';
 import { UsageError } from '../../core/errors.js';
 import { isPrivateDir } from '../../io/compile-store.js';
 import { RendererPool, tenantOf } from '../../warm/pool.js';
@@ -33,7 +33,7 @@ export const command = defineCommand(WARM_SERVER, async (ctx, { options: o }) =>
   if (socket === undefined || !socket.startsWith('/')) throw new UsageError('--socket PATH (absolute) is required');
   if (!isPrivateDir(dirname(socket))) throw new UsageError('--socket must be in a private folder: ours, not a symlink, mode 0700 (the cache folder)');
   const env = ctx.env;
-  const heapMb = positive(env.STRATA_MAX_HEAP_MB, 1024);
+  const heapMb = (ctx.limits ?? DEFAULT_RENDER_LIMITS).heapMb; // resolved once by main, as for every command
   const idleMs = positive(env.STRATA_WARM_IDLE_MS, 15 * 60_000);
   const size = poolSize(env);
   // A renderer process gets only what it needs of the supervisor's environment: requests bring their own.
@@ -50,7 +50,7 @@ export const command = defineCommand(WARM_SERVER, async (ctx, { options: o }) =>
       try {
         renderMs = resolveLimits(req.env).renderMs;
       } catch {
-        renderMs = resolveLimits({}).renderMs; // the renderer reports the bad value itself, at once
+        renderMs = DEFAULT_RENDER_LIMITS.renderMs; // the renderer reports the bad value itself, at once
       }
       return renderMs + DEADLINE_GRACE_MS;
     },
