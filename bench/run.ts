@@ -382,6 +382,51 @@ function policyCustom(o: Options): void {
   });
 }
 
+/** Rows 12 and 13: the warm renderer under many tenants (bench/tenants.ts, its own process and supervisor). */
+function tenantRows(o: Options): void {
+  const j = subBench<{
+    concurrent: number;
+    burstMs: number;
+    nodeBurstMs: number;
+    burstRatio: number;
+    aloneMs: number;
+    duringMs: number;
+    duringRuns: number;
+    slowRatio: number;
+    slowMs: number;
+    supervisorRss: number;
+    rendererRss: number;
+    renderers: number;
+  }>('12', 'tenants.ts', o, 300_000);
+  if (!j) return;
+  row({
+    id: '12',
+    what: `${j.concurrent} generates of plate-api started at once, warm renderer`,
+    value: ms(j.burstMs),
+    detail: `${j.burstRatio.toFixed(2)}x ${j.concurrent} node -e 0 started at once (${ms(j.nodeBurstMs)})`,
+    target: '<= 1.3x',
+    pass: j.burstRatio <= 1.3,
+    raw: { ...j },
+  });
+  row({
+    id: '13',
+    what: `generate of one tenant while another tenant's render runs ${(j.slowMs / 1000).toFixed(0)} s`,
+    value: ms(j.duringMs),
+    detail: `${j.slowRatio.toFixed(2)}x the same alone (${ms(j.aloneMs)}), median of ${j.duringRuns}`,
+    target: '<= 1.5x',
+    pass: j.slowRatio <= 1.5,
+    raw: { ...j },
+  });
+  row({
+    id: '13m',
+    what: 'warm renderer memory: supervisor, one renderer process (RSS)',
+    value: `${mib(j.supervisorRss)} + ${mib(j.rendererRss)} per tenant process`,
+    detail: `${j.renderers} renderer processes running`,
+    target: 'info',
+    raw: { supervisorRss: j.supervisorRss, rendererRss: j.rendererRss },
+  });
+}
+
 async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (npm run bench does)`);
@@ -408,6 +453,7 @@ async function main(): Promise<number> {
     if (wanted(o, '7')) serveLoad(o);
     if (wanted(o, '11')) diffAllRow(o);
     if (wanted(o, '8')) policyCustom(o);
+    if (wanted(o, '12', '13', '13m')) tenantRows(o);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -195,8 +195,9 @@ export const WARM_SERVER = declare({
   hidden: true,
   usage: ['--socket PATH'],
   description: `Internal: the warm renderer that \`strata generate\` starts on its first run and then talks to (see
-docs/performance.md). Serves only \`generate\`, one request at a time, and exits after STRATA_WARM_IDLE_MS
-(default 15 minutes) without a request. Never run it by hand; STRATA_WARM=off turns the mechanism off.`,
+docs/performance.md). Serves only \`generate\`, each request in a renderer process of the request's tenant
+(Argo CD project and repository), and exits after STRATA_WARM_IDLE_MS (default 15 minutes) without a request.
+Never run it by hand; STRATA_WARM=off turns the mechanism off.`,
   maxPositionals: 0,
   options: {
     socket: { type: 'string', arg: 'PATH', help: 'Unix socket to listen on (absolute path; required)' },
@@ -204,4 +205,14 @@ docs/performance.md). Serves only \`generate\`, one request at a time, and exits
 });
 
 /** In `strata --help` order. */
-export const DECLARATIONS: readonly CommandDecl[] = [RENDER, VALUES, ENVS, GENERATE, PARAMETERS, LINT, DIFF, SERVE, SIDECAR, WARM_SERVER];
+export const WARM_RENDERER = declare({
+  name: 'warm-renderer',
+  summary: 'internal: one renderer process of the warm renderer',
+  hidden: true,
+  usage: [''],
+  description: 'Internal: a renderer process the warm renderer forks for one tenant, with an IPC channel. Never run it by hand.',
+  maxPositionals: 0,
+  options: {},
+});
+
+export const DECLARATIONS: readonly CommandDecl[] = [RENDER, VALUES, ENVS, GENERATE, PARAMETERS, LINT, DIFF, SERVE, SIDECAR, WARM_SERVER, WARM_RENDERER];

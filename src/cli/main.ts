@@ -33,6 +33,7 @@ const LOADERS: Readonly<Record<string, Loader>> = {
   serve: () => import('./commands/serve.js'),
   sidecar: () => import('./commands/sidecar.js'),
   'warm-server': () => import('./commands/warm-server.js'),
+  'warm-renderer': () => import('./commands/warm-renderer.js'),
 };
 
 /** A declared command and the loader of its module. */

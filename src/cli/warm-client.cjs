@@ -58,9 +58,18 @@ function socketState(sock) {
   return st.isFile() ? 'stale' : 'foreign';
 }
 
+function positive(text, fallback) {
+  const n = Number(text);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+/**
+ * How long to wait for the answer. The supervisor never queues a request for long (it answers `fallback`)
+ * and stops a render past its budget itself, so the default is the render budget plus a margin: a slow but
+ * legitimate render is not rendered a second time in-process.
+ */
 function timeoutMs(env) {
-  const n = Number(env.STRATA_WARM_TIMEOUT_MS);
-  return Number.isInteger(n) && n > 0 ? n : 10_000;
+  return positive(env.STRATA_WARM_TIMEOUT_MS, positive(env.STRATA_RENDER_TIMEOUT_MS, 30_000) + 5_000);
 }
 
 /**
@@ -105,7 +114,9 @@ function run(base, mainFile, fallback) {
   conn.setTimeout(timeoutMs(env), () => giveUp(false));
   conn.on('error', (e) => giveUp(e && (e.code === 'ENOENT' || e.code === 'ECONNREFUSED')));
   conn.on('connect', () => {
-    conn.end(JSON.stringify({ v: 1, argv: process.argv.slice(2), cwd: process.cwd(), env }) + '\n');
+    // One line (JSON escapes every newline), and the connection stays open while we wait: if this process
+    // dies, the server sees the end of the stream and stops the render nobody will read.
+    conn.write(JSON.stringify({ v: 1, argv: process.argv.slice(2), cwd: process.cwd(), env }) + '\n');
   });
   conn.on('data', (c) => {
     size += c.length;
@@ -145,10 +156,11 @@ function spawnServer(sock, base, env) {
   try {
     fs.writeFileSync(stamp, String(process.pid), { mode: 0o600 });
     // Only what the server needs of its own environment: each request brings its full environment.
-    const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'STRATA_CACHE_DIR', 'STRATA_WARM_IDLE_MS', 'STRATA_MAX_HEAP_MB'];
+    const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'STRATA_CACHE_DIR', 'STRATA_WARM_IDLE_MS', 'STRATA_WARM_PROCESSES', 'STRATA_WARM_QUEUE_MS', 'STRATA_MAX_HEAP_MB', 'STRATA_MAX_CACHE_BYTES'];
     const childEnv = {};
     for (const k of keep) if (env[k] !== undefined) childEnv[k] = env[k];
-    const heap = Number(env.STRATA_MAX_HEAP_MB) > 0 ? Number(env.STRATA_MAX_HEAP_MB) : 1024;
+    // The supervisor renders nothing: a small heap; its renderer processes get STRATA_MAX_HEAP_MB each.
+    const heap = 128;
     const child = require('node:child_process').spawn(process.execPath, [`--max-old-space-size=${heap}`, join(__dirname, 'strata.js'), 'warm-server', '--socket', sock], {
       detached: true,
       stdio: 'ignore',

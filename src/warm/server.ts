@@ -1,102 +1,96 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { unlinkSync } from 'node:fs';
+import { encodeAnswer, parseRequest, type WarmAnswer, type WarmRequest } from './protocol.js';
+import type { Outcome, Ticket } from './pool.js';
 
-// The warm renderer's server (docs/performance.md, "Warm renderer"): a long-lived strata process in the
-// sidecar that answers `strata generate` requests from src/cli/warm-client.cjs over a unix socket in the
-// private cache folder. It runs requests one at a time through the same `main()` a one-shot process runs,
-// with the request's argv, working directory and environment, so its answer is byte-for-byte what the
-// client would have printed itself. Only `generate` is served; anything else is answered `fallback`.
-// It exits when idle, when its memory grows past a bound, or on SIGTERM; a client that finds no server
+// The warm renderer's front (docs/performance.md, "Warm renderer"): a long-lived process in the sidecar that
+// answers `strata generate` requests from src/cli/warm-client.cjs over a unix socket in the private cache
+// folder. It renders nothing itself: each request becomes a ticket of the renderer pool (pool.ts), which runs
+// it in a process of the request's tenant; the answer is byte-for-byte what the client would have printed
+// itself. Only `generate` is served; anything else is answered `fallback`. A client that goes away cancels its
+// ticket (its render is stopped). The front exits when idle or on SIGTERM; a client that finds no front
 // renders in-process and starts a new one.
 
-export interface WarmRequest {
-  argv: string[];
-  cwd: string;
-  env: Record<string, string>;
-}
-
-export interface WarmAnswer {
-  code: number;
-  stdout: Buffer;
-  stderr: string;
-}
+export type { WarmAnswer, WarmRequest } from './protocol.js';
+export { encodeAnswer, parseRequest } from './protocol.js';
 
 export interface WarmServerOptions {
   socket: string;
-  handle(req: WarmRequest): Promise<WarmAnswer>;
+  submit(req: WarmRequest): Ticket;
   /** Exit after this long without a request. */
   idleMs: number;
-  /** Stop serving once resident memory passes this many bytes (a leak can never grow without bound). */
-  maxRssBytes: number;
   /** Largest request accepted (argv + environment, which carries ARGOCD_APP_PARAMETERS). */
   maxRequestBytes?: number;
+  /** Called once when the front stops taking requests (idle, SIGTERM), before the socket closes. */
+  onStop?(why: string): void;
   log?(message: string): void;
 }
 
-/** Parse and check a request: only `generate` with no arguments, an absolute cwd and string env values. */
-export function parseRequest(text: string): WarmRequest | undefined {
-  let r: unknown;
-  try {
-    r = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof r !== 'object' || r === null) return undefined;
-  const { v, argv, cwd, env } = r as Record<string, unknown>;
-  if (v !== 1 || !Array.isArray(argv) || argv.length !== 1 || argv[0] !== 'generate') return undefined;
-  if (typeof cwd !== 'string' || !cwd.startsWith('/')) return undefined;
-  if (typeof env !== 'object' || env === null || Array.isArray(env)) return undefined;
-  const clean: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [k, val] of Object.entries(env)) {
-    if (typeof val !== 'string') return undefined;
-    clean[k] = val;
-  }
-  return { argv: ['generate'], cwd, env: { ...clean } };
+/** The answer a client gets for an outcome: a render past its deadline is an error in the CLI's words. */
+export function answerFor(o: Outcome): WarmAnswer | 'fallback' {
+  if (o.kind === 'answer') return o.answer;
+  if (o.kind === 'fallback') return 'fallback';
+  return {
+    code: 1,
+    stdout: Buffer.alloc(0),
+    stderr: `strata: error: the render was stopped after ${o.ms} ms: longer than the render budget allows (limit renderMs (STRATA_RENDER_TIMEOUT_MS / --render-timeout-ms))\n`,
+  };
 }
 
-export function encodeAnswer(a: WarmAnswer | 'fallback'): Buffer {
-  if (a === 'fallback') return Buffer.from(JSON.stringify({ v: 1, fallback: true }) + '\n');
-  return Buffer.concat([Buffer.from(JSON.stringify({ v: 1, code: a.code, stderr: a.stderr }) + '\n'), a.stdout]);
+export interface WarmServer {
+  server: Server;
+  /** Stop taking requests and remove the socket (idle, SIGTERM). */
+  stop(why: string): void;
 }
 
-export function startWarmServer(opts: WarmServerOptions): Promise<Server | undefined> {
+export function startWarmServer(opts: WarmServerOptions): Promise<WarmServer | undefined> {
   const maxRequest = opts.maxRequestBytes ?? 16 * 1024 * 1024;
-  let queue: Promise<unknown> = Promise.resolve();
   let idle: NodeJS.Timeout | undefined;
   let closing = false;
+  let inFlight = 0;
   const server = createServer({ allowHalfOpen: true }, (conn: Socket) => {
     resetIdle();
     const chunks: Buffer[] = [];
     let size = 0;
+    let ticket: Ticket | undefined;
+    let answered = false;
     conn.on('error', () => conn.destroy());
+    // The request is one line, and the client keeps its end open while it waits: the end of its stream before
+    // the answer means its process is gone (Argo CD's timeout killed it), so nobody reads this render: stop it.
+    const gone = (): void => {
+      if (!answered) ticket?.cancel();
+    };
+    conn.on('end', gone);
+    conn.on('close', gone);
     conn.on('data', (c: Buffer) => {
+      if (ticket || answered) return;
       size += c.length;
-      if (size > maxRequest) conn.destroy();
-      else chunks.push(c);
+      if (size > maxRequest) return void conn.destroy();
+      chunks.push(c);
+      const nl = c.indexOf(10);
+      if (nl >= 0) take(Buffer.concat(chunks).subarray(0, size - c.length + nl));
     });
-    conn.on('end', () => {
-      const req = parseRequest(Buffer.concat(chunks).toString('utf8'));
+    const take = (line: Buffer): void => {
+      const req = parseRequest(line.toString('utf8'));
       if (!req || closing) {
+        answered = true;
         conn.end(encodeAnswer('fallback'));
         return;
       }
-      queue = queue.then(async () => {
-        let answer: WarmAnswer | 'fallback';
-        try {
-          answer = await opts.handle(req);
-        } catch {
-          answer = 'fallback';
-        }
-        if (!conn.destroyed) conn.end(encodeAnswer(answer));
+      inFlight++;
+      ticket = opts.submit(req);
+      void ticket.outcome.then((o) => {
+        inFlight--;
+        answered = true;
+        if (!conn.destroyed) conn.end(encodeAnswer(answerFor(o)));
         resetIdle();
-        if (process.memoryUsage().rss > opts.maxRssBytes) stop('memory bound reached');
       });
-    });
+    };
   });
 
   function resetIdle(): void {
     if (idle) clearTimeout(idle);
-    idle = setTimeout(() => stop('idle'), opts.idleMs);
+    idle = setTimeout(() => (inFlight > 0 ? resetIdle() : stop('idle')), opts.idleMs);
     idle.unref();
   }
 
@@ -105,6 +99,7 @@ export function startWarmServer(opts: WarmServerOptions): Promise<Server | undef
     closing = true;
     opts.log?.(`warm renderer stopping: ${why}`);
     if (idle) clearTimeout(idle);
+    opts.onStop?.(why);
     server.close();
     try {
       unlinkSync(opts.socket);
@@ -112,12 +107,11 @@ export function startWarmServer(opts: WarmServerOptions): Promise<Server | undef
       // already gone
     }
   }
-
   return new Promise((resolve) => {
     const listen = (retry: boolean): void => {
       server.once('error', (e: NodeJS.ErrnoException) => {
         if (e.code !== 'EADDRINUSE' || !retry) return resolve(undefined);
-        // Another server, or a stale socket file left by one that was killed: keep a live one.
+        // Another front, or a stale socket file left by one that was killed: keep a live one.
         const probe = createConnection(opts.socket);
         probe.on('connect', () => {
           probe.destroy();
@@ -127,7 +121,7 @@ export function startWarmServer(opts: WarmServerOptions): Promise<Server | undef
           try {
             unlinkSync(opts.socket);
           } catch {
-            // raced with another server
+            // raced with another front
           }
           listen(false);
         });
@@ -136,7 +130,7 @@ export function startWarmServer(opts: WarmServerOptions): Promise<Server | undef
       server.listen(opts.socket, () => {
         process.umask(old);
         resetIdle();
-        resolve(server);
+        resolve({ server, stop });
       });
     };
     listen(true);

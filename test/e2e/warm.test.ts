@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import yaml from 'js-yaml';
-import { encodeAnswer, parseRequest } from '../../src/warm/server.js';
+import { encodeAnswer, parseRequest } from '../../src/warm/protocol.js';
 import { CLI, REPO } from '../helpers.js';
 
 // The warm renderer (docs/performance.md): `generate` answered by a long-lived strata process must print
@@ -242,10 +242,8 @@ describe('warm client fallback', () => {
     const e = argocdEnv(root, app, 'prod', cache);
     const cold = generate(join(root, app), { ...e, STRATA_WARM: 'off' });
     for (const answer of [Buffer.from('not json\nkind: Secret\n'), encodeAnswer('fallback'), Buffer.from('{"v":1,"code":"0","stderr":""}\nx')]) {
-      const server = createServer((c) => {
-        c.on('data', () => {});
-        c.on('end', () => c.end(answer));
-      });
+      // The request is one line; the client keeps its end open while it waits.
+      const server = createServer((c) => c.once('data', () => c.end(answer)));
       await new Promise<void>((r) => server.listen(sock, r));
       try {
         const r = await generateAsync(join(root, app), e);
@@ -260,10 +258,7 @@ describe('warm client fallback', () => {
 
 /** A listening unix socket that answers every request with a well-formed answer the real server never gives. */
 async function impostor(path: string): Promise<{ close(): Promise<void> }> {
-  const server = createServer((c) => {
-    c.on('data', () => {});
-    c.on('end', () => c.end(encodeAnswer({ code: 0, stdout: Buffer.from('kind: Impostor\n'), stderr: '' })));
-  });
+  const server = createServer((c) => c.once('data', () => c.end(encodeAnswer({ code: 0, stdout: Buffer.from('kind: Impostor\n'), stderr: '' }))));
   await new Promise<void>((r) => server.listen(path, r));
   return { close: () => new Promise<void>((r) => server.close(() => r())) };
 }

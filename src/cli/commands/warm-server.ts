@@ -1,71 +1,69 @@
-import { dirname } from 'node:path';
-import { Writable } from 'node:stream';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { DEFAULT_RENDER_LIMITS, resolveLimits } from '../../core/limits.js';
 import { UsageError } from '../../core/errors.js';
-import { createCaches } from '../../core/render.js';
-import type { CompiledStore } from '../../core/templates.js';
 import { isPrivateDir } from '../../io/compile-store.js';
+import { RendererPool, tenantOf } from '../../warm/pool.js';
+import { forkRenderer } from '../../warm/renderer-process.js';
 import { startWarmServer } from '../../warm/server.js';
 import { defineCommand } from '../command.js';
 import { WARM_SERVER } from '../declarations.js';
 
-class Collect extends Writable {
-  readonly chunks: Buffer[] = [];
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
-    this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-    cb();
-  }
-  bytes(): Buffer {
-    return Buffer.concat(this.chunks);
-  }
+// The warm renderer's supervisor (docs/performance.md, "Warm renderer"): the socket front plus a pool of
+// renderer processes, one tenant each. Operator settings come from the sidecar's environment (this process's
+// own, which the client that started it passed on); each request's budget from the request's environment.
+
+/** Grace after the render budget before a renderer process is killed (the render's own check fires first). */
+export const DEADLINE_GRACE_MS = 2_000;
+/** How long a request may wait for a renderer process of its tenant before it renders in its own process. */
+const DEFAULT_QUEUE_MS = 2_000;
+
+function positive(text: string | undefined, fallback: number): number {
+  const n = Number(text);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
-/** Compiled code stays in memory between requests (bounded), in front of the disk store. */
-function memoryStore(disk: CompiledStore | undefined, max = 2000): CompiledStore {
-  const mem = new Map<string, string>();
-  return {
-    get(key) {
-      const hit = mem.get(key);
-      if (hit !== undefined) return hit;
-      const v = disk?.get(key);
-      if (v !== undefined) remember(key, v);
-      return v;
-    },
-    set(key, value) {
-      remember(key, value);
-      disk?.set(key, value);
-    },
-  };
-  function remember(key: string, value: string): void {
-    if (mem.size >= max) mem.delete(mem.keys().next().value as string);
-    mem.set(key, value);
-  }
+/** Renderer processes at most: one per core (at least two, so one slow tenant never holds the only one). */
+export function poolSize(env: Readonly<Record<string, string | undefined>>): number {
+  return positive(env.STRATA_WARM_PROCESSES, Math.max(2, availableParallelism()));
 }
 
 export const command = defineCommand(WARM_SERVER, async (ctx, { options: o }) => {
   const socket = o.socket;
   if (socket === undefined || !socket.startsWith('/')) throw new UsageError('--socket PATH (absolute) is required');
   if (!isPrivateDir(dirname(socket))) throw new UsageError('--socket must be in a private folder: ours, not a symlink, mode 0700 (the cache folder)');
-  const idle = Number(ctx.env.STRATA_WARM_IDLE_MS);
-  const heapMb = Number(ctx.env.STRATA_MAX_HEAP_MB) > 0 ? Number(ctx.env.STRATA_MAX_HEAP_MB) : 1024;
-  const store = memoryStore(ctx.store);
-  // Parsed files and built template sets stay between requests, checked against each request's bytes (every
-  // request is a new checkout, so nothing is trusted by path): a steady-state request skips re-evaluating
-  // compiled code and re-parsing unchanged layers. They grow with the apps served; the RSS bound below ends
-  // the server (the next client starts a fresh one) before they can grow without limit.
-  const caches = createCaches({ store });
-  const { main } = await import('../main.js');
-  const server = await startWarmServer({
-    socket,
-    idleMs: Number.isInteger(idle) && idle > 0 ? idle : 15 * 60_000,
-    maxRssBytes: heapMb * 0.75 * 1024 * 1024,
-    handle: async (req) => {
-      const out = new Collect();
-      const err = new Collect();
-      const code = await main({ argv: req.argv, env: req.env, cwd: req.cwd, stdout: out, stderr: err, store, caches, embedded: true });
-      return { code, stdout: out.bytes(), stderr: err.bytes().toString('utf8') };
+  const env = ctx.env;
+  const heapMb = (ctx.limits ?? DEFAULT_RENDER_LIMITS).heapMb; // resolved once by main, as for every command
+  const idleMs = positive(env.STRATA_WARM_IDLE_MS, 15 * 60_000);
+  const size = poolSize(env);
+  // A renderer process gets only what it needs of the supervisor's environment: requests bring their own.
+  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'STRATA_CACHE_DIR', 'STRATA_MAX_HEAP_MB', 'STRATA_MAX_CACHE_BYTES'];
+  const childEnv: Record<string, string> = {};
+  for (const k of keep) if (env[k] !== undefined) childEnv[k] = env[k];
+  const pool = new RendererPool({
+    size,
+    perTenant: Math.max(1, size - 1),
+    queueMs: positive(env.STRATA_WARM_QUEUE_MS, DEFAULT_QUEUE_MS),
+    idleMs,
+    deadlineMs: (req) => {
+      let renderMs: number;
+      try {
+        renderMs = resolveLimits(req.env).renderMs;
+      } catch {
+        renderMs = DEFAULT_RENDER_LIMITS.renderMs; // the renderer reports the bad value itself, at once
+      }
+      return renderMs + DEADLINE_GRACE_MS;
     },
+    spawn: () => forkRenderer({ script: join(__dirname, 'strata.js'), heapMb, env: childEnv, cwd: dirname(socket) }),
   });
-  if (!server) return 0; // another server is already answering
-  await new Promise<void>((resolve) => server.on('close', resolve));
+  const front = await startWarmServer({ socket, idleMs, submit: (req) => pool.submit(req, tenantOf(req.env)), onStop: () => pool.close() });
+  if (!front) return 0; // another supervisor is already answering
+  // SIGTERM (the pod is stopping): stop at once; renders in flight are answered `fallback` and their processes
+  // killed. Nothing here writes stdout, so ending the process cannot cut an answer.
+  process.once('SIGTERM', () => {
+    front.stop('SIGTERM');
+    setTimeout(() => process.exit(0), 500).unref();
+  });
+  await new Promise<void>((resolve) => front.server.on('close', resolve));
   return 0;
 });
