@@ -25,11 +25,19 @@ describe('identity of cluster-scoped objects', () => {
   });
 
   test('checkDuplicates: two ClusterRoles of one name are one object, whatever namespace either claims', () => {
-    assert.throws(() => checkDuplicates([at(clusterRole(), 't/a.yaml.hbs'), at(clusterRole('bogus'), 't/b.yaml.hbs')]), /ClusterRole "admin-ish" is rendered twice: by t\/a\.yaml\.hbs \(document 1\) and by t\/b\.yaml\.hbs \(document 1\)/);
+    assert.throws(
+      () => checkDuplicates([at(clusterRole(), 't/a.yaml.hbs'), at(clusterRole('bogus'), 't/b.yaml.hbs')]),
+      /ClusterRole "admin-ish" is rendered twice: by t\/a\.yaml\.hbs \(document 1\) and by t\/b\.yaml\.hbs \(document 1\)/,
+    );
   });
 
   test('checkDuplicates: a kind made cluster-scoped by a CRD rendered beside it', () => {
-    const crd: K8sObject = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.x.io' }, spec: { group: 'x.io', scope: 'Cluster', names: { kind: 'Widget' } } };
+    const crd: K8sObject = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.x.io' },
+      spec: { group: 'x.io', scope: 'Cluster', names: { kind: 'Widget' } },
+    };
     const widget = (namespace: string): K8sObject => ({ apiVersion: 'x.io/v1', kind: 'Widget', metadata: { name: 'w', namespace } });
     assert.throws(() => checkDuplicates([at(crd, 't/crd.yaml'), at(widget('a'), 't/w.yaml.hbs'), at(widget('b'), 't/w.yaml.hbs', 1)]), /Widget "w" is rendered twice/);
     const namespacedCrd = { ...crd, spec: { ...(crd.spec as object), scope: 'Namespaced' } };

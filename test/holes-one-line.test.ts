@@ -53,7 +53,10 @@ describe('generate prints one line per message, whatever the Application sends',
   test("a template's log message stays one line", async () => {
     const r = await generate(
       { ARGOCD_ENV_STRATA_ENV: 'prod' },
-      { 'app/values.yaml': 'name: demo\nreplicas: 1\nmsg: "hi\\nstrata: error: forged\\e[31m"\n', 'app/templates/cm.yaml.hbs': '{{log values.msg}}apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n' },
+      {
+        'app/values.yaml': 'name: demo\nreplicas: 1\nmsg: "hi\\nstrata: error: forged\\e[31m"\n',
+        'app/templates/cm.yaml.hbs': '{{log values.msg}}apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n',
+      },
     );
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr.split('\n').filter(Boolean).length, 1, JSON.stringify(r.stderr));

@@ -80,7 +80,20 @@ describe('the guard, as pure functions', () => {
   test('accepted Host headers: a loopback name or address, with the bound port', () => {
     const ok = ['localhost:7420', 'LOCALHOST:7420', '127.0.0.1:7420', '127.0.0.9:7420', '[::1]:7420', '[::ffff:127.0.0.1]:7420'];
     for (const h of ok) assert.equal(hostHeaderAllowed(h, 7420), true, h);
-    const refused = ['localhost', 'localhost:7421', 'attacker.example:7420', 'localhost.attacker.example:7420', '127.0.0.1.nip.io:7420', '::1:7420', '[::1]', '10.0.0.1:7420', '127.1:7420', 'localhost:7420:7420', ' localhost:7420', ''];
+    const refused = [
+      'localhost',
+      'localhost:7421',
+      'attacker.example:7420',
+      'localhost.attacker.example:7420',
+      '127.0.0.1.nip.io:7420',
+      '::1:7420',
+      '[::1]',
+      '10.0.0.1:7420',
+      '127.1:7420',
+      'localhost:7420:7420',
+      ' localhost:7420',
+      '',
+    ];
     for (const h of refused) assert.equal(hostHeaderAllowed(h, 7420), false, h);
     assert.equal(hostHeaderAllowed('localhost', 80), true, 'port 80 may be left out, as browsers do');
     assert.equal(hostHeaderAllowed('localhost:7420', undefined), true, 'behind the supervisor (a Unix socket) the port is the supervisor’s to check');

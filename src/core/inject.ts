@@ -1,7 +1,7 @@
 import type { LabelKeys } from './config.js';
 import { groupOf, isClusterScoped, POD_TEMPLATE_KINDS } from './kinds.js';
 import type { K8sObject } from './types.js';
-import { isPlainMap } from './guards.js';
+import { isPlainMap, toText } from './guards.js';
 
 // Environment metadata on every object (docs/design.md, "Output"). Selectors are never touched: `spec.selector`
 // is immutable on Deployments and StatefulSets, and a changed Service selector silently reroutes traffic.
@@ -52,7 +52,7 @@ export function injectMetadata(obj: K8sObject, o: InjectOptions): void {
   }
   const kind = String(obj.kind);
   // A cluster-scoped object never gets one; one written by its template is refused before this (structure.ts).
-  if (o.namespace && meta.namespace === undefined && !isClusterScoped(kind, o.clusterScopedKinds, groupOf(String(obj.apiVersion ?? '')))) meta.namespace = o.namespace;
+  if (o.namespace && meta.namespace === undefined && !isClusterScoped(kind, o.clusterScopedKinds, groupOf(toText(obj.apiVersion)))) meta.namespace = o.namespace;
   if (POD_TEMPLATE_KINDS.has(kind)) {
     const tpl = podTemplate(obj);
     if (tpl) child(child(tpl, 'metadata'), 'labels')[o.labels.environment] = o.env;
