@@ -3,12 +3,14 @@
 // symlink (`gitconfig -> ../.git/config`) cannot smuggle it out through `file`, a layer, a template, the
 // policy file or a schema.
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { UserError } from '../src/core/errors.js';
 import { MemoryFs } from '../src/core/fs.js';
 import { DiskFs } from '../src/io/disk-fs.js';
+import { gitFs } from '../src/io/git-fs.js';
 import { cli, makeRepo, minimalApp } from './helpers.js';
 
 const CANARY = 'ghp_CANARYtoken0123456789abcdef';
@@ -107,3 +109,33 @@ describe('MemoryFs (git revisions, tests) holds no .git either', () => {
     assert.equal(fs.readFile('app/x').length, 2);
   });
 });
+
+describe('GitFs (a revision read from git objects) lists no .git entry', () => {
+  test('a crafted tree holding .git/config (git never checks it out) and a symlink blob into .git read as absent', (t) => {
+    const root = repo();
+    const git = (args: string[], input?: string): string => {
+      const r = spawnSync('git', args, { cwd: root, input, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: root, GIT_CONFIG_NOSYSTEM: '1' } });
+      if (r.status !== 0) throw new Error(`git ${args[0]}: ${r.stderr}`);
+      return r.stdout.trim();
+    };
+    if (spawnSync('git', ['--version']).status !== 0) return t.skip('no git here');
+    rmGitDir(root);
+    git(['init', '-q']);
+    const blob = git(['hash-object', '-w', '--stdin'], GITCONFIG);
+    const link = git(['hash-object', '-w', '--stdin'], '../.git/config');
+    const inner = git(['mktree'], `100644 blob ${blob}\tconfig\n`);
+    const top = git(['mktree'], `040000 tree ${inner}\t.git\n100644 blob ${blob}\tplain\n120000 blob ${link}\tgitconfig\n`);
+    const commit = git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit-tree', top, '-m', 'x']);
+    const fs = gitFs(root, commit);
+    assert.equal(fs.stat('plain'), 'file', 'the tree was read');
+    assert.equal(Buffer.from(fs.readFile('plain')).toString(), GITCONFIG);
+    assert.equal(fs.stat('gitconfig'), undefined);
+    assert.deepEqual(fs.readDir(''), ['plain']);
+    assert.throws(() => fs.readFile('.git/config'), /\.git/);
+  });
+});
+
+/** The fake .git of repo() makes way for a real one. */
+function rmGitDir(root: string): void {
+  rmSync(join(root, '.git'), { recursive: true, force: true });
+}
