@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { describeError, UsageError, UserError } from '../core/errors.js';
+import { describeError, oneLine, UsageError, UserError } from '../core/errors.js';
 import { LIMIT_SPECS, resolveLimits, type Limits } from '../core/limits.js';
 import { createLogger, levelFrom } from '../io/logger.js';
 import type { CompiledStore } from '../core/templates.js';
@@ -7,6 +7,7 @@ import type { RenderCaches } from '../core/render.js';
 import type { Command, CommandContext } from './command.js';
 import { DECLARATIONS } from './declarations.js';
 import { helpText, type CommandDecl } from './declare.js';
+import { OneLineStderr } from './stderr-lines.js';
 
 // The one place where errors become exit codes: 0 ok, 1 user error (bad input, failed validation or
 // policy; `diff`: 2, since its 1 means "different"), 2 usage, 3 internal error. stdout is buffered and written once, only when the command
@@ -112,7 +113,7 @@ export async function main(io: Io): Promise<number> {
   }
   const entry = COMMAND_ENTRIES.get(name);
   if (!entry) {
-    io.stderr.write(`strata: unknown command "${name}"\n\n${usage()}`);
+    io.stderr.write(`strata: unknown command "${oneLine(name)}"\n\n${usage()}`);
     return 2;
   }
   let limits: Limits;
@@ -121,7 +122,7 @@ export async function main(io: Io): Promise<number> {
     ({ limits, argv } = globalLimits(rest, io.env));
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.stderr.write(`strata ${name}: ${e.message}\n`);
+    io.stderr.write(`strata ${name}: ${oneLine(e.message)}\n`);
     return 2;
   }
   const dashDash = argv.indexOf('--');
@@ -132,14 +133,15 @@ export async function main(io: Io): Promise<number> {
   }
   const store = io.store ?? io.openStore?.(limits);
   const out = new Buffered();
-  const logger = createLogger(levelFrom(io.env), io.stderr);
+  const stderr = new OneLineStderr(io.stderr); // one write, one line (stderr-lines.ts)
+  const logger = createLogger(levelFrom(io.env), stderr);
   const ctx: CommandContext = {
     argv,
     limits,
     env: io.env,
     cwd: io.cwd,
     stdout: out,
-    stderr: io.stderr,
+    stderr,
     stdoutIsTTY: io.stdout.isTTY === true,
     logger,
     ...(store ? { store } : {}),
@@ -152,7 +154,7 @@ export async function main(io: Io): Promise<number> {
     code = await command.run(ctx);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`strata ${name}: ${e.message}\nRun "strata ${name} --help" for usage.\n`);
+      io.stderr.write(`strata ${name}: ${oneLine(e.message)}\nRun "strata ${name} --help" for usage.\n`);
       return 2;
     }
     if (e instanceof UserError) {

@@ -10,17 +10,46 @@ export class UserError extends Error {
   override readonly name: string = 'UserError';
   /** Where the problem is, printed before the message: `file:line:col .yaml.path`. */
   readonly where?: Origin & { path?: string; template?: string };
+  /** The message without its detail lines; `message` is the two joined, for callers that read it. */
+  readonly head: string;
+  /** Lines listed under the message (one per finding or failure), each printed as one line of its own. */
+  readonly details: readonly string[];
 
-  constructor(message: string, where?: UserError['where'], options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message: string, where?: UserError['where'], options?: { cause?: unknown; details?: readonly string[] }) {
+    const details = options?.details ?? [];
+    super(details.length ? [message, ...details].join('\n') : message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.where = where;
+    this.head = message;
+    this.details = details;
   }
 
-  /** One line: `helm/applications/plate-api/values-prod.yaml:12:5 .image.tag: expected a string`. */
+  /**
+   * `helm/applications/plate-api/values-prod.yaml:12:5 .image.tag: expected a string`, then one line per
+   * detail. Every part is passed through oneLine: names in a message (a parameter, an environment, a file
+   * of the repository) are hostile, and a newline in one must not print a line of its own.
+   */
   override toString(): string {
-    const loc = formatWhere(this.where);
-    return loc ? `${loc}: ${this.message}` : this.message;
+    const loc = oneLine(formatWhere(this.where));
+    const head = oneLine(this.head);
+    return [loc ? `${loc}: ${head}` : head, ...this.details.map(oneLine)].join('\n');
   }
+}
+
+/**
+ * Characters that end a line somewhere (a terminal, Argo CD's UI, a log viewer), rewrite one (CR, ESC
+ * sequences) or reorder what is shown (bidirectional overrides): C0 and C1 controls, DEL, U+2028/U+2029,
+ * U+202A-U+202E and U+2066-U+2069.
+ */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text made printable on one line: each control character becomes a visible escape (`\n`, `\x1b`,
+ * `\u2028`). The one place every message goes through before it is printed (UserError.toString,
+ * describeError, formatFinding, and main's stderr for warnings and template logs).
+ */
+export function oneLine(text: string): string {
+  return text.replace(CONTROL, (c) => NAMED[c] ?? (c.charCodeAt(0) < 0x100 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16)}`));
 }
 
 /** Bad command-line usage (unknown flag, missing argument): exit code 2. */
@@ -36,7 +65,8 @@ export class FindingsError extends UserError {
   constructor(findings: Finding[]) {
     const errors = findings.filter((f) => f.severity === 'error');
     // One error stays on one line (Argo CD's UI shows the first line of a failed generate); several are listed.
-    super(errors.length === 1 ? `1 error found: ${summarizeLines([formatFinding(errors[0])])}` : `${errors.length} errors found:\n${summarizeLines(errors.map((f) => '  ' + formatFinding(f)))}`);
+    if (errors.length === 1) super(`1 error found: ${summarize([formatFinding(errors[0])])[0]}`);
+    else super(`${errors.length} errors found:`, undefined, { details: summarize(errors.map((f) => '  ' + formatFinding(f))) });
     this.findings = findings;
   }
 }
@@ -46,6 +76,10 @@ export const MESSAGE_LIMITS = { lines: 50, lineChars: 1_000, chars: 16_000 };
 
 /** The first lines in order, each cut at `lineChars`, until `lines` or `chars`; then `and N more`. */
 export function summarizeLines(lines: readonly string[], limits = MESSAGE_LIMITS): string {
+  return summarize(lines, limits).join('\n');
+}
+
+function summarize(lines: readonly string[], limits = MESSAGE_LIMITS): string[] {
   const out: string[] = [];
   let chars = 0;
   for (const line of lines) {
@@ -56,7 +90,7 @@ export function summarizeLines(lines: readonly string[], limits = MESSAGE_LIMITS
   }
   const more = lines.length - out.length;
   if (more > 0) out.push(`  and ${more.toLocaleString('en-US')} more`);
-  return out.join('\n');
+  return out;
 }
 
 /**
@@ -96,12 +130,15 @@ function formatWhere(w: UserError['where']): string {
 export function formatFinding(f: Finding): string {
   const subject = [f.object, f.path].filter(Boolean).join(' ');
   const whereBits = [f.template, f.origin ? `set at ${formatOrigin(f.origin)}` : ''].filter(Boolean).join('; ');
-  return `${f.severity} ${f.rule}${subject ? ' ' + subject : ''}${whereBits ? ` (${whereBits})` : ''}: ${f.message}`;
+  return oneLine(`${f.severity} ${f.rule}${subject ? ' ' + subject : ''}${whereBits ? ` (${whereBits})` : ''}: ${f.message}`);
 }
 
-/** Add context to an error without losing it: UserErrors keep their location, others become the cause. */
+/**
+ * An error as printed: UserErrors with their location and detail lines, each line escaped (oneLine); any
+ * other error on one escaped line.
+ */
 export function describeError(err: unknown): string {
   if (err instanceof UserError) return err.toString();
-  if (err instanceof Error) return err.message;
-  return String(err);
+  if (err instanceof Error) return oneLine(err.message);
+  return oneLine(String(err));
 }

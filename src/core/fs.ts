@@ -36,6 +36,18 @@ export function resolvePath(baseDir: string, rel: string, from?: string): string
   return out.join('/');
 }
 
+/**
+ * Refuse a repo-relative path with a `.git` segment: the repository's git directory (and a submodule's) holds
+ * `config` with remote URLs that can carry tokens, and nothing a render reads ever lives there. Callers pass
+ * the RESOLVED path (after symlinks), so `gitconfig -> ../.git/config` is refused like `.git/config`, and
+ * name the path as written in the error.
+ */
+export function refuseGitDir(resolved: string, written: string): void {
+  if (resolved.split('/').includes('.git')) {
+    throw new UserError('resolves into .git (the git directory); refusing to read it', { file: written || '.' });
+  }
+}
+
 export function dirname(p: string): string {
   const i = p.lastIndexOf('/');
   return i < 0 ? '' : p.slice(0, i);
@@ -67,18 +79,22 @@ export class MemoryFs implements ReadOnlyFs {
     }
   }
 
+  // The same `.git` rule as DiskFs, so a test or a git-revision tree cannot behave differently from disk.
   readFile(path: string): Uint8Array {
+    refuseGitDir(path, path);
     const c = this.files.get(path);
     if (!c) throw new UserError(`file not found`, { file: path });
     return c;
   }
 
   stat(path: string): 'file' | 'dir' | undefined {
+    refuseGitDir(path, path);
     if (this.files.has(path)) return 'file';
     return this.dirs.has(path) ? 'dir' : undefined;
   }
 
   readDir(path: string): string[] {
+    refuseGitDir(path, path);
     const prefix = path ? path + '/' : '';
     const names = new Set<string>();
     for (const p of [...this.files.keys(), ...this.dirs]) {

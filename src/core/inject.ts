@@ -1,7 +1,7 @@
 import type { LabelKeys } from './config.js';
-import { CLUSTER_SCOPED_KINDS, POD_TEMPLATE_KINDS } from './kinds.js';
+import { groupOf, isClusterScoped, POD_TEMPLATE_KINDS } from './kinds.js';
 import type { K8sObject } from './types.js';
-import { isPlainMap } from './guards.js';
+import { isPlainMap, toText } from './guards.js';
 
 // Environment metadata on every object (docs/design.md, "Output"). Selectors are never touched: `spec.selector`
 // is immutable on Deployments and StatefulSets, and a changed Service selector silently reroutes traffic.
@@ -16,7 +16,7 @@ export interface InjectOptions {
   labels: LabelKeys;
   /** Annotations for top-level objects (e.g. strata.dev/revision); empty values are skipped. */
   annotations: Record<string, string>;
-  /** Extra cluster-scoped kinds (CRDs) the built-in list does not know. */
+  /** Extra cluster-scoped kinds (CRDs) the built-in list does not know: `group/Kind`, or a bare `Kind`. */
   clusterScopedKinds?: ReadonlySet<string>;
 }
 
@@ -38,10 +38,6 @@ function podTemplate(obj: K8sObject): Obj | undefined {
   return typeof tpl === 'object' && tpl !== null ? (tpl as Obj) : undefined;
 }
 
-export function isClusterScoped(kind: string, extra?: ReadonlySet<string>): boolean {
-  return CLUSTER_SCOPED_KINDS.has(kind) || (extra?.has(kind) ?? false);
-}
-
 /** Adds labels, annotations and the default namespace in place. */
 export function injectMetadata(obj: K8sObject, o: InjectOptions): void {
   const meta = child(obj, 'metadata');
@@ -55,7 +51,8 @@ export function injectMetadata(obj: K8sObject, o: InjectOptions): void {
     for (const [k, v] of annotations) a[k] = v;
   }
   const kind = String(obj.kind);
-  if (o.namespace && meta.namespace === undefined && !isClusterScoped(kind, o.clusterScopedKinds)) meta.namespace = o.namespace;
+  // A cluster-scoped object never gets one; one written by its template is refused before this (structure.ts).
+  if (o.namespace && meta.namespace === undefined && !isClusterScoped(kind, o.clusterScopedKinds, groupOf(toText(obj.apiVersion)))) meta.namespace = o.namespace;
   if (POD_TEMPLATE_KINDS.has(kind)) {
     const tpl = podTemplate(obj);
     if (tpl) child(child(tpl, 'metadata'), 'labels')[o.labels.environment] = o.env;

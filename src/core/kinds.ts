@@ -83,14 +83,47 @@ export function groupOf(apiVersion: string): string {
   return i < 0 ? '' : apiVersion.slice(0, i);
 }
 
-/** An object's identity in findings and messages: `Kind/namespace/name`, or `Kind/name` without a namespace. */
-export function objectId(o: { readonly kind?: unknown; readonly metadata?: unknown }): string {
-  const meta = (o.metadata ?? {}) as Record<string, unknown>;
-  return [toText(o.kind), ...(meta.namespace ? [toText(meta.namespace)] : []), toText(meta.name)].join('/');
+/**
+ * Whether objects of a kind live outside namespaces: the built-in list, plus `extra` (kinds a CRD declares
+ * `scope: Cluster`), whose entries are `group/Kind` or a bare `Kind` for any group.
+ */
+export function isClusterScoped(kind: string, extra?: ReadonlySet<string>, group?: string): boolean {
+  return CLUSTER_SCOPED_KINDS.has(kind) || (extra !== undefined && (extra.has(kind) || (group !== undefined && extra.has(`${group}/${kind}`))));
 }
 
-/** An object's identity in the cluster (group, kind, namespace, name): two objects with one key are one object. */
-export function objectKey(o: { readonly apiVersion?: unknown; readonly kind?: unknown; readonly metadata?: unknown }): string {
+type Typed = { readonly apiVersion?: unknown; readonly kind?: unknown; readonly metadata?: unknown; readonly spec?: unknown };
+
+/** `group/Kind` of every CustomResourceDefinition among `objects` that declares `scope: Cluster`. */
+export function crdClusterScopedKinds(objects: readonly Typed[]): Set<string> {
+  const out = new Set<string>();
+  for (const o of objects) {
+    if (o.kind !== 'CustomResourceDefinition' || groupOf(toText(o.apiVersion)) !== 'apiextensions.k8s.io') continue;
+    const spec = (o.spec ?? {}) as { scope?: unknown; group?: unknown; names?: { kind?: unknown } };
+    if (spec.scope === 'Cluster' && typeof spec.group === 'string' && typeof spec.names?.kind === 'string') out.add(`${spec.group}/${spec.names.kind}`);
+  }
+  return out;
+}
+
+/** The namespace that is part of an object's identity: none for a cluster-scoped kind (Kubernetes ignores it). */
+function identityNamespace(o: Typed, extra?: ReadonlySet<string>): string {
   const meta = (o.metadata ?? {}) as Record<string, unknown>;
-  return `${groupOf(toText(o.apiVersion))}/${toText(o.kind)}/${toText(meta.namespace ?? '')}/${toText(meta.name)}`;
+  const kind = toText(o.kind);
+  if (isClusterScoped(kind, extra, groupOf(toText(o.apiVersion)))) return '';
+  return meta.namespace ? toText(meta.namespace) : '';
+}
+
+/** An object's identity in findings and messages: `Kind/namespace/name`, or `Kind/name` without a namespace. */
+export function objectId(o: Typed, extraClusterScoped?: ReadonlySet<string>): string {
+  const meta = (o.metadata ?? {}) as Record<string, unknown>;
+  const ns = identityNamespace(o, extraClusterScoped);
+  return [toText(o.kind), ...(ns ? [ns] : []), toText(meta.name)].join('/');
+}
+
+/**
+ * An object's identity in the cluster (group, kind, namespace, name): two objects with one key are one
+ * object. A cluster-scoped kind has no namespace in its key, whatever its metadata.namespace says.
+ */
+export function objectKey(o: Typed, extraClusterScoped?: ReadonlySet<string>): string {
+  const meta = (o.metadata ?? {}) as Record<string, unknown>;
+  return `${groupOf(toText(o.apiVersion))}/${toText(o.kind)}/${identityNamespace(o, extraClusterScoped)}/${toText(meta.name)}`;
 }

@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { UserError } from '../core/errors.js';
-import type { ReadOnlyFs } from '../core/fs.js';
+import { refuseGitDir, type ReadOnlyFs } from '../core/fs.js';
 import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
 import { BoundedReadError, readBounded } from './bounded-read.js';
 
@@ -9,6 +9,10 @@ import { BoundedReadError, readBounded } from './bounded-read.js';
  * The on-disk file system, confined to a repository root: every path is resolved through symlinks and
  * refused when it ends up outside the root (absolute links, `..` links). Argo CD's repo-server rejects such
  * links too, unless an operator allows them; local runs have no such guard, so we check ourselves.
+ * A path that resolves into a `.git` folder (the checkout's, or a submodule's) is refused as well: its
+ * `config` can hold tokens in remote URLs, and an in-repository link (`gitconfig -> ../.git/config`) passes
+ * both Argo CD's check and the root check. Every reader (layers, templates, `file`, policy, schemas) goes
+ * through here, so the rule is kept in one place, on the resolved path.
  */
 export class DiskFs implements ReadOnlyFs {
   readonly root: string;
@@ -37,6 +41,7 @@ export class DiskFs implements ReadOnlyFs {
   }
 
   private resolveReal(path: string): string | undefined {
+    refuseGitDir(path, path); // before lstat: whether a file exists under .git is not ours to tell either
     const abs = join(this.root, path);
     // Most lookups of a missing path (a policy file looked for in every parent folder, an optional layer) end
     // here, without the two exceptions realpath and lstat would throw for it.
@@ -62,6 +67,7 @@ export class DiskFs implements ReadOnlyFs {
     if (real !== this.root && !real.startsWith(this.root + sep)) {
       throw new UserError(`resolves outside the repository root through a symlink; refusing to read it`, { file: path });
     }
+    refuseGitDir(relative(this.root, real).split(sep).join('/'), path);
     return real;
   }
 

@@ -51,7 +51,8 @@ class GitFs implements ReadOnlyFs {
       const tab = entry.indexOf('\t');
       const [mode, type, sha, size] = entry.slice(0, tab).split(/ +/);
       const path = entry.slice(tab + 1);
-      if (type !== 'blob' || mode === '120000') continue;
+      // git never checks out a `.git` entry, but a crafted tree object can list one: drop it, as DiskFs refuses it.
+      if (type !== 'blob' || mode === '120000' || path.split('/').includes('.git')) continue;
       this.blobs.set(path, { sha: sha, size: Number(size) });
       this.mem.write(path, new Uint8Array(0)); // placeholder: creates the directories; bytes on first read
     }

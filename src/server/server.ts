@@ -9,6 +9,7 @@ import { createCaches } from '../core/render.js';
 import type { Limits } from '../core/limits.js';
 import type { Level } from '../io/logger.js';
 import { ResultCache } from './cache.js';
+import { bindAddress, guardsHostHeader, hostHeaderAllowed } from './host-guard.js';
 import { mapError } from './http-errors.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { apiRouter } from './routes.js';
@@ -36,8 +37,6 @@ export interface StrataServer {
   metrics: ServerMetrics;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-
 export function createServer(opts: ServerOptions): StrataServer {
   const cache = new ResultCache();
   const workspace = new Workspace(opts.root, opts.limits?.fileBytes);
@@ -61,11 +60,11 @@ export function createServer(opts: ServerOptions): StrataServer {
     }),
   );
 
-  // A page on any website can reach a loopback port through DNS rebinding; a Host check stops it reading ours.
-  const loopbackOnly = LOOPBACK.has(opts.host ?? '127.0.0.1');
+  // The DNS-rebinding guard (host-guard.ts). The port is the socket's own; none behind the supervisor's Unix socket,
+  // where the supervisor has checked it.
+  const guarded = guardsHostHeader(opts.host ?? '127.0.0.1');
   app.use((req, res, next) => {
-    const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-    if (loopbackOnly && !LOOPBACK.has(host)) {
+    if (guarded && !hostHeaderAllowed(req.headers.host ?? '', req.socket.localPort)) {
       res.status(403).json({ error: { kind: 'bad_request', message: 'this server answers only to localhost' } });
       return;
     }
@@ -118,11 +117,13 @@ export interface RunningServer extends StrataServer {
 }
 
 /** Create and listen (port 0 picks a free one); resolves once the socket is bound. */
-export function startServer(opts: ServerOptions & { port?: number }): Promise<RunningServer> {
+export async function startServer(opts: ServerOptions & { port?: number }): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
-  const s = createServer({ ...opts, host });
+  // Bind the resolved address, so the guard is decided on exactly the address the socket gets.
+  const address = await bindAddress(host);
+  const s = createServer({ ...opts, host: address });
   return new Promise((resolve, reject) => {
-    const http = s.app.listen(opts.port ?? 7420, host);
+    const http = s.app.listen(opts.port ?? 7420, address);
     http.once('error', reject);
     http.once('listening', () => {
       const port = (http.address() as AddressInfo).port;

@@ -8,6 +8,7 @@ import { UserError } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
 import type { Level } from '../io/logger.js';
 import type { RenderWorkerData, RenderWorkerMessage } from './render-worker.js';
+import { bindAddress, guardsHostHeader, hostHeaderAllowed } from './host-guard.js';
 
 // `strata serve` off the event loop (docs/security.md §6). Renders are synchronous and may take seconds, so the
 // express app runs in a worker thread (render-worker.ts) and this thread only proxies to it over a Unix
@@ -97,9 +98,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 export async function startSupervisedServer(opts: SupervisedOptions): Promise<SupervisedServer> {
   const host = opts.host ?? '127.0.0.1';
+  // The Host-header guard (host-guard.ts) is decided on the address actually bound, here and in the worker.
+  const address = await bindAddress(host);
+  const guarded = guardsHostHeader(address);
+  let port = 0;
   const dir = mkdtempSync(join(tmpdir(), 'strata-serve-')); // 0700: the socket is ours alone
   const socketPath = join(dir, 'render.sock');
-  const data: RenderWorkerData = { root: opts.root, host, socketPath, limits: opts.limits, logLevel: opts.logLevel ?? 'info' };
+  const data: RenderWorkerData = { root: opts.root, host: address, socketPath, limits: opts.limits, logLevel: opts.logLevel ?? 'info' };
   const deadlineMs = opts.limits.renderMs + DEADLINE_GRACE_MS;
   const log = (msg: string): void => void opts.logStream?.write(JSON.stringify({ level: 40, time: Date.now(), name: 'strata-serve', msg }) + '\n');
 
@@ -168,13 +173,18 @@ export async function startSupervisedServer(opts: SupervisedOptions): Promise<Su
       sendJson(res, 200, { status: 'ok' });
       return;
     }
+    // The worker checks the host name too, but only this thread knows the port the request came to.
+    if (guarded && !hostHeaderAllowed(req.headers.host ?? '', port)) {
+      sendJson(res, 403, { error: { kind: 'bad_request', message: 'this server answers only to localhost' } });
+      return;
+    }
     void proxy(req, res);
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
-    http.listen(opts.port ?? 7420, host, () => resolve());
+    http.listen(opts.port ?? 7420, address, () => resolve());
   });
-  const port = (http.address() as AddressInfo).port;
+  port = (http.address() as AddressInfo).port;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`,
     port,
