@@ -173,7 +173,7 @@ export function renderApplication(opts: RenderApplicationOptions): RenderApplica
   }
   const picked = pickApplication(text, opts.appFile, opts.name);
   const problems = validateApplication(picked);
-  if (problems.length) throw new UserError(`not a valid Application (CRD schema):\n  ${problems.join('\n  ')}`, { file: opts.appFile });
+  if (problems.length) throw new UserError('not a valid Application (CRD schema):', { file: opts.appFile }, { details: problems.map((p) => '  ' + p) });
   // The repo-server applies .argocd-source*.yaml from the app directory before building the environment.
   const original = strataSource(picked, opts.appFile);
   const appDir = resolvePath('', normalizeSourcePath(original.path), opts.appFile);
@@ -181,7 +181,7 @@ export function renderApplication(opts: RenderApplicationOptions): RenderApplica
   const app = over.applied.length ? withSource(picked, opts.appFile, over.source) : picked;
   if (over.applied.length) {
     const after = validateApplication(app);
-    if (after.length) throw new UserError(`the Application is not valid after ${over.applied.join(', ')} (CRD schema):\n  ${after.join('\n  ')}`, { file: opts.appFile });
+    if (after.length) throw new UserError(`the Application is not valid after ${over.applied.join(', ')} (CRD schema):`, { file: opts.appFile }, { details: after.map((p) => '  ' + p) });
   }
   const { env, sourcePath } = applicationEnv(app, opts.appFile, opts);
   const cwd = join(resolve(opts.repoRoot), sourcePath);

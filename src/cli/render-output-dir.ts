@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { standardChecks } from '../checks/index.js';
 import { loadApp, type App } from '../core/app.js';
 import { discoverApps } from '../core/discover.js';
-import { describeError, formatFinding, UsageError, UserError } from '../core/errors.js';
+import { describeError, failureLines, formatFinding, UsageError, UserError } from '../core/errors.js';
 import { createCaches, render } from '../core/render.js';
 import { toYamlStream } from '../core/serialize.js';
 import { appsForEnv } from './batch.js';
@@ -70,7 +70,7 @@ export function renderToOutputDir(ctx: CommandContext, args: RenderArgs, outputD
     }
   }
   if (failures.length === 1) throw new UserError(`a render failed; nothing written: ${failures[0]}`);
-  if (failures.length) throw new UserError(`${failures.length} of ${pairs.length + broken} renders failed; nothing written:\n  ${failures.join('\n  ')}`);
+  if (failures.length) throw new UserError(`${failures.length} of ${pairs.length + broken} renders failed; nothing written:`, undefined, { details: failureLines(failures) });
   const report = writeOutputDir({ dir, check, root: target.appDir, ...(env !== undefined ? { envs: [env] } : {}), outputs });
   if (check) {
     // Like `gofmt -l`: the files that differ, on stdout; exit 1 when there are any.

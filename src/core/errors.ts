@@ -142,3 +142,14 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return oneLine(err.message);
   return oneLine(String(err));
 }
+
+/**
+ * The failures of a batch (`render --all`, `--output-dir`) as detail lines of one error: each failure indented
+ * under the head, its own detail lines kept as lines (describeError keeps only intended line breaks).
+ */
+export function failureLines(failures: readonly string[]): string[] {
+  return failures
+    .map((f) => '  ' + f)
+    .join('\n')
+    .split('\n');
+}

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { standardChecks } from '../../checks/index.js';
-import { describeError, formatFinding, UsageError, UserError } from '../../core/errors.js';
+import { describeError, failureLines, formatFinding, UsageError, UserError } from '../../core/errors.js';
 import type { K8sObject } from '../../core/types.js';
 import { loadApp } from '../../core/app.js';
 import { createCaches, render } from '../../core/render.js';
@@ -55,7 +55,7 @@ export const command = defineCommand(RENDER, async (ctx, args) => {
       failures.push(describeError(e));
     }
   }
-  if (failures.length) throw new UserError(`${failures.length} of ${apps.length + batch.broken.length} apps failed:\n  ${failures.join('\n  ')}`);
+  if (failures.length) throw new UserError(`${failures.length} of ${apps.length + batch.broken.length} apps failed:`, undefined, { details: failureLines(failures) });
   ctx.stdout.write(formatObjects(objects, format));
   return 0;
 });
