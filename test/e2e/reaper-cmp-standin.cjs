@@ -17,6 +17,7 @@
 // started); `zombies`: every process of the namespace in state Z at the end.
 //
 //   node reaper-cmp-standin.cjs '{"argv":[...],"cwd":"...","env":{...},"deadlineMs":60000,"settleMs":2000}'
+// (no "env": the generate inherits this process's environment; test/image/run.sh runs it so in the image)
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 
@@ -64,7 +65,7 @@ async function main() {
   };
   const watcher = setInterval(watch, 25);
   const generate = await new Promise((resolve) => {
-    const child = spawn(cfg.argv[0], cfg.argv.slice(1), { cwd: cfg.cwd, env: cfg.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(cfg.argv[0], cfg.argv.slice(1), { cwd: cfg.cwd, env: cfg.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdoutBytes = 0;
     let stderr = '';
     child.stdout.on('data', (c) => (stdoutBytes += c.length));
