@@ -302,6 +302,18 @@ const checks = {
     }
   },
 
+  'the docs and NOTES show the sidecar command with tini, never argocd-cmp-server alone'() {
+    const flow = `command: [${SIDECAR_COMMAND.join(', ')}]`;
+    const files = ['docs/install.md', 'docs/argocd.md', 'README.md', 'helm/strata/README.md', 'helm/strata/templates/NOTES.txt'];
+    for (const rel of files) {
+      const text = readFileSync(join(repo, rel), 'utf8');
+      // Any command (flow list, or a block list's first item) whose first word is argocd-cmp-server.
+      const bare = /command:\s*\[\s*\/var\/run\/argocd\/argocd-cmp-server|command:\s*\n\s*-\s*\/var\/run\/argocd\/argocd-cmp-server/.exec(text);
+      assert.equal(bare, null, `${rel} shows argocd-cmp-server as the command without tini: ${bare?.[0]}`);
+    }
+    assert.ok(readFileSync(join(repo, 'docs/install.md'), 'utf8').includes(flow), `docs/install.md shows ${flow}`);
+  },
+
   'patch twice = patch once (idempotent)'() {
     const stock = stockDeploymentFile();
     const { patch } = patchDocs();
