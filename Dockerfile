@@ -64,17 +64,23 @@ FROM docker.io/library/node:24.21.0-bookworm-slim AS runtime
 # package database true to the file system, so an SBOM or scanner reads what is really in the image.
 # binutils is here only to strip the Node.js binary's symbols (17 MiB of 121; stack traces of JavaScript are
 # unaffected), then purged with everything it pulled in.
+# tini (Debian's, /usr/bin/tini, needs only libc) is the sidecar's init: the documented container command is
+# `/usr/bin/tini -s -- /var/run/argocd/argocd-cmp-server`, because argocd-cmp-server as PID 1 never reaps the
+# processes it did not start (argo-cd issue 29349) and every warm renderer that exits (a `generate` starts it
+# detached) would stay a zombie until the pod restarts. Its statically linked twin tini-static goes.
 # No package manager at runtime: the bundle in dist/ carries its dependencies; npm, npx, corepack and
 # yarn go (attack surface and bytes), as do headers, docs, man pages and locales (copyright files stay).
 RUN set -eux \
  && dpkg-query -W -f '${Package}\n' | sort >/tmp/pkgs-base \
  && apt-get update \
- && apt-get install -y --no-install-recommends git binutils \
+ && apt-get install -y --no-install-recommends git tini binutils \
  && strip /usr/local/bin/node \
  && node --version \
+ && tini --version \
  && keep=$(ldd /usr/bin/git | awk '$2 == "=>" { print $3 }' | xargs -r dpkg -S 2>/dev/null | cut -d: -f1 | sort -u) \
  && dpkg-query -W -f '${Package}\n' | sort | comm -13 /tmp/pkgs-base - \
-      | grep -vxF -e git $(printf -- ' -e %s' $keep) | xargs -r dpkg --purge --force-depends \
+      | grep -vxF -e git -e tini $(printf -- ' -e %s' $keep) | xargs -r dpkg --purge --force-depends \
+ && rm -f /usr/bin/tini-static \
  && find /usr/lib/git-core -mindepth 1 -maxdepth 1 -type f ! -name git -delete \
  && ln -sf ../../bin/git /usr/lib/git-core/git \
  && rm -rf /usr/bin/git-shell /usr/bin/scalar /usr/share/gitweb /usr/share/perl5 /usr/share/git-core/contrib \
@@ -124,7 +130,10 @@ ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 WORKDIR /tmp
 USER 999:999
 
-# Argo CD starts the sidecar with command: [/var/run/argocd/argocd-cmp-server], which replaces the
-# entrypoint. `docker run IMAGE ARGS...` runs `strata ARGS...`; with no arguments (a sidecar spec that
-# forgot `command:`) the entrypoint exits 2 with a hint on stderr instead of printing help and exiting 0.
-ENTRYPOINT ["/opt/strata/bin/image-entrypoint"]
+# The sidecar's spec sets command: [/usr/bin/tini, -s, --, /var/run/argocd/argocd-cmp-server] (the chart, its
+# argo-cd-values.yaml and argocd-operator.yaml; docs/install.md, "Why tini"), which replaces the entrypoint.
+# `docker run IMAGE ARGS...` runs `strata ARGS...` under tini too (signals reach Node.js, which as PID 1 would
+# ignore a SIGTERM it has no handler for; orphans are reaped; -s keeps that when a runtime's own init is PID 1).
+# With no arguments (a sidecar spec that forgot `command:`) the entrypoint exits 2 with a hint on stderr
+# instead of printing help and exiting 0; tini passes the status on.
+ENTRYPOINT ["/usr/bin/tini", "-s", "--", "/opt/strata/bin/image-entrypoint"]

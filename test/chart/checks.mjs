@@ -128,6 +128,13 @@ function dropEmptyAnnotations(obj) {
   return obj;
 }
 
+/**
+ * The sidecar runs argocd-cmp-server (copied into var-files by the repo-server's copyutil init container) under
+ * Debian's tini from strata's image: argocd-cmp-server as PID 1 never reaps the warm renderer that a generate
+ * starts detached (argo-cd issue 29349), tini does; -s makes it the subreaper when it is not PID 1 (a pod with
+ * shareProcessNamespace). test/e2e/reaper.test.ts runs this very command; test/image/run.sh checks the binary.
+ */
+const SIDECAR_COMMAND = ['/usr/bin/tini', '-s', '--', '/var/run/argocd/argocd-cmp-server'];
 const podSpec = (d) => d.spec.template.spec;
 const byName = (list, name) => list.find((x) => x.name === name);
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
@@ -243,7 +250,7 @@ const checks = {
       'repo-server stays the first container',
     );
     const s = byName(spec.containers, 'strata');
-    assert.deepEqual(s.command, ['/var/run/argocd/argocd-cmp-server']);
+    assert.deepEqual(s.command, SIDECAR_COMMAND);
     assert.equal(s.image, `ghcr.io/strata/strata:${VERSION}`);
     assert.deepEqual(s.securityContext, {
       runAsNonRoot: true,
@@ -280,6 +287,31 @@ const checks = {
     const { spec: _s, ...restPatched } = patched;
     const { spec: _o, ...restOriginal } = original;
     assert.deepEqual(restPatched, restOriginal, 'only spec changes');
+  },
+
+  'every install path runs the sidecar under tini (mode patch, argo-cd-values.yaml, argocd-operator.yaml, any sidecar name)'() {
+    const commands = {
+      'mode patch': JSON.parse(patchDocs().patch).spec.template.spec.containers[0].command,
+      'mode patch, sidecar.name=layers': JSON.parse(patchDocs(['--set', 'sidecar.name=layers']).patch).spec.template.spec.containers[0].command,
+      'argo-cd-values.yaml': YAML.parse(readFileSync(join(chartDir, 'argo-cd-values.yaml'), 'utf8')).repoServer.extraContainers[0].command,
+      'argocd-operator.yaml': YAML.parse(readFileSync(join(chartDir, 'argocd-operator.yaml'), 'utf8')).spec.repo.sidecarContainers[0].command,
+    };
+    for (const [where, command] of Object.entries(commands)) {
+      assert.equal(command?.[0], '/usr/bin/tini', `${where}: the sidecar command starts with tini (${JSON.stringify(command)})`);
+      assert.deepEqual(command, SIDECAR_COMMAND, where);
+    }
+  },
+
+  'the docs and NOTES show the sidecar command with tini, never argocd-cmp-server alone'() {
+    const flow = `command: [${SIDECAR_COMMAND.join(', ')}]`;
+    const files = ['docs/install.md', 'docs/argocd.md', 'README.md', 'helm/strata/README.md', 'helm/strata/templates/NOTES.txt'];
+    for (const rel of files) {
+      const text = readFileSync(join(repo, rel), 'utf8');
+      // Any command (flow list, or a block list's first item) whose first word is argocd-cmp-server.
+      const bare = /command:\s*\[\s*\/var\/run\/argocd\/argocd-cmp-server|command:\s*\n\s*-\s*\/var\/run\/argocd\/argocd-cmp-server/.exec(text);
+      assert.equal(bare, null, `${rel} shows argocd-cmp-server as the command without tini: ${bare?.[0]}`);
+    }
+    assert.ok(readFileSync(join(repo, 'docs/install.md'), 'utf8').includes(flow), `docs/install.md shows ${flow}`);
   },
 
   'patch twice = patch once (idempotent)'() {

@@ -7,6 +7,9 @@
 //   node check.cjs params FILE        validate a `parameters` stdout (only a JSON array)
 //   node check.cjs stacktrace FILE    fail if FILE (a stderr capture) holds a JS stack trace
 //   node check.cjs nodewarnings FILE  fail if FILE (a stderr capture) holds a Node.js process warning
+//   node check.cjs sidecar FILE       print the sidecar's command in argo-cd-values.yaml, one word a line
+//   node check.cjs reaper FILE WANT   read the report of test/e2e/reaper-cmp-standin.cjs: generate exited 0
+//                                     and started a warm renderer that exited; WANT zombies|none of them
 //
 // The `yaml` package is resolved from the repo's node_modules, or from the
 // directory in STRATA_IMAGE_TEST_TOOLS (run.sh installs it there when missing).
@@ -189,9 +192,9 @@ function nodewarnings(file) {
 
 // Where the bytes of a mounted image root go. `sizes ROOT BASE_STATUS`: ROOT is the image's mounted rootfs,
 // BASE_STATUS the dpkg status file of the base it was built on. Packages in the image but not in the base
-// are what the Dockerfile installed (git, and whatever of its dependencies the trim kept); their files, by
-// dpkg's lists, are git's share. Prints one JSON line; fails when the image has packages the base lacks
-// other than git (the trim in the Dockerfile regressed).
+// are what the Dockerfile installed (git, and whatever of its dependencies the trim kept, and tini, the
+// sidecar's init); their files, by dpkg's lists, are git's share and tini's. Prints one JSON line; fails when
+// the image has packages the base lacks other than those two (the trim in the Dockerfile regressed).
 function dpkgPackages(statusText) {
   const out = new Map();
   for (const para of statusText.split(/\n\n+/)) {
@@ -240,25 +243,58 @@ function sizes(root, baseStatus) {
   // Count the parts first (each inode once), then everything else.
   const node = fileBytes(path.join(root, 'usr/local/bin/node'));
   const strata = treeBytes(path.join(root, 'opt/strata')) + treeBytes(path.join(root, 'home/argocd'));
-  let git = 0;
-  for (const pkg of added) {
+  const packageBytes = (pkg) => {
     const info = path.join(root, 'var/lib/dpkg/info');
     const list = [`${pkg}.list`, `${pkg}:${image.get(pkg)}.list`].map((f) => path.join(info, f)).find((f) => fs.existsSync(f));
-    if (!list) continue;
-    for (const f of fs.readFileSync(list, 'utf8').split('\n')) if (f) git += fileBytes(path.join(root, f));
-  }
+    let n = 0;
+    if (list) for (const f of fs.readFileSync(list, 'utf8').split('\n')) if (f) n += fileBytes(path.join(root, f));
+    return n;
+  };
+  const tini = added.includes('tini') ? packageBytes('tini') : 0;
+  let git = 0;
+  for (const pkg of added) if (pkg !== 'tini') git += packageBytes(pkg);
   const rest = treeBytes(root);
-  const total = node + strata + git + rest;
-  process.stdout.write(JSON.stringify({ total, node, strata, git, debian: rest, added }) + '\n');
-  const unexpected = added.filter((p) => p !== 'git');
+  const total = node + strata + git + tini + rest;
+  process.stdout.write(JSON.stringify({ total, node, strata, git, tini, debian: rest, added }) + '\n');
+  const unexpected = added.filter((p) => p !== 'git' && p !== 'tini');
   if (!added.includes('git')) fail('git is not installed in the image');
-  if (unexpected.length) fail(`packages beyond the base other than git: ${unexpected.join(', ')}`);
+  if (!added.includes('tini')) fail('tini is not installed in the image (the sidecar command starts with /usr/bin/tini)');
+  if (unexpected.length) fail(`packages beyond the base other than git and tini: ${unexpected.join(', ')}`);
+}
+
+// The documented sidecar command: argo-cd-values.yaml's container (the chart tests keep mode patch and
+// argocd-operator.yaml equal to it).
+function sidecar(file) {
+  const doc = loadYaml().parse(fs.readFileSync(file, 'utf8'));
+  const c = doc && doc.repoServer && doc.repoServer.extraContainers && doc.repoServer.extraContainers[0];
+  if (!c || !Array.isArray(c.command) || c.command.length === 0) return fail(`${file}: repoServer.extraContainers[0].command missing`);
+  process.stdout.write(c.command.map(String).join('\n') + '\n');
+}
+
+// The stand-in's one JSON line (test/e2e/reaper-cmp-standin.cjs). The warm renderer is what
+// src/cli/warm-client.cjs starts: `strata.js warm-server --socket ...`.
+function reaper(file, want) {
+  const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+  let r;
+  try {
+    r = JSON.parse(lines[lines.length - 1]);
+  } catch {
+    return fail(`no report from the stand-in: ${lines.slice(-3).join(' | ').slice(0, 500)}`);
+  }
+  if (r.generate.code !== 0) return fail(`generate exited ${r.generate.code}: ${r.generate.stderr.slice(0, 500)}`);
+  const warm = r.started.filter((p) => p.cmdline.includes(' warm-server '));
+  if (warm.length === 0) return fail(`generate started no warm renderer: ${JSON.stringify(r.started)}`);
+  if (r.timedOut) return fail(`the warm renderer did not exit within its idle time: ${JSON.stringify(warm)}`);
+  const zombies = r.zombies.filter((z) => warm.some((p) => p.pid === z.pid));
+  if (want === 'zombies' && zombies.length === 0) return fail(`expected the exited warm renderer as a zombie: ${JSON.stringify(r)}`);
+  if (want === 'none' && r.zombies.length > 0) return fail(`zombies left: ${JSON.stringify(r.zombies)} (started: ${JSON.stringify(r.started)})`);
+  process.stdout.write(`warm renderer pid ${warm.map((p) => p.pid).join(',')}, zombies: ${r.zombies.length ? r.zombies.map((z) => `${z.pid} (ppid ${z.ppid})`).join(', ') : 'none'}\n`);
 }
 
 const [cmd, file, arg2] = process.argv.slice(2);
-const fns = { plugin, manifests, params, stacktrace, nodewarnings, sizes };
+const fns = { plugin, manifests, params, stacktrace, nodewarnings, sizes, sidecar, reaper };
 if (!fns[cmd] || !file) {
-  fail('usage: check.cjs plugin|manifests|params|stacktrace|nodewarnings FILE | sizes ROOT BASE_STATUS');
+  fail('usage: check.cjs plugin|manifests|params|stacktrace|nodewarnings|sidecar FILE | sizes ROOT BASE_STATUS | reaper FILE zombies|none');
 } else {
   try {
     fns[cmd](file, arg2);

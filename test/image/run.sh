@@ -8,7 +8,10 @@
 #     does (plugin.yaml commands, app dir as cwd, Argo CD's environment), and
 #     once more on a read-only root filesystem with only /tmp writable;
 #  4. starts the image the way a container runtime would with no `command:`
-#     (its ENTRYPOINT and CMD): it must fail with a hint, not exit 0;
+#     (its ENTRYPOINT and CMD): it must fail with a hint, not exit 0; runs the
+#     documented sidecar command (tini in front of argocd-cmp-server) as PID 1
+#     of a new PID namespace, with a stand-in cmp-server, and finds no zombie
+#     once the warm renderer has exited (and one without tini);
 #  5. prints the image size (and what git, Node.js and strata take of it) and
 #     "image-test: N passed, M failed" (one word before the colon, so CI reads
 #     it as a closing count line).
@@ -552,15 +555,85 @@ else
   failed "read-only rootfs harness starts" "$(cat "$WORK/ro-touch.out" "$WORK/ro-touch.err")"
 fi
 
+# ---------------------------------------------------------------- 4b. the sidecar's init
+# argocd-cmp-server is PID 1 of the sidecar and never reaps what it did not start (argo-cd issue 29349): the
+# warm renderer a generate starts detached would stay a zombie once it exits. The documented command (the
+# chart's, kept equal in argo-cd-values.yaml and argocd-operator.yaml by test/chart) puts this image's tini
+# in front of it. argocd-cmp-server itself comes from the argocd image through the var-files volume, so it
+# is stood in for here, as in test/e2e/reaper.test.ts, by test/e2e/reaper-cmp-standin.cjs: it runs the
+# plugin's generate like the cmp-server (waiting only for its own child) and reports the zombies it sees.
+CMP_SERVER=/var/run/argocd/argocd-cmp-server
+mapfile -t SIDECAR_CMD < <("${CHECK[@]}" sidecar "$REPO/helm/strata/argo-cd-values.yaml" 2>/dev/null || true)
+rc=0
+run999 /tmp "$WORK/tini.out" "$WORK/tini.err" -- /usr/bin/tini --version || rc=$?
+if [ "${SIDECAR_CMD[0]:-}" = /usr/bin/tini ] && [ "${SIDECAR_CMD[${#SIDECAR_CMD[@]}-1]}" = "$CMP_SERVER" ] \
+   && [ -f "$MNT/usr/bin/tini" ] && [ -x "$MNT/usr/bin/tini" ] && [ "$rc" -eq 0 ]; then
+  pass "the documented sidecar command starts with /usr/bin/tini, which the image has and runs as uid 999 ($(head -1 "$WORK/tini.out")): ${SIDECAR_CMD[*]}"
+else
+  failed "the documented sidecar command starts with /usr/bin/tini, which the image has and runs as uid 999" \
+    "command: ${SIDECAR_CMD[*]:-none}; /usr/bin/tini in the image: $(ls -l "$MNT/usr/bin/tini" 2>&1); --version: exit $rc $(head -c 300 "$WORK/tini.err")"
+fi
+
+# The sidecar as the pod runs it: the container's command as PID 1 of a PID namespace of its own, uid 999,
+# the read-only root file system, a fresh /tmp, and /var/run/argocd (the var-files emptyDir) holding the
+# stand-in cmp-server. STRATA_WARM_IDLE_MS is short so the warm renderer exits within the run.
+node -e '
+  const [argv, cwd] = [JSON.parse(process.argv[1]), process.argv[2]];
+  console.log(JSON.stringify({ argv, cwd, deadlineMs: 60000, settleMs: 2000 }));' \
+  "$(node -e 'console.log(JSON.stringify(process.argv.slice(1)))' "${PLUGIN_GENERATE[@]}")" "$APPDIR" >"$WORK/standin.json"
+printf '#!/bin/sh\n# stand-in for argocd-cmp-server (test/image/run.sh)\nexec /usr/local/bin/node /var/run/argocd/reaper-cmp-standin.cjs "$(cat /var/run/argocd/standin.json)"\n' \
+  >"$WORK/argocd-cmp-server"
+pid1_run() { # pid1_run OUT ERR CMD... : CMD as PID 1 of a new PID namespace, the sidecar's file systems
+  local out=$1 err=$2; shift 2
+  timeout 180 unshare --mount --pid --fork --kill-child --propagation private bash -c '
+    set -e
+    R=$1 SRC=$2 EX=$3 APPDIR=$4 STANDIN=$5 CMP=$6 CFG=$7; shift 7
+    mount --bind "$R" "$R"
+    mount -o remount,bind,ro "$R"
+    mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$R/tmp"
+    mount -t proc proc "$R/proc" # mounted from inside the new PID namespace: lists only its processes
+    mount --rbind /dev "$R/dev"
+    run=$R/run
+    [ -L "$R/var/run" ] || run=$R/var/run
+    mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs "$run"
+    mkdir -p "$run/argocd"
+    install -m 0755 "$CMP" "$run/argocd/argocd-cmp-server"
+    install -m 0644 "$STANDIN" "$run/argocd/reaper-cmp-standin.cjs"
+    install -m 0644 "$CFG" "$run/argocd/standin.json"
+    mkdir -p "$R$EX"
+    cp -R "$SRC/." "$R$EX/"
+    chown -R 999:999 "$R/tmp/_cmp_server"
+    envs=()
+    while [ "$1" != -- ]; do envs+=("$1"); shift; done
+    shift
+    exec chroot --userspec=999:999 "$R" /usr/bin/env -i -C /tmp "${envs[@]}" "$@"
+  ' _ "$MNT" "$WORK/repo" "$EXTRACT" "$APPDIR" "$REPO/test/e2e/reaper-cmp-standin.cjs" "$WORK/argocd-cmp-server" \
+    "$WORK/standin.json" "${IMG_ENV[@]}" "${GEN_ENV[@]}" "${VIA_ENV[@]}" STRATA_WARM_IDLE_MS=1500 -- "$@" >"$out" 2>"$err"
+}
+reaper_check() { # reaper_check LABEL zombies|none CMD...
+  local label=$1 want=$2 rc=0 msg; shift 2
+  pid1_run "$WORK/reaper.out" "$WORK/reaper.err" "$@" || rc=$?
+  if [ "$rc" -eq 0 ] && msg=$("${CHECK[@]}" reaper "$WORK/reaper.out" "$want" 2>&1); then
+    pass "$label [$msg]"
+  else
+    failed "$label" "exit $rc; ${msg:-} $(head -c 800 "$WORK/reaper.err")"
+  fi
+}
+if [ "${#SIDECAR_CMD[@]}" -gt 0 ]; then
+  reaper_check "sidecar command as PID 1 (${SIDECAR_CMD[*]}): no zombie once the warm renderer exits" none "${SIDECAR_CMD[@]}"
+fi
+reaper_check "control: $CMP_SERVER alone as PID 1 leaves the exited warm renderer a zombie (argo-cd issue 29349)" \
+  zombies "$CMP_SERVER"
+
 # ---------------------------------------------------------------- 5. size
-# Where the bytes go (docs/install.md quotes these): Node.js, strata, git (the packages the Dockerfile adds
-# to the base, by dpkg's file lists) and the Debian rest. The stand-in's dpkg status is the base's.
+# Where the bytes go (docs/install.md quotes these): Node.js, strata, git and tini (the packages the
+# Dockerfile adds to the base, by dpkg's file lists) and the Debian rest. The stand-in's dpkg status is the base's.
 ROOTFS_TAR=$CACHE/rootfs-$SUITE-minbase.tar
 if tar -xOf "$ROOTFS_TAR" ./var/lib/dpkg/status >"$WORK/base-status" 2>/dev/null && [ -s "$WORK/base-status" ] \
    && parts=$("${CHECK[@]}" sizes "$MNT" "$WORK/base-status" 2>"$WORK/sizes.err"); then
-  pass "trimmed runtime: the only package beyond the base is git ($(node -p 'JSON.parse(process.argv[1]).added.join(", ")' "$parts"))"
+  pass "trimmed runtime: the only packages beyond the base are git and tini ($(node -p 'JSON.parse(process.argv[1]).added.join(", ")' "$parts"))"
 else
-  failed "trimmed runtime: the only package beyond the base is git" "$(cat "$WORK/sizes.err" 2>/dev/null)"
+  failed "trimmed runtime: the only packages beyond the base are git and tini" "$(cat "$WORK/sizes.err" 2>/dev/null)"
   parts=""
 fi
 img_gz=$(tar -C "$MNT" --numeric-owner --exclude=./tmp --exclude=./proc --exclude=./sys --exclude=./dev --exclude=./run -cf - . 2>/dev/null | gzip -6 | wc -c)
@@ -583,7 +656,7 @@ if [ -n "$parts" ]; then
     const p = JSON.parse(process.argv[1]);
     const mb = (n) => (n / 1048576).toFixed(1) + " MiB";
     const pct = (n) => ((100 * n) / p.total).toFixed(0) + "%";
-    for (const k of ["node", "strata", "git", "debian"]) console.log(`  ${k.padEnd(7)} ${mb(p[k]).padStart(10)}  ${pct(p[k]).padStart(4)}`);
+    for (const k of ["node", "strata", "git", "tini", "debian"]) console.log(`  ${k.padEnd(7)} ${mb(p[k]).padStart(10)}  ${pct(p[k]).padStart(4)}`);
     console.log(`  files   ${mb(p.total).padStart(10)}`);' "$parts"
 fi
 printf 'inspect it: buildah --root %s --storage-driver vfs images\n' "$STORE"

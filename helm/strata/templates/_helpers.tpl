@@ -91,12 +91,16 @@ whole-repository stream per generate and per unnamed Application (docs/argocd.md
 The sidecar container, as the Argo CD CMP contract wants it: argocd-cmp-server (copied into var-files by the
 repo-server's copyutil init container) as the command, UID 999 like the repo-server (to reach its socket),
 plugin.yaml by subPath, and a dedicated /tmp (each call unpacks the whole repository there).
+argocd-cmp-server runs under Debian's tini from strata's image: as the container's PID 1 it never reaps
+processes it did not start (argo-cd issue 29349), so every warm renderer that exits (a generate starts it
+detached) would stay a zombie until the pod restarts; tini reaps them and forwards SIGTERM. -s: tini is the
+subreaper too when it is not PID 1 (shareProcessNamespace). docs/install.md, "Why tini".
 */}}
 {{- define "strata.sidecarContainer" -}}
 name: {{ .Values.sidecar.name }}
 image: {{ include "strata.image" . }}
 imagePullPolicy: {{ .Values.image.pullPolicy }}
-command: [/var/run/argocd/argocd-cmp-server]
+command: [/usr/bin/tini, -s, --, /var/run/argocd/argocd-cmp-server]
 env:
   # UID 999 has no passwd entry in the image; only /tmp is writable.
   - name: HOME
