@@ -7,7 +7,7 @@
 if [ "$#" -eq 0 ]; then
   cat >&2 <<'EOF'
 strata image: no command given. As the Argo CD plugin sidecar this container must be started by Argo CD's
-CMP server: set `command: [/var/run/argocd/argocd-cmp-server]` in its container spec (the strata Helm chart
+CMP server: set `command: [/usr/bin/tini, -s, --, /var/run/argocd/argocd-cmp-server]` in its container spec (the strata Helm chart
 and helm/strata/argo-cd-values.yaml do; see docs/install.md). To run the CLI: `docker run IMAGE --help`.
 EOF
   exit 2

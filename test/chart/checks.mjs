@@ -304,7 +304,7 @@ const checks = {
 
   'the docs and NOTES show the sidecar command with tini, never argocd-cmp-server alone'() {
     const flow = `command: [${SIDECAR_COMMAND.join(', ')}]`;
-    const files = ['docs/install.md', 'docs/argocd.md', 'README.md', 'helm/strata/README.md', 'helm/strata/templates/NOTES.txt'];
+    const files = ['docs/install.md', 'docs/argocd.md', 'README.md', 'helm/strata/README.md', 'helm/strata/templates/NOTES.txt', 'scripts/image-entrypoint.sh'];
     for (const rel of files) {
       const text = readFileSync(join(repo, rel), 'utf8');
       // Any command (flow list, or a block list's first item) whose first word is argocd-cmp-server.
