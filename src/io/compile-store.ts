@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
 import type { CompiledStore } from '../core/templates.js';
 
-// Compiled templates and schemas kept between processes. Argo CD starts a new `strata generate` for every app
+// Compiled templates kept between processes. Argo CD starts a new `strata generate` for every app
 // and commit; inside the sidecar /tmp is a dedicated emptyDir that lives as long as the pod, so the second
 // render of an app skips compiling. The folder is private (0700, owned by us, not a symlink) because its
 // files are code we run; anything unexpected turns the cache off rather than failing a render.
@@ -14,6 +14,11 @@ import type { CompiledStore } from '../core/templates.js';
 // fill the pod's /tmp): after each write, when the whole folder (every build's namespace and V8's compile
 // cache from bootstrap.cjs) is over the cap, the least recently used files go first, down to 3/4 of the cap.
 // A hit refreshes its file's mtime, so mtime order is use order.
+// What is kept is code strata runs (`new Function`), so two rules hold (issue 21 §1, docs/security.md "Code
+// generation"): only code strata generated from text it quotes is stored (Handlebars' precompiled templates;
+// never Ajv's validators, whose code can carry a schema's `$id` unquoted), and every file carries a digest of
+// its namespace, key and body, checked on every read, so a file is run only under the key it was written for.
+// The digest is integrity, not authenticity: whoever can write this private folder runs as strata already.
 
 /**
  * The rule for strata's cache folder (compiled code, the warm renderer's socket): a directory of ours, not a
@@ -43,21 +48,32 @@ export function diskStore(env: Readonly<Record<string, string | undefined>>, nam
     let sinceCheck = Infinity;
     return {
       get(key) {
+        if (!KEY.test(key)) return undefined;
+        const file = join(dir, `${key}.js`);
+        let text: string;
         try {
-          const file = join(dir, `${key}.js`);
-          const text = readFileSync(file, 'utf8');
-          const now = new Date();
-          utimesSync(file, now, now);
-          return text;
+          text = readFileSync(file, 'utf8');
         } catch {
           return undefined;
         }
+        const body = checkedBody(namespace, key, text);
+        try {
+          if (body === undefined) rmSync(file, { force: true });
+          else {
+            const now = new Date();
+            utimesSync(file, now, now);
+          }
+        } catch {
+          // removed by another process meanwhile
+        }
+        return body;
       },
       set(key, value) {
+        if (!KEY.test(key)) return;
         // Write then rename: concurrent renders (Argo CD runs them in parallel) never read a partial file.
         const tmp = join(dir, `${key}.${process.pid}.tmp`);
         try {
-          writeFileSync(tmp, value, { mode: 0o600 });
+          writeFileSync(tmp, sealed(namespace, key, value), { mode: 0o600 });
           renameSync(tmp, join(dir, `${key}.js`));
           sinceCheck += value.length;
           if (sinceCheck > maxBytes / 4) {
@@ -72,6 +88,36 @@ export function diskStore(env: Readonly<Record<string, string | undefined>>, nam
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A store key: a file name of its own (no dot, no slash), e.g. `hbs-<sha256 of path and text>`. Keys are made by
+ * strata, never taken from a repository; anything else is neither read nor written.
+ */
+const KEY = /^[A-Za-z0-9_-]{1,128}$/;
+const HEADER = 'strata-compiled-v1 ';
+
+/** The digest a stored file carries: of its namespace (the build), its key and its body. */
+function digest(namespace: string, key: string, body: string): string {
+  return createHash('sha256').update(namespace).update('\0').update(key).update('\0').update(body).digest('hex');
+}
+
+/** A stored file: one header line with the digest, then the body. */
+export function sealed(namespace: string, key: string, body: string): string {
+  return `${HEADER}${digest(namespace, key, body)}\n${body}`;
+}
+
+/**
+ * The body of a stored file when its digest matches this namespace, key and body; otherwise undefined. A file
+ * cut short (a full disk), written for another key or build (a rename, a copy, a swap) or edited is never
+ * returned, so never run: a store hit is always code this build generated from the exact text its key names.
+ */
+export function checkedBody(namespace: string, key: string, text: string): string | undefined {
+  const nl = text.indexOf('\n');
+  if (!text.startsWith(HEADER) || nl !== HEADER.length + 64) return undefined;
+  const body = text.slice(nl + 1);
+  // A plain comparison: the digest is no secret (see the header comment).
+  return text.slice(HEADER.length, nl) === digest(namespace, key, body) ? body : undefined;
 }
 
 /** A namespace that changes with the running code: a new build never reads an older build's compiled output. */

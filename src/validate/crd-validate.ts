@@ -1,12 +1,11 @@
 import { UserError } from '../core/errors.js';
 import { childPath } from '../core/paths.js';
-import type { CheckInput } from '../core/render.js';
 import type { Finding, RenderedObject } from '../core/types.js';
 import { compileValuesSchema } from './values-schema.js';
 import type { CelRule, CrdVersion, RuleNode } from './crd-schema.js';
 
 // An object of a kind a repository CRD serves, against that CRD version: Ajv for the structure (compiled and
-// cached like values schemas: per process by text, and between processes in the compile store), then the
+// cached like values schemas: per process by text, never in the compile store), then the
 // patterns and x-kubernetes-validations rules (src/validate/crd-schema.ts). As the API server does, CEL
 // rules run only on an object that passed the structural checks.
 
@@ -18,10 +17,10 @@ export interface RuleProblem {
   message: string;
 }
 
-export function structuralErrors(crd: CrdVersion, ro: RenderedObject, input: Pick<CheckInput, 'caches'>) {
+export function structuralErrors(crd: CrdVersion, ro: RenderedObject) {
   let validate;
   try {
-    validate = compileValuesSchema(crd.jsonSchema, crd.file, input.caches.store);
+    validate = compileValuesSchema(crd.jsonSchema, crd.file);
   } catch (e) {
     throw new UserError(`cannot compile the schema of ${crd.key}: ${(e as Error).message}`, { file: crd.file }, { cause: e });
   }

@@ -1,13 +1,11 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type AjvCore from 'ajv/dist/core.js';
-import { createHash } from 'node:crypto';
 import vm from 'node:vm';
 import { UserError } from '../core/errors.js';
 import { resolvePath } from '../core/fs.js';
 import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
 import { valueAt } from '../core/paths.js';
 import type { Check, CheckInput } from '../core/render.js';
-import type { CompiledStore } from '../core/templates.js';
 import type { Finding, Value } from '../core/types.js';
 import { decodeUtf8 } from '../core/yaml-load.js';
 import { ajvMessage, ajvPath } from './ajv-errors.js';
@@ -67,18 +65,21 @@ export interface SchemaLimits {
   schemaBytes: number;
 }
 
-export function compileValuesSchema(text: string, file: string, store?: CompiledStore, limits: SchemaLimits = DEFAULT_RENDER_LIMITS): ValidateFunction {
+/**
+ * Compile a values or CRD schema (JSON text) with Ajv, once per process per text. Ajv generates a JavaScript
+ * validator from the schema; it quotes every schema value it puts in that code (ajv
+ * lib/compile/codegen/code.ts safeStringify, getProperty), which test/fuzz-codegen.test.ts exercises. What it
+ * does not quote is the `/*# sourceURL=<$id> *\/` comment it adds when `code.source` or `code.process` is on
+ * (lib/compile/validate/index.ts funcSourceUrl; JSON quoting leaves `*\/` as is), so a `$id` could close the
+ * comment and run (issue 21 §1). Neither option is ever set here, and the generated code is never written to
+ * the compile store: it would carry repository text into every later process (docs/security.md "Code
+ * generation"). A cold process pays Ajv's compile instead (docs/performance.md).
+ */
+export function compileValuesSchema(text: string, file: string, limits: SchemaLimits = DEFAULT_RENDER_LIMITS): ValidateFunction {
   const hit = compiled.get(text);
   if (hit) return hit;
   if (Buffer.byteLength(text) > limits.schemaBytes) {
     throw new UserError(`the values schema is over the ${limits.schemaBytes}-byte limit (STRATA_MAX_SCHEMA_BYTES / --max-schema-bytes)`, { file });
-  }
-  const key = store ? 'schema-' + createHash('sha256').update(text).digest('hex') : '';
-  const code = store?.get(key);
-  if (code !== undefined) {
-    const validate = loadStandalone(code);
-    compiled.set(text, validate);
-    return validate;
   }
   let schema: unknown;
   try {
@@ -93,10 +94,7 @@ export function compileValuesSchema(text: string, file: string, store?: Compiled
     throw new UserError(`the values schema has over ${SCHEMA_MAX_NODES.toLocaleString('en-US')} subschemas and values, the compile budget of a values schema`, { file });
   }
   const Cls = ajvClassFor(schema, file);
-  // validateSchema: false skips checking the schema against the JSON Schema meta-schema (~100 ms of a cold
-  // render); a broken schema still fails, when it is compiled.
-  // ownProperties: `required: [constructor]` must not be met by Object.prototype, nor `properties` see it.
-  const ajv = new Cls({ allErrors: true, strict: false, validateFormats: false, validateSchema: false, ownProperties: true, ...(store ? { code: { source: true } } : {}) });
+  const ajv = new Cls(AJV_OPTIONS);
   let validate: ValidateFunction;
   try {
     validate = runWithDeadline(() => ajv.compile(schema), SCHEMA_COMPILE_DEADLINE_MS) as ValidateFunction;
@@ -107,36 +105,19 @@ export function compileValuesSchema(text: string, file: string, store?: Compiled
     // Typically a `$ref` to another file or URL: we never load those.
     throw new UserError(`cannot compile the values schema: ${(e as Error).message} (remote and file $refs are not loaded)`, { file }, { cause: e });
   }
-  if (store) {
-    // Kept as standalone code: the next process loads it without Ajv's compiler (~30 ms of a cold render).
-    const standalone = (require('ajv/dist/standalone/index.js') as { default: (a: AjvCore, v: ValidateFunction) => string }).default;
-    store.set(key, standalone(ajv, validate));
-  }
   if (compiled.size > 256) compiled.clear();
   compiled.set(text, validate);
   return validate;
 }
 
-// The only modules Ajv's standalone code requires (its runtime helpers), resolved through the bundle.
-const STANDALONE_RUNTIME: Record<string, () => unknown> = {
-  'ajv/dist/runtime/ucs2length': (): unknown => require('ajv/dist/runtime/ucs2length'),
-  'ajv/dist/runtime/equal': (): unknown => require('ajv/dist/runtime/equal'),
-  'ajv/dist/runtime/uri': (): unknown => require('ajv/dist/runtime/uri'),
-  'ajv/dist/runtime/validation_error': (): unknown => require('ajv/dist/runtime/validation_error'),
-};
-
-function loadStandalone(code: string): ValidateFunction {
-  const module = { exports: {} as unknown };
-  const req = (id: string): unknown => {
-    const load = STANDALONE_RUNTIME[id];
-    if (!load) throw new Error(`standalone schema code requires an unexpected module: ${id}`);
-    return load();
-  };
-  // Ajv's standalone code for a schema compiled by this process or read back from our compile store.
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call
-  new Function('module', 'exports', 'require', code)(module, module.exports, req);
-  return module.exports as ValidateFunction;
-}
+/**
+ * Ajv's options for repository schemas. validateSchema: false skips checking the schema against the JSON
+ * Schema meta-schema (~100 ms of a cold render); a broken schema still fails, when it is compiled.
+ * ownProperties: `required: [constructor]` must not be met by Object.prototype, nor `properties` see it.
+ * `code` is left at Ajv's defaults on purpose: `source` and `process` put the unescaped `$id` in the code (see
+ * compileValuesSchema). Frozen, so no caller can turn them on for a schema compiled here.
+ */
+export const AJV_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({ allErrors: true, strict: false, validateFormats: false, validateSchema: false, ownProperties: true });
 
 /** Ajv errors as findings at strata value paths, each with the origin of the value concerned. */
 export function valuesSchemaFindings(errors: readonly ErrorObject[], values: Value, input: Pick<CheckInput, 'merged'>, schemaFile: string): Finding[] {
@@ -204,7 +185,7 @@ export function valuesSchemaCheck(limits: SchemaLimits = DEFAULT_RENDER_LIMITS):
     if (bytes.length > limits.schemaBytes) {
       throw new UserError(`the values schema is ${bytes.length} bytes, over the ${limits.schemaBytes}-byte limit (STRATA_MAX_SCHEMA_BYTES / --max-schema-bytes)`, { file });
     }
-    const validate = compileValuesSchema(decodeUtf8(bytes, file), file, input.caches.store, limits);
+    const validate = compileValuesSchema(decodeUtf8(bytes, file), file, limits);
     if (validateWithDeadline(validate, input.merged.values, file, Math.min(SCHEMA_DEADLINE_MS, input.limits.renderMs))) return [];
     return valuesSchemaFindings(validate.errors ?? [], input.merged.values, input, file);
   };
