@@ -12,6 +12,7 @@ import { DEFAULT_RENDER_LIMITS } from '../src/core/limits.js';
 import { createCaches, render, type RenderCaches } from '../src/core/render.js';
 import { toYamlStream } from '../src/core/serialize.js';
 import type { CompiledStore } from '../src/core/templates.js';
+import { valuesSchemaCheck } from '../src/validate/values-schema.js';
 import { APP_DIR, ENV, PAIRS, padded, type Tree } from './caches-pairs.js';
 
 /** A compile store in memory, as the warm renderer keeps one in front of the disk. */
@@ -45,17 +46,32 @@ describe('caches shared between renders are keyed by content', () => {
     });
   }
 
-  test(
-    'a CRD file loaded under a larger schemaBytes is refused under a smaller one',
-    { todo: 'src/validate/crd.ts loadFile: check bytes.length against limits.schemaBytes before the cache hit' },
-    () => {
-      const { a } = padded(PAIRS[2]);
-      const small = { ...DEFAULT_RENDER_LIMITS, schemaBytes: 100 };
-      const fresh = answer(a, createCaches(), small);
-      assert.match(fresh, /over the 100-byte limit/);
-      const shared = createCaches();
-      answer(a, shared);
-      assert.equal(answer(a, shared, small), fresh);
-    },
-  );
+  test('a CRD file loaded under a larger schemaBytes is refused under a smaller one', () => {
+    const { a } = padded(PAIRS[2]);
+    const small = { ...DEFAULT_RENDER_LIMITS, schemaBytes: 100 };
+    const fresh = answer(a, createCaches(), small);
+    assert.match(fresh, /over the 100-byte limit/);
+    const shared = createCaches();
+    answer(a, shared);
+    assert.equal(answer(a, shared, small), fresh);
+  });
+
+  test('a values schema is bounded by the render`s own schemaBytes (STRATA_MAX_SCHEMA_BYTES reaches it)', () => {
+    const fs = new MemoryFs({
+      'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nmetadata: {name: a}\nspec: {environments: [dev], layers: [values.yaml], templates: t}\n',
+      'app/values.yaml': 'a: 1\n',
+      'app/values.schema.json': JSON.stringify({ type: 'object', properties: { a: { type: 'integer' } } }),
+      'app/t/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n',
+    });
+    const run = (schemaBytes: number): string => {
+      try {
+        render({ fs, appDir: 'app', env: 'dev', checks: [valuesSchemaCheck()], limits: { ...DEFAULT_RENDER_LIMITS, schemaBytes } });
+        return 'ok';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    assert.equal(run(10_000), 'ok');
+    assert.match(run(20), /over the 20-byte limit/);
+  });
 });

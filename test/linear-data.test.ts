@@ -182,7 +182,7 @@ describe('values schemas: size, compile budget, own properties', () => {
 
   it('a schema over schemaBytes is refused before parsing', () => {
     const text = JSON.stringify({ description: 'x'.repeat(2048) });
-    assert.throws(() => compileValuesSchema(text, 's.json', undefined, { schemaBytes: 1024 }), /s\.json: the values schema is over the 1024-byte limit \(STRATA_MAX_SCHEMA_BYTES/);
+    assert.throws(() => compileValuesSchema(text, 's.json', { schemaBytes: 1024 }), /s\.json: the values schema is over the 1024-byte limit \(STRATA_MAX_SCHEMA_BYTES/);
   });
 
   it('required and properties do not see Object.prototype', () => {

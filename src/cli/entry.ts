@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { codeNamespace, diskStore } from '../io/compile-store.js';
 import type { Limits } from '../core/limits.js';
@@ -7,8 +6,8 @@ import { main } from './main.js';
 
 // The process entry: where the CLI meets `process`. Sets exitCode and lets Node exit on its own,
 // so a large manifest stream drains fully into a slow pipe.
-// Compiled templates embed the Handlebars runtime's calling convention (this bundle) and schema code Ajv's
-// runtime (vendor/ajv.js): both name the cache namespace.
+// Compiled templates embed the Handlebars runtime's calling convention and strata's rewrite (this bundle),
+// so the bundle names the cache namespace. Schemas are never kept as code (docs/security.md).
 
 /** 128+SIGPIPE, what a shell shows for `yes | head`. */
 const CLOSED_STDOUT_EXIT_CODE = 141;
@@ -27,7 +26,7 @@ function runCli(): void {
   // SIGTERM: no handler on purpose. A render is synchronous, so a JS handler could run only after it; the
   // default action ends the process at once, with nothing on stdout (main writes stdout once, after the
   // command returned) and a signal exit status Argo CD reports as "signal: terminated". docs/security.md.
-  const openStore = (limits: Limits): CompiledStore | undefined => diskStore(process.env, codeNamespace([__filename, join(__dirname, 'vendor', 'ajv.js')]), limits.cacheBytes);
+  const openStore = (limits: Limits): CompiledStore | undefined => diskStore(process.env, codeNamespace([__filename]), limits.cacheBytes);
   main({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, openStore }).then(
     (code) => {
       process.exitCode = code;

@@ -78,11 +78,12 @@ function parseCrdFile(text: string, file: string): unknown[] {
 
 function loadFile(fs: ReadOnlyFs, file: string, limits: Limits): CrdVersion[] {
   const bytes = fs.readFile(file);
-  const hit = files.get(file);
-  if (hit && sameBytes(hit.bytes, bytes)) return hit.versions;
+  // The size limit first: a file parsed under a looser limit must still fail under a stricter one.
   if (bytes.length > limits.schemaBytes) {
     throw new UserError(`CRD file is ${bytes.length} bytes, over the ${limits.schemaBytes}-byte limit (STRATA_MAX_SCHEMA_BYTES)`, { file });
   }
+  const hit = files.get(file);
+  if (hit && sameBytes(hit.bytes, bytes)) return hit.versions;
   const versions: CrdVersion[] = [];
   parseCrdFile(decodeUtf8(bytes, file), file).forEach((doc, i) => {
     const at = (p: string): string => (i === 0 ? p : `document ${i + 1} ${p}`);
@@ -113,13 +114,9 @@ function loadFile(fs: ReadOnlyFs, file: string, limits: Limits): CrdVersion[] {
   return versions;
 }
 
-// The index of the last list of files, reused while every file parses to the same (cached) versions.
-let lastIndex: { files: readonly string[]; versions: CrdVersion[][]; index: CrdIndex } | undefined;
-
 /** The CRDs of `files` (from crdFiles), indexed by apiVersion/Kind. Two files serving the same one are an error. */
 export function loadCrds(fs: ReadOnlyFs, files: readonly string[], limits: Limits): CrdIndex {
   const versions = files.map((f) => loadFile(fs, f, limits));
-  if (lastIndex && lastIndex.files === files && lastIndex.versions.every((v, i) => v === versions[i])) return lastIndex.index;
   const index = new Map<string, CrdVersion>();
   for (const [i, file] of files.entries()) {
     for (const v of versions[i]) {
@@ -128,6 +125,5 @@ export function loadCrds(fs: ReadOnlyFs, files: readonly string[], limits: Limit
       index.set(v.key, v);
     }
   }
-  lastIndex = { files, versions, index };
   return index;
 }

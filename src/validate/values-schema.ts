@@ -176,9 +176,10 @@ function validateWithDeadline(validate: ValidateFunction, values: Value, file: s
   }
 }
 
-/** The values schema check: a no-op when the app has no schema file. */
-export function valuesSchemaCheck(limits: SchemaLimits = DEFAULT_RENDER_LIMITS): Check {
+/** The values schema check: a no-op when the app has no schema file. Bounded by the render's own limits. */
+export function valuesSchemaCheck(): Check {
   return (input) => {
+    const limits = input.limits;
     const file = resolvePath(input.config.dir, input.config.valuesSchema, input.config.file);
     if (input.fs.stat(file) !== 'file') return [];
     const bytes = input.fs.readFile(file);
