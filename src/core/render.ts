@@ -11,7 +11,7 @@ import { ParseCache } from './parse-cache.js';
 import { sortObjects } from './order.js';
 import { checkDuplicates, checkNotEmpty, checkShape } from './structure.js';
 import { makeTracer, type Tracer } from './trace.js';
-import { Budget, renderObjects, TemplateCache, type CompiledStore, type Emitted, type RenderState } from './templates.js';
+import { Budget, type RenderDeadline, renderObjects, TemplateCache, type CompiledStore, type Emitted, type RenderState } from './templates.js';
 import type { Capabilities, Finding, MergedValues, ReleaseInfo, RenderedObject } from './types.js';
 
 // The pure core: an app (loaded by the caller, core/app.ts, or from its directory) + environment + overrides
@@ -54,6 +54,11 @@ export interface CheckInput {
   limits: Limits;
   /** The namespace objects default to (Argo CD's destination or spec.namespace), "" for none. */
   namespace: string;
+  /**
+   * The render's deadline (the template budget's clock and instant): every check stops at it, and evaluations
+   * with their own budget (CEL rules, schema validation) stop at the earlier of theirs and this.
+   */
+  deadline: RenderDeadline;
 }
 
 /** Validation and policy plug in here: a plain list of functions that return findings. */
@@ -156,8 +161,10 @@ export function render(opts: RenderOptions): RenderResult {
   const capabilities = defaultCapabilities(opts.capabilities);
   const namespace = opts.namespace || config.namespace;
 
+  // One budget for the whole render: compiling the templates, running them, and the checks after them.
+  const budget = new Budget(opts.limits ?? DEFAULT_RENDER_LIMITS, opts.now);
   const templatesDir = app.templatesDir();
-  const set = caches.templates.load(fs, templatesDir);
+  const set = caches.templates.load(fs, templatesDir, budget);
   const context = {
     values: merged.values,
     env: { name: env },
@@ -170,7 +177,6 @@ export function render(opts: RenderOptions): RenderResult {
   const objects: RenderedObject[] = [];
   const inputs = new Set<string>();
   const templates: string[] = [];
-  const budget = new Budget(opts.limits ?? DEFAULT_RENDER_LIMITS, opts.now);
   const hooks = opts.onBadOutput ? { onBadOutput: opts.onBadOutput } : {};
   for (const f of set.files) {
     if (f.kind === 'partial') continue;
@@ -198,7 +204,7 @@ export function render(opts: RenderOptions): RenderResult {
 
   const tracer = makeTracer(emitted, merged);
   const findings = (opts.checks ?? []).flatMap((check) =>
-    check({ fs, config, env, merged, objects, capabilities, caches, tracer, limits: opts.limits ?? DEFAULT_RENDER_LIMITS, namespace: namespace ?? '' }),
+    check({ fs, config, env, merged, objects, capabilities, caches, tracer, limits: opts.limits ?? DEFAULT_RENDER_LIMITS, namespace: namespace ?? '', deadline: budget }),
   );
   if (opts.failOnFindings !== false && findings.some((f) => f.severity === 'error')) throw new FindingsError(findings);
 
