@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import { isPlainMap } from '../guards.js';
+import { knob } from '../template/budget.js';
 import type { RenderState } from '../template/types.js';
 import { type Call, maxBytes, Produced } from './base.js';
 
@@ -25,15 +26,24 @@ const MAX_WALK_DEPTH = 2000;
 
 /**
  * The length `v` would have written out as JSON (near enough: scalars by their text, containers by their
- * brackets and separators), refusing a value larger than the helper limit. Shared references are counted
- * every time they are reached, but walked once.
+ * brackets and separators), walked in time linear in its distinct nodes. Two bounds, as for every helper
+ * (base.ts `cap`): what writing adds beyond the value itself (shared references written again each time they
+ * are reached) is capped by helperBytes, and the whole by outputBytes, the most a render may print. A plain
+ * tree of any size the render holds is written as before: its written size is its own size.
  */
 export function expandedSize(c: Call, v: unknown, what = 'the value'): number {
-  const limit = maxBytes(c);
+  const limits = c.host.limits();
+  const helperLimit = maxBytes(c);
+  const total = Math.max(limits.outputBytes, helperLimit);
   const memo = new Map<object, number>();
   let nodes = 0;
-  const over = (): never => {
-    throw new UserError(`${c.name}: ${what} would exceed the ${limit}-byte helper limit when written out (STRATA_MAX_HELPER_BYTES, --max-helper-bytes)`);
+  /** Bytes of the distinct nodes (each object counted once). */
+  let distinct = 0;
+  const check = (n: number): void => {
+    if (n - distinct > helperLimit) {
+      throw new UserError(`${c.name}: ${what} written out would exceed the ${helperLimit}-byte helper limit (shared references are written each time; STRATA_MAX_HELPER_BYTES, --max-helper-bytes)`);
+    }
+    if (n > total) throw new UserError(`${c.name}: ${what} written out would exceed ${total} bytes (limit outputBytes${knob('outputBytes')})`);
   };
   const size = (x: unknown, depth: number): number => {
     if (typeof x === 'string') return x.length + 2;
@@ -44,17 +54,23 @@ export function expandedSize(c: Call, v: unknown, what = 'the value'): number {
     if (depth > MAX_WALK_DEPTH) throw new UserError(`${c.name}: the value is nested too deeply`);
     if (++nodes % 256 === 0) work(c, 256);
     let n = 2;
+    let own = 2;
+    const add = (child: unknown, extra: number): void => {
+      const k = size(child, depth + 1);
+      n += k + extra;
+      own += extra + (child !== null && typeof child === 'object' && !(child instanceof Produced) ? 0 : k);
+    };
     if (Array.isArray(x)) {
-      for (const e of x) if ((n += size(e, depth + 1) + 1) > limit) over();
+      for (const e of x) add(e, 1);
     } else if (isPlainMap(x)) {
-      for (const k of Object.keys(x)) if ((n += k.length + 3 + size((x as Record<string, unknown>)[k], depth + 1)) > limit) over();
-    } else n = 8;
+      for (const k of Object.keys(x)) add(x[k], k.length + 3);
+    } else n = own = 8;
+    distinct += own;
+    check(n);
     memo.set(x, n);
     return n;
   };
-  const n = size(v, 0);
-  if (n > limit) over();
-  return n;
+  return size(v, 0);
 }
 
 /** reflect.DeepEqual on JSON-shaped data, linear on shared structures (memo of pairs found equal), charged. */

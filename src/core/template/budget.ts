@@ -107,7 +107,7 @@ export class Budget implements RenderDeadline {
   close(bytes: number, template: string): void {
     const inner = this.frames.pop() ?? 0;
     this.produced += Math.max(0, bytes - inner);
-    if (this.frames.length > 0) this.frames[this.frames.length - 1]! += bytes;
+    if (this.frames.length > 0) this.frames[this.frames.length - 1] += bytes;
     this.checkSize(0, template);
   }
 

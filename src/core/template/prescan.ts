@@ -70,7 +70,7 @@ export function prescan(text: string, file: string): void {
       chains.push(0);
       if (++depth > MAX_BLOCK_DEPTH) tooDeep();
     } else if (/^else\s+\S/.test(body) && chains.length > 0) {
-      chains[chains.length - 1]!++;
+      chains[chains.length - 1]++;
       if (++depth > MAX_BLOCK_DEPTH) tooDeep();
     }
     // Sub-expressions nest the parser too: `(a (b (c ...)))`.
