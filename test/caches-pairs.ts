@@ -218,7 +218,6 @@ export const PAIRS: readonly Pair[] = [
       [`${APP_DIR}/templates/other.yaml.hbs`]:
         'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: other }\ndata:\n\n{{#unless values.first}}\n  t: {{quote (tpl values.text (dict "values" (dict)))}}\n{{/unless}}\n',
     }),
-    todo: 'src/core/template/set.ts compileString: key tplCache by `${where}\\0${text}`, not by text alone',
   },
   {
     // One template set, other values: `tpl` at one template line renders two texts in B, the first new, the
@@ -227,7 +226,6 @@ export const PAIRS: readonly Pair[] = [
     name: '`tpl` at one line: the error names the value of its own text',
     a: base({ [`${APP_DIR}/values.yaml`]: TPL_EACH_VALUES_A, [`${APP_DIR}/templates/cm.yaml.hbs`]: TPL_EACH }),
     b: base({ [`${APP_DIR}/values.yaml`]: TPL_EACH_VALUES_B, [`${APP_DIR}/templates/cm.yaml.hbs`]: TPL_EACH }),
-    todo: 'src/core/template/set.ts compileString: the wrapper explains errors with the index of its own text (taken when it is parsed), not this.index.get(where)',
   },
 ];
 

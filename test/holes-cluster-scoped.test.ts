@@ -69,3 +69,22 @@ describe('render refuses the reproduction', () => {
     assert.match(r.stderr, /^strata: error: app\/templates\/rbac\.yaml\.hbs: ClusterRole "admin-ish" in document 2 is cluster-scoped but sets metadata\.namespace/);
   });
 });
+
+describe('namespace injection and cluster-scoped CRDs', () => {
+  test('an instance of a cluster-scoped CRD rendered beside it gets no default namespace', async () => {
+    const { MemoryFs } = await import('../src/core/fs.js');
+    const { render } = await import('../src/core/render.js');
+    const fs = new MemoryFs({
+      'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nmetadata: {name: a}\nspec: {environments: [dev], layers: [values.yaml], templates: t, namespace: team-a}\n',
+      'app/values.yaml': 'a: 1\n',
+      'app/t/crd.yaml':
+        'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.x.io}\nspec:\n  group: x.io\n  scope: Cluster\n  names: {kind: Widget, plural: widgets}\n  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]\n',
+      'app/t/w.yaml': 'apiVersion: x.io/v1\nkind: Widget\nmetadata: {name: w}\n',
+      'app/t/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n',
+    });
+    const { objects } = render({ fs, appDir: 'app', env: 'dev', checks: [] });
+    const meta = (kind: string): Record<string, unknown> => objects.find((o) => o.object.kind === kind)!.object.metadata as Record<string, unknown>;
+    assert.equal(meta('Widget').namespace, undefined);
+    assert.equal(meta('ConfigMap').namespace, 'team-a');
+  });
+});

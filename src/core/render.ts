@@ -5,13 +5,14 @@ import { parseRendered } from './documents.js';
 import { FindingsError } from './errors.js';
 import type { ReadOnlyFs } from './fs.js';
 import { injectMetadata } from './inject.js';
+import { crdClusterScopedKinds } from './kinds.js';
 import { DEFAULT_RENDER_LIMITS, type Limits } from './limits.js';
 import { loadValues, type Override } from './layers.js';
 import { ParseCache } from './parse-cache.js';
 import { sortObjects } from './order.js';
 import { checkDuplicates, checkNotEmpty, checkShape } from './structure.js';
 import { makeTracer, type Tracer } from './trace.js';
-import { Budget, renderObjects, TemplateCache, type CompiledStore, type Emitted, type RenderState } from './templates.js';
+import { Budget, type RenderDeadline, renderObjects, TemplateCache, type CompiledStore, type Emitted, type RenderState } from './templates.js';
 import type { Capabilities, Finding, MergedValues, ReleaseInfo, RenderedObject } from './types.js';
 
 // The pure core: an app (loaded by the caller, core/app.ts, or from its directory) + environment + overrides
@@ -54,6 +55,11 @@ export interface CheckInput {
   limits: Limits;
   /** The namespace objects default to (Argo CD's destination or spec.namespace), "" for none. */
   namespace: string;
+  /**
+   * The render's deadline (the template budget's clock and instant): every check stops at it, and evaluations
+   * with their own budget (CEL rules, schema validation) stop at the earlier of theirs and this.
+   */
+  deadline: RenderDeadline;
 }
 
 /** Validation and policy plug in here: a plain list of functions that return findings. */
@@ -156,8 +162,10 @@ export function render(opts: RenderOptions): RenderResult {
   const capabilities = defaultCapabilities(opts.capabilities);
   const namespace = opts.namespace || config.namespace;
 
+  // One budget for the whole render: compiling the templates, running them, and the checks after them.
+  const budget = new Budget(opts.limits ?? DEFAULT_RENDER_LIMITS, opts.now);
   const templatesDir = app.templatesDir();
-  const set = caches.templates.load(fs, templatesDir);
+  const set = caches.templates.load(fs, templatesDir, budget);
   const context = {
     values: merged.values,
     env: { name: env },
@@ -170,7 +178,6 @@ export function render(opts: RenderOptions): RenderResult {
   const objects: RenderedObject[] = [];
   const inputs = new Set<string>();
   const templates: string[] = [];
-  const budget = new Budget(opts.limits ?? DEFAULT_RENDER_LIMITS, opts.now);
   const hooks = opts.onBadOutput ? { onBadOutput: opts.onBadOutput } : {};
   for (const f of set.files) {
     if (f.kind === 'partial') continue;
@@ -190,15 +197,17 @@ export function render(opts: RenderOptions): RenderResult {
     [ANNOTATION_REVISION]: release.appRevision,
     [ANNOTATION_SOURCE]: release.repoURL ? `${release.repoURL}${release.path ? '/' + release.path : ''}` : '',
   };
+  // Instances of a cluster-scoped CRD rendered beside it get no namespace, as built-in cluster-scoped kinds.
+  const clusterScopedKinds = crdClusterScopedKinds(objects.map((o) => o.object));
   for (const o of objects) {
-    injectMetadata(o.object, { app: config.name, env, ...(namespace ? { namespace } : {}), labels: config.labels, annotations });
+    injectMetadata(o.object, { app: config.name, env, ...(namespace ? { namespace } : {}), labels: config.labels, annotations, clusterScopedKinds });
   }
   checkDuplicates(objects);
   checkNotEmpty(objects, config.allowEmpty, config.file);
 
   const tracer = makeTracer(emitted, merged);
   const findings = (opts.checks ?? []).flatMap((check) =>
-    check({ fs, config, env, merged, objects, capabilities, caches, tracer, limits: opts.limits ?? DEFAULT_RENDER_LIMITS, namespace: namespace ?? '' }),
+    check({ fs, config, env, merged, objects, capabilities, caches, tracer, limits: opts.limits ?? DEFAULT_RENDER_LIMITS, namespace: namespace ?? '', deadline: budget }),
   );
   if (opts.failOnFindings !== false && findings.some((f) => f.severity === 'error')) throw new FindingsError(findings);
 

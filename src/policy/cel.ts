@@ -1,5 +1,6 @@
 import type { CelEnv, CelFunc, CelList, CelValue } from '@bufbuild/cel';
 import { toText } from '../core/guards.js';
+import type { RenderDeadline } from '../core/templates.js';
 
 // CEL for custom policy rules and CRD `x-kubernetes-validations` (docs/policy.md), on @bufbuild/cel, which
 // runs the CEL conformance suite. Loaded on first use: a render without custom rules or CRD validations never
@@ -7,8 +8,9 @@ import { toText } from '../core/guards.js';
 // - a cost meter: every comprehension iteration (`all`, `exists`, `map`, `filter`, ...) costs 1 and every
 //   string a function builds costs its length / 16; a run over COST_LIMIT stops with an error;
 // - strings a function would build beyond MAX_STRING are refused before they are built;
-// - a wall-clock deadline, checked by the meter as it charges (a custom rule over one render's objects, a
-//   CRD's rules over one object). The meter, not a vm timeout: entering a vm context with a timeout starts
+// - a deadline, checked by the meter as it charges (a custom rule over one render's objects, a CRD's rules
+//   over one object), never later than the render's own (CheckInput.deadline, on the render's clock), so all
+//   the checks of a render share its renderMs. The meter, not a vm timeout: entering a vm context with a timeout starts
 //   a watchdog thread per call, which cost more than the rules themselves at 1,000 apps. What the meter
 //   does not see (`in`, `==`, `matches` outside a comprehension) is linear in the data and bounded by the
 //   expression's length (MAX_EXPRESSION_CHARS).
@@ -30,14 +32,24 @@ class BudgetExceeded extends Error {}
 /** Thrown by the meter when the deadline has passed: the caller stops evaluating this rule. */
 class DeadlinePassed extends BudgetExceeded {}
 
-/** A wall-clock deadline shared by several evaluations (performance.now() based). */
+/**
+ * A deadline shared by several evaluations, on the render's clock (RenderSettings.now, through
+ * CheckInput.deadline): the earlier of the evaluation's own budget (`ms`) and the render's deadline.
+ */
 export interface Deadline {
   at: number;
   ms: number;
+  now: () => number;
+  /** Set when the render's deadline comes first: passing it ends the render, not just the rule. */
+  render?: RenderDeadline;
 }
 
-export function deadlineIn(ms: number): Deadline {
-  return { at: performance.now() + ms, ms };
+/** `ms` from now, but never past the render's deadline when one is given. */
+export function deadlineIn(ms: number, render?: RenderDeadline): Deadline {
+  const now = render ? () => render.now() : () => performance.now();
+  const start = now();
+  if (render && render.remainingMs() < ms) return { at: start + Math.max(0, render.remainingMs()), ms, now, render };
+  return { at: start + ms, ms, now };
 }
 
 export class CostMeter {
@@ -55,12 +67,12 @@ export class CostMeter {
     if (this.used > this.limit) throw (this.stopped = new BudgetExceeded(`exceeded the cost budget (${this.limit} units: iterations and built string size)`));
     if (this.deadline && this.used - this.checked >= 64) {
       this.checked = this.used;
-      if (performance.now() > this.deadline.at) throw (this.stopped = new DeadlinePassed(`took over ${this.deadline.ms} ms`));
+      if (this.deadline.now() > this.deadline.at) throw (this.stopped = new DeadlinePassed(`took over ${this.deadline.ms} ms`));
     }
   }
   /** For evaluations too short to charge 64 units: has the deadline passed? */
   expired(): boolean {
-    return !!this.deadline && performance.now() > this.deadline.at;
+    return !!this.deadline && this.deadline.now() > this.deadline.at;
   }
 }
 

@@ -58,11 +58,14 @@ export function customFindings(rule: CustomRule, severity: Severity, input: Chec
     const origin = input.tracer.scalar(ro.template, v, rule.fieldPath.replace(/^.*\./, ''));
     return origin ? { ...base, origin } : base;
   };
-  // One deadline for the rule over this render's objects; a cost budget for each evaluation.
-  const deadline = deadlineIn(CEL_DEADLINE_MS);
+  // One deadline for the rule over this render's objects, never past the render's; a cost budget for each
+  // evaluation. Past the render's deadline the render fails, naming the limit and the rule's file.
+  input.deadline.check(rule.file);
+  const deadline = deadlineIn(CEL_DEADLINE_MS, input.deadline);
   for (const [i, ro] of targets.entries()) {
     const vars = variables(input, ro);
     const r = rule.expression.run(vars, new CostMeter(undefined, deadline));
+    if ('error' in r && r.deadline && deadline.render) input.deadline.check(rule.file);
     if ('error' in r) {
       const rest = targets.length - i - 1;
       const skipped = r.deadline && rest ? ` (${rest} more object${rest === 1 ? '' : 's'} not checked)` : '';
@@ -70,7 +73,9 @@ export function customFindings(rule: CustomRule, severity: Severity, input: Chec
       if (r.deadline) break;
     } else if (r.value !== true) {
       out.push(
-        r.value === false ? finding(ro, messageOf(rule, vars, deadline), true) : finding(ro, `the expression returned ${celText(r.value).slice(0, 40)}, expected true or false (${rule.file})`, false),
+        r.value === false
+          ? finding(ro, messageOf(rule, vars, deadline, input), true)
+          : finding(ro, `the expression returned ${celText(r.value).slice(0, 40)}, expected true or false (${rule.file})`, false),
       );
     }
   }
@@ -78,9 +83,10 @@ export function customFindings(rule: CustomRule, severity: Severity, input: Chec
 }
 
 /** message, else messageExpression's string, else a generic text (Kubernetes' order for a failing rule). */
-function messageOf(rule: CustomRule, vars: Record<string, unknown>, deadline: Deadline): string {
+function messageOf(rule: CustomRule, vars: Record<string, unknown>, deadline: Deadline, input: CheckInput): string {
   if (rule.messageExpression) {
     const r = rule.messageExpression.run(vars, new CostMeter(undefined, deadline));
+    if ('error' in r && r.deadline && deadline.render) input.deadline.check(rule.file);
     if ('value' in r && typeof r.value === 'string' && r.value.trim() !== '') return r.value.slice(0, 1000);
   }
   return rule.message ?? `fails the rule${rule.description ? `: ${rule.description}` : ''}`;

@@ -1,5 +1,6 @@
 import { UserError } from '../core/errors.js';
 import { childPath } from '../core/paths.js';
+import type { RenderDeadline } from '../core/templates.js';
 import type { Finding, RenderedObject } from '../core/types.js';
 import { compileValuesSchema } from './values-schema.js';
 import type { CelRule, CrdVersion, RuleNode } from './crd-schema.js';
@@ -27,19 +28,25 @@ export function structuralErrors(crd: CrdVersion, ro: RenderedObject) {
   return validate(ro.object) ? [] : [...(validate.errors ?? [])];
 }
 
-/** Patterns and CEL rules of the CRD over one object; evaluation errors are problems too (never a pass). */
-export function ruleProblems(crd: CrdVersion, ro: RenderedObject): RuleProblem[] {
+/**
+ * Patterns and CEL rules of the CRD over one object; evaluation errors are problems too (never a pass). With
+ * the render's deadline (CheckInput.deadline), the rules stop at the earlier of their own budget and it, and
+ * passing the render's deadline fails the render naming the limit and the CRD file.
+ */
+export function ruleProblems(crd: CrdVersion, ro: RenderedObject, render?: RenderDeadline): RuleProblem[] {
   const root = crd.rules;
   if (!root) return [];
   const out: RuleProblem[] = [];
   const cel = needsCel(root) ? (celModule ??= require('../policy/cel.js') as Cel) : undefined;
-  const deadline = cel?.deadlineIn(cel.CEL_DEADLINE_MS);
+  render?.check(crd.file);
+  const deadline = cel?.deadlineIn(cel.CEL_DEADLINE_MS, render);
   let timedOut = false;
   const runRule = (r: CelRule, value: unknown, path: string): void => {
     const c = cel!;
     if (timedOut) return;
     const self = { self: c.toCel(value) };
     const res = r.program.run(self, new c.CostMeter(undefined, deadline));
+    if ('error' in res && res.deadline && deadline?.render) render?.check(crd.file);
     const at = r.fieldPath ? `${path === '.' ? '' : path}${r.fieldPath}` : path;
     if ('error' in res) {
       timedOut = !!res.deadline;
@@ -51,6 +58,7 @@ export function ruleProblems(crd: CrdVersion, ro: RenderedObject): RuleProblem[]
       let msg = r.message ?? `failed rule: ${r.source}`;
       if (r.messageExpression) {
         const m = r.messageExpression.run(self, new c.CostMeter(undefined, deadline));
+        if ('error' in m && m.deadline && deadline?.render) render?.check(crd.file);
         if ('value' in m && typeof m.value === 'string' && m.value.trim() !== '') msg = m.value.slice(0, 1000);
       }
       out.push({ path: at, message: msg });
@@ -84,9 +92,9 @@ function needsCel(n: RuleNode): boolean {
   return v;
 }
 
-export function crdFindings(crd: CrdVersion, ro: RenderedObject, object: string, structural: Finding[]): Finding[] {
+export function crdFindings(crd: CrdVersion, ro: RenderedObject, object: string, structural: Finding[], render?: RenderDeadline): Finding[] {
   const suffix = ` (${crd.file})`;
   const out = structural.map((f) => ({ ...f, message: f.message + suffix }));
   if (out.length) return out;
-  return ruleProblems(crd, ro).map((p) => ({ severity: 'error', rule: 'kube-schema', message: p.message + suffix, object, template: ro.template, path: p.path }));
+  return ruleProblems(crd, ro, render).map((p) => ({ severity: 'error', rule: 'kube-schema', message: p.message + suffix, object, template: ro.template, path: p.path }));
 }

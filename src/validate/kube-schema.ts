@@ -135,7 +135,7 @@ export function kubeSchemaCheck(opts: KubeSchemaOptions = {}): Check {
       // Loaded on the first kind without a built-in schema: a render of built-in kinds only never reads them.
       const crd = validate ? undefined : opts.crds?.(input)?.get(`${api}/${kind}`);
       if (crd) {
-        out.push(...crdFindings(crd, ro, objectId(ro.object), schemaFindings(structuralErrors(crd, ro), ro, input)));
+        out.push(...crdFindings(crd, ro, objectId(ro.object), schemaFindings(structuralErrors(crd, ro), ro, input), input.deadline));
         continue;
       }
       if (!validate) {

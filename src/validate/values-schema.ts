@@ -187,7 +187,9 @@ export function valuesSchemaCheck(): Check {
       throw new UserError(`the values schema is ${bytes.length} bytes, over the ${limits.schemaBytes}-byte limit (STRATA_MAX_SCHEMA_BYTES / --max-schema-bytes)`, { file });
     }
     const validate = compileValuesSchema(decodeUtf8(bytes, file), file, limits);
-    if (validateWithDeadline(validate, input.merged.values, file, Math.min(SCHEMA_DEADLINE_MS, input.limits.renderMs))) return [];
+    // The render's one clock: a render already past its budget stops here; otherwise validation gets what is left.
+    input.deadline.check(file);
+    if (validateWithDeadline(validate, input.merged.values, file, Math.min(SCHEMA_DEADLINE_MS, Math.max(1, input.deadline.remainingMs())))) return [];
     return valuesSchemaFindings(validate.errors ?? [], input.merged.values, input, file);
   };
 }

@@ -140,7 +140,8 @@ export function maxBytes(c: Call): number {
 /**
  * Refuses `size` characters over the helper limit: what a helper would add beyond its inputs (the padding of
  * `indent`, the copies of `repeat`), or an input it works through (a regex subject). Helpers whose output is
- * proportional to their input (toJson, toYaml, b64enc, quote) are bounded by the inputs' own limits. The
+ * proportional to their input (toJson, toYaml, b64enc, quote) are bounded by the inputs' own limits, and
+ * what shared references would add when written out by meter.ts `expandedSize`. The
  * message names the helper and the limit, never the value or a size derived from it.
  */
 export function cap(c: Call, size: number, what = 'the result'): void {

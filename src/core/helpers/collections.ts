@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import { isTruthy } from '../truthy.js';
 import { type Call, charCount, def, fail, type HelperTable, int, isMap, kindName, list, map, need, newMap, own, Produced, put, text } from './base.js';
+import { equalTo, expandedSize, keyOf, work } from './meter.js';
 import { goValue } from './printf.js';
 import { refusal } from './refused.js';
 import { strslice } from './strings.js';
@@ -20,17 +21,6 @@ export function deepCopy(v: unknown): unknown {
     return out;
   }
   return v;
-}
-
-/** reflect.DeepEqual on JSON-shaped data. */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isMap(a) && isMap(b)) {
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
-  }
-  return false;
 }
 
 /** mergo.Merge / MergeWithOverwrite for map[string]interface{}, into `dst` (a copy the caller owns). */
@@ -57,6 +47,8 @@ function mergeInto(dst: Record<string, unknown>, src: Record<string, unknown>, o
 }
 
 function merged(c: Call, args: unknown[], overwrite: boolean): Record<string, unknown> {
+  // Sources are copied into the result: a source of shared references would copy exponentially.
+  args.forEach((a) => expandedSize(c, a));
   const dst = deepCopy(map(c, args[0], 0)) as Record<string, unknown>;
   args.slice(1).forEach((s, i) => mergeInto(dst, map(c, s, i + 1), overwrite, 0));
   return dst;
@@ -113,6 +105,7 @@ export const COLLECTION_HELPERS: HelperTable = {
     const out = newMap();
     for (let i = 0; i < args.length; i += 2) {
       const k = need(c, args[i], i);
+      if (typeof k !== 'string') expandedSize(c, k, 'a key');
       put(out, typeof k === 'string' ? k : goValue(k), i + 1 < args.length ? need(c, args[i + 1], i + 1) : '');
     }
     return out;
@@ -164,7 +157,11 @@ export const COLLECTION_HELPERS: HelperTable = {
   }),
   merge: def(1, Infinity, (args, c) => merged(c, args, false)),
   mergeOverwrite: def(1, Infinity, (args, c) => merged(c, args, true)),
-  deepCopy: def(1, 1, ([v], c) => deepCopy(need(c, v, 0))),
+  deepCopy: def(1, 1, ([v], c) => {
+    const x = need(c, v, 0);
+    expandedSize(c, x);
+    return deepCopy(x);
+  }),
   dig: def(3, Infinity, (args, c) => {
     const m = map(c, args[args.length - 1], args.length - 1);
     const fallback = args[args.length - 2];
@@ -201,22 +198,42 @@ export const COLLECTION_HELPERS: HelperTable = {
     return x.length ? x.slice(0, -1) : null;
   }),
   uniq: def(1, 1, ([l], c) => {
+    const key = keyOf(c);
+    const seen = new Set<string>();
     const out: unknown[] = [];
-    for (const x of list(c, l, 0)) if (!out.some((y) => deepEqual(x, y))) out.push(x);
+    for (const x of list(c, l, 0)) {
+      const k = key(x);
+      if (!seen.has(k)) {
+        seen.add(k);
+        out.push(x);
+      }
+    }
     return out;
   }),
   compact: def(1, 1, ([l], c) => list(c, l, 0).filter(isTruthy)),
   has: def(2, 2, ([needle, l], c) => {
     const hay = need(c, l, 1);
     if (hay === null) return false;
-    return list(c, hay, 1).some((x) => deepEqual(x, need(c, needle, 0)));
+    const eq = equalTo(c);
+    const n = need(c, needle, 0);
+    return list(c, hay, 1).some((x) => eq(x, n));
   }),
-  without: def(1, Infinity, ([l, ...drop], c) => list(c, l, 0).filter((x) => !drop.some((d) => deepEqual(x, d)))),
+  without: def(1, Infinity, ([l, ...drop], c) => {
+    const key = keyOf(c);
+    const dropped = new Set(drop.map(key));
+    return list(c, l, 0).filter((x) => !dropped.has(key(x)));
+  }),
   reverse: def(1, 1, ([l], c) => [...list(c, l, 0)].reverse()),
   sortAlpha: def(1, 1, ([l], c) => {
     const x = need(c, l, 0);
+    expandedSize(c, x);
     if (!Array.isArray(x)) return [typeof x === 'string' ? x : goValue(x)];
-    return strslice(c, x, 0).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    // Byte order (Go sorts strings by bytes): each element encoded once, not once per comparison.
+    work(c, x.length * Math.ceil(Math.log2(x.length + 1)));
+    return strslice(c, x, 0)
+      .map((s) => ({ s, b: Buffer.from(s) }))
+      .sort((a, b) => Buffer.compare(a.b, b.b))
+      .map((e) => e.s);
   }),
   slice: def(1, 3, ([l, a, b], c) => {
     const x = list(c, l, 0);
@@ -253,7 +270,7 @@ export const COLLECTION_HELPERS: HelperTable = {
     const got = goType(need(c, v, 1));
     return want === got || '*' + want === got;
   }),
-  deepEqual: def(2, 2, ([a, b], c) => deepEqual(need(c, a, 0), need(c, b, 1))),
+  deepEqual: def(2, 2, ([a, b], c) => equalTo(c)(need(c, a, 0), need(c, b, 1))),
   // Handlebars' own `lookup obj key`, kept; Helm's four-argument `lookup` (a cluster query) is refused.
   lookup: def(2, 4, (args, c) => {
     if (args.length !== 2) throw new UserError(refusal('lookup'));

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { toYamlText } from '../serialize.js';
 import { loadYamlText } from '../yaml-load.js';
+import { expandedSize } from './meter.js';
 import { cap, type Call, def, fail, type HelperTable, isMap, need, newMap, Produced, put, text } from './base.js';
 
 // Encodings with Helm's and sprig's names. toJson is Go's json.Marshal (keys sorted; <, >, & and U+2028/9
@@ -11,6 +12,8 @@ import { cap, type Call, def, fail, type HelperTable, isMap, need, newMap, Produ
 
 /** Go's encoding/json text for JSON-shaped data: sorted keys, HTML-safe unless `raw`. */
 export function goJson(c: Call, v: unknown, indent: string, raw: boolean): string {
+  // Bounded before writing: a value of shared references writes exponentially more than it holds (meter.ts).
+  expandedSize(c, v);
   const sorted = (_k: string, x: unknown): unknown => {
     if (x instanceof Produced) return x.text;
     if (isMap(x) && !(x instanceof Produced)) {
@@ -123,7 +126,11 @@ const hash = (algo: string) => (args: unknown[], c: Call) =>
     .digest('hex');
 
 export const ENCODING_HELPERS: HelperTable = {
-  toYaml: def(1, 1, ([v], c) => new Produced(toYamlText(need(c, v, 0)))),
+  toYaml: def(1, 1, ([v], c) => {
+    const x = need(c, v, 0);
+    expandedSize(c, x);
+    return new Produced(toYamlText(x));
+  }),
   fromYaml: def(1, 1, ([s], c) => parseYaml(c, text(c, s, 0))),
   fromYamlArray: def(1, 1, ([s], c) => {
     const t = text(c, s, 0);

@@ -1,5 +1,6 @@
 import type { RE2JS as RE2JSType } from 're2js';
 import { cap, type Call, def, fail, type HelperTable, int, text } from './base.js';
+import { work } from './meter.js';
 
 // Regular expressions in Go's RE2 syntax, through re2js (a port of RE2: linear time, no backtracking, so a
 // pattern from a values file cannot hang the render). Matching, replacing and splitting follow Go's regexp
@@ -134,6 +135,8 @@ function replaceAll(c: Call, re: Re, s: string, repl: (m: Match) => string): str
 function input(c: Call, v: unknown, i: number): string {
   const s = text(c, v, i);
   cap(c, s.length, 'the input');
+  // Linear in the subject (re2js), and charged: many calls over large subjects end at the render deadline.
+  work(c, s.length / 16);
   return s;
 }
 

@@ -1,5 +1,6 @@
 import type { RE2JS as RE2JSType } from 're2js';
 import { cap, type Call, def, fail, type HelperTable, Produced, text } from './base.js';
+import { work } from './meter.js';
 
 // `semver` and `semverCompare` with Masterminds/semver v3.2.0's rules (the version sprig 3.2.3 uses; read
 // from its version.go and constraints.go): `v` prefixes and missing minor/patch are accepted, `1.2.x` and
@@ -212,14 +213,20 @@ function tilde(v: Version, c: Constraint, cmp: number): boolean {
 export function satisfies(call: Call, constraint: string, version: string): boolean {
   cap(call, constraint.length + version.length, 'the input');
   const r = regexes();
-  let text = constraint;
-  // `1.2 - 1.4` ranges become `>= 1.2, <= 1.4`.
-  for (let guard = 0; guard < 1000; guard++) {
-    const m = groups(r.range, text);
-    if (!m) break;
-    text = text.replace(m[0]!, `>= ${m[1]}, <= ${m[11]}`);
+  // `1.2 - 1.4` ranges become `>= 1.2, <= 1.4` (Masterminds rewriteRange). One left-to-right pass over the
+  // text: rewriting one range at a time and searching again from the start re-scanned a long constraint once
+  // per range. Each regex pass is linear (re2js) and charged to the render budget.
+  work(call, constraint.length / 16);
+  let text = '';
+  let from = 0;
+  const m = r.range.matcher(constraint);
+  while (m.find()) {
+    text += constraint.slice(from, m.start(0)) + `>= ${m.group(1)}, <= ${m.group(11)}`;
+    from = m.end(0);
   }
+  text += constraint.slice(from);
   const ors = text.split('||').map((part) => {
+    work(call, part.length / 16);
     if (!r.valid.matcher(part).find(0)) fail(call, 'argument 1 is not a valid version constraint');
     const found: string[] = [];
     const m = r.find.matcher(part);

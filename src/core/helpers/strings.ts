@@ -1,6 +1,7 @@
 import { quoted } from '../serialize.js';
 import { cap, type Call, chars, def, fail, type HelperTable, int, isMap, kindName, need, newMap, Produced, put, text } from './base.js';
 import { camelCase, isSpace, swapCase, title, untitle, wordsJoined } from './case.js';
+import { expandedSize } from './meter.js';
 import { goValue, printf } from './printf.js';
 
 // String helpers with sprig's names, argument order and results (Masterminds/sprig v3 functions.go and
@@ -8,9 +9,19 @@ import { goValue, printf } from './printf.js';
 // (the same for ASCII); `quote` keeps strata's YAML-safe escaping; `squote` doubles embedded quotes (sprig
 // would print broken YAML); a list or map where text is expected is an error, not Go's `[a b]`.
 
+/**
+ * An argument that will be written out whole (Go's %v of a list or map): refused before writing when it would
+ * exceed the helper limit, shared references counted each time (meter.ts).
+ */
+function whole(c: Call, v: unknown, i: number): unknown {
+  const x = need(c, v, i);
+  if (x !== null && typeof x === 'object') expandedSize(c, x);
+  return x;
+}
+
 /** sprig's strval: text as Go's %v prints it; lists and maps in Go's form; null as `<nil>`. */
 export function strval(c: Call, v: unknown, i: number): string {
-  const x = need(c, v, i);
+  const x = whole(c, v, i);
   if (x === null) return '<nil>';
   if (typeof x === 'string') return x;
   return goValue(x);
@@ -18,7 +29,7 @@ export function strval(c: Call, v: unknown, i: number): string {
 
 /** sprig's strslice: a list's non-null elements as text; a single value as a one-element list. */
 export function strslice(c: Call, v: unknown, i: number): string[] {
-  const x = need(c, v, i);
+  const x = whole(c, v, i);
   if (x === null) return [];
   if (Array.isArray(x)) return x.filter((e) => e !== null && e !== undefined).map((e) => (typeof e === 'string' ? e : goValue(e)));
   return [typeof x === 'string' ? x : goValue(x)];
@@ -147,7 +158,7 @@ export const STRING_HELPERS: HelperTable = {
     printf(
       c,
       text(c, f, 0),
-      rest.map((a, i) => need(c, a, i + 1)),
+      rest.map((a, i) => whole(c, a, i + 1)),
     ),
   ),
   upper: def(1, 1, ([s], c) => text(c, s, 0).toUpperCase()),
@@ -253,7 +264,7 @@ export const STRING_HELPERS: HelperTable = {
   ),
   cat: def(0, Infinity, (args, c) =>
     args
-      .map((a, i) => need(c, a, i))
+      .map((a, i) => whole(c, a, i))
       .filter((a) => a !== null)
       .map((a) => goValue(a))
       .join(' '),
@@ -275,13 +286,13 @@ export const STRING_HELPERS: HelperTable = {
   // Go's print/println (fmt.Sprint/Sprintln): a space between operands when neither is text.
   print: def(0, Infinity, (args, c) =>
     goSprint(
-      args.map((a, i) => need(c, a, i)),
+      args.map((a, i) => whole(c, a, i)),
       false,
     ),
   ),
   println: def(0, Infinity, (args, c) =>
     goSprint(
-      args.map((a, i) => need(c, a, i)),
+      args.map((a, i) => whole(c, a, i)),
       true,
     ),
   ),

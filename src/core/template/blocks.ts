@@ -33,29 +33,39 @@ function lineOf(o: unknown): { line: number } | undefined {
   return loc ? { line: loc.start.line } : undefined;
 }
 
+/** Runs a block's body as one block of the output budget (budget.ts `open`/`close`). */
+function counted(s: RenderState | undefined, template: string, body: () => string): string {
+  const budget = s?.budget;
+  if (!budget) return body();
+  budget.tick(template);
+  budget.open();
+  const out = body();
+  budget.close(out.length, template);
+  return out;
+}
+
 const ifHelper: Block = function (this: unknown, ...args) {
   const [v, o] = arg('if', args);
   const s = stateOf(o);
-  s?.budget?.tick(where(o, s));
-  return isTruthy(v) ? o.fn(this) : o.inverse(this);
+  return counted(s, where(o, s), () => (isTruthy(v) ? o.fn(this) : o.inverse(this)));
 };
 
 const unlessHelper: Block = function (this: unknown, ...args) {
   const [v, o] = arg('unless', args);
   const s = stateOf(o);
-  s?.budget?.tick(where(o, s));
-  return isTruthy(v) ? o.inverse(this) : o.fn(this);
+  return counted(s, where(o, s), () => (isTruthy(v) ? o.inverse(this) : o.fn(this)));
 };
 
 const withHelper: Block = function (this: unknown, ...args) {
   const [v, o] = arg('with', args);
   const s = stateOf(o);
-  s?.budget?.tick(where(o, s));
-  if (!isTruthy(v)) return o.inverse(this);
-  // A helper's result that carries fields (semver's Major, Minor...) is the context as itself, not its text.
-  const raw = args[0];
-  const ctx = raw instanceof Produced && raw.constructor !== Produced ? raw : v;
-  return o.fn(ctx, { data: o.data as unknown, blockParams: [ctx] });
+  return counted(s, where(o, s), () => {
+    if (!isTruthy(v)) return o.inverse(this);
+    // A helper's result that carries fields (semver's Major, Minor...) is the context as itself, not its text.
+    const raw = args[0];
+    const ctx = raw instanceof Produced && raw.constructor !== Produced ? raw : v;
+    return o.fn(ctx, { data: o.data as unknown, blockParams: [ctx] });
+  });
 };
 
 /** Go sorts map keys by bytes; comparing code points gives the same order as UTF-8 bytes. */
@@ -77,7 +87,10 @@ const eachHelper: Block = function (this: unknown, ...args) {
   const template = where(o, s);
   const budget = s?.budget;
   const data = o.data ? (Handlebars.createFrame(o.data) as Record<string, unknown>) : undefined;
-  let out = '';
+  // The pieces are joined once at the end: `out += piece` over millions of small pieces keeps a tree of
+  // string nodes many times larger than the text (a 32 MiB output reached a 1 GiB heap that way).
+  const pieces: string[] = [];
+  let length = 0;
   const run = (value: unknown, key: string | number, index: number, last: boolean): void => {
     if (data) {
       data.key = key;
@@ -85,12 +98,15 @@ const eachHelper: Block = function (this: unknown, ...args) {
       data.first = index === 0;
       data.last = last;
     }
-    out += o.fn(value, { data, blockParams: [value, key] });
+    const piece = o.fn(value, { data, blockParams: [value, key] });
+    pieces.push(piece);
+    length += piece.length;
     if (budget) {
       budget.tick(template);
-      budget.checkSize(out.length, template);
+      budget.growing(length, template);
     }
   };
+  budget?.open();
   if (Array.isArray(v)) v.forEach((x, i) => run(x, i, i, i === v.length - 1));
   else if (v !== null && typeof v === 'object') {
     const keys = Object.keys(v).sort(compareKeys);
@@ -98,7 +114,9 @@ const eachHelper: Block = function (this: unknown, ...args) {
   } else if (isTruthy(v)) {
     throw new UserError(`#each takes a list or a map, got a ${typeof v}`, lineOf(o));
   }
-  return out === '' && !hasItems(v) ? o.inverse(this) : out;
+  const out = pieces.length === 0 && !hasItems(v) ? o.inverse(this) : pieces.join('');
+  budget?.close(out.length, template);
+  return out;
 };
 
 function hasItems(v: unknown): boolean {

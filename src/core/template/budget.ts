@@ -1,29 +1,57 @@
 import { UserError } from '../errors.js';
 import { LIMIT_SPECS, type Limits } from '../limits.js';
 
-// The render budget (docs/security.md §2), checked while templates run rather than after: a template that doubles
-// through partials or nests `#each` over large lists must fail within the limit, not after minutes and GBs.
-// The clock is read through an injected function and only every TICK_EVERY steps (emission, block helpers,
-// each iteration, partial calls), so the normal path pays a counter increment.
+// The render budget (docs/security.md §2), checked while the render works rather than after: a template that
+// doubles through partials or nests `#each` over large lists, a helper call over a large or shared-reference
+// value, a template compiled late, and the checks after the templates must all fail within the limit, not
+// after minutes and GBs. One clock for all of it: the injected `now` (RenderSettings.now), read only every
+// TICK_EVERY steps (emission, block helpers, each iteration, partial calls) or every CHARGE_EVERY units of
+// helper work, so the normal path pays a counter increment.
 
 const TICK_EVERY = 64;
+/** Units of helper work (elements visited, bytes scanned / 64) between two looks at the clock. */
+const CHARGE_EVERY = 4096;
 
-function knob(key: keyof Limits): string {
+/** "(ENV / --flag)" for a limit, the wording every limit error uses. */
+export function knob(key: keyof Limits): string {
   const spec = LIMIT_SPECS.find((s) => s.key === key);
   return spec ? ` (${spec.env} / --${spec.flag})` : '';
 }
 
-export class Budget {
+/**
+ * The render's deadline as the checks see it (CheckInput.deadline): the same clock and the same instant as the
+ * template budget, so every kind of work of one render shares one renderMs.
+ */
+export interface RenderDeadline {
+  /** The render's clock (RenderSettings.now). */
+  now(): number;
+  /** Milliseconds left before the deadline (0 or less once it has passed). */
+  remainingMs(): number;
+  /** Throws the one-line renderMs error naming `file` if the deadline has passed. */
+  check(file: string): void;
+}
+
+export class Budget implements RenderDeadline {
   private ticks = 0;
+  private work = 0;
+  private nextLook = CHARGE_EVERY;
   private readonly deadline: number;
-  /** Bytes of output committed so far by finished templates and top-level pieces of the current one. */
+  /** Bytes of output committed so far by finished templates. */
   private committed = 0;
+  /**
+   * Bytes produced so far by blocks of the template under way (block helpers, partials, include, tpl), each
+   * byte counted once: a block adds what it produced beyond the results of the blocks inside it. Output that
+   * grows inside nested blocks is thus counted as it grows, not when the template's text is complete.
+   */
+  private produced = 0;
+  /** Per open block: the total length of the results of the blocks that finished inside it. */
+  private readonly frames: number[] = [];
   /** Partial / include / tpl nesting of the template under way. */
   depth = 0;
 
   constructor(
     readonly limits: Limits,
-    private readonly now: () => number = Date.now,
+    readonly now: () => number = Date.now,
   ) {
     this.deadline = now() + limits.renderMs;
   }
@@ -33,21 +61,66 @@ export class Budget {
     if (++this.ticks % TICK_EVERY === 0) this.checkTime(template);
   }
 
-  checkTime(template: string): void {
-    if (this.now() > this.deadline) {
-      throw new UserError(`rendering took longer than ${this.limits.renderMs} ms (limit renderMs${knob('renderMs')}); a loop or partial recursion too large?`, { file: template });
+  /**
+   * `units` of work inside one step (a helper walking a list, comparing values, scanning text): helpers charge
+   * as they go, so one call over a large input still ends at the deadline.
+   */
+  charge(units: number, template: string): void {
+    this.work += units;
+    if (this.work >= this.nextLook) {
+      this.nextLook = this.work + CHARGE_EVERY;
+      this.checkTime(template);
     }
   }
 
-  /** A piece of output `bytes` long is being built on top of what is committed: fail before it grows further. */
+  checkTime(template: string, why = 'a loop or partial recursion too large?'): void {
+    if (this.now() > this.deadline) {
+      throw new UserError(`rendering took longer than ${this.limits.renderMs} ms (limit renderMs${knob('renderMs')}); ${why}`, { file: template });
+    }
+  }
+
+  check(file: string): void {
+    this.checkTime(file, 'the checks (custom rules, CRD validations) ran past it');
+  }
+
+  remainingMs(): number {
+    return this.deadline - this.now();
+  }
+
+  /** A template starts: nothing of it is produced yet (a failed template may have left blocks open). */
+  startTemplate(): void {
+    this.produced = 0;
+    this.frames.length = 0;
+  }
+
+  /** A block (block helper, partial, include, tpl) starts producing output. */
+  open(): void {
+    this.frames.push(0);
+  }
+
+  /** The block opened last is growing to `bytes` (e.g. an `#each` after an iteration): fail before it grows further. */
+  growing(bytes: number, template: string): void {
+    this.checkSize(Math.max(0, bytes - (this.frames[this.frames.length - 1] ?? 0)), template);
+  }
+
+  /** The block opened last finished with a result `bytes` long. */
+  close(bytes: number, template: string): void {
+    const inner = this.frames.pop() ?? 0;
+    this.produced += Math.max(0, bytes - inner);
+    if (this.frames.length > 0) this.frames[this.frames.length - 1] += bytes;
+    this.checkSize(0, template);
+  }
+
+  /** A piece of output `bytes` long is being built on top of what is produced: fail before it grows further. */
   checkSize(bytes: number, template: string): void {
-    if (this.committed + bytes > this.limits.outputBytes) {
+    if (this.committed + this.produced + bytes > this.limits.outputBytes) {
       throw new UserError(`rendered output exceeds ${this.limits.outputBytes} bytes (limit outputBytes${knob('outputBytes')})`, { file: template });
     }
   }
 
-  /** Output that is final (a finished template). */
+  /** Output that is final (a finished template): its text replaces what its blocks produced. */
   commit(bytes: number, template: string): void {
+    this.startTemplate();
     this.checkSize(bytes, template);
     this.committed += bytes;
   }

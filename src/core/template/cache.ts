@@ -2,6 +2,7 @@ import type { ReadOnlyFs } from '../fs.js';
 import { decodeUtf8 } from '../yaml-load.js';
 import { listTemplateFiles } from './files.js';
 import { TemplateSet } from './set.js';
+import type { Budget } from './budget.js';
 import type { CompiledStore } from './types.js';
 
 /** Compiled template sets by folder, rebuilt when any file's content changes. */
@@ -14,7 +15,8 @@ export class TemplateCache {
     private readonly store?: CompiledStore,
   ) {}
 
-  load(fs: ReadOnlyFs, dir: string): TemplateSet {
+  /** `budget`: the render's, when it asked; compiling counts against its renderMs. */
+  load(fs: ReadOnlyFs, dir: string, budget?: Budget): TemplateSet {
     if (this.immutable) {
       const hit = this.sets.get(dir);
       if (hit) return hit.set;
@@ -25,7 +27,7 @@ export class TemplateCache {
     const key = files.map((f) => `${f.path}\u0000${sources.get(f.path)}`).join('\u0001');
     const hit = this.sets.get(dir);
     if (hit && hit.key === key) return hit.set;
-    const set = new TemplateSet(files, sources, this.store);
+    const set = new TemplateSet(files, sources, this.store, budget ? { budget } : {});
     this.sets.set(dir, { key, set });
     return set;
   }

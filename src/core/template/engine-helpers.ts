@@ -5,6 +5,7 @@ import { Produced } from '../helpers.js';
 import { DEFAULT_RENDER_LIMITS, LIMIT_SPECS } from '../limits.js';
 import { decodeUtf8 } from '../yaml-load.js';
 import { stripMarkers } from './line-map.js';
+import type { Budget } from './budget.js';
 import type { Compiled, RenderState } from './types.js';
 
 // Helpers the engine itself provides, because they render templates or read files (helpers.ts holds the pure
@@ -13,8 +14,8 @@ import type { Compiled, RenderState } from './types.js';
 type Opts = HelperOptions & { loc?: { start: { line: number } } };
 
 export interface EngineHost {
-  /** Compile a string as a strata template (rewritten and checked like a file), cached by text. */
-  compileString(text: string, where: string): Compiled;
+  /** Compile a string as a strata template (rewritten and checked like a file), cached by text; the compile counts against `budget`. */
+  compileString(text: string, where: string, budget?: Budget): Compiled;
 }
 
 function at(o: Opts, s: RenderState | undefined): { file?: string; line?: number } {
@@ -46,10 +47,13 @@ export function engineHelpers(host: EngineHost): Record<string, (...args: unknow
       const limits = s?.budget?.limits ?? DEFAULT_RENDER_LIMITS;
       if (text.length > limits.helperBytes) throw new UserError(`tpl: the text is longer than ${limits.helperBytes} bytes (limit helperBytes${knob('helperBytes')})`, at(o, s));
       const where = `${s?.template ?? 'template'} (tpl at line ${o.loc?.start.line ?? '?'})`;
-      const fn = host.compileString(text, where);
+      const fn = host.compileString(text, where, s?.budget);
       s?.budget?.enter(s.template, 'tpl');
       try {
-        return stripMarkers(fn(ctx, { data: o.data as Record<string, unknown> }));
+        s?.budget?.open();
+        const out = stripMarkers(fn(ctx, { data: o.data as Record<string, unknown> }));
+        s?.budget?.close(out.length, s.template);
+        return out;
       } finally {
         s?.budget?.leave();
       }

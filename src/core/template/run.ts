@@ -40,7 +40,7 @@ export function renderObjects(set: TemplateSet, path: string, ctx: unknown, stat
 
 function instrumented(set: TemplateSet, path: string, ctx: unknown, state: RenderState, mode: RenderMode): Decoded | undefined {
   const s: RenderState = { ...state, mode, emitted: [], log: () => {}, inputs: new Set(), needsRawCheck: false };
-  const target = mode === 'lines' ? set.withLines() : set;
+  const target = mode === 'lines' ? set.withLines(state.budget) : set;
   return decode(target.render(path, ctx, s), { file: path, line: 1 });
 }
 

@@ -5,11 +5,13 @@ import { UserError } from '../errors.js';
 import { DEFAULT_RENDER_LIMITS, type Limits } from '../limits.js';
 import { makeHelpers } from '../helpers.js';
 import { BLOCK_HELPERS } from './blocks.js';
+import type { Budget } from './budget.js';
 import { emit, lookupPath } from './emit.js';
 import { engineHelpers } from './engine-helpers.js';
 import { explain, syntaxError } from './errors.js';
 import { findGoSyntax } from './go-syntax.js';
 import { inlinePartials } from './inline.js';
+import { prescan } from './prescan.js';
 import { rewrite } from './rewrite.js';
 import type { Compiled, CompiledStore, PathIndex, RenderState, TemplateFile } from './types.js';
 
@@ -39,7 +41,14 @@ interface CallSetup {
 export interface SetOptions {
   /** Compile with line markers (line-map.ts): an error path only, never cached in the store. */
   lines?: boolean;
+  /**
+   * The budget of the render that asked for this set: compiling counts against its renderMs (the clock is read
+   * before and after each template), so a template compiled after the deadline fails.
+   */
+  budget?: Budget;
 }
+
+const COMPILING = 'compiling the templates ran past it';
 
 export class TemplateSet {
   private readonly hb = Handlebars.create();
@@ -60,24 +69,30 @@ export class TemplateSet {
     private readonly store?: CompiledStore,
     private readonly opts: SetOptions = {},
   ) {
+    this.opts = { ...opts };
     const helpers = {
       ...makeHelpers({
         renderPartial: (name, ctx, o) => this.renderPartial(name, ctx, o),
         limits: () => this.limits,
       }),
-      ...engineHelpers({ compileString: (text, where) => this.compileString(text, where) }),
+      ...engineHelpers({ compileString: (text, where, budget) => this.compileString(text, where, budget) }),
       ...BLOCK_HELPERS,
     };
     for (const [name, fn] of Object.entries(helpers)) this.hb.registerHelper(name, fn as Handlebars.HelperDelegate);
     this.hb.registerHelper('__emit', emit);
     this.hb.registerHelper('__path', lookupPath);
     this.helperNames = new Set([...Object.keys(helpers), 'lookup', 'blockHelperMissing', 'helperMissing']);
+    const budget = opts.budget;
     for (const f of files) {
       const text = sources.get(f.path)!;
+      budget?.checkTime(f.path, COMPILING);
       if (f.kind === 'static') this.statics.set(f.path, text);
       else if (f.kind === 'template') this.compile(f.path, text);
       else this.addPartialFile(f, text);
+      budget?.checkTime(f.path, COMPILING);
     }
+    // The set outlives this render (TemplateCache): keep no reference to its budget.
+    delete this.opts.budget;
   }
 
   /** Every helper name this set knows (for "did you mean"). */
@@ -86,9 +101,9 @@ export class TemplateSet {
   }
 
   /** The same set compiled with line markers, for naming the template line of a bad output line. */
-  withLines(): TemplateSet {
+  withLines(budget?: Budget): TemplateSet {
     if (this.opts.lines) return this;
-    this.linesSet ??= new TemplateSet(this.files, this.sources, undefined, { lines: true });
+    this.linesSet ??= new TemplateSet(this.files, this.sources, undefined, { lines: true, ...(budget ? { budget } : {}) });
     return this.linesSet;
   }
 
@@ -111,8 +126,9 @@ export class TemplateSet {
       const s = opts?.data?.strata as RenderState | undefined;
       s?.budget?.enter(s.template, `partials (at "${name}")`);
       try {
+        s?.budget?.open();
         const out = fn(ctx, opts);
-        s?.budget?.checkSize(out.length, s.template);
+        s?.budget?.close(out.length, s.template);
         return out;
       } catch (e) {
         throw explain(e, path, this.indexOf(path), this.helperNames);
@@ -126,6 +142,8 @@ export class TemplateSet {
 
   /** Parse a template: Go template syntax and Handlebars syntax errors become one-line UserErrors. */
   private parse(path: string, text: string): hbs.AST.Program {
+    // Bounded before the parser sees it: nesting and mustache count (prescan.ts).
+    prescan(text, path);
     const go = findGoSyntax(text, path);
     if (go) throw go;
     let ast: hbs.AST.Program;
@@ -168,20 +186,26 @@ export class TemplateSet {
   }
 
   /** `tpl`: a string compiled as a template of this set (same helpers and partials), cached by text. */
-  private compileString(text: string, where: string): Compiled {
-    const hit = this.tplCache.get(text);
+  private compileString(text: string, where: string, budget?: Budget): Compiled {
+    // Keyed by where it is called from too: the compiled wrapper names its caller in errors.
+    const key = `${where}\u0000${text}`;
+    const hit = this.tplCache.get(key);
     if (hit) return hit;
+    budget?.checkTime(where, COMPILING);
     const ast = this.parse(where, text);
+    // The path index of this text, taken now: another text parsed later at the same `where` replaces the entry.
+    const index = this.index.get(where);
     const fn = this.fromAst(where, ast);
+    budget?.checkTime(where, COMPILING);
     const wrapped: Compiled = (ctx, opts) => {
       try {
         return this.call(fn, ctx, opts?.data ?? {});
       } catch (e) {
-        throw explain(e, where, this.index.get(where), this.helperNames);
+        throw explain(e, where, index, this.helperNames);
       }
     };
     if (this.tplCache.size >= TPL_CACHE_MAX) this.tplCache.delete(this.tplCache.keys().next().value!);
-    this.tplCache.set(text, wrapped);
+    this.tplCache.set(key, wrapped);
     return wrapped;
   }
 
@@ -202,6 +226,7 @@ export class TemplateSet {
     const fn = this.compiled.get(path);
     if (!fn) throw new Error(`not a template: ${path}`);
     state.budget?.checkTime(path);
+    state.budget?.startTemplate();
     this.limits = state.budget?.limits ?? DEFAULT_RENDER_LIMITS;
     try {
       return this.call(fn, ctx, { strata: state, root: ctx });
