@@ -15,7 +15,7 @@ import { Budget } from '../src/core/templates.js';
 import { MAX_BLOCK_DEPTH, MAX_MUSTACHES, prescan } from '../src/core/template/prescan.js';
 import { cm, dataOf, renderApp } from './template/app.js';
 
-const RENDER_MS = /rendering took longer than \d+ ms \(limit renderMs \(STRATA_RENDER_TIMEOUT_MS \/ --render-timeout-ms\)\)/;
+const RENDER_MS = /rendering took longer than \d+ ms \(limit renderMs: STRATA_RENDER_TIMEOUT_MS \/ --render-timeout-ms\)/;
 
 /** A clock that counts its reads and moves 1 ms per read (or `step`). */
 function clock(step = 1): { now: () => number; reads: () => number } {

@@ -27,7 +27,7 @@ function failure(src: string, ctx: unknown = {}): UserError {
   return assert.fail(`rendered without an error: ${src}`);
 }
 
-const LIMIT = /exceed the 4194304-byte helper limit \(STRATA_MAX_HELPER_BYTES, --max-helper-bytes\)/;
+const LIMIT = /exceed the 4194304-byte helper limit \(limit helperBytes: STRATA_MAX_HELPER_BYTES \/ --max-helper-bytes\)/;
 
 describe('helpers: sizes are capped by the helper limit', () => {
   const cases: [string, string, unknown?][] = [

@@ -182,7 +182,7 @@ describe('values schemas: size, compile budget, own properties', () => {
 
   it('a schema over schemaBytes is refused before parsing', () => {
     const text = JSON.stringify({ description: 'x'.repeat(2048) });
-    assert.throws(() => compileValuesSchema(text, 's.json', { schemaBytes: 1024 }), /s\.json: the values schema is over the 1024-byte limit \(STRATA_MAX_SCHEMA_BYTES/);
+    assert.throws(() => compileValuesSchema(text, 's.json', { schemaBytes: 1024 }), /s\.json: the values schema is over the 1024-byte limit \(limit schemaBytes: STRATA_MAX_SCHEMA_BYTES/);
   });
 
   it('required and properties do not see Object.prototype', () => {
@@ -199,7 +199,7 @@ describe('values schemas: size, compile budget, own properties', () => {
 describe('--set nesting cap', () => {
   it('a 60,000-level --set path is a user error naming the limit', () => {
     const expr = 'a' + '.a'.repeat(60_000) + '=1';
-    assert.throws(() => parseSetExpression(expr, 'set', '--set'), /nesting deeper than 64 levels \(limit: STRATA_MAX_NESTING/);
+    assert.throws(() => parseSetExpression(expr, 'set', '--set'), /nesting deeper than 64 levels \(limit nestingDepth: STRATA_MAX_NESTING/);
     assert.throws(() => parseSetExpression('a' + '[0]'.repeat(60_000) + '=1', 'set', '--set'), /nesting deeper than 64/);
   });
 

@@ -50,6 +50,15 @@ export const LIMIT_SPECS: readonly LimitSpec[] = [
   { key: 'cacheBytes', env: 'STRATA_MAX_CACHE_BYTES', flag: 'max-cache-bytes', default: 64 * MiB, unit: 'bytes' },
 ];
 
+/**
+ * How every message names a limit, so a person knows which knob to turn: "limit renderMs:
+ * STRATA_RENDER_TIMEOUT_MS / --render-timeout-ms". Messages put it in parentheses.
+ */
+export function limitHint(key: keyof Limits): string {
+  const spec = LIMIT_SPECS.find((s) => s.key === key)!;
+  return `limit ${key}: ${spec.env} / --${spec.flag}`;
+}
+
 export const DEFAULT_RENDER_LIMITS: Limits = Object.fromEntries(LIMIT_SPECS.map((s) => [s.key, s.default])) as unknown as Limits;
 
 /**

@@ -1,5 +1,5 @@
 import { UserError } from './errors.js';
-import { DEFAULT_RENDER_LIMITS } from './limits.js';
+import { DEFAULT_RENDER_LIMITS, limitHint } from './limits.js';
 import { childPath, FORBIDDEN_KEYS, formatPath, type Segment } from './paths.js';
 import type { MergedValues, Origin, Provenance, ProvenanceEntry, Value, Values } from './types.js';
 import { isPlainMap } from './guards.js';
@@ -62,7 +62,7 @@ export class ValuesBuilder {
   setPath(segments: readonly Segment[], value: Value, origin: Origin): void {
     // Every entry point (--set family, Argo CD parameters) passes here; the copy below recurses per level.
     if (segments.length + depthBeyond(value, this.maxDepth - segments.length) > this.maxDepth) {
-      throw new UserError(`nesting deeper than ${this.maxDepth} levels (limit: STRATA_MAX_NESTING / --max-nesting)`, { ...origin });
+      throw new UserError(`nesting deeper than ${this.maxDepth} levels (${limitHint('nestingDepth')})`, { ...origin });
     }
     const originOf: OriginOf = () => origin;
     let container: Values | Value[] = this.values;

@@ -1,5 +1,5 @@
 import { UserError } from './errors.js';
-import { DEFAULT_RENDER_LIMITS } from './limits.js';
+import { DEFAULT_RENDER_LIMITS, limitHint } from './limits.js';
 import { FORBIDDEN_KEYS, formatPath, type Segment } from './paths.js';
 import type { Value, Values } from './types.js';
 
@@ -41,7 +41,7 @@ class Parser {
   }
 
   private tooDeep(): never {
-    this.fail(`nesting deeper than ${this.maxDepth} levels (limit: STRATA_MAX_NESTING / --max-nesting)`);
+    this.fail(`nesting deeper than ${this.maxDepth} levels (${limitHint('nestingDepth')})`);
   }
 
   parseAll(): SetAssignment[] {

@@ -1,6 +1,6 @@
 import yaml from 'js-yaml';
 import { UserError } from './errors.js';
-import { DEFAULT_RENDER_LIMITS } from './limits.js';
+import { DEFAULT_RENDER_LIMITS, limitHint } from './limits.js';
 import { FORBIDDEN_KEYS } from './paths.js';
 import type { Values } from './types.js';
 import { Ambiguous, checkParsed, STRATA_SCHEMA, UnsafeInteger, type ParsedProblem } from './yaml-schema.js';
@@ -69,14 +69,14 @@ function firstInvalidUtf8(b: Uint8Array): number {
 
 export function loadYamlFile(bytes: Uint8Array, file: string, limits: LoadLimits = DEFAULT_LIMITS): LoadedYaml {
   if (bytes.length > limits.maxBytes) {
-    throw new UserError(`file is ${bytes.length} bytes, over the ${limits.maxBytes}-byte limit for a values file (STRATA_MAX_FILE_BYTES / --max-file-bytes)`, { file });
+    throw new UserError(`file is ${bytes.length} bytes, over the ${limits.maxBytes}-byte limit for a values file (${limitHint('fileBytes')})`, { file });
   }
   return loadYamlText(decodeUtf8(bytes, file), file, limits);
 }
 
 export function loadYamlText(text: string, file: string, limits: LoadLimits = DEFAULT_LIMITS): LoadedYaml {
   if (text.length > limits.maxBytes) {
-    throw new UserError(`values text is over the ${limits.maxBytes}-byte limit for a values file (STRATA_MAX_FILE_BYTES / --max-file-bytes)`, { file });
+    throw new UserError(`values text is over the ${limits.maxBytes}-byte limit for a values file (${limitHint('fileBytes')})`, { file });
   }
   const positions = new LazyPositions(text);
   let root: unknown;
@@ -97,7 +97,7 @@ export function loadYamlText(text: string, file: string, limits: LoadLimits = DE
     // Never the value itself: it may be a secret, and the message reaches Argo CD's UI. The key is in the path.
     const message: Record<ParsedProblem, string> = {
       nodes: `more than ${detail} nodes after expanding aliases (an alias bomb?)`,
-      depth: `nesting deeper than ${detail} levels (limit ${detail}: STRATA_MAX_NESTING / --max-nesting)`,
+      depth: `nesting deeper than ${detail} levels (${limitHint('nestingDepth')})`,
       ambiguous: `"${detail}" means different things in YAML 1.1 (Helm, Argo CD) and YAML 1.2; write true/false or a plain number, or quote it to keep a string`,
       'unsafe-int': 'integer beyond 2^53 would lose precision; quote it to keep it as a string',
       key: `the key "${detail}" is not allowed in values (it could reach JavaScript's Object.prototype)`,

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
+import { DEFAULT_RENDER_LIMITS, limitHint } from '../core/limits.js';
 
 // Reading a file named by hostile input (a repository, a flag, a parameter) without trusting it: open with
 // O_NONBLOCK (opening a FIFO with no writer would otherwise block forever), fstat the open descriptor (no
@@ -18,7 +18,7 @@ export class BoundedReadError extends Error {
 
 export function describeRefusal(r: ReadRefusal): string {
   if (r.reason === 'not-regular') return `is a ${r.kind}, not a regular file; refusing to read it`;
-  return `file is ${r.size} bytes, over the ${r.max}-byte limit (STRATA_MAX_FILE_BYTES / --max-file-bytes)`;
+  return `file is ${r.size} bytes, over the ${r.max}-byte limit (${limitHint('fileBytes')})`;
 }
 
 function kindOf(st: import('node:fs').Stats): string {

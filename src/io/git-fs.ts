@@ -1,7 +1,7 @@
 import { UserError } from '../core/errors.js';
 import type { ReadOnlyFs } from '../core/fs.js';
 import { MemoryFs } from '../core/fs.js';
-import { DEFAULT_RENDER_LIMITS, type Limits } from '../core/limits.js';
+import { DEFAULT_RENDER_LIMITS, type Limits, limitHint } from '../core/limits.js';
 import { gitDirProblem, runGit } from './git.js';
 
 // The repository's files as they were at a git revision, without a checkout: `git ls-tree` lists the tree
@@ -21,7 +21,7 @@ function git(root: string, args: string[], limits: GitLimits, maxBuffer = 64 * 1
       err.code === 'ENOENT'
         ? 'git is not installed'
         : err.code === 'ETIMEDOUT'
-          ? `timed out after ${limits.gitMs} ms (STRATA_GIT_TIMEOUT_MS / --git-timeout-ms)`
+          ? `timed out after ${limits.gitMs} ms (${limitHint('gitMs')})`
           : (err.stderr?.toString('utf8').trim().split('\n')[0] ?? (e as Error).message);
     throw new UserError(`git ${args[0]} failed: ${detail}`, undefined, { cause: e });
   }
@@ -62,7 +62,7 @@ class GitFs implements ReadOnlyFs {
     const blob = this.blobs.get(path);
     if (!blob) throw new UserError(`file not found at ${this.commit.slice(0, 12)}`, { file: path });
     if (!(blob.size <= this.limits.fileBytes)) {
-      throw new UserError(`file is ${blob.size} bytes at ${this.commit.slice(0, 12)}, over the ${this.limits.fileBytes}-byte limit (STRATA_MAX_FILE_BYTES / --max-file-bytes)`, { file: path });
+      throw new UserError(`file is ${blob.size} bytes at ${this.commit.slice(0, 12)}, over the ${this.limits.fileBytes}-byte limit (${limitHint('fileBytes')})`, { file: path });
     }
     if (!this.loaded.has(path)) {
       this.mem.write(path, new Uint8Array(git(this.root, ['cat-file', 'blob', blob.sha], this.limits, blob.size + 1024)));

@@ -1,3 +1,4 @@
+import { limitHint } from '../core/limits.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -76,7 +77,7 @@ class RenderWorker {
       onDeath(this, reason);
     };
     this.worker.on('error', (e: Error & { code?: string }) =>
-      die(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `the render ran out of its ${data.limits.heapMb} MiB heap (STRATA_MAX_HEAP_MB / --max-heap-mb)` : 'the render worker failed'),
+      die(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `the render ran out of its ${data.limits.heapMb} MiB heap (${limitHint('heapMb')})` : 'the render worker failed'),
     );
     this.worker.on('exit', () => die('the render worker stopped'));
   }
@@ -141,7 +142,7 @@ export async function startSupervisedServer(opts: SupervisedOptions): Promise<Su
       sendJson(res, 504, {
         error: {
           kind: 'timeout',
-          message: `the request took longer than ${deadlineMs} ms (render budget STRATA_RENDER_TIMEOUT_MS / --render-timeout-ms ${opts.limits.renderMs} ms plus ${DEADLINE_GRACE_MS} ms); it was stopped`,
+          message: `the request took longer than ${deadlineMs} ms (the render budget of ${opts.limits.renderMs} ms plus ${DEADLINE_GRACE_MS} ms; ${limitHint('renderMs')}); it was stopped`,
         },
       });
       inFlight.delete(res);

@@ -1,3 +1,4 @@
+import { limitHint } from '../core/limits.js';
 import yaml from 'js-yaml';
 import { UserError } from '../core/errors.js';
 import { joinPath, type ReadOnlyFs } from '../core/fs.js';
@@ -80,7 +81,7 @@ function loadFile(fs: ReadOnlyFs, file: string, limits: Limits): CrdVersion[] {
   const bytes = fs.readFile(file);
   // The size limit first: a file parsed under a looser limit must still fail under a stricter one.
   if (bytes.length > limits.schemaBytes) {
-    throw new UserError(`CRD file is ${bytes.length} bytes, over the ${limits.schemaBytes}-byte limit (STRATA_MAX_SCHEMA_BYTES)`, { file });
+    throw new UserError(`CRD file is ${bytes.length} bytes, over the ${limits.schemaBytes}-byte limit (${limitHint('schemaBytes')})`, { file });
   }
   const hit = files.get(file);
   if (hit && sameBytes(hit.bytes, bytes)) return hit.versions;

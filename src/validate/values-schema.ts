@@ -3,7 +3,7 @@ import type AjvCore from 'ajv/dist/core.js';
 import vm from 'node:vm';
 import { UserError } from '../core/errors.js';
 import { resolvePath } from '../core/fs.js';
-import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
+import { DEFAULT_RENDER_LIMITS, limitHint } from '../core/limits.js';
 import { valueAt } from '../core/paths.js';
 import type { Check, CheckInput } from '../core/render.js';
 import type { Finding, Value } from '../core/types.js';
@@ -79,7 +79,7 @@ export function compileValuesSchema(text: string, file: string, limits: SchemaLi
   const hit = compiled.get(text);
   if (hit) return hit;
   if (Buffer.byteLength(text) > limits.schemaBytes) {
-    throw new UserError(`the values schema is over the ${limits.schemaBytes}-byte limit (STRATA_MAX_SCHEMA_BYTES / --max-schema-bytes)`, { file });
+    throw new UserError(`the values schema is over the ${limits.schemaBytes}-byte limit (${limitHint('schemaBytes')})`, { file });
   }
   let schema: unknown;
   try {
@@ -164,13 +164,14 @@ function isTimeout(e: unknown): boolean {
   return (e as { code?: string } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
 }
 
-function validateWithDeadline(validate: ValidateFunction, values: Value, file: string, ms: number): boolean {
+/** `limit`: what bounds the validation, as the error says it (its own deadline, or what is left of the render's). */
+function validateWithDeadline(validate: ValidateFunction, values: Value, file: string, ms: number, limit: string): boolean {
   try {
     return runWithDeadline(() => validate(values), ms) as boolean;
   } catch (e) {
     if (isTimeout(e)) {
       // Either a `pattern` that backtracks on these values or a schema too costly to apply: say both.
-      throw new UserError(`validating the values took over ${ms} ms: a "pattern" in the schema backtracks on these values, or the schema is too large`, { file });
+      throw new UserError(`validating the values took over ${limit}: a "pattern" in the schema backtracks on these values, or the schema is too large`, { file });
     }
     throw e;
   }
@@ -184,12 +185,14 @@ export function valuesSchemaCheck(): Check {
     if (input.fs.stat(file) !== 'file') return [];
     const bytes = input.fs.readFile(file);
     if (bytes.length > limits.schemaBytes) {
-      throw new UserError(`the values schema is ${bytes.length} bytes, over the ${limits.schemaBytes}-byte limit (STRATA_MAX_SCHEMA_BYTES / --max-schema-bytes)`, { file });
+      throw new UserError(`the values schema is ${bytes.length} bytes, over the ${limits.schemaBytes}-byte limit (${limitHint('schemaBytes')})`, { file });
     }
     const validate = compileValuesSchema(decodeUtf8(bytes, file), file, limits);
     // The render's one clock: a render already past its budget stops here; otherwise validation gets what is left.
     input.deadline.check(file);
-    if (validateWithDeadline(validate, input.merged.values, file, Math.min(SCHEMA_DEADLINE_MS, Math.max(1, input.deadline.remainingMs())))) return [];
+    const left = Math.max(1, input.deadline.remainingMs());
+    const limit = left < SCHEMA_DEADLINE_MS ? `the render budget of ${input.limits.renderMs} ms (${limitHint('renderMs')})` : `${SCHEMA_DEADLINE_MS} ms`;
+    if (validateWithDeadline(validate, input.merged.values, file, Math.min(SCHEMA_DEADLINE_MS, left), limit)) return [];
     return valuesSchemaFindings(validate.errors ?? [], input.merged.values, input, file);
   };
 }

@@ -204,7 +204,7 @@ export class RendererPool {
       this.retire(slot, 'deadline passed');
       this.pump();
     }, ms);
-    slot.proc.run(job.req).then((answer) => {
+    void slot.proc.run(job.req).then((answer) => {
       if (slot.job === job) slot.job = undefined;
       if (!job.settled) job.settle(answer === 'gone' ? { kind: 'fallback', why: 'renderer process exited' } : { kind: 'answer', answer });
       if (!this.slots.includes(slot)) return this.pump();

@@ -1,3 +1,4 @@
+import { limitHint } from '../core/limits.js';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { unlinkSync } from 'node:fs';
 import { encodeAnswer, parseRequest, type WarmAnswer, type WarmRequest } from './protocol.js';
@@ -33,7 +34,7 @@ export function answerFor(o: Outcome): WarmAnswer | 'fallback' {
   return {
     code: 1,
     stdout: Buffer.alloc(0),
-    stderr: `strata: error: the render was stopped after ${o.ms} ms: longer than the render budget allows (limit renderMs (STRATA_RENDER_TIMEOUT_MS / --render-timeout-ms))\n`,
+    stderr: `strata: error: the render was stopped after ${o.ms} ms: longer than the render budget allows (${limitHint('renderMs')})\n`,
   };
 }
 

@@ -90,7 +90,7 @@ describe('serve renders in a worker thread', () => {
     const r = await fetchJson(`${s.url}api/apps/app/render?env=stg`);
     // 503 from the worker's heap cap, or 422 when the render's own output budget stops it first.
     assert.ok(r.status === 503 || r.status === 422, JSON.stringify(r).slice(0, 300));
-    if (r.status === 503) assert.match(r.body.error?.message ?? '', /ran out of its 40 MiB heap \(STRATA_MAX_HEAP_MB/);
+    if (r.status === 503) assert.match(r.body.error?.message ?? '', /ran out of its 40 MiB heap \(limit heapMb: STRATA_MAX_HEAP_MB/);
     assert.ok(!(r.body.error?.message ?? '').includes('\n'));
     assert.equal((await fetchJson(`${s.url}healthz`)).status, 200);
     assert.equal((await fetchJson(`${s.url}api/apps`)).status, 200);

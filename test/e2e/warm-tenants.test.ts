@@ -56,8 +56,8 @@ function start(cwd: string, e: Record<string, string>): { child: ChildProcess; d
   const child = spawn(process.execPath, [CLI, 'generate'], { cwd, env: e });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - t0 })));
   return { child, done };
 }

@@ -1,3 +1,4 @@
+import { limitHint } from '../limits.js';
 import type { HelperOptions } from 'handlebars';
 import { UserError } from '../errors.js';
 import type { Limits } from '../limits.js';
@@ -146,7 +147,7 @@ export function maxBytes(c: Call): number {
  */
 export function cap(c: Call, size: number, what = 'the result'): void {
   const limit = maxBytes(c);
-  if (!(size <= limit)) throw new UserError(`${c.name}: ${what} would exceed the ${limit}-byte helper limit (STRATA_MAX_HELPER_BYTES, --max-helper-bytes)`);
+  if (!(size <= limit)) throw new UserError(`${c.name}: ${what} would exceed the ${limit}-byte helper limit (${limitHint('helperBytes')})`);
 }
 
 /** Own property lookup (never the prototype chain). */

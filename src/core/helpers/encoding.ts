@@ -1,3 +1,4 @@
+import { limitHint } from '../limits.js';
 import { createHash } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { toYamlText } from '../serialize.js';
@@ -50,7 +51,7 @@ function parseJson(c: Call, s: string): unknown {
   const stack: [unknown, number][] = [[v, 0]];
   while (stack.length) {
     const [x, d] = stack.pop()!;
-    if (d > max) fail(c, `the value nests deeper than ${max} levels (STRATA_MAX_NESTING)`);
+    if (d > max) fail(c, `the value nests deeper than ${max} levels (${limitHint('nestingDepth')})`);
     if (x !== null && typeof x === 'object') for (const y of Object.values(x)) stack.push([y, d + 1]);
   }
   return v;

@@ -1,6 +1,6 @@
+import { limitHint } from '../limits.js';
 import { UserError } from '../errors.js';
 import { isPlainMap } from '../guards.js';
-import { knob } from '../template/budget.js';
 import type { RenderState } from '../template/types.js';
 import { type Call, maxBytes, Produced } from './base.js';
 
@@ -43,7 +43,7 @@ export function expandedSize(c: Call, v: unknown, what = 'the value'): number {
     if (n - distinct > helperLimit) {
       throw new UserError(`${c.name}: ${what} written out would exceed the ${helperLimit}-byte helper limit (shared references are written each time; STRATA_MAX_HELPER_BYTES, --max-helper-bytes)`);
     }
-    if (n > total) throw new UserError(`${c.name}: ${what} written out would exceed ${total} bytes (limit outputBytes${knob('outputBytes')})`);
+    if (n > total) throw new UserError(`${c.name}: ${what} written out would exceed ${total} bytes (${limitHint('outputBytes')})`);
   };
   const size = (x: unknown, depth: number): number => {
     if (typeof x === 'string') return x.length + 2;

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { LIMIT_SPECS, type Limits } from '../limits.js';
+import { type Limits, limitHint } from '../limits.js';
 
 // The render budget (docs/security.md §2), checked while the render works rather than after: a template that
 // doubles through partials or nests `#each` over large lists, a helper call over a large or shared-reference
@@ -13,11 +13,6 @@ const TICK_EVERY = 64;
 const CHARGE_EVERY = 4096;
 
 /** "(ENV / --flag)" for a limit, the wording every limit error uses. */
-export function knob(key: keyof Limits): string {
-  const spec = LIMIT_SPECS.find((s) => s.key === key);
-  return spec ? ` (${spec.env} / --${spec.flag})` : '';
-}
-
 /**
  * The render's deadline as the checks see it (CheckInput.deadline): the same clock and the same instant as the
  * template budget, so every kind of work of one render shares one renderMs.
@@ -75,7 +70,7 @@ export class Budget implements RenderDeadline {
 
   checkTime(template: string, why = 'a loop or partial recursion too large?'): void {
     if (this.now() > this.deadline) {
-      throw new UserError(`rendering took longer than ${this.limits.renderMs} ms (limit renderMs${knob('renderMs')}); ${why}`, { file: template });
+      throw new UserError(`rendering took longer than ${this.limits.renderMs} ms (${limitHint('renderMs')}); ${why}`, { file: template });
     }
   }
 
@@ -114,7 +109,7 @@ export class Budget implements RenderDeadline {
   /** A piece of output `bytes` long is being built on top of what is produced: fail before it grows further. */
   checkSize(bytes: number, template: string): void {
     if (this.committed + this.produced + bytes > this.limits.outputBytes) {
-      throw new UserError(`rendered output exceeds ${this.limits.outputBytes} bytes (limit outputBytes${knob('outputBytes')})`, { file: template });
+      throw new UserError(`rendered output exceeds ${this.limits.outputBytes} bytes (${limitHint('outputBytes')})`, { file: template });
     }
   }
 
@@ -128,7 +123,7 @@ export class Budget implements RenderDeadline {
   enter(template: string, what: string): void {
     if (++this.depth > this.limits.partialDepth) {
       this.depth--;
-      throw new UserError(`${what} nested deeper than ${this.limits.partialDepth} levels (limit partialDepth${knob('partialDepth')}); recursive partials?`, { file: template });
+      throw new UserError(`${what} nested deeper than ${this.limits.partialDepth} levels (${limitHint('partialDepth')}); recursive partials?`, { file: template });
     }
     this.tick(template);
   }

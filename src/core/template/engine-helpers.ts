@@ -2,7 +2,7 @@ import type { HelperOptions } from 'handlebars';
 import { UserError } from '../errors.js';
 import { resolvePath } from '../fs.js';
 import { Produced } from '../helpers.js';
-import { DEFAULT_RENDER_LIMITS, LIMIT_SPECS } from '../limits.js';
+import { DEFAULT_RENDER_LIMITS, limitHint } from '../limits.js';
 import { decodeUtf8 } from '../yaml-load.js';
 import { stripMarkers } from './line-map.js';
 import type { Budget } from './budget.js';
@@ -20,11 +20,6 @@ export interface EngineHost {
 
 function at(o: Opts, s: RenderState | undefined): { file?: string; line?: number } {
   return { ...(s ? { file: s.template } : {}), ...(o.loc ? { line: o.loc.start.line } : {}) };
-}
-
-function knob(key: string): string {
-  const spec = LIMIT_SPECS.find((x) => x.key === key);
-  return spec ? ` (${spec.env} / --${spec.flag})` : '';
 }
 
 export function engineHelpers(host: EngineHost): Record<string, (...args: unknown[]) => unknown> {
@@ -45,7 +40,7 @@ export function engineHelpers(host: EngineHost): Record<string, (...args: unknow
       const text = raw instanceof Produced ? raw.text : raw;
       if (typeof text !== 'string') throw new UserError('tpl: argument 1 must be text', at(o, s));
       const limits = s?.budget?.limits ?? DEFAULT_RENDER_LIMITS;
-      if (text.length > limits.helperBytes) throw new UserError(`tpl: the text is longer than ${limits.helperBytes} bytes (limit helperBytes${knob('helperBytes')})`, at(o, s));
+      if (text.length > limits.helperBytes) throw new UserError(`tpl: the text is longer than ${limits.helperBytes} bytes (${limitHint('helperBytes')})`, at(o, s));
       const where = `${s?.template ?? 'template'} (tpl at line ${o.loc?.start.line ?? '?'})`;
       const fn = host.compileString(text, where, s?.budget);
       s?.budget?.enter(s.template, 'tpl');
@@ -85,7 +80,7 @@ export function engineHelpers(host: EngineHost): Record<string, (...args: unknow
       if (s.fs.stat(path) !== 'file') throw new UserError('file: no such file in the app', at(o, s));
       const limits = s.budget?.limits ?? DEFAULT_RENDER_LIMITS;
       const bytes = s.fs.readFile(path);
-      if (bytes.length > limits.fileBytes) throw new UserError(`file: the file is larger than ${limits.fileBytes} bytes (limit fileBytes${knob('fileBytes')})`, at(o, s));
+      if (bytes.length > limits.fileBytes) throw new UserError(`file: the file is larger than ${limits.fileBytes} bytes (${limitHint('fileBytes')})`, at(o, s));
       s.inputs?.add(path);
       return decodeUtf8(bytes, path);
     },
