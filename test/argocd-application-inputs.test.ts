@@ -72,7 +72,7 @@ describe('render --application with reposerver.plugin.use.manifest.generate.path
     assert.ok(renderApplication({ appFile: f, ...opts }).text.length > 0, 'the whole repository renders');
     assert.throws(() => renderApplication({ appFile: f, ...opts, useManifestGeneratePaths: true }), /environments\/common\.yaml.*leaves the repository root/);
   });
-  test('a partial tree without the policy fails closed', () => {
+  test('an annotation that reaches the policy folder renders the partial tree', () => {
     const f = withAnnotation('.;../../templates/service;/examples/plate/environments');
     // examples/plate/environments branches off at examples/plate: the policy there is sent.
     assert.ok(renderApplication({ appFile: f, ...opts, useManifestGeneratePaths: true }).text.length > 0);
