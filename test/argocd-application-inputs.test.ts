@@ -28,7 +28,12 @@ describe('lint --application: the annotation covers every input', () => {
     const r = applicationInputFindings({ appFile: APP, repoRoot: REPO });
     assert.deepEqual(r.findings, []);
     assert.equal(r.root, 'examples/plate');
-    for (const want of ['examples/plate/environments/common.yaml', 'examples/plate/helm/templates/service', 'examples/plate/strata-policy.yaml', 'examples/plate/helm/applications/plate-api/strata.yaml']) {
+    for (const want of [
+      'examples/plate/environments/common.yaml',
+      'examples/plate/helm/templates/service',
+      'examples/plate/strata-policy.yaml',
+      'examples/plate/helm/applications/plate-api/strata.yaml',
+    ]) {
       assert.ok(r.inputs.includes(want), `${want} is an input`);
     }
   });
@@ -36,7 +41,10 @@ describe('lint --application: the annotation covers every input', () => {
     const r = applicationInputFindings({ appFile: withAnnotation('.;../../templates/service;/examples/plate'), repoRoot: REPO });
     assert.equal(r.root, 'examples/plate/helm');
     const msgs = r.findings.map((f) => `${f.severity} ${f.message}`);
-    assert.ok(msgs.some((m) => /^error examples\/plate\/environments\/common\.yaml lies outside examples\/plate\/helm\//.test(m)), msgs.join('\n'));
+    assert.ok(
+      msgs.some((m) => /^error examples\/plate\/environments\/common\.yaml lies outside examples\/plate\/helm\//.test(m)),
+      msgs.join('\n'),
+    );
     assert.ok(msgs.some((m) => /^error examples\/plate\/strata-policy\.yaml lies outside/.test(m)));
     assert.ok(msgs.some((m) => /^warn .*lists an ancestor folder after an entry that branches off.*sends examples\/plate\/helm instead of examples\/plate/.test(m)));
     assert.ok(!msgs.some((m) => /not listed/.test(m)), 'everything is listed: /examples/plate covers it');

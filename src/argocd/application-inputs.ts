@@ -60,7 +60,10 @@ export function applicationInputFindings(opts: Omit<RenderApplicationOptions, 'c
   });
   const widest = applicationRootPath(ancestorsFirst(entries, sourcePath), sourcePath, checkoutReadlink(r.repoRoot));
   if (widest !== root) {
-    add('warn', `${MANIFEST_GENERATE_PATHS} lists an ancestor folder after an entry that branches off: Argo CD then sends ${root || '/'} instead of ${widest || '/'} (reposerver/repository/utils.go); list ancestors first`);
+    add(
+      'warn',
+      `${MANIFEST_GENERATE_PATHS} lists an ancestor folder after an entry that branches off: Argo CD then sends ${root || '/'} instead of ${widest || '/'} (reposerver/repository/utils.go); list ancestors first`,
+    );
   }
   return { sourcePath, inputs, root, findings };
 }

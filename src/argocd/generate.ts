@@ -12,7 +12,18 @@ import { lookupAppRevision, type LastCommit } from './app-revision.js';
 import { TARBALL_REL_PATH_VAR, type Env } from './contract.js';
 import { requireRepositoryPolicy, type PartialTree } from '../policy/config.js';
 import { parameterOverrides, parseParameters } from './parameters.js';
-import { capabilitiesFromEnv, chooseEnvironment, chooseRevision, cmpExtractDir, namespaceFromEnv, normalizeSourcePath, releaseFromEnv, rootFromSourcePath, rootPathOf, strataEnvNearMisses } from './render-options.js';
+import {
+  capabilitiesFromEnv,
+  chooseEnvironment,
+  chooseRevision,
+  cmpExtractDir,
+  namespaceFromEnv,
+  normalizeSourcePath,
+  releaseFromEnv,
+  rootFromSourcePath,
+  rootPathOf,
+  strataEnvNearMisses,
+} from './render-options.js';
 
 // The one code path behind `strata generate` (what the sidecar runs) and `strata render --application`
 // (its local emulation): (environment variables, working directory) -> the YAML stream Argo CD reads.

@@ -17,8 +17,15 @@ import { openApp } from '../target.js';
 function lintApplication(ctx: CommandContext, application: string, format: string, repoRoot: string | undefined): number {
   const r = applicationInputFindings({ appFile: resolve(ctx.cwd, application), repoRoot: findRepoRoot(ctx.cwd, repoRoot ? resolve(ctx.cwd, repoRoot) : undefined), processEnv: ctx.env });
   const errors = r.findings.filter((f) => f.severity === 'error').length;
-  if (format === 'json') ctx.stdout.write(JSON.stringify({ application: r.sourcePath, root: r.root, inputs: r.inputs, errors, warnings: r.findings.length - errors, findings: r.findings }, null, 2) + '\n');
-  else ctx.stdout.write([...r.findings.map(formatFinding), `${errors} error${errors === 1 ? '' : 's'}, ${r.findings.length - errors} warning${r.findings.length - errors === 1 ? '' : 's'} in ${r.inputs.length} inputs of ${r.sourcePath} (sent root: ${r.root || '/'})`].join('\n') + '\n');
+  if (format === 'json')
+    ctx.stdout.write(JSON.stringify({ application: r.sourcePath, root: r.root, inputs: r.inputs, errors, warnings: r.findings.length - errors, findings: r.findings }, null, 2) + '\n');
+  else
+    ctx.stdout.write(
+      [
+        ...r.findings.map(formatFinding),
+        `${errors} error${errors === 1 ? '' : 's'}, ${r.findings.length - errors} warning${r.findings.length - errors === 1 ? '' : 's'} in ${r.inputs.length} inputs of ${r.sourcePath} (sent root: ${r.root || '/'})`,
+      ].join('\n') + '\n',
+    );
   return errors > 0 ? 1 : 0;
 }
 
@@ -34,7 +41,8 @@ export const command = defineCommand(LINT, async (ctx, { options: o, positionals
   // `--application FILE` (declared in cli/declarations.ts LINT): the Argo CD annotation check.
   const application = (o as { application?: unknown }).application;
   if (typeof application === 'string') {
-    if (positionals.length || layers.length || o.all || o.env !== undefined) throw new UsageError('--application takes env, values and path from the Application; drop --env, --all, -f/--set* and APP_DIR');
+    if (positionals.length || layers.length || o.all || o.env !== undefined)
+      throw new UsageError('--application takes env, values and path from the Application; drop --env, --all, -f/--set* and APP_DIR');
     return lintApplication(ctx, application, format, o.repoRoot);
   }
   const env = requireEnv(o.env);
