@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { standardChecks } from '../checks/index.js';
@@ -14,6 +14,7 @@ import { PLUGIN_REFERENCE, type Env, type PluginSource } from './contract.js';
 import { generateManifests, type GenerateResult } from './generate.js';
 import { normalizeSourcePath } from './render-options.js';
 import { applySourceOverrides } from './source-overrides.js';
+import { applicationRootPath, MANIFEST_GENERATE_PATHS, type Readlink } from './root-path.js';
 
 // `strata render --application FILE`: what the sidecar would print for an Application, on a laptop. Rebuilds
 // the environment the repo-server sends (build variables, plugin.env interpolated, ARGOCD_APP_PARAMETERS,
@@ -45,7 +46,16 @@ export interface RenderApplicationOptions {
   log?: (message: string) => void;
   debug?: (message: string, fields: Record<string, unknown>) => void;
   store?: CompiledStore;
+  /**
+   * Emulate `reposerver.plugin.use.manifest.generate.paths`: read only the folder Argo CD would send for the
+   * Application's manifest-generate-paths annotation (src/argocd/root-path.ts). Default: the sidecar
+   * environment's ARGOCD_REPO_SERVER_PLUGIN_USE_MANIFEST_GENERATE_PATHS, upstream's own variable for it.
+   */
+  useManifestGeneratePaths?: boolean;
 }
+
+/** The repo-server's variable for reposerver.plugin.use.manifest.generate.paths (argocd_repo_server.go:279). */
+export const USE_MANIFEST_GENERATE_PATHS_VAR = 'ARGOCD_REPO_SERVER_PLUGIN_USE_MANIFEST_GENERATE_PATHS';
 
 export interface RenderApplicationResult extends GenerateResult {
   /** Exactly the environment the command saw. */
@@ -55,12 +65,14 @@ export interface RenderApplicationResult extends GenerateResult {
   application: string;
   /** The .argocd-source*.yaml files applied to the source (repo-relative). */
   sourceOverrides: string[];
+  /** metadata.annotations of the Application (manifest-generate-paths among them). */
+  annotations: Record<string, string>;
 }
 
 export interface ApplicationDoc {
   apiVersion?: string;
   kind?: string;
-  metadata?: { name?: string; namespace?: string };
+  metadata?: { name?: string; namespace?: string; annotations?: Record<string, string> };
   spec?: {
     project?: string;
     destination?: { server?: string; name?: string; namespace?: string };
@@ -163,6 +175,18 @@ export function applicationEnv(
   return { env: { ...sidecar, ...pluginCommandEnv(vars, source.plugin) }, parametersEnv: { ...sidecar, ...dynamicParametersEnv(vars, source.plugin) }, sourcePath };
 }
 
+/** The raw target of a symlink of the checkout at `root`, for the root rule's securejoin. */
+export function checkoutReadlink(root: string): Readlink {
+  return (rel) => {
+    try {
+      const p = join(root, rel);
+      return lstatSync(p).isSymbolicLink() ? readlinkSync(p) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 export function renderApplication(opts: RenderApplicationOptions): RenderApplicationResult {
   const file = resolve(opts.appFile);
   let text: string;
@@ -184,15 +208,19 @@ export function renderApplication(opts: RenderApplicationOptions): RenderApplica
     if (after.length) throw new UserError(`the Application is not valid after ${over.applied.join(', ')} (CRD schema):`, { file: opts.appFile }, { details: after.map((p) => '  ' + p) });
   }
   const { env, sourcePath } = applicationEnv(app, opts.appFile, opts);
-  const cwd = join(resolve(opts.repoRoot), sourcePath);
+  const repoRoot = resolve(opts.repoRoot);
+  const cwd = join(repoRoot, sourcePath);
+  const narrow = opts.useManifestGeneratePaths ?? opts.processEnv?.[USE_MANIFEST_GENERATE_PATHS_VAR] === 'true';
+  const rootPath = narrow ? applicationRootPath(app.metadata?.annotations?.[MANIFEST_GENERATE_PATHS], sourcePath, checkoutReadlink(repoRoot)) : '';
   const out = generateManifests({
     env,
     cwd,
+    tree: { dir: join(repoRoot, rootPath), rootPath },
     checks: opts.checks ?? standardChecks(), // what `strata generate` runs
     ...(opts.lastCommit ? { lastCommit: opts.lastCommit } : {}),
     ...(opts.log ? { log: opts.log } : {}),
     ...(opts.debug ? { debug: opts.debug } : {}),
     ...(opts.store ? { store: opts.store } : {}),
   });
-  return { ...out, env, cwd, application: app.metadata?.name ?? '', sourceOverrides: over.applied };
+  return { ...out, env, cwd, application: app.metadata?.name ?? '', sourceOverrides: over.applied, annotations: { ...(app.metadata?.annotations ?? {}) } };
 }

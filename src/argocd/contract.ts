@@ -32,6 +32,12 @@ export type BuildVar = (typeof BUILD_VARS)[number];
 /** The subset `parameters.dynamic` gets (no revision, namespace or KUBE_*). */
 export const DYNAMIC_PARAMETER_VARS: readonly BuildVar[] = ['ARGOCD_APP_NAME', 'ARGOCD_APP_SOURCE_REPO_URL', 'ARGOCD_APP_SOURCE_PATH', 'ARGOCD_APP_SOURCE_TARGET_REVISION'];
 
+/**
+ * The app path below the tarball root, as open upstream PR 29657 would send it (not in Argo CD 3.6): "." or
+ * the whole source path when the whole repository was sent, a shorter tail for a partial tree.
+ */
+export const TARBALL_REL_PATH_VAR = 'ARGOCD_APP_TARBALL_REL_PATH';
+
 export const ENV_PREFIX = 'ARGOCD_ENV_';
 export const PARAMETERS_VAR = 'ARGOCD_APP_PARAMETERS';
 /** `plugin.env` entry that picks the environment when no `env` parameter is set. */

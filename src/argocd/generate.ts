@@ -1,4 +1,5 @@
 import { realpathSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { loadApp } from '../core/app.js';
 import { UserError } from '../core/errors.js';
 import { resolveLimits, type Limits } from '../core/limits.js';
@@ -8,9 +9,21 @@ import type { CompiledStore } from '../core/templates.js';
 import { DiskFs } from '../io/disk-fs.js';
 import { findCheckout, findRepoRoot } from '../io/repo.js';
 import { lookupAppRevision, type LastCommit } from './app-revision.js';
-import type { Env } from './contract.js';
+import { TARBALL_REL_PATH_VAR, type Env } from './contract.js';
+import { requireRepositoryPolicy, type PartialTree } from '../policy/config.js';
 import { parameterOverrides, parseParameters } from './parameters.js';
-import { capabilitiesFromEnv, chooseEnvironment, chooseRevision, cmpExtractDir, namespaceFromEnv, releaseFromEnv, rootFromSourcePath, strataEnvNearMisses } from './render-options.js';
+import {
+  capabilitiesFromEnv,
+  chooseEnvironment,
+  chooseRevision,
+  cmpExtractDir,
+  namespaceFromEnv,
+  normalizeSourcePath,
+  releaseFromEnv,
+  rootFromSourcePath,
+  rootPathOf,
+  strataEnvNearMisses,
+} from './render-options.js';
 
 // The one code path behind `strata generate` (what the sidecar runs) and `strata render --application`
 // (its local emulation): (environment variables, working directory) -> the YAML stream Argo CD reads.
@@ -35,6 +48,8 @@ export interface GenerateOptions {
    * (createCaches without `immutable`), since every request is a new checkout. Default: fresh, immutable.
    */
   caches?: RenderCaches;
+  /** The partial tree `render --application` emulates (default: found from cwd and the environment). */
+  tree?: TreeRoot;
 }
 
 export interface GenerateResult {
@@ -47,34 +62,92 @@ export interface GenerateResult {
   appDir: string;
 }
 
+export interface AppLocation {
+  fs: DiskFs;
+  appDir: string;
+  repoRoot: string;
+  /** Set when the tree is only part of the repository (manifest-generate-paths): the policy must be in it. */
+  partial?: PartialTree;
+}
+
+/** What `render --application` emulates of a partial tree: its root folder and where that lies in the repository. */
+export interface TreeRoot {
+  /** Absolute folder the tree's files are read from (the repository folder Argo CD would tar). */
+  dir: string;
+  /** Repo-relative path of that folder, "" for the whole repository. */
+  rootPath: string;
+}
+
+function sameDir(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === b;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Repo root = cwd minus the longest trailing part of ARGOCD_APP_SOURCE_PATH it ends with, never above the
- * cmp-server's extraction folder or cwd's own checkout, and cwd itself when nothing matches (never an enclosing
- * repository). Without ARGOCD_APP_SOURCE_PATH (a local run) the nearest .git ancestor, else cwd.
+ * The root of the tree a plugin command sees, and whether it is the whole repository.
+ * - Under the cmp-server's `_cmp_server/<id>/` folder the extraction folder IS the tarball root
+ *   (cmpserver/plugin/plugin.go:226-240 runs the command in `<extraction>/<AppRelPath>`), even when the source
+ *   path goes through a symlink the working directory no longer shows (util/app/path/path.go:21-40 keeps it).
+ *   The tree is partial when ARGOCD_APP_TARBALL_REL_PATH (PR 29657) differs from the source path, or, without
+ *   it, when `<extraction>/<source path>` is not the working directory (reposerver/repository/utils.go
+ *   getApplicationRootPath narrowed the root).
+ * - Elsewhere (a local run) cwd minus the longest trailing part of ARGOCD_APP_SOURCE_PATH it ends with, never
+ *   above cwd's own checkout, and cwd itself when nothing matches (never an enclosing repository); partial when
+ *   less than the whole path matched. Without ARGOCD_APP_SOURCE_PATH the nearest .git ancestor, else cwd.
  */
-export function locateApp(cwd: string, env: Env, maxFileBytes?: number): { fs: DiskFs; appDir: string; repoRoot: string } {
+export function locateApp(cwd: string, env: Env, maxFileBytes?: number, tree?: TreeRoot): AppLocation {
   let real: string;
   try {
     real = realpathSync(cwd);
   } catch {
     throw new UserError(`working directory ${cwd} does not exist`);
   }
-  const root = rootFromSourcePath(real, env.ARGOCD_APP_SOURCE_PATH, cmpExtractDir(real) ?? findCheckout(real)) ?? findRepoRoot(real);
+  const sourcePath = env.ARGOCD_APP_SOURCE_PATH;
+  const extract = cmpExtractDir(real);
+  let root: string;
+  let partial: PartialTree | undefined;
+  if (tree) {
+    root = tree.dir;
+    if (tree.rootPath !== '') partial = { rootPath: tree.rootPath };
+  } else if (extract !== undefined && sourcePath !== undefined) {
+    root = extract;
+    const tarRel = env[TARBALL_REL_PATH_VAR];
+    const src = normalizeSourcePath(sourcePath);
+    if (tarRel !== undefined && sameDir(join(extract, tarRel), real)) {
+      if (normalizeSourcePath(tarRel) !== src) partial = withRootPath(rootPathOf(src, tarRel));
+    } else if (!sameDir(join(extract, src), real)) partial = withRootPath(rootPathOf(src, relative(extract, real)));
+  } else {
+    root = rootFromSourcePath(real, sourcePath, extract ?? findCheckout(real)) ?? findRepoRoot(real);
+    if (sourcePath !== undefined && !sameDir(join(root, normalizeSourcePath(sourcePath)), real)) partial = withRootPath(rootPathOf(sourcePath, relative(root, real)));
+  }
   const fs = new DiskFs(root, { immutable: true, ...(maxFileBytes ? { maxFileBytes } : {}) });
   const appDir = fs.relativePath(real);
   if (appDir === undefined) throw new UserError(`${cwd} is outside the repository root ${root}`);
-  return { fs, appDir, repoRoot: fs.root };
+  return { fs, appDir, repoRoot: fs.root, ...(partial ? { partial } : {}) };
+}
+
+function withRootPath(rootPath: string | undefined): PartialTree {
+  return rootPath === undefined ? {} : { rootPath };
 }
 
 export function generateManifests(opts: GenerateOptions): GenerateResult {
   const { env } = opts;
   const limits = opts.limits ?? resolveLimits(env);
-  const { fs, appDir, repoRoot } = locateApp(opts.cwd, env, limits.fileBytes);
+  const { fs, appDir, repoRoot, partial } = locateApp(opts.cwd, env, limits.fileBytes, opts.tree);
   const params = parseParameters(env);
   const caches = opts.caches ?? createCaches({ immutable: true, ...(opts.store ? { store: opts.store } : {}) });
   const app = loadApp(fs, appDir, caches.parsed);
   const config = app.config;
   const envName = chooseEnvironment(params, env, app);
+  // Before anything renders, once the layers are known to be in reach (the more basic fix comes first): a
+  // partial tree without the repository policy fails closed (docs/argocd.md, "Partial trees").
+  if (partial) {
+    app.inputs(envName);
+    requireRepositoryPolicy(fs, config, partial);
+  }
   const overrides = parameterOverrides(params, appDir);
   const warnings = strataEnvNearMisses(env).map((n) => `warning: plugin.env "${n}" is not STRATA_ENV (names are case-sensitive and kept verbatim) and is ignored; environment "${envName}" is used`);
 
@@ -95,19 +168,29 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
     );
 
   const namespace = namespaceFromEnv(env);
-  const renderAt = (appRevision: string): RenderResult =>
-    render({
-      app,
-      env: envName,
-      overrides,
-      release: releaseFromEnv(env, appDir, appRevision),
-      capabilities: capabilitiesFromEnv(env),
-      ...(namespace ? { namespace } : {}),
-      checks: opts.checks ?? [],
-      caches,
-      limits,
-      ...(opts.log ? { log: opts.log } : {}),
-    });
+  // Template log lines wait for the render's outcome: on a failure Argo CD shows stderr from its first line in
+  // the UI, which must be the error, so they follow it as detail lines instead of preceding it.
+  let logs: string[] = [];
+  const renderAt = (appRevision: string): RenderResult => {
+    logs = [];
+    try {
+      return render({
+        app,
+        env: envName,
+        overrides,
+        release: releaseFromEnv(env, appDir, appRevision),
+        capabilities: capabilitiesFromEnv(env),
+        ...(namespace ? { namespace } : {}),
+        checks: opts.checks ?? [],
+        caches,
+        limits,
+        log: (m) => logs.push(m),
+      });
+    } catch (e) {
+      if (!(e instanceof UserError) || logs.length === 0) throw e;
+      throw new UserError(e.head, e.where, { cause: e, details: [...e.details, ...logs.map((m) => `template log: ${m}`)] });
+    }
+  };
   const first = revisionOf([]);
   let result = renderAt(first);
   // A template that reads files with `file` makes them inputs too: when one was changed by a later commit
@@ -116,5 +199,6 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
     const revision = revisionOf(result.inputs);
     if (revision !== first) result = renderAt(revision);
   }
+  for (const m of logs) opts.log?.(m);
   return { text: toYamlStream(result.objects.map((o) => o.object)), result, warnings, repoRoot, appDir };
 }

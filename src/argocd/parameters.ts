@@ -4,7 +4,7 @@ import { resolvePath } from '../core/fs.js';
 import type { Override } from '../core/layers.js';
 import { parseSetExpression, typed, type SetAssignment } from '../core/set-parser.js';
 import type { Value } from '../core/types.js';
-import { PARAMETERS_VAR, type Announcement, type CollectionType, type Env, type ParameterValue } from './contract.js';
+import { ENV_VAR_STRATA_ENV, PARAMETERS_VAR, type Announcement, type CollectionType, type Env, type ParameterValue } from './contract.js';
 import { isPlainMap } from '../core/guards.js';
 import { compareStrings } from '../core/compare.js';
 
@@ -134,19 +134,48 @@ export function parameterOverrides(params: StrataParameters, appDir: string): Ov
   return out;
 }
 
-/** What `strata parameters` prints for an app: the UI's form. */
-export function announce(config: AppConfig): Announcement[] {
+/**
+ * The environment generate would render, for the Parameters tab, and where it comes from: the `env` parameter,
+ * else plugin.env STRATA_ENV (it reaches the dynamic parameters command as ARGOCD_ENV_STRATA_ENV:
+ * reposerver/repository/repository.go:2327-2354, populatePluginAppDetails), else the app's default. Never
+ * throws: a failing dynamic command breaks the whole tab, so a bad choice is announced and flagged instead.
+ * Flags name the source only, never the value.
+ */
+export function announcedEnvironment(config: AppConfig, env: Env): { value: string; from: string; problem?: string } {
+  const fallback = { value: config.defaultEnvironment ?? '', from: config.defaultEnvironment ? 'the default' : '' };
+  let param: string | undefined;
+  try {
+    param = parseParameters(env).env;
+  } catch {
+    return { ...fallback, problem: `${PARAMETERS_VAR} is not valid: generate will fail` };
+  }
+  const known = (name: string): boolean => config.environments.includes(name);
+  if (param !== undefined) return known(param) ? { value: param, from: 'the "env" parameter' } : { ...fallback, problem: 'the "env" parameter is not one of the environments: generate will fail' };
+  const fromEnv = env[ENV_VAR_STRATA_ENV];
+  if (fromEnv === undefined) return fallback;
+  if (known(fromEnv)) return { value: fromEnv, from: 'plugin.env STRATA_ENV' };
+  return { ...fallback, problem: `plugin.env STRATA_ENV is ${fromEnv === '' ? 'empty' : 'not one of the environments'}: generate will fail` };
+}
+
+/** What `strata parameters` prints for an app: the UI's form, with the environment generate would pick. */
+export function announce(config: AppConfig, env: Env = {}): Announcement[] {
   const envs = config.environments.join(', ');
+  const chosen = announcedEnvironment(config, env);
+  const tooltip =
+    `One of: ${envs}.` +
+    (chosen.problem ? ` ${chosen.problem[0].toUpperCase()}${chosen.problem.slice(1)}.` : '') +
+    (chosen.from && !chosen.problem ? ` Rendered: ${chosen.value} (from ${chosen.from}).` : '') +
+    (config.defaultEnvironment ? ` Default: ${config.defaultEnvironment}.` : ' No default: set it here or with plugin.env STRATA_ENV.');
   return [
     {
       name: 'env',
       title: 'Environment',
-      tooltip: `One of: ${envs}.` + (config.defaultEnvironment ? ` Default: ${config.defaultEnvironment}.` : ' No default: set it here or with plugin.env STRATA_ENV.'),
-      required: config.defaultEnvironment === undefined,
+      tooltip,
+      required: config.defaultEnvironment === undefined && env[ENV_VAR_STRATA_ENV] === undefined,
       itemType: 'string',
       collectionType: 'string',
-      // Only the app's real default: Argo CD never sends this back, so showing anything else would lie.
-      string: config.defaultEnvironment ?? '',
+      // What generate renders: Argo CD never sends this back, so showing anything else would lie.
+      string: chosen.value,
     },
     {
       name: 'valueFiles',

@@ -57,6 +57,18 @@ export function rootFromSourcePath(cwd: string, sourcePath: string | undefined, 
 }
 
 /**
+ * Where the root of a partial tree lies in the repository: the source path minus `tail` (the app path below
+ * the tree's root), when the source path ends with it; undefined when it does not (a symlink in the way).
+ */
+export function rootPathOf(sourcePath: string, tail: string): string | undefined {
+  const src = normalizeSourcePath(posix.normalize(normalizeSourcePath(sourcePath) || '.'));
+  const t = normalizeSourcePath(posix.normalize(normalizeSourcePath(tail) || '.'));
+  if (t === '') return src;
+  if (src === t) return '';
+  return src.endsWith('/' + t) ? src.slice(0, src.length - t.length - 1) : undefined;
+}
+
+/**
  * The name Argo CD asks for: parameter `env`, else plugin.env STRATA_ENV; then the app's one resolver
  * (App.environment: that name, else strata.yaml's defaultEnvironment, else an error). An explicitly empty
  * value (an ApplicationSet template that resolved to "") is an error, never the default.

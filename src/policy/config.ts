@@ -1,4 +1,5 @@
 import { type AppConfig, Checker } from '../core/config.js';
+import { UserError } from '../core/errors.js';
 import { dirname, joinPath, resolvePath, type ReadOnlyFs } from '../core/fs.js';
 import { childPath } from '../core/paths.js';
 import type { Value } from '../core/types.js';
@@ -17,6 +18,12 @@ import { isPlainMap } from '../core/guards.js';
 // the repo file lists CRD files (`schemas`, read by src/validate/crd.ts).
 
 export const POLICY_FILE = 'strata-policy.yaml';
+/**
+ * `spec.policy.repository: none` in strata.yaml: the app declares that no repository policy file applies to it,
+ * so a partial tree (Argo CD's manifest-generate-paths) may render without one. Where a strata-policy.yaml does
+ * apply, the declaration is an error: it can never switch a repository policy off.
+ */
+export const NO_REPOSITORY_POLICY = 'none';
 const SEVERITIES = ['error', 'warn', 'off'] as const;
 
 export interface EffectiveRule {
@@ -113,6 +120,46 @@ interface PolicyFile {
   spec?: Value;
 }
 
+/** Whether strata.yaml says `spec.policy.repository: none` (validated: `none` is the only value). */
+export function declaresNoRepositoryPolicy(config: AppConfig): boolean {
+  const block = config.policy;
+  if (!isPlainMap(block) || block.repository === undefined) return false;
+  const v = new Checker(config.file, config.positions);
+  if (block.repository !== NO_REPOSITORY_POLICY) v.fail('.spec.policy.repository', `expected "${NO_REPOSITORY_POLICY}" (the only value: the app has no repository policy)`);
+  return true;
+}
+
+/** Where a partial tree's root lies in the repository, when known (repo-relative, "" for the root). */
+export interface PartialTree {
+  rootPath?: string;
+}
+
+/**
+ * The fail-closed rule of a partial tree: when Argo CD sent only part of the repository and no strata-policy.yaml
+ * is in it, the repository's `error` rules would silently not apply, so the render stops unless the app declares
+ * it has no repository policy. The fix names the annotation entry to add: the policy file's path from the
+ * repository root, which widens the root whatever its place in the list (a file entry always branches off).
+ */
+export function requireRepositoryPolicy(fs: ReadOnlyFs, config: AppConfig, partial: PartialTree): void {
+  if (declaresNoRepositoryPolicy(config) || findPolicyFile(fs, config.dir) !== undefined) return;
+  const from = partial.rootPath === undefined ? 'part of the repository' : partial.rootPath === '' ? 'the repository' : `only ${partial.rootPath}/`;
+  const candidates = partial.rootPath ? ancestors(partial.rootPath).map((d) => `/${d ? d + '/' : ''}${POLICY_FILE}`) : [`/${POLICY_FILE}`];
+  throw new UserError(
+    `Argo CD sent ${from} (argocd.argoproj.io/manifest-generate-paths) and no ${POLICY_FILE} is in it, so the repository policy would be skipped; ` +
+      `add the policy file's path from the repository root (${candidates.join(' or ')}) to that annotation, or set spec.policy.repository: ${NO_REPOSITORY_POLICY} in strata.yaml if no policy applies`,
+    { file: config.file },
+  );
+}
+
+/** The folders above a repo-relative folder, nearest first, ending with the root (""). */
+function ancestors(dir: string): string[] {
+  const out: string[] = [];
+  for (let d = dirname(dir); ; d = dirname(d)) {
+    out.push(d);
+    if (d === '') return out;
+  }
+}
+
 /** The repo-wide policy file of an app, its header checked; undefined when there is none. */
 function loadPolicyFile(fs: ReadOnlyFs, config: AppConfig, cache: ParseCache): PolicyFile | undefined {
   const file = findPolicyFile(fs, config.dir);
@@ -161,7 +208,10 @@ export function resolvePolicy(fs: ReadOnlyFs, config: AppConfig, env: string, ca
     policy.file = repo.file;
     if (repo.spec !== undefined) applyWithEnv(policy, repo.spec, repo.checker, '.spec', env, ['custom', 'schemas']);
   }
-  if (app) applyWithEnv(policy, config.policy!, app, '.spec.policy', env, ['custom'], config.environments);
+  if (app) {
+    if (declaresNoRepositoryPolicy(config) && repo) app.fail('.spec.policy.repository', `says the app has no repository policy, but ${repo.file} applies to it; remove the field`);
+    applyWithEnv(policy, config.policy!, app, '.spec.policy', env, ['custom', 'repository'], config.environments);
+  }
   return policy;
 }
 

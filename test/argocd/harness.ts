@@ -3,10 +3,12 @@
 // its commands (argv, no shell) with exactly the environment Argo CD builds, and reads stdout the way
 // Argo CD does. Used by test/argocd-*.test.ts.
 import { spawn, execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { applicationRootPath, goPattern } from '../../src/argocd/root-path.js';
+import { normalizeSourcePath } from '../../src/argocd/render-options.js';
 
 export const REPO = resolve(__dirname, '../..');
 
@@ -38,72 +40,185 @@ export function loadPluginYaml(root = REPO): PluginYaml {
   return p;
 }
 
-const SKIP_COPY = new Set(['node_modules', 'dist', '.git', 'test', '.out']);
-
 /**
  * A fresh extraction folder shaped like the cmp-server's: `<tmp>/_cmp_server/<random>/` (argo-cd
- * common/common.go GetCMPWorkDir + cmpserver/plugin/plugin.go getTempDirMustCleanup).
+ * common/common.go GetCMPWorkDir + cmpserver/plugin/plugin.go getTempDirMustCleanup). Symlinks of tmpdir
+ * resolved, so that the untar's bound check compares real paths.
  */
 function extractDir(): string {
-  const base = join(mkdtempSync(join(tmpdir(), 'strata-cmp-')), '_cmp_server');
+  const base = join(realpathSync(mkdtempSync(join(tmpdir(), 'strata-cmp-'))), '_cmp_server');
   mkdirSync(base, { mode: 0o700 });
   return mkdtempSync(join(base, 'x'));
 }
 
-/** Copy `from/<srcRel>` to `dest/<dstRel>` as extraction would: files 0644, dirs 0755, symlinks kept. */
-function copyTree(from: string, srcRel: string, dest: string, dstRel: string): void {
-  const src = join(from, srcRel);
-  const dst = join(dest, dstRel);
-  const st = lstatSync(src);
-  mkdirSync(dirname(dst), { recursive: true, mode: 0o755 });
-  if (st.isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
-  else if (st.isDirectory()) {
-    mkdirSync(dst, { recursive: true, mode: 0o755 });
-    chmodSync(dst, 0o755);
-    for (const n of readdirSync(src)) if (!SKIP_COPY.has(n)) copyTree(from, join(srcRel, n), dest, join(dstRel, n));
-  } else {
-    copyFileSync(src, dst);
-    chmodSync(dst, 0o644); // preserveFileMode: false - exec bits are gone
-  }
-}
-
-/** Copy `paths` (repo-relative) of `from` into a fresh extraction folder, keeping their place in the tree. */
-export function extractCopy(paths: readonly string[], from = REPO): string {
-  const dest = extractDir();
-  for (const p of paths) copyTree(from, p, dest, p);
-  return dest;
-}
-
-/** Copy the folder `rel` of `from` as the root of a fresh extraction folder (what a partial tarball unpacks to). */
-export function extractSubtree(rel: string, from: string): string {
-  const dest = extractDir();
-  for (const n of readdirSync(join(from, rel))) if (!SKIP_COPY.has(n)) copyTree(from, join(rel, n), dest, n);
+/**
+ * The repository checkout the repo-server holds (harness-only, not what Argo CD sends): `paths` of `from`
+ * copied as they are, symlinks verbatim. From strata's own source tree only what a clone of a commit has is
+ * taken (git ls-files: tracked and not-ignored files), so node_modules, dist and the worktree's `.git` file stay
+ * out because git would leave them out, not because the tarball drops them.
+ */
+export function checkoutCopy(paths: readonly string[], from = REPO): string {
+  const dest = realpathSync(mkdtempSync(join(tmpdir(), 'strata-checkout-')));
+  const copyOne = (rel: string): void => {
+    const src = join(from, rel);
+    const dst = join(dest, rel);
+    const st = lstatSync(src);
+    mkdirSync(dirname(dst), { recursive: true });
+    if (st.isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
+    else if (st.isDirectory()) {
+      mkdirSync(dst, { recursive: true });
+      if (from !== REPO) for (const n of readdirSync(src)) copyOne(join(rel, n));
+    } else copyFileSync(src, dst);
+  };
+  if (from === REPO) {
+    const listed = execFileSync('git', ['-C', REPO, 'ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...paths], { encoding: 'utf8' });
+    for (const rel of listed.split('\0').filter(Boolean)) if (lstatSync(join(from, rel), { throwIfNoEntry: false })) copyOne(rel);
+  } else for (const p of paths) copyOne(p);
   return dest;
 }
 
 /**
- * The folder the repo-server tars when `reposerver.plugin.use.manifest.generate.paths` is on: the common
- * parent of the app path and every `argocd.argoproj.io/manifest-generate-paths` entry (`;`-separated,
- * relative to the app path, or absolute from the repository root; `..` cannot leave the root: securejoin).
- * Mirrors argo-cd reposerver/repository/utils.go (getApplicationRootPath, getPaths) and
- * reposerver/repository/repository.go runConfigManagementPluginSidecars. Repo-relative, "" for the root.
+ * The repo-server's refusal of a checkout holding an absolute symlink or one whose target walks out of the
+ * repository, part by part (argo-cd util/app/path/path.go CheckOutOfBoundsSymlinks, skipping the top `.git`;
+ * off with reposerver.allow.oob.symlinks). Checked against the repository root, not the narrowed one.
  */
-export function manifestGenerateRoot(sourcePath: string, annotation: string | undefined): string {
-  const app = posix
-    .normalize('/' + sourcePath)
-    .split('/')
-    .filter(Boolean);
-  const paths = (annotation ?? '').split(';').filter((a) => a !== '');
-  if (paths.length === 0) return ''; // no annotation: the whole repository, as without the option
-  let common = app;
-  for (const a of paths) {
-    const abs = a.startsWith('/') ? posix.normalize(a) : posix.normalize('/' + [...app, a].join('/'));
-    const parts = abs.split('/').filter(Boolean);
-    let i = 0;
-    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
-    common = common.slice(0, i);
+export function checkOutOfBoundsSymlinks(checkout: string): void {
+  const walk = (dir: string): void => {
+    for (const n of readdirSync(dir).sort()) {
+      const p = join(dir, n);
+      if (p === join(checkout, '.git')) continue;
+      const st = lstatSync(p);
+      if (st.isSymbolicLink()) {
+        const target = readlinkSync(p);
+        const rel = relative(checkout, p);
+        if (isAbsolute(target)) throw new Error(`repository contains out-of-bounds symlinks. file: ${rel}`);
+        let cur = dirname(p);
+        for (const part of target.split('/')) {
+          cur = join(cur, part);
+          const r = relative(checkout, cur);
+          if (r === '..' || r.startsWith('../')) throw new Error(`repository contains out-of-bounds symlinks. file: ${rel}`);
+        }
+      } else if (st.isDirectory()) walk(p);
+    }
+  };
+  walk(checkout);
+}
+
+interface TarEntry {
+  name: string;
+  kind: 'dir' | 'file' | 'link';
+  src: string;
+  linkname?: string;
+}
+
+/**
+ * What `files.Tgz(root, nil, exclusions)` puts in the tarball (argo-cd util/io/files/tar.go:51-67,191-289):
+ * a lexical walk that never follows links; each exclusion is a Go filepath.Match pattern tried on the whole path
+ * relative to the root, so it applies at one depth only, and a matching directory is skipped whole; only
+ * regular files, directories and symlinks (their raw target) are archived. No regular file at all fails:
+ * util/cmp/stream.go "no files to send". The default exclusion list is empty: `.git` is sent.
+ */
+export function tarEntries(root: string, exclusions: readonly string[] = []): TarEntry[] {
+  const patterns = exclusions.map((e) => {
+    const re = goPattern(e);
+    if (!re) throw new Error(`bad exclusion pattern ${e}`);
+    return re;
+  });
+  const out: TarEntry[] = [];
+  const walk = (rel: string): void => {
+    // Go's filepath.Walk reads names sorted bytewise.
+    for (const n of readdirSync(join(root, rel)).sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1))) {
+      const r = rel ? `${rel}/${n}` : n;
+      if (patterns.some((re) => re.test(r))) continue;
+      const src = join(root, r);
+      const st = lstatSync(src);
+      if (st.isSymbolicLink()) out.push({ name: r, kind: 'link', src, linkname: readlinkSync(src) });
+      else if (st.isDirectory()) {
+        out.push({ name: r, kind: 'dir', src });
+        walk(r);
+      } else if (st.isFile()) out.push({ name: r, kind: 'file', src });
+    }
+  };
+  if (patterns.some((re) => re.test('.'))) throw new Error('no files to send');
+  walk('');
+  if (!out.some((e) => e.kind === 'file')) throw new Error('no files to send');
+  return out;
+}
+
+/**
+ * The cmp-server's untar (util/io/files/tar.go:105-185, preserveFileMode false): directories 0755, files 0644
+ * (exec bits lost), and a symlink recreated as the relative path to its resolved target (`Join(Dir(link),
+ * target)`, so an absolute target is re-rooted under the link's folder), the whole extraction failing when that
+ * target lies outside the extraction folder: a link to a folder above a narrowed root fails the request.
+ */
+export function untar(entries: readonly TarEntry[], dest: string): void {
+  const inbound = (p: string): boolean => p.startsWith(dest + '/');
+  for (const e of entries) {
+    const target = join(dest, e.name);
+    if (!inbound(target)) throw new Error(`illegal filepath in archive: ${target}`);
+    if (e.kind === 'dir') mkdirSync(target, { recursive: true, mode: 0o755 });
+    else if (e.kind === 'file') {
+      mkdirSync(dirname(target), { recursive: true, mode: 0o755 });
+      copyFileSync(e.src, target);
+      chmodSync(target, 0o644);
+    } else {
+      const linkTarget = join(dirname(target), e.linkname!);
+      let real: string;
+      try {
+        real = realpathSync(linkTarget);
+      } catch {
+        real = linkTarget; // not there yet (entries arrive in walk order)
+      }
+      if (!inbound(real)) throw new Error(`illegal filepath in symlink: ${linkTarget}`);
+      symlinkSync(relative(dirname(target), real), target);
+    }
   }
-  return common.join('/');
+}
+
+export interface SendOptions {
+  /** reposerver.plugin.tar.exclusions, `;`-split (default: none). */
+  exclusions?: readonly string[];
+  /** reposerver.allow.oob.symlinks. */
+  allowOutOfBoundsSymlinks?: boolean;
+}
+
+/** What the cmp-server unpacks for a checkout whose folder `rootRel` is the tarball root: a fresh extraction folder. */
+export function sendTree(checkout: string, rootRel = '', o: SendOptions = {}): string {
+  if (!o.allowOutOfBoundsSymlinks) checkOutOfBoundsSymlinks(checkout);
+  const entries = tarEntries(join(checkout, rootRel), o.exclusions);
+  const dest = extractDir();
+  untar(entries, dest);
+  return dest;
+}
+
+/**
+ * `paths` of `from` as the cmp-server extracts a whole-repository tarball of them (a checkout of just those
+ * paths, sent): the extraction folder doubles as the checkout of later generateFor calls.
+ */
+export function extractCopy(paths: readonly string[], from = REPO): string {
+  return sendTree(checkoutCopy(paths, from));
+}
+
+/** The folder `rel` of the checkout `from` as the root of a fresh extraction folder (what a partial tarball unpacks to). */
+export function extractSubtree(rel: string, from: string, o: SendOptions = {}): string {
+  return sendTree(from, rel, o);
+}
+
+/**
+ * The folder the repo-server tars when `reposerver.plugin.use.manifest.generate.paths` is on, for a checkout
+ * `root`: upstream's rule (src/argocd/root-path.ts, argo-cd reposerver/repository/utils.go), with the
+ * checkout's symlinks resolved inside each entry. Repo-relative, "" for the root.
+ */
+export function manifestGenerateRoot(sourcePath: string, annotation: string | undefined, root?: string): string {
+  const readlink = (rel: string): string | undefined => {
+    if (root === undefined) return undefined;
+    try {
+      return lstatSync(join(root, rel)).isSymbolicLink() ? readlinkSync(join(root, rel)) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return applicationRootPath(annotation, normalizeSourcePath(posix.normalize('/' + sourcePath)), readlink);
 }
 
 function globToRegExp(seg: string): RegExp {
@@ -175,8 +290,11 @@ export function sidecarEnv(bin: string): Record<string, string> {
 export interface RunOptions {
   cwd: string;
   env: Record<string, string>;
-  /** Send SIGTERM to the process group after this long (Argo CD's deadline), SIGKILL 5 s later. */
-  sigtermAfterMs?: number;
+  /**
+   * Argo CD's request deadline: the command is SIGKILLed at once (exec.CommandContext) and its group SIGTERMed,
+   * then SIGKILLed 5 s later (cmpserver/plugin/plugin.go:108-129).
+   */
+  deadlineMs?: number;
   /** Read stdout a few KiB at a time with pauses: a slow pipe. */
   slowReader?: boolean;
   timeoutMs?: number;
@@ -190,26 +308,47 @@ export interface RunResult {
   ms: number;
 }
 
-/** argv run directly (no shell), in its own process group, stdin empty. */
+/** Group kills of finished requests still pending (their 5 s SIGKILL); tests may wait for them. */
+const GROUP_GRACE_MS = 5000;
+
+function killGroup(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    /* the group is empty */
+  }
+}
+
+/**
+ * argv run as the cmp-server runs it (cmpserver/plugin/plugin.go runCommand): no shell, stdin empty, its own
+ * process group, and that group signalled when the request ends, whatever the outcome: SIGTERM at once, SIGKILL
+ * 5 s later (the goroutine waiting on the request's context, which is cancelled when the handler returns). So
+ * whatever the command leaves behind in its group dies with the request; only a process that left the group
+ * (strata's warm renderer starts its own session) outlives it. Node cannot setpgid without setsid, so the
+ * group is also a new session here, which signals the same processes.
+ */
 export function runCommand(argv: readonly string[], o: RunOptions): Promise<RunResult> {
   const start = Date.now();
   return new Promise((resolveRun, reject) => {
     const child = spawn(argv[0], argv.slice(1), { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const pid = child.pid!;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const timers: NodeJS.Timeout[] = [];
-    const killGroup = (sig: NodeJS.Signals): void => {
-      try {
-        process.kill(-child.pid!, sig);
-      } catch {
-        /* already gone */
-      }
+    const endOfRequest = (): void => {
+      killGroup(pid, 'SIGTERM');
+      setTimeout(() => killGroup(pid, 'SIGKILL'), GROUP_GRACE_MS).unref();
     };
-    if (o.sigtermAfterMs !== undefined) {
-      timers.push(setTimeout(() => killGroup('SIGTERM'), o.sigtermAfterMs));
-      timers.push(setTimeout(() => killGroup('SIGKILL'), o.sigtermAfterMs + 5000));
-    }
-    timers.push(setTimeout(() => killGroup('SIGKILL'), o.timeoutMs ?? 30_000));
+    const deadline = (): void => {
+      try {
+        child.kill('SIGKILL'); // exec.CommandContext's default Cancel: Process.Kill on the leader
+      } catch {
+        /* gone */
+      }
+      endOfRequest();
+    };
+    if (o.deadlineMs !== undefined) timers.push(setTimeout(deadline, o.deadlineMs));
+    timers.push(setTimeout(deadline, o.timeoutMs ?? 30_000));
     if (o.slowReader) {
       const pump = (): void => {
         let c: Buffer | null;
@@ -232,6 +371,7 @@ export function runCommand(argv: readonly string[], o: RunOptions): Promise<RunR
     child.on('error', reject);
     child.on('close', (code, signal) => {
       timers.forEach((t) => clearTimeout(t));
+      endOfRequest();
       resolveRun({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), ms: Date.now() - start });
     });
   });
@@ -281,9 +421,20 @@ export function parseManifests(stdout: string): Manifest[] {
   return out;
 }
 
-/** The sidecar's error text for a failed command, as the UI shows it. */
+/** One argv entry as util/exec/exec.go GetCommandArgsToLog logs it: "" when empty, Go-quoted with whitespace. */
+function argForLog(a: string): string {
+  if (a === '') return '""';
+  return /\s/.test(a) ? JSON.stringify(a) : a;
+}
+
+/**
+ * The sidecar's error text for a failed command, as the UI shows it after Argo CD's prefixes
+ * (cmpserver/plugin/plugin.go CmdError): `` `argv` failed <cause>: <stderr, trimmed> ``, the cause being Go's
+ * `exit status N` or `signal: killed`.
+ */
 export function argoError(argv: readonly string[], r: RunResult): string {
-  return `\`${argv.join(' ')}\` failed exit status ${r.code ?? -1}: ${r.stderr}`;
+  const cause = r.signal ? `signal: ${r.signal === 'SIGKILL' ? 'killed' : r.signal === 'SIGTERM' ? 'terminated' : r.signal}` : `exit status ${r.code ?? -1}`;
+  return `\`${argv.map(argForLog).join(' ')}\` failed ${cause}: ${r.stderr.trim()}`;
 }
 
 export interface CmpServer {
@@ -295,10 +446,19 @@ export interface CmpServer {
   /**
    * The repo-server side too: pick the plugin (discovery as upstream), decide what to send (the whole
    * checkout, or with `useManifestGeneratePaths` only the common parent of the app and its
-   * manifest-generate-paths, without .git), unpack it to a fresh folder and run generate in the app dir there.
+   * manifest-generate-paths, by upstream's rule), tar it as tar.go does (exclusions per depth, links kept),
+   * untar it as the cmp-server does (links rewritten, a link out of the extraction fails the request) and run
+   * generate in `<extraction>/<app path below the root>`, the link-unresolved path upstream joins.
    */
   generateFor(
-    source: { path: string; named?: boolean; manifestGeneratePaths?: string; useManifestGeneratePaths?: boolean },
+    source: {
+      path: string;
+      named?: boolean;
+      manifestGeneratePaths?: string;
+      useManifestGeneratePaths?: boolean;
+      /** Send ARGOCD_APP_TARBALL_REL_PATH as open upstream PR 29657 would (not in Argo CD 3.6). */
+      tarballRelPath?: boolean;
+    } & SendOptions,
     env: Record<string, string>,
     extra?: Partial<RunOptions>,
   ): Promise<RunResult & { manifests?: Manifest[]; cwd: string }>;
@@ -329,10 +489,12 @@ export function cmpServer(root: string, bin: string): CmpServer {
       const m = pluginMatch(plugin, join(root, appRel), source.named ?? true);
       server.streams += m.streams;
       if (!m.matches) throw new Error(`could not find cmp-server plugin supporting the given repository (${appRel})`);
-      const parent = source.useManifestGeneratePaths ? manifestGenerateRoot(appRel, source.manifestGeneratePaths) : '';
-      const dest = extractSubtree(parent, root);
-      const cwd = join(dest, relative(parent || '.', appRel || '.'));
-      return { ...(await run(cwd, env, extra)), cwd };
+      const parent = source.useManifestGeneratePaths ? manifestGenerateRoot(appRel, source.manifestGeneratePaths, root) : '';
+      const dest = extractSubtree(parent, root, source);
+      const appRelPath = relative(parent || '.', appRel || '.') || '.';
+      const cwd = join(dest, appRelPath);
+      const sent = source.tarballRelPath ? { ...env, ARGOCD_APP_TARBALL_REL_PATH: appRelPath } : env;
+      return { ...(await run(cwd, sent, extra)), cwd };
     },
     async parameters(appDir, env) {
       const dyn = plugin.spec.parameters?.dynamic;

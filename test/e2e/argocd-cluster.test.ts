@@ -13,7 +13,7 @@ import { load as loadYaml } from 'js-yaml';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { applicationSchemaFromCrd, validateApplication } from '../../src/argocd/application-schema.js';
 import { applicationEnv, pickApplication, renderApplication, type ApplicationDoc } from '../../src/argocd/application.js';
-import { cmpServer, extractCopy, manifestGenerateRoot, REPO, strataBin, strataBundle, type CmpServer, writeApplication } from '../argocd/harness.js';
+import { checkoutCopy, cmpServer, extractCopy, manifestGenerateRoot, REPO, strataBin, strataBundle, type CmpServer, writeApplication } from '../argocd/harness.js';
 
 const REV = '89abcdef0123456789abcdef0123456789abcdef';
 const KUBE = { kubeVersion: '1.30.11', apiVersions: ['v1', 'apps/v1', 'networking.k8s.io/v1', 'policy/v1', 'autoscaling/v2', 'cert-manager.io/v1', 'argoproj.io/v1alpha1'] };
@@ -97,7 +97,9 @@ describe('partial repositories: reposerver.plugin.use.manifest.generate.paths', 
 
   test('never climbs to an enclosing repository when the source path does not match', async () => {
     // A checkout inside another git repository: the working directory ends with no part of the source path.
-    const outer = extractCopy(['plugin.yaml', 'examples']);
+    // Outside a cmp-server extraction folder (inside one, that folder is the root whatever the path: see
+    // test/e2e/argocd-upstream.test.ts, symlinked source paths).
+    const outer = checkoutCopy(['plugin.yaml', 'examples']);
     execFileSync('git', ['init', '-q'], { cwd: outer });
     const app = join(outer, 'examples/plate/helm/applications/plate-api');
     const r = await cmp.generate(app, { ...envOf(pickApplication(readFileSync(join(root, 'examples/plate/apps/plate-api-prod.yaml'), 'utf8'), 'f')).env, ARGOCD_APP_SOURCE_PATH: 'somewhere/else' });

@@ -1,14 +1,33 @@
 import { loadApp } from '../../core/app.js';
 import { compareStrings } from '../../core/compare.js';
-import { describeError, formatFinding, UserError } from '../../core/errors.js';
+import { resolve } from 'node:path';
+import { applicationInputFindings } from '../../argocd/application-inputs.js';
+import { describeError, formatFinding, UsageError, UserError } from '../../core/errors.js';
+import { findRepoRoot } from '../../io/repo.js';
 import { createCaches } from '../../core/render.js';
 import type { Finding } from '../../core/types.js';
 import { lintApp } from '../../checks/lint.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, type CommandContext } from '../command.js';
 import { appsForEnv } from '../batch.js';
 import { LINT } from '../declarations.js';
 import { layerOverrides, outputFormat, requireEnv } from '../options.js';
 import { openApp } from '../target.js';
+
+/** `lint --application FILE`: does the manifest-generate-paths annotation cover every input of the app? */
+function lintApplication(ctx: CommandContext, application: string, format: string, repoRoot: string | undefined): number {
+  const r = applicationInputFindings({ appFile: resolve(ctx.cwd, application), repoRoot: findRepoRoot(ctx.cwd, repoRoot ? resolve(ctx.cwd, repoRoot) : undefined), processEnv: ctx.env });
+  const errors = r.findings.filter((f) => f.severity === 'error').length;
+  if (format === 'json')
+    ctx.stdout.write(JSON.stringify({ application: r.sourcePath, root: r.root, inputs: r.inputs, errors, warnings: r.findings.length - errors, findings: r.findings }, null, 2) + '\n');
+  else
+    ctx.stdout.write(
+      [
+        ...r.findings.map(formatFinding),
+        `${errors} error${errors === 1 ? '' : 's'}, ${r.findings.length - errors} warning${r.findings.length - errors === 1 ? '' : 's'} in ${r.inputs.length} inputs of ${r.sourcePath} (sent root: ${r.root || '/'})`,
+      ].join('\n') + '\n',
+    );
+  return errors > 0 ? 1 : 0;
+}
 
 interface AppResult {
   app: string;
@@ -19,6 +38,13 @@ interface AppResult {
 
 export const command = defineCommand(LINT, async (ctx, { options: o, positionals, layers }) => {
   const format = outputFormat(o.output, ['text', 'json']);
+  // `--application FILE` (declared in cli/declarations.ts LINT): the Argo CD annotation check.
+  const application = (o as { application?: unknown }).application;
+  if (typeof application === 'string') {
+    if (positionals.length || layers.length || o.all || o.env !== undefined)
+      throw new UsageError('--application takes env, values and path from the Application; drop --env, --all, -f/--set* and APP_DIR');
+    return lintApplication(ctx, application, format, o.repoRoot);
+  }
   const env = requireEnv(o.env);
   const target = openApp(ctx.cwd, positionals[0], o.repoRoot, ctx.limits);
   const overrides = layerOverrides(layers, ctx.cwd, ctx.limits);

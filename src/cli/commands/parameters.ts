@@ -6,6 +6,6 @@ import { PARAMETERS } from '../declarations.js';
 
 export const command = defineCommand(PARAMETERS, async (ctx) => {
   const { fs, appDir } = locateApp(ctx.cwd, ctx.env);
-  ctx.stdout.write(JSON.stringify(announce(loadAppConfig(fs, appDir))) + '\n');
+  ctx.stdout.write(JSON.stringify(announce(loadAppConfig(fs, appDir), ctx.env)) + '\n');
   return 0;
 });
