@@ -254,7 +254,7 @@ describe('build environment -> render inputs', () => {
     const env = { ARGOCD_APP_REVISION: 'repo-sha' };
     assert.equal(chooseRevision('app', env, lookup), 'repo-sha');
     assert.equal(chooseRevision('app', env, lookup), 'repo-sha');
-    assert.match(logs[0], /git timed out after 5000 ms \(STRATA_GIT_TIMEOUT_MS\); annotating with the repository revision/);
+    assert.match(logs[0], /git timed out after 5000 ms \(limit gitMs: STRATA_GIT_TIMEOUT_MS \/ --git-timeout-ms\); annotating with the repository revision/);
     assert.equal(logs[0], logs[1]);
     const noGit = lookupAppRevision({ root: '/r', paths: ['a'], env: {}, timeoutMs: 5000, lastCommit: () => undefined, now: () => 0, debug: (m) => logs.push(m) });
     assert.equal(noGit, undefined);

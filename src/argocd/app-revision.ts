@@ -1,10 +1,11 @@
 import { lastCommitTouching } from '../io/git.js';
+import { limitHint } from '../core/limits.js';
 import type { Env } from './contract.js';
 
 // The `app` revision mode asks git for the last commit touching an app's inputs. That answer must not flip
 // between runs of the same commit (Argo CD caches and diffs the output): every way git can fail to answer
 // (no .git in the tarball, no git binary, a timeout under load) gives the same fallback, the repository
-// revision, and says which at debug level. The timeout is limits.gitMs (STRATA_GIT_TIMEOUT_MS).
+// revision, and says which at debug level. The timeout is limits.gitMs.
 
 /** Last commit touching repo-relative paths, or undefined when git gave no answer. */
 export type LastCommit = (root: string, paths: readonly string[], timeoutMs: number) => string | undefined;
@@ -30,7 +31,7 @@ export function lookupAppRevision(o: AppRevisionLookup): string | undefined {
   if (sha !== undefined) return sha;
   const ms = now() - start;
   // src/io/git.ts folds every failure into "undefined"; the elapsed time tells a timeout from the rest.
-  const reason = ms >= o.timeoutMs ? `git timed out after ${o.timeoutMs} ms (STRATA_GIT_TIMEOUT_MS)` : 'git gave no answer (no .git in the tarball, no git binary, or a git error)';
+  const reason = ms >= o.timeoutMs ? `git timed out after ${o.timeoutMs} ms (${limitHint('gitMs')})` : 'git gave no answer (no .git in the tarball, no git binary, or a git error)';
   o.debug?.(`revision: ${reason}; annotating with the repository revision ARGOCD_APP_REVISION`, { elapsedMs: ms, timeoutMs: o.timeoutMs });
   return undefined;
 }

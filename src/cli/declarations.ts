@@ -108,7 +108,7 @@ environment Argo CD gives it (no revision, namespace or KUBE_*) and no init.`,
 export const LINT = declare({
   name: 'lint',
   summary: 'print validation and policy findings; exit 1 on any error',
-  usage: ['[APP_DIR] --env ENV [options]', '--all --env ENV [ROOT] [options]'],
+  usage: ['[APP_DIR] --env ENV [options]', '--all --env ENV [ROOT] [options]', '--application FILE [--repo-root DIR]'],
   description: `Render an app for an environment and print every finding of the values schema, the Kubernetes schemas and
 the environment's policy (docs/policy.md, docs/validation.md). Exit 1 when any finding is an error.`,
   maxPositionals: 1,
@@ -117,6 +117,7 @@ the environment's policy (docs/policy.md, docs/validation.md). Exit 1 when any f
     ...LAYER_OPTIONS,
     output: { type: 'string', short: 'o', arg: 'text|json', help: 'output format (default text)' },
     all: { type: 'boolean', help: 'lint every app under ROOT that declares ENV (apps without it are skipped)' },
+    application: { type: 'string', arg: 'FILE', help: 'check an Application: its manifest-generate-paths annotation against every input of its strata source (docs/argocd.md)' },
     ...REPO_ROOT,
   },
 });
