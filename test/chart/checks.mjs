@@ -203,6 +203,41 @@ const checks = {
     assert.equal(patchJob.spec.template.spec.serviceAccountName, 'strata-patcher');
   },
 
+  'mode patch: the ServiceAccount, Role and RoleBinding exist only while a hook Job runs'() {
+    // They can patch the repo-server's pod template (and so run it as any ServiceAccount of the namespace):
+    // Helm creates them with the hooks of each event and, once every hook of that event succeeded, deletes
+    // them (helm pkg/action/hooks.go execHook: weight order, then hook-succeeded deletions in reverse).
+    const weight = (o) => Number(o.metadata.annotations?.['helm.sh/hook-weight'] ?? 0);
+    const events = (o) => new Set((o.metadata.annotations?.['helm.sh/hook'] ?? '').split(',').filter(Boolean));
+    const saValues = tmpFile('sa.yaml', 'serviceAccount:\n  name: patcher\n  annotations:\n    example.com/role: patcher\n');
+    for (const args of [[], ['-f', saValues]]) {
+      const objs = renderObjects(args);
+      const jobs = objs.filter((o) => o.obj.kind === 'Job').map((o) => o.obj);
+      const jobEvents = new Set(jobs.flatMap((j) => [...events(j)]));
+      assert.deepEqual([...jobEvents].sort(), ['post-install', 'post-upgrade', 'pre-delete']);
+      for (const kind of ['ServiceAccount', 'Role', 'RoleBinding']) {
+        const o = find(objs, kind);
+        const where = `${kind} (${args.join(' ') || 'defaults'})`;
+        assert.deepEqual([...events(o)].sort(), [...jobEvents].sort(), `${where}: a hook of every event a Job runs in, and no other`);
+        assert.deepEqual(
+          (o.metadata.annotations['helm.sh/hook-delete-policy'] ?? '').split(',').sort(),
+          ['before-hook-creation', 'hook-succeeded'],
+          `${where}: deleted once the hooks succeeded, replaced on a re-run`,
+        );
+        for (const j of jobs) assert.ok(weight(o) < weight(j), `${where}: created before the ${j.metadata.name} Job (lower hook weight)`);
+      }
+      if (args.length) {
+        assert.equal(find(objs, 'ServiceAccount').metadata.annotations['example.com/role'], 'patcher', 'serviceAccount.annotations are kept beside the hook annotations');
+        assert.equal(find(objs, 'Job', '-patch').spec.template.spec.serviceAccountName, 'patcher');
+      }
+      // Nothing that outlives the hooks refers to the ServiceAccount.
+      const sa = find(objs, 'ServiceAccount').metadata.name;
+      for (const { obj } of objs.filter((o) => !o.obj.metadata.annotations?.['helm.sh/hook'])) {
+        assert.doesNotMatch(JSON.stringify(obj), new RegExp(`"${sa}"`), `${obj.kind}/${obj.metadata.name} refers to the hook ServiceAccount`);
+      }
+    }
+  },
+
   'mode values: no objects at all, NOTES point to argo-cd-values.yaml'() {
     assert.deepEqual(renderObjects(['--set', 'mode=values']), []);
     const notes = render(['--notes', '--set', 'mode=values']);

@@ -193,6 +193,16 @@ spec:
           $patch: delete
 {{- end -}}
 
+{{/*
+Hook annotations of the patcher's ServiceAccount, Role and RoleBinding (rbac.yaml): every event a hook Job
+runs in (job-patch.yaml, job-unpatch.yaml), created before the Job, gone once the event's hooks succeeded.
+*/}}
+{{- define "strata.rbacHookAnnotations" -}}
+helm.sh/hook: post-install,post-upgrade,pre-delete
+helm.sh/hook-weight: "-10"
+helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+{{- end -}}
+
 {{/* Restricted-profile security context of the hook Jobs. */}}
 {{- define "strata.jobSecurityContext" -}}
 runAsNonRoot: true
