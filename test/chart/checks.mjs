@@ -460,6 +460,29 @@ const checks = {
     assert.deepEqual(mounts, ['var-files', 'plugins']);
   },
 
+  'argocd-operator-openshift.yaml: the operator snippet without runAsUser (restricted SCC), valid, otherwise equal'() {
+    // OpenShift's restricted-v2 SCC (runAsUser: MustRunAsRange) refuses a fixed UID outside the namespace's
+    // range and gives every container that sets none the range's first UID. The operator's repo-server sets
+    // none (argocd-operator controllers/argoutil/security_context.go DefaultSecurityContext), so a sidecar
+    // without one shares its UID, which the plugin socket in the shared plugins volume needs.
+    const file = join(chartDir, 'argocd-operator-openshift.yaml');
+    assert.ok(existsSync(file), 'helm/strata/argocd-operator-openshift.yaml exists');
+    const text = readFileSync(file, 'utf8');
+    const cr = YAML.parse(text);
+    const validate = crdValidator(operatorCrdFile(), 'v1beta1');
+    assert.ok(validate(cr), JSON.stringify(validate.errors?.slice(0, 5)));
+    assert.doesNotMatch(text.replace(/^\s*#.*$/gm, ''), /runAsUser|runAsGroup|fsGroup/, 'no UID or GID is pinned anywhere');
+    const [c] = cr.spec.repo.sidecarContainers;
+    assert.equal(c.securityContext.runAsNonRoot, true, 'still refuses root');
+    assert.equal(byName(c.env, 'HOME')?.value, '/tmp', 'HOME is the writable /tmp: the assigned UID has no passwd entry');
+    assert.equal(byName(c.volumeMounts, 'strata-tmp')?.mountPath, '/tmp');
+    const plain = YAML.parse(readFileSync(join(chartDir, 'argocd-operator.yaml'), 'utf8'));
+    delete plain.spec.repo.sidecarContainers[0].securityContext.runAsUser;
+    assert.deepEqual(cr, plain, 'only runAsUser differs from argocd-operator.yaml');
+    const install = readFileSync(join(repo, 'docs/install.md'), 'utf8');
+    assert.match(install, /argocd-operator-openshift\.yaml/, 'docs/install.md shows the OpenShift variant');
+  },
+
   'argo-cd-values.yaml: same sidecar as the patch, same plugin as plugin.yaml'() {
     const file = join(chartDir, 'argo-cd-values.yaml');
     const values = YAML.parse(readFileSync(file, 'utf8'));
