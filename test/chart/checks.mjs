@@ -349,6 +349,25 @@ const checks = {
     assert.ok(readFileSync(join(repo, 'docs/install.md'), 'utf8').includes(flow), `docs/install.md shows ${flow}`);
   },
 
+  'docs say what a signal does to strata: it dies from it (no exit status), never "exits 143"'() {
+    // argo-cd cmpserver/plugin/plugin.go:108-129: exec.CommandContext SIGKILLs the command at the deadline, the
+    // command's process group gets SIGTERM then SIGKILL 5 s later, and the group is signalled after every request.
+    for (const rel of ['docs/install.md', 'docs/argocd.md', 'docs/argocd-cmp-contract.md', 'README.md', 'helm/strata/README.md']) {
+      const text = readFileSync(join(repo, rel), 'utf8').replace(/\s+/g, ' ');
+      assert.doesNotMatch(text, /exit(s|ing|ed)? (with )?(status |code )?143|143 on SIGTERM/i, `${rel} claims an exit status 143`);
+    }
+    const install = readFileSync(join(repo, 'docs/install.md'), 'utf8').replace(/\s+/g, ' ');
+    for (const [what, re] of [
+      ['the command is SIGKILLed at once', /SIGKILLs the plugin command at once/],
+      ['its process group gets SIGTERM, then SIGKILL 5 s later', /SIGTERMs its process group, then SIGKILLs the group 5 s later/],
+      ['the upstream source', /cmpserver\/plugin\/plugin\.go:108-129/],
+      ['strata dies from the signal with no exit status', /dies from the signal with no exit status/],
+      ['the group is signalled after every request', /group is signalled after every request/],
+    ]) {
+      assert.match(install, re, `docs/install.md says ${what}`);
+    }
+  },
+
   'patch twice = patch once (idempotent)'() {
     const stock = stockDeploymentFile();
     const { patch } = patchDocs();
