@@ -37,8 +37,7 @@ function podSpecOf(doc: unknown): JsonObject | undefined {
   return isObject(podSpec) ? podSpec : undefined;
 }
 
-const namesOf = (list: unknown): string[] =>
-  Array.isArray(list) ? list.map((c: ContainerLike) => (isObject(c) && typeof c.name === 'string' ? c.name : '')).filter(Boolean) : [];
+const namesOf = (list: unknown): string[] => (Array.isArray(list) ? list.map((c: ContainerLike) => (isObject(c) && typeof c.name === 'string' ? c.name : '')).filter(Boolean) : []);
 
 /** True when the container's command or args run argocd-repo-server (`/usr/local/bin/argocd-repo-server`, or via an entrypoint script). */
 function runsRepoServer(c: ContainerLike): boolean {
