@@ -488,8 +488,6 @@ const checks = {
     assert.ok(existsSync(file), 'helm/strata/argocd-operator-openshift.yaml exists');
     const text = readFileSync(file, 'utf8');
     const cr = YAML.parse(text);
-    const validate = crdValidator(operatorCrdFile(), 'v1beta1');
-    assert.ok(validate(cr), JSON.stringify(validate.errors?.slice(0, 5)));
     assert.doesNotMatch(text.replace(/^\s*#.*$/gm, ''), /runAsUser|runAsGroup|fsGroup/, 'no UID or GID is pinned anywhere');
     const [c] = cr.spec.repo.sidecarContainers;
     assert.equal(c.securityContext.runAsNonRoot, true, 'still refuses root');
@@ -500,6 +498,9 @@ const checks = {
     assert.deepEqual(cr, plain, 'only runAsUser differs from argocd-operator.yaml');
     const install = readFileSync(join(repo, 'docs/install.md'), 'utf8');
     assert.match(install, /argocd-operator-openshift\.yaml/, 'docs/install.md shows the OpenShift variant');
+    // Last: the CRD is an upstream file (skipped, by name, in a clone without ../shared).
+    const validate = crdValidator(operatorCrdFile(), 'v1beta1');
+    assert.ok(validate(cr), JSON.stringify(validate.errors?.slice(0, 5)));
   },
 
   'argo-cd-values.yaml: same sidecar as the patch, same plugin as plugin.yaml'() {
