@@ -2,15 +2,17 @@
 // request/retry functions (the stand-in: test/kube/standin.ts; against the chart's rendered patch:
 // test/e2e/sidecar-chart.test.ts). Run: node --import tsx --test test/sidecar.test.ts
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import YAML from 'yaml';
 
 import { UsageError, UserError } from '../src/core/errors.js';
 import { resolveClusterSettings } from '../src/kube/in-cluster.js';
 import { patchDeployment } from '../src/kube/patch-deployment.js';
 import { buildPatchRequest, classifyStatus, isRetryableNetworkError, retryDelayMs, STRATEGIC_MERGE_PATCH, type HttpResponse } from '../src/kube/strategic-patch.js';
 import { PATCH, PLAIN_DEPLOYMENT, sidecarStandIn, testCertificate, TOKEN } from './kube/standin.js';
+import { REPO } from './helpers.js';
 
 const DEPLOYMENT_PATH = '/apis/apps/v1/namespaces/argocd/deployments/argocd-repo-server';
 
@@ -139,6 +141,93 @@ describe('strata sidecar (HTTPS stand-in)', () => {
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Usage: strata sidecar <patch\|unpatch>/);
   });
+});
+
+// ---------- where the sidecar goes among the repo-server's containers ----------
+
+// The stock Deployment (argo-cd manifests, container `argocd-repo-server`) from the shared upstream fixtures,
+// and an argo-helm-shaped one (container `repo-server`, test data written for strata).
+const SHARED = process.env.STRATA_SHARED_DIR ?? join(REPO, '..', 'shared');
+const STOCK_FILE = join(SHARED, 'fixtures/argocd/argocd-repo-server-deployment.yaml');
+const ARGO_HELM_FILE = join(REPO, 'test/chart/fixtures/argo-helm-repo-server-deployment.yaml');
+type Container = { name: string; image?: string; command?: string[]; args?: string[] };
+const loadDeployment = (file: string) => YAML.parse(readFileSync(file, 'utf8')) as { spec: { template: { spec: { containers: Container[] } } } };
+const withContainers = (file: string, edit: (cs: Container[]) => Container[]) => {
+  const d = loadDeployment(file);
+  d.spec.template.spec.containers = edit(d.spec.template.spec.containers);
+  return d;
+};
+/** What the chart renders: the sidecar and the order it asks for (argocd.repoServer.containerName first). */
+const chartPatch = (containerName = 'argocd-repo-server') => ({
+  spec: { template: { spec: { '$setElementOrder/containers': [{ name: containerName }, { name: 'strata' }], containers: [{ name: 'strata', image: 'x' }] } } },
+});
+const sentOrder = (body: string) =>
+  (JSON.parse(body) as { spec: { template: { spec: { '$setElementOrder/containers': { name: string }[] } } } }).spec.template.spec['$setElementOrder/containers'].map((c) => c.name);
+
+describe('sidecar patch puts strata right after the repo-server container', () => {
+  const { dir, api, run } = sidecarStandIn();
+  const patchWith = async (deployment: unknown, containerName?: string) => {
+    const file = join(dir, `order-${containerName ?? 'default'}.json`);
+    writeFileSync(file, JSON.stringify(chartPatch(containerName)));
+    api.reset([{ status: 200 }], { status: 200, body: deployment });
+    return run(['patch', '--patch-file', file]);
+  };
+
+  test('stock Deployment (container argocd-repo-server): [argocd-repo-server, strata]', { skip: !existsSync(STOCK_FILE) && `no ${STOCK_FILE} (../shared or STRATA_SHARED_DIR)` }, async () => {
+    const r = await patchWith(loadDeployment(STOCK_FILE));
+    assert.equal(r.code, 0);
+    assert.deepEqual(sentOrder(api.requests[0].body), ['argocd-repo-server', 'strata']);
+  });
+
+  test('argo-helm Deployment (container repo-server) with the default containerName: found by its command, strata second', async () => {
+    const r = await patchWith(loadDeployment(ARGO_HELM_FILE));
+    assert.equal(r.code, 0);
+    assert.deepEqual(sentOrder(api.requests[0].body), ['repo-server', 'strata']);
+    assert.match(r.stderr, /no container argocd-repo-server; .*repo-server/);
+    // Only the order changes: the sidecar itself is sent as the chart rendered it.
+    assert.deepEqual(JSON.parse(api.requests[0].body).spec.template.spec.containers, chartPatch().spec.template.spec.containers);
+  });
+
+  test('a container named repo-server that does not show its command (an image entrypoint) is still found', async () => {
+    const r = await patchWith(withContainers(ARGO_HELM_FILE, (cs) => cs.map(({ args: _a, ...c }) => c)));
+    assert.equal(r.code, 0);
+    assert.deepEqual(sentOrder(api.requests[0].body), ['repo-server', 'strata']);
+  });
+
+  test('other sidecars keep their places; strata goes right after the repo-server, also when already there', async () => {
+    const other = { name: 'other-cmp', image: 'o' };
+    let r = await patchWith(withContainers(ARGO_HELM_FILE, (cs) => [other, ...cs, { name: 'late', image: 'l' }]));
+    assert.equal(r.code, 0);
+    assert.deepEqual(sentOrder(api.requests[0].body), ['other-cmp', 'repo-server', 'strata', 'late']);
+    // A Deployment patched before this fix (strata first): the re-patch moves it back behind the repo-server.
+    r = await patchWith(withContainers(ARGO_HELM_FILE, (cs) => [{ name: 'strata', image: 'x' }, ...cs, other]));
+    assert.equal(r.code, 0);
+    assert.deepEqual(sentOrder(api.requests[0].body), ['repo-server', 'strata', 'other-cmp']);
+  });
+
+  test('argocd.repoServer.containerName wins when the Deployment has that container', async () => {
+    const twoServers = withContainers(ARGO_HELM_FILE, (cs) => [...cs, { ...cs[0], name: 'repo-server-canary' }]);
+    const r = await patchWith(twoServers, 'repo-server-canary');
+    assert.equal(r.code, 0);
+    assert.deepEqual(sentOrder(api.requests[0].body), ['repo-server', 'repo-server-canary', 'strata']);
+  });
+
+  for (const [name, deployment] of [
+    ['two containers run argocd-repo-server', () => withContainers(ARGO_HELM_FILE, (cs) => [...cs, { ...cs[0], name: 'repo-server-canary' }])],
+    ['no container runs argocd-repo-server or has its name', () => withContainers(ARGO_HELM_FILE, (cs) => cs.map((c) => ({ ...c, name: 'main', args: ['/bin/server'] })))],
+    ['the Deployment lists no containers', () => ({ ...PLAIN_DEPLOYMENT })],
+  ] as const) {
+    test(`${name}: refused in one line naming the chart value, nothing patched`, async () => {
+      await assert.rejects(patchWith(deployment()), (err: unknown) => {
+        assert.ok(err instanceof UserError);
+        assert.doesNotMatch(err.message, /\n/);
+        assert.match(err.message, /cannot tell which container of Deployment argocd\/argocd-repo-server is the repo-server/);
+        assert.match(err.message, /set the chart value argocd\.repoServer\.containerName/);
+        return true;
+      });
+      assert.equal(api.requests.length, 0, 'no PATCH sent');
+    });
+  }
 });
 
 // ---------- the pure parts ----------

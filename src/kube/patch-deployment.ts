@@ -1,4 +1,5 @@
 import { UserError } from '../core/errors.js';
+import { orderContainers } from './container-order.js';
 import type { Transport } from './https-transport.js';
 import {
   argoCdOwner,
@@ -26,6 +27,11 @@ export interface PatchDeploymentOptions {
   readonly dryRun?: boolean;
   /** Read the Deployment first and refuse one owned by an argocd-operator ArgoCD resource (`patch` only). */
   readonly refuseOperatorOwned?: boolean;
+  /**
+   * Read the Deployment first and resolve the patch's `$setElementOrder/containers` against its containers, so
+   * the sidecar lands right after the repo-server container whatever it is named (`patch` only: container-order.ts).
+   */
+  readonly orderContainers?: boolean;
   readonly retry?: RetryPolicy;
 }
 
@@ -41,11 +47,14 @@ export type PatchResult = 'patched' | 'missing';
 /**
  * Send the patch, retrying conflicts (409), throttling (429), server errors (5xx) and network errors with
  * bounded backoff. Strategic merge by name makes a repeated patch harmless, so retrying is always safe.
- * With `refuseOperatorOwned` the Deployment is read first and one owned by an argocd-operator ArgoCD
- * resource is refused (the operator would revert the patch).
+ * With `refuseOperatorOwned` or `orderContainers` the Deployment is read first: one owned by an
+ * argocd-operator ArgoCD resource is refused (the operator would revert the patch), and the container order
+ * the patch asks for is resolved against the containers it has. A container added between that read and the
+ * PATCH keeps its place only if the API server's merge puts it there; the next install or upgrade fixes it.
  */
 export async function patchDeployment(options: PatchDeploymentOptions, io: PatchDeploymentIo): Promise<PatchResult> {
-  if (options.refuseOperatorOwned) {
+  let patch = options.patch;
+  if (options.refuseOperatorOwned || options.orderContainers) {
     const got = await sendWithRetry(buildGetRequest(options.target, options.token), options, io);
     if (got === 'missing') return 'missing';
     let obj: unknown;
@@ -54,10 +63,15 @@ export async function patchDeployment(options: PatchDeploymentOptions, io: Patch
     } catch {
       obj = undefined;
     }
-    const owner = argoCdOwner(obj);
+    const owner = options.refuseOperatorOwned ? argoCdOwner(obj) : undefined;
     if (owner !== undefined) throw new UserError(operatorOwnedMessage(options.target, owner));
+    if (options.orderContainers) {
+      const ordered = orderContainers(patch, obj, options.target);
+      if (ordered.note) io.log(ordered.note);
+      patch = ordered.patch;
+    }
   }
-  const sent = await sendWithRetry(buildPatchRequest(options.target, options.patch, options.token, options.dryRun), options, io);
+  const sent = await sendWithRetry(buildPatchRequest(options.target, patch, options.token, options.dryRun), options, io);
   return sent === 'missing' ? 'missing' : 'patched';
 }
 

@@ -203,6 +203,41 @@ const checks = {
     assert.equal(patchJob.spec.template.spec.serviceAccountName, 'strata-patcher');
   },
 
+  'mode patch: the ServiceAccount, Role and RoleBinding exist only while a hook Job runs'() {
+    // They can patch the repo-server's pod template (and so run it as any ServiceAccount of the namespace):
+    // Helm creates them with the hooks of each event and, once every hook of that event succeeded, deletes
+    // them (helm pkg/action/hooks.go execHook: weight order, then hook-succeeded deletions in reverse).
+    const weight = (o) => Number(o.metadata.annotations?.['helm.sh/hook-weight'] ?? 0);
+    const events = (o) => new Set((o.metadata.annotations?.['helm.sh/hook'] ?? '').split(',').filter(Boolean));
+    const saValues = tmpFile('sa.yaml', 'serviceAccount:\n  name: patcher\n  annotations:\n    example.com/role: patcher\n');
+    for (const args of [[], ['-f', saValues]]) {
+      const objs = renderObjects(args);
+      const jobs = objs.filter((o) => o.obj.kind === 'Job').map((o) => o.obj);
+      const jobEvents = new Set(jobs.flatMap((j) => [...events(j)]));
+      assert.deepEqual([...jobEvents].sort(), ['post-install', 'post-upgrade', 'pre-delete']);
+      for (const kind of ['ServiceAccount', 'Role', 'RoleBinding']) {
+        const o = find(objs, kind);
+        const where = `${kind} (${args.join(' ') || 'defaults'})`;
+        assert.deepEqual([...events(o)].sort(), [...jobEvents].sort(), `${where}: a hook of every event a Job runs in, and no other`);
+        assert.deepEqual(
+          (o.metadata.annotations['helm.sh/hook-delete-policy'] ?? '').split(',').sort(),
+          ['before-hook-creation', 'hook-succeeded'],
+          `${where}: deleted once the hooks succeeded, replaced on a re-run`,
+        );
+        for (const j of jobs) assert.ok(weight(o) < weight(j), `${where}: created before the ${j.metadata.name} Job (lower hook weight)`);
+      }
+      if (args.length) {
+        assert.equal(find(objs, 'ServiceAccount').metadata.annotations['example.com/role'], 'patcher', 'serviceAccount.annotations are kept beside the hook annotations');
+        assert.equal(find(objs, 'Job', '-patch').spec.template.spec.serviceAccountName, 'patcher');
+      }
+      // Nothing that outlives the hooks refers to the ServiceAccount.
+      const sa = find(objs, 'ServiceAccount').metadata.name;
+      for (const { obj } of objs.filter((o) => !o.obj.metadata.annotations?.['helm.sh/hook'])) {
+        assert.doesNotMatch(JSON.stringify(obj), new RegExp(`"${sa}"`), `${obj.kind}/${obj.metadata.name} refers to the hook ServiceAccount`);
+      }
+    }
+  },
+
   'mode values: no objects at all, NOTES point to argo-cd-values.yaml'() {
     assert.deepEqual(renderObjects(['--set', 'mode=values']), []);
     const notes = render(['--notes', '--set', 'mode=values']);
@@ -314,6 +349,25 @@ const checks = {
     assert.ok(readFileSync(join(repo, 'docs/install.md'), 'utf8').includes(flow), `docs/install.md shows ${flow}`);
   },
 
+  'docs say what a signal does to strata: it dies from it (no exit status), never "exits 143"'() {
+    // argo-cd cmpserver/plugin/plugin.go:108-129: exec.CommandContext SIGKILLs the command at the deadline, the
+    // command's process group gets SIGTERM then SIGKILL 5 s later, and the group is signalled after every request.
+    for (const rel of ['docs/install.md', 'docs/argocd.md', 'docs/argocd-cmp-contract.md', 'README.md', 'helm/strata/README.md']) {
+      const text = readFileSync(join(repo, rel), 'utf8').replace(/\s+/g, ' ');
+      assert.doesNotMatch(text, /exit(s|ing|ed)? (with )?(status |code )?143|143 on SIGTERM/i, `${rel} claims an exit status 143`);
+    }
+    const install = readFileSync(join(repo, 'docs/install.md'), 'utf8').replace(/\s+/g, ' ');
+    for (const [what, re] of [
+      ['the command is SIGKILLed at once', /SIGKILLs the plugin command at once/],
+      ['its process group gets SIGTERM, then SIGKILL 5 s later', /SIGTERMs its process group, then SIGKILLs the group 5 s later/],
+      ['the upstream source', /cmpserver\/plugin\/plugin\.go:108-129/],
+      ['strata dies from the signal with no exit status', /dies from the signal with no exit status/],
+      ['the group is signalled after every request', /group is signalled after every request/],
+    ]) {
+      assert.match(install, re, `docs/install.md says ${what}`);
+    }
+  },
+
   'patch twice = patch once (idempotent)'() {
     const stock = stockDeploymentFile();
     const { patch } = patchDocs();
@@ -423,6 +477,30 @@ const checks = {
     const own = new Set(cr.spec.repo.volumes.map((v) => v.name));
     const mounts = cr.spec.repo.sidecarContainers[0].volumeMounts.map((m) => m.name).filter((n) => !own.has(n));
     assert.deepEqual(mounts, ['var-files', 'plugins']);
+  },
+
+  'argocd-operator-openshift.yaml: the operator snippet without runAsUser (restricted SCC), valid, otherwise equal'() {
+    // OpenShift's restricted-v2 SCC (runAsUser: MustRunAsRange) refuses a fixed UID outside the namespace's
+    // range and gives every container that sets none the range's first UID. The operator's repo-server sets
+    // none (argocd-operator controllers/argoutil/security_context.go DefaultSecurityContext), so a sidecar
+    // without one shares its UID, which the plugin socket in the shared plugins volume needs.
+    const file = join(chartDir, 'argocd-operator-openshift.yaml');
+    assert.ok(existsSync(file), 'helm/strata/argocd-operator-openshift.yaml exists');
+    const text = readFileSync(file, 'utf8');
+    const cr = YAML.parse(text);
+    assert.doesNotMatch(text.replace(/^\s*#.*$/gm, ''), /runAsUser|runAsGroup|fsGroup/, 'no UID or GID is pinned anywhere');
+    const [c] = cr.spec.repo.sidecarContainers;
+    assert.equal(c.securityContext.runAsNonRoot, true, 'still refuses root');
+    assert.equal(byName(c.env, 'HOME')?.value, '/tmp', 'HOME is the writable /tmp: the assigned UID has no passwd entry');
+    assert.equal(byName(c.volumeMounts, 'strata-tmp')?.mountPath, '/tmp');
+    const plain = YAML.parse(readFileSync(join(chartDir, 'argocd-operator.yaml'), 'utf8'));
+    delete plain.spec.repo.sidecarContainers[0].securityContext.runAsUser;
+    assert.deepEqual(cr, plain, 'only runAsUser differs from argocd-operator.yaml');
+    const install = readFileSync(join(repo, 'docs/install.md'), 'utf8');
+    assert.match(install, /argocd-operator-openshift\.yaml/, 'docs/install.md shows the OpenShift variant');
+    // Last: the CRD is an upstream file (skipped, by name, in a clone without ../shared).
+    const validate = crdValidator(operatorCrdFile(), 'v1beta1');
+    assert.ok(validate(cr), JSON.stringify(validate.errors?.slice(0, 5)));
   },
 
   'argo-cd-values.yaml: same sidecar as the patch, same plugin as plugin.yaml'() {

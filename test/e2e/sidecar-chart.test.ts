@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import YAML from 'yaml';
 import { STRATEGIC_MERGE_PATCH } from '../../src/kube/strategic-patch.js';
 import { REPO as repo } from '../helpers.js';
-import { sidecarStandIn } from '../kube/standin.js';
+import { PLAIN_DEPLOYMENT, sidecarStandIn } from '../kube/standin.js';
 
 // `strata sidecar` sends exactly the patch documents the Helm chart renders (with Go text/template and
 // Debian's sprig, test/chart/render.sh): an e2e suite because it builds and runs the Go renderer.
@@ -25,7 +26,9 @@ describe('strata sidecar and the chart', () => {
     ] as const) {
       const file = join(dir, `${action}.json`);
       writeFileSync(file, doc);
-      api.reset([{ status: 200 }]);
+      // The patch Job reads the Deployment first; one whose container has the default containerName keeps
+      // the order the chart asks for, so the body is the rendered document itself.
+      api.reset([{ status: 200 }], { status: 200, body: { ...PLAIN_DEPLOYMENT, spec: { template: { spec: { containers: [{ name: 'argocd-repo-server' }] } } } } });
       const r = await run([action, '--patch-file', file]);
       assert.equal(r.code, 0);
       assert.equal(api.requests[0].contentType, STRATEGIC_MERGE_PATCH);
@@ -34,7 +37,54 @@ describe('strata sidecar and the chart', () => {
     assert.match(docs.patch, /argocd-cmp-server/);
     assert.match(docs.unpatch, /"\$patch": "delete"/);
   });
+
+  // The whole path of mode patch with default values: the chart's patch, `strata sidecar patch` reading the
+  // live Deployment (the stand-in answers the GET with the fixture) and the PATCH it sends, applied with the
+  // API server's strategic-merge rules (kubectl patch --local). kubectl logs/exec use container 0 when the pod
+  // has no kubectl.kubernetes.io/default-container annotation, so the repo-server must stay first.
+  const shared = process.env.STRATA_SHARED_DIR ?? join(repo, '..', 'shared');
+  for (const [shape, file, first] of [
+    ['stock manifests (argocd-repo-server)', join(shared, 'fixtures/argocd/argocd-repo-server-deployment.yaml'), 'argocd-repo-server'],
+    ['argo-helm (repo-server)', join(repo, 'test/chart/fixtures/argo-helm-repo-server-deployment.yaml'), 'repo-server'],
+  ] as const) {
+    test(`${shape}: after the hook Job's patch the repo-server is still container 0 and strata is container 1`, async (t) => {
+      if (!hasGoRenderer() || !hasKubectl()) {
+        t.skip('needs go with Debian sprig and kubectl: run test/chart/run.sh once to install them');
+        return;
+      }
+      if (!existsSync(file)) {
+        t.skip(`no ${file} (../shared beside this clone, or STRATA_SHARED_DIR)`);
+        return;
+      }
+      const patchFile = join(dir, 'chart-patch.json');
+      writeFileSync(patchFile, renderedPatches().patch);
+      api.reset([{ status: 200 }], { status: 200, body: YAML.parse(readFileSync(file, 'utf8')) });
+      const r = await run(['patch', '--patch-file', patchFile]);
+      assert.equal(r.code, 0, r.stderr);
+      const sent = join(dir, 'sent.json');
+      writeFileSync(sent, api.requests[0].body);
+      const patched = JSON.parse(
+        execFileSync('kubectl', ['patch', '--local', '-f', file, '--type', 'strategic', '--patch-file', sent, '-o', 'json'], {
+          encoding: 'utf8',
+          env: { ...process.env, KUBECONFIG: '/nonexistent' },
+        }),
+      ) as { spec: { template: { spec: { containers: { name: string }[] } } } };
+      assert.deepEqual(
+        patched.spec.template.spec.containers.map((c) => c.name),
+        [first, 'strata'],
+      );
+    });
+  }
 });
+
+function hasKubectl(): boolean {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function hasGoRenderer(): boolean {
   try {

@@ -147,8 +147,11 @@ emptyDir:
 
 {{/*
 Strategic-merge patch adding the sidecar: containers and volumes merge by name, so applying it twice
-changes nothing. $setElementOrder keeps the repo-server container first (kubectl logs/exec default to the
-first container); when argocd.repoServer.containerName does not match, the sidecar simply comes first.
+changes nothing. $setElementOrder asks for the sidecar right after the repo-server container (kubectl
+logs/exec default to the first container); a merge puts a new item first when the order list does not name
+its neighbours, so `strata sidecar patch` reads the Deployment and rewrites this list to all of its
+containers in place with the sidecar after the repo-server, which it finds when containerName is not there
+(src/kube/container-order.ts).
 */}}
 {{- define "strata.sidecarPatch" -}}
 spec:
@@ -188,6 +191,16 @@ spec:
           $patch: delete
         - name: {{ include "strata.volumeName.tmp" . }}
           $patch: delete
+{{- end -}}
+
+{{/*
+Hook annotations of the patcher's ServiceAccount, Role and RoleBinding (rbac.yaml): every event a hook Job
+runs in (job-patch.yaml, job-unpatch.yaml), created before the Job, gone once the event's hooks succeeded.
+*/}}
+{{- define "strata.rbacHookAnnotations" -}}
+helm.sh/hook: post-install,post-upgrade,pre-delete
+helm.sh/hook-weight: "-10"
+helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
 {{- end -}}
 
 {{/* Restricted-profile security context of the hook Jobs. */}}

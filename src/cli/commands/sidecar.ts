@@ -86,7 +86,7 @@ async function run(ctx: CommandContext, args: Parsed<(typeof SIDECAR)['options']
   const name = `${target.namespace}/${target.deployment}`;
   log(`${options.dryRun ? 'validating' : 'sending'} ${options.patchFile} to Deployment ${name} via ${settings.apiServer}`);
   const result = await patchDeployment(
-    { target, patch, token, ignoreMissing: options.ignoreMissing, dryRun: options.dryRun, refuseOperatorOwned: options.action === 'patch' },
+    { target, patch, token, ignoreMissing: options.ignoreMissing, dryRun: options.dryRun, refuseOperatorOwned: options.action === 'patch', orderContainers: options.action === 'patch' },
     { send: httpsTransport({ apiServer: settings.apiServer, ca }), sleep: (ms) => sleep(ms), log },
   );
   if (result === 'patched') {
