@@ -48,6 +48,13 @@ const PLACES = [
     re: /^(\s+image: [^\s:]+\/strata:)(\S+)()$/m,
     optional: true,
   },
+  {
+    // The same snippet without a pinned UID, for OpenShift's restricted SCC (docs/install.md, "OpenShift").
+    file: 'helm/strata/argocd-operator-openshift.yaml',
+    what: 'argocd-operator-openshift.yaml sidecar image tag',
+    re: /^(\s+image: [^\s:]+\/strata:)(\S+)()$/m,
+    optional: true,
+  },
 ];
 
 /** Install commands and image references in the docs: `charts/strata --version X`, `.../strata:X`, `REGISTRY/strata:X`. */

@@ -15,6 +15,7 @@ const ALL_FILES = [
   'helm/strata/Chart.yaml',
   'helm/strata/argo-cd-values.yaml',
   'helm/strata/argocd-operator.yaml',
+  'helm/strata/argocd-operator-openshift.yaml',
   'README.md',
   'docs/install.md',
   'CHANGELOG.md',
