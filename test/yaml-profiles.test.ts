@@ -10,6 +10,7 @@ import { parseRendered } from '../src/core/documents.js';
 import { UserError } from '../src/core/errors.js';
 import { MemoryFs } from '../src/core/fs.js';
 import { DEFAULT_RENDER_LIMITS } from '../src/core/limits.js';
+import { ARGOCD_SOURCE_PROFILE, PROFILES, readYaml, readYamlBytes, YamlError, type YamlProblem, type YamlProfile } from '../src/core/untrusted-yaml.js';
 import { loadYamlText } from '../src/core/yaml-load.js';
 import { loadCrds } from '../src/validate/crd.js';
 
@@ -60,4 +61,100 @@ describe('every caller reads through the one module', () => {
       });
     }
   }
+});
+
+// The profiles, columns of the table: `argocd-source` is the one-document reading of .argocd-source*.yaml.
+const COLUMNS: Record<string, YamlProfile> = { ...PROFILES, 'argocd-source': ARGOCD_SOURCE_PROFILE };
+type Outcome = 'ok' | YamlProblem;
+type Row = { name: string; text: string | Uint8Array; line?: number } & Record<keyof typeof COLUMNS, Outcome>;
+
+const bombText = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n') + '\n';
+const block = (n: number): string => 'a:\n' + Array.from({ length: n }, (_, i) => `${'  '.repeat(i + 1)}k:`).join('\n') + ` ${CANARY}\n`;
+const flow = (n: number): string => `a: ${'['.repeat(n)}${CANARY}${']'.repeat(n)}\n`;
+const all = (o: Outcome): Pick<Row, keyof typeof COLUMNS> => ({ values: o, output: o, crd: o, argocd: o, 'argocd-source': o });
+
+// Every row holds the canary where a careless message would quote it.
+const ROWS: Row[] = [
+  { name: 'alias bomb (10^9 nodes)', text: bombText, ...all('nodes') },
+  { name: 'flow nesting past the reader', text: flow(20_000), ...all('too-deep-for-reader') },
+  { name: 'flow nesting of 100', text: flow(100), ...all('ok'), values: 'depth' },
+  { name: 'flow nesting of 300', text: flow(300), ...all('depth'), output: 'ok' },
+  { name: 'block nesting of 1010', text: block(1_010), ...all('depth'), line: undefined },
+  { name: 'block nesting of 100', text: block(100), ...all('ok'), values: 'depth' },
+  { name: 'complex key', text: `a: 1\nm:\n  ? [${CANARY}, b]\n  : 1\n`, line: 3, ...all('complex-key') },
+  { name: 'duplicate key', text: `a: 1\npassword: ${CANARY}\npassword: x\n`, line: 3, ...all('duplicate-key') },
+  { name: '__proto__ key', text: `a:\n  __proto__: ${CANARY}\n`, line: 2, ...all('key') },
+  { name: 'constructor key', text: `a:\n  constructor: ${CANARY}\n`, line: 2, ...all('ok'), values: 'key', crd: 'key' },
+  { name: 'yes/no word', text: `a: 1\nflag: yes\n`, line: 2, ...all('ambiguous') },
+  { name: 'YAML 1.1 octal', text: `a: 1\nmode: 0755\n`, line: 2, ...all('ambiguous') },
+  { name: 'number with _', text: `a: 1\npin: 1_234\n`, line: 2, ...all('ambiguous') },
+  // Go's yaml.v2 keeps a timestamp as its string in interface{} and has no sexagesimals: Argo CD reads these as 1.2 does.
+  { name: 'date', text: `a: 1\nday: 2024-01-02\n`, line: 2, ...all('ambiguous'), argocd: 'ok', 'argocd-source': 'ok' },
+  { name: 'sexagesimal', text: `a: 1\nt: 1:30\n`, line: 2, ...all('ambiguous'), argocd: 'ok', 'argocd-source': 'ok' },
+  { name: 'integer beyond 2^53', text: `a: 1\nn: 9007199254740993\n`, line: 2, ...all('unsafe-int') },
+  { name: 'integer-valued float beyond 2^53', text: `a: 1\nn: 1e20\n`, ...all('ok'), output: 'unsafe-int' },
+  { name: 'invalid UTF-8', text: new Uint8Array([...Buffer.from(`a: 1\nb: ${CANARY}`), 0xff, 0x0a]), line: 2, ...all('utf8') },
+  { name: 'tab indentation', text: `a:\n\tb: ${CANARY}\n`, line: 2, ...all('syntax') },
+  { name: 'tab inside a value', text: `a: "x\ty"\n`, ...all('ok') },
+  { name: 'two documents', text: `a: 1\n---\nb: ${CANARY}\n`, ...all('ok'), values: 'syntax', 'argocd-source': 'syntax' },
+  { name: 'syntax error beside a secret', text: `a: 1\nb: "${CANARY}\nc: 2\n`, ...all('syntax') },
+  { name: 'unknown tag', text: `a: !secret ${CANARY}\n`, line: 1, ...all('syntax') },
+  { name: 'merge key', text: `base: &b {x: 1}\nm:\n  <<: *b\n  y: ${CANARY}\n`, ...all('ok') },
+];
+
+describe('every profile against every hostile input', () => {
+  for (const row of ROWS) {
+    for (const [column, profile] of Object.entries(COLUMNS)) {
+      const want = row[column];
+      test(`${row.name}: ${column} -> ${want}`, () => {
+        const size = { maxBytes: 8 << 20, limit: 'fileBytes' as const };
+        const read = (): unknown[] => (typeof row.text === 'string' ? readYaml(row.text, 'f.yaml', profile) : readYamlBytes(row.text, 'f.yaml', profile, size));
+        let got: Outcome = 'ok';
+        try {
+          read();
+        } catch (e) {
+          if (!(e instanceof YamlError)) throw e;
+          got = e.problem;
+          // Never a value or a source line, one line, and where it is when the reader knows.
+          assert.ok(!e.toString().includes(CANARY), e.toString());
+          assert.ok(!e.message.includes('\n'), e.message);
+          assert.equal(e.where?.file, 'f.yaml');
+          if (row.line !== undefined) {
+            assert.equal(e.at?.line, row.line, e.toString());
+            // Bytes are a file's bytes whatever the profile: a bad byte's line is a line of that file.
+            assert.equal(e.where?.line, profile.filePositions || got === 'utf8' ? row.line : undefined);
+          }
+        }
+        assert.equal(got, want);
+      });
+    }
+  }
+});
+
+describe('what the profiles keep', () => {
+  test('a duplicate key is named with its map, never its value', () => {
+    const e = caught(() => readYaml(`a:\n  b: 1\n  "b": ${CANARY}\n`, 'f.yaml', PROFILES.crd)) as YamlError;
+    assert.equal(e.toString(), 'f.yaml:3:3 .a: invalid YAML: duplicated mapping key "b"');
+  });
+  test('argocd reads what Go reads alike as YAML 1.2 does, and merges `<<` like yaml.v2', () => {
+    const [doc] = readYaml('d: 2024-01-02\nt: 1:30\nb: true\nh: 0x1F\nbase: &b {x: 1}\nm:\n  <<: *b\n', 'f.yaml', PROFILES.argocd);
+    assert.deepEqual(doc, { d: '2024-01-02', t: '1:30', b: true, h: 31, base: { x: 1 }, m: { x: 1 } });
+  });
+  test('output and argocd copy aliased nodes; values and crd keep js-yaml sharing (read only)', () => {
+    const text = 'a: &l {x: 1}\nb: *l\n';
+    for (const [name, profile] of Object.entries(PROFILES)) {
+      const [doc] = readYaml(text, 'f.yaml', profile) as [{ a: object; b: object }];
+      assert.equal(doc.a === doc.b, profile.aliases === 'shared', name);
+    }
+  });
+  test('the node budget is shared by the documents of one text', () => {
+    const doc = `a: [${Array(600).fill('1').join(',')}]\n`;
+    assert.equal(readYaml(doc, 'f.yaml', PROFILES.crd, { maxNodes: 1_000 }).length, 1);
+    assert.equal((caught(() => readYaml(`${doc}---\n${doc}`, 'f.yaml', PROFILES.crd, { maxNodes: 1_000 })) as YamlError).problem, 'nodes');
+  });
+  test('a file over its size limit is refused before it is read', () => {
+    const e = caught(() => readYamlBytes(new Uint8Array(11), 'f.yaml', PROFILES.argocd, { maxBytes: 10, limit: 'fileBytes' })) as YamlError;
+    assert.equal(e.problem, 'size');
+    assert.match(e.message, /^file is 11 bytes, over the limit for an Argo CD file \(10 bytes, limit fileBytes/);
+  });
 });
