@@ -171,7 +171,7 @@ export function findDuplicateKey(text: string): DuplicateKey | undefined {
         const k = Y.isScalar(key) ? (key.value === null ? 'null' : toText(key.value)) : 'null';
         if (seen.has(k)) {
           const at = key?.range ? lc.linePos(key.range[0]) : undefined;
-          found = { key: k, path: path || '.', ...(at ? { position: { line: at.line, column: at.col } } : {}) };
+          found = { key: k, path, ...(at ? { position: { line: at.line, column: at.col } } : {}) };
           return;
         }
         seen.add(k);
