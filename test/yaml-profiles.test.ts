@@ -10,6 +10,7 @@ import { parseRendered } from '../src/core/documents.js';
 import { UserError } from '../src/core/errors.js';
 import { MemoryFs } from '../src/core/fs.js';
 import { DEFAULT_RENDER_LIMITS } from '../src/core/limits.js';
+import { TemplateSet } from '../src/core/templates.js';
 import { ARGOCD_SOURCE_PROFILE, PROFILES, readYaml, readYamlBytes, YamlError, type YamlProblem, type YamlProfile } from '../src/core/untrusted-yaml.js';
 import { loadYamlText } from '../src/core/yaml-load.js';
 import { loadCrds } from '../src/validate/crd.js';
@@ -38,7 +39,17 @@ const CALLERS: Record<string, (text: string | Uint8Array) => unknown> = {
 describe('every caller reads through the one module', () => {
   const deepFlow = `a: ${'['.repeat(5_000)}${']'.repeat(5_000)}\n`;
   const deepBlock = 'a:\n' + Array.from({ length: 1_010 }, (_, i) => `${'  '.repeat(i + 1)}k:`).join('\n') + ' 1\n';
-  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n') + '\n';
+  const bomb =
+    [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(', ')}]`,
+      ),
+    ].join('\n') + '\n';
   const cases: [string, string | Uint8Array, RegExp][] = [
     ['deep flow nesting', deepFlow, /nesting too deep for the YAML reader|nesting deeper than \d+ levels/],
     ['deep block nesting', deepBlock, /nesting deeper than \d+ levels/],
@@ -64,14 +75,25 @@ describe('every caller reads through the one module', () => {
 });
 
 // The profiles, columns of the table: `argocd-source` is the one-document reading of .argocd-source*.yaml.
-const COLUMNS: Record<string, YamlProfile> = { ...PROFILES, 'argocd-source': ARGOCD_SOURCE_PROFILE };
+type Column = keyof typeof PROFILES | 'argocd-source';
+const COLUMNS: Record<Column, YamlProfile> = { ...PROFILES, 'argocd-source': ARGOCD_SOURCE_PROFILE };
 type Outcome = 'ok' | YamlProblem;
-type Row = { name: string; text: string | Uint8Array; line?: number } & Record<keyof typeof COLUMNS, Outcome>;
+type Row = { name: string; text: string | Uint8Array; line?: number } & Record<Column, Outcome>;
 
-const bombText = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n') + '\n';
+const bombText =
+  [
+    'a: &a [x, x, x, x, x, x, x, x, x, x]',
+    ...Array.from(
+      { length: 8 },
+      (_, i) =>
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(97 + i)}`)
+          .join(', ')}]`,
+    ),
+  ].join('\n') + '\n';
 const block = (n: number): string => 'a:\n' + Array.from({ length: n }, (_, i) => `${'  '.repeat(i + 1)}k:`).join('\n') + ` ${CANARY}\n`;
 const flow = (n: number): string => `a: ${'['.repeat(n)}${CANARY}${']'.repeat(n)}\n`;
-const all = (o: Outcome): Pick<Row, keyof typeof COLUMNS> => ({ values: o, output: o, crd: o, argocd: o, 'argocd-source': o });
+const all = (o: Outcome): Record<Column, Outcome> => ({ values: o, output: o, crd: o, argocd: o, 'argocd-source': o });
 
 // Every row holds the canary where a careless message would quote it.
 const ROWS: Row[] = [
@@ -104,7 +126,7 @@ const ROWS: Row[] = [
 
 describe('every profile against every hostile input', () => {
   for (const row of ROWS) {
-    for (const [column, profile] of Object.entries(COLUMNS)) {
+    for (const [column, profile] of Object.entries(COLUMNS) as [Column, YamlProfile][]) {
       const want = row[column];
       test(`${row.name}: ${column} -> ${want}`, () => {
         const size = { maxBytes: 8 << 20, limit: 'fileBytes' as const };
@@ -156,5 +178,25 @@ describe('what the profiles keep', () => {
     const e = caught(() => readYamlBytes(new Uint8Array(11), 'f.yaml', PROFILES.argocd, { maxBytes: 10, limit: 'fileBytes' })) as YamlError;
     assert.equal(e.problem, 'size');
     assert.match(e.message, /^file is 11 bytes, over the limit for an Argo CD file \(10 bytes, limit fileBytes/);
+  });
+});
+
+describe('fromYaml and fromYamlArray read a text as a values file', () => {
+  const helper = (src: string, ctx: unknown): string => {
+    const path = 't.yaml.hbs';
+    try {
+      return new TemplateSet([{ path, kind: 'template', name: path }], new Map([[path, src]])).render(path, ctx, { template: path, emitted: [], log: () => {} });
+    } catch (e) {
+      assert.ok(e instanceof UserError, String(e));
+      return `error: ${e.message}`;
+    }
+  };
+  test('an error names the line of the text, not of a wrapper', () => {
+    assert.equal(helper('{{toJson (fromYamlArray values.t)}}', { values: { t: `- a\n- !secret ${CANARY}\n` } }), 'error: fromYamlArray: invalid YAML: unknown tag !<!secret> (line 2 of the text)');
+    assert.equal(helper('{{toJson (fromYaml values.t)}}', { values: { t: `a: 1\nb: !secret ${CANARY}\n` } }), 'error: fromYaml: invalid YAML: unknown tag !<!secret> (line 2 of the text)');
+  });
+  test('a list, as Helm reads it (a document start is a document start, not text)', () => {
+    assert.equal(helper('{{toJson (fromYamlArray values.t)}}', { values: { t: '---\n- a\n- 1\n' } }), '["a",1]');
+    assert.match(helper('{{toJson (fromYamlArray values.t)}}', { values: { t: 'a: 1\n' } }), /^error: fromYamlArray: the text is not a YAML list/);
   });
 });

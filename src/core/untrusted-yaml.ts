@@ -205,7 +205,18 @@ export function readYaml(text: string, file: string, profile: YamlProfile, bound
   const budget = { n: maxNodes };
   docs.forEach((doc, i) => {
     const limits = { maxDepth, maxNodes, forbiddenKeys: profile.forbiddenKeys, anyUnsafeNumber: profile.bigNumbers === 'any' };
-    checkParsed(doc, limits, (problem, path, detail) => fail(problem, detail, secondReading(file, () => positionsOf(text, i).get(path)), path), budget);
+    checkParsed(
+      doc,
+      limits,
+      (problem, path, detail) =>
+        fail(
+          problem,
+          detail,
+          secondReading(file, () => positionsOf(text, i).get(path)),
+          path,
+        ),
+      budget,
+    );
   });
 
   const complex = secondReading(file, () => findComplexKey(text), true);
@@ -254,7 +265,7 @@ export function decodeUtf8(bytes: Uint8Array, file: string): string {
 
 /** Offset of the first byte that starts an invalid UTF-8 sequence (error path only). */
 function firstInvalidUtf8(b: Uint8Array): number {
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const c = b[i];
     const len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
     if (len === 0 || i + len > b.length) return i;
