@@ -116,7 +116,7 @@ const cases: Case[] = [
       'app/values.yaml': `name: demo\nreplicas: 1\ntoken: "2024-01-01 ${CANARY}"\n`,
       'app/templates/x.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  t: {{values.token}}\n',
     },
-    reason: /x\.yaml\.hbs \.data\.t: rendered value "YYYY-MM-DD …" means different things in YAML 1\.1/,
+    reason: /x\.yaml\.hbs \.data\.t: "YYYY-MM-DD …" means different things in YAML 1\.1/,
   },
 ];
 

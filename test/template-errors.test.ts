@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { keyAt } from '../src/core/documents.js';
+import { parseRendered } from '../src/core/documents.js';
 import { findGoSyntax, toStrata } from '../src/core/template/go-syntax.js';
 import { closestNames, editDistance } from '../src/core/template/suggest.js';
 import { syntaxError } from '../src/core/template/errors.js';
@@ -115,7 +115,8 @@ describe('invalid YAML output names the template line', () => {
         return true;
       },
     );
-    assert.equal(keyAt('a: 1\n  "b c": 2\n', 1, 2), '"b c"');
+    // A quoted key is named as the key it becomes, with the path of its map.
+    assert.throws(() => parseRendered('a:\n  "b c": 1\n  b c: 2\n', 't.yaml.hbs'), /duplicated mapping key "b c" \(at \.a\) at line 3/);
   });
   it('hands the rendered text to onBadOutput (render --debug)', () => {
     const seen: string[] = [];

@@ -1,9 +1,9 @@
 import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { standardChecks } from '../checks/index.js';
 import { UserError } from '../core/errors.js';
 import { resolvePath } from '../core/fs.js';
+import { PROFILES, readYaml } from '../core/untrusted-yaml.js';
 import type { Check } from '../core/render.js';
 import type { CompiledStore } from '../core/templates.js';
 import { validateApplication } from './application-schema.js';
@@ -90,9 +90,9 @@ interface ApplicationSource {
 /** The Applications of a file, by metadata.name; `name` picks one, else there must be exactly one. */
 export function pickApplication(text: string, file: string, name?: string): ApplicationDoc {
   const apps: ApplicationDoc[] = [];
-  for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length) throw new UserError(`invalid YAML: ${doc.errors[0].message.split('\n')[0]}`, { file });
-    const v = doc.toJS() as { kind?: string } | null;
+  // The one reader of untrusted YAML, as Argo CD's Go reader would read it (untrusted-yaml.ts, profile argocd).
+  for (const doc of readYaml(text, file, PROFILES.argocd)) {
+    const v = doc as { kind?: string } | null;
     if (v && typeof v === 'object' && v.kind === 'Application') apps.push(v);
   }
   const names = apps.map((a) => a.metadata?.name ?? '(no name)');

@@ -1,7 +1,8 @@
-import { parseDocument } from 'yaml';
 import { UserError } from '../core/errors.js';
 import { joinPath, type ReadOnlyFs } from '../core/fs.js';
 import { isPlainMap } from '../core/guards.js';
+import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
+import { ARGOCD_SOURCE_PROFILE, readYamlBytes } from '../core/untrusted-yaml.js';
 
 // `.argocd-source.yaml` and `.argocd-source-<appName>.yaml` in an app directory override the Application's
 // source before anything is generated (argo-cd reposerver/repository/repository.go mergeSourceParameters):
@@ -40,9 +41,8 @@ export function applySourceOverrides<S extends object>(fs: ReadOnlyFs, appDir: s
   for (const name of sourceOverrideFiles(appName)) {
     const file = joinPath(appDir, name);
     if (fs.stat(file) !== 'file') continue; // missing, or a directory: skipped, as upstream
-    const doc = parseDocument(Buffer.from(fs.readFile(file)).toString('utf8'), { uniqueKeys: true });
-    if (doc.errors.length) throw new UserError(`invalid YAML: ${doc.errors[0].message.split('\n')[0]}`, { file });
-    const patch = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    // The one reader of untrusted YAML, as Argo CD's Go reader would read it (untrusted-yaml.ts, profile argocd).
+    const [patch] = readYamlBytes(fs.readFile(file), file, ARGOCD_SOURCE_PROFILE, { maxBytes: DEFAULT_RENDER_LIMITS.fileBytes, limit: 'fileBytes' });
     if (patch === null || patch === undefined) continue; // an empty file patches nothing
     if (typeof patch !== 'object' || Array.isArray(patch)) throw new UserError('must be a mapping (a JSON merge patch of spec.source)', { file });
     try {

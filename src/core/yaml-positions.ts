@@ -11,17 +11,20 @@ export interface Position {
   column: number;
 }
 
-export function positionsOf(text: string): Map<string, Position> {
+/** Positions of the `index`-th document of the text (0: the first, the only one of a values file). */
+export function positionsOf(text: string, index = 0): Map<string, Position> {
   const Y = require('yaml') as typeof import('yaml');
   const lc = new Y.LineCounter();
-  const doc = Y.parseDocument(text, { lineCounter: lc, merge: true, schema: 'core', prettyErrors: false, uniqueKeys: false });
   const out = new Map<string, Position>();
+  const docs = Y.parseAllDocuments(text, { lineCounter: lc, merge: true, schema: 'core', prettyErrors: false, uniqueKeys: false });
+  const doc = Array.isArray(docs) ? docs[index] : undefined;
+  if (!doc) return out;
   const at = (offset: number): Position => {
     const p = lc.linePos(offset);
     return { line: p.line, column: p.col };
   };
   const walk = (node: YamlNode | null, path: string, depth: number): void => {
-    if (!node || depth > 200) return;
+    if (!node || depth > 1_000) return;
     if (Y.isSeq(node)) {
       node.items.forEach((item, i) => {
         const n = item as YamlNode | null;
@@ -46,10 +49,13 @@ export function positionsOf(text: string): Map<string, Position> {
 /** Positions computed on first use. */
 export class LazyPositions {
   private map: Map<string, Position> | undefined;
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly index = 0,
+  ) {}
 
   get(path: string): Position | undefined {
-    this.map ??= positionsOf(this.text);
+    this.map ??= positionsOf(this.text, this.index);
     return this.map.get(path);
   }
 }
@@ -130,5 +136,49 @@ export function findComplexKey(text: string): ComplexKey | undefined {
     if (found) break;
     walk(doc.contents, '', 0, doc);
   }
+  return found;
+}
+
+/** A key written twice in one map: its text, its map's path and where the second one is. */
+export interface DuplicateKey {
+  key: string;
+  path: string;
+  position?: Position;
+}
+
+/**
+ * The first key written twice in a map, in document order (where js-yaml stops with "duplicated mapping key"),
+ * found with the `yaml` package, which keeps key nodes: js-yaml's error names no key. Keys compare as the
+ * text they become (`1` and `"1"` are one key of a JavaScript object); `<<` merge keys are not entries.
+ * Called on that error path only.
+ */
+export function findDuplicateKey(text: string): DuplicateKey | undefined {
+  const Y = require('yaml') as typeof import('yaml');
+  const lc = new Y.LineCounter();
+  const docs = Y.parseAllDocuments(text, { lineCounter: lc, merge: true, schema: 'core', prettyErrors: false, uniqueKeys: false });
+  if (!Array.isArray(docs)) return undefined;
+  let found: DuplicateKey | undefined;
+  const walk = (node: unknown, path: string, depth: number): void => {
+    if (found || !node || depth > 1_000) return;
+    if (Y.isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, childPath(path, i), depth + 1));
+    } else if (Y.isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        if (found) return;
+        const key = pair.key as YamlNode | null;
+        if (Y.isScalar(key) && (typeof key.value === 'symbol' || key.value === '<<')) continue; // merge keys
+        const k = Y.isScalar(key) ? (key.value === null ? 'null' : toText(key.value)) : 'null';
+        if (seen.has(k)) {
+          const at = key?.range ? lc.linePos(key.range[0]) : undefined;
+          found = { key: k, path, ...(at ? { position: { line: at.line, column: at.col } } : {}) };
+          return;
+        }
+        seen.add(k);
+        walk(pair.value, childPath(path, k), depth + 1);
+      }
+    }
+  };
+  for (const doc of docs) walk(doc.contents, '', 0);
   return found;
 }

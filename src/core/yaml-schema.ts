@@ -72,11 +72,24 @@ export function isAmbiguous(text: string): boolean {
   return ambiguityOf(text) !== undefined;
 }
 
-const ambiguousType = new yaml.Type('tag:strata.dev,2024:ambiguous', {
-  kind: 'scalar',
-  resolve: (data: string | null) => data !== null && isAmbiguous(data),
-  construct: (data: string) => new Ambiguous(data),
-});
+/**
+ * Whether Go's gopkg.in/yaml.v2 (through sigs.k8s.io/yaml, how Argo CD reads Application manifests and
+ * `.argocd-source*.yaml`) reads a plain scalar differently from YAML 1.2: it takes the yes/no/on/off words as
+ * booleans (resolve.go resolveMap) and parses integers with strconv.ParseInt(base 0) after dropping `_`
+ * (`0755` is 493, `1_000` is 1000); a timestamp decoded into interface{} stays its string (decode.go, "for
+ * backward compatibility") and it has no sexagesimals, so dates and `NN:NN` read alike.
+ */
+export function goYamlDiffers(text: string): boolean {
+  const shape = ambiguityOf(text);
+  return shape !== undefined && shape !== 'NN:NN' && !shape.startsWith('YYYY-MM-DD');
+}
+
+const ambiguousType = (differs: (text: string) => boolean): yaml.Type =>
+  new yaml.Type('tag:strata.dev,2024:ambiguous', {
+    kind: 'scalar',
+    resolve: (data: string | null) => data !== null && differs(data),
+    construct: (data: string) => new Ambiguous(data),
+  });
 
 const unsafeIntType = new yaml.Type('tag:strata.dev,2024:unsafe-int', {
   kind: 'scalar',
@@ -88,7 +101,10 @@ const unsafeIntType = new yaml.Type('tag:strata.dev,2024:unsafe-int', {
 const t = (yaml as unknown as { types: Record<'null' | 'bool' | 'int' | 'float' | 'merge', yaml.Type> }).types;
 
 /** Implicit types are tried in order: the markers first, so they win over int and float. */
-export const STRATA_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({ implicit: [ambiguousType, unsafeIntType, t.null, t.bool, t.int, t.float, t.merge] });
+export const STRATA_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({ implicit: [ambiguousType(isAmbiguous), unsafeIntType, t.null, t.bool, t.int, t.float, t.merge] });
+
+/** For files Argo CD reads with Go's yaml.v2: only what that reader takes differently is marked ambiguous. */
+export const GO_YAML_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({ implicit: [ambiguousType(goYamlDiffers), unsafeIntType, t.null, t.bool, t.int, t.float, t.merge] });
 
 export type ParsedProblem = 'nodes' | 'depth' | 'ambiguous' | 'unsafe-int' | 'key' | 'type';
 

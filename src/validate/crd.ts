@@ -1,16 +1,14 @@
 import { limitHint } from '../core/limits.js';
-import yaml from 'js-yaml';
 import { UserError } from '../core/errors.js';
 import { joinPath, type ReadOnlyFs } from '../core/fs.js';
 import type { Limits } from '../core/limits.js';
 import { childPath } from '../core/paths.js';
-import { decodeUtf8 } from '../core/yaml-load.js';
-import { checkParsed, STRATA_SCHEMA, type ParsedProblem } from '../core/yaml-schema.js';
+import { decodeUtf8, PROFILES, readYaml } from '../core/untrusted-yaml.js';
 import { crdSchema, type CrdVersion } from './crd-schema.js';
 
 // CustomResourceDefinitions kept in the repository (strata-policy.yaml `spec.schemas`, docs/validation.md):
-// read through the confined file system, each file capped by limits.schemaBytes, parsed with the strict
-// YAML schema of values files, and indexed by the `group/version/Kind` each served version covers.
+// read through the confined file system, each file capped by limits.schemaBytes, parsed by the one reader of
+// untrusted YAML (profile `crd`: the strict schema of values files), and indexed by the `group/version/Kind` each served version covers.
 
 /** apiVersion/Kind (`cert-manager.io/v1/Certificate`) -> the version's schema. */
 export type CrdIndex = ReadonlyMap<string, CrdVersion>;
@@ -45,36 +43,9 @@ export function crdFiles(fs: ReadOnlyFs, paths: readonly { path: string; at: str
   return [...new Set(out)].sort();
 }
 
-const YAML_LIMITS = { maxNodes: 1_000_000, maxDepth: 200, forbiddenKeys: new Set(['__proto__', 'constructor', 'prototype']) };
-
+/** The CRD documents of a file, read through the one reader of untrusted YAML (profile `crd`). */
 function parseCrdFile(text: string, file: string): unknown[] {
-  let docs: unknown[];
-  try {
-    docs = yaml.loadAll(text, undefined, { schema: STRATA_SCHEMA, filename: file });
-  } catch (e) {
-    const err = e as { reason?: string; mark?: { line: number; column: number } };
-    throw new UserError(`invalid YAML: ${err.reason ?? 'parse error'}`, { file, ...(err.mark ? { line: err.mark.line + 1, column: err.mark.column + 1 } : {}) });
-  }
-  const budget = { n: YAML_LIMITS.maxNodes };
-  for (const doc of docs) {
-    checkParsed(
-      doc,
-      YAML_LIMITS,
-      (problem: ParsedProblem, path, detail) => {
-        const why: Record<ParsedProblem, string> = {
-          nodes: `more than ${detail} nodes (an alias bomb?)`,
-          depth: `nested deeper than ${detail} levels`,
-          ambiguous: `"${detail}" means different things in YAML 1.1 (Kubernetes) and 1.2; quote it`,
-          'unsafe-int': 'integer beyond 2^53; quote it',
-          key: `the key "${detail}" is not allowed`,
-          type: 'unsupported value',
-        };
-        throw new UserError(why[problem], { file, path });
-      },
-      budget,
-    );
-  }
-  return docs.filter((d) => d !== null && d !== undefined);
+  return readYaml(text, file, PROFILES.crd).filter((d) => d !== null && d !== undefined);
 }
 
 function loadFile(fs: ReadOnlyFs, file: string, limits: Limits): CrdVersion[] {

@@ -2,6 +2,7 @@ import { limitHint } from '../limits.js';
 import { createHash } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { toYamlText } from '../serialize.js';
+import { PROFILES, readYaml } from '../untrusted-yaml.js';
 import { loadYamlText } from '../yaml-load.js';
 import { expandedSize } from './meter.js';
 import { cap, type Call, def, fail, type HelperTable, isMap, need, newMap, Produced, put, text } from './base.js';
@@ -57,10 +58,11 @@ function parseJson(c: Call, s: string): unknown {
   return v;
 }
 
-function parseYaml(c: Call, s: string): Record<string, unknown> {
+/** A text read as a values file would be (untrusted-yaml.ts, profile `values`); `map`: a map at the top (fromYaml). */
+function parseYaml(c: Call, s: string, map: boolean): unknown {
   cap(c, s.length, 'the input');
   try {
-    return loadYamlText(s, c.name).value ?? {};
+    return map ? (loadYamlText(s, c.name).value ?? {}) : readYaml(s, c.name, PROFILES.values)[0];
   } catch (e) {
     const msg = e instanceof UserError ? e.message : 'invalid YAML';
     const line = e instanceof UserError && e.where?.line ? ` (line ${e.where.line} of the text)` : '';
@@ -132,18 +134,10 @@ export const ENCODING_HELPERS: HelperTable = {
     expandedSize(c, x);
     return new Produced(toYamlText(x));
   }),
-  fromYaml: def(1, 1, ([s], c) => parseYaml(c, text(c, s, 0))),
+  fromYaml: def(1, 1, ([s], c) => parseYaml(c, text(c, s, 0), true)),
+  // Read as the document it is (a `---` starts it, lines are the text's own), not wrapped under a key.
   fromYamlArray: def(1, 1, ([s], c) => {
-    const t = text(c, s, 0);
-    const wrapped = parseYaml(
-      c,
-      'list:\n' +
-        t
-          .split('\n')
-          .map((l) => '  ' + l)
-          .join('\n'),
-    );
-    const l = wrapped.list ?? [];
+    const l = parseYaml(c, text(c, s, 0), false) ?? [];
     if (!Array.isArray(l)) fail(c, 'the text is not a YAML list');
     return l as unknown[];
   }),
