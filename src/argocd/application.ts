@@ -1,9 +1,10 @@
-import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstatSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { standardChecks } from '../checks/index.js';
 import { UserError } from '../core/errors.js';
 import { resolvePath } from '../core/fs.js';
-import { PROFILES, readYaml } from '../core/untrusted-yaml.js';
+import { decodeUtf8, PROFILES, readYaml } from '../core/untrusted-yaml.js';
+import { BoundedReadError, readBounded } from '../io/bounded-read.js';
 import type { Check } from '../core/render.js';
 import type { CompiledStore } from '../core/templates.js';
 import { validateApplication } from './application-schema.js';
@@ -191,9 +192,13 @@ export function renderApplication(opts: RenderApplicationOptions): RenderApplica
   const file = resolve(opts.appFile);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Bounded like every file strata reads (a FIFO or /dev/zero is refused), and decoded strictly: bad bytes
+    // are an error naming their line, never replacement characters.
+    text = decodeUtf8(readBounded(file), opts.appFile);
   } catch (e) {
-    throw new UserError(`cannot read the Application: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: opts.appFile });
+    if (e instanceof UserError) throw e;
+    const why = e instanceof BoundedReadError ? e.message : ((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+    throw new UserError(`cannot read the Application: ${why}`, { file: opts.appFile });
   }
   const picked = pickApplication(text, opts.appFile, opts.name);
   const problems = validateApplication(picked);
