@@ -107,8 +107,16 @@ function generate(root: string, policyFile: string | undefined, over: Record<str
 
 describe('platform policy: the four objects of the issue 23 reproduction', () => {
   const cases: [string, string, RegExp][] = [
-    ['crb.yaml', CRB, /error platform-kinds ClusterRoleBinding\/team-a-admin .*app\/templates\/crb\.yaml.*: platform policy \(.*platform-policy\.yaml\): kind ClusterRoleBinding is not allowed .*ask your platform team/],
-    ['secret.yaml', SECRET, /error platform-namespaces Secret\/kube-system\/stolen \.metadata\.namespace .*app\/templates\/secret\.yaml.*: platform policy \(.*\): namespace "kube-system" is not allowed .*team-a/],
+    [
+      'crb.yaml',
+      CRB,
+      /error platform-kinds ClusterRoleBinding\/team-a-admin .*app\/templates\/crb\.yaml.*: platform policy \(.*platform-policy\.yaml\): kind ClusterRoleBinding is not allowed .*ask your platform team/,
+    ],
+    [
+      'secret.yaml',
+      SECRET,
+      /error platform-namespaces Secret\/kube-system\/stolen \.metadata\.namespace .*app\/templates\/secret\.yaml.*: platform policy \(.*\): namespace "kube-system" is not allowed .*team-a/,
+    ],
     ['project.yaml', PROJECT, /error platform-kinds AppProject\/argocd\/default .*: platform policy \(.*\): kind AppProject is not allowed/],
     ['application.yaml', APPLICATION, /error platform-namespaces Application\/argocd\/escalate \.metadata\.namespace .*: platform policy \(.*\): namespace "argocd" is not allowed/],
   ];
@@ -131,7 +139,8 @@ describe('platform policy: the four objects of the issue 23 reproduction', () =>
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /4 errors found/);
-    for (const id of ['ClusterRoleBinding/team-a-admin', 'Secret/kube-system/stolen', 'AppProject/argocd/default', 'Application/argocd/escalate']) assert.match(r.stderr, new RegExp(`platform-\\w+ ${id}`));
+    for (const id of ['ClusterRoleBinding/team-a-admin', 'Secret/kube-system/stolen', 'AppProject/argocd/default', 'Application/argocd/escalate'])
+      assert.match(r.stderr, new RegExp(`platform-\\w+ ${id}`));
   });
 
   test('a cluster-scoped kind is refused under `namespaces` unless allowClusterKinds lists it', async () => {
@@ -158,13 +167,16 @@ describe('platform policy: the four objects of the issue 23 reproduction', () =>
 describe('platform policy: a repository cannot relax it', () => {
   test('image-tag-pinned: error holds though strata-policy.yaml and strata.yaml turn it off, with a warning naming the relaxation', async () => {
     const app = APP + '  policy:\n    rules: { image-tag-pinned: "off" }\n';
-    const root = repoWith({ 'deploy.yaml': DEPLOYMENT }, { 'app/strata.yaml': app, 'app/values.yaml': 'tag: latest\n' });
+    const root = repoWith({ 'deploy.yaml.hbs': DEPLOYMENT }, { 'app/strata.yaml': app, 'app/values.yaml': 'tag: latest\n' });
     assert.equal((await generate(root, undefined)).code, 0);
     const r = await generate(root, platformFile(PLATFORM));
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /error image-tag-pinned Deployment\/team-a\/web \.spec\.template\.spec\.containers\[0\]\.image .*set at app\/values\.yaml:1:\d+.*: platform policy \(.*\): image .* uses the tag "latest"/);
+    assert.match(
+      r.stderr,
+      /error image-tag-pinned Deployment\/team-a\/web \.spec\.template\.spec\.containers\[0\]\.image .*set at app\/values\.yaml:1:\d+.*: platform policy \(.*\): image .* uses the tag "latest"/,
+    );
     // With a pinned tag the render passes and says that the repository's "off" does not apply.
-    const pinned = repoWith({ 'deploy.yaml': DEPLOYMENT }, { 'app/strata.yaml': app });
+    const pinned = repoWith({ 'deploy.yaml.hbs': DEPLOYMENT }, { 'app/strata.yaml': app });
     const ok = await generate(pinned, platformFile(PLATFORM));
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stderr, /warn platform-policy .*image-tag-pinned is "off" in the repository's policy, below the platform policy's "error" \(.*platform-policy\.yaml\); the platform's applies/);
@@ -172,7 +184,7 @@ describe('platform policy: a repository cannot relax it', () => {
 
   test('every built-in rule the platform sets is enforced whatever the repository says', async () => {
     const rules = ['container-resources', 'min-replicas', 'probes', 'pod-security'];
-    const root = repoWith({ 'deploy.yaml': DEPLOYMENT.replace('replicas: 2', 'replicas: 1') });
+    const root = repoWith({ 'deploy.yaml.hbs': DEPLOYMENT.replace('replicas: 2', 'replicas: 1') });
     for (const rule of rules) {
       const text = PLATFORM.replace('rules: { image-tag-pinned: error }', `rules: { ${rule}: error }`);
       const r = await generate(root, platformFile(text));
@@ -187,11 +199,11 @@ describe('platform policy: a repository cannot relax it', () => {
 
   test('a repository rule stricter than the platform still applies (tightening), and a finding both report is listed once', async () => {
     const tighter = REPO_ALL_OFF.replace('image-tag-pinned: "off"', 'image-tag-pinned: { severity: error, requireDigest: true }');
-    const root = repoWith({ 'deploy.yaml': DEPLOYMENT }, { 'strata-policy.yaml': tighter });
+    const root = repoWith({ 'deploy.yaml.hbs': DEPLOYMENT }, { 'strata-policy.yaml': tighter });
     const r = await generate(root, platformFile(PLATFORM));
     assert.equal(r.code, 1);
     assert.match(r.stderr, /error image-tag-pinned .*is not pinned by digest/);
-    const both = repoWith({ 'deploy.yaml': DEPLOYMENT }, { 'strata-policy.yaml': REPO_ALL_OFF.replace('image-tag-pinned: "off"', 'image-tag-pinned: error'), 'app/values.yaml': 'tag: latest\n' });
+    const both = repoWith({ 'deploy.yaml.hbs': DEPLOYMENT }, { 'strata-policy.yaml': REPO_ALL_OFF.replace('image-tag-pinned: "off"', 'image-tag-pinned: error'), 'app/values.yaml': 'tag: latest\n' });
     const once = await generate(both, platformFile(PLATFORM));
     assert.equal(once.code, 1);
     assert.equal(once.stderr.match(/uses the tag "latest"/g)?.length, 1, once.stderr);
@@ -246,14 +258,14 @@ describe('platform policy: per AppProject sections', () => {
   ].join('\n');
 
   test('ARGOCD_APP_PROJECT_NAME picks the section merged over the defaults; other projects get the defaults', async () => {
-    const root = repoWith({ 'crb.yaml': CRB, 'secret.yaml': SECRET, 'deploy.yaml': DEPLOYMENT }, { 'app/values.yaml': 'tag: latest\n' });
+    const root = repoWith({ 'crb.yaml': CRB, 'secret.yaml': SECRET, 'deploy.yaml.hbs': DEPLOYMENT }, { 'app/values.yaml': 'tag: latest\n' });
     const file = platformFile(PER_PROJECT);
     const teamA = await generate(root, file);
     assert.equal(teamA.code, 1);
     assert.match(teamA.stderr, /3 errors found/);
     const platformTeam = await generate(root, file, { ARGOCD_APP_PROJECT_NAME: 'platform-team' });
     assert.equal(platformTeam.code, 0, platformTeam.stderr);
-    const strict = await generate(repoWith({ 'deploy.yaml': DEPLOYMENT }), file, { ARGOCD_APP_PROJECT_NAME: 'strict' });
+    const strict = await generate(repoWith({ 'deploy.yaml.hbs': DEPLOYMENT }), file, { ARGOCD_APP_PROJECT_NAME: 'strict' });
     assert.equal(strict.code, 1);
     assert.match(strict.stderr, /error min-replicas Deployment\/team-a\/web .*platform policy .*2 replicas; at least 3 required/);
   });
@@ -282,7 +294,10 @@ describe('platform policy: fails closed', () => {
   test('STRATA_PLATFORM_POLICY set but the file missing, relative, empty or not a file: the render fails naming it', async () => {
     const root = repoWith({ 'cm.yaml': CM });
     const cases: [string, RegExp][] = [
-      ['/nonexistent/platform-policy.yaml', /^strata: error: \/nonexistent\/platform-policy\.yaml: cannot read the platform policy \(STRATA_PLATFORM_POLICY\): ENOENT; strata does not render without it$/],
+      [
+        '/nonexistent/platform-policy.yaml',
+        /^strata: error: \/nonexistent\/platform-policy\.yaml: cannot read the platform policy \(STRATA_PLATFORM_POLICY\): ENOENT; strata does not render without it$/,
+      ],
       ['platform-policy.yaml', /STRATA_PLATFORM_POLICY must be an absolute path/],
       ['', /STRATA_PLATFORM_POLICY is set but empty/],
       ['/dev/zero', /\/dev\/zero: cannot read the platform policy .*character device/],
