@@ -179,7 +179,7 @@ function parse(file: string, bytes: Uint8Array): PlatformPolicy {
   const known = [...taken];
   const block = (raw: Record<string, Value>, path: string, custom: CustomRule[]): Block => ({
     platform: raw.platform === undefined ? {} : parsePlatformSection(v, raw.platform, childPath(path, 'platform')),
-    rules: raw.rules === undefined ? new Map() : parseRules(v, raw.rules, childPath(path, 'rules'), known, customNames),
+    rules: raw.rules === undefined ? new Map<string, { severity?: Severity; options: Options }>() : parseRules(v, raw.rules, childPath(path, 'rules'), known, customNames),
     custom,
   });
   const projects = new Map<string, Block>();
