@@ -336,3 +336,31 @@ describe('platform policy: lint and render show it', () => {
     assert.equal(without.code, 0, without.stdout);
   });
 });
+
+describe('platform policy: the documented example', () => {
+  test("docs/policy.md's example parses, and holds team-a and platform-team apart", async () => {
+    const { readFileSync } = await import('node:fs');
+    const { REPO } = await import('./helpers.js');
+    const doc = readFileSync(join(REPO, 'docs', 'policy.md'), 'utf8');
+    const example = /```yaml\n# \/etc\/strata\/platform-policy\.yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    assert.ok(example, 'the example is in docs/policy.md');
+    const file = platformFile(example);
+    const hostPath = DEPLOYMENT.replace('      containers:', '      volumes: [{ name: h, hostPath: { path: /var/run } }]\n      containers:');
+    const root = repoWith({ 'deploy.yaml.hbs': hostPath, 'crb.yaml': CRB });
+    const teamA = await generate(root, file);
+    assert.equal(teamA.code, 1);
+    assert.match(teamA.stderr, /error no-host-path Deployment\/team-a\/web .*platform policy .*hostPath volumes are not allowed/);
+    assert.match(teamA.stderr, /error platform-kinds ClusterRoleBinding/);
+    const platformTeam = await generate(root, file, { ARGOCD_APP_PROJECT_NAME: 'platform-team' });
+    assert.equal(platformTeam.code, 1);
+    assert.doesNotMatch(platformTeam.stderr, /ClusterRoleBinding/);
+    assert.match(platformTeam.stderr, /1 error found: error no-host-path/);
+  });
+
+  test('allowKinds: only the listed kinds may be emitted', async () => {
+    const root = repoWith({ 'cm.yaml': CM, 'secret.yaml': SECRET.replace('  namespace: kube-system\n', '') });
+    const r = await generate(root, platformFile(PLATFORM.replace('denyKinds: [ClusterRoleBinding, AppProject]', 'allowKinds: [v1/ConfigMap, apps/v1/Deployment]')));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /1 error found: error platform-kinds Secret\/team-a\/stolen \.kind .*kind Secret is not allowed for this app \(allowed: v1\/ConfigMap, apps\/v1\/Deployment\)/);
+  });
+});
