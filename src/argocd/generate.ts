@@ -11,6 +11,8 @@ import { findCheckout, findRepoRoot } from '../io/repo.js';
 import { lookupAppRevision, type LastCommit } from './app-revision.js';
 import { TARBALL_REL_PATH_VAR, type Env } from './contract.js';
 import { requireRepositoryPolicy, type PartialTree } from '../policy/config.js';
+import { readPlatformPolicy } from '../io/platform-policy-file.js';
+import { PLATFORM_POLICY_VAR } from '../policy/platform.js';
 import { parameterOverrides, parseParameters } from './parameters.js';
 import {
   capabilitiesFromEnv,
@@ -19,6 +21,7 @@ import {
   cmpExtractDir,
   namespaceFromEnv,
   normalizeSourcePath,
+  platformChecks,
   releaseFromEnv,
   rootFromSourcePath,
   rootPathOf,
@@ -50,6 +53,11 @@ export interface GenerateOptions {
   caches?: RenderCaches;
   /** The partial tree `render --application` emulates (default: found from cwd and the environment). */
   tree?: TreeRoot;
+  /**
+   * The platform policy file (docs/policy.md "Platform policy"); default: STRATA_PLATFORM_POLICY of `env`.
+   * `render --application` passes its process's, since its `env` is rebuilt from the Application.
+   */
+  platformPolicyFile?: string;
 }
 
 export interface GenerateResult {
@@ -136,6 +144,10 @@ function withRootPath(rootPath: string | undefined): PartialTree {
 export function generateManifests(opts: GenerateOptions): GenerateResult {
   const { env } = opts;
   const limits = opts.limits ?? resolveLimits(env);
+  // First of all: a render told to apply a platform policy never goes on without it (a missing mount, a
+  // malformed file), whatever the repository holds.
+  const platformFile = opts.platformPolicyFile ?? env[PLATFORM_POLICY_VAR];
+  const platform = platformFile === undefined ? undefined : readPlatformPolicy(platformFile, limits.fileBytes);
   const { fs, appDir, repoRoot, partial } = locateApp(opts.cwd, env, limits.fileBytes, opts.tree);
   const params = parseParameters(env);
   const caches = opts.caches ?? createCaches({ immutable: true, ...(opts.store ? { store: opts.store } : {}) });
@@ -181,7 +193,7 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
         release: releaseFromEnv(env, appDir, appRevision),
         capabilities: capabilitiesFromEnv(env),
         ...(namespace ? { namespace } : {}),
-        checks: opts.checks ?? [],
+        checks: [...platformChecks(platform, env), ...(opts.checks ?? [])],
         caches,
         limits,
         log: (m) => logs.push(m),

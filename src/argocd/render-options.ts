@@ -6,6 +6,9 @@ import { UserError } from '../core/errors.js';
 import type { Capabilities, ReleaseInfo } from '../core/types.js';
 import { ENV_PREFIX, ENV_VAR_STRATA_ENV, type Env } from './contract.js';
 import type { StrataParameters } from './parameters.js';
+import type { Check } from '../core/render.js';
+import { platformCheck } from '../policy/platform-check.js';
+import { platformFor, type PlatformPolicy } from '../policy/platform.js';
 
 // From Argo CD's build environment to what the core needs. Pure: the caller reads process.env and the disk.
 
@@ -137,4 +140,14 @@ export function capabilitiesFromEnv(env: Env): Partial<Capabilities> {
 /** ARGOCD_APP_NAMESPACE (the destination) wins over strata.yaml's namespace; empty means "not given". */
 export function namespaceFromEnv(env: Env): string | undefined {
   return env.ARGOCD_APP_NAMESPACE || undefined;
+}
+
+/**
+ * The platform policy's check for this Application: the section of its AppProject (ARGOCD_APP_PROJECT_NAME)
+ * over the defaults, namespaces checked against its destination (ARGOCD_APP_NAMESPACE, "" when it names none).
+ * First in the list: the repository's policy check drops what it reported (src/policy/platform-reported.ts).
+ */
+export function platformChecks(platform: PlatformPolicy | undefined, env: Env): Check[] {
+  if (!platform) return [];
+  return [platformCheck(platformFor(platform, env.ARGOCD_APP_PROJECT_NAME || undefined), { destination: env.ARGOCD_APP_NAMESPACE ?? '' })];
 }

@@ -1,6 +1,6 @@
 import { standardChecks } from './index.js';
 import type { Override } from '../core/layers.js';
-import { render, type AppSource, type RenderCaches } from '../core/render.js';
+import { render, type AppSource, type Check, type RenderCaches } from '../core/render.js';
 import type { Finding } from '../core/types.js';
 
 /** The app loaded already (`app`), or where to load it from (`fs`, `appDir`). */
@@ -8,6 +8,8 @@ export type LintOptions = AppSource & {
   env: string;
   overrides?: Override[];
   caches?: RenderCaches;
+  /** The platform policy's check (src/policy/platform-check.ts), run before the standard checks. */
+  platform?: readonly Check[];
   /** Told about objects of kinds without a schema. */
   debug?: (message: string) => void;
 };
@@ -21,7 +23,7 @@ export function lintApp(opts: LintOptions): Finding[] {
     ...('app' in opts ? { app: opts.app } : { fs: opts.fs, appDir: opts.appDir }),
     env: opts.env,
     overrides: opts.overrides ?? [],
-    checks: standardChecks(opts.debug ? { debug: opts.debug } : {}),
+    checks: [...(opts.platform ?? []), ...standardChecks(opts.debug ? { debug: opts.debug } : {})],
     failOnFindings: false,
     ...(opts.caches ? { caches: opts.caches } : {}),
   }).findings;

@@ -3,12 +3,14 @@ import type { Finding, RenderedObject } from '../core/types.js';
 import { objectId } from '../core/kinds.js';
 import { resolvePolicy } from './config.js';
 import { customFindings } from './custom-check.js';
+import { reportedByPlatform } from './platform-reported.js';
 import { RULES, type RuleContext } from './rules.js';
 import { toText } from '../core/guards.js';
 
 /**
  * The per-environment policy as a check: resolve the rules in force for the app and environment, run each
  * enabled rule over every object, and name the values file:line behind a finding where it can be traced.
+ * The platform policy (platform-check.ts) runs before it in the same render and cannot be relaxed by it.
  */
 export function policyCheck(): Check {
   return (input) => {
@@ -38,7 +40,9 @@ export function policyCheck(): Check {
         }
       }
     }
-    return out;
+    // A finding the platform policy's check reported already (same rule, object, path and message, at least as
+    // severe) is its to show: the platform's line names the platform file (src/policy/platform-check.ts).
+    return out.filter((f) => !reportedByPlatform(input.objects, f));
   };
 }
 

@@ -12,6 +12,7 @@ import { appsForEnv } from '../batch.js';
 import { LINT } from '../declarations.js';
 import { layerOverrides, outputFormat, requireEnv } from '../options.js';
 import { openApp } from '../target.js';
+import { localPlatformChecks } from '../platform-policy.js';
 
 /** `lint --application FILE`: does the manifest-generate-paths annotation cover every input of the app? */
 function lintApplication(ctx: CommandContext, application: string, format: string, repoRoot: string | undefined): number {
@@ -46,6 +47,7 @@ export const command = defineCommand(LINT, async (ctx, { options: o, positionals
     return lintApplication(ctx, application, format, o.repoRoot);
   }
   const env = requireEnv(o.env);
+  const platform = localPlatformChecks(ctx);
   const target = openApp(ctx.cwd, positionals[0], o.repoRoot, ctx.limits);
   const overrides = layerOverrides(layers, ctx.cwd, ctx.limits);
   const caches = createCaches({ immutable: true, ...(ctx.store ? { store: ctx.store } : {}) });
@@ -60,7 +62,7 @@ export const command = defineCommand(LINT, async (ctx, { options: o, positionals
     const app = entry.dir;
     if (!('loaded' in entry)) return { app, findings: [], error: entry.error };
     try {
-      return { app, findings: lintApp({ app: entry.loaded, env, overrides, caches, ...(debug ? { debug } : {}) }) };
+      return { app, findings: lintApp({ app: entry.loaded, env, overrides, caches, platform, ...(debug ? { debug } : {}) }) };
     } catch (e) {
       if (!o.all || !(e instanceof UserError)) throw e;
       return { app, findings: [], error: describeError(e) };

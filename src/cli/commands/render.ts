@@ -15,6 +15,7 @@ import { formatObjects } from '../../core/serialize.js';
 import { parseApiVersions } from '../../core/capabilities.js';
 import { releaseFromFlags } from '../release-flags.js';
 import { renderToOutputDir } from '../render-output-dir.js';
+import { localPlatformChecks } from '../platform-policy.js';
 
 export const command = defineCommand(RENDER, async (ctx, args) => {
   const o = args.options;
@@ -28,7 +29,8 @@ export const command = defineCommand(RENDER, async (ctx, args) => {
     ...(o.env !== undefined ? { env: o.env } : {}),
     overrides: layerOverrides(args.layers, ctx.cwd, ctx.limits),
     ...(o.namespace ? { namespace: o.namespace } : {}),
-    checks: standardChecks(),
+    // The platform policy first: the repository's policy check drops what it reported (src/policy/platform-check.ts).
+    checks: [...localPlatformChecks(ctx, o.namespace), ...standardChecks()],
     limits: ctx.limits,
     caches,
     log: (m: string) => ctx.stderr.write(`strata: template log: ${m}\n`),
