@@ -102,10 +102,10 @@ describe('unknown fields of built-in kinds', () => {
     );
   });
 
-  test('every kind with a schema has its fields, and strict-fields.json is what the generator makes', () => {
+  test('every kind with a schema has its fields, and strict-fields.schema.json is what the generator makes', () => {
     for (const key of KIND_SCHEMAS.keys()) assert.ok(hasStrictFields(key), key);
-    const committed = readFileSync(join(REPO, 'src/validate/strict-fields.json'), 'utf8');
-    assert.equal(committed, JSON.stringify(generateStrictFields()) + '\n', 'regenerate: npx tsx src/validate/strict-fields-generate.ts > src/validate/strict-fields.json');
+    const committed = readFileSync(join(REPO, 'src/validate/strict-fields.schema.json'), 'utf8');
+    assert.equal(committed, JSON.stringify(generateStrictFields()) + '\n', 'regenerate: npx tsx src/validate/strict-fields-generate.ts > src/validate/strict-fields.schema.json');
   });
 
   test('every kind the examples render is checked strictly (built-in fields or a CRD schema)', async () => {
