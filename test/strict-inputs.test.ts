@@ -6,7 +6,8 @@ import { describe, test } from 'node:test';
 
 import { UserError } from '../src/core/errors.js';
 import { MemoryFs } from '../src/core/fs.js';
-import { render } from '../src/core/render.js';
+import { render, resolveValues } from '../src/core/render.js';
+import { explainValues, formatExplain } from '../src/core/explain.js';
 import { loadApp } from '../src/core/app.js';
 
 const STRATA = 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [prod]\n  namespace: ns\n';
@@ -86,4 +87,36 @@ describe('missing optional layers', () => {
     assert.match(r.warn[0], /but app\/values-prod\.yml does/);
     assert.match(r.warn[1], /app\/secrets\.yaml does not exist, but app\/secret\.yaml does/);
   });
+});
+
+describe('values --explain: deletions and replaced lists', () => {
+  const fs = new MemoryFs({
+    'app/strata.yaml':
+      'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [prod]\n  layers: [values.yaml, values-prod.yaml]\n  merge:\n    lists:\n      - {path: .extra, strategy: append}\n',
+    'app/values.yaml': 'a:\n  b: 1\n  c: 2\nhosts: [a.example, b.example]\nextra: [one]\ngone:\n  deep: 1\n',
+    'app/values-prod.yaml': 'a:\n  b: null\nhosts: [c.example]\nextra: [two]\ngone: null\n',
+  });
+  const { merged, config } = resolveValues({ fs, appDir: 'app', env: 'prod' });
+  const text = formatExplain(explainValues(merged, config.listRules));
+
+  test('keys set to null are shown as deleted, with who deleted them and what was there', () => {
+    assert.match(text, /^\.a\.b \(deleted\)\n {4}deleted at app\/values-prod\.yaml:2:3\n {4}overrode 1 from app\/values\.yaml:2:3$/m);
+    assert.match(text, /^\.gone \(deleted\)\n {4}deleted at app\/values-prod\.yaml:5:1\n {4}overrode a map from app\/values\.yaml:6:1$/m);
+  });
+
+  test('a list a later layer replaced names the layer that replaced it and the one it replaced', () => {
+    assert.match(text, /^\.hosts \(a list of 1 item\)\n {4}set at app\/values-prod\.yaml:3:1\n {4}replaced the list from app\/values\.yaml:4:1$/m);
+    assert.match(text, /^\.extra \(a list of 2 items\)\n {4}set at app\/values-prod\.yaml:4:1\n {4}appended to the list from app\/values\.yaml:5:1$/m);
+    // A list only one layer set has no such row.
+    assert.doesNotMatch(fmtOnly({ 'app/values-prod.yaml': 'a: {c: 3}\n' }), /\(a list of/);
+  });
+
+  function fmtOnly(files: Record<string, string>): string {
+    const f2 = new MemoryFs({
+      'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [prod]\n  layers: [values.yaml, values-prod.yaml]\n',
+      'app/values.yaml': 'hosts: [a]\n',
+      ...files,
+    });
+    return formatExplain(explainValues(resolveValues({ fs: f2, appDir: 'app', env: 'prod' }).merged));
+  }
 });
