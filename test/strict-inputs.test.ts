@@ -46,7 +46,7 @@ describe('static manifests with template syntax', () => {
   test('the `# strata: static` first line keeps it as it is; a file without {{ needs nothing', () => {
     const alert = '# strata: static\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: alerts\ndata:\n  tmpl: "{{ .Labels.job }}"\n';
     const r = renderApp({ 'app/templates/alerts.yaml': alert, 'app/templates/cm.yaml': CM });
-    const cm = r.objects.find((o) => o.object.metadata.name === 'alerts')!;
+    const cm = r.objects.find((o) => (o.object.metadata as { name?: string }).name === 'alerts')!;
     assert.equal((cm.object.data as Record<string, string>).tmpl, '{{ .Labels.job }}');
     // The marker must be the first line.
     assert.throws(() => renderApp({ 'app/templates/alerts.yaml': '\n' + alert }), /strata: static/);
