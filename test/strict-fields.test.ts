@@ -82,6 +82,17 @@ describe('unknown fields of built-in kinds', () => {
     );
   });
 
+  test('RawExtension keeps any field (ControllerRevision.data); a kind added with the list is strict too', () => {
+    const cr = 'apiVersion: apps/v1\nkind: ControllerRevision\nmetadata:\n  name: r\nrevision: 1\ndata: {spec: {anything: [1, {deep: true}]}}\n';
+    assert.deepEqual(show(findings(cr)), []);
+    assert.deepEqual(
+      findings(cr.replace('revision: 1', 'revison: 1'))
+        .filter((x) => /unknown field/.test(x.message))
+        .map((x) => `${x.path} ${/did you mean "revision"/.test(x.message)}`),
+      ['.revison true'],
+    );
+  });
+
   test('argocd.argoproj.io/sync-options Validate=false makes it a warning', () => {
     const meta = '  annotations:\n    argocd.argoproj.io/sync-options: ServerSideApply=true, Validate=false\n';
     const f = findings(DEPLOYMENT('  minReadySecond: 5\n', meta));
