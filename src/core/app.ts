@@ -1,13 +1,24 @@
 import { loadAppConfig, resolveEnvironment, type AppConfig } from './config.js';
 import { UserError } from './errors.js';
-import { resolvePath, type ReadOnlyFs } from './fs.js';
+import { basename, dirname, joinPath, resolvePath, type ReadOnlyFs } from './fs.js';
 import type { ParseCache } from './parse-cache.js';
+import { editDistance } from './template/suggest.js';
 
 // An app loaded once: strata.yaml parsed and checked, and what follows from it and the tree alone (the
 // environment to render, the layer files of an environment, the templates folder). Entry points load an App
 // and pass it on (render, generate's revision lookup, diff --all's input lists, lint, the server), so one
 // path reads strata.yaml once, resolves an environment's layers once, and chooses the environment through
 // one resolver. An App is a snapshot of one load: a long-running process loads again to see an edit.
+
+/**
+ * Where the app tells about what it skipped: a missing optional layer at debug level always, and as a warning
+ * when a file with a near name sits beside it (`values-production.yaml` for `values-prod.yaml`): the entry
+ * point's logger, never process.env.
+ */
+export interface AppLog {
+  debug(message: string): void;
+  warn(message: string): void;
+}
 
 export interface App {
   /** The file system the app was read from; its layers and templates are read through it too. */
@@ -30,20 +41,20 @@ export interface App {
 }
 
 /** Load the app in `appDir` (repo-relative): strata.yaml through `cache` when given. */
-export function loadApp(fs: ReadOnlyFs, appDir: string, cache?: ParseCache): App {
-  return appOnFs(fs, loadAppConfig(fs, appDir, cache));
+export function loadApp(fs: ReadOnlyFs, appDir: string, cache?: ParseCache, log?: AppLog): App {
+  return appOnFs(fs, loadAppConfig(fs, appDir, cache), log);
 }
 
 /**
  * The app of an already loaded strata.yaml, read through `fs`: for a tree whose strata.yaml has the same
  * content as the one `config` came from (diff --all's revision side of an unchanged strata.yaml).
  */
-export function appOnFs(fs: ReadOnlyFs, config: AppConfig): App {
+export function appOnFs(fs: ReadOnlyFs, config: AppConfig, log?: AppLog): App {
   const layers = new Map<string, readonly string[]>();
   let templates: string | undefined;
   const layerFiles = (env: string): readonly string[] => {
     let files = layers.get(env);
-    if (!files) layers.set(env, (files = resolveLayerFiles(fs, config, env)));
+    if (!files) layers.set(env, (files = resolveLayerFiles(fs, config, env, log)));
     return files;
   };
   const templatesDir = (): string => {
@@ -65,7 +76,7 @@ export function appOnFs(fs: ReadOnlyFs, config: AppConfig): App {
 }
 
 /** The app's layer files for an environment, repo-relative, with `{env}` substituted; missing optional ones dropped. */
-function resolveLayerFiles(fs: ReadOnlyFs, config: AppConfig, env: string): string[] {
+function resolveLayerFiles(fs: ReadOnlyFs, config: AppConfig, env: string, log?: AppLog): string[] {
   const files: string[] = [];
   config.layers.forEach((layer, i) => {
     const rel = layer.path.replaceAll('{env}', env);
@@ -84,7 +95,51 @@ function resolveLayerFiles(fs: ReadOnlyFs, config: AppConfig, env: string): stri
         path: `.spec.layers[${i}]`,
         ...config.positions.get(`.spec.layers[${i}]`),
       });
+    } else if (log) {
+      const at = `${config.file} .spec.layers[${i}]`;
+      log.debug(`optional layer ${path} is absent for environment "${env}", skipped (${at})`);
+      const near = nearSibling(fs, path, layer.path, env, config.environments);
+      if (near) log.warn(`optional layer ${path} does not exist, but ${near} does: a misspelt name? (${at}; environment "${env}")`);
     }
   });
   return files;
+}
+
+// A directory may be large (a shared folder of every team's files): look at this many names at most.
+const MAX_SIBLINGS = 2000;
+
+/**
+ * A file beside a missing optional layer whose name is near it, or null. With `{env}` in the layer's path,
+ * a sibling matching the same pattern for a value that is no environment of the app and is near `env`
+ * (`production` for `prod`: one starts with the other, or two edits apart); otherwise a name two edits away
+ * or with the other YAML extension (`values-prod.yml` for `values-prod.yaml`).
+ */
+function nearSibling(fs: ReadOnlyFs, path: string, pattern: string, env: string, envs: readonly string[]): string | null {
+  const dir = dirname(path);
+  if (fs.stat(dir) !== 'dir') return null;
+  const want = basename(path);
+  const tmpl = basename(pattern);
+  const withEnv = tmpl.includes('{env}') && !dirname(pattern).includes('{env}');
+  const re = withEnv ? new RegExp('^' + tmpl.split('{env}').map(escapeRe).join('(.+)') + '$') : undefined;
+  const stem = (n: string): string => n.replace(/\.ya?ml$/, '');
+  let seen = 0;
+  for (const name of fs.readDir(dir)) {
+    if (++seen > MAX_SIBLINGS) break;
+    if (name === want) continue;
+    if (stem(name) === stem(want) && /\.ya?ml$/.test(name) && /\.ya?ml$/.test(want)) return joinPath(dir, name);
+    if (re) {
+      const m = re.exec(name);
+      const other = m?.slice(1).find((x) => x !== env);
+      if (other !== undefined && !envs.includes(other) && near(other.toLowerCase(), env.toLowerCase())) return joinPath(dir, name);
+    } else if (editDistance(name.toLowerCase(), want.toLowerCase(), 2) <= 2) return joinPath(dir, name);
+  }
+  return null;
+}
+
+function near(a: string, b: string): boolean {
+  return a.startsWith(b) || b.startsWith(a) || editDistance(a, b, 2) <= 2;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

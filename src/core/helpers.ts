@@ -112,5 +112,11 @@ export function makeHelpers(host: HelperHost): Record<string, Helper> {
   return Object.fromEntries(Object.entries(TABLE).map(([name, d]) => [name, wrap(name, d, host)]));
 }
 
+/** How many arguments each helper takes (for tests that call every helper). */
+export function helperArity(name: string): { min: number; max: number } | undefined {
+  const d = TABLE[name];
+  return d && { min: d.min, max: d.max };
+}
+
 /** Names of the helpers that work (refused ones are in REFUSED_HELPERS, with their reason). */
 export const HELPER_NAMES: readonly string[] = Object.keys(makeHelpers({ renderPartial: () => '', limits: () => DEFAULT_RENDER_LIMITS })).filter((n) => !(n in REFUSED_HELPERS) || n === 'lookup');

@@ -46,6 +46,18 @@ export const KIND_SCHEMAS: ReadonlyMap<string, Loader> = new Map<string, Loader>
   ['discovery.k8s.io/v1/EndpointSlice', (): unknown => require('kubernetes-models/discovery.k8s.io/v1/EndpointSlice')],
   ['admissionregistration.k8s.io/v1/MutatingWebhookConfiguration', (): unknown => require('kubernetes-models/admissionregistration.k8s.io/v1/MutatingWebhookConfiguration')],
   ['admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration', (): unknown => require('kubernetes-models/admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration')],
+  ['v1/PodTemplate', (): unknown => require('kubernetes-models/v1/PodTemplate')],
+  ['v1/ReplicationController', (): unknown => require('kubernetes-models/v1/ReplicationController')],
+  ['apps/v1/ControllerRevision', (): unknown => require('kubernetes-models/apps/v1/ControllerRevision')],
+  ['node.k8s.io/v1/RuntimeClass', (): unknown => require('kubernetes-models/node.k8s.io/v1/RuntimeClass')],
+  ['storage.k8s.io/v1/CSIDriver', (): unknown => require('kubernetes-models/storage.k8s.io/v1/CSIDriver')],
+  ['storage.k8s.io/v1/VolumeAttachment', (): unknown => require('kubernetes-models/storage.k8s.io/v1/VolumeAttachment')],
+  ['certificates.k8s.io/v1/CertificateSigningRequest', (): unknown => require('kubernetes-models/certificates.k8s.io/v1/CertificateSigningRequest')],
+  ['apiregistration.k8s.io/v1/APIService', (): unknown => require('kubernetes-models/apiregistration.k8s.io/v1/APIService')],
+  ['flowcontrol.apiserver.k8s.io/v1/FlowSchema', (): unknown => require('kubernetes-models/flowcontrol.apiserver.k8s.io/v1/FlowSchema')],
+  ['flowcontrol.apiserver.k8s.io/v1/PriorityLevelConfiguration', (): unknown => require('kubernetes-models/flowcontrol.apiserver.k8s.io/v1/PriorityLevelConfiguration')],
+  ['admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy', (): unknown => require('kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy')],
+  ['admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding', (): unknown => require('kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding')],
 ]);
 
 /**
@@ -81,4 +93,8 @@ export const INTRODUCED_APIS: readonly { api: string; kind: string; since: numbe
   { api: 'batch/v1', kind: 'CronJob', since: 21 },
   { api: 'discovery.k8s.io/v1', kind: 'EndpointSlice', since: 21 },
   { api: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', since: 23 },
+  { api: 'flowcontrol.apiserver.k8s.io/v1', kind: 'FlowSchema', since: 29 },
+  { api: 'flowcontrol.apiserver.k8s.io/v1', kind: 'PriorityLevelConfiguration', since: 29 },
+  { api: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', since: 30 },
+  { api: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', since: 30 },
 ];

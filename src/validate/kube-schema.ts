@@ -7,9 +7,11 @@ import type { CrdIndex } from './crd.js';
 import { ajvMessage, ajvPath } from './ajv-errors.js';
 import { crdFindings, structuralErrors } from './crd-validate.js';
 import { INTRODUCED_APIS, KIND_SCHEMAS, REMOVED_APIS, type ModelClass } from './kube-kinds.js';
+import { unknownFieldFindings } from './strict-fields.js';
 
-// Every rendered object of a built-in kind against the Kubernetes OpenAPI schema (kubernetes-models), and
-// Argo CD Applications against the CRD's schema. Kinds without a schema (other CRDs) passed the structural
+// Every rendered object of a built-in kind against the Kubernetes OpenAPI schema (kubernetes-models) and its
+// field names (strict-fields.ts: unknown fields fail the sync, so they fail the render), and Argo CD
+// Applications against the CRD's schema. Kinds without a schema (other CRDs) passed the structural
 // check in the core already; they are listed at debug level.
 
 export interface KubeSchemaOptions {
@@ -142,7 +144,7 @@ export function kubeSchemaCheck(opts: KubeSchemaOptions = {}): Check {
         opts.debug?.(`${objectId(ro.object)} (${api}): no schema for this kind, structural check only`);
         continue;
       }
-      out.push(...schemaFindings(validate(ro.object), ro, input));
+      out.push(...schemaFindings(validate(ro.object), ro, input), ...unknownFieldFindings(ro));
     }
     return out;
   };
