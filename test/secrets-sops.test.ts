@@ -219,3 +219,24 @@ test('sops rules strata honours: mac_only_encrypted, encrypted_suffix, unencrypt
   // JSON output reads back the same.
   assert.deepEqual(decryptSops(JSON.parse(encryptSops(plain, { recipients: rec, lastModified: lm, format: 'json' })) as never, 'f', keys).value, plain);
 });
+
+test('keys: sops places locally; in the sidecar only STRATA_AGE_KEYS_DIR/<project>.txt', async () => {
+  const { resolveAgeKeys } = await import('../src/secrets/keys.js');
+  const files: Record<string, string> = { '/xdg/sops/age/keys.txt': read('flux/age.txt'), '/dir/team-a.txt': read('helm-secrets/key.txt') };
+  const reader = (p: string) => files[p];
+  const local = resolveAgeKeys({ XDG_CONFIG_HOME: '/xdg' }, reader, '/home/u');
+  assert.equal(local.source, '/xdg/sops/age/keys.txt');
+  assert.equal(local.identities[0].recipient, 'age1l44xcng8dqj32nlv6d930qvvrny05hglzcv9qpc7kxjc6902ma4qufys29');
+  assert.match(resolveAgeKeys({}, reader, '/home/u').missing!, /no age keys: set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY, or create \/home\/u\/\.config\/sops\/age\/keys\.txt/);
+  // The sidecar: sops' variables and default file are ignored, whatever they hold.
+  const side = resolveAgeKeys({ STRATA_AGE_KEYS_DIR: '/dir', ARGOCD_APP_PROJECT_NAME: 'team-a', SOPS_AGE_KEY: read('flux/age.txt'), XDG_CONFIG_HOME: '/xdg' }, reader);
+  assert.deepEqual(
+    side.identities.map((i) => i.recipient),
+    ['age1rh2xsjg8avja92j3jhtttuczgmqkz89lezxt4e3mmp5ukl5j4f9smvteju'],
+  );
+  assert.equal(side.source, 'STRATA_AGE_KEYS_DIR/team-a.txt');
+  for (const bad of ['..', '../team-a', 'a/b', '', 'Team-A']) {
+    assert.match(resolveAgeKeys({ STRATA_AGE_KEYS_DIR: '/dir', ARGOCD_APP_PROJECT_NAME: bad }, reader).missing!, /not a valid AppProject name/, bad);
+  }
+  assert.throws(() => resolveAgeKeys({ SOPS_AGE_KEY_FILE: '/nope' }, reader), /SOPS_AGE_KEY_FILE names a file that does not exist/);
+});

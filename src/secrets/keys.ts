@@ -51,7 +51,7 @@ function fromFile(read: ReadKeyFile, path: string, label: string): AgeIdentity[]
 }
 
 /** sops' default key file (age/keysource.go getUserConfigDir; Linux layout, XDG_CONFIG_HOME first). */
-export function defaultKeyFile(env: Env, home: string = homedir()): string {
+export function defaultKeyFile(env: Env, home: string = env.HOME || homedir()): string {
   const xdg = env.XDG_CONFIG_HOME;
   return join(xdg ? xdg : join(home, '.config'), 'sops', 'age', 'keys.txt');
 }
