@@ -1,3 +1,4 @@
+import type { LayerDecrypt } from '../core/layers.js';
 import { standardChecks } from './index.js';
 import type { Override } from '../core/layers.js';
 import { render, type AppSource, type RenderCaches } from '../core/render.js';
@@ -8,6 +9,8 @@ export type LintOptions = AppSource & {
   env: string;
   overrides?: Override[];
   caches?: RenderCaches;
+  /** Decrypts SOPS layers (src/secrets/keys.ts). */
+  decrypt?: LayerDecrypt;
   /** Told about objects of kinds without a schema. */
   debug?: (message: string) => void;
 };
@@ -24,5 +27,6 @@ export function lintApp(opts: LintOptions): Finding[] {
     checks: standardChecks(opts.debug ? { debug: opts.debug } : {}),
     failOnFindings: false,
     ...(opts.caches ? { caches: opts.caches } : {}),
+    ...(opts.decrypt ? { decrypt: opts.decrypt } : {}),
   }).findings;
 }
