@@ -179,3 +179,18 @@ test('the compile cache folder holds no decrypted value afterwards', () => {
   assert.ok(files.length > 0, 'the runs above used the cache (a scan of nothing proves nothing)');
   for (const f of files) assert.ok(!leaks(readFileSync(f, 'latin1')), `${f} holds the secret`);
 });
+
+test('the plate example: its prod secret layer decrypts with the committed TEST key, given with -f', async () => {
+  const repo = join(__dirname, '..');
+  const dir = 'examples/plate/helm/applications/plate-api';
+  const args = ['render', dir, '--env', 'prod', '-f', `${dir}/secrets-prod.enc.yaml`, '-o', 'json'];
+  const r = await run(args, repo, { SOPS_AGE_KEY_FILE: join(repo, 'examples/plate/keys/TEST-ONLY-age-key.txt') });
+  assert.equal(r.code, 0, r.stderr);
+  const items = (JSON.parse(r.stdout) as { items: Record<string, any>[] }).items;
+  assert.deepEqual(items.find((o) => o.kind === 'Secret')?.stringData, { DB_PASSWORD: 'plate-demo-password-not-real' });
+  const dep = items.find((o) => o.kind === 'Deployment')!;
+  assert.deepEqual(dep.spec.template.spec.containers[0].envFrom[1], { secretRef: { name: 'plate-api-secrets' } });
+  const noKey = await run(args, repo);
+  assert.equal(noKey.code, 1);
+  assert.match(noKey.stderr, /secrets-prod\.enc\.yaml: cannot decrypt SOPS file for age recipients age13k44cx5y39n5hmgdynxqv62p85xypnnqn37msgfg78aeuttk6f4sk2l0rj: no age keys/);
+});
