@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { loadApp } from '../core/app.js';
 import { UserError } from '../core/errors.js';
 import { resolveLimits, type Limits } from '../core/limits.js';
+import { sopsDecrypt } from '../secrets/keys.js';
 import { createCaches, render, type Check, type RenderCaches, type RenderResult } from '../core/render.js';
 import { toYamlStream } from '../core/serialize.js';
 import type { CompiledStore } from '../core/templates.js';
@@ -180,6 +181,8 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
     );
 
   const namespace = namespaceFromEnv(env);
+  // SOPS layers: in the sidecar only the AppProject's own key file (src/secrets/keys.ts).
+  const decrypt = sopsDecrypt(env);
   // Template log lines wait for the render's outcome: on a failure Argo CD shows stderr from its first line in
   // the UI, which must be the error, so they follow it as detail lines instead of preceding it.
   let logs: string[] = [];
@@ -197,6 +200,7 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
         caches,
         limits,
         log: (m) => logs.push(m),
+        decrypt,
       });
     } catch (e) {
       if (!(e instanceof UserError) || logs.length === 0) throw e;

@@ -1,3 +1,4 @@
+import type { LayerDecrypt } from '../core/layers.js';
 import { standardChecks } from './index.js';
 import type { Override } from '../core/layers.js';
 import { render, type AppSource, type Check, type RenderCaches } from '../core/render.js';
@@ -10,6 +11,8 @@ export type LintOptions = AppSource & {
   caches?: RenderCaches;
   /** The platform policy's check (src/policy/platform-check.ts), run before the standard checks. */
   platform?: readonly Check[];
+  /** Decrypts SOPS layers (src/secrets/keys.ts). */
+  decrypt?: LayerDecrypt;
   /** Told about objects of kinds without a schema. */
   debug?: (message: string) => void;
 };
@@ -26,5 +29,6 @@ export function lintApp(opts: LintOptions): Finding[] {
     checks: [...(opts.platform ?? []), ...standardChecks(opts.debug ? { debug: opts.debug } : {})],
     failOnFindings: false,
     ...(opts.caches ? { caches: opts.caches } : {}),
+    ...(opts.decrypt ? { decrypt: opts.decrypt } : {}),
   }).findings;
 }

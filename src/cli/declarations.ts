@@ -66,6 +66,7 @@ export const VALUES = declare({
     ...LAYER_OPTIONS,
     explain: { type: 'boolean', help: 'every leaf with the file:line (or flag) that set it and what it overrode' },
     output: { type: 'string', short: 'o', arg: 'yaml|json', help: 'output format (default yaml)' },
+    'show-secrets': { type: 'boolean', help: 'print values decrypted from SOPS layers as they are (default: masked; local use only)' },
     ...REPO_ROOT,
   },
 });

@@ -3,7 +3,8 @@ import type { ReadOnlyFs } from './fs.js';
 import { DEFAULT_RENDER_LIMITS, type Limits } from './limits.js';
 import { ValuesBuilder, type ListRule } from './merge.js';
 import type { SetAssignment } from './set-parser.js';
-import type { MergedValues, Origin } from './types.js';
+import { isPlainMap } from './guards.js';
+import type { MergedValues, Origin, Values } from './types.js';
 import { ParseCache } from './parse-cache.js';
 import { DEFAULT_LIMITS, loadYamlText, type LoadedYaml, type LoadLimits, type Positions } from './yaml-load.js';
 
@@ -29,6 +30,34 @@ export interface LoadValuesOptions {
   cache?: ParseCache;
   /** File size and nesting caps (core/limits.ts) for every layer and override; defaults when absent. */
   limits?: Pick<Limits, 'fileBytes' | 'nestingDepth'>;
+  /** Decrypts encrypted layers (SOPS): given by the entry point with its keys (src/secrets); absent: none can be read. */
+  decrypt?: LayerDecrypt;
+}
+
+/** A decrypted layer: the plain tree, and the value paths (core/paths.ts) whose values were encrypted. */
+export interface DecryptedLayer {
+  value: Values;
+  secretPaths: ReadonlySet<string>;
+}
+
+/**
+ * Decrypts a layer that isSopsTree says is encrypted. Called once per layer per render, after the parse cache:
+ * the cache keeps the encrypted tree only, and the plain one lives as long as the render's merged values.
+ */
+export type LayerDecrypt = (file: string, value: Values) => DecryptedLayer;
+
+/**
+ * A tree that carries SOPS metadata: a top-level `sops` map with a `mac` or `lastmodified` (every sops version
+ * writes both). A layer that merely has a `sops:` key of its own is not taken for one.
+ */
+export function isSopsTree(v: Values | undefined): v is Values {
+  const s = v?.sops;
+  return isPlainMap(s) && (typeof s.mac === 'string' || s.lastmodified !== undefined);
+}
+
+/** Whether a provenance origin is a value that was decrypted: masked wherever strata shows values. */
+export function isSecretOrigin(o: Origin | undefined): boolean {
+  return o instanceof FileOrigin && o.secret;
 }
 
 /** The loader's limits from the render's: one nesting cap for files, inline YAML, --set and parameters. */
@@ -44,7 +73,13 @@ export function loadValues(opts: LoadValuesOptions): MergedValues & { files: str
   const builder = new ValuesBuilder(opts.listRules, limits.nestingDepth);
   const files = [...opts.layers];
   const mergeLoaded = (file: string, loaded: LoadedYaml): void => {
-    builder.mergeLayer(loaded.value, (p) => new FileOrigin(file, loaded.positions, p));
+    if (!isSopsTree(loaded.value)) {
+      builder.mergeLayer(loaded.value, (p) => new FileOrigin(file, loaded.positions, p));
+      return;
+    }
+    if (!opts.decrypt) throw new UserError('values file is encrypted with SOPS, and this command was given no keys to decrypt it', { file });
+    const { value, secretPaths } = opts.decrypt(file, loaded.value);
+    builder.mergeLayer(value, (p) => new FileOrigin(file, loaded.positions, p, secretPaths.has(p || '.')));
   };
   for (const file of files) mergeLoaded(file, cache.load(fs, file, loadLimits));
   for (const o of opts.overrides) {
@@ -73,6 +108,8 @@ export class FileOrigin implements Origin {
     readonly file: string,
     positions: Positions,
     path: string,
+    /** The value was encrypted in the file (SOPS): never shown unless asked for (docs/secrets.md). */
+    readonly secret = false,
   ) {
     this.#positions = positions;
     this.#path = path;
@@ -83,7 +120,7 @@ export class FileOrigin implements Origin {
   get column(): number | undefined {
     return this.#positions.get(this.#path)?.column;
   }
-  toJSON(): Origin {
-    return { file: this.file, line: this.line, column: this.column };
+  toJSON(): Origin & { secret?: true } {
+    return { file: this.file, line: this.line, column: this.column, ...(this.secret ? { secret: true as const } : {}) };
   }
 }

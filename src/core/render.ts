@@ -7,7 +7,7 @@ import type { ReadOnlyFs } from './fs.js';
 import { injectMetadata } from './inject.js';
 import { crdClusterScopedKinds } from './kinds.js';
 import { DEFAULT_RENDER_LIMITS, type Limits } from './limits.js';
-import { loadValues, type Override } from './layers.js';
+import { loadValues, type LayerDecrypt, type Override } from './layers.js';
 import { ParseCache } from './parse-cache.js';
 import { sortObjects } from './order.js';
 import { checkDuplicates, checkNotEmpty, checkShape } from './structure.js';
@@ -106,6 +106,8 @@ export interface RenderSettings {
   now?: () => number;
   /** Called with a template's rendered text when it does not parse or fails the raw check (`render --debug`). */
   onBadOutput?: (template: string, text: string) => void;
+  /** Decrypts SOPS layers with the entry point's keys (src/secrets); without it an encrypted layer fails. */
+  decrypt?: LayerDecrypt;
 }
 
 export type RenderOptions = AppSource & RenderSettings;
@@ -134,7 +136,7 @@ export function emptyRelease(): ReleaseInfo {
 }
 
 /** Load the app (unless given) and merge its values for an environment (no templates). */
-export function resolveValues(opts: AppSource & Pick<RenderSettings, 'env' | 'overrides' | 'caches' | 'limits'>): {
+export function resolveValues(opts: AppSource & Pick<RenderSettings, 'env' | 'overrides' | 'caches' | 'limits' | 'decrypt'>): {
   app: App;
   config: AppConfig;
   env: string;
@@ -150,6 +152,7 @@ export function resolveValues(opts: AppSource & Pick<RenderSettings, 'env' | 'ov
     overrides: opts.overrides ?? [],
     ...(opts.caches ? { cache: opts.caches.parsed } : {}),
     ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.decrypt ? { decrypt: opts.decrypt } : {}),
   });
   return { app, config: app.config, env, merged, files };
 }

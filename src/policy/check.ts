@@ -6,6 +6,7 @@ import { customFindings } from './custom-check.js';
 import { reportedByPlatform } from './platform-reported.js';
 import { RULES, type RuleContext } from './rules.js';
 import { toText } from '../core/guards.js';
+import { secretTexts } from '../secrets/reveal.js';
 
 /**
  * The per-environment policy as a check: resolve the rules in force for the app and environment, run each
@@ -16,7 +17,7 @@ export function policyCheck(): Check {
   return (input) => {
     const policy = resolvePolicy(input.fs, input.config, input.env, input.caches.parsed);
     const out: Finding[] = [];
-    const ctx = ruleContext(input.objects);
+    const ctx = { ...ruleContext(input.objects), secretTexts: secretTexts(input.merged) };
     for (const [id, eff] of policy) {
       if (eff.severity === 'off') continue;
       if (eff.custom) {

@@ -27,6 +27,8 @@ export interface Hit {
 export interface RuleContext {
   /** The HorizontalPodAutoscaler whose scaleTargetRef names this object (same namespace), if any. */
   hpaOf(o: RenderedObject): RenderedObject | undefined;
+  /** Texts of the values decrypted from SOPS layers in this render (src/secrets/reveal.ts secretTexts). */
+  secretTexts?: ReadonlySet<string>;
 }
 
 export interface Rule {
@@ -208,4 +210,40 @@ const ingressTls: Rule = {
 };
 
 /** Every built-in rule, by id, in the order findings are reported. */
-export const RULES: ReadonlyMap<string, Rule> = new Map([imageTagPinned, resources, minReplicas, probes, imageRegistry, podSecurity, ingressTls].map((r) => [r.id, r]));
+// Shorter decrypted texts (a port, `true`) are not searched: they would match unrelated fields.
+const SECRET_MIN_LENGTH = 6;
+
+/** String fields of `v` (path, text), skipping a core Secret's own data and stringData. */
+function stringFields(v: unknown, path: string, skipSecretData: boolean, out: [string, string][]): void {
+  if (typeof v === 'string') out.push([path, v]);
+  else if (Array.isArray(v)) v.forEach((x, i) => stringFields(x, `${path}[${i}]`, false, out));
+  else if (asObj(v)) {
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (skipSecretData && (k === 'data' || k === 'stringData')) continue;
+      stringFields(x, /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, false, out);
+    }
+  }
+}
+
+const secretsInSecrets: Rule = {
+  id: 'secrets-in-secrets',
+  summary: "values decrypted from SOPS layers are rendered only into a Secret's data or stringData",
+  severity: 'warn',
+  options: {},
+  check: (o, _opts, ctx) => {
+    const texts = [...(ctx.secretTexts ?? [])].filter((t) => t.length >= SECRET_MIN_LENGTH);
+    if (!texts.length) return [];
+    const isSecret = o.object.kind === 'Secret' && o.object.apiVersion === 'v1';
+    const fields: [string, string][] = [];
+    stringFields(o.object, '', isSecret, fields);
+    const hits: Hit[] = [];
+    for (const [path, s] of fields) {
+      const t = texts.find((x) => s.includes(x));
+      // The message names the field, never the text: it is a secret.
+      if (t !== undefined) hits.push({ message: `a value decrypted from a SOPS layer is rendered into ${path} of a ${String(o.object.kind)}, outside a Secret's data/stringData`, path, trace: t });
+    }
+    return hits;
+  },
+};
+
+export const RULES: ReadonlyMap<string, Rule> = new Map([imageTagPinned, resources, minReplicas, probes, imageRegistry, podSecurity, ingressTls, secretsInSecrets].map((r) => [r.id, r]));

@@ -1,5 +1,7 @@
 import { UsageError } from '../../core/errors.js';
+import type { LayerDecrypt } from '../../core/layers.js';
 import type { Limits } from '../../core/limits.js';
+import { sopsDecrypt } from '../../secrets/keys.js';
 import { CONFIG_FILE } from '../../core/config.js';
 import { loadApp } from '../../core/app.js';
 import { joinPath } from '../../core/fs.js';
@@ -17,10 +19,10 @@ import type { Parsed } from '../declare.js';
 import { layerOverrides, outputFormat, requireEnv } from '../options.js';
 import { openApp } from '../target.js';
 
-function renderObjects(source: AppSource, env: string, overrides: Override[], limits?: Limits, caches = createCaches()): K8sObject[] {
+function renderObjects(source: AppSource, env: string, overrides: Override[], limits?: Limits, decrypt?: LayerDecrypt, caches = createCaches()): K8sObject[] {
   // No checks: they never change the objects, and policy errors must not hide the diff (a reviewer wants to
   // see the change that breaks policy; lint reports it).
-  return render({ ...source, env, overrides, caches, ...(limits ? { limits } : {}) }).objects.map((o) => o.object);
+  return render({ ...source, env, overrides, caches, ...(limits ? { limits } : {}), ...(decrypt ? { decrypt } : {}) }).objects.map((o) => o.object);
 }
 
 export function colorWanted(mode: string, env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
@@ -48,13 +50,14 @@ export const command = defineCommand(DIFF, async (ctx, args) => {
   const overrides = layerOverrides(args.layers, ctx.cwd, ctx.limits);
   // The working tree's app, loaded once for both sides of --against ENV.
   const app = loadApp(target.fs, target.appDir);
-  const after = renderObjects({ app }, env, overrides, ctx.limits);
+  const decrypt = sopsDecrypt(ctx.env);
+  const after = renderObjects({ app }, env, overrides, ctx.limits, decrypt);
   let before: K8sObject[];
-  if (against !== undefined) before = renderObjects({ app }, against, overrides, ctx.limits);
+  if (against !== undefined) before = renderObjects({ app }, against, overrides, ctx.limits, decrypt);
   else {
     // An app that does not exist at the revision yet (a pull request adding it): everything is new.
     const old = gitFs(target.fs.root, ref!, ctx.limits);
-    before = old.stat(joinPath(target.appDir, CONFIG_FILE)) === 'file' ? renderObjects({ fs: old, appDir: target.appDir }, env, overrides, ctx.limits) : [];
+    before = old.stat(joinPath(target.appDir, CONFIG_FILE)) === 'file' ? renderObjects({ fs: old, appDir: target.appDir }, env, overrides, ctx.limits, decrypt) : [];
   }
   const labels: [string, string] = against !== undefined ? [against, env] : [ref!, 'working-tree'];
   const diffs = diffObjects(before, after, { showSecrets: o.showSecrets });

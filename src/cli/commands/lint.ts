@@ -1,3 +1,4 @@
+import { sopsDecrypt } from '../../secrets/keys.js';
 import { loadApp } from '../../core/app.js';
 import { compareStrings } from '../../core/compare.js';
 import { resolve } from 'node:path';
@@ -51,6 +52,7 @@ export const command = defineCommand(LINT, async (ctx, { options: o, positionals
   const target = openApp(ctx.cwd, positionals[0], o.repoRoot, ctx.limits);
   const overrides = layerOverrides(layers, ctx.cwd, ctx.limits);
   const caches = createCaches({ immutable: true, ...(ctx.store ? { store: ctx.store } : {}) });
+  const decrypt = sopsDecrypt(ctx.env);
   const debug = ctx.logger?.enabled('debug') ? (m: string) => ctx.logger!.debug({}, m) : undefined;
 
   const batch = o.all
@@ -62,7 +64,7 @@ export const command = defineCommand(LINT, async (ctx, { options: o, positionals
     const app = entry.dir;
     if (!('loaded' in entry)) return { app, findings: [], error: entry.error };
     try {
-      return { app, findings: lintApp({ app: entry.loaded, env, overrides, caches, platform, ...(debug ? { debug } : {}) }) };
+      return { app, findings: lintApp({ app: entry.loaded, env, overrides, caches, platform, decrypt, ...(debug ? { debug } : {}) }) };
     } catch (e) {
       if (!o.all || !(e instanceof UserError)) throw e;
       return { app, findings: [], error: describeError(e) };

@@ -3,6 +3,7 @@ import { standardChecks } from '../../checks/index.js';
 import { describeError, failureLines, formatFinding, UsageError, UserError } from '../../core/errors.js';
 import type { K8sObject } from '../../core/types.js';
 import { loadApp } from '../../core/app.js';
+import { sopsDecrypt } from '../../secrets/keys.js';
 import { createCaches, render } from '../../core/render.js';
 import { renderApplication } from '../../argocd/application.js';
 import { findRepoRoot } from '../../io/repo.js';
@@ -33,6 +34,7 @@ export const command = defineCommand(RENDER, async (ctx, args) => {
     checks: [...localPlatformChecks(ctx, o.namespace), ...standardChecks()],
     limits: ctx.limits,
     caches,
+    decrypt: sopsDecrypt(ctx.env),
     log: (m: string) => ctx.stderr.write(`strata: template log: ${m}\n`),
     ...(o.debug ? { onBadOutput: (template: string, text: string) => ctx.stderr.write(numbered(template, text)) } : {}),
   };

@@ -1,6 +1,8 @@
 import { explainValues, formatExplain } from '../../core/explain.js';
 import { resolveValues } from '../../core/render.js';
 import { toYamlText } from '../../core/serialize.js';
+import { sopsDecrypt } from '../../secrets/keys.js';
+import { maskedExplain, maskedValues } from '../../secrets/reveal.js';
 import { defineCommand } from '../command.js';
 import { VALUES } from '../declarations.js';
 import { layerOverrides, outputFormat } from '../options.js';
@@ -14,12 +16,16 @@ export const command = defineCommand(VALUES, async (ctx, { options: o, positiona
     appDir: target.appDir,
     ...(o.env !== undefined ? { env: o.env } : {}),
     overrides: layerOverrides(layers, ctx.cwd, ctx.limits),
+    decrypt: sopsDecrypt(ctx.env),
   });
+  // Values decrypted from SOPS layers are masked unless asked for (docs/secrets.md).
+  const show = o.showSecrets === true;
   if (o.explain) {
-    const rows = explainValues(merged);
+    const rows = show ? explainValues(merged) : maskedExplain(explainValues(merged));
     ctx.stdout.write(format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : formatExplain(rows));
   } else {
-    ctx.stdout.write(format === 'json' ? JSON.stringify(merged.values, null, 2) + '\n' : toYamlText(merged.values) + '\n');
+    const values = show ? merged.values : maskedValues(merged);
+    ctx.stdout.write(format === 'json' ? JSON.stringify(values, null, 2) + '\n' : toYamlText(values) + '\n');
   }
   return 0;
 });
