@@ -113,7 +113,7 @@ export const LINT = declare({
 the environment's policy (docs/policy.md, docs/validation.md). Exit 1 when any finding is an error.`,
   maxPositionals: 1,
   options: {
-    env: { type: 'string', short: 'e', arg: 'ENV', help: 'environment (required)' },
+    env: { type: 'string', short: 'e', arg: 'ENV', help: 'environment (default: spec.defaultEnvironment; required with --all)' },
     ...LAYER_OPTIONS,
     output: { type: 'string', short: 'o', arg: 'text|json', help: 'output format (default text)' },
     all: { type: 'boolean', help: 'lint every app under ROOT that declares ENV (apps without it are skipped)' },
