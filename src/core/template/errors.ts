@@ -15,8 +15,43 @@ export function syntaxError(e: unknown, path: string): UserError {
   return new UserError(`template syntax error: ${reason}`, { file: path, ...(line ? { line: Number(line) } : {}) });
 }
 
-/** Turn a Handlebars or helper error into a UserError naming the template, line and value path. */
-export function explain(e: unknown, template: string, idx: PathIndex | undefined, helpers: Iterable<string>): UserError {
+/**
+ * Turn a Handlebars or helper error into a UserError naming the template, line and value path. With `root`
+ * (the render context), a missing `values.…` path gains the nearest existing one (`withValueSuggestion`).
+ */
+export function explain(e: unknown, template: string, idx: PathIndex | undefined, helpers: Iterable<string>, root?: unknown): UserError {
+  const err = explainError(e, template, idx, helpers);
+  return root === undefined ? err : withValueSuggestion(err, root);
+}
+
+const MISSING_VALUE = /^missing value "((?:@root\.)?values(?:\.[^".\s]+)+)"/;
+
+/**
+ * `missing value "values.replica"` -> `… (did you mean "values.replicas"?)`: the path is walked through the
+ * merged values to its first missing step, and that step is matched against the keys that are there (names
+ * from the values files, never a value). Unchanged when nothing is close or the message is another one.
+ */
+export function withValueSuggestion(e: UserError, root: unknown): UserError {
+  const m = MISSING_VALUE.exec(e.head);
+  if (!m || /did you mean/.test(e.head)) return e;
+  const prefix = m[1].startsWith('@root.') ? '@root.' : '';
+  const [, ...steps] = m[1].slice(prefix.length).split('.');
+  let cur = (root as { values?: unknown } | null)?.values;
+  for (let i = 0; i < steps.length; i++) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return e;
+    if (Object.hasOwn(cur, steps[i])) {
+      cur = (cur as Record<string, unknown>)[steps[i]];
+      continue;
+    }
+    const near = closestNames(steps[i], Object.keys(cur), 2);
+    if (!near.length) return e;
+    const paths = near.map((n) => `"${prefix}values.${[...steps.slice(0, i), n, ...steps.slice(i + 1)].join('.')}"`);
+    return new UserError(`${e.head} (did you mean ${paths.join(' or ')}?)`, e.where, { cause: e, details: e.details });
+  }
+  return e;
+}
+
+function explainError(e: unknown, template: string, idx: PathIndex | undefined, helpers: Iterable<string>): UserError {
   if (e instanceof UserError) {
     if (e.where?.file) return e;
     return new UserError(e.message, { file: template, ...e.where }, { cause: e });

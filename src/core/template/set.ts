@@ -231,7 +231,7 @@ export class TemplateSet {
     try {
       return this.call(fn, ctx, { strata: state, root: ctx });
     } catch (e) {
-      throw explain(e, state.template, this.indexOf(state.template), this.helperNames);
+      throw explain(e, state.template, this.indexOf(state.template), this.helperNames, ctx);
     }
   }
 
