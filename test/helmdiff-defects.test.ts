@@ -100,7 +100,7 @@ describe('unclosed blocks', () => {
     const root = app({ 'cm.yaml.hbs': CM('  a: "1"\n{{#if values.replicas}}\n  b: "2"\n') });
     const r = await cli(['render', 'app', '--env', 'dev'], { cwd: root });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /templates\/cm\.yaml\.hbs:6: \{\{#if\}\} opened at line 6 is never closed \(expected \{\{\/if\}\}\)/);
+    assert.match(r.stderr, /templates\/cm\.yaml\.hbs:7: \{\{#if\}\} opened at line 7 is never closed \(expected \{\{\/if\}\}\)/);
     assert.doesNotMatch(r.stderr, /EOF/);
   });
   test('the innermost unclosed block is named', async () => {
@@ -108,7 +108,7 @@ describe('unclosed blocks', () => {
     const r = await cli(['render', 'app', '--env', 'dev'], { cwd: root });
     assert.equal(r.code, 1);
     assert.doesNotMatch(r.stderr, /EOF/);
-    assert.match(r.stderr, /\{\{#each\}\} opened at line 6/);
+    assert.match(r.stderr, /\{\{\/with\}\} at line 9 does not close \{\{#each\}\} opened at line 7 \(expected \{\{\/each\}\}\)/);
   });
 });
 

@@ -150,7 +150,7 @@ export class TemplateSet {
     try {
       ast = Handlebars.parse(text);
     } catch (e) {
-      throw syntaxError(e, path);
+      throw syntaxError(e, path, text);
     }
     const index: PathIndex = { paths: new Map(), calls: new Map() };
     rewrite(ast, { file: path, index, helpers: this.helperNames, ...(this.opts.lines ? { lines: true } : {}) });
