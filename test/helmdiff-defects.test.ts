@@ -117,13 +117,22 @@ describe('raw output read back as one node equal to the value', () => {
     const root = app({ 'cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata: {{toJson values.m}}\n' }, 'm:\n  a: "1"\n  b: "x: y"\n');
     const r = await cli(['render', 'app', '--env', 'dev', '-o', 'json'], { cwd: root });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout).data, { a: '1', b: 'x: y' });
+    assert.deepEqual(JSON.parse(r.stdout).items[0].data, { a: '1', b: 'x: y' });
   });
-  test('a flow list too: args: {{toJson values.args}}', async () => {
-    const root = app({ 'cm.yaml.hbs': CM('  args: {{toJson values.args}}\n') }, 'args: ["--a=1", "b, c"]\n');
+  test('a flow list inside a flow map, and a JSON string: args: {{toJson values.args}}', async () => {
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{toJson values.name}}\nspec:\n  containers: [{name: web, image: "web:1", args: {{toJson values.args}} }]\n';
+    const root = app({ 'pod.yaml.hbs': pod }, 'name: web\nargs: ["--a=1", "b, c", "<&>"]\n');
     const r = await cli(['render', 'app', '--env', 'dev', '-o', 'json'], { cwd: root });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout).data.args, ['--a=1', 'b, c']);
+    const out = JSON.parse(r.stdout).items[0];
+    assert.equal(out.metadata.name, 'web');
+    assert.deepEqual(out.spec.containers[0].args, ['--a=1', 'b, c', '<&>']);
+  });
+  test('a string value that looks like JSON is still held to the one-scalar rule', async () => {
+    const root = app({ 'cm.yaml.hbs': CM('  a: {{values.v}}\n') }, 'v: \'{"b": "1"}\'\n');
+    const r = await cli(['render', 'app', '--env', 'dev'], { cwd: root });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /"values\.v" printed raw would change the YAML around it/);
   });
   test('toJson that does not stand alone as one node is still refused', async () => {
     // Inside a flow map beside other keys, the printed map merges into it: not one node equal to the value.

@@ -54,9 +54,7 @@ export const command = defineCommand(LINT, async (ctx, { options: o, positionals
   const single = o.all ? undefined : loadApp(target.fs, target.appDir, caches.parsed);
   const env = single ? single.environment(o.env) : requireEnv(o.env);
   if (single && o.env === undefined) ctx.stderr.write(`strata: linted environment "${env}" (spec.defaultEnvironment of ${single.config.file}); pass --env to choose\n`);
-  const batch = single
-    ? { apps: [single], broken: [], skipped: [] }
-    : appsForEnv(target.fs, target.appDir, env, caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`));
+  const batch = single ? { apps: [single], broken: [], skipped: [] } : appsForEnv(target.fs, target.appDir, env, caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`));
   const apps = [...batch.apps.map((loaded) => ({ dir: loaded.config.dir, loaded })), ...batch.broken.map((b) => ({ dir: b.app, error: b.error }))].sort((a, b) => compareStrings(a.dir, b.dir));
 
   const results: AppResult[] = apps.map((entry) => {

@@ -53,7 +53,8 @@ export const command = defineCommand(RENDER, async (ctx, args) => {
         // As `helm template --show-only` does for a template that printed nothing: an error, not empty output
         // that reads as success (helm/helm pkg/cmd/template.go, "could not find template").
         const empty = [...keep].filter((t) => !result.objects.some((x) => x.template === t));
-        if (empty.length) throw new UserError(`--show-only: ${empty.map((t) => (appDir && t.startsWith(appDir + '/') ? t.slice(appDir.length + 1) : t)).join(', ')} rendered no objects for environment ${result.env}`);
+        if (empty.length)
+          throw new UserError(`--show-only: ${empty.map((t) => (appDir && t.startsWith(appDir + '/') ? t.slice(appDir.length + 1) : t)).join(', ')} rendered no objects for environment ${result.env}`);
       }
       objects.push(...result.objects.filter((x) => !keep || keep.has(x.template)).map((x) => x.object));
     } catch (e) {
