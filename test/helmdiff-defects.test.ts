@@ -141,3 +141,24 @@ describe('raw output read back as one node equal to the value', () => {
     assert.notEqual(r.code, 0);
   });
 });
+
+describe('examples/podinfo with extra environment variables', () => {
+  test("--set-json extraEnvs renders them after the chart's own (nindent after ~, not indent)", async () => {
+    const r = await cli([
+      'render',
+      'examples/podinfo',
+      '--env',
+      'dev',
+      '-o',
+      'json',
+      '--set-json',
+      'extraEnvs=[{"name":"FOO","value":"bar"},{"name":"B","valueFrom":{"secretKeyRef":{"name":"s","key":"k"}}}]',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const dep = (JSON.parse(r.stdout).items as { kind: string; spec: { template: { spec: { containers: { env: { name: string }[] }[] } } } }[]).find((o) => o.kind === 'Deployment')!;
+    assert.deepEqual(
+      dep.spec.template.spec.containers[0].env.map((e) => e.name),
+      ['PODINFO_UI_COLOR', 'FOO', 'B'],
+    );
+  });
+});
