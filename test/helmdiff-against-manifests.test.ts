@@ -264,6 +264,15 @@ describe('diffAgainstManifests (pure)', () => {
     );
   });
 
+  test("Helm's managed-by label is left out when the app gives strata other label keys", () => {
+    const keys = { managedBy: 'example.com/managed-by', name: 'example.com/app', environment: 'example.com/env' };
+    const helm = [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop', labels: { 'app.kubernetes.io/managed-by': 'Helm' } } }];
+    const ours = [
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop', labels: { 'example.com/managed-by': 'strata', 'example.com/app': 'web', 'example.com/env': 'dev' } } },
+    ];
+    assert.deepEqual(diffAgainstManifests(helm, ours, { injected: { ...injected, labels: keys } }), []);
+  });
+
   test('a CRD-declared cluster-scoped kind is keyed without a namespace on both sides', () => {
     const crd = {
       apiVersion: 'apiextensions.k8s.io/v1',

@@ -16,6 +16,8 @@ import { diffObjects, type ObjectDiff } from './diff.js';
 
 /** Labels Helm's chart scaffolding prints on every object (helm/helm pkg/chartutil/create.go, `<chart>.labels`). */
 const HELM_CHART_LABEL = 'helm.sh/chart';
+/** Helm's key, whatever label keys the app gives strata (spec.metadata.labels). */
+const HELM_MANAGED_BY = 'app.kubernetes.io/managed-by';
 /** Annotations `helm install` (not `helm template`) adds; `argocd app manifests --source live` shows them. */
 const HELM_RELEASE_ANNOTATIONS = ['meta.helm.sh/release-name', 'meta.helm.sh/release-namespace'];
 
@@ -93,7 +95,7 @@ function withMeta(holder: Obj, drop: { label: (k: string, v: unknown) => boolean
 export function withoutBookkeeping(o: K8sObject, m: InjectedMetadata, clusterScoped: ReadonlySet<string>): K8sObject {
   const l = m.labels;
   const label = (k: string, v: unknown): boolean =>
-    k === HELM_CHART_LABEL || (k === l.managedBy && (v === 'Helm' || v === 'strata')) || (k === l.name && v === m.app) || (k === l.environment && v === m.env);
+    k === HELM_CHART_LABEL || (k === HELM_MANAGED_BY && v === 'Helm') || (k === l.managedBy && v === 'strata') || (k === l.name && v === m.app) || (k === l.environment && v === m.env);
   const annotation = (k: string): boolean => k === ANNOTATION_REVISION || k === ANNOTATION_SOURCE || HELM_RELEASE_ANNOTATIONS.includes(k);
   let out = withMeta(o, { label, annotation });
   const kind = toText(o.kind);
