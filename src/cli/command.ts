@@ -17,6 +17,8 @@ export interface CommandContext {
   readonly cwd: string;
   readonly stdout: Writable;
   readonly stderr: Writable;
+  /** Standard input (`diff --against-manifests -`); absent where there is none to read (tests, the warm renderer). */
+  readonly stdin?: AsyncIterable<Buffer | string>;
   /** Whether the real stdout is a terminal (commands write to a buffer; colour decisions need the truth). */
   readonly stdoutIsTTY?: boolean;
   /** Where compiled templates and schemas are kept between runs (absent in tests). */

@@ -114,7 +114,7 @@ export const LINT = declare({
 the environment's policy (docs/policy.md, docs/validation.md). Exit 1 when any finding is an error.`,
   maxPositionals: 1,
   options: {
-    env: { type: 'string', short: 'e', arg: 'ENV', help: 'environment (required)' },
+    env: { type: 'string', short: 'e', arg: 'ENV', help: 'environment (default: spec.defaultEnvironment; required with --all)' },
     ...LAYER_OPTIONS,
     output: { type: 'string', short: 'o', arg: 'text|json', help: 'output format (default text)' },
     all: { type: 'boolean', help: 'lint every app under ROOT that declares ENV (apps without it are skipped)' },
@@ -125,13 +125,24 @@ the environment's policy (docs/policy.md, docs/validation.md). Exit 1 when any f
 
 export const DIFF = declare({
   name: 'diff',
-  summary: 'diff two environments, or the working tree against a git revision',
+  summary: 'diff two environments, the working tree against a git revision, or the render against any manifests',
   errorExitCode: 2,
-  usage: ['[APP_DIR] --env ENV --against OTHER_ENV [options]', '[APP_DIR] --env ENV --against-ref REV [options]', '--all --against-ref REV [ROOT] [--env ENV ...] [options]'],
+  usage: [
+    '[APP_DIR] --env ENV --against OTHER_ENV [options]',
+    '[APP_DIR] --env ENV --against-ref REV [options]',
+    '[APP_DIR] --env ENV --against-manifests FILE|- [--compare-all] [options]',
+    '--all --against-ref REV [ROOT] [--env ENV ...] [options]',
+  ],
   description: `Render the app twice and print a per-object, field-level diff (docs/diff.md). The --against side is the
 "before" (---), the --env render of the working tree is the "after" (+++). strata's revision annotation is
 ignored. Secret data/stringData values are masked (a key changed, never its value). Exit 0 when the renders
 are the same, 1 when they differ, 2 on an error (as diff(1)).
+
+With --against-manifests: the "before" side is a manifest stream (\`helm template\` output, \`argocd app
+manifests\`, a saved render; - reads standard input), matched object by object by group, kind, namespace and
+name. strata's own labels and annotations and Helm's bookkeeping (helm.sh/chart, app.kubernetes.io/managed-by:
+Helm) are left out, and a namespaced object without a namespace gets the app's, as Argo CD would; --compare-all
+compares everything as given.
 
 With --all: every app x environment under ROOT (default: the current directory), working tree against REV.
 A pair whose inputs (strata.yaml, layers, templates, policy file) are the same at both is "unchanged"
@@ -139,12 +150,14 @@ without rendering; the others are "added", "removed", "changed" or "error" (a re
 Exit 2 when any pair is an error.`,
   maxPositionals: 1,
   options: {
-    env: { type: 'string', short: 'e', multiple: true, arg: 'ENV', help: 'environment to render (required; with --all: only these, repeatable)' },
+    env: { type: 'string', short: 'e', multiple: true, arg: 'ENV', help: 'environment to render (default: spec.defaultEnvironment; with --all: only these, repeatable)' },
     against: { type: 'string', arg: 'ENV', help: 'compare with another environment of the same app' },
     'against-ref': { type: 'string', arg: 'REV', help: 'compare with the app as it is at a git revision (read from git, no checkout)' },
+    'against-manifests': { type: 'string', arg: 'FILE|-', help: 'compare with a manifest stream (helm template output, argocd app manifests;\n- reads standard input)' },
+    'compare-all': { type: 'boolean', help: "with --against-manifests: also compare strata's and Helm's bookkeeping\nlabels and annotations, and namespaces as given" },
     all: { type: 'boolean', help: 'every app under ROOT (needs --against-ref)' },
     ...LAYER_OPTIONS,
-    output: { type: 'string', short: 'o', arg: 'FORMAT', help: 'text or json; with --all also markdown (a pull-request comment)' },
+    output: { type: 'string', short: 'o', arg: 'FORMAT', help: 'text, json or markdown (a pull-request comment)' },
     color: { type: 'string', arg: 'auto|always|never', help: 'colour the text diff (auto: when stdout is a terminal and NO_COLOR is unset)' },
     'show-secrets': { type: 'boolean', help: 'print Secret values as they are (local use only: never in CI logs or comments)' },
     ...REPO_ROOT,

@@ -26,8 +26,10 @@ function runCli(): void {
   // SIGTERM: no handler on purpose. A render is synchronous, so a JS handler could run only after it; the
   // default action ends the process at once, with nothing on stdout (main writes stdout once, after the
   // command returned) and a signal exit status Argo CD reports as "signal: terminated". docs/security.md.
+  // Lazy: process.stdin is created only by a command that reads it (`diff --against-manifests -`), never by a render.
+  const stdin: AsyncIterable<Buffer | string> = { [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator]() };
   const openStore = (limits: Limits): CompiledStore | undefined => diskStore(process.env, codeNamespace([__filename]), limits.cacheBytes);
-  main({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, openStore }).then(
+  main({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, stdin, openStore }).then(
     (code) => {
       process.exitCode = code;
     },

@@ -8,6 +8,7 @@ import type { Command, CommandContext } from './command.js';
 import { DECLARATIONS } from './declarations.js';
 import { helpText, type CommandDecl } from './declare.js';
 import { OneLineStderr } from './stderr-lines.js';
+import type { StdinSource } from './manifests-input.js';
 
 // The one place where errors become exit codes: 0 ok, 1 user error (bad input, failed validation or
 // policy; `diff`: 2, since its 1 means "different"), 2 usage, 3 internal error. stdout is buffered and written once, only when the command
@@ -95,6 +96,8 @@ export interface Io {
   cwd: string;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: Writable;
+  /** Standard input, for the commands that read one (`diff --against-manifests -`); the process entry passes it. */
+  stdin?: StdinSource;
   /** Set by the warm renderer, which runs many requests in one process: commands must not touch `process`. */
   embedded?: boolean;
   /** The warm renderer's caches, shared by its requests (content-checked, never `immutable`). */
@@ -145,6 +148,7 @@ export async function main(io: Io): Promise<number> {
     stdoutIsTTY: io.stdout.isTTY === true,
     logger,
     ...(store ? { store } : {}),
+    ...(io.stdin ? { stdin: io.stdin } : {}),
     ...(io.embedded ? { embedded: true } : {}),
     ...(io.caches ? { caches: io.caches } : {}),
   };

@@ -91,6 +91,9 @@ class Parser {
         segments.push(n);
         this.i = close + 1;
       } else if (c === '=') {
+        // `a.=b`: Helm refuses the empty last segment (pkg/strvals/parser.go: key map "a" has no value), and
+        // so do we, rather than setting `a` (shared docs/values-semantics.md).
+        if (key === '' && !haveKey && this.s[this.i - 1] === '.') this.fail('empty key before "="');
         if (key !== '' || haveKey) pushKey();
         if (segments.length === 0) this.fail('empty key before "="');
         this.i++;

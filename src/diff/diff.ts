@@ -53,16 +53,16 @@ interface Keyed {
   object: K8sObject;
 }
 
-function keyed(o: K8sObject): Keyed {
+function keyed(o: K8sObject, clusterScoped?: ReadonlySet<string>): Keyed {
   const meta = (o.metadata ?? {}) as Obj;
   const kind = String(o.kind);
   const name = String(meta.name);
   const namespace = meta.namespace === undefined ? undefined : toText(meta.namespace);
   const rank = INSTALL_ORDER.indexOf(kind);
   return {
-    key: objectKey(o),
+    key: objectKey(o, clusterScoped),
     order: rank < 0 ? INSTALL_ORDER.length : rank,
-    id: objectId(o),
+    id: objectId(o, clusterScoped),
     kind,
     ...(namespace !== undefined ? { namespace } : {}),
     name,
@@ -117,6 +117,8 @@ export interface DiffOptions {
    * local terminal: CI logs, PR comments and the server's page must never carry them.
    */
   showSecrets?: boolean;
+  /** Cluster-scoped kinds the built-in list does not know (`group/Kind`, from CRDs): keyed without a namespace. */
+  clusterScopedKinds?: ReadonlySet<string>;
 }
 
 /**
@@ -124,8 +126,12 @@ export interface DiffOptions {
  * Secret values are masked unless `opts.showSecrets`, so every caller (CLI, server) masks by default.
  */
 export function diffObjects(before: readonly K8sObject[], after: readonly K8sObject[], opts: DiffOptions = {}): ObjectDiff[] {
-  const a = new Map(before.map((o) => [keyed(o).key, keyed(o)]));
-  const b = new Map(after.map((o) => [keyed(o).key, keyed(o)]));
+  const entry = (o: K8sObject): [string, Keyed] => {
+    const k = keyed(o, opts.clusterScopedKinds);
+    return [k.key, k];
+  };
+  const a = new Map(before.map(entry));
+  const b = new Map(after.map(entry));
   const keys = [...new Set([...a.keys(), ...b.keys()])];
   const out: (ObjectDiff & { order: number })[] = [];
   for (const key of keys) {

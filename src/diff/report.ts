@@ -161,3 +161,35 @@ export function formatMarkdown(r: DiffAllResult): string {
   });
   return [summary, ...parts].join('\n');
 }
+
+/**
+ * One comparison (`diff --against`, `--against-ref`, `--against-manifests`) as a pull-request comment: the
+ * marker, a heading naming both sides, the object counts, then the diff in a fenced block, cut at the end
+ * (with the number of lines cut said) when it would not fit a comment.
+ */
+export function formatMarkdownDiff(diffs: readonly ObjectDiff[], labels: readonly [string, string]): string {
+  const c = counts(diffs);
+  const head = [
+    COMMENT_MARKER,
+    `### strata diff: ${cell(labels[0])} (before) against ${cell(labels[1])} (after)`,
+    '',
+    diffs.length ? `${c.added} added, ${c.removed} removed, ${c.changed} changed` : 'No differences.',
+    '',
+  ].join('\n');
+  if (!diffs.length) return head;
+  const text = formatDiff(diffs, { color: false, labels });
+  const room = MARKDOWN_BUDGET - head.length - 400;
+  let kept = text;
+  let cut = 0;
+  if (text.length > room) {
+    const lines = text.split('\n');
+    let size = 0;
+    let i = 0;
+    for (; i < lines.length && size + lines[i].length + 1 <= room; i++) size += lines[i].length + 1;
+    kept = lines.slice(0, i).join('\n') + '\n';
+    cut = lines.length - 1 - i;
+  }
+  const f = fence(kept);
+  const tail = cut ? `\n_${cut} more line${cut === 1 ? '' : 's'} cut to fit a comment: run \`strata diff\` locally for the whole diff._\n` : '';
+  return `${head}\n<details><summary>${diffs.length} object${diffs.length === 1 ? '' : 's'}</summary>\n\n${f}diff\n${kept}${f}\n${tail}</details>\n`;
+}

@@ -47,7 +47,6 @@ export const command = defineCommand(LINT, async (ctx, { options: o, positionals
       throw new UsageError('--application takes env, values and path from the Application; drop --env, --all, -f/--set* and APP_DIR');
     return lintApplication(ctx, application, format, o.repoRoot);
   }
-  const env = requireEnv(o.env);
   const platform = localPlatformChecks(ctx);
   const target = openApp(ctx.cwd, positionals[0], o.repoRoot, ctx.limits);
   const overrides = layerOverrides(layers, ctx.cwd, ctx.limits);
@@ -55,13 +54,16 @@ export const command = defineCommand(LINT, async (ctx, { options: o, positionals
   const decrypt = sopsDecrypt(ctx.env);
   const debug = ctx.logger?.enabled('debug') ? (m: string) => ctx.logger!.debug({}, m) : undefined;
 
-  const batch = o.all
-    ? appsForEnv(target.fs, target.appDir, env, caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`))
-    : { apps: [loadApp(target.fs, target.appDir, caches.parsed)], broken: [], skipped: [] };
+  // One app without --env: spec.defaultEnvironment, chosen as render and values choose it (App.environment).
+  const single = o.all ? undefined : loadApp(target.fs, target.appDir, caches.parsed);
+  const env = single ? single.environment(o.env) : requireEnv(o.env);
+  if (single && o.env === undefined) ctx.stderr.write(`strata: linted environment "${env}" (spec.defaultEnvironment of ${single.config.file}); pass --env to choose\n`);
+  const batch = single ? { apps: [single], broken: [], skipped: [] } : appsForEnv(target.fs, target.appDir, env, caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`));
   const apps = [...batch.apps.map((loaded) => ({ dir: loaded.config.dir, loaded })), ...batch.broken.map((b) => ({ dir: b.app, error: b.error }))].sort((a, b) => compareStrings(a.dir, b.dir));
 
   const results: AppResult[] = apps.map((entry) => {
-    const app = entry.dir;
+    // The repository root's app is `.`, as everywhere else a path is printed (an empty name reads as missing).
+    const app = entry.dir || '.';
     if (!('loaded' in entry)) return { app, findings: [], error: entry.error };
     try {
       return { app, findings: lintApp({ app: entry.loaded, env, overrides, caches, platform, decrypt, ...(debug ? { debug } : {}) }) };

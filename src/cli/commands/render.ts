@@ -53,6 +53,13 @@ export const command = defineCommand(RENDER, async (ctx, args) => {
       if (o.env === undefined && !o.all) ctx.stderr.write(`strata: rendered environment "${result.env}" (spec.defaultEnvironment of ${result.config.file}); pass --env to choose\n`);
       for (const f of result.findings) ctx.stderr.write(`strata: ${formatFinding(f)}\n`);
       const keep = showOnly.length ? selectTemplates(showOnly, result.templates, appDir) : undefined;
+      if (keep) {
+        // As `helm template --show-only` does for a template that printed nothing: an error, not empty output
+        // that reads as success (helm/helm pkg/cmd/template.go, "could not find template").
+        const empty = [...keep].filter((t) => !result.objects.some((x) => x.template === t));
+        if (empty.length)
+          throw new UserError(`--show-only: ${empty.map((t) => (appDir && t.startsWith(appDir + '/') ? t.slice(appDir.length + 1) : t)).join(', ')} rendered no objects for environment ${result.env}`);
+      }
       objects.push(...result.objects.filter((x) => !keep || keep.has(x.template)).map((x) => x.object));
     } catch (e) {
       if (!o.all || !(e instanceof UserError)) throw e;
@@ -72,7 +79,9 @@ export function selectTemplates(paths: readonly string[], templates: readonly st
     const hit = templates.find((t) => t === rel || t === (appDir ? `${appDir}/${rel}` : rel));
     if (!hit) {
       const rels = templates.map((t) => (appDir && t.startsWith(appDir + '/') ? t.slice(appDir.length + 1) : t));
-      throw new UsageError(`--show-only: no template ${JSON.stringify(rel)} in this app (templates: ${rels.join(', ') || 'none'})`);
+      // Helm's spelling (`templates/x.yaml`) names strata's `templates/x.yaml.hbs`; otherwise every template.
+      const hint = rels.includes(`${rel}.hbs`) ? ` (did you mean ${JSON.stringify(`${rel}.hbs`)}?)` : ` (templates: ${rels.join(', ') || 'none'})`;
+      throw new UsageError(`--show-only: no template ${JSON.stringify(rel)} in this app${hint}`);
     }
     keep.add(hit);
   }

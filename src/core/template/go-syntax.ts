@@ -43,6 +43,8 @@ function classify(inner: string, trimL: boolean, trimR: boolean): string | undef
 
 /** The strata spelling of a Go template action (best effort, for the error message). */
 export function toStrata(inner: string): string {
+  // A Go comment's text is the author's, not a construct: the spelling, with its text left out.
+  if (inner.startsWith('/*')) return '{{!-- … --}}';
   const words = tokens(inner);
   const head = words[0] ?? '';
   const rest = words.slice(1);
@@ -59,15 +61,15 @@ export function toStrata(inner: string): string {
           .map((v) => v.replace(/[$,]/g, ''))
           .filter(Boolean);
         const params = vars.length === 2 ? `${vars[1]} ${vars[0]}` : vars.join(' ');
-        return `{{#each ${pipeline(rest.slice(assign + 1))} as |${params}|}}…{{/each}}`;
+        return `{{#each ${argument(rest.slice(assign + 1))} as |${params}|}}…{{/each}}`;
       }
-      return `{{#each ${pipeline(rest)}}}…{{/each}} (inside, "this" is the item)`;
+      return `{{#each ${argument(rest)}}}…{{/each}} (inside, "this" is the item)`;
     }
     case 'if':
     case 'with':
-      return `{{#${head} ${pipeline(rest)}}}…{{/${head}}}`;
+      return `{{#${head} ${argument(rest)}}}…{{/${head}}}`;
     case 'else':
-      return rest[0] === 'if' ? `{{else if ${pipeline(rest.slice(1))}}}` : '{{else}}';
+      return rest[0] === 'if' ? `{{else if ${argument(rest.slice(1))}}}` : '{{else}}';
     case 'template':
       return `{{> ${unquote(rest[0] ?? 'name')}}} or {{include ${rest[0] ?? '"name"'} ${term(rest[1] ?? '.')}}}`;
     case 'block':
@@ -75,11 +77,32 @@ export function toStrata(inner: string): string {
     default: {
       const assign = words.indexOf(':=') >= 0 ? words.indexOf(':=') : words.indexOf('=');
       if (assign > 0 && words[0].startsWith('$')) {
-        return `{{#with ${pipeline(words.slice(assign + 1))} as |${words[0].slice(1)}|}}…{{/with}} (no variables in Handlebars; block parameters instead)`;
+        return `{{#with ${argument(words.slice(assign + 1))} as |${words[0].slice(1)}|}}…{{/with}} (no variables in Handlebars; block parameters instead)`;
       }
       return `{{${pipeline(words)}}}`;
     }
   }
+}
+
+/**
+ * A pipeline as the one argument of a block (`#if`, `#with`, `#each`, `else if`): a helper call must be a
+ * subexpression there (`{{#if (and a b)}}`), since `{{#if and a b}}` hands `#if` three arguments.
+ */
+function argument(words: readonly string[]): string {
+  const p = pipeline(words);
+  return /\s/.test(p) && !isOneGroup(p) ? `(${p})` : p;
+}
+
+/** `(…)` whose opening parenthesis closes at the very end (string literals skipped). */
+function isOneGroup(p: string): boolean {
+  if (!p.startsWith('(')) return false;
+  let depth = 0;
+  const code = p.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  for (let i = 0; i < code.length; i++) {
+    if (code[i] === '(') depth++;
+    else if (code[i] === ')' && --depth === 0) return i === code.length - 1;
+  }
+  return false;
 }
 
 /** `a x | f y | g` -> `g (f y (a x))`: a Go pipeline passes its value as the last argument. */
@@ -119,6 +142,7 @@ function term(w: string): string {
   else if (first === 'Release' && second === 'Name') mapped = 'app.name';
   else if (first === 'Chart' && second === 'Name') mapped = 'app.name';
   else if (first === 'Capabilities' && second === 'KubeVersion') mapped = 'capabilities.kubeVersion';
+  else if (first === 'Capabilities' && second === 'APIVersions' && parts[2] === 'Has') mapped = 'apiVersionAvailable';
   else if (first === 'Capabilities' && second === 'APIVersions') mapped = 'capabilities.apiVersions';
   else if (first === 'Files' && second === 'Get') mapped = 'file';
   else mapped = parts.map((x, i) => (i === 0 ? lowerFirst(x) : x)).join('.');

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { UserError } from '../errors.js';
 import type { RawSpan } from './line-map.js';
 
@@ -48,18 +49,59 @@ export function scalarTokens(text: string): Token[] {
   return out;
 }
 
-/** The first raw span that does not read back as itself inside one scalar (or a comment), if any. */
+/**
+ * The first raw span that does not read back as itself inside one scalar (or a comment), nor, for JSON a
+ * helper printed, as exactly one complete node equal to the data it encodes; if any.
+ */
 export function firstUnsafeSpan(text: string, spans: readonly RawSpan[]): RawSpan | undefined {
   if (spans.length === 0) return undefined;
   const tokens = scalarTokens(text);
+  let nodes: Map<string, unknown> | undefined;
   let t = 0;
   for (const span of spans) {
     while (t < tokens.length && tokens[t].end < span.end) t++;
     const tok = tokens[t];
     // Tokens never overlap, so the only candidate is the first one ending at or after the span.
-    if (!tok || tok.start > span.start || !readsBack(text.slice(span.start, span.end), tok.kind)) return span;
+    if (tok && tok.start <= span.start && readsBack(text.slice(span.start, span.end), tok.kind)) continue;
+    if (!JSON_HELPERS.has(span.src.split(' ')[0])) return span;
+    nodes ??= completeNodes(text);
+    if (!readsBackAsJson(text.slice(span.start, span.end), nodes.get(`${span.start}:${span.end}`))) return span;
   }
   return undefined;
+}
+
+// `data: {{toJson values.m}}` (a Helm idiom) prints a flow mapping: not one scalar, yet safe when the parser
+// reads the printed text as exactly one node, spanning exactly what was printed, whose data is what the JSON
+// encodes. The structure around it cannot change (a node boundary is where the span starts and ends), and
+// nothing YAML adds to JSON (a tag, an anchor, a merge key, a comment) can be in it unnoticed: the equality
+// would fail. Only for the helpers whose output is JSON by construction (core/helpers/encoding.ts); a string
+// value that merely looks like JSON is still held to the one-scalar rule (its quotes would vanish).
+const JSON_HELPERS: ReadonlySet<string> = new Set(['toJson', 'toRawJson']);
+
+/** Every node of the stream by `start:end` of its source text; empty when the stream has any error. */
+function completeNodes(text: string): Map<string, unknown> {
+  const { parseAllDocuments, visit, isNode } = require('yaml') as typeof import('yaml');
+  const out = new Map<string, unknown>();
+  const docs = parseAllDocuments(text);
+  if (!Array.isArray(docs)) return out; // an empty stream
+  for (const doc of docs) {
+    if (doc.errors.length) return new Map();
+    visit(doc, (_key, node) => {
+      if (isNode(node) && node.range) out.set(`${node.range[0]}:${node.range[1]}`, node.toJS(doc, { maxAliasCount: 0 }));
+    });
+  }
+  return out;
+}
+
+function readsBackAsJson(printed: string, node: unknown): boolean {
+  if (node === undefined) return false;
+  let data: unknown;
+  try {
+    data = JSON.parse(printed);
+  } catch {
+    return false;
+  }
+  return isDeepStrictEqual(data, node);
 }
 
 /** Inside a token of this kind, does the span's text stay verbatim? */

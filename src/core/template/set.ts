@@ -150,7 +150,7 @@ export class TemplateSet {
     try {
       ast = Handlebars.parse(text);
     } catch (e) {
-      throw syntaxError(e, path);
+      throw syntaxError(e, path, text);
     }
     const index: PathIndex = { paths: new Map(), calls: new Map() };
     rewrite(ast, { file: path, index, helpers: this.helperNames, ...(this.opts.lines ? { lines: true } : {}) });
@@ -231,7 +231,7 @@ export class TemplateSet {
     try {
       return this.call(fn, ctx, { strata: state, root: ctx });
     } catch (e) {
-      throw explain(e, state.template, this.indexOf(state.template), this.helperNames);
+      throw explain(e, state.template, this.indexOf(state.template), this.helperNames, ctx);
     }
   }
 
