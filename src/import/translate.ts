@@ -443,7 +443,8 @@ export class Translator {
       case 'field':
         return this.fields(scope.dot, scope, o.path, o.line);
       case 'variable': {
-        if (o.name === '') return this.fields(scope.dollar, scope, o.path, o.line);
+        // `$` is the template's argument, unless the template declared its own (`{{ $ := .root }}`).
+        if (o.name === '' && !scope.vars.has('')) return this.fields(scope.dollar, scope, o.path, o.line);
         const b = scope.vars.get(o.name);
         if (!b) return this.leave(o.line, `$${o.name}`, 'the variable is declared in another branch');
         if (b.kind === 'poisoned') return this.leave(o.line, `$${o.name}`, b.why);
@@ -625,7 +626,9 @@ export function assemble(pieces: Piece[]): string {
       const before = /(^|\n)[ \t]*$/.test(out.slice(0, out.length - p.s.length));
       const next = pieces[i + 1];
       const after = next === undefined ? true : next.t === 'text' && /^[ \t]*\r?\n/.test(next.s);
-      if (before && after) out += '{{!}}';
+      // Inside `{{#*inline}}`, strata compiles the body again as a template of its own, where a comment first
+      // in the body would be standalone again: an empty print is never standalone.
+      if (before && after) out += p.s.startsWith('{{#*inline') ? '{{print}}' : '{{!}}';
     }
   }
   return out;

@@ -203,7 +203,6 @@ class Parser {
         const op = this.next();
         isAssign = op.kind === '=';
         if (decl.length > 1 && context !== 'range') throw new GoTemplateError('too many declarations', line);
-        if (decl.includes('')) throw new GoTemplateError('cannot declare or assign $', line);
         if (isAssign) for (const d of decl) this.checkVar(d, v.line);
         else this.vars[this.vars.length - 1].push(...decl);
       }
