@@ -138,7 +138,7 @@ describe('Go template parser', () => {
     ['comment not at the delimiter', '{{/* x */ .a }}', /comment ends before closing delimiter/, 1],
     ['define not at top level', '{{ if .a }}{{ define "x" }}{{ end }}{{ end }}', /only allowed at the top level/, 1],
     ['break outside range', '{{ break }}', /outside \{\{range\}\}/, 1],
-    ['two variables outside range', '{{ $a := 1 }}{{ $a, $b := .x }}', /unexpected/, 1],
+    ['two variables outside range', '{{ $a, $b := .x }}', /too many declarations/, 1],
     ['missing command after |', '{{ .a | }}', /missing command after \|/, 1],
     ['field on a constant', '{{ "a".b }}', /unexpected field/, 1],
   ];

@@ -191,7 +191,7 @@ class Parser {
     // Declarations: `$x :=`, `$x =`, and in range `$i, $v :=`.
     if (this.peek().kind === 'variable') {
       const k1 = this.peek(1).kind;
-      if (k1 === ':=' || k1 === '=' || (k1 === ',' && context === 'range')) {
+      if (k1 === ':=' || k1 === '=' || k1 === ',') {
         const v = this.next();
         decl.push(v.text.slice(1));
         if (this.peek().kind === ',') {
