@@ -15,7 +15,8 @@
 // - What has no equivalent becomes `(fail "…")` at that place, so the template fails only when it gets
 //   there, and is listed (file, line, what, why) for IMPORT.md and stderr.
 
-import { HELPER_NAMES, REFUSED_HELPERS } from '../core/helpers.js';
+import { makeHelpers, REFUSED_HELPERS } from '../core/helpers.js';
+import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
 import type { CommandNode, DefineNode, IfNode, Node, Operand, PipeNode, RangeNode, TemplateNode, WithNode } from './go-template/ast.js';
 
 /** A place the import could not translate: the template fails there, and IMPORT.md lists it. */
@@ -56,7 +57,10 @@ export function templatePartialName(chart: string, file: string): string {
 }
 
 const ENGINE_HELPERS = ['tpl', 'file', 'log'];
-const KNOWN = new Set([...HELPER_NAMES, ...ENGINE_HELPERS].filter((n) => !(n in REFUSED_HELPERS)));
+// The helper table itself (core's HELPER_NAMES tests names with `in`, which drops `toString`).
+const HELPER_NAMES = Object.keys(makeHelpers({ renderPartial: () => '', limits: () => DEFAULT_RENDER_LIMITS }));
+const refused = (n: string): boolean => Object.hasOwn(REFUSED_HELPERS, n);
+const KNOWN = new Set([...HELPER_NAMES, ...ENGINE_HELPERS].filter((n) => !refused(n)));
 /** Names a block parameter must not take: they would shadow a helper or a root field. */
 const RESERVED = new Set([...HELPER_NAMES, ...ENGINE_HELPERS, 'values', 'app', 'env', 'release', 'capabilities', 'this', 'true', 'false', 'null', 'undefined', 'else', 'as', 'if', 'each', 'with', 'unless', 'lookup', '_dot']);
 /** sprig helpers that change their arguments in place; strata's return new values. */
@@ -128,7 +132,8 @@ export class Translator {
   }
 
   private leave(line: number, construct: string, reason: string): H {
-    this.places.push({ file: this.file, line, construct, reason });
+    // A variable's pipeline is translated at each use: list its places once.
+    if (!this.places.some((p) => p.file === this.file && p.line === line && p.construct === construct)) this.places.push({ file: this.file, line, construct, reason });
     return fail(`strata import: ${construct} at ${this.file}:${line} has no strata equivalent (${reason}); see IMPORT.md`);
   }
 
@@ -373,7 +378,7 @@ export class Translator {
   }
 
   private func(name: string, rest: Operand[], args: () => H[], scope: Scope, line: number): H {
-    if (name in REFUSED_HELPERS) {
+    if (refused(name)) {
       const why = name === 'lookup' ? 'a render never queries the cluster (under Argo CD, helm template returns an empty map here)' : `strata refuses it: it ${REFUSED_HELPERS[name]}`;
       return this.leave(line, name, why);
     }
