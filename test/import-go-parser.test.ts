@@ -43,8 +43,14 @@ describe('Go template parser', () => {
   test('pipelines, parentheses and function calls', () => {
     const a = only<ActionNode>('{{ include "x" . | nindent 4 }}');
     assert.equal(a.pipe.cmds.length, 2);
-    assert.deepEqual(a.pipe.cmds[0].args.map((x) => x.type), ['identifier', 'string', 'dot']);
-    assert.deepEqual(a.pipe.cmds[1].args.map((x) => x.type), ['identifier', 'number']);
+    assert.deepEqual(
+      a.pipe.cmds[0].args.map((x) => x.type),
+      ['identifier', 'string', 'dot'],
+    );
+    assert.deepEqual(
+      a.pipe.cmds[1].args.map((x) => x.type),
+      ['identifier', 'number'],
+    );
     const p = only<ActionNode>('{{ and .a (eq .b "x") }}');
     const inner = p.pipe.cmds[0].args[2];
     assert.equal(inner.type, 'pipe');

@@ -49,7 +49,8 @@ describe('import: Go template -> strata', () => {
   });
 
   test('$ and the root inside range and with; a variable declared outside used inside', () => {
-    const body = '  {{- $n := .Values.name }}\n  {{- range .Values.l }}\n  {{ . }}: {{ printf "%s-%s" $n $.Values.suffix | quote }}\n  {{- end }}\n  {{- with .Values.w }}\n  w: {{ .x }}-{{ $.Values.suffix }}\n  {{- end }}\n';
+    const body =
+      '  {{- $n := .Values.name }}\n  {{- range .Values.l }}\n  {{ . }}: {{ printf "%s-%s" $n $.Values.suffix | quote }}\n  {{- end }}\n  {{- with .Values.w }}\n  w: {{ .x }}-{{ $.Values.suffix }}\n  {{- end }}\n';
     assert.deepEqual(data(body, 'name: web\nsuffix: s\nl: [a, b]\nw: {x: 1}\n'), { a: 'web-s', b: 'web-s', w: '1-s' });
   });
 
@@ -68,13 +69,19 @@ describe('import: Go template -> strata', () => {
   });
 
   test('default, required, ternary, hasKey and index', () => {
-    assert.deepEqual(data('  a: {{ .Values.x | default "d" }}\n  b: {{ required "need y" .Values.y }}\n  c: {{ ternary "t" "f" .Values.z }}\n  d: {{ hasKey .Values "y" | quote }}\n  e: {{ index .Values "my-key" }}\n', 'y: why\nz: true\nmy-key: k\n'), {
-      a: 'd',
-      b: 'why',
-      c: 't',
-      d: 'true',
-      e: 'k',
-    });
+    assert.deepEqual(
+      data(
+        '  a: {{ .Values.x | default "d" }}\n  b: {{ required "need y" .Values.y }}\n  c: {{ ternary "t" "f" .Values.z }}\n  d: {{ hasKey .Values "y" | quote }}\n  e: {{ index .Values "my-key" }}\n',
+        'y: why\nz: true\nmy-key: k\n',
+      ),
+      {
+        a: 'd',
+        b: 'why',
+        c: 't',
+        d: 'true',
+        e: 'k',
+      },
+    );
     assert.throws(() => data('  b: {{ required "y is required" .Values.y }}\n', 'a: 1\n'), /y is required/);
   });
 
@@ -84,7 +91,9 @@ describe('import: Go template -> strata', () => {
 
   test('.Chart, .Release and .Capabilities', () => {
     assert.deepEqual(
-      data('  c: {{ .Chart.Name }}-{{ .Chart.Version }}-{{ .Chart.AppVersion }}\n  r: {{ .Release.Name }}.{{ .Release.Namespace }}\n  h: {{ .Capabilities.APIVersions.Has "apps/v1" | quote }}\n  k: {{ semverCompare ">=1.20-0" .Capabilities.KubeVersion.GitVersion | quote }}\n  v: {{ .Capabilities.KubeVersion.Major }}\n'),
+      data(
+        '  c: {{ .Chart.Name }}-{{ .Chart.Version }}-{{ .Chart.AppVersion }}\n  r: {{ .Release.Name }}.{{ .Release.Namespace }}\n  h: {{ .Capabilities.APIVersions.Has "apps/v1" | quote }}\n  k: {{ semverCompare ">=1.20-0" .Capabilities.KubeVersion.GitVersion | quote }}\n  v: {{ .Capabilities.KubeVersion.Major }}\n',
+      ),
       { c: 'demo-1.2.3-2.0', r: 'app.ns', h: 'true', k: 'true', v: 1 },
     );
   });
@@ -128,7 +137,9 @@ describe('import: Go template -> strata', () => {
 
   test('constructs with no equivalent are listed and fail only when reached', () => {
     const { tr, files } = translate(
-      cm('  {{- if .Values.on }}\n  a: {{ lookup "v1" "Secret" "ns" "x" }}\n  b: {{ (.Files.Glob "conf/*").AsConfig }}\n  c: {{ genSelfSignedCert "x" nil nil 365 }}\n  {{- end }}\n  {{- range .Values.l }}{{ break }}{{ end }}\n  d: {{ nosuchfunc 1 }}\n  {{- $_ := set .Values "k" "v" }}\n  {{- template "missing" . }}\n'),
+      cm(
+        '  {{- if .Values.on }}\n  a: {{ lookup "v1" "Secret" "ns" "x" }}\n  b: {{ (.Files.Glob "conf/*").AsConfig }}\n  c: {{ genSelfSignedCert "x" nil nil 365 }}\n  {{- end }}\n  {{- range .Values.l }}{{ break }}{{ end }}\n  d: {{ nosuchfunc 1 }}\n  {{- $_ := set .Values "k" "v" }}\n  {{- template "missing" . }}\n',
+      ),
     );
     assert.deepEqual(
       tr.places.map((p) => `${p.line}:${p.construct}`),

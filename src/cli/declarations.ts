@@ -231,7 +231,7 @@ and on stderr. DIR is written whole or not at all; a non-empty DIR is replaced o
     name: { type: 'string', arg: 'RELEASE', help: "the app's name, Helm's release name (default: the chart's name)" },
     namespace: { type: 'string', short: 'n', arg: 'NS', help: 'spec.namespace (Helm: --namespace)' },
     env: { type: 'string', multiple: true, arg: 'NAME=FILE', help: 'an environment and its values file, copied to values-NAME.yaml (repeatable;\nnone: one environment "default")' },
-    'kube-version': { type: 'string', arg: 'V', help: 'the Kubernetes version to render with, written into IMPORT.md\'s commands' },
+    'kube-version': { type: 'string', arg: 'V', help: "the Kubernetes version to render with, written into IMPORT.md's commands" },
     force: { type: 'boolean', help: 'replace a non-empty DIR' },
   },
 });

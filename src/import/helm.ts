@@ -86,7 +86,8 @@ export function importHelm(o: ImportOptions): ImportResult {
   const notes: string[] = [];
   const skipped: string[] = [];
   const templates = listTemplates(o.chartDir, skipped);
-  if (Array.isArray(meta.dependencies) && meta.dependencies.length) notes.push('Chart.yaml lists dependencies (subcharts): they are not imported; import each one as its own app or port what you use.');
+  if (Array.isArray(meta.dependencies) && meta.dependencies.length)
+    notes.push('Chart.yaml lists dependencies (subcharts): they are not imported; import each one as its own app or port what you use.');
   try {
     if (lstatSync(join(o.chartDir, 'charts')).isDirectory()) notes.push('charts/ (subcharts) is not imported.');
   } catch {
@@ -165,7 +166,7 @@ export function importHelm(o: ImportOptions): ImportResult {
   }
 
   // Values layers and the app.
-  let values = '';
+  let values: string;
   try {
     values = readText(join(o.chartDir, 'values.yaml'), 'values.yaml');
   } catch {
@@ -187,7 +188,23 @@ export function importHelm(o: ImportOptions): ImportResult {
   if (skippedTests.length) {
     notes.push(`templates/tests/ (${skippedTests.length} files) is not imported: \`helm test\` Pods have no counterpart in a strata render (use an Argo CD hook on a plain manifest if you need one).`);
   }
-  files.set('IMPORT.md', importMd({ appName, chartName, meta, envs, templates: renderable, partials: [...partialFiles.keys()], places: allPlaces, reviews: tr.reviews, constructs: tr.constructs, notes, kubeVersion: o.kubeVersion, namespace: o.namespace }));
+  files.set(
+    'IMPORT.md',
+    importMd({
+      appName,
+      chartName,
+      meta,
+      envs,
+      templates: renderable,
+      partials: [...partialFiles.keys()],
+      places: allPlaces,
+      reviews: tr.reviews,
+      constructs: tr.constructs,
+      notes,
+      kubeVersion: o.kubeVersion,
+      namespace: o.namespace,
+    }),
+  );
   return { files, places: allPlaces, reviews: tr.reviews, constructs: tr.constructs, templates: renderable.length, chartName };
 }
 
@@ -235,7 +252,7 @@ function importMd(m: MdInput): string {
   const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const kube = m.kubeVersion ? ` --kube-version ${m.kubeVersion}` : '';
   const lines = [
-    `# Import of the Helm chart ${m.chartName}${m.meta.version !== undefined ? ` ${String(m.meta.version)}` : ''}`,
+    `# Import of the Helm chart ${m.chartName}${typeof m.meta.version === 'string' || typeof m.meta.version === 'number' ? ` ${m.meta.version}` : ''}`,
     '',
     `\`strata import helm\` wrote this app: \`strata.yaml\` (app \`${m.appName}\`, environments ${m.envs.map((e) => `\`${e}\``).join(', ')}),`,
     "`values.yaml` (the chart's, as the base layer), one `values-<env>.yaml` per `--env`, and the templates translated",

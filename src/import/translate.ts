@@ -62,7 +62,28 @@ const HELPER_NAMES = Object.keys(makeHelpers({ renderPartial: () => '', limits: 
 const refused = (n: string): boolean => Object.hasOwn(REFUSED_HELPERS, n);
 const KNOWN = new Set([...HELPER_NAMES, ...ENGINE_HELPERS].filter((n) => !refused(n)));
 /** Names a block parameter must not take: they would shadow a helper or a root field. */
-const RESERVED = new Set([...HELPER_NAMES, ...ENGINE_HELPERS, 'values', 'app', 'env', 'release', 'capabilities', 'this', 'true', 'false', 'null', 'undefined', 'else', 'as', 'if', 'each', 'with', 'unless', 'lookup', '_dot']);
+const RESERVED = new Set([
+  ...HELPER_NAMES,
+  ...ENGINE_HELPERS,
+  'values',
+  'app',
+  'env',
+  'release',
+  'capabilities',
+  'this',
+  'true',
+  'false',
+  'null',
+  'undefined',
+  'else',
+  'as',
+  'if',
+  'each',
+  'with',
+  'unless',
+  'lookup',
+  '_dot',
+]);
 /** sprig helpers that change their arguments in place; strata's return new values. */
 const MUTATING = new Set(['set', 'unset', 'merge', 'mergeOverwrite', 'mustMerge', 'mustMergeOverwrite']);
 
@@ -472,7 +493,8 @@ export class Translator {
     if (path.length === 0) return value;
     if (value.k === 'path') return this.mapFields(value.text, path, line, scope);
     this.count('(x).Field');
-    return { k: 'call', name: 'index', args: [value, ...path.map((p) => ({ k: 'lit', value: p }) as H)] };
+    const keys: H[] = path.map((p) => ({ k: 'lit', value: p }));
+    return { k: 'call', name: 'index', args: [value, ...keys] };
   }
 
   /** `.A.B` on a reference (dot, `$`, a block parameter). */
@@ -537,10 +559,24 @@ export class Translator {
         if (field === 'KubeVersion') {
           const sub = more[0];
           // Helm's KubeVersion.Version and .GitVersion start with "v"; strata's kubeVersion may not.
-          const version: H = { k: 'call', name: 'print', args: [{ k: 'lit', value: 'v' }, { k: 'call', name: 'trimPrefix', args: [{ k: 'lit', value: 'v' }, kv] }] };
+          const version: H = {
+            k: 'call',
+            name: 'print',
+            args: [
+              { k: 'lit', value: 'v' },
+              { k: 'call', name: 'trimPrefix', args: [{ k: 'lit', value: 'v' }, kv] },
+            ],
+          };
           if (sub === undefined || sub === 'Version' || sub === 'GitVersion') return done(version, sub === undefined ? 2 : 3);
           if (sub === 'Major' || sub === 'Minor') {
-            const parts: H = { k: 'call', name: 'splitList', args: [{ k: 'lit', value: '.' }, { k: 'call', name: 'trimPrefix', args: [{ k: 'lit', value: 'v' }, kv] }] };
+            const parts: H = {
+              k: 'call',
+              name: 'splitList',
+              args: [
+                { k: 'lit', value: '.' },
+                { k: 'call', name: 'trimPrefix', args: [{ k: 'lit', value: 'v' }, kv] },
+              ],
+            };
             return done({ k: 'call', name: 'index', args: [parts, { k: 'lit', value: sub === 'Major' ? 0 : 1 }] }, 3);
           }
         }

@@ -54,12 +54,13 @@ function dropInjected(v: unknown): unknown {
 /** Helm test hooks (`helm.sh/hook: test`) are not imported. */
 function isTestHook(o: Obj): boolean {
   const a = ((o.metadata as Obj | undefined)?.annotations ?? {}) as Obj;
-  return /(^|,)\s*test/.test(String(a['helm.sh/hook'] ?? ''));
+  return /(^|,)\s*test/.test(typeof a['helm.sh/hook'] === 'string' ? a['helm.sh/hook'] : '');
 }
 
 function key(o: Obj): string {
   const m = (o.metadata ?? {}) as Obj;
-  const group = String(o.apiVersion ?? '').includes('/') ? String(o.apiVersion).split('/')[0] : '';
+  const api = typeof o.apiVersion === 'string' ? o.apiVersion : '';
+  const group = api.includes('/') ? api.split('/')[0] : '';
   return `${group}/${String(o.kind)}/${String(m.name)}`;
 }
 

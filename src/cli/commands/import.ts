@@ -32,8 +32,6 @@ export const command = defineCommand(IMPORT, async (ctx, { options: o, positiona
     throw new UserError(`--out: cannot write the app (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   for (const p of result.places) ctx.stderr.write(`strata import: ${p.file}:${p.line}: ${p.construct}: ${p.reason} (left as a failing template)\n`);
-  ctx.stderr.write(
-    `strata import: ${result.chartName}: ${result.templates} templates imported into ${o.out}; ${result.places.length} place(s) left, ${result.reviews.length} to review (IMPORT.md)\n`,
-  );
+  ctx.stderr.write(`strata import: ${result.chartName}: ${result.templates} templates imported into ${o.out}; ${result.places.length} place(s) left, ${result.reviews.length} to review (IMPORT.md)\n`);
   return 0;
 });

@@ -99,17 +99,7 @@ export interface CommandNode extends Pos {
   readonly args: Operand[];
 }
 
-export type Operand =
-  | FieldNode
-  | VariableNode
-  | DotNode
-  | IdentifierNode
-  | ChainNode
-  | PipeNode
-  | StringNode
-  | NumberNode
-  | BoolNode
-  | NilNode;
+export type Operand = FieldNode | VariableNode | DotNode | IdentifierNode | ChainNode | PipeNode | StringNode | NumberNode | BoolNode | NilNode;
 
 /** `.A.B` on dot. */
 export interface FieldNode extends Pos {

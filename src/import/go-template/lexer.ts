@@ -4,27 +4,7 @@
 // `{{/* */}}` that must close right at the delimiter, and the tokens inside actions.
 
 export type TokKind =
-  | 'text'
-  | 'open'
-  | 'close'
-  | 'comment'
-  | '('
-  | ')'
-  | '|'
-  | ':='
-  | '='
-  | ','
-  | 'string'
-  | 'number'
-  | 'char'
-  | 'bool'
-  | 'nil'
-  | 'keyword'
-  | 'identifier'
-  | 'field'
-  | 'variable'
-  | 'dot'
-  | 'eof';
+  'text' | 'open' | 'close' | 'comment' | '(' | ')' | '|' | ':=' | '=' | ',' | 'string' | 'number' | 'char' | 'bool' | 'nil' | 'keyword' | 'identifier' | 'field' | 'variable' | 'dot' | 'eof';
 
 export interface Tok {
   readonly kind: TokKind;
@@ -204,9 +184,7 @@ export function lex(src: string): Tok[] {
 
 /** The length of a number literal at `i` (Go's lexer accepts a superset and lets the parser reject it). */
 function numberLength(src: string, i: number): number {
-  const m = /^[+-]?(?:0[xX][0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?[0-9_]+)?|0[bB][01_]+|0[oO][0-7_]+|[0-9_]*\.?[0-9_]*(?:[eE][+-]?[0-9_]+)?)i?/.exec(
-    src.slice(i, i + 128),
-  );
+  const m = /^[+-]?(?:0[xX][0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?[0-9_]+)?|0[bB][01_]+|0[oO][0-7_]+|[0-9_]*\.?[0-9_]*(?:[eE][+-]?[0-9_]+)?)i?/.exec(src.slice(i, i + 128));
   const n = m ? m[0].length : 1;
   // A letter glued to the number (`3x`) makes the whole run one bad number, as in Go.
   let j = i + n;

@@ -3,18 +3,7 @@
 // `define` only at the top level, `break`/`continue` only inside `range`, variables must be declared before
 // use, and a `block` is a `define` plus a `template` call at the same place.
 
-import type {
-  CommandNode,
-  DefineNode,
-  IfNode,
-  Node,
-  Operand,
-  ParsedFile,
-  PipeNode,
-  RangeNode,
-  TemplateNode,
-  WithNode,
-} from './ast.js';
+import type { CommandNode, DefineNode, IfNode, Node, Operand, ParsedFile, PipeNode, RangeNode, TemplateNode, WithNode } from './ast.js';
 import { GoTemplateError, lex, type Tok } from './lexer.js';
 
 export { GoTemplateError } from './lexer.js';
@@ -159,7 +148,7 @@ class Parser {
     const body = this.list();
     if (kind === 'range') this.rangeDepth--;
     let elseList: Node[] | undefined;
-    let elseChained = false;
+    const elseChained = false;
     let stop = body.stop;
     if (stop.kind === 'else') {
       const after = this.peek();
@@ -168,7 +157,7 @@ class Parser {
         this.next();
         const inner = this.control(kind, after.line);
         this.vars.pop();
-        return { type: kind, pipe, list: body.list, elseList: [inner], elseChained: true, line } as IfNode | WithNode;
+        return { type: kind, pipe, list: body.list, elseList: [inner], elseChained: true, line };
       }
       this.expect('close', '"}}" after else');
       const rest = this.list();
@@ -180,7 +169,7 @@ class Parser {
     this.expect('close', '"}}" after end');
     this.vars.pop();
     const node = { type: kind, pipe, list: body.list, ...(elseList ? { elseList } : {}), line };
-    return elseChained ? { ...node, elseChained } : (node as IfNode | WithNode | RangeNode);
+    return elseChained ? { ...node, elseChained } : node;
   }
 
   /** A pipeline up to `end` (a `close` or `)` token, not consumed). */
