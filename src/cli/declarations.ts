@@ -230,4 +230,26 @@ export const WARM_RENDERER = declare({
   options: {},
 });
 
-export const DECLARATIONS: readonly CommandDecl[] = [RENDER, VALUES, ENVS, GENERATE, PARAMETERS, LINT, DIFF, SERVE, SIDECAR, WARM_SERVER, WARM_RENDERER];
+export const IMPORT = declare({
+  name: 'import',
+  summary: 'import a Helm chart as a strata app (import helm CHART_DIR --out DIR)',
+  usage: ['helm CHART_DIR --out DIR [--name RELEASE] [--namespace NS] [--env NAME=FILE ...] [--kube-version V] [--force]'],
+  description: `Translate a Helm chart into a strata app in DIR: strata.yaml, the chart's values.yaml as the base layer,
+values.schema.json when the chart has one, one values-NAME.yaml per --env, and every template parsed as a Go
+template and written as strata Handlebars (_helpers.tpl defines as inline partials). What has no strata
+equivalent fails at that place in the template and is listed, with the chart file and line, in DIR/IMPORT.md
+and on stderr. DIR is written whole or not at all; a non-empty DIR is replaced only with --force.`,
+  maxPositionals: 2,
+  options: {
+    out: { type: 'string', arg: 'DIR', help: 'the app directory to write (required)' },
+    name: { type: 'string', arg: 'RELEASE', help: "the app's name, Helm's release name (default: the chart's name)" },
+    namespace: { type: 'string', short: 'n', arg: 'NS', help: 'spec.namespace (Helm: --namespace)' },
+    env: { type: 'string', multiple: true, arg: 'NAME=FILE', help: 'an environment and its values file, copied to values-NAME.yaml (repeatable;\nnone: one environment "default")' },
+    'kube-version': { type: 'string', arg: 'V', help: "the Kubernetes version to render with, written into IMPORT.md's commands" },
+    force: { type: 'boolean', help: 'replace a non-empty DIR' },
+  },
+});
+
+export type ImportArgs = Parsed<(typeof IMPORT)['options']>;
+
+export const DECLARATIONS: readonly CommandDecl[] = [RENDER, VALUES, ENVS, GENERATE, PARAMETERS, LINT, DIFF, IMPORT, SERVE, SIDECAR, WARM_SERVER, WARM_RENDERER];

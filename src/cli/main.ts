@@ -36,6 +36,7 @@ const LOADERS: Readonly<Record<string, Loader>> = {
   sidecar: () => import('./commands/sidecar.js'),
   'warm-server': () => import('./commands/warm-server.js'),
   'warm-renderer': () => import('./commands/warm-renderer.js'),
+  import: () => import('./commands/import.js'),
 };
 
 /** A declared command and the loader of its module. */

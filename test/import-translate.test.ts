@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseGoTemplate } from '../src/import/go-template/parser.js';
+import { Translator, type ChartInfo } from '../src/import/translate.js';
+import { cm, dataOf, renderApp } from './template/app.js';
+
+// The Go template -> strata translator (src/import/translate.ts): each construct is translated and the result
+// rendered by strata's engine; the expected data is what Go text/template + sprig prints for the same
+// template and values (checked by hand against the Go harness, test/chart/render.sh).
+
+const CHART = { name: 'demo', version: '1.2.3', appVersion: '2.0' };
+
+function translate(template: string, helpers = ''): { files: Record<string, string>; tr: Translator } {
+  const t = parseGoTemplate(template);
+  const h = parseGoTemplate(helpers);
+  const defines = [...t.defines, ...h.defines];
+  const info: ChartInfo = { name: CHART.name, meta: CHART, defines: new Set(defines.map((d) => d.name)), templates: new Set(['templates/cm.yaml']) };
+  const tr = new Translator(info);
+  const files: Record<string, string> = { 'cm.yaml.hbs': tr.template('templates/cm.yaml', t.list) };
+  if (defines.length) files['_helpers.hbs'] = defines.map((d) => tr.define('templates/_helpers.tpl', d)).join('\n');
+  return { files, tr };
+}
+
+/** Translate a ConfigMap whose data is `body`, render it with `values`, return its data. */
+function data(body: string, values = 'name: web\n', helpers = ''): Record<string, unknown> {
+  const { files } = translate(cm(body), helpers);
+  return dataOf(renderApp(files, values));
+}
+
+describe('import: Go template -> strata', () => {
+  test('fields, pipelines and quote', () => {
+    assert.deepEqual(data('  a: {{ .Values.name | upper | quote }}\n  b: {{ printf "%s-%s" .Values.name "x" | trunc 5 }}\n'), { a: 'WEB', b: 'web-x' });
+  });
+
+  test('if / else if / else with and, eq and not; trim markers and lines holding only a tag', () => {
+    const body = '  {{- if and .Values.a (eq .Values.b "x") }}\n  r: both\n  {{- else if not .Values.a }}\n  r: none\n  {{- else }}\n  r: a\n  {{- end }}\n';
+    assert.deepEqual(data(body, 'a: true\nb: x\n'), { r: 'both' });
+    assert.deepEqual(data(body, 'a: false\nb: x\n'), { r: 'none' });
+    assert.deepEqual(data(body, 'a: true\nb: q\n'), { r: 'a' });
+    // Without trim markers Go keeps the blank lines; the YAML is the same.
+    assert.deepEqual(data('  {{ if .Values.a }}\n  r: on1\n  {{ end }}\n', 'a: 1\n'), { r: 'on1' });
+  });
+
+  test('range over a map with $k, $v (sorted keys), over a list with ., and range … else', () => {
+    assert.deepEqual(data('  {{- range $k, $v := .Values.m }}\n  {{ $k }}: {{ $v | quote }}\n  {{- end }}\n', 'm: {b: 2, a: 1}\n'), { a: '1', b: '2' });
+    assert.deepEqual(data('  l: "{{ range .Values.l }}{{ . }};{{ end }}"\n', 'l: [p, q]\n'), { l: 'p;q;' });
+    assert.deepEqual(data('  l: "{{ range $i, $v := .Values.l }}{{ $i }}={{ $v }} {{ end }}"\n', 'l: [p, q]\n'), { l: '0=p 1=q ' });
+    assert.deepEqual(data('  l: "{{ range .Values.l }}x{{ else }}empty{{ end }}"\n', 'l: []\n'), { l: 'empty' });
+  });
+
+  test('$ and the root inside range and with; a variable declared outside used inside', () => {
+    const body =
+      '  {{- $n := .Values.name }}\n  {{- range .Values.l }}\n  {{ . }}: {{ printf "%s-%s" $n $.Values.suffix | quote }}\n  {{- end }}\n  {{- with .Values.w }}\n  w: {{ .x }}-{{ $.Values.suffix }}\n  {{- end }}\n';
+    assert.deepEqual(data(body, 'name: web\nsuffix: s\nl: [a, b]\nw: {x: 1}\n'), { a: 'web-s', b: 'web-s', w: '1-s' });
+  });
+
+  test('with … else runs the else branch for an empty map (Go truthiness)', () => {
+    assert.deepEqual(data('  r: {{ with .Values.m }}set{{ else }}unset{{ end }}\n', 'm: {}\n'), { r: 'unset' });
+  });
+
+  test('define / include / template with nindent and toYaml; a define whose dot is used inside range', () => {
+    const helpers =
+      '{{- define "demo.name" -}}{{ default .Chart.Name .Values.nameOverride | trunc 63 }}{{- end }}\n' +
+      '{{- define "demo.labels" -}}\napp: {{ include "demo.name" . }}\nrelease: {{ .Release.Name }}\n{{- end }}\n' +
+      '{{- define "demo.each" -}}{{ range .Values.l }}{{ . }}@{{ $.Values.name }} {{ end }}{{- end }}\n';
+    const body = '  labels: |{{- include "demo.labels" . | nindent 4 }}\n  t: {{ template "demo.name" . }}\n  e: {{ include "demo.each" . | quote }}\n  y: {{- toYaml .Values.m | nindent 4 }}\n';
+    const out = data(body, 'name: web\nl: [a, b]\nm: {k: v}\n', helpers);
+    assert.deepEqual(out, { labels: 'app: demo\nrelease: app\n', t: 'demo', e: 'a@web b@web ', y: { k: 'v' } });
+  });
+
+  test('default, required, ternary, hasKey and index', () => {
+    assert.deepEqual(
+      data(
+        '  a: {{ .Values.x | default "d" }}\n  b: {{ required "need y" .Values.y }}\n  c: {{ ternary "t" "f" .Values.z }}\n  d: {{ hasKey .Values "y" | quote }}\n  e: {{ index .Values "my-key" }}\n',
+        'y: why\nz: true\nmy-key: k\n',
+      ),
+      {
+        a: 'd',
+        b: 'why',
+        c: 't',
+        d: 'true',
+        e: 'k',
+      },
+    );
+    assert.throws(() => data('  b: {{ required "y is required" .Values.y }}\n', 'a: 1\n'), /y is required/);
+  });
+
+  test('a variable declared with required fails where it is declared, even unused', () => {
+    assert.throws(() => data('  {{- $_ := required "x is required" .Values.x }}\n  a: b\n', 'a: 1\n'), /x is required/);
+  });
+
+  test('.Chart, .Release and .Capabilities', () => {
+    assert.deepEqual(
+      data(
+        '  c: {{ .Chart.Name }}-{{ .Chart.Version }}-{{ .Chart.AppVersion }}\n  r: {{ .Release.Name }}.{{ .Release.Namespace }}\n  h: {{ .Capabilities.APIVersions.Has "apps/v1" | quote }}\n  k: {{ semverCompare ">=1.20-0" .Capabilities.KubeVersion.GitVersion | quote }}\n  v: {{ .Capabilities.KubeVersion.Major }}\n',
+      ),
+      { c: 'demo-1.2.3-2.0', r: 'app.ns', h: 'true', k: 'true', v: 1 },
+    );
+  });
+
+  test('include of a template by path (checksum annotations) is constant-folded and recorded', () => {
+    const { tr, files } = translate(cm('  s: {{ include (print $.Template.BasePath "/cm.yaml") . | sha256sum }}\n'));
+    assert.deepEqual([...tr.templateIncludes], ['templates/cm.yaml']);
+    assert.match(files['cm.yaml.hbs'], /include "demo\/templates\/cm\.yaml" this/);
+  });
+
+  test('string literals: quotes, newlines and a trailing backslash survive', () => {
+    assert.deepEqual(data('  a: {{ "say \\"hi\\"" | quote }}\n  b: {{ "a\\nb" | quote }}\n  c: {{ "x\\\\" | quote }}\n'), { a: 'say "hi"', b: 'a\nb', c: 'x\\' });
+  });
+
+  test('literal {{ in Go output is escaped', () => {
+    // (A `$` after the escaped braces trips strata's Go-syntax check, a core matter: see the import report.)
+    assert.deepEqual(data('  a: "{{ "{{" }} labels }}"\n'), { a: '{{ labels }}' });
+  });
+
+  test('block parameters never take a helper name', () => {
+    assert.deepEqual(data('  a: "{{ range $values := .Values.l }}{{ $values }}{{ end }}"\n', 'l: [x]\n'), { a: 'x' });
+  });
+
+  test('reassignment: in the same list it rebinds; inside range or used after an if it is left, failing there', () => {
+    assert.deepEqual(data('  {{- $x := "a" }}\n  {{- $x = "b" }}\n  x: {{ $x }}\n'), { x: 'b' });
+    const inRange = translate(cm('  {{- $x := "a" }}{{ range .Values.l }}{{ $x = . }}{{ end }}\n  x: {{ $x }}\n'));
+    assert.deepEqual(
+      inRange.tr.places.map((p) => [p.line, p.construct]),
+      [
+        [6, '$x = inside range'],
+        [7, '$x'],
+      ],
+    );
+    const afterIf = translate(cm('  {{- $x := "a" }}{{ if .Values.l }}{{ $x = "b" }}{{ end }}\n  x: {{ $x }}\n'));
+    assert.deepEqual(
+      afterIf.tr.places.map((p) => p.construct),
+      ['$x'],
+    );
+    assert.throws(() => renderApp(afterIf.files, 'l: 1\n'), /strata import: \$x at templates\/cm\.yaml:7 has no strata equivalent/);
+  });
+
+  test('constructs with no equivalent are listed and fail only when reached', () => {
+    const { tr, files } = translate(
+      cm(
+        '  {{- if .Values.on }}\n  a: {{ lookup "v1" "Secret" "ns" "x" }}\n  b: {{ (.Files.Glob "conf/*").AsConfig }}\n  c: {{ genSelfSignedCert "x" nil nil 365 }}\n  {{- end }}\n  {{- range .Values.l }}{{ break }}{{ end }}\n  d: {{ nosuchfunc 1 }}\n  {{- $_ := set .Values "k" "v" }}\n  {{- template "missing" . }}\n',
+      ),
+    );
+    assert.deepEqual(
+      tr.places.map((p) => `${p.line}:${p.construct}`),
+      ['7:lookup', '8:.Files.Glob', '9:genSelfSignedCert', '11:{{break}}', '12:nosuchfunc', '13:set', '14:template "missing"'],
+    );
+    // The `if` is false: the render reaches only the later places.
+    assert.throws(() => renderApp(files, 'on: false\nl: []\n'), /nosuchfunc at templates\/cm\.yaml:12/);
+  });
+
+  test('Go comments become Handlebars comments; comments holding template syntax are not copied', () => {
+    const { files } = translate(cm('  {{- /* plain words */}}\n  {{- /* uses .Values.x | quote */}}\n  a: b\n'));
+    assert.match(files['cm.yaml.hbs'], /\{\{!-- plain words --\}\}/);
+    assert.doesNotMatch(files['cm.yaml.hbs'], /\.Values/);
+    assert.deepEqual(dataOf(renderApp(files)), { a: 'b' });
+  });
+});
