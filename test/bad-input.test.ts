@@ -89,8 +89,19 @@ const cases: Case[] = [
     want: /app\/strata\.yaml:5:3 \.spec\.layer: unknown field "layer"/,
   },
   {
-    name: 'template syntax error',
+    name: 'template syntax error: an unclosed block names where it was opened',
     files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{#if values.name}}x\n' },
+    want: /app\/templates\/cm\.yaml\.hbs:4: \{\{#if\}\} opened at line 4 is never closed \(expected \{\{\/if\}\}\)/,
+  },
+  {
+    // js-yaml would read `{ {a: 1} }` as a map with the key "[object Object]": the value would silently change.
+    name: 'a flow map used as a key in a values file',
+    files: { 'app/values.yaml': 'weird: { {a: 1} }\n' },
+    want: /app\/values\.yaml:1:\d+ \.weird: a list or map used as a key is not supported/,
+  },
+  {
+    name: 'template syntax error',
+    files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.name}\n' },
     want: /app\/templates\/cm\.yaml\.hbs:\d+: template syntax error/,
   },
   {

@@ -44,7 +44,8 @@ describe('strata.yaml options', () => {
   it('plain *.yaml files in the templates folder pass through; sub-folders are rendered too', async () => {
     const objs = await renderJson({
       'app/strata.yaml': CONFIG,
-      'app/templates/static.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: static\ndata:\n  raw: "{{not a template}}"\n',
+      // `{{` in a static file is an error unless the file says it is static on purpose (docs/templates.md).
+      'app/templates/static.yaml': '# strata: static\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: static\ndata:\n  raw: "{{not a template}}"\n',
       'app/templates/sub/nested.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nested-{{env.name}}\n',
     });
     assert.deepEqual(objs.map((o) => o.metadata.name).sort(), ['demo', 'nested-stg', 'static']);

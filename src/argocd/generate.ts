@@ -12,7 +12,7 @@ import { findCheckout, findRepoRoot } from '../io/repo.js';
 import { lookupAppRevision, type LastCommit } from './app-revision.js';
 import { TARBALL_REL_PATH_VAR, type Env } from './contract.js';
 import { requireRepositoryPolicy, type PartialTree } from '../policy/config.js';
-import { readPlatformPolicy } from '../io/platform-policy-file.js';
+import { readPlatformPolicy } from '../policy/platform-file.js';
 import { PLATFORM_POLICY_VAR } from '../policy/platform.js';
 import { parameterOverrides, parseParameters } from './parameters.js';
 import {

@@ -1,5 +1,5 @@
 import type { Check } from '../core/render.js';
-import { platformPolicyFromEnv } from '../io/platform-policy-file.js';
+import { platformPolicyFromEnv } from '../policy/platform-file.js';
 import { platformCheck } from '../policy/platform-check.js';
 import { platformFor } from '../policy/platform.js';
 import type { CommandContext } from './command.js';

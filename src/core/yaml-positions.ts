@@ -72,14 +72,30 @@ const isFlowIndicator = (c: string | undefined): boolean => c === ',' || c === '
 /**
  * Whether a text can hold a collection as a key, in one linear scan (no second reading otherwise: most values
  * files never load the `yaml` package). Only these can: an explicit key (`?` followed by a blank), a flow
- * collection closed and followed by `:` on the same line (`[a, b]: x`), an alias followed by `:` (`*a : x`,
- * which may name a collection). Conservative: a comment or a quoted text that looks like one only costs the
+ * collection closed and followed by `:` on the same line (`[a, b]: x`), a flow collection that starts an entry of
+ * a flow map (`{ {a: 1} }`, `{ x: 1, [a] }`), an alias followed by `:` (`*a : x`, which may name a collection). Conservative: a comment or a quoted text that looks like one only costs the
  * second reading.
  */
 export function mayHaveComplexKey(text: string): boolean {
   const n = text.length;
+  // Last opened flow collection per level (`{` or `[`): inside a flow map an entry written without `:` is a
+  // key (`{ {a: 1} }` is a map whose key is a map), so a collection that starts an entry of a flow map is one.
+  const flow: string[] = [];
+  let entryStart = false;
   for (let i = 0; i < n; i++) {
     const c = text[i];
+    if (c === '{' || c === '[') {
+      if (entryStart && flow[flow.length - 1] === '{') return true;
+      flow.push(c);
+      entryStart = true;
+      continue;
+    }
+    if (c === ',') {
+      entryStart = flow.length > 0;
+      continue;
+    }
+    if (!isBlank(c)) entryStart = false;
+    if (c === '}' || c === ']') flow.pop();
     if (c === '?') {
       if (isBlank(text[i + 1])) return true;
     } else if (c === ']' || c === '}') {

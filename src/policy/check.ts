@@ -6,7 +6,7 @@ import { customFindings } from './custom-check.js';
 import { reportedByPlatform } from './platform-reported.js';
 import { RULES, type RuleContext } from './rules.js';
 import { toText } from '../core/guards.js';
-import { secretTexts } from '../secrets/reveal.js';
+import { secretTexts } from '../core/secret-values.js';
 
 /**
  * The per-environment policy as a check: resolve the rules in force for the app and environment, run each

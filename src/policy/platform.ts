@@ -9,7 +9,7 @@ import { RULES, type Options, type Severity } from './rules.js';
 
 // The platform policy (docs/policy.md "Platform policy"): a Policy file the sidecar's operator names with
 // STRATA_PLATFORM_POLICY. It lives outside every repository, so no repository can edit it; the entry points
-// read its bytes (src/io/platform-policy-file.ts) and this module turns them into data. Its rules run after
+// read its bytes (src/policy/platform-file.ts) and this module turns them into data. Its rules run after
 // the repository's own (src/policy/platform-check.ts) with the platform's severities and options, so a
 // repository can add findings (tighten) but never remove one (relax).
 //

@@ -2,7 +2,7 @@ import { explainValues, formatExplain } from '../../core/explain.js';
 import { resolveValues } from '../../core/render.js';
 import { toYamlText } from '../../core/serialize.js';
 import { sopsDecrypt } from '../../secrets/keys.js';
-import { maskedExplain, maskedValues } from '../../secrets/reveal.js';
+import { maskedExplain, maskedValues } from '../../core/secret-values.js';
 import { defineCommand } from '../command.js';
 import { VALUES } from '../declarations.js';
 import { layerOverrides, outputFormat } from '../options.js';

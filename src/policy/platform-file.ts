@@ -1,8 +1,8 @@
 import { isAbsolute } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
-import { parsePlatformPolicy, PLATFORM_POLICY_VAR, type PlatformPolicy } from '../policy/platform.js';
-import { BoundedReadError, readBounded } from './bounded-read.js';
+import { parsePlatformPolicy, PLATFORM_POLICY_VAR, type PlatformPolicy } from './platform.js';
+import { BoundedReadError, readBounded } from '../io/bounded-read.js';
 
 // Reading the platform policy the operator names (docs/policy.md "Platform policy"). It lives outside the
 // repository (a ConfigMap mounted into the sidecar), so it is read with a plain bounded read, not through the

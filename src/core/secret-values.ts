@@ -1,8 +1,8 @@
-import type { ExplainRow } from '../core/explain.js';
-import { isPlainMap } from '../core/guards.js';
-import { isSecretOrigin } from '../core/layers.js';
-import { childPath } from '../core/paths.js';
-import type { MergedValues, Value, Values } from '../core/types.js';
+import type { ExplainRow } from './explain.js';
+import { isPlainMap } from './guards.js';
+import { isSecretOrigin } from './layers.js';
+import { childPath } from './paths.js';
+import type { MergedValues, Value, Values } from './types.js';
 
 // What strata shows of values decrypted from SOPS layers: nothing. Each one is replaced by the same mask
 // Argo CD and `strata diff` use for Secret data, of a fixed length, so not even a value's length shows.
