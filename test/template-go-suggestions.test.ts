@@ -62,3 +62,18 @@ describe('Go-syntax errors suggest strata that renders', () => {
     });
   }
 });
+
+describe('escaped mustaches are not Go syntax', () => {
+  it('`\\{{ $labels.x }}` prints literally (Prometheus alert rules), as Handlebars escapes it', async () => {
+    const { TemplateSet } = await import('../src/core/template/set.js');
+    const path = 't.yaml.hbs';
+    const text = 'k: "\\{{ $labels.instance }} is down"\n';
+    const set = new TemplateSet([{ path, kind: 'template', name: path }], new Map([[path, text]]));
+    assert.equal(set.render(path, {}, { template: path, emitted: [], log: () => {} }), 'k: "{{ $labels.instance }} is down"\n');
+  });
+
+  it('toString is a helper strata has (not taken for a refused one)', async () => {
+    const { HELPER_NAMES } = await import('../src/core/helpers.js');
+    assert.ok(HELPER_NAMES.includes('toString'));
+  });
+});

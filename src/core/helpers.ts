@@ -119,4 +119,6 @@ export function helperArity(name: string): { min: number; max: number } | undefi
 }
 
 /** Names of the helpers that work (refused ones are in REFUSED_HELPERS, with their reason). */
-export const HELPER_NAMES: readonly string[] = Object.keys(makeHelpers({ renderPartial: () => '', limits: () => DEFAULT_RENDER_LIMITS })).filter((n) => !(n in REFUSED_HELPERS) || n === 'lookup');
+export const HELPER_NAMES: readonly string[] = Object.keys(makeHelpers({ renderPartial: () => '', limits: () => DEFAULT_RENDER_LIMITS })).filter(
+  (n) => !Object.hasOwn(REFUSED_HELPERS, n) || n === 'lookup',
+); // own keys only: `in` also matches toString

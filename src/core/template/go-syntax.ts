@@ -12,6 +12,8 @@ export function findGoSyntax(text: string, file: string): UserError | undefined 
   if (!text.includes('{{')) return undefined;
   const re = /\{\{(-?)([\s\S]*?)(-?)\}\}/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
+    // `\{{ … }}` is Handlebars' escape: printed literally (Prometheus alert rules in a ConfigMap), never a tag.
+    if (m.index > 0 && text[m.index - 1] === '\\' && (m.index < 2 || text[m.index - 2] !== '\\')) continue;
     const [, trimL, body, trimR] = m;
     const inner = body.trim();
     const go = classify(inner, trimL === '-' && /^\s/.test(body), trimR === '-' && /\s$/.test(body));
