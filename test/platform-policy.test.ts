@@ -364,3 +364,40 @@ describe('platform policy: the documented example', () => {
     assert.match(r.stderr, /1 error found: error platform-kinds Secret\/team-a\/stolen \.kind .*kind Secret is not allowed for this app \(allowed: v1\/ConfigMap, apps\/v1\/Deployment\)/);
   });
 });
+
+describe('every local entry point applies the platform policy', () => {
+  const platformFile = (): string => {
+    const f = join(mkdtempSync(join(tmpdir(), 'strata-platform-')), 'platform.yaml');
+    writeFileSync(f, 'apiVersion: strata.dev/v1\nkind: Policy\nspec:\n  platform:\n    denyKinds: [ClusterRoleBinding]\n');
+    return f;
+  };
+
+  test('render --output-dir', async () => {
+    const root = makeRepo({ 'app/strata.yaml': APP, 'app/values.yaml': 'a: 1\n', 'app/templates/crb.yaml': CRB });
+    const out = join(root, 'out');
+    const r = await cli(['render', '--all', '--env', 'stg', '--output-dir', out, root], { cwd: root, env: { STRATA_PLATFORM_POLICY: platformFile() } });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /platform policy .*kind ClusterRoleBinding is not allowed/);
+  });
+
+  test('render --application takes STRATA_PLATFORM_POLICY from the sidecar environment, not from the Application', async () => {
+    const root = makeRepo({ 'app/strata.yaml': APP, 'app/values.yaml': 'a: 1\n', 'app/templates/crb.yaml': CRB });
+    const appFile = join(root, 'application.yaml');
+    writeFileSync(
+      appFile,
+      [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: { name: team-a-app, namespace: argocd }',
+        'spec:',
+        '  project: default',
+        '  destination: { server: "https://kubernetes.default.svc", namespace: team-a }',
+        '  source: { repoURL: "https://example.com/r.git", path: app, targetRevision: HEAD, plugin: { name: strata-v1, env: [{ name: STRATA_ENV, value: stg }] } }',
+        '',
+      ].join('\n'),
+    );
+    const r = await cli(['render', '--application', appFile, '--repo-root', root], { cwd: root, env: { STRATA_PLATFORM_POLICY: platformFile() } });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /kind ClusterRoleBinding is not allowed/);
+  });
+});

@@ -120,3 +120,28 @@ describe('values --explain: deletions and replaced lists', () => {
     return formatExplain(explainValues(resolveValues({ fs: f2, appDir: 'app', env: 'prod' }).merged));
   }
 });
+
+describe('a misspelled optional layer reaches the person running the command', () => {
+  const files = {
+    'app/strata.yaml':
+      'apiVersion: strata.dev/v1\nkind: App\nmetadata: {name: a}\nspec:\n  environments: [prod]\n  layers: [values.yaml, {path: "values-{env}.yaml", optional: true}]\n  templates: t\n',
+    'app/values.yaml': 'a: 1\n',
+    'app/values-production.yaml': 'a: 2\n',
+    'app/t/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: "{{values.a}}"}\n',
+  };
+  test('render warns on stderr, stdout keeps the manifests', async () => {
+    const { cli, makeRepo } = await import('./helpers.js');
+    const root = makeRepo(files);
+    const r = await cli(['render', 'app', '--env', 'prod'], { cwd: root });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^strata: warning: .*values-prod\.yaml does not exist, but .*values-production\.yaml does/m);
+    assert.match(r.stdout, /kind: ConfigMap/);
+  });
+  test('generate (Argo CD) warns on stderr too', async () => {
+    const { cli, makeRepo } = await import('./helpers.js');
+    const root = makeRepo(files);
+    const r = await cli(['generate'], { cwd: `${root}/app`, env: { ARGOCD_APP_NAME: 'a-prod', ARGOCD_APP_SOURCE_PATH: 'app', ARGOCD_APP_PARAMETERS: '[{"name":"env","string":"prod"}]' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: .*values-prod\.yaml does not exist, but .*values-production\.yaml does/);
+  });
+});

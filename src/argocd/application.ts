@@ -171,8 +171,10 @@ export function applicationEnv(
     KUBE_VERSION: opts.kubeVersion ?? '',
     KUBE_API_VERSIONS: [...(opts.apiVersions ?? [])].sort().join(','),
   };
+  // What the sidecar container's own environment gives every render there: the operator's settings (the
+  // platform policy, the age keys) come from this process, as they would from the sidecar's.
   const sidecar: Record<string, string> = {};
-  for (const k of ['PATH', 'HOME']) if (opts.processEnv?.[k] !== undefined) sidecar[k] = opts.processEnv[k]!;
+  for (const k of SIDECAR_VARS) if (opts.processEnv?.[k] !== undefined) sidecar[k] = opts.processEnv[k]!;
   return { env: { ...sidecar, ...pluginCommandEnv(vars, source.plugin) }, parametersEnv: { ...sidecar, ...dynamicParametersEnv(vars, source.plugin) }, sourcePath };
 }
 
@@ -187,6 +189,9 @@ export function checkoutReadlink(root: string): Readlink {
     }
   };
 }
+
+/** Variables of the sidecar container that reach a plugin command as they are (not from the Application). */
+const SIDECAR_VARS = ['PATH', 'HOME', 'STRATA_PLATFORM_POLICY', 'STRATA_AGE_KEYS_DIR', 'SOPS_AGE_KEY_FILE', 'SOPS_AGE_KEY', 'XDG_CONFIG_HOME'];
 
 export function renderApplication(opts: RenderApplicationOptions): RenderApplicationResult {
   const file = resolve(opts.appFile);

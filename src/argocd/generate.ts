@@ -152,7 +152,10 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
   const { fs, appDir, repoRoot, partial } = locateApp(opts.cwd, env, limits.fileBytes, opts.tree);
   const params = parseParameters(env);
   const caches = opts.caches ?? createCaches({ immutable: true, ...(opts.store ? { store: opts.store } : {}) });
-  const app = loadApp(fs, appDir, caches.parsed);
+  // One-line warnings for stderr: plugin.env near misses, and a missing optional layer with a near-named sibling
+  // (found when the render resolves the layers, so the list grows until the render is done).
+  const warnings: string[] = [];
+  const app = loadApp(fs, appDir, caches.parsed, { debug: (m) => opts.debug?.(m, {}), warn: (m) => warnings.push(`warning: ${m}`) });
   const config = app.config;
   const envName = chooseEnvironment(params, env, app);
   // Before anything renders, once the layers are known to be in reach (the more basic fix comes first): a
@@ -162,7 +165,7 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
     requireRepositoryPolicy(fs, config, partial);
   }
   const overrides = parameterOverrides(params, appDir);
-  const warnings = strataEnvNearMisses(env).map((n) => `warning: plugin.env "${n}" is not STRATA_ENV (names are case-sensitive and kept verbatim) and is ignored; environment "${envName}" is used`);
+  warnings.push(...strataEnvNearMisses(env).map((n) => `warning: plugin.env "${n}" is not STRATA_ENV (names are case-sensitive and kept verbatim) and is ignored; environment "${envName}" is used`));
 
   // The app's inputs: strata.yaml, its layer files, its templates folder (no merge needed), the valueFiles,
   // and the files its templates read with `file`, which only the render knows. Resolved only when the

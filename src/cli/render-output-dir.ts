@@ -1,3 +1,5 @@
+import { sopsDecrypt } from '../secrets/keys.js';
+import { localPlatformChecks } from './platform-policy.js';
 import { resolve } from 'node:path';
 import { standardChecks } from '../checks/index.js';
 import { loadApp, type App } from '../core/app.js';
@@ -49,6 +51,8 @@ export function renderToOutputDir(ctx: CommandContext, args: RenderArgs, outputD
   }
   const overrides = layerOverrides(args.layers, ctx.cwd);
   const outputs: { appDir: string; env: string; text: string }[] = [];
+  const platform = localPlatformChecks(ctx, o.namespace);
+  const decrypt = sopsDecrypt(ctx.env);
   for (const pair of pairs) {
     const appDir = pair.app.config.dir;
     try {
@@ -57,7 +61,8 @@ export function renderToOutputDir(ctx: CommandContext, args: RenderArgs, outputD
         env: pair.env,
         overrides,
         ...(o.namespace ? { namespace: o.namespace } : {}),
-        checks: standardChecks(),
+        checks: [...platform, ...standardChecks()],
+        decrypt,
         caches,
         log: (m: string) => ctx.stderr.write(`strata: template log: ${m}\n`),
         ...releaseFromFlags(o, appDir),

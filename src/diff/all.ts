@@ -1,3 +1,4 @@
+import type { LayerDecrypt } from '../core/layers.js';
 import type { Limits } from '../core/limits.js';
 import { appOnFs, loadApp, type App } from '../core/app.js';
 import { CONFIG_FILE } from '../core/config.js';
@@ -47,6 +48,8 @@ export interface DiffAllOptions {
   limits?: Limits;
   showSecrets?: boolean;
   store?: CompiledStore;
+  /** Decrypts SOPS layers on both sides (src/secrets/keys.ts); without it an encrypted layer is an error. */
+  decrypt?: LayerDecrypt;
 }
 
 export interface DiffAllResult {
@@ -77,7 +80,17 @@ export function diffAll(opts: DiffAllOptions): DiffAllResult {
     rendered[side]++;
     try {
       // No checks: they never change the objects, and a policy failure must not hide the diff (lint reports it).
-      return { ok: true, objects: render({ ...source, env, overrides: opts.overrides ?? [], caches: c, ...(opts.limits ? { limits: opts.limits } : {}) }).objects.map((o) => o.object) };
+      return {
+        ok: true,
+        objects: render({
+          ...source,
+          env,
+          overrides: opts.overrides ?? [],
+          caches: c,
+          ...(opts.limits ? { limits: opts.limits } : {}),
+          ...(opts.decrypt ? { decrypt: opts.decrypt } : {}),
+        }).objects.map((o) => o.object),
+      };
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
       return { ok: false, error: describeError(e) };

@@ -79,8 +79,8 @@ export function apiRouter(deps: ApiDeps): Router {
     const explain = flag(req, 'explain');
     const out = cached(res, 'values', [entry.dir, asked ?? '', String(explain)], (f) => {
       const { app, env } = workspace.load(entry, asked, f, caches.parsed);
-      const { merged, files } = resolveValues({ app, env, caches });
-      return { app: entry.id, env, files, values: merged.values, ...(explain ? { explain: explainValues(merged) } : {}) };
+      const { merged, files, config } = resolveValues({ app, env, caches });
+      return { app: entry.id, env, files, values: merged.values, ...(explain ? { explain: explainValues(merged, config.listRules) } : {}) };
     });
     res.json(out);
   });

@@ -1,3 +1,4 @@
+import { appLog } from '../app-log.js';
 import { UsageError } from '../../core/errors.js';
 import type { LayerDecrypt } from '../../core/layers.js';
 import type { Limits } from '../../core/limits.js';
@@ -56,7 +57,7 @@ export const command = defineCommand(DIFF, async (ctx, args) => {
   const target = openApp(ctx.cwd, args.positionals[0], o.repoRoot, ctx.limits);
   const overrides = layerOverrides(args.layers, ctx.cwd, ctx.limits);
   // The working tree's app, loaded once for both sides of --against ENV.
-  const app = loadApp(target.fs, target.appDir);
+  const app = loadApp(target.fs, target.appDir, undefined, appLog(ctx));
   const decrypt = sopsDecrypt(ctx.env);
   // Without --env, spec.defaultEnvironment, as render and values do (the same choice, by the same function).
   const env = app.environment(o.env[0]);
@@ -110,6 +111,7 @@ function diffAllCommand(ctx: CommandContext, args: DiffArgs, color: boolean): nu
     envs: o.env,
     overrides: layerOverrides(args.layers, ctx.cwd),
     showSecrets: o.showSecrets,
+    decrypt: sopsDecrypt(ctx.env),
     ...(ctx.store ? { store: ctx.store } : {}),
   });
   ctx.logger?.debug({ rendered: result.rendered, pairs: result.results.length }, 'diff --all');

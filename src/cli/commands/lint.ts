@@ -1,3 +1,4 @@
+import { appLog } from '../app-log.js';
 import { sopsDecrypt } from '../../secrets/keys.js';
 import { loadApp } from '../../core/app.js';
 import { compareStrings } from '../../core/compare.js';
@@ -55,7 +56,7 @@ export const command = defineCommand(LINT, async (ctx, { options: o, positionals
   const debug = ctx.logger?.enabled('debug') ? (m: string) => ctx.logger!.debug({}, m) : undefined;
 
   // One app without --env: spec.defaultEnvironment, chosen as render and values choose it (App.environment).
-  const single = o.all ? undefined : loadApp(target.fs, target.appDir, caches.parsed);
+  const single = o.all ? undefined : loadApp(target.fs, target.appDir, caches.parsed, appLog(ctx));
   const env = single ? single.environment(o.env) : requireEnv(o.env);
   if (single && o.env === undefined) ctx.stderr.write(`strata: linted environment "${env}" (spec.defaultEnvironment of ${single.config.file}); pass --env to choose\n`);
   const batch = single ? { apps: [single], broken: [], skipped: [] } : appsForEnv(target.fs, target.appDir, env, caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`));

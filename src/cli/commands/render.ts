@@ -1,3 +1,4 @@
+import { appLog } from '../app-log.js';
 import { resolve } from 'node:path';
 import { standardChecks } from '../../checks/index.js';
 import { describeError, failureLines, formatFinding, UsageError, UserError } from '../../core/errors.js';
@@ -42,7 +43,7 @@ export const command = defineCommand(RENDER, async (ctx, args) => {
   if (showOnly.length && o.all) throw new UsageError('--show-only takes one app; drop --all');
   const batch = o.all
     ? appsForEnv(target.fs, target.appDir, requireEnv(o.env), caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`))
-    : { apps: [loadApp(target.fs, target.appDir, caches.parsed)], broken: [] };
+    : { apps: [loadApp(target.fs, target.appDir, caches.parsed, appLog(ctx))], broken: [] };
   const apps = batch.apps;
   const objects: K8sObject[] = [];
   const failures: string[] = batch.broken.map((b) => b.error);

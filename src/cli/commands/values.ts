@@ -11,7 +11,7 @@ import { openApp } from '../target.js';
 export const command = defineCommand(VALUES, async (ctx, { options: o, positionals, layers }) => {
   const format = outputFormat(o.output);
   const target = openApp(ctx.cwd, positionals[0], o.repoRoot, ctx.limits);
-  const { merged } = resolveValues({
+  const { merged, config } = resolveValues({
     fs: target.fs,
     appDir: target.appDir,
     ...(o.env !== undefined ? { env: o.env } : {}),
@@ -21,7 +21,9 @@ export const command = defineCommand(VALUES, async (ctx, { options: o, positiona
   // Values decrypted from SOPS layers are masked unless asked for (docs/secrets.md).
   const show = o.showSecrets === true;
   if (o.explain) {
-    const rows = show ? explainValues(merged) : maskedExplain(explainValues(merged));
+    // The app's list rules name appends and merges by key (not only replacements) in the explanation.
+    const explained = explainValues(merged, config.listRules);
+    const rows = show ? explained : maskedExplain(explained);
     ctx.stdout.write(format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : formatExplain(rows));
   } else {
     const values = show ? merged.values : maskedValues(merged);
