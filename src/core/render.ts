@@ -7,7 +7,7 @@ import type { ReadOnlyFs } from './fs.js';
 import { injectMetadata } from './inject.js';
 import { crdClusterScopedKinds } from './kinds.js';
 import { DEFAULT_RENDER_LIMITS, type Limits } from './limits.js';
-import { loadValues, type LayerDecrypt, type Override } from './layers.js';
+import { isSecretOrigin, loadValues, type LayerDecrypt, type Override } from './layers.js';
 import { ParseCache } from './parse-cache.js';
 import { sortObjects } from './order.js';
 import { checkDuplicates, checkNotEmpty, checkShape } from './structure.js';
@@ -180,6 +180,8 @@ export function render(opts: RenderOptions): RenderResult {
   const emitted: Emitted[] = [];
   const objects: RenderedObject[] = [];
   const inputs = new Set<string>();
+  // Decrypted values in this render: nothing made from them may outlive it (RenderState.secrets).
+  const secrets = [...merged.provenance.values()].some((e) => isSecretOrigin(e.origin));
   const templates: string[] = [];
   const hooks = opts.onBadOutput ? { onBadOutput: opts.onBadOutput } : {};
   for (const f of set.files) {
@@ -191,7 +193,7 @@ export function render(opts: RenderOptions): RenderResult {
       objects.push(...parseRendered(text, f.path));
       continue;
     }
-    const state: RenderState = { template: f.path, emitted, log: opts.log ?? (() => {}), budget, inputs, fs, appDir: config.dir, templatesDir };
+    const state: RenderState = { template: f.path, emitted, log: opts.log ?? (() => {}), budget, inputs, fs, appDir: config.dir, templatesDir, ...(secrets ? { secrets } : {}) };
     objects.push(...renderObjects(set, f.path, context, state, hooks));
   }
 

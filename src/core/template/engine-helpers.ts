@@ -15,7 +15,7 @@ type Opts = HelperOptions & { loc?: { start: { line: number } } };
 
 export interface EngineHost {
   /** Compile a string as a strata template (rewritten and checked like a file), cached by text; the compile counts against `budget`. */
-  compileString(text: string, where: string, budget?: Budget): Compiled;
+  compileString(text: string, where: string, budget?: Budget, keep?: boolean): Compiled;
 }
 
 function at(o: Opts, s: RenderState | undefined): { file?: string; line?: number } {
@@ -42,7 +42,7 @@ export function engineHelpers(host: EngineHost): Record<string, (...args: unknow
       const limits = s?.budget?.limits ?? DEFAULT_RENDER_LIMITS;
       if (text.length > limits.helperBytes) throw new UserError(`tpl: the text is longer than ${limits.helperBytes} bytes (${limitHint('helperBytes')})`, at(o, s));
       const where = `${s?.template ?? 'template'} (tpl at line ${o.loc?.start.line ?? '?'})`;
-      const fn = host.compileString(text, where, s?.budget);
+      const fn = host.compileString(text, where, s?.budget, !s?.secrets);
       s?.budget?.enter(s.template, 'tpl');
       try {
         s?.budget?.open();

@@ -75,7 +75,7 @@ export class TemplateSet {
         renderPartial: (name, ctx, o) => this.renderPartial(name, ctx, o),
         limits: () => this.limits,
       }),
-      ...engineHelpers({ compileString: (text, where, budget) => this.compileString(text, where, budget) }),
+      ...engineHelpers({ compileString: (text, where, budget, keep) => this.compileString(text, where, budget, keep) }),
       ...BLOCK_HELPERS,
     };
     for (const [name, fn] of Object.entries(helpers)) this.hb.registerHelper(name, fn as Handlebars.HelperDelegate);
@@ -186,7 +186,8 @@ export class TemplateSet {
   }
 
   /** `tpl`: a string compiled as a template of this set (same helpers and partials), cached by text. */
-  private compileString(text: string, where: string, budget?: Budget): Compiled {
+  /** `keep: false`: compile without caching (the text may hold a decrypted secret; RenderState.secrets). */
+  private compileString(text: string, where: string, budget?: Budget, keep = true): Compiled {
     // Keyed by where it is called from too: the compiled wrapper names its caller in errors.
     const key = `${where}\u0000${text}`;
     const hit = this.tplCache.get(key);
@@ -204,6 +205,7 @@ export class TemplateSet {
         throw explain(e, where, index, this.helperNames);
       }
     };
+    if (!keep) return wrapped;
     if (this.tplCache.size >= TPL_CACHE_MAX) this.tplCache.delete(this.tplCache.keys().next().value!);
     this.tplCache.set(key, wrapped);
     return wrapped;

@@ -53,6 +53,11 @@ export interface RenderState {
   mode?: RenderMode;
   /** Set by `__emit` when a raw string is not trivially safe: the render is then checked by the parser. */
   needsRawCheck?: boolean;
+  /**
+   * The render holds values decrypted from SOPS layers: `tpl` compiles are not kept in the set's cache, which
+   * outlives the render (a `tpl` text may carry a secret; docs/secrets.md, "Secrets never show").
+   */
+  secrets?: boolean;
 }
 
 /** A compiled template; `opts` is Handlebars' runtime options (set.ts passes its call setup besides `data`). */
