@@ -382,6 +382,21 @@ function policyCustom(o: Options): void {
   });
 }
 
+/** Row 14: decrypting a SOPS layer of 100 values, warm (bench/secrets.ts, its own process). */
+function secretsRow(o: Options): void {
+  const j = subBench<{ values: number; runs: number; p50Ms: number; p95Ms: number; goalMs: number }>('14', 'secrets.ts', o, 120_000);
+  if (!j) return;
+  row({
+    id: '14',
+    what: `decrypt a SOPS layer of ${j.values} values (age unwrap + AES-GCM + MAC), warm`,
+    value: ms(j.p50Ms),
+    detail: `p95 ${ms(j.p95Ms)}, ${j.runs} runs`,
+    target: `< ${j.goalMs} ms`,
+    pass: j.p50Ms < j.goalMs,
+    raw: { ...j },
+  });
+}
+
 /** Rows 12 and 13: the warm renderer under many tenants (bench/tenants.ts, its own process and supervisor). */
 function tenantRows(o: Options): void {
   const j = subBench<{
@@ -454,6 +469,7 @@ async function main(): Promise<number> {
     if (wanted(o, '11')) diffAllRow(o);
     if (wanted(o, '8')) policyCustom(o);
     if (wanted(o, '12', '13', '13m')) tenantRows(o);
+    if (wanted(o, '14')) secretsRow(o);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
