@@ -522,13 +522,16 @@ const checks = {
   },
 };
 
-
 // ---------- platform policy and age keys (docs/install.md "Platform policy", "SOPS secrets") ----------
 
 const PLATFORM_DIR = '/etc/strata/platform';
 const PLATFORM_FILE = `${PLATFORM_DIR}/platform-policy.yaml`;
 const AGE_DIR = '/etc/strata/age-keys';
-const POLICY_SPEC = { platform: { denyKinds: ['ClusterRoleBinding'], namespaces: 'destination' }, rules: { 'image-tag-pinned': 'error' }, projects: { 'team-a': { rules: { 'image-tag-pinned': 'off' } } } };
+const POLICY_SPEC = {
+  platform: { denyKinds: ['ClusterRoleBinding'], namespaces: 'destination' },
+  rules: { 'image-tag-pinned': 'error' },
+  projects: { 'team-a': { rules: { 'image-tag-pinned': 'off' } } },
+};
 const policyValues = () => tmpFile('policy.yaml', YAML.stringify({ platformPolicy: POLICY_SPEC }));
 const ageValues = (ageKeys) => tmpFile('age.yaml', YAML.stringify({ ageKeys }));
 const AGE_ON = { enabled: true, projects: { 'team-a': 'AGE-SECRET-KEY-1TEAMA', 'team-b': 'AGE-SECRET-KEY-1TEAMB' } };
@@ -597,7 +600,11 @@ Object.assign(checks, {
     assert.deepEqual(featureMounts(c), [{ name: 'strata-platform-policy', mountPath: PLATFORM_DIR, readOnly: true }]);
     assert.deepEqual(featureVolumes(volumesOf(patch)), [{ name: 'strata-platform-policy', configMap: { name: 'strata-platform-policy' } }]);
     assert.ok(Object.keys(cm.data).includes(PLATFORM_FILE.slice(PLATFORM_DIR.length + 1)), 'the env names a key of the ConfigMap');
-    assert.equal(JSON.parse(patch).spec.template.metadata.annotations['checksum/strata-plugin'], sha256(readFileSync(join(chartDir, 'files/plugin.yaml'), 'utf8')), 'no restart annotation: the file is reread per render');
+    assert.equal(
+      JSON.parse(patch).spec.template.metadata.annotations['checksum/strata-plugin'],
+      sha256(readFileSync(join(chartDir, 'files/plugin.yaml'), 'utf8')),
+      'no restart annotation: the file is reread per render',
+    );
     // Another namespace and sidecar name follow.
     const other = ['-f', policyValues(), '--set', 'argocd.namespace=gitops', '--set', 'sidecar.name=layers'];
     assert.equal(find(renderObjects(other), 'ConfigMap', '-platform-policy').metadata.namespace, 'gitops');
@@ -621,7 +628,15 @@ Object.assign(checks, {
     assert.ok(validate(JSON.parse(render(['--show-values']))), JSON.stringify(validate.errors));
     assert.ok(ok(AGE_ON), JSON.stringify(validate.errors));
     assert.ok(ok({ existingSecret: 'my-age-keys', mountPath: '/etc/strata/keys' }), JSON.stringify(validate.errors));
-    for (const bad of [{ projects: { 'Team_A': 'k' } }, { projects: { 'a/b': 'k' } }, { mountPath: 'etc/keys' }, { mountPath: '/etc/../x' }, { enabled: 'yes' }, { existingSecret: 'Bad_Name' }, { mountpath: '/x' }]) {
+    for (const bad of [
+      { projects: { Team_A: 'k' } },
+      { projects: { 'a/b': 'k' } },
+      { mountPath: 'etc/keys' },
+      { mountPath: '/etc/../x' },
+      { enabled: 'yes' },
+      { existingSecret: 'Bad_Name' },
+      { mountpath: '/x' },
+    ]) {
       assert.ok(!ok({ ...AGE_ON, ...bad }), `${JSON.stringify(bad)} should be refused`);
     }
     const args = ['-f', ageValues(AGE_ON), '--set', 'argocd.namespace=gitops'];
@@ -637,7 +652,10 @@ Object.assign(checks, {
     // none), so 0400 would be unreadable for UID 999. Only the sidecar mounts it, and everything there is 999.
     assert.deepEqual(featureVolumes(volumesOf(patch)), [{ name: 'strata-age-keys', secret: { secretName: 'strata-age-keys', defaultMode: 0o444 } }]);
     // existingSecret: nothing created, that Secret mounted (enabled or not), a custom mountPath followed.
-    for (const ageKeys of [{ existingSecret: 'my-age-keys', mountPath: '/etc/strata/keys' }, { enabled: true, existingSecret: 'my-age-keys', mountPath: '/etc/strata/keys' }]) {
+    for (const ageKeys of [
+      { existingSecret: 'my-age-keys', mountPath: '/etc/strata/keys' },
+      { enabled: true, existingSecret: 'my-age-keys', mountPath: '/etc/strata/keys' },
+    ]) {
       const a = ['-f', ageValues(ageKeys)];
       assert.equal(renderObjects(a).filter((o) => o.obj.kind === 'Secret').length, 0);
       const p = patchDocs(a).patch;
@@ -674,7 +692,10 @@ Object.assign(checks, {
     const s = byName(podSpec(patched).containers, 'strata');
     assert.deepEqual(nestedMounts(s.volumeMounts), [], 'a mount inside another');
     for (const m of s.volumeMounts) assert.ok(byName(podSpec(patched).volumes, m.name), `volume ${m.name} exists`);
-    assert.deepEqual(featureEnv(s).map((e) => e.name), ['STRATA_PLATFORM_POLICY', 'STRATA_AGE_KEYS_DIR']);
+    assert.deepEqual(
+      featureEnv(s).map((e) => e.name),
+      ['STRATA_PLATFORM_POLICY', 'STRATA_AGE_KEYS_DIR'],
+    );
     const file = tmpFile('both.yaml', patchedText);
     assert.equal(kubectlPatch(file, patch), patchedText, 'patching twice changes nothing');
     assert.deepEqual(dropEmptyAnnotations(YAML.parse(kubectlPatch(file, unpatch))), normalised(stock));
@@ -694,7 +715,11 @@ Object.assign(checks, {
     ]) {
       const file = tmpFile('argo-cd-values.yaml', uncomment(valuesFile, tags));
       const containers = YAML.parse(render(['--tpl-values', file, '--key', 'repoServer.extraContainers'], ''));
-      assert.deepEqual(featureEnv(containers[0]).map((e) => e.name), tags.map((t) => ({ platformPolicy: 'STRATA_PLATFORM_POLICY', ageKeys: 'STRATA_AGE_KEYS_DIR' })[t]), `argo-cd-values.yaml has the ${tags} blocks`);
+      assert.deepEqual(
+        featureEnv(containers[0]).map((e) => e.name),
+        tags.map((t) => ({ platformPolicy: 'STRATA_PLATFORM_POLICY', ageKeys: 'STRATA_AGE_KEYS_DIR' })[t]),
+        `argo-cd-values.yaml has the ${tags} blocks`,
+      );
       assert.deepEqual(containers, JSON.parse(p).spec.template.spec.containers, `argo-cd-values.yaml with ${tags}`);
       assert.deepEqual(featureVolumes(YAML.parse(readFileSync(file, 'utf8')).repoServer.volumes), featureVolumes(volumesOf(p)), `argo-cd-values.yaml volumes with ${tags}`);
     }
@@ -719,7 +744,8 @@ Object.assign(checks, {
       for (const p of paths) assert.equal(p, PLATFORM_FILE, `${rel} names ${p}`);
     }
     const readme = readFileSync(join(chartDir, 'README.md'), 'utf8');
-    for (const key of ['platformPolicy', 'ageKeys.enabled', 'ageKeys.existingSecret', 'ageKeys.projects', 'ageKeys.mountPath']) assert.match(readme, new RegExp(`\\| \`${key.replace('.', '\\.')}\``), `helm/strata/README.md lists ${key}`);
+    for (const key of ['platformPolicy', 'ageKeys.enabled', 'ageKeys.existingSecret', 'ageKeys.projects', 'ageKeys.mountPath'])
+      assert.match(readme, new RegExp(`\\| \`${key.replace('.', '\\.')}\``), `helm/strata/README.md lists ${key}`);
   },
 
   'docs/install.md: the clean-up patch for turning a feature off on upgrade gives the Deployment without it'() {
