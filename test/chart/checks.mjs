@@ -522,6 +522,248 @@ const checks = {
   },
 };
 
+// ---------- platform policy and age keys (docs/install.md "Platform policy", "SOPS secrets") ----------
+
+const PLATFORM_DIR = '/etc/strata/platform';
+const PLATFORM_FILE = `${PLATFORM_DIR}/platform-policy.yaml`;
+const AGE_DIR = '/etc/strata/age-keys';
+const POLICY_SPEC = {
+  platform: { denyKinds: ['ClusterRoleBinding'], namespaces: 'destination' },
+  rules: { 'image-tag-pinned': 'error' },
+  projects: { 'team-a': { rules: { 'image-tag-pinned': 'off' } } },
+};
+const policyValues = () => tmpFile('policy.yaml', YAML.stringify({ platformPolicy: POLICY_SPEC }));
+const ageValues = (ageKeys) => tmpFile('age.yaml', YAML.stringify({ ageKeys }));
+const AGE_ON = { enabled: true, projects: { 'team-a': 'AGE-SECRET-KEY-1TEAMA', 'team-b': 'AGE-SECRET-KEY-1TEAMB' } };
+const chartSchema = () => new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8')));
+const sidecarOf = (patchJson) => JSON.parse(patchJson).spec.template.spec.containers[0];
+const volumesOf = (patchJson) => JSON.parse(patchJson).spec.template.spec.volumes;
+/** Every sidecar mount at or under /etc/strata, and every volume the features add. */
+const featureMounts = (c) => c.volumeMounts.filter((m) => m.mountPath.startsWith('/etc/strata'));
+const featureVolumes = (vols) => vols.filter((v) => /-(platform-policy|age-keys)$/.test(v.name) && v.$patch === undefined);
+const featureEnv = (c) => c.env.filter((e) => ['STRATA_PLATFORM_POLICY', 'STRATA_AGE_KEYS_DIR'].includes(e.name));
+/** Render fails: the helper's message (stderr) must match `re`. */
+function renderFails(args, re) {
+  let err;
+  try {
+    render(args);
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err, `${args.join(' ')}: the render should fail`);
+  assert.match(String(err.stderr), re);
+}
+/**
+ * The optional blocks of argo-cd-values.yaml and argocd-operator*.yaml: a comment line `# [tag] ...` starts one,
+ * the comment lines right below it at the same indentation are its YAML, commented out. Uncommenting them
+ * (what the docs tell a user to do) must give what the chart's patch adds.
+ */
+function uncomment(text, tags) {
+  let indent;
+  return text
+    .split('\n')
+    .map((line) => {
+      const m = /^(\s*)# \[(\w+)\]/.exec(line);
+      if (m) {
+        indent = tags.includes(m[2]) ? m[1] : undefined;
+        return line;
+      }
+      if (indent !== undefined && line.startsWith(`${indent}# `)) return indent + line.slice(indent.length + 2);
+      indent = undefined;
+      return line;
+    })
+    .join('\n');
+}
+/** Pairs of mount paths where one is the other or lies inside it (a nested mount hides or shadows files). */
+function nestedMounts(mounts) {
+  const out = [];
+  for (const a of mounts) for (const b of mounts) if (a !== b && (a.mountPath === b.mountPath || b.mountPath.startsWith(a.mountPath.replace(/\/?$/, '/')))) out.push(`${a.mountPath} / ${b.mountPath}`);
+  return out;
+}
+
+Object.assign(checks, {
+  'platformPolicy: schema accepts it; ConfigMap <fullname>-platform-policy, env, folder mount (no subPath) and volume; unset adds nothing'() {
+    const validate = chartSchema();
+    const args = ['-f', policyValues()];
+    assert.ok(validate(JSON.parse(render(['--show-values', ...args]))), JSON.stringify(validate.errors));
+    assert.ok(validate(JSON.parse(render(['--show-values']))), 'the default {} validates');
+    assert.ok(!validate(JSON.parse(render(['--show-values', '--set', 'platformPolicy=x']))), 'a string is refused');
+    const objs = renderObjects(args);
+    const cm = find(objs, 'ConfigMap', '-platform-policy');
+    assert.equal(cm.metadata.name, 'strata-platform-policy');
+    assert.equal(cm.metadata.namespace, 'argocd');
+    assert.deepEqual(YAML.parse(cm.data['platform-policy.yaml']), { apiVersion: 'strata.dev/v1', kind: 'Policy', spec: POLICY_SPEC });
+    const { patch } = patchDocs(args);
+    const c = sidecarOf(patch);
+    assert.deepEqual(featureEnv(c), [{ name: 'STRATA_PLATFORM_POLICY', value: PLATFORM_FILE }]);
+    // A folder, not subPath: kubelet updates ConfigMap files in place only then, and strata rereads the file.
+    assert.deepEqual(featureMounts(c), [{ name: 'strata-platform-policy', mountPath: PLATFORM_DIR, readOnly: true }]);
+    assert.deepEqual(featureVolumes(volumesOf(patch)), [{ name: 'strata-platform-policy', configMap: { name: 'strata-platform-policy' } }]);
+    assert.ok(Object.keys(cm.data).includes(PLATFORM_FILE.slice(PLATFORM_DIR.length + 1)), 'the env names a key of the ConfigMap');
+    assert.equal(
+      JSON.parse(patch).spec.template.metadata.annotations['checksum/strata-plugin'],
+      sha256(readFileSync(join(chartDir, 'files/plugin.yaml'), 'utf8')),
+      'no restart annotation: the file is reread per render',
+    );
+    // Another namespace and sidecar name follow.
+    const other = ['-f', policyValues(), '--set', 'argocd.namespace=gitops', '--set', 'sidecar.name=layers'];
+    assert.equal(find(renderObjects(other), 'ConfigMap', '-platform-policy').metadata.namespace, 'gitops');
+    assert.equal(featureMounts(sidecarOf(patchDocs(other).patch))[0].name, 'layers-platform-policy');
+    // Unset: nothing at all.
+    const plain = patchDocs();
+    assert.deepEqual(featureEnv(sidecarOf(plain.patch)), []);
+    assert.deepEqual(featureMounts(sidecarOf(plain.patch)), []);
+    assert.deepEqual(featureVolumes(volumesOf(plain.patch)), []);
+    assert.equal(renderObjects().filter((o) => o.obj.metadata.name.endsWith('-platform-policy')).length, 0);
+    // Mode values renders the ConfigMap too (argo-cd-values.yaml mounts it by name), and nothing else.
+    assert.deepEqual(
+      renderObjects(['--set', 'mode=values', ...args]).map((o) => `${o.obj.kind}/${o.obj.metadata.name}`),
+      ['ConfigMap/strata-platform-policy'],
+    );
+  },
+
+  'ageKeys: schema, Secret <fullname>-age-keys or existingSecret, read-only folder mount, env STRATA_AGE_KEYS_DIR; unset adds nothing'() {
+    const validate = chartSchema();
+    const ok = (ageKeys) => validate(JSON.parse(render(['--show-values', '-f', ageValues(ageKeys)])));
+    assert.ok(validate(JSON.parse(render(['--show-values']))), JSON.stringify(validate.errors));
+    assert.ok(ok(AGE_ON), JSON.stringify(validate.errors));
+    assert.ok(ok({ existingSecret: 'my-age-keys', mountPath: '/etc/strata/keys' }), JSON.stringify(validate.errors));
+    for (const bad of [
+      { projects: { Team_A: 'k' } },
+      { projects: { 'a/b': 'k' } },
+      { mountPath: 'etc/keys' },
+      { mountPath: '/etc/../x' },
+      { enabled: 'yes' },
+      { existingSecret: 'Bad_Name' },
+      { mountpath: '/x' },
+    ]) {
+      assert.ok(!ok({ ...AGE_ON, ...bad }), `${JSON.stringify(bad)} should be refused`);
+    }
+    const args = ['-f', ageValues(AGE_ON), '--set', 'argocd.namespace=gitops'];
+    const secret = find(renderObjects(args), 'Secret', '-age-keys');
+    assert.equal(secret.metadata.name, 'strata-age-keys');
+    assert.equal(secret.metadata.namespace, 'gitops', 'next to the repo-server pod that mounts it');
+    assert.deepEqual(secret.stringData, { 'team-a.txt': 'AGE-SECRET-KEY-1TEAMA', 'team-b.txt': 'AGE-SECRET-KEY-1TEAMB' });
+    const { patch } = patchDocs(args);
+    const c = sidecarOf(patch);
+    assert.deepEqual(featureEnv(c), [{ name: 'STRATA_AGE_KEYS_DIR', value: AGE_DIR }]);
+    assert.deepEqual(featureMounts(c), [{ name: 'strata-age-keys', mountPath: AGE_DIR, readOnly: true }]);
+    // 0444: kubelet writes Secret files as root (group fsGroup only when the pod sets one; the repo-server's sets
+    // none), so 0400 would be unreadable for UID 999. Only the sidecar mounts it, and everything there is 999.
+    assert.deepEqual(featureVolumes(volumesOf(patch)), [{ name: 'strata-age-keys', secret: { secretName: 'strata-age-keys', defaultMode: 0o444 } }]);
+    // existingSecret: nothing created, that Secret mounted (enabled or not), a custom mountPath followed.
+    for (const ageKeys of [
+      { existingSecret: 'my-age-keys', mountPath: '/etc/strata/keys' },
+      { enabled: true, existingSecret: 'my-age-keys', mountPath: '/etc/strata/keys' },
+    ]) {
+      const a = ['-f', ageValues(ageKeys)];
+      assert.equal(renderObjects(a).filter((o) => o.obj.kind === 'Secret').length, 0);
+      const p = patchDocs(a).patch;
+      assert.deepEqual(featureEnv(sidecarOf(p)), [{ name: 'STRATA_AGE_KEYS_DIR', value: '/etc/strata/keys' }]);
+      assert.deepEqual(featureVolumes(volumesOf(p)), [{ name: 'strata-age-keys', secret: { secretName: 'my-age-keys', defaultMode: 0o444 } }]);
+    }
+    // Enabled without a key and without a Secret: every project would be refused; the render says so.
+    renderFails(['--set', 'ageKeys.enabled=true'], /ageKeys\.enabled.*ageKeys\.projects.*ageKeys\.existingSecret/);
+    // A mount path inside another mount of the sidecar is refused.
+    for (const mp of [PLATFORM_DIR, `${PLATFORM_DIR}/keys`, '/etc/strata', '/tmp/keys', '/var/run/argocd']) {
+      renderFails(['-f', ageValues({ ...AGE_ON, mountPath: mp })], /ageKeys\.mountPath/);
+    }
+    // Unset (and disabled with projects left in): nothing.
+    for (const a of [[], ['-f', ageValues({ enabled: false, projects: AGE_ON.projects })]]) {
+      const p = patchDocs(a).patch;
+      assert.deepEqual(featureEnv(sidecarOf(p)), []);
+      assert.deepEqual(featureMounts(sidecarOf(p)), []);
+      assert.deepEqual(featureVolumes(volumesOf(p)), []);
+      assert.equal(renderObjects(a).filter((o) => o.obj.kind === 'Secret').length, 0);
+    }
+    assert.deepEqual(
+      renderObjects(['--set', 'mode=values', '-f', ageValues(AGE_ON)]).map((o) => `${o.obj.kind}/${o.obj.metadata.name}`),
+      ['Secret/strata-age-keys'],
+    );
+  },
+
+  'both set: no nested mounts; patch, idempotent re-patch and unpatch on the stock Deployment; unpatch always names both volumes'() {
+    const stock = stockDeploymentFile();
+    const args = ['-f', policyValues(), '-f', ageValues(AGE_ON)];
+    const { patch, unpatch } = patchDocs(args);
+    const patchedText = kubectlPatch(stock, patch);
+    assert.doesNotMatch(patchedText, /\$(patch|setElementOrder|retainKeys)/);
+    const patched = YAML.parse(patchedText);
+    const s = byName(podSpec(patched).containers, 'strata');
+    assert.deepEqual(nestedMounts(s.volumeMounts), [], 'a mount inside another');
+    for (const m of s.volumeMounts) assert.ok(byName(podSpec(patched).volumes, m.name), `volume ${m.name} exists`);
+    assert.deepEqual(
+      featureEnv(s).map((e) => e.name),
+      ['STRATA_PLATFORM_POLICY', 'STRATA_AGE_KEYS_DIR'],
+    );
+    const file = tmpFile('both.yaml', patchedText);
+    assert.equal(kubectlPatch(file, patch), patchedText, 'patching twice changes nothing');
+    assert.deepEqual(dropEmptyAnnotations(YAML.parse(kubectlPatch(file, unpatch))), normalised(stock));
+    // The unpatch of a release rendered without the features (e.g. after an upgrade turned them off) still
+    // removes their volumes, so nothing points at a ConfigMap or Secret Helm deleted.
+    assert.deepEqual(dropEmptyAnnotations(YAML.parse(kubectlPatch(file, patchDocs().unpatch))), normalised(stock));
+  },
+
+  'argo-cd-values.yaml and the argocd-operator snippets: the [platformPolicy] and [ageKeys] blocks, uncommented, equal the patch'() {
+    const both = patchDocs(['-f', policyValues(), '-f', ageValues(AGE_ON)]).patch;
+    const want = { containers: JSON.parse(both).spec.template.spec.containers, volumes: featureVolumes(volumesOf(both)) };
+    const onlyPolicy = patchDocs(['-f', policyValues()]).patch;
+    const valuesFile = readFileSync(join(chartDir, 'argo-cd-values.yaml'), 'utf8');
+    for (const [tags, p] of [
+      [['platformPolicy', 'ageKeys'], both],
+      [['platformPolicy'], onlyPolicy],
+    ]) {
+      const file = tmpFile('argo-cd-values.yaml', uncomment(valuesFile, tags));
+      const containers = YAML.parse(render(['--tpl-values', file, '--key', 'repoServer.extraContainers'], ''));
+      assert.deepEqual(
+        featureEnv(containers[0]).map((e) => e.name),
+        tags.map((t) => ({ platformPolicy: 'STRATA_PLATFORM_POLICY', ageKeys: 'STRATA_AGE_KEYS_DIR' })[t]),
+        `argo-cd-values.yaml has the ${tags} blocks`,
+      );
+      assert.deepEqual(containers, JSON.parse(p).spec.template.spec.containers, `argo-cd-values.yaml with ${tags}`);
+      assert.deepEqual(featureVolumes(YAML.parse(readFileSync(file, 'utf8')).repoServer.volumes), featureVolumes(volumesOf(p)), `argo-cd-values.yaml volumes with ${tags}`);
+    }
+    const plain = YAML.parse(uncomment(readFileSync(join(chartDir, 'argocd-operator.yaml'), 'utf8'), ['platformPolicy', 'ageKeys']));
+    assert.deepEqual(plain.spec.repo.sidecarContainers, want.containers, 'argocd-operator.yaml');
+    assert.deepEqual(featureVolumes(plain.spec.repo.volumes), want.volumes, 'argocd-operator.yaml volumes');
+    const openshift = YAML.parse(uncomment(readFileSync(join(chartDir, 'argocd-operator-openshift.yaml'), 'utf8'), ['platformPolicy', 'ageKeys']));
+    delete plain.spec.repo.sidecarContainers[0].securityContext.runAsUser;
+    assert.deepEqual(openshift, plain, 'argocd-operator-openshift.yaml: the same blocks');
+    // Last: the CRD is an upstream file.
+    const validate = crdValidator(operatorCrdFile(), 'v1beta1');
+    assert.ok(validate(openshift), JSON.stringify(validate.errors?.slice(0, 5)));
+  },
+
+  'docs: install.md has "Platform policy" and "SOPS secrets"; every platform file path in the docs is the one the chart mounts'() {
+    const install = readFileSync(join(repo, 'docs/install.md'), 'utf8');
+    assert.ok(/^## Platform policy$/m.test(install), 'docs/install.md has a section "Platform policy"');
+    assert.ok(/^## SOPS secrets$/m.test(install), 'docs/install.md has a section "SOPS secrets"');
+    assert.ok(/STRATA_PLATFORM_POLICY=\$PWD\/platform-policy\.yaml ARGOCD_APP_PROJECT_NAME=team-a strata lint --all --env prod/.test(install), 'docs/install.md shows the CI lint line');
+    for (const rel of ['docs/install.md', 'docs/policy.md', 'docs/secrets.md', 'helm/strata/README.md']) {
+      const paths = readFileSync(join(repo, rel), 'utf8').match(/\/etc\/strata\/[\w./-]*platform-policy\.yaml/g) ?? [];
+      for (const p of paths) assert.equal(p, PLATFORM_FILE, `${rel} names ${p}`);
+    }
+    const readme = readFileSync(join(chartDir, 'README.md'), 'utf8');
+    for (const key of ['platformPolicy', 'ageKeys.enabled', 'ageKeys.existingSecret', 'ageKeys.projects', 'ageKeys.mountPath'])
+      assert.match(readme, new RegExp(`\\| \`${key.replace('.', '\\.')}\``), `helm/strata/README.md lists ${key}`);
+  },
+
+  'docs/install.md: the clean-up patch for turning a feature off on upgrade gives the Deployment without it'() {
+    // A strategic merge cannot delete env or mounts from a container it may be creating (directives inside a new
+    // list item are kept as data), so the chart's patch only adds; install.md gives the one-off removal.
+    const stock = stockDeploymentFile();
+    const install = readFileSync(join(repo, 'docs/install.md'), 'utf8');
+    const m = /<!-- strata-feature-off -->\s*```sh\n([\s\S]*?)```/.exec(install);
+    assert.ok(m, 'docs/install.md has the clean-up command after <!-- strata-feature-off -->');
+    const json = /-p '(\{.*\})'/.exec(m[1])?.[1];
+    assert.ok(json, 'a kubectl patch -p JSON');
+    const on = tmpFile('on.yaml', kubectlPatch(stock, patchDocs(['-f', policyValues(), '-f', ageValues(AGE_ON)]).patch));
+    const cleaned = tmpFile('cleaned.yaml', kubectlPatch(on, json));
+    // Then the upgrade's own patch (the features off) gives exactly a fresh install without them.
+    assert.equal(kubectlPatch(cleaned, patchDocs().patch), kubectlPatch(stock, patchDocs().patch));
+  },
+});
+
 // ---------- run ----------
 
 let passed = 0;

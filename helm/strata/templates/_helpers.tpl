@@ -58,6 +58,55 @@ app.kubernetes.io/part-of: argocd
 {{- printf "%s-sidecar-patch" (include "strata.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/* The platform policy's ConfigMap (templates/platform-policy.yaml), mounted by the sidecar in every mode. */}}
+{{- define "strata.platformPolicyConfigMapName" -}}
+{{- printf "%s-platform-policy" (include "strata.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+Where the sidecar sees the platform policy: a folder of its own. Not /etc/strata itself: the age keys mount
+under /etc/strata too, and a Secret mounted inside a ConfigMap's folder (or the reverse) would be nested mounts
+of two atomically updated volumes. Not by subPath: kubelet updates a ConfigMap's files in place only in a
+folder mount, and strata reads the file anew for every render (docs/policy.md, "Where it applies").
+*/}}
+{{- define "strata.platformPolicyDir" -}}/etc/strata/platform{{- end -}}
+{{- define "strata.platformPolicyFile" -}}{{ include "strata.platformPolicyDir" . }}/platform-policy.yaml{{- end -}}
+
+{{/* The age keys' Secret: the one the user names, or the chart's (templates/age-keys.yaml). */}}
+{{- define "strata.ageKeysSecretName" -}}
+{{- if .Values.ageKeys.existingSecret -}}
+{{- .Values.ageKeys.existingSecret -}}
+{{- else -}}
+{{- printf "%s-age-keys" (include "strata.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+"true" when the sidecar mounts age keys (ageKeys.enabled, or ageKeys.existingSecret), "" otherwise. Fails on
+ageKeys.enabled with no key and no Secret: STRATA_AGE_KEYS_DIR would then refuse every project.
+*/}}
+{{- define "strata.ageKeysEnabled" -}}
+{{- $a := .Values.ageKeys | default dict -}}
+{{- if and $a.enabled (not $a.existingSecret) (not $a.projects) -}}
+{{- fail "ageKeys.enabled is true but ageKeys.projects is empty and ageKeys.existingSecret is unset: no AppProject could decrypt anything (add <project>: <age identity> entries, or name a Secret with <project>.txt keys)" -}}
+{{- end -}}
+{{- if or $a.enabled $a.existingSecret -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+ageKeys.mountPath, refused when it is, contains or lies inside another mount of the sidecar: a Secret folder
+nested in a ConfigMap folder (or in /tmp, or over argocd-cmp-server's folders) would hide files or be hidden.
+*/}}
+{{- define "strata.ageKeysMountPath" -}}
+{{- $p := .Values.ageKeys.mountPath -}}
+{{- range list (include "strata.platformPolicyDir" .) "/tmp" "/var/run/argocd" "/home/argocd/cmp-server/plugins" "/home/argocd/cmp-server/config/plugin.yaml" -}}
+{{- if or (eq $p .) (hasPrefix (printf "%s/" $p) .) (hasPrefix (printf "%s/" .) $p) -}}
+{{- fail (printf "ageKeys.mountPath %s overlaps the sidecar's mount %s; choose a folder of its own, such as /etc/strata/age-keys" $p .) -}}
+{{- end -}}
+{{- end -}}
+{{- $p -}}
+{{- end -}}
+
 {{- define "strata.serviceAccountName" -}}
 {{- default (printf "%s-patcher" (include "strata.fullname" .) | trunc 63 | trimSuffix "-") .Values.serviceAccount.name -}}
 {{- end -}}
@@ -86,6 +135,8 @@ whole-repository stream per generate and per unnamed Application (docs/argocd.md
 
 {{- define "strata.volumeName.plugin" -}}{{ .Values.sidecar.name }}-plugin{{- end -}}
 {{- define "strata.volumeName.tmp" -}}{{ .Values.sidecar.name }}-tmp{{- end -}}
+{{- define "strata.volumeName.platformPolicy" -}}{{ .Values.sidecar.name }}-platform-policy{{- end -}}
+{{- define "strata.volumeName.ageKeys" -}}{{ .Values.sidecar.name }}-age-keys{{- end -}}
 
 {{/*
 The sidecar container, as the Argo CD CMP contract wants it: argocd-cmp-server (copied into var-files by the
@@ -107,6 +158,14 @@ env:
     value: /tmp
   - name: STRATA_LOG_LEVEL
     value: {{ .Values.sidecar.logLevel | quote }}
+{{- if .Values.platformPolicy }}
+  - name: STRATA_PLATFORM_POLICY
+    value: {{ include "strata.platformPolicyFile" . }}
+{{- end }}
+{{- if include "strata.ageKeysEnabled" . }}
+  - name: STRATA_AGE_KEYS_DIR
+    value: {{ include "strata.ageKeysMountPath" . }}
+{{- end }}
 {{- with .Values.sidecar.extraEnv }}
 {{ toYaml . | indent 2 }}
 {{- end }}
@@ -133,6 +192,16 @@ volumeMounts:
     subPath: plugin.yaml
   - name: {{ include "strata.volumeName.tmp" . }}
     mountPath: /tmp
+{{- if .Values.platformPolicy }}
+  - name: {{ include "strata.volumeName.platformPolicy" . }}
+    mountPath: {{ include "strata.platformPolicyDir" . }}
+    readOnly: true
+{{- end }}
+{{- if include "strata.ageKeysEnabled" . }}
+  - name: {{ include "strata.volumeName.ageKeys" . }}
+    mountPath: {{ include "strata.ageKeysMountPath" . }}
+    readOnly: true
+{{- end }}
 {{- end -}}
 
 {{/* The /tmp volume (the plugin volume differs per mode: this chart's ConfigMap, or argocd-cmp-cm). */}}
@@ -173,9 +242,26 @@ spec:
               - key: plugin.yaml
                 path: plugin.yaml
         - {{- include "strata.tmpVolume" . | nindent 10 }}
+{{- if .Values.platformPolicy }}
+        - name: {{ include "strata.volumeName.platformPolicy" . }}
+          configMap:
+            name: {{ include "strata.platformPolicyConfigMapName" . }}
+{{- end }}
+{{- if include "strata.ageKeysEnabled" . }}
+        # 0444 (292), not 0400: kubelet writes a Secret's files as root (group = the pod's fsGroup, which the
+        # repo-server pod does not set), so 0400 would be unreadable for UID 999. Only this container mounts
+        # the volume, and every process in it runs as 999.
+        - name: {{ include "strata.volumeName.ageKeys" . }}
+          secret:
+            secretName: {{ include "strata.ageKeysSecretName" . }}
+            defaultMode: 292
+{{- end }}
 {{- end -}}
 
-{{/* Removes exactly what strata.sidecarPatch added, by name, and nothing else. */}}
+{{/*
+Removes exactly what strata.sidecarPatch added, by name, and nothing else. The platform policy and age-key
+volumes are named whether or not they are set now: an upgrade may have turned them off since they were added.
+*/}}
 {{- define "strata.sidecarUnpatch" -}}
 spec:
   template:
@@ -190,6 +276,10 @@ spec:
         - name: {{ include "strata.volumeName.plugin" . }}
           $patch: delete
         - name: {{ include "strata.volumeName.tmp" . }}
+          $patch: delete
+        - name: {{ include "strata.volumeName.platformPolicy" . }}
+          $patch: delete
+        - name: {{ include "strata.volumeName.ageKeys" . }}
           $patch: delete
 {{- end -}}
 
