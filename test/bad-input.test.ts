@@ -230,11 +230,10 @@ describe('bad input', () => {
           .join(',')}]`,
       );
     const root = makeRepo(minimalApp({ 'app/values.yaml': bomb.join('\n') + '\nname: demo\nreplicas: 1\n' }));
-    const t0 = Date.now();
+    // 10^11 nodes if expanded: the named refusal is the proof it was not (no wall clock here).
     const r = await cli(['render', 'app', '--env', 'stg'], { cwd: root });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /alias bomb/);
-    assert.ok(Date.now() - t0 < 5000, 'took too long');
   });
 
   it('never echoes a source line (it may hold a secret)', async () => {

@@ -157,9 +157,8 @@ describe('custom rules', () => {
     const list = JSON.stringify(Array.from({ length: 3000 }, (_, i) => i));
     const rule = TEAM_RULE.replace(`"has(object.metadata.labels) && 'team' in object.metadata.labels"`, '"values.l.all(x, values.l.all(y, x + y >= 0))"');
     const fs = repo({ 'strata-policy.yaml': policy(rule), 'apps/web/values.yaml': `replicas: 2\ntag: "1.0"\nl: ${list}\n` });
-    const t0 = Date.now();
+    // The rule holds for every pair: the one finding can only come from the budget or the deadline stopping it.
     const out = summary(fs, 'prod');
-    assert.ok(Date.now() - t0 < 5000);
     assert.equal(out.length, 1);
     assert.match(out[0], /cannot evaluate the rule: (exceeded the cost budget|took over \d+ ms)/);
     // Nesting is refused before anything runs.

@@ -80,24 +80,13 @@ const COLUMNS: Record<Column, YamlProfile> = { ...PROFILES, 'argocd-source': ARG
 type Outcome = 'ok' | YamlProblem;
 type Row = { name: string; text: string | Uint8Array; line?: number } & Record<Column, Outcome>;
 
-const bombText =
-  [
-    'a: &a [x, x, x, x, x, x, x, x, x, x]',
-    ...Array.from(
-      { length: 8 },
-      (_, i) =>
-        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
-          .fill(`*${String.fromCharCode(97 + i)}`)
-          .join(', ')}]`,
-    ),
-  ].join('\n') + '\n';
 const block = (n: number): string => 'a:\n' + Array.from({ length: n }, (_, i) => `${'  '.repeat(i + 1)}k:`).join('\n') + ` ${CANARY}\n`;
 const flow = (n: number): string => `a: ${'['.repeat(n)}${CANARY}${']'.repeat(n)}\n`;
 const all = (o: Outcome): Record<Column, Outcome> => ({ values: o, output: o, crd: o, argocd: o, 'argocd-source': o });
 
 // Every row holds the canary where a careless message would quote it.
 const ROWS: Row[] = [
-  { name: 'alias bomb (10^9 nodes)', text: bombText, ...all('nodes') },
+  // The alias bomb (10^9 nodes) is a row of the callers' table above: every profile is read there through its caller.
   { name: 'flow nesting past the reader', text: flow(20_000), ...all('too-deep-for-reader') },
   { name: 'flow nesting of 100', text: flow(100), ...all('ok'), values: 'depth' },
   { name: 'flow nesting of 300', text: flow(300), ...all('depth'), output: 'ok' },

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { parseApiVersions } from '../core/capabilities.js';
 import type { App } from '../core/app.js';
+import { staysInside } from '../core/fs.js';
 import type { RevisionMode } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import type { Capabilities, ReleaseInfo } from '../core/types.js';
@@ -48,7 +49,7 @@ export function rootFromSourcePath(cwd: string, sourcePath: string | undefined, 
   const dir = cwd.slice(0, end) || '/';
   // Argo CD joins the path to the checkout with securejoin (cleaned): `a/../b` is `b`; above the root matches nothing.
   const clean = posix.normalize(normalizeSourcePath(sourcePath) || '.');
-  const segs = clean === '.' || clean.startsWith('..') ? [] : clean.split('/');
+  const segs = clean === '.' || !staysInside(clean) ? [] : clean.split('/');
   const under = (root: string): boolean => ceiling === undefined || root === ceiling || root.startsWith(ceiling === '/' ? '/' : ceiling + '/');
   for (let k = segs.length; k > 0; k--) {
     const tail = '/' + segs.slice(segs.length - k).join('/');

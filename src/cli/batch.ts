@@ -1,6 +1,6 @@
 import { loadApp, type App } from '../core/app.js';
 import { discoverApps } from '../core/discover.js';
-import { describeError, UserError } from '../core/errors.js';
+import { describeError, rethrowUnlessUser, UserError } from '../core/errors.js';
 import type { ReadOnlyFs } from '../core/fs.js';
 import type { ParseCache } from '../core/parse-cache.js';
 
@@ -27,7 +27,7 @@ export function appsForEnv(fs: ReadOnlyFs, root: string, env: string, cache?: Pa
       if (loaded.config.environments.includes(env)) out.apps.push(loaded);
       else out.skipped.push(app);
     } catch (e) {
-      if (!(e instanceof UserError)) throw e;
+      rethrowUnlessUser(e);
       out.broken.push({ app, error: describeError(e) });
     }
   }

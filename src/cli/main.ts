@@ -1,9 +1,10 @@
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { describeError, oneLine, UsageError, UserError } from '../core/errors.js';
 import { LIMIT_SPECS, resolveLimits, type Limits } from '../core/limits.js';
 import { createLogger, levelFrom } from '../io/logger.js';
 import type { CompiledStore } from '../core/templates.js';
 import type { RenderCaches } from '../core/render.js';
+import { ByteSink } from './byte-sink.js';
 import type { Command, CommandContext } from './command.js';
 import { DECLARATIONS } from './declarations.js';
 import { helpText, type CommandDecl } from './declare.js';
@@ -79,14 +80,6 @@ Run "strata <command> --help" for a command's options. Docs: README.md and docs/
 `;
 }
 
-class Buffered extends Writable {
-  readonly chunks: Buffer[] = [];
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
-    this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-    cb();
-  }
-}
-
 export interface Io {
   argv: readonly string[];
   /** Compiled code kept between runs; the process entry provides one, tests do not. */
@@ -136,7 +129,7 @@ export async function main(io: Io): Promise<number> {
     return 0;
   }
   const store = io.store ?? io.openStore?.(limits);
-  const out = new Buffered();
+  const out = new ByteSink();
   const stderr = new OneLineStderr(io.stderr); // one write, one line (stderr-lines.ts)
   const logger = createLogger(levelFrom(io.env), stderr);
   const ctx: CommandContext = {
@@ -170,7 +163,7 @@ export async function main(io: Io): Promise<number> {
     io.stderr.write(`strata: internal error: ${describeError(e)}\n(set STRATA_LOG_LEVEL=info for the stack trace; please report this)\n`);
     return 3;
   }
-  if (out.chunks.length) io.stdout.write(Buffer.concat(out.chunks));
+  if (out.chunks.length) io.stdout.write(out.bytes());
   return code;
 }
 

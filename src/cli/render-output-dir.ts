@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { standardChecks } from '../checks/index.js';
 import { loadApp, type App } from '../core/app.js';
 import { discoverApps } from '../core/discover.js';
-import { describeError, failureLines, formatFinding, UsageError, UserError } from '../core/errors.js';
+import { describeError, failureLines, formatFinding, rethrowUnlessUser, UsageError, UserError } from '../core/errors.js';
 import { createCaches, render } from '../core/render.js';
 import { toYamlStream } from '../core/serialize.js';
 import { appsForEnv } from './batch.js';
@@ -43,7 +43,7 @@ export function renderToOutputDir(ctx: CommandContext, args: RenderArgs, outputD
         const app = loadApp(target.fs, appDir, caches.parsed);
         for (const e of app.config.environments) pairs.push({ app, env: e });
       } catch (e) {
-        if (!(e instanceof UserError)) throw e;
+        rethrowUnlessUser(e);
         failures.push(describeError(e));
         broken++;
       }
@@ -70,7 +70,7 @@ export function renderToOutputDir(ctx: CommandContext, args: RenderArgs, outputD
       for (const f of result.findings) ctx.stderr.write(`strata: ${formatFinding(f)}\n`);
       outputs.push({ appDir, env: pair.env, text: toYamlStream(result.objects.map((o) => o.object)) });
     } catch (e) {
-      if (!(e instanceof UserError)) throw e;
+      rethrowUnlessUser(e);
       failures.push(`${appDir} (${pair.env}): ${describeError(e)}`);
     }
   }

@@ -1,5 +1,5 @@
 import { CONFIG_FILE } from './config.js';
-import { UserError } from './errors.js';
+import { rethrowUnlessUser } from './errors.js';
 import { joinPath, type ReadOnlyFs } from './fs.js';
 
 // Find apps (directories holding strata.yaml) under a folder. Only batch commands and the server walk;
@@ -18,7 +18,7 @@ export function discoverApps(fs: ReadOnlyFs, dir = '', onSkip: SkipReporter = ()
     try {
       return fs.stat(p);
     } catch (e) {
-      if (!(e instanceof UserError)) throw e;
+      rethrowUnlessUser(e);
       onSkip(p, e.message);
       return undefined;
     }

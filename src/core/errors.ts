@@ -52,6 +52,14 @@ export function oneLine(text: string): string {
   return text.replace(CONTROL, (c) => NAMED[c] ?? (c.charCodeAt(0) < 0x100 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16)}`));
 }
 
+/**
+ * For a catch that reports a user's mistake and carries on (the next app, the next file): a UserError passes, to
+ * be reported; anything else (a bug, a budget, a usage error) is thrown on unchanged.
+ */
+export function rethrowUnlessUser(e: unknown): asserts e is UserError {
+  if (!(e instanceof UserError)) throw e;
+}
+
 /** Bad command-line usage (unknown flag, missing argument): exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

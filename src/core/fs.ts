@@ -18,6 +18,16 @@ export interface ReadOnlyFs {
   identity?(path: string): string | undefined;
 }
 
+/**
+ * Whether a relative path (as node's `path.relative(base, target)` returns it, `/` or `\\` separated) names its
+ * base or something under it: the one containment test on paths. Outside: a climb (`..`, `../x`) or another root
+ * (`/x`, `C:\\x`, what `relative` returns across Windows drives). A folder whose name starts with two dots
+ * (`..x`) is inside.
+ */
+export function staysInside(rel: string): boolean {
+  return !(rel === '..' || rel.startsWith('../') || rel.startsWith('..\\') || rel.startsWith('/') || rel.startsWith('\\') || /^[A-Za-z]:/.test(rel));
+}
+
 /** Normalise a repo-relative path; errors when it climbs above the root. `from` is the file that named it. */
 export function resolvePath(baseDir: string, rel: string, from?: string): string {
   if (rel.startsWith('/') || /^[A-Za-z]:[\\/]/.test(rel)) {

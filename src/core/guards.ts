@@ -1,5 +1,4 @@
-// The one plain-map test for parsed data (YAML, JSON, rendered objects): an object that is neither null nor a
-// list. Values never hold class instances, so this is all "a map" means here.
+// Type guards for parsed data of unknown shape (YAML, JSON, rendered objects).
 
 /**
  * `String(v)`, spelled so the type checker sees every case: the same text for every value (an object's own
@@ -9,6 +8,10 @@ export function toText(v: unknown): string {
   return typeof v === 'object' && v !== null ? (v as { toString(): string }).toString() : String(v);
 }
 
+/**
+ * The one plain-map test for parsed data: an object that is neither null nor a list. Values never hold class
+ * instances, so this is all "a map" means here.
+ */
 export function isPlainMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -1,6 +1,6 @@
 import { UserError } from './errors.js';
 import { DEFAULT_RENDER_LIMITS, limitHint } from './limits.js';
-import { childPath, FORBIDDEN_KEYS, formatPath, type Segment } from './paths.js';
+import { childPath, FORBIDDEN_KEYS, formatPath, pathSteps, type Segment } from './paths.js';
 import type { MergedValues, Origin, Provenance, ProvenanceEntry, Value, Values } from './types.js';
 import { isPlainMap } from './guards.js';
 
@@ -251,7 +251,7 @@ export function depthBeyond(v: Value, limit: number): number {
 function prefixesOf(path: string): string[] {
   const out: string[] = [];
   let acc = '';
-  for (const m of path.matchAll(/\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\]/g)) out.push((acc += m[0]));
+  for (const step of pathSteps(path)) out.push((acc += step));
   return out;
 }
 

@@ -3,7 +3,22 @@
 
 export type Segment = string | number;
 
-const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+// The grammar, in one place: a key matching PLAIN is written `.key`, any other key `["key"]` (JSON string
+// syntax), a list index `[0]`.
+const PLAIN = '[A-Za-z_][A-Za-z0-9_-]*';
+const PLAIN_KEY = new RegExp(`^${PLAIN}$`);
+const STEP = new RegExp(`\\.${PLAIN}|\\[\\d+\\]|\\["(?:[^"\\\\]|\\\\.)*"\\]`, 'g');
+
+/** The steps of a canonical path as written: `.a["x.y"][0]` -> [`.a`, `["x.y"]`, `[0]`]. */
+export function pathSteps(path: string): string[] {
+  return path.match(STEP) ?? [];
+}
+
+/** One written step back to its segment: `.a` -> `a`, `["x.y"]` -> `x.y`, `[0]` -> 0. */
+export function stepSegment(step: string): Segment {
+  if (step.startsWith('.')) return step.slice(1);
+  return step[1] === '"' ? (JSON.parse(step.slice(1, -1)) as string) : Number(step.slice(1, -1));
+}
 
 export function childPath(parent: string, seg: Segment): string {
   if (typeof seg === 'number') return `${parent}[${seg}]`;

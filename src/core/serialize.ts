@@ -1,9 +1,12 @@
 // A YAML emitter for JSON-shaped data whose output means the same thing to a YAML 1.1 reader (Argo CD reads
+// plugin output with yaml.v2) and to a YAML 1.2 reader at once. Neither library's dumper writes for both: js-yaml
+// quotes for its own reader and leaves plain some scalars yaml.v2 takes as numbers (`1_`: yaml.v2 drops `_` before
+// parsing, gopkg.in/yaml.v2 resolve.go), and the `yaml` package quotes for one version at a time (its 1.2 default
+// leaves `yes`/`on` plain, booleans to yaml.v2; with `version: '1.1'` it leaves `0o17` plain, a number to a 1.2
+// reader). Owning the ~130 lines lets us quote for both and keep the output byte-stable. Keys are sorted (like
+// Helm and kubectl), except that `apiVersion`, `kind`, `metadata` lead at the top of each object.
+
 import { isPlainMap, toText } from './guards.js';
-// plugin output with yaml.v2) and to a YAML 1.2 reader. js-yaml's dump leaves `1_000` plain, the `yaml`
-// package leaves `yes`/`on`/`<<` plain; both would change type in Argo CD. Owning the ~100 lines lets us
-// quote conservatively and keep the output byte-stable. Keys are sorted (like Helm and kubectl), except that
-// `apiVersion`, `kind`, `metadata` lead at the top of each object.
 
 const TOP_KEYS = ['apiVersion', 'kind', 'metadata'];
 

@@ -1,5 +1,5 @@
 import { isPlainMap } from './guards.js';
-import { childPath } from './paths.js';
+import { childPath, pathSteps, stepSegment } from './paths.js';
 import type { Emitted } from './templates.js';
 import type { MergedValues, Origin, Value } from './types.js';
 
@@ -16,8 +16,9 @@ import type { MergedValues, Origin, Value } from './types.js';
 
 /** The last key of a canonical path (`.a.b` -> `b`, `.a["x.y"]` -> `x.y`, `.a[0]` -> ``). */
 function lastKey(path: string): string {
-  const m = /(?:\.([A-Za-z_][A-Za-z0-9_-]*)|\["((?:[^"\\]|\\.)*)"\])$/.exec(path);
-  return m ? (m[1] ?? JSON.parse(`"${m[2]}"`)) : '';
+  const step = pathSteps(path).at(-1);
+  const seg = step === undefined ? '' : stepSegment(step);
+  return typeof seg === 'string' ? seg : '';
 }
 
 interface Candidates {

@@ -3,7 +3,7 @@ import type { Limits } from '../core/limits.js';
 import { appOnFs, loadApp, type App } from '../core/app.js';
 import { CONFIG_FILE } from '../core/config.js';
 import { discoverApps } from '../core/discover.js';
-import { describeError, UserError } from '../core/errors.js';
+import { describeError, rethrowUnlessUser } from '../core/errors.js';
 import { joinPath } from '../core/fs.js';
 import type { Override } from '../core/layers.js';
 import { createCaches, render, type AppSource, type RenderCaches } from '../core/render.js';
@@ -92,7 +92,7 @@ export function diffAll(opts: DiffAllOptions): DiffAllResult {
         }).objects.map((o) => o.object),
       };
     } catch (e) {
-      if (!(e instanceof UserError)) throw e;
+      rethrowUnlessUser(e);
       return { ok: false, error: describeError(e) };
     }
   };
@@ -102,7 +102,7 @@ export function diffAll(opts: DiffAllOptions): DiffAllResult {
       // Loaded once per side: its environments, its input list and its renders all come from this load.
       return { ok: true, app: loadApp(fsOf[side], app, caches[side].parsed) };
     } catch (e) {
-      if (!(e instanceof UserError)) throw e;
+      rethrowUnlessUser(e);
       return { ok: false, error: describeError(e) };
     }
   };

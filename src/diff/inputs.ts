@@ -1,5 +1,5 @@
 import type { App } from '../core/app.js';
-import { UserError } from '../core/errors.js';
+import { rethrowUnlessUser } from '../core/errors.js';
 import { joinPath } from '../core/fs.js';
 import { findPolicyFile } from '../policy/config.js';
 import type { Read } from '../io/recording-fs.js';
@@ -77,7 +77,7 @@ export class InputIndex {
       if (this.fs.stat(dir) === 'dir') walk(dir);
       else entries.push(`templates ${dir} none`);
     } catch (e) {
-      if (!(e instanceof UserError)) throw e;
+      rethrowUnlessUser(e);
       entries.push(`templates ${dir} error ${e.message}`);
     }
     const out = { entries, dynamic };

@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { refuseGitDir, type ReadOnlyFs } from '../core/fs.js';
+import { refuseGitDir, staysInside, type ReadOnlyFs } from '../core/fs.js';
 import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
 import { BoundedReadError, readBounded } from './bounded-read.js';
 
@@ -64,10 +64,11 @@ export class DiskFs implements ReadOnlyFs {
       }
       throw new UserError('symlink points to nothing', { file: path });
     }
-    if (real !== this.root && !real.startsWith(this.root + sep)) {
+    const rel = relative(this.root, real);
+    if (!staysInside(rel)) {
       throw new UserError(`resolves outside the repository root through a symlink; refusing to read it`, { file: path });
     }
-    refuseGitDir(relative(this.root, real).split(sep).join('/'), path);
+    refuseGitDir(rel.split(sep).join('/'), path);
     return real;
   }
 
@@ -111,7 +112,7 @@ export class DiskFs implements ReadOnlyFs {
       return undefined;
     }
     const rel = relative(this.root, real);
-    if (rel.startsWith('..') || rel.startsWith(sep) || /^[A-Za-z]:/.test(rel)) return undefined;
+    if (!staysInside(rel)) return undefined;
     return rel.split(sep).join('/');
   }
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { lstatSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { staysInside } from '../core/fs.js';
 import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
 
 // Where strata runs git: `git log -1` over an app's inputs (the revision annotation) and, through runGit,
@@ -104,7 +105,7 @@ export function gitDirProblem(root: string): string | undefined {
   }
   const realRoot = realpathSync(root);
   const rel = relative(realRoot, target);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep)[0] === '..') {
+  if (rel === '' || !staysInside(rel)) {
     return isWorktreeOf(target, join(realRoot, '.git')) ? undefined : '.git file points outside the repository root; refusing to run git on it';
   }
   return undefined;

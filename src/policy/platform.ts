@@ -1,5 +1,5 @@
 import { Checker } from '../core/config.js';
-import { UserError } from '../core/errors.js';
+import { rethrowUnlessUser, UserError } from '../core/errors.js';
 import { isPlainMap } from '../core/guards.js';
 import { childPath } from '../core/paths.js';
 import type { Severity as FindingSeverity, Value } from '../core/types.js';
@@ -152,7 +152,7 @@ export function parsePlatformPolicy(file: string, bytes: Uint8Array): PlatformPo
     last = { file, text, policy };
     return policy;
   } catch (e) {
-    if (!(e instanceof UserError)) throw e;
+    rethrowUnlessUser(e);
     throw new UserError(`platform policy: ${e.head}`, e.where ?? { file }, { cause: e });
   }
 }

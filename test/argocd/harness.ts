@@ -1,4 +1,4 @@
-// A stand-in for argocd-cmp-server, per ../shared/docs/argocd-cmp-contract.md: copies a repository as the
+// A stand-in for argocd-cmp-server, per docs/argocd-cmp-contract.md: copies a repository as the
 // repo-server's tarball extraction would, evaluates plugin.yaml's discover rule in the app directory, runs
 // its commands (argv, no shell) with exactly the environment Argo CD builds, and reads stdout the way
 // Argo CD does. Used by test/argocd-*.test.ts.

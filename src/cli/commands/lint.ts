@@ -4,7 +4,7 @@ import { loadApp } from '../../core/app.js';
 import { compareStrings } from '../../core/compare.js';
 import { resolve } from 'node:path';
 import { applicationInputFindings } from '../../argocd/application-inputs.js';
-import { describeError, formatFinding, UsageError, UserError } from '../../core/errors.js';
+import { describeError, formatFinding, rethrowUnlessUser, UsageError } from '../../core/errors.js';
 import { findRepoRoot } from '../../io/repo.js';
 import { createCaches } from '../../core/render.js';
 import type { Finding } from '../../core/types.js';
@@ -69,7 +69,8 @@ export const command = defineCommand(LINT, async (ctx, { options: o, positionals
     try {
       return { app, findings: lintApp({ app: entry.loaded, env, overrides, caches, platform, decrypt, ...(debug ? { debug } : {}) }) };
     } catch (e) {
-      if (!o.all || !(e instanceof UserError)) throw e;
+      if (!o.all) throw e;
+      rethrowUnlessUser(e);
       return { app, findings: [], error: describeError(e) };
     }
   });

@@ -1,7 +1,7 @@
 import { appLog } from '../app-log.js';
 import { resolve } from 'node:path';
 import { standardChecks } from '../../checks/index.js';
-import { describeError, failureLines, formatFinding, UsageError, UserError } from '../../core/errors.js';
+import { describeError, failureLines, formatFinding, rethrowUnlessUser, UsageError, UserError } from '../../core/errors.js';
 import type { K8sObject } from '../../core/types.js';
 import { loadApp } from '../../core/app.js';
 import { sopsDecrypt } from '../../secrets/keys.js';
@@ -63,7 +63,8 @@ export const command = defineCommand(RENDER, async (ctx, args) => {
       }
       objects.push(...result.objects.filter((x) => !keep || keep.has(x.template)).map((x) => x.object));
     } catch (e) {
-      if (!o.all || !(e instanceof UserError)) throw e;
+      if (!o.all) throw e;
+      rethrowUnlessUser(e);
       failures.push(describeError(e));
     }
   }

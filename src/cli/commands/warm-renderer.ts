@@ -1,24 +1,13 @@
-import { Writable } from 'node:stream';
 import { UsageError } from '../../core/errors.js';
 import { createCaches } from '../../core/render.js';
 import type { CompiledStore } from '../../core/templates.js';
 import { serveRenderer } from '../../warm/renderer-process.js';
+import { ByteSink } from '../byte-sink.js';
 import { defineCommand } from '../command.js';
 import { WARM_RENDERER } from '../declarations.js';
 
 // One renderer process of the warm renderer (src/warm/pool.ts): forked by the supervisor for one tenant, it
 // runs that tenant's `generate` requests one at a time through the same `main()` a one-shot process runs.
-
-class Collect extends Writable {
-  readonly chunks: Buffer[] = [];
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
-    this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-    cb();
-  }
-  bytes(): Buffer {
-    return Buffer.concat(this.chunks);
-  }
-}
 
 /** Compiled code stays in memory between requests (bounded), in front of the disk store. */
 function memoryStore(disk: CompiledStore | undefined, max = 2000): CompiledStore {
@@ -52,8 +41,8 @@ export const command = defineCommand(WARM_RENDERER, async (ctx) => {
   const { main } = await import('../main.js');
   await serveRenderer(
     async (req) => {
-      const out = new Collect();
-      const err = new Collect();
+      const out = new ByteSink();
+      const err = new ByteSink();
       const code = await main({ argv: req.argv, env: req.env, cwd: req.cwd, stdout: out, stderr: err, store, caches, embedded: true });
       return { code, stdout: out.bytes(), stderr: err.bytes().toString('utf8') };
     },
