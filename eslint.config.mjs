@@ -9,7 +9,17 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     // Build output, installs, and trees that are test data or Go/Helm templates, not our code.
-    ignores: ['dist/', 'node_modules/', 'test/.out/', '.cache/', 'test/hostile/', 'test/fixtures/', 'test/golden/', 'examples/', 'helm/'],
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'test/.out/',
+      '.cache/',
+      'test/hostile/',
+      'test/fixtures/',
+      'test/golden/',
+      'examples/',
+      'helm/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -24,15 +34,35 @@ export default tseslint.config(
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
+      // Lines a person can hold (Prettier wraps code at 120; this also holds comments to it). Long strings,
+      // template literals and regular expressions stay whole: a message or a pattern split in two is worse.
+      'max-len': [
+        'error',
+        { code: 120, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true },
+      ],
       // node:test's test/describe/it return promises that the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
+          ],
+        },
       ],
       // `_name` marks a binding kept on purpose (an Express error handler's arity, a destructured field dropped).
       '@typescript-eslint/no-unused-vars': [
         'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
       ],
       // A literal `require()` at first use is how the bundle loads heavy modules lazily (cold start); the value it
       // returns is `any`, which the no-unsafe-* rules still check.

@@ -29,7 +29,11 @@ import { median } from './lib/stats.js';
 const TARGET = 1.5;
 
 function git(root: string, ...args: string[]): void {
-  execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: root, stdio: 'pipe' });
+  execFileSync(
+    'git',
+    ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', ...args],
+    { cwd: root, stdio: 'pipe' },
+  );
 }
 
 /** The fixture as a git repository: the revision, then the commit a pull request adds on top. */
@@ -42,7 +46,8 @@ function buildRepo(apps: number): string {
   git(root, 'commit', '-qm', 'base');
   const layer = join(root, 'environments', 'prod.yaml');
   const text = readFileSync(layer, 'utf8');
-  if (!text.includes('registry: registry.plate.example.com')) throw new Error('environments/prod.yaml changed shape: update bench/diff-all.ts');
+  if (!text.includes('registry: registry.plate.example.com'))
+    throw new Error('environments/prod.yaml changed shape: update bench/diff-all.ts');
   writeFileSync(layer, text.replace('registry: registry.plate.example.com', 'registry: registry.eu.plate.example.com'));
   git(root, 'commit', '-qam', 'move prod images to the EU registry');
   return root;
@@ -53,20 +58,35 @@ function fullDiff(root: string): { ms: number; changed: number } {
   const started = performance.now();
   const sides = openSides(root, 'HEAD~1', new DiskFs(root, { immutable: true }));
   const caches = { now: createCaches({ immutable: true }), then: createCaches({ immutable: true }) };
-  const objects = (fs: ReadOnlyFs, appDir: string, env: string, c: ReturnType<typeof createCaches>) => render({ fs, appDir, env, caches: c }).objects.map((o) => o.object);
+  const objects = (fs: ReadOnlyFs, appDir: string, env: string, c: ReturnType<typeof createCaches>) =>
+    render({ fs, appDir, env, caches: c }).objects.map((o) => o.object);
   let changed = 0;
   for (const appDir of discoverApps(sides.worktree, '')) {
     for (const env of loadAppConfig(sides.worktree, appDir).environments) {
-      if (diffObjects(objects(sides.revision, appDir, env, caches.then), objects(sides.worktree, appDir, env, caches.now)).length) changed++;
+      if (
+        diffObjects(objects(sides.revision, appDir, env, caches.then), objects(sides.worktree, appDir, env, caches.now))
+          .length
+      )
+        changed++;
     }
   }
   return { ms: performance.now() - started, changed };
 }
 
-function skipping(root: string): { ms: number; changed: number; pairs: number; rendered: { worktree: number; revision: number } } {
+function skipping(root: string): {
+  ms: number;
+  changed: number;
+  pairs: number;
+  rendered: { worktree: number; revision: number };
+} {
   const started = performance.now();
   const r = diffAll({ sides: openSides(root, 'HEAD~1', new DiskFs(root, { immutable: true })), root: '' });
-  return { ms: performance.now() - started, changed: r.results.filter((x) => x.status === 'changed').length, pairs: r.results.length, rendered: r.rendered };
+  return {
+    ms: performance.now() - started,
+    changed: r.results.filter((x) => x.status === 'changed').length,
+    pairs: r.results.length,
+    rendered: r.rendered,
+  };
 }
 
 function main(): void {
@@ -87,12 +107,23 @@ function main(): void {
       const f = i % 2 === 0 ? fullDiff(root) : undefined;
       last = skipping(root);
       const g = f ?? fullDiff(root);
-      if (g.changed !== last.changed) throw new Error(`diff --all found ${last.changed} changed pairs, the full diff ${g.changed}`);
+      if (g.changed !== last.changed)
+        throw new Error(`diff --all found ${last.changed} changed pairs, the full diff ${g.changed}`);
       full.push(g.ms);
       skip.push(last.ms);
     }
     const ratio = median(full) / median(skip);
-    const out = { apps, pairs: last!.pairs, changed: last!.changed, rendered: last!.rendered, diffAllMs: median(skip), fullMs: median(full), ratio, target: TARGET, pass: ratio >= TARGET };
+    const out = {
+      apps,
+      pairs: last!.pairs,
+      changed: last!.changed,
+      rendered: last!.rendered,
+      diffAllMs: median(skip),
+      fullMs: median(full),
+      ratio,
+      target: TARGET,
+      pass: ratio >= TARGET,
+    };
     process.stderr.write(
       `diff --all, ${apps} apps (${out.pairs} pairs, ${out.changed} changed): ${Math.round(out.diffAllMs)} ms ` +
         `(rendered ${out.rendered.worktree} + ${out.rendered.revision}); both sides in full: ${Math.round(out.fullMs)} ms; ` +

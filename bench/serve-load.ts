@@ -13,7 +13,12 @@ interface AutocannonResult {
   timeouts: number;
   non2xx: number;
 }
-type Autocannon = (opts: { url: string; connections: number; duration: number; pipelining?: number }) => Promise<AutocannonResult>;
+type Autocannon = (opts: {
+  url: string;
+  connections: number;
+  duration: number;
+  pipelining?: number;
+}) => Promise<AutocannonResult>;
 
 export interface ServeLoadOptions {
   /** Seconds; capped at 10. */
@@ -41,7 +46,11 @@ export async function serveLoad(opts: ServeLoadOptions = {}): Promise<ServeLoadR
   const autocannon = require('autocannon') as Autocannon;
   const durationSec = Math.min(Math.max(opts.durationSec ?? MAX_SECONDS, 1), MAX_SECONDS);
   const connections = opts.connections ?? 10;
-  const server = await startServer({ root: opts.root ?? join(__dirname, '..', 'examples', 'plate'), host: '127.0.0.1', port: 0 });
+  const server = await startServer({
+    root: opts.root ?? join(__dirname, '..', 'examples', 'plate'),
+    host: '127.0.0.1',
+    port: 0,
+  });
   try {
     const url = new URL(opts.path ?? '/api/apps/plate-api/render?env=prod', server.url).toString();
     // Warm the cache and make sure what we measure is the cached path.
@@ -49,7 +58,8 @@ export async function serveLoad(opts: ServeLoadOptions = {}): Promise<ServeLoadR
       const res = await fetch(url);
       await res.text();
       if (!res.ok) throw new Error(`warm-up request failed: ${res.status}`);
-      if (i === 1 && res.headers.get('x-strata-cache') !== 'hit') throw new Error('second request was not served from the cache');
+      if (i === 1 && res.headers.get('x-strata-cache') !== 'hit')
+        throw new Error('second request was not served from the cache');
     }
     const r = await autocannon({ url, connections, duration: durationSec });
     return {

@@ -33,7 +33,11 @@ function burst(n: number, args: string[], cwd: string, env: Record<string, strin
       { length: n },
       () =>
         new Promise<number | null>((resolve) => {
-          const c = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: 'ignore' });
+          const c = spawn(process.execPath, args, {
+            cwd,
+            env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+            stdio: 'ignore',
+          });
           c.on('close', (code) => resolve(code));
         }),
     ),
@@ -48,7 +52,10 @@ function once(args: string[], cwd: string, env: Record<string, string>): Promise
 function slowApp(dir: string): string {
   const app = join(dir, 'app');
   mkdirSync(join(app, 'templates'), { recursive: true });
-  writeFileSync(join(app, 'strata.yaml'), 'apiVersion: strata.dev/v1\nkind: App\nmetadata:\n  name: slow\nspec:\n  environments: [dev]\n  layers: [values.yaml]\n  templates: templates\n');
+  writeFileSync(
+    join(app, 'strata.yaml'),
+    'apiVersion: strata.dev/v1\nkind: App\nmetadata:\n  name: slow\nspec:\n  environments: [dev]\n  layers: [values.yaml]\n  templates: templates\n',
+  );
   writeFileSync(join(app, 'values.yaml'), 'n: 50000\n');
   writeFileSync(
     join(app, 'templates', 'cm.yaml.hbs'),
@@ -89,7 +96,8 @@ async function main(): Promise<void> {
     for (let r = 0; r < rounds; r++) {
       node.push((await burst(CONCURRENT, ['-e', '0'], cwd, {})).ms);
       const g = await burst(CONCURRENT, [CLI, 'generate'], cwd, warm);
-      if (g.codes.some((c) => c !== 0)) throw new Error(`a concurrent generate failed (exit codes ${g.codes.join(',')})`);
+      if (g.codes.some((c) => c !== 0))
+        throw new Error(`a concurrent generate failed (exit codes ${g.codes.join(',')})`);
       gen.push(g.ms);
     }
 
@@ -127,7 +135,9 @@ async function main(): Promise<void> {
       .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
       .filter((m): m is RegExpExecArray => !!m);
     const sup = rows.find((m) => m[3].includes('warm-server') && m[3].includes(cache));
-    const renderers = sup ? rows.filter((m) => m[2] === sup[1] && m[3].includes('warm-renderer')).map((m) => rss(Number(m[1]))) : [];
+    const renderers = sup
+      ? rows.filter((m) => m[2] === sup[1] && m[3].includes('warm-renderer')).map((m) => rss(Number(m[1])))
+      : [];
     if (sup) process.kill(Number(sup[1]), 'SIGTERM');
 
     const n = median(node);

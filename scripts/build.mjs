@@ -108,7 +108,10 @@ function treeShakenEntry(name, specs) {
   const api = TREE_SHAKEN[name];
   const missing = [...specs].filter((s) => !api[s]);
   if (missing.length) throw new Error(`build: add ${missing.join(', ')} to TREE_SHAKEN['${name}']`);
-  const lines = Object.entries(api).map(([spec, names], i) => `import { ${names.join(', ')} } from ${JSON.stringify(spec)};\nconst m${i} = Object.freeze({ ${names.join(', ')} });`);
+  const lines = Object.entries(api).map(
+    ([spec, names], i) =>
+      `import { ${names.join(', ')} } from ${JSON.stringify(spec)};\nconst m${i} = Object.freeze({ ${names.join(', ')} });`,
+  );
   const cases = Object.keys(api).map((spec, i) => `  case ${JSON.stringify(spec)}: return m${i};`);
   return `${lines.join('\n')}\nexport const load = (s) => { switch (s) {\n${cases.join('\n')}\n  default: throw new Error('not bundled: ' + s); } };\n`;
 }
@@ -120,7 +123,12 @@ await Promise.all(
     TREE_SHAKEN[name]
       ? build({
           ...common,
-          stdin: { contents: treeShakenEntry(name, specs), resolveDir: '.', sourcefile: `vendor-${name}.mjs`, loader: 'js' },
+          stdin: {
+            contents: treeShakenEntry(name, specs),
+            resolveDir: '.',
+            sourcefile: `vendor-${name}.mjs`,
+            loader: 'js',
+          },
           outfile: `dist/${vendorFile(name)}`,
           plugins: [noSourceMap],
         })
@@ -149,7 +157,11 @@ await Promise.all(
   const ajv = new Ajv({ ...APPLICATION_AJV_OPTIONS, code: { source: true } });
   await build({
     ...common,
-    stdin: { contents: standaloneCode(ajv, ajv.compile(schema)), resolveDir: '.', sourcefile: 'argocd-application-validator.js' },
+    stdin: {
+      contents: standaloneCode(ajv, ajv.compile(schema)),
+      resolveDir: '.',
+      sourcefile: 'argocd-application-validator.js',
+    },
     outfile: 'dist/vendor/argocd-application-validator.js',
   });
 }

@@ -37,16 +37,23 @@ export function lintWorkflow(text) {
     const line = i + 1;
     if (ref.startsWith('./')) return;
     if (ref.startsWith('docker://')) {
-      if (!/@sha256:[0-9a-f]{64}$/.test(ref)) findings.push({ line, message: `${ref}: pin the image by digest (@sha256:...)` });
+      if (!/@sha256:[0-9a-f]{64}$/.test(ref))
+        findings.push({ line, message: `${ref}: pin the image by digest (@sha256:...)` });
       return;
     }
     const at = ref.lastIndexOf('@');
     const name = at < 0 ? ref : ref.slice(0, at);
     const version = at < 0 ? '' : ref.slice(at + 1);
     if (!SHA.test(version)) {
-      findings.push({ line, message: `${name}@${version || '(none)'}: pin third-party actions by full commit SHA, e.g. ${name}@<40 hex> # vX.Y.Z` });
+      findings.push({
+        line,
+        message: `${name}@${version || '(none)'}: pin third-party actions by full commit SHA, e.g. ${name}@<40 hex> # vX.Y.Z`,
+      });
     } else if (!comment || !TAG_COMMENT.test(comment)) {
-      findings.push({ line, message: `${name}@${version.slice(0, 12)}...: add a "# vX.Y.Z" comment naming the tag this commit is` });
+      findings.push({
+        line,
+        message: `${name}@${version.slice(0, 12)}...: add a "# vX.Y.Z" comment naming the tag this commit is`,
+      });
     }
   });
 
@@ -56,19 +63,44 @@ export function lintWorkflow(text) {
   } catch (e) {
     return [...findings, { line: 1, message: `not YAML: ${e instanceof Error ? e.message : e}` }];
   }
-  if (doc.errors.length) return [...findings, { line: lineOfPos(text, doc.errors[0].pos?.[0] ?? 0), message: `not YAML: ${doc.errors[0].message.split('\n')[0]}` }];
+  if (doc.errors.length)
+    return [
+      ...findings,
+      {
+        line: lineOfPos(text, doc.errors[0].pos?.[0] ?? 0),
+        message: `not YAML: ${doc.errors[0].message.split('\n')[0]}`,
+      },
+    ];
   const root = doc.contents;
   if (!YAML.isMap(root)) return [...findings, { line: 1, message: 'not a mapping' }];
   const lineOf = (node) => lineOfPos(text, node?.range?.[0] ?? 0);
 
   const entry = (key) => root.items.find((p) => String(p.key?.value ?? p.key) === key);
   const perms = entry('permissions');
-  if (perms === undefined) findings.push({ line: 1, message: 'no top-level `permissions:`: set `permissions: {}` and grant each job what it needs' });
-  else if (grantsWrite(perms.value)) findings.push({ line: lineOf(perms.key), message: 'top-level `permissions:` grants write access: grant it in the job that needs it' });
+  if (perms === undefined)
+    findings.push({
+      line: 1,
+      message: 'no top-level `permissions:`: set `permissions: {}` and grant each job what it needs',
+    });
+  else if (grantsWrite(perms.value))
+    findings.push({
+      line: lineOf(perms.key),
+      message: 'top-level `permissions:` grants write access: grant it in the job that needs it',
+    });
 
   const on = entry('on')?.value;
-  const triggers = YAML.isMap(on) ? on.items.map((p) => String(p.key?.value ?? p.key)) : YAML.isSeq(on) ? on.items.map((n) => String(n.value)) : YAML.isScalar(on) ? [String(on.value)] : [];
-  if (triggers.includes('pull_request_target')) findings.push({ line: lineOf(entry('on').key), message: '`pull_request_target` runs with secrets on the base repository: use `pull_request`' });
+  const triggers = YAML.isMap(on)
+    ? on.items.map((p) => String(p.key?.value ?? p.key))
+    : YAML.isSeq(on)
+      ? on.items.map((n) => String(n.value))
+      : YAML.isScalar(on)
+        ? [String(on.value)]
+        : [];
+  if (triggers.includes('pull_request_target'))
+    findings.push({
+      line: lineOf(entry('on').key),
+      message: '`pull_request_target` runs with secrets on the base repository: use `pull_request`',
+    });
 
   const jobs = root.get('jobs', true);
   if (YAML.isMap(jobs)) {
@@ -76,13 +108,20 @@ export function lintWorkflow(text) {
       const job = pair.value;
       const id = String(pair.key?.value ?? pair.key);
       if (!YAML.isMap(job)) continue;
-      if (!job.has('permissions')) findings.push({ line: lineOf(pair.key), message: `job "${id}" has no \`permissions:\` of its own (least privilege per job)` });
+      if (!job.has('permissions'))
+        findings.push({
+          line: lineOf(pair.key),
+          message: `job "${id}" has no \`permissions:\` of its own (least privilege per job)`,
+        });
       const steps = job.get('steps', true);
       if (!YAML.isSeq(steps)) continue;
       for (const step of steps.items) {
         const run = YAML.isMap(step) ? step.get('run', true) : undefined;
         if (run && YAML.isScalar(run) && /\$\{\{[^}]*\b(github\.event\.|github\.head_ref)/.test(String(run.value))) {
-          findings.push({ line: lineOf(run), message: `job "${id}": a \`run:\` script expands github.event/head_ref directly: pass it through \`env:\`` });
+          findings.push({
+            line: lineOf(run),
+            message: `job "${id}": a \`run:\` script expands github.event/head_ref directly: pass it through \`env:\``,
+          });
         }
       }
     }
@@ -117,7 +156,10 @@ function workflowFiles(paths) {
 /** The schema check, as `npx action-validator FILE` does it (the installed CLI, no network). */
 function schemaProblems(file) {
   const cli = require.resolve('@action-validator/cli/cli.mjs');
-  const r = spawnSync(process.execPath, [cli, file], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [cli, file], {
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+  });
   if (r.status === 0) return [];
   let details = [];
   try {
@@ -143,7 +185,10 @@ function main(argv) {
   let bad = 0;
   for (const file of files) {
     const name = relative(process.cwd(), file) || file;
-    const problems = [...schemaProblems(file).map((m) => `${name}: ${m}`), ...lintWorkflow(readFileSync(file, 'utf8')).map((f) => `${name}:${f.line}: ${f.message}`)];
+    const problems = [
+      ...schemaProblems(file).map((m) => `${name}: ${m}`),
+      ...lintWorkflow(readFileSync(file, 'utf8')).map((f) => `${name}:${f.line}: ${f.message}`),
+    ];
     for (const p of problems) process.stderr.write(`${p}\n`);
     if (problems.length) bad++;
   }
@@ -151,7 +196,9 @@ function main(argv) {
     process.stderr.write(`check-workflows: ${bad} of ${files.length} workflow file(s) failed\n`);
     return 1;
   }
-  process.stdout.write(`check-workflows: ${files.length} workflow file(s) valid, actions pinned by SHA, permissions per job\n`);
+  process.stdout.write(
+    `check-workflows: ${files.length} workflow file(s) valid, actions pinned by SHA, permissions per job\n`,
+  );
   return 0;
 }
 

@@ -59,7 +59,10 @@ const PLACES = [
 
 /** Install commands and image references in the docs: `charts/strata --version X`, `.../strata:X`, `REGISTRY/strata:X`. */
 const DOC_FILES = ['README.md', 'docs/install.md'];
-const DOC_RES = [/(oci:\/\/ghcr\.io\/[^/\s]+\/charts\/strata\s+--version\s+)([^\s`]+)()/g, /((?:ghcr\.io\/[^/\s]+|REGISTRY)\/(?:charts\/)?strata:)(\d[^\s`@'"]*)()/g];
+const DOC_RES = [
+  /(oci:\/\/ghcr\.io\/[^/\s]+\/charts\/strata\s+--version\s+)([^\s`]+)()/g,
+  /((?:ghcr\.io\/[^/\s]+|REGISTRY)\/(?:charts\/)?strata:)(\d[^\s`@'"]*)()/g,
+];
 
 const lineOf = (text, index) => text.slice(0, index).split('\n').length;
 
@@ -108,7 +111,8 @@ export function versionProblems(texts, tag) {
   if (!SEMVER.test(source)) problems.push(`package.json: version "${source}" is not semver X.Y.Z[-pre]`);
   for (const f of found) {
     if (f.version === undefined) problems.push(`${f.file}: ${f.what} not found`);
-    else if (f.version !== source) problems.push(`${f.file}:${f.line}: ${f.what} is "${f.version}", package.json says "${source}"`);
+    else if (f.version !== source)
+      problems.push(`${f.file}:${f.line}: ${f.what} is "${f.version}", package.json says "${source}"`);
   }
   for (const p of PLACES) if (!p.optional && !texts.has(p.file)) problems.push(`${p.file}: missing`);
   const changelog = texts.get('CHANGELOG.md');
@@ -116,7 +120,8 @@ export function versionProblems(texts, tag) {
   else {
     const heading = changelog.split('\n').find((l) => l.startsWith(`## [${source}]`));
     if (!heading) problems.push(`CHANGELOG.md: no "## [${source}] - YYYY-MM-DD" section`);
-    else if (!/^## \[[^\]]+\] - \d{4}-\d{2}-\d{2}$/.test(heading)) problems.push(`CHANGELOG.md: heading "${heading}" is not "## [${source}] - YYYY-MM-DD"`);
+    else if (!/^## \[[^\]]+\] - \d{4}-\d{2}-\d{2}$/.test(heading))
+      problems.push(`CHANGELOG.md: heading "${heading}" is not "## [${source}] - YYYY-MM-DD"`);
     else if (!changelogSection(changelog, source)) problems.push(`CHANGELOG.md: the ${source} section is empty`);
     if (!/^## \[Unreleased\]$/m.test(changelog)) problems.push('CHANGELOG.md: no "## [Unreleased]" section');
   }
@@ -148,12 +153,16 @@ export function setVersion(texts, version, date) {
   const changelog = out.get('CHANGELOG.md');
   if (changelog !== undefined && !changelog.split('\n').some((l) => l.startsWith(`## [${version}]`))) {
     if (!/^## \[Unreleased\]$/m.test(changelog)) throw new Error('CHANGELOG.md: no "## [Unreleased]" section');
-    if (!changelogSection(changelog, 'Unreleased')) throw new Error('CHANGELOG.md: the Unreleased section is empty: say what changed first');
+    if (!changelogSection(changelog, 'Unreleased'))
+      throw new Error('CHANGELOG.md: the Unreleased section is empty: say what changed first');
     let next = changelog.replace(/^## \[Unreleased\]$/m, `## [Unreleased]\n\n## [${version}] - ${date}`);
     // Keep a Changelog's compare links, when the file has them: Unreleased compares from the new tag.
     const unreleased = /^\[Unreleased\]: (\S+)\/compare\/(\S+)\.\.\.HEAD$/m.exec(next);
     if (unreleased) {
-      next = next.replace(unreleased[0], `[Unreleased]: ${unreleased[1]}/compare/v${version}...HEAD\n[${version}]: ${unreleased[1]}/compare/${unreleased[2]}...v${version}`);
+      next = next.replace(
+        unreleased[0],
+        `[Unreleased]: ${unreleased[1]}/compare/v${version}...HEAD\n[${version}]: ${unreleased[1]}/compare/${unreleased[2]}...v${version}`,
+      );
     }
     out.set('CHANGELOG.md', next);
   }
@@ -209,7 +218,9 @@ function main(argv) {
     process.stdout.write(`${section}\n`);
     return 0;
   }
-  process.stderr.write('usage: versions.mjs check [--tag vX.Y.Z] | set X.Y.Z [--date YYYY-MM-DD] | notes X.Y.Z  [--root DIR]\n');
+  process.stderr.write(
+    'usage: versions.mjs check [--tag vX.Y.Z] | set X.Y.Z [--date YYYY-MM-DD] | notes X.Y.Z  [--root DIR]\n',
+  );
   return 2;
 }
 

@@ -93,16 +93,33 @@ describe('App.environment: the one resolver', () => {
   test('an unknown name: one wording, at spec.environments in strata.yaml', () => {
     assert.deepEqual(
       where(() => app.environment('dev')),
-      { message: 'unknown environment "dev": this app declares stg, prod', file: 'apps/web/strata.yaml', line: 6, path: '.spec.environments' },
+      {
+        message: 'unknown environment "dev": this app declares stg, prod',
+        file: 'apps/web/strata.yaml',
+        line: 6,
+        path: '.spec.environments',
+      },
     );
     // The same wording whichever entry point asks (howToGive only words the "no environment" case).
-    assert.equal(where(() => app.environment('dev', 'pass ?env=')).message, 'unknown environment "dev": this app declares stg, prod');
+    assert.equal(
+      where(() => app.environment('dev', 'pass ?env=')).message,
+      'unknown environment "dev": this app declares stg, prod',
+    );
   });
 
   test('no name and no default: says how this entry point takes one', () => {
-    const bare = loadApp(repo({ 'apps/web/strata.yaml': CONFIG.replace('  defaultEnvironment: stg\n', '') }), 'apps/web');
-    assert.equal(where(() => bare.environment()).message, 'no environment: pass --env (one of stg, prod), or set spec.defaultEnvironment');
-    assert.equal(where(() => bare.environment(undefined, 'pass ?env=')).message, 'no environment: pass ?env= (one of stg, prod), or set spec.defaultEnvironment');
+    const bare = loadApp(
+      repo({ 'apps/web/strata.yaml': CONFIG.replace('  defaultEnvironment: stg\n', '') }),
+      'apps/web',
+    );
+    assert.equal(
+      where(() => bare.environment()).message,
+      'no environment: pass --env (one of stg, prod), or set spec.defaultEnvironment',
+    );
+    assert.equal(
+      where(() => bare.environment(undefined, 'pass ?env=')).message,
+      'no environment: pass ?env= (one of stg, prod), or set spec.defaultEnvironment',
+    );
   });
 });
 
@@ -125,7 +142,10 @@ describe('App.layerFiles', () => {
   });
 
   test('a missing required layer, a directory, a path out of the repository: errors at the layer', () => {
-    const missing = loadApp(repo({ 'apps/web/strata.yaml': CONFIG.replace('    - values.yaml', '    - base.yaml') }), 'apps/web');
+    const missing = loadApp(
+      repo({ 'apps/web/strata.yaml': CONFIG.replace('    - values.yaml', '    - base.yaml') }),
+      'apps/web',
+    );
     assert.deepEqual(
       where(() => missing.layerFiles('stg')),
       {
@@ -135,12 +155,26 @@ describe('App.layerFiles', () => {
         path: '.spec.layers[0]',
       },
     );
-    const dir = loadApp(repo({ 'apps/web/strata.yaml': CONFIG.replace('    - values.yaml', '    - templates') }), 'apps/web');
-    assert.equal(where(() => dir.layerFiles('stg')).message, 'layer "templates" is a directory, expected a values file');
-    const out = loadApp(repo({ 'apps/web/strata.yaml': CONFIG.replace('    - values.yaml', '    - ../../../x.yaml') }), 'apps/web');
+    const dir = loadApp(
+      repo({ 'apps/web/strata.yaml': CONFIG.replace('    - values.yaml', '    - templates') }),
+      'apps/web',
+    );
+    assert.equal(
+      where(() => dir.layerFiles('stg')).message,
+      'layer "templates" is a directory, expected a values file',
+    );
+    const out = loadApp(
+      repo({ 'apps/web/strata.yaml': CONFIG.replace('    - values.yaml', '    - ../../../x.yaml') }),
+      'apps/web',
+    );
     assert.deepEqual(
       where(() => out.layerFiles('stg')),
-      { message: 'path "../../../x.yaml" leaves the repository root', file: 'apps/web/strata.yaml', line: 9, path: '.spec.layers[0]' },
+      {
+        message: 'path "../../../x.yaml" leaves the repository root',
+        file: 'apps/web/strata.yaml',
+        line: 9,
+        path: '.spec.layers[0]',
+      },
     );
   });
 });
@@ -149,7 +183,12 @@ describe('App.templatesDir and App.inputs', () => {
   test('the templates folder, and the static inputs of an environment', () => {
     const app = loadApp(repo(), 'apps/web');
     assert.equal(app.templatesDir(), 'apps/web/templates');
-    assert.deepEqual(app.inputs('prod'), ['apps/web/strata.yaml', 'apps/web/values.yaml', 'apps/web/values-prod.yaml', 'apps/web/templates']);
+    assert.deepEqual(app.inputs('prod'), [
+      'apps/web/strata.yaml',
+      'apps/web/values.yaml',
+      'apps/web/values-prod.yaml',
+      'apps/web/templates',
+    ]);
   });
 
   test('a templates path out of the repository: an error at .spec.templates, only when the folder is asked for', () => {
@@ -157,7 +196,12 @@ describe('App.templatesDir and App.inputs', () => {
     const app = loadApp(fs, 'apps/web');
     assert.deepEqual(
       where(() => app.templatesDir()),
-      { message: 'path "../../../t" leaves the repository root', file: 'apps/web/strata.yaml', line: 14, path: '.spec.templates' },
+      {
+        message: 'path "../../../t" leaves the repository root',
+        file: 'apps/web/strata.yaml',
+        line: 14,
+        path: '.spec.templates',
+      },
     );
     // Values need no templates: they still merge.
     assert.deepEqual(resolveValues({ app, env: 'prod' }).merged.values, { name: 'web', tag: 'v2' });
@@ -173,7 +217,11 @@ describe('appOnFs', () => {
     const then = appOnFs(other, now.config);
     assert.equal(then.config, now.config);
     assert.equal(then.fs, other);
-    assert.deepEqual(then.layerFiles('stg'), ['apps/web/values.yaml', 'apps/web/values-stg.yaml', 'apps/shared/stg.yaml']);
+    assert.deepEqual(then.layerFiles('stg'), [
+      'apps/web/values.yaml',
+      'apps/web/values-stg.yaml',
+      'apps/shared/stg.yaml',
+    ]);
     assert.deepEqual(now.layerFiles('stg'), ['apps/web/values.yaml', 'apps/shared/stg.yaml']);
   });
 });
@@ -206,6 +254,10 @@ describe('render takes a loaded App', () => {
       itself.objects.map((o) => o.object),
     );
     assert.equal(itself.env, 'stg');
-    assert.equal(render({ app: loadApp(fs, 'apps/web') }).env, 'stg', 'the default environment, through the same resolver');
+    assert.equal(
+      render({ app: loadApp(fs, 'apps/web') }).env,
+      'stg',
+      'the default environment, through the same resolver',
+    );
   });
 });

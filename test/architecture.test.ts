@@ -30,7 +30,9 @@ function edges(): Edge[] {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(re)) {
       const spec = m[1] ?? m[2] ?? m[3];
-      const target = posix.normalize(posix.join(posix.dirname(relative(REPO, file)), spec)).replace(/\.(js|cjs|json)$/, '');
+      const target = posix
+        .normalize(posix.join(posix.dirname(relative(REPO, file)), spec))
+        .replace(/\.(js|cjs|json)$/, '');
       out.push({ from: relative(REPO, file), to: target });
     }
   }

@@ -13,11 +13,35 @@ const envOf = (c: AppConfig, env: Record<string, string>) => announce(c, env).fi
 describe('announce: the env parameter', () => {
   const rows: [string, AppConfig, Record<string, string>, string, RegExp][] = [
     ['the default', config, {}, 'stg', /Rendered: stg \(from the default\)/],
-    ['plugin.env STRATA_ENV', config, { ARGOCD_ENV_STRATA_ENV: 'prod' }, 'prod', /Rendered: prod \(from plugin\.env STRATA_ENV\)/],
-    ['the env parameter wins', config, { ARGOCD_ENV_STRATA_ENV: 'stg', ARGOCD_APP_PARAMETERS: '[{"name":"env","string":"prod"}]' }, 'prod', /from the "env" parameter/],
-    ['STRATA_ENV not an environment: flagged', config, { ARGOCD_ENV_STRATA_ENV: 'qa' }, 'stg', /STRATA_ENV is not one of the environments: generate will fail/],
+    [
+      'plugin.env STRATA_ENV',
+      config,
+      { ARGOCD_ENV_STRATA_ENV: 'prod' },
+      'prod',
+      /Rendered: prod \(from plugin\.env STRATA_ENV\)/,
+    ],
+    [
+      'the env parameter wins',
+      config,
+      { ARGOCD_ENV_STRATA_ENV: 'stg', ARGOCD_APP_PARAMETERS: '[{"name":"env","string":"prod"}]' },
+      'prod',
+      /from the "env" parameter/,
+    ],
+    [
+      'STRATA_ENV not an environment: flagged',
+      config,
+      { ARGOCD_ENV_STRATA_ENV: 'qa' },
+      'stg',
+      /STRATA_ENV is not one of the environments: generate will fail/,
+    ],
     ['STRATA_ENV empty: flagged', config, { ARGOCD_ENV_STRATA_ENV: '' }, 'stg', /STRATA_ENV is empty/],
-    ['parameters not JSON: flagged, never thrown', config, { ARGOCD_APP_PARAMETERS: '[{' }, 'stg', /ARGOCD_APP_PARAMETERS is not valid/],
+    [
+      'parameters not JSON: flagged, never thrown',
+      config,
+      { ARGOCD_APP_PARAMETERS: '[{' },
+      'stg',
+      /ARGOCD_APP_PARAMETERS is not valid/,
+    ],
     ['no default, STRATA_ENV set', noDefault, { ARGOCD_ENV_STRATA_ENV: 'prod' }, 'prod', /from plugin\.env STRATA_ENV/],
   ];
   for (const [name, c, env, want, tip] of rows) {

@@ -17,7 +17,10 @@ function withAnnotation(value: string | undefined): string {
   const text = readFileSync(APP, 'utf8');
   const line = new RegExp(`^( +)${ANNOTATION.replace(/[./]/g, '\\$&')}: .*$`, 'm');
   assert.match(text, line);
-  const out = value === undefined ? text.replace(line, '$1strata.dev/test: "1"') : text.replace(line, `$1${ANNOTATION}: "${value}"`);
+  const out =
+    value === undefined
+      ? text.replace(line, '$1strata.dev/test: "1"')
+      : text.replace(line, `$1${ANNOTATION}: "${value}"`);
   const f = join(mkdtempSync(join(tmpdir(), 'strata-app-')), 'app.yaml');
   writeFileSync(f, out);
   return f;
@@ -38,37 +41,63 @@ describe('lint --application: the annotation covers every input', () => {
     }
   });
   test('the order quirk: an ancestor after a branching entry leaves layers and policy outside the sent root', () => {
-    const r = applicationInputFindings({ appFile: withAnnotation('.;../../templates/service;/examples/plate'), repoRoot: REPO });
+    const r = applicationInputFindings({
+      appFile: withAnnotation('.;../../templates/service;/examples/plate'),
+      repoRoot: REPO,
+    });
     assert.equal(r.root, 'examples/plate/helm');
     const msgs = r.findings.map((f) => `${f.severity} ${f.message}`);
     assert.ok(
-      msgs.some((m) => /^error examples\/plate\/environments\/common\.yaml lies outside examples\/plate\/helm\//.test(m)),
+      msgs.some((m) =>
+        /^error examples\/plate\/environments\/common\.yaml lies outside examples\/plate\/helm\//.test(m),
+      ),
       msgs.join('\n'),
     );
     assert.ok(msgs.some((m) => /^error examples\/plate\/strata-policy\.yaml lies outside/.test(m)));
-    assert.ok(msgs.some((m) => /^warn .*lists an ancestor folder after an entry that branches off.*sends examples\/plate\/helm instead of examples\/plate/.test(m)));
+    assert.ok(
+      msgs.some((m) =>
+        /^warn .*lists an ancestor folder after an entry that branches off.*sends examples\/plate\/helm instead of examples\/plate/.test(
+          m,
+        ),
+      ),
+    );
     assert.ok(!msgs.some((m) => /not listed/.test(m)), 'everything is listed: /examples/plate covers it');
   });
   test('an input the annotation does not list does not refresh the app', () => {
-    const r = applicationInputFindings({ appFile: withAnnotation('.;../../templates/service;../../../environments'), repoRoot: REPO });
+    const r = applicationInputFindings({
+      appFile: withAnnotation('.;../../templates/service;../../../environments'),
+      repoRoot: REPO,
+    });
     const msgs = r.findings.map((f) => f.message);
     assert.deepEqual(
       msgs.filter((m) => /not listed/.test(m)),
-      [`examples/plate/strata-policy.yaml is not listed in ${ANNOTATION}: a commit changing it does not refresh the app`],
+      [
+        `examples/plate/strata-policy.yaml is not listed in ${ANNOTATION}: a commit changing it does not refresh the app`,
+      ],
     );
   });
   test('entries with spaces are flagged; no annotation, no finding', () => {
     const spaced = applicationInputFindings({ appFile: withAnnotation('/examples/plate; .'), repoRoot: REPO });
-    assert.ok(spaced.findings.some((f) => f.severity === 'warn' && /entry 2 .*leading or trailing spaces/.test(f.message)));
+    assert.ok(
+      spaced.findings.some((f) => f.severity === 'warn' && /entry 2 .*leading or trailing spaces/.test(f.message)),
+    );
     assert.deepEqual(applicationInputFindings({ appFile: withAnnotation(undefined), repoRoot: REPO }).findings, []);
   });
 });
 
 describe('render --application with reposerver.plugin.use.manifest.generate.paths', () => {
-  const opts = { repoRoot: REPO, revision: '0123456789abcdef0123456789abcdef01234567', processEnv: { PATH: process.env.PATH! } };
+  const opts = {
+    repoRoot: REPO,
+    revision: '0123456789abcdef0123456789abcdef01234567',
+    processEnv: { PATH: process.env.PATH! },
+  };
   test('the shipped annotation renders the same as the whole repository', () => {
     const whole = renderApplication({ appFile: APP, ...opts });
-    const partial = renderApplication({ appFile: APP, ...opts, processEnv: { ...opts.processEnv, ARGOCD_REPO_SERVER_PLUGIN_USE_MANIFEST_GENERATE_PATHS: 'true' } });
+    const partial = renderApplication({
+      appFile: APP,
+      ...opts,
+      processEnv: { ...opts.processEnv, ARGOCD_REPO_SERVER_PLUGIN_USE_MANIFEST_GENERATE_PATHS: 'true' },
+    });
     // Only the revision annotation may differ: .git lies outside a narrowed root, so the app's last commit is
     // unknown there and ARGOCD_APP_REVISION is used, as in Argo CD.
     const strip = (t: string): string => t.replace(/strata\.dev\/revision: .*\n/g, '');
@@ -78,7 +107,10 @@ describe('render --application with reposerver.plugin.use.manifest.generate.path
   test('the order quirk fails locally exactly as in Argo CD', () => {
     const f = withAnnotation('.;../../templates/service;/examples/plate');
     assert.ok(renderApplication({ appFile: f, ...opts }).text.length > 0, 'the whole repository renders');
-    assert.throws(() => renderApplication({ appFile: f, ...opts, useManifestGeneratePaths: true }), /environments\/common\.yaml.*leaves the repository root/);
+    assert.throws(
+      () => renderApplication({ appFile: f, ...opts, useManifestGeneratePaths: true }),
+      /environments\/common\.yaml.*leaves the repository root/,
+    );
   });
   test('an annotation that reaches the policy folder renders the partial tree', () => {
     const f = withAnnotation('.;../../templates/service;/examples/plate/environments');

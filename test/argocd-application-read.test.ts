@@ -8,7 +8,13 @@ import { cli, makeRepo } from './helpers.js';
 
 describe('render --application: how the Application file is read', () => {
   test('invalid UTF-8 is an error naming the file and line, not replacement characters', async () => {
-    const root = makeRepo({ 'app.yaml': Buffer.concat([Buffer.from('apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: x'), Buffer.from([0xff]), Buffer.from('\n')]) });
+    const root = makeRepo({
+      'app.yaml': Buffer.concat([
+        Buffer.from('apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: x'),
+        Buffer.from([0xff]),
+        Buffer.from('\n'),
+      ]),
+    });
     const r = await cli(['render', '--application', join(root, 'app.yaml'), '--repo-root', root]);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');

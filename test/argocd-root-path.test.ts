@@ -4,7 +4,15 @@
 // (/work/wt/ISSUE-22-upstream.md section 1). Run: node --import tsx --test test/argocd-root-path.test.ts
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { annotationPaths, applicationRootPath, coveredBy, goPattern, refreshPaths, secureJoin, type Readlink } from '../src/argocd/root-path.js';
+import {
+  annotationPaths,
+  applicationRootPath,
+  coveredBy,
+  goPattern,
+  refreshPaths,
+  secureJoin,
+  type Readlink,
+} from '../src/argocd/root-path.js';
 
 const currentToV2: Readlink = (p) => (p === 'apps/current' ? 'v2' : undefined);
 const plate = 'examples/plate/helm/applications/plate-api';
@@ -20,7 +28,13 @@ describe('getApplicationRootPath, upstream table and derived rows', () => {
     [7, 'glob', 'services/helloworld', '/services/shared/*-secret.yaml', 'services'],
     [8, 'relative glob', 'services/helloworld', '../*', 'services'],
     [9, 'duplicate slashes', 'services/helloworld', '//services/shared/*-secret.yaml', 'services'],
-    [10, 'order quirk: a later ancestor does not widen', plate, '.;../../templates/service;/examples/plate', 'examples/plate/helm'],
+    [
+      10,
+      'order quirk: a later ancestor does not widen',
+      plate,
+      '.;../../templates/service;/examples/plate',
+      'examples/plate/helm',
+    ],
     [11, 'an ancestor listed first widens', plate, '/examples/plate;.;../../templates/service', 'examples/plate'],
     [12, '/ is ignored after a branch', plate, '../../templates/service;/', 'examples/plate/helm'],
     [13, '.. clamped at the root', 'services/helloworld', '../../../../..', ''],
@@ -38,7 +52,13 @@ describe('getApplicationRootPath, upstream table and derived rows', () => {
 });
 
 describe('securejoin inside the repository', () => {
-  const links: Record<string, string> = { 'a/up': '../../..', 'a/abs': '/etc', 'loop/x': 'y', 'loop/y': 'x', 'c/d': 'e/f' };
+  const links: Record<string, string> = {
+    'a/up': '../../..',
+    'a/abs': '/etc',
+    'loop/x': 'y',
+    'loop/y': 'x',
+    'c/d': 'e/f',
+  };
   const readlink: Readlink = (p) => links[p];
   const rows: [string, string, string | undefined][] = [
     ['a link climbing out is clamped at the root', 'a/up/z', 'z'],
@@ -48,12 +68,14 @@ describe('securejoin inside the repository', () => {
     ['missing components stay literal', 'no/such/*.yaml', 'no/such/*.yaml'],
   ];
   for (const [name, unsafe, want] of rows) test(name, () => assert.equal(secureJoin(unsafe, readlink), want));
-  test('a looping entry is skipped, the others kept', () => assert.deepEqual(annotationPaths('/loop/x;/a', 'q', readlink), ['a']));
+  test('a looping entry is skipped, the others kept', () =>
+    assert.deepEqual(annotationPaths('/loop/x;/a', 'q', readlink), ['a']));
 });
 
 describe('refresh paths and what they cover (AppFilesHaveChanged)', () => {
   const refresh = refreshPaths(' . ; /env/common.yaml;../../templates/*', 'a/b/app');
-  test('refresh paths are trimmed, unlike the root rule', () => assert.deepEqual(refresh, ['a/b/app', 'env/common.yaml', 'a/templates/*']));
+  test('refresh paths are trimmed, unlike the root rule', () =>
+    assert.deepEqual(refresh, ['a/b/app', 'env/common.yaml', 'a/templates/*']));
   const rows: [string, boolean][] = [
     ['a/b/app/strata.yaml', true],
     ['a/b/app', true],

@@ -20,9 +20,21 @@ interface Case {
 const SECRET = 'hunter2-do-not-echo';
 
 const cases: Case[] = [
-  { name: 'malformed YAML', files: { 'app/values.yaml': 'a: 1\nb: [unclosed\nc: 2\n' }, want: /app\/values\.yaml:\d+:\d+: invalid YAML/ },
-  { name: 'duplicate keys', files: { 'app/values.yaml': 'name: demo\nreplicas: 1\nreplicas: 2\n' }, want: /app\/values\.yaml:3:1: invalid YAML: duplicated mapping key/ },
-  { name: 'top-level list', files: { 'app/values.yaml': '- a\n- b\n' }, want: /app\/values\.yaml:1:1: the top level must be a map of values, found a list/ },
+  {
+    name: 'malformed YAML',
+    files: { 'app/values.yaml': 'a: 1\nb: [unclosed\nc: 2\n' },
+    want: /app\/values\.yaml:\d+:\d+: invalid YAML/,
+  },
+  {
+    name: 'duplicate keys',
+    files: { 'app/values.yaml': 'name: demo\nreplicas: 1\nreplicas: 2\n' },
+    want: /app\/values\.yaml:3:1: invalid YAML: duplicated mapping key/,
+  },
+  {
+    name: 'top-level list',
+    files: { 'app/values.yaml': '- a\n- b\n' },
+    want: /app\/values\.yaml:1:1: the top level must be a map of values, found a list/,
+  },
   {
     name: 'alias bomb',
     files: {
@@ -41,7 +53,11 @@ const cases: Case[] = [
   },
   {
     name: 'layer over the size cap',
-    setup: (root) => writeFileSync(join(root, 'app/values.yaml'), 'name: demo\nreplicas: 1\npad: "' + 'x'.repeat(4 * 1024 * 1024) + '"\n'),
+    setup: (root) =>
+      writeFileSync(
+        join(root, 'app/values.yaml'),
+        'name: demo\nreplicas: 1\npad: "' + 'x'.repeat(4 * 1024 * 1024) + '"\n',
+      ),
     want: /app\/values\.yaml: file is \d+ bytes, over the 4194304-byte limit/,
   },
   {
@@ -49,7 +65,11 @@ const cases: Case[] = [
     files: { 'app/values.yaml': 'name: demo\nreplicas: 1\ndeep: ' + '{a: '.repeat(70) + '1' + '}'.repeat(70) + '\n' },
     want: /app\/values\.yaml:3:\d+ \.deep(\.a)+: nesting deeper than 64 levels/,
   },
-  { name: 'integer beyond 2^53', files: { 'app/values.yaml': 'name: demo\nreplicas: 9007199254740993\n' }, want: /app\/values\.yaml:2:1 \.replicas: integer beyond 2\^53/ },
+  {
+    name: 'integer beyond 2^53',
+    files: { 'app/values.yaml': 'name: demo\nreplicas: 9007199254740993\n' },
+    want: /app\/values\.yaml:2:1 \.replicas: integer beyond 2\^53/,
+  },
   {
     name: '__proto__ key in a values file',
     files: { 'app/values.yaml': 'name: demo\nreplicas: 1\ningress:\n  __proto__:\n    enabled: true\n' },
@@ -60,37 +80,65 @@ const cases: Case[] = [
     files: { 'app/values.yaml': 'name: demo\nreplicas: 1\nconstructor:\n  prototype: {}\n' },
     want: /app\/values\.yaml:3:1 \.constructor: the key "constructor" is not allowed/,
   },
-  { name: 'prototype path in --set', args: ['--set', 'constructor.prototype.polluted=1'], want: /--set constructor\.prototype\.polluted=…: the key "constructor" is not allowed/ },
+  {
+    name: 'prototype path in --set',
+    args: ['--set', 'constructor.prototype.polluted=1'],
+    want: /--set constructor\.prototype\.polluted=…: the key "constructor" is not allowed/,
+  },
   {
     name: 'layer outside the root through ..',
-    files: { 'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg]\n  layers: [values.yaml, ../../outside.yaml]\n' },
+    files: {
+      'app/strata.yaml':
+        'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg]\n  layers: [values.yaml, ../../outside.yaml]\n',
+    },
     want: /app\/strata\.yaml:5:\d+ \.spec\.layers\[1\]: path "\.\.\/\.\.\/outside\.yaml" leaves the repository root/,
   },
   {
     name: 'absolute layer path',
-    files: { 'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg]\n  layers: [/etc/passwd]\n' },
+    files: {
+      'app/strata.yaml':
+        'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg]\n  layers: [/etc/passwd]\n',
+    },
     want: /app\/strata\.yaml:5:\d+ \.spec\.layers\[0\]: path "\/etc\/passwd" is absolute/,
   },
   {
     name: 'templates folder outside the root',
-    files: { 'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg]\n  templates: ../../shared-templates\n' },
+    files: {
+      'app/strata.yaml':
+        'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg]\n  templates: ../../shared-templates\n',
+    },
     want: /app\/strata\.yaml:5:\d+ \.spec\.templates: path "\.\.\/\.\.\/shared-templates" leaves the repository root/,
   },
-  { name: 'symlink pointing outside the root', setup: (root) => symlinkSync('/etc/hostname', join(root, 'app/values-stg.yaml')), want: /app\/values-stg\.yaml: resolves outside the repository root/ },
-  { name: 'unknown environment', args: ['--env', 'qa'], want: /app\/strata\.yaml:4:\d+ \.spec\.environments: unknown environment "qa": this app declares stg, prod/ },
+  {
+    name: 'symlink pointing outside the root',
+    setup: (root) => symlinkSync('/etc/hostname', join(root, 'app/values-stg.yaml')),
+    want: /app\/values-stg\.yaml: resolves outside the repository root/,
+  },
+  {
+    name: 'unknown environment',
+    args: ['--env', 'qa'],
+    want: /app\/strata\.yaml:4:\d+ \.spec\.environments: unknown environment "qa": this app declares stg, prod/,
+  },
   {
     name: 'missing required layer',
-    files: { 'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg]\n  layers:\n    - values.yaml\n    - values-{env}.yaml\n' },
+    files: {
+      'app/strata.yaml':
+        'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg]\n  layers:\n    - values.yaml\n    - values-{env}.yaml\n',
+    },
     want: /app\/strata\.yaml:7:7 \.spec\.layers\[1\]: layer "values-stg\.yaml" \(app\/values-stg\.yaml\) does not exist/,
   },
   {
     name: 'unknown field in strata.yaml',
-    files: { 'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg]\n  layer: [values.yaml]\n' },
+    files: {
+      'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg]\n  layer: [values.yaml]\n',
+    },
     want: /app\/strata\.yaml:5:3 \.spec\.layer: unknown field "layer"/,
   },
   {
     name: 'template syntax error: an unclosed block names where it was opened',
-    files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{#if values.name}}x\n' },
+    files: {
+      'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{#if values.name}}x\n',
+    },
     want: /app\/templates\/cm\.yaml\.hbs:4: \{\{#if\}\} opened at line 4 is never closed \(expected \{\{\/if\}\}\)/,
   },
   {
@@ -111,24 +159,32 @@ const cases: Case[] = [
   },
   {
     name: 'missing intermediate value',
-    files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.image.tag}}\n' },
+    files: {
+      'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.image.tag}}\n',
+    },
     want: /app\/templates\/cm\.yaml\.hbs:4: missing value "values\.image\.tag"/,
   },
   {
     name: 'missing value passed to a helper',
-    files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{quote values.nope}}\n' },
+    files: {
+      'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{quote values.nope}}\n',
+    },
     want: /app\/templates\/cm\.yaml\.hbs:4: missing value "values\.nope" passed to quote/,
   },
   {
     name: 'raw object output',
-    files: { 'app/values.yaml': 'name: demo\nreplicas: 1\nres: {cpu: 1}\n', 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata: {{values.res}}\n' },
+    files: {
+      'app/values.yaml': 'name: demo\nreplicas: 1\nres: {cpu: 1}\n',
+      'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata: {{values.res}}\n',
+    },
     want: /cm\.yaml\.hbs:5: "values\.res" is a map; print it with \{\{nindent N \(toYaml values\.res\)\}\}/,
   },
   {
     name: 'raw multi-line string output',
     files: {
       'app/values.yaml': `name: demo\nreplicas: 1\nnote: "a\\nkind: Secret"\n`,
-      'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    note: {{values.note}}\n',
+      'app/templates/cm.yaml.hbs':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    note: {{values.note}}\n',
     },
     want: /cm\.yaml\.hbs:6: "values\.note" is a multi-line string; .*use \{\{quote values\.note\}\}/,
   },
@@ -137,7 +193,11 @@ const cases: Case[] = [
     files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [x\n' },
     want: /app\/templates\/cm\.yaml\.hbs:\d+: rendered output is not valid YAML: .* at line \d+ of the rendered output/,
   },
-  { name: 'object without kind', files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nmetadata:\n  name: x\n' }, want: /app\/templates\/cm\.yaml\.hbs: document 1 has no kind/ },
+  {
+    name: 'object without kind',
+    files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nmetadata:\n  name: x\n' },
+    want: /app\/templates\/cm\.yaml\.hbs: document 1 has no kind/,
+  },
   {
     name: 'object without metadata.name',
     files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n' },
@@ -145,10 +205,16 @@ const cases: Case[] = [
   },
   {
     name: 'ambiguous scalar in the output',
-    files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  flag: yes\n' },
+    files: {
+      'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  flag: yes\n',
+    },
     want: /cm\.yaml\.hbs \.data\.flag: "yes" means different things in YAML 1\.1 .*\(\{\{quote …\}\} in a template\)/,
   },
-  { name: 'ambiguous scalar in values', files: { 'app/values.yaml': 'name: demo\nreplicas: 1\nenabled: no\n' }, want: /app\/values\.yaml:3:1 \.enabled: "no" means different things in YAML 1\.1/ },
+  {
+    name: 'ambiguous scalar in values',
+    files: { 'app/values.yaml': 'name: demo\nreplicas: 1\nenabled: no\n' },
+    want: /app\/values\.yaml:3:1 \.enabled: "no" means different things in YAML 1\.1/,
+  },
   {
     name: 'duplicate objects',
     files: { 'app/templates/cm2.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.name}}\n' },
@@ -161,17 +227,28 @@ const cases: Case[] = [
   },
   {
     name: 'non-UTF-8 input',
-    files: { 'app/values.yaml': Buffer.concat([Buffer.from('name: demo\nreplicas: 1\nx: "'), Buffer.from([0xff, 0xfe]), Buffer.from('"\n')]) },
+    files: {
+      'app/values.yaml': Buffer.concat([
+        Buffer.from('name: demo\nreplicas: 1\nx: "'),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('"\n'),
+      ]),
+    },
     want: /app\/values\.yaml:3: file is not valid UTF-8/,
   },
   {
     name: 'a failing required',
-    files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{required "values.host is required: set it in values-<env>.yaml" values.host}}\n' },
+    files: {
+      'app/templates/cm.yaml.hbs':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{required "values.host is required: set it in values-<env>.yaml" values.host}}\n',
+    },
     want: /app\/templates\/cm\.yaml\.hbs:4: required value missing: values\.host is required/,
   },
   {
     name: 'a raw value that would start a comment',
-    files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  s: {{values.s}}\n' },
+    files: {
+      'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  s: {{values.s}}\n',
+    },
     args: ['--set-string', 's=v1 #note'],
     want: /cm\.yaml\.hbs:6: "values\.s" printed raw would change the YAML around it.*use \{\{quote values\.s\}\}/,
   },
@@ -183,7 +260,10 @@ const cases: Case[] = [
   },
   {
     name: 'an error inside a partial names the partial',
-    files: { 'app/templates/_part.hbs': 'x: 1\ny: {{quote values.nope}}\n', 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n{{> part}}\n' },
+    files: {
+      'app/templates/_part.hbs': 'x: 1\ny: {{quote values.nope}}\n',
+      'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n{{> part}}\n',
+    },
     want: /app\/templates\/_part\.hbs:2: missing value "values\.nope" passed to quote/,
   },
   {
@@ -237,7 +317,10 @@ describe('bad input', () => {
   });
 
   it('never echoes a source line (it may hold a secret)', async () => {
-    for (const values of [`name: demo\nreplicas: 1\npassword: ${SECRET}\n  broken: [\n`, `name: demo\npassword: ${SECRET}\npassword: again\n`]) {
+    for (const values of [
+      `name: demo\nreplicas: 1\npassword: ${SECRET}\n  broken: [\n`,
+      `name: demo\npassword: ${SECRET}\npassword: again\n`,
+    ]) {
       const root = makeRepo(minimalApp({ 'app/values.yaml': values }));
       const r = await cli(['render', 'app', '--env', 'stg'], { cwd: root });
       assert.equal(r.code, 1);
@@ -246,7 +329,11 @@ describe('bad input', () => {
   });
 
   it('template syntax errors do not quote the template either', async () => {
-    const root = makeRepo(minimalApp({ 'app/templates/cm.yaml.hbs': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  token: ${SECRET} {{#each}}\n` }));
+    const root = makeRepo(
+      minimalApp({
+        'app/templates/cm.yaml.hbs': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  token: ${SECRET} {{#each}}\n`,
+      }),
+    );
     const r = await cli(['render', 'app', '--env', 'stg'], { cwd: root });
     assert.equal(r.code, 1);
     assert.ok(!r.stderr.includes(SECRET), r.stderr);
@@ -256,7 +343,8 @@ describe('bad input', () => {
     const root = makeRepo(
       minimalApp({
         'app/values.yaml': 'name: demo\nreplicas: 1\nm:\n  on: a\n  y: b\n  0755: c\n  2024-01-02: d\n',
-        'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n{{#each values.m}}  {{@key}}: {{quote this}}\n{{/each}}',
+        'app/templates/cm.yaml.hbs':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n{{#each values.m}}  {{@key}}: {{quote this}}\n{{/each}}',
       }),
     );
     const r = await cli(['render', 'app', '--env', 'stg', '-o', 'json'], { cwd: root });
@@ -268,12 +356,17 @@ describe('bad input', () => {
   it('any object with an items list is flattened, as Argo CD does, and its items are checked', async () => {
     const root = makeRepo(
       minimalApp({
-        'app/templates/cm.yaml.hbs': 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: inner\n',
+        'app/templates/cm.yaml.hbs':
+          'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: inner\n',
       }),
     );
     const r = await cli(['render', 'app', '--env', 'stg', '-o', 'json'], { cwd: root });
     assert.equal(r.code, 0, r.stderr);
-    const items = (JSON.parse(r.stdout) as { items: { kind: string; metadata: { name: string; namespace?: string; labels: Record<string, string> } }[] }).items;
+    const items = (
+      JSON.parse(r.stdout) as {
+        items: { kind: string; metadata: { name: string; namespace?: string; labels: Record<string, string> } }[];
+      }
+    ).items;
     assert.deepEqual(
       items.map((o) => `${o.kind}/${o.metadata.name}`),
       ['ConfigMap/inner'],

@@ -15,7 +15,8 @@ import { Budget } from '../src/core/templates.js';
 import { MAX_BLOCK_DEPTH, MAX_MUSTACHES, prescan } from '../src/core/template/prescan.js';
 import { cm, dataOf, renderApp } from './template/app.js';
 
-const RENDER_MS = /rendering took longer than \d+ ms \(limit renderMs: STRATA_RENDER_TIMEOUT_MS \/ --render-timeout-ms\)/;
+const RENDER_MS =
+  /rendering took longer than \d+ ms \(limit renderMs: STRATA_RENDER_TIMEOUT_MS \/ --render-timeout-ms\)/;
 
 /** A clock that counts its reads and moves 1 ms per read (or `step`). */
 function clock(step = 1): { now: () => number; reads: () => number } {
@@ -52,7 +53,14 @@ describe('budget: one helper call', () => {
     assert.ok(large / small < 6, `clock reads ${small} -> ${large}`);
     assert.ok(large > small + 10, 'uniq charged the budget');
     // And one call over a large list ends at the deadline: the clock moves 1 ms per read.
-    assert.throws(() => renderApp({ 'cm.yaml.hbs': cm('  n: "{{len (uniq (until 400000))}}"\n') }, undefined, { now: clock().now, limits: { renderMs: 40 } }), RENDER_MS);
+    assert.throws(
+      () =>
+        renderApp({ 'cm.yaml.hbs': cm('  n: "{{len (uniq (until 400000))}}"\n') }, undefined, {
+          now: clock().now,
+          limits: { renderMs: 40 },
+        }),
+      RENDER_MS,
+    );
   });
 
   it('uniq, without and has keep deepEqual semantics', () => {
@@ -69,31 +77,56 @@ describe('budget: one helper call', () => {
     assert.equal(d.h, 'true false');
   });
 
-  it('deepEqual and has over 30 levels of shared references are linear (a memo of equal pairs)', { timeout: 60_000 }, () => {
-    const [a, aEnd] = dag('a', '1', 30);
-    const [b, bEnd] = dag('b', '(add 0 1)', 30);
-    const [x, xEnd] = dag('x', '2', 30);
-    const body = `  e: "${a}${b}${x}{{deepEqual a30 b30}} {{deepEqual a30 x30}} {{has a30 (list x30 b30)}}${xEnd}${bEnd}${aEnd}"\n`;
-    const reads = readsOf(body);
-    assert.ok(reads < 200, `clock reads ${reads}`);
-    const r = renderApp({ 'cm.yaml.hbs': cm(body) });
-    assert.equal(dataOf(r).e, 'true false true');
-  });
+  it(
+    'deepEqual and has over 30 levels of shared references are linear (a memo of equal pairs)',
+    { timeout: 60_000 },
+    () => {
+      const [a, aEnd] = dag('a', '1', 30);
+      const [b, bEnd] = dag('b', '(add 0 1)', 30);
+      const [x, xEnd] = dag('x', '2', 30);
+      const body = `  e: "${a}${b}${x}{{deepEqual a30 b30}} {{deepEqual a30 x30}} {{has a30 (list x30 b30)}}${xEnd}${bEnd}${aEnd}"\n`;
+      const reads = readsOf(body);
+      assert.ok(reads < 200, `clock reads ${reads}`);
+      const r = renderApp({ 'cm.yaml.hbs': cm(body) });
+      assert.equal(dataOf(r).e, 'true false true');
+    },
+  );
 
-  for (const helper of ['toJson', 'toYaml', 'toPrettyJson', 'toString', 'deepCopy', 'cat', 'printf "%v"', 'uniq (list 1', 'mergeOverwrite (dict)']) {
-    it(`${helper.split(' ')[0]} over 40 levels of shared references fails at the helper limit before writing`, { timeout: 60_000 }, () => {
-      const [a, aEnd] = dag('a', '"x"');
-      const call = helper.endsWith('(list 1') ? `${helper} a40)` : helper === 'mergeOverwrite (dict)' ? 'mergeOverwrite (dict) (dict "k" a40)' : `${helper} a40`;
-      assert.throws(
-        () => renderApp({ 'cm.yaml.hbs': cm(`  j: "${a}{{len (${call})}}${aEnd}"\n`) }),
-        (e: Error) => {
-          assert.ok(e instanceof UserError);
-          assert.match(e.message, new RegExp(`^${helper.split(' ')[0]}: .* would exceed the 4194304-byte helper limit`));
-          assert.doesNotMatch(e.message, /\n/);
-          return true;
-        },
-      );
-    });
+  for (const helper of [
+    'toJson',
+    'toYaml',
+    'toPrettyJson',
+    'toString',
+    'deepCopy',
+    'cat',
+    'printf "%v"',
+    'uniq (list 1',
+    'mergeOverwrite (dict)',
+  ]) {
+    it(
+      `${helper.split(' ')[0]} over 40 levels of shared references fails at the helper limit before writing`,
+      { timeout: 60_000 },
+      () => {
+        const [a, aEnd] = dag('a', '"x"');
+        const call = helper.endsWith('(list 1')
+          ? `${helper} a40)`
+          : helper === 'mergeOverwrite (dict)'
+            ? 'mergeOverwrite (dict) (dict "k" a40)'
+            : `${helper} a40`;
+        assert.throws(
+          () => renderApp({ 'cm.yaml.hbs': cm(`  j: "${a}{{len (${call})}}${aEnd}"\n`) }),
+          (e: Error) => {
+            assert.ok(e instanceof UserError);
+            assert.match(
+              e.message,
+              new RegExp(`^${helper.split(' ')[0]}: .* would exceed the 4194304-byte helper limit`),
+            );
+            assert.doesNotMatch(e.message, /\n/);
+            return true;
+          },
+        );
+      },
+    );
   }
 
   it('a large plain tree is still written whole (its written size is its own size)', () => {
@@ -104,7 +137,15 @@ describe('budget: one helper call', () => {
 
   it('semverCompare rewrites ranges in one pass (work linear in the constraint)', () => {
     const con = (n: number) => `c: "${Array.from({ length: n }, () => '1 - 2').join(' || ')}"\n`;
-    assert.equal(dataOf(renderApp({ 'cm.yaml.hbs': cm('  s: "{{semverCompare values.c "1.5.0"}} {{semverCompare values.c "3.0.0"}}"\n') }, con(3))).s, 'true false');
+    assert.equal(
+      dataOf(
+        renderApp(
+          { 'cm.yaml.hbs': cm('  s: "{{semverCompare values.c "1.5.0"}} {{semverCompare values.c "3.0.0"}}"\n') },
+          con(3),
+        ),
+      ).s,
+      'true false',
+    );
     // The helper charges the render's budget in proportion to the constraint, and no more than linearly.
     const units = (ranges: number, pad: number): number => {
       const budget = new Budget(DEFAULT_RENDER_LIMITS, () => 0);
@@ -116,7 +157,10 @@ describe('budget: one helper call', () => {
       };
       const helpers = makeHelpers({ renderPartial: () => '', limits: () => DEFAULT_RENDER_LIMITS });
       const o = { data: { strata: { template: 't', emitted: [], log: () => {}, budget } } };
-      assert.throws(() => helpers.semverCompare('1 - 2 '.repeat(ranges) + ','.repeat(pad), '1.5.0', o), /not a valid version constraint/);
+      assert.throws(
+        () => helpers.semverCompare('1 - 2 '.repeat(ranges) + ','.repeat(pad), '1.5.0', o),
+        /not a valid version constraint/,
+      );
       return n;
     };
     const one = units(1_000, 100_000);
@@ -134,13 +178,19 @@ describe('budget: compiling templates', () => {
     const deep = 'a\nb\n' + nested(MAX_BLOCK_DEPTH + 1);
     assert.throws(
       () => prescan(deep, 'templates/t.yaml.hbs'),
-      (e: UserError) => e.where?.file === 'templates/t.yaml.hbs' && e.where.line === 3 && /blocks nest deeper than 100 levels/.test(e.message),
+      (e: UserError) =>
+        e.where?.file === 'templates/t.yaml.hbs' &&
+        e.where.line === 3 &&
+        /blocks nest deeper than 100 levels/.test(e.message),
     );
     // Closed blocks do not add up; `{{else if}}` chains, inverse blocks and sub-expressions do.
     assert.doesNotThrow(() => prescan('{{#if a}}{{/if}}'.repeat(5000), 't'));
     assert.throws(() => prescan('{{#if a}}' + '{{else if b}}'.repeat(MAX_BLOCK_DEPTH) + '{{/if}}', 't'), /nest deeper/);
     assert.throws(() => prescan('{{^a}}'.repeat(MAX_BLOCK_DEPTH + 1), 't'), /nest deeper/);
-    assert.throws(() => prescan(`{{x ${'(a '.repeat(MAX_BLOCK_DEPTH + 1)}${')'.repeat(MAX_BLOCK_DEPTH + 1)}}}`, 't'), /nest deeper/);
+    assert.throws(
+      () => prescan(`{{x ${'(a '.repeat(MAX_BLOCK_DEPTH + 1)}${')'.repeat(MAX_BLOCK_DEPTH + 1)}}}`, 't'),
+      /nest deeper/,
+    );
     assert.doesNotThrow(() => prescan('{{#if a}}x{{else}}y{{/if}}{{!-- {{#if}} --}}\\{{#if}}', 't'));
   });
 
@@ -168,7 +218,10 @@ describe('budget: compiling templates', () => {
     const files = { 'a.yaml.hbs': cm('  a: x\n'), 'b.yaml.hbs': cm('  b: x\n', 'cm2') };
     assert.throws(
       () => renderApp(files, undefined, { now: clock(1000).now, limits: { renderMs: 1500 } }),
-      (e: UserError) => RENDER_MS.test(e.message) && /compiling the templates/.test(e.message) && /templates\/a\.yaml\.hbs|templates\/b\.yaml\.hbs/.test(e.where?.file ?? ''),
+      (e: UserError) =>
+        RENDER_MS.test(e.message) &&
+        /compiling the templates/.test(e.message) &&
+        /templates\/a\.yaml\.hbs|templates\/b\.yaml\.hbs/.test(e.where?.file ?? ''),
     );
   });
 });
@@ -180,12 +233,21 @@ describe('budget: output built inside blocks', () => {
     // Each block is 40 KB (under a 100 KB cap); three are 120 KB before the template ends. `required` after
     // them shows where the render stopped: at the cap, not at the end of the template.
     assert.throws(
-      () => renderApp({ 'cm.yaml.hbs': cm(`  a: "${sib}${sib}${sib}{{required "stopped late" values.missing}}"\n`) }, values, { limits: { outputBytes: 100_000 } }),
+      () =>
+        renderApp(
+          { 'cm.yaml.hbs': cm(`  a: "${sib}${sib}${sib}{{required "stopped late" values.missing}}"\n`) },
+          values,
+          { limits: { outputBytes: 100_000 } },
+        ),
       /rendered output exceeds 100000 bytes \(limit outputBytes/,
     );
     // Nested blocks count each byte once: 60 KB nested five deep is within a 100 KB cap.
     const five = '{{#with 1}}'.repeat(5) + sib + '{{/with}}'.repeat(5);
-    assert.doesNotThrow(() => renderApp({ 'cm.yaml.hbs': cm(`  a: "${five}${'x'.repeat(20_000)}"\n`) }, values, { limits: { outputBytes: 100_000 } }));
+    assert.doesNotThrow(() =>
+      renderApp({ 'cm.yaml.hbs': cm(`  a: "${five}${'x'.repeat(20_000)}"\n`) }, values, {
+        limits: { outputBytes: 100_000 },
+      }),
+    );
   });
 
   it('partial, include and tpl results are counted', () => {
@@ -193,7 +255,14 @@ describe('budget: output built inside blocks', () => {
     for (const call of ['{{> p}}', '{{include "p" .}}', '{{tpl values.t .}}']) {
       assert.throws(
         () =>
-          renderApp({ '_p.hbs': '{{values.s}}', 'cm.yaml.hbs': cm(`  a: "${call}${call}${call}${call}{{required "stopped late" values.missing}}"\n`) }, values, { limits: { outputBytes: 100_000 } }),
+          renderApp(
+            {
+              '_p.hbs': '{{values.s}}',
+              'cm.yaml.hbs': cm(`  a: "${call}${call}${call}${call}{{required "stopped late" values.missing}}"\n`),
+            },
+            values,
+            { limits: { outputBytes: 100_000 } },
+          ),
         /rendered output exceeds 100000 bytes/,
         call,
       );
@@ -205,7 +274,8 @@ describe('budget: checks share the render deadline', () => {
   const APP = 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [dev]\n  namespace: ns\n';
   const DEP =
     'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  replicas: 2\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec: { containers: [{ name: web, image: "r.example.com/web:1" }] }\n';
-  const OFF = '  rules: { image-tag-pinned: "off", container-resources: "off", min-replicas: "off", probes: "off", pod-security: "off", ingress-tls: "off" }\n';
+  const OFF =
+    '  rules: { image-tag-pinned: "off", container-resources: "off", min-replicas: "off", probes: "off", pod-security: "off", ingress-tls: "off" }\n';
   const L = `l: [${Array.from({ length: 300 }, (_, i) => i).join(', ')}]\n`;
 
   /** A clock that stands still until `after` reads, then moves 1 s per read. */
@@ -230,11 +300,14 @@ describe('budget: checks share the render deadline', () => {
   it('custom CEL rules stop at the render deadline, not each at its own, naming the limit and the policy file', () => {
     const rules = Array.from(
       { length: 20 },
-      (_, i) => `    - name: r${i}\n      match: { kinds: [Deployment] }\n      expression: "values.l.all(a, values.l.all(b, a + b >= 0))"\n      severity: error\n`,
+      (_, i) =>
+        `    - name: r${i}\n      match: { kinds: [Deployment] }\n      expression: "values.l.all(a, values.l.all(b, a + b >= 0))"\n      severity: error\n`,
     ).join('');
     const fs = policyApp({}, `  custom:\n${rules}`);
     // Passes with a clock that stands still.
-    assert.doesNotThrow(() => render({ fs, appDir: 'app', env: 'dev', checks: standardChecks(), limits, now: () => 0 }));
+    assert.doesNotThrow(() =>
+      render({ fs, appDir: 'app', env: 'dev', checks: standardChecks(), limits, now: () => 0 }),
+    );
     // The deadline passes once the checks run: the first rule's evaluation stops and the render fails.
     let reads = 0;
     const base = lateClock(1e9);
@@ -248,9 +321,12 @@ describe('budget: checks share the render deadline', () => {
   it('CRD x-kubernetes-validations rules stop at the render deadline, naming the CRD file', () => {
     const crd =
       'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: { name: widgets.example.com }\nspec:\n  group: example.com\n  names: { kind: Widget, plural: widgets }\n  scope: Namespaced\n  versions:\n    - name: v1\n      served: true\n      storage: true\n      schema:\n        openAPIV3Schema:\n          type: object\n          properties:\n            spec:\n              type: object\n              x-kubernetes-validations:\n                - rule: "self.l.all(a, self.l.all(b, a + b >= 0))"\n              properties:\n                l: { type: array, items: { type: integer } }\n';
-    const w = '{{#each (until 5)}}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w{{this}} }\nspec:{{nindent 2 (toYaml (dict "l" @root.values.l))}}\n{{/each}}\n';
+    const w =
+      '{{#each (until 5)}}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w{{this}} }\nspec:{{nindent 2 (toYaml (dict "l" @root.values.l))}}\n{{/each}}\n';
     const fs = policyApp({ 'crds/w.yaml': crd, 'app/templates/w.yaml.hbs': w }, '  schemas: [crds]\n');
-    assert.doesNotThrow(() => render({ fs, appDir: 'app', env: 'dev', checks: standardChecks(), limits, now: () => 0 }));
+    assert.doesNotThrow(() =>
+      render({ fs, appDir: 'app', env: 'dev', checks: standardChecks(), limits, now: () => 0 }),
+    );
     let reads = 0;
     const now = () => (++reads > 40 ? 1e6 : 0);
     assert.throws(

@@ -58,14 +58,21 @@ describe('caches shared between renders are keyed by content', () => {
 
   test('a values schema is bounded by the render`s own schemaBytes (STRATA_MAX_SCHEMA_BYTES reaches it)', () => {
     const fs = new MemoryFs({
-      'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nmetadata: {name: a}\nspec: {environments: [dev], layers: [values.yaml], templates: t}\n',
+      'app/strata.yaml':
+        'apiVersion: strata.dev/v1\nkind: App\nmetadata: {name: a}\nspec: {environments: [dev], layers: [values.yaml], templates: t}\n',
       'app/values.yaml': 'a: 1\n',
       'app/values.schema.json': JSON.stringify({ type: 'object', properties: { a: { type: 'integer' } } }),
       'app/t/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n',
     });
     const run = (schemaBytes: number): string => {
       try {
-        render({ fs, appDir: 'app', env: 'dev', checks: [valuesSchemaCheck()], limits: { ...DEFAULT_RENDER_LIMITS, schemaBytes } });
+        render({
+          fs,
+          appDir: 'app',
+          env: 'dev',
+          checks: [valuesSchemaCheck()],
+          limits: { ...DEFAULT_RENDER_LIMITS, schemaBytes },
+        });
         return 'ok';
       } catch (e) {
         return (e as Error).message;

@@ -35,7 +35,15 @@ const APP = [
   '',
 ].join('\n');
 
-const CONFIGMAP = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: web', 'data:', '  greeting: {{quote values.greeting}}', ''].join('\n');
+const CONFIGMAP = [
+  'apiVersion: v1',
+  'kind: ConfigMap',
+  'metadata:',
+  '  name: web',
+  'data:',
+  '  greeting: {{quote values.greeting}}',
+  '',
+].join('\n');
 
 /** The tree every pair starts from: an app, one layer, one template, no policy file. */
 export function base(extra: Tree = {}): Tree {
@@ -74,10 +82,18 @@ function widgetCrd(sizeType: 'integer' | 'string'): string {
   ].join('\n');
 }
 
-const WIDGET = ['apiVersion: example.com/v1', 'kind: Widget', 'metadata: { name: w }', 'spec:', '  size: {{values.size}}', ''].join('\n');
+const WIDGET = [
+  'apiVersion: example.com/v1',
+  'kind: Widget',
+  'metadata: { name: w }',
+  'spec:',
+  '  size: {{values.size}}',
+  '',
+].join('\n');
 
 /** Built-in rules off, so a pair's findings come from what it changes. */
-const BUILTINS_OFF = '  rules: { image-tag-pinned: "off", container-resources: "off", min-replicas: "off", probes: "off", pod-security: "off", ingress-tls: "off" }';
+const BUILTINS_OFF =
+  '  rules: { image-tag-pinned: "off", container-resources: "off", min-replicas: "off", probes: "off", pod-security: "off", ingress-tls: "off" }';
 
 function policy(...lines: string[]): string {
   return ['apiVersion: strata.dev/v1', 'kind: Policy', 'spec:', ...lines, ''].join('\n');
@@ -110,7 +126,16 @@ const DEPLOYMENT = [
   '',
 ].join('\n');
 
-const TPL_EACH = ['apiVersion: v1', 'kind: ConfigMap', 'metadata: { name: web }', 'data:', '{{#each values.texts}}', '  k{{@index}}: {{quote (tpl this @root)}}', '{{/each}}', ''].join('\n');
+const TPL_EACH = [
+  'apiVersion: v1',
+  'kind: ConfigMap',
+  'metadata: { name: web }',
+  'data:',
+  '{{#each values.texts}}',
+  '  k{{@index}}: {{quote (tpl this @root)}}',
+  '{{/each}}',
+  '',
+].join('\n');
 const TPL_EACH_VALUES_A = 'x: ex\ny: why\ntexts: ["{{ upper values.x }}"]\n';
 const TPL_EACH_VALUES_B = 'y: why\ntexts: ["{{ lower values.y }}", "{{ upper values.x }}"]\n';
 
@@ -119,13 +144,25 @@ export const PAIRS: readonly Pair[] = [
     // The reproduction of issue 21 §2: the listing of a `schemas:` folder was kept by relative path, so B was
     // given A's file name (and failed naming a file it does not have).
     name: 'CRD folder listing: other file names in the same folder',
-    a: base({ 'strata-policy.yaml': policy('  schemas: [crds]'), 'crds/widget-a.yaml': widgetCrd('integer'), [`${APP_DIR}/templates/widget.yaml.hbs`]: WIDGET }),
-    b: base({ 'strata-policy.yaml': policy('  schemas: [crds]'), 'crds/widget-b.yaml': widgetCrd('string'), [`${APP_DIR}/templates/widget.yaml.hbs`]: WIDGET }),
+    a: base({
+      'strata-policy.yaml': policy('  schemas: [crds]'),
+      'crds/widget-a.yaml': widgetCrd('integer'),
+      [`${APP_DIR}/templates/widget.yaml.hbs`]: WIDGET,
+    }),
+    b: base({
+      'strata-policy.yaml': policy('  schemas: [crds]'),
+      'crds/widget-b.yaml': widgetCrd('string'),
+      [`${APP_DIR}/templates/widget.yaml.hbs`]: WIDGET,
+    }),
   },
   {
     // The silent variant: A's folder holds no CRD, so B (whose CRD refuses its Widget) lost its validation.
     name: 'CRD folder listing: an empty folder first, then one with a CRD',
-    a: base({ 'strata-policy.yaml': policy('  schemas: [crds]'), 'crds/README.md': 'no CRDs here\n', [`${APP_DIR}/templates/widget.yaml.hbs`]: WIDGET }),
+    a: base({
+      'strata-policy.yaml': policy('  schemas: [crds]'),
+      'crds/README.md': 'no CRDs here\n',
+      [`${APP_DIR}/templates/widget.yaml.hbs`]: WIDGET,
+    }),
     b: base({
       'strata-policy.yaml': policy('  schemas: [crds]'),
       'crds/README.md': 'no CRDs here\n',
@@ -135,18 +172,38 @@ export const PAIRS: readonly Pair[] = [
   },
   {
     name: 'CRD file content: the same file name, another schema',
-    a: base({ 'strata-policy.yaml': policy('  schemas: [crds/widget.yaml]'), 'crds/widget.yaml': widgetCrd('integer'), [`${APP_DIR}/templates/widget.yaml.hbs`]: WIDGET }),
-    b: base({ 'strata-policy.yaml': policy('  schemas: [crds/widget.yaml]'), 'crds/widget.yaml': widgetCrd('string'), [`${APP_DIR}/templates/widget.yaml.hbs`]: WIDGET }),
+    a: base({
+      'strata-policy.yaml': policy('  schemas: [crds/widget.yaml]'),
+      'crds/widget.yaml': widgetCrd('integer'),
+      [`${APP_DIR}/templates/widget.yaml.hbs`]: WIDGET,
+    }),
+    b: base({
+      'strata-policy.yaml': policy('  schemas: [crds/widget.yaml]'),
+      'crds/widget.yaml': widgetCrd('string'),
+      [`${APP_DIR}/templates/widget.yaml.hbs`]: WIDGET,
+    }),
   },
   {
     name: 'policy file: the same path, other severities',
-    a: base({ 'strata-policy.yaml': policy('  severity: "off"'), [`${APP_DIR}/templates/deploy.yaml.hbs`]: DEPLOYMENT }),
-    b: base({ 'strata-policy.yaml': policy('  severity: error'), [`${APP_DIR}/templates/deploy.yaml.hbs`]: DEPLOYMENT }),
+    a: base({
+      'strata-policy.yaml': policy('  severity: "off"'),
+      [`${APP_DIR}/templates/deploy.yaml.hbs`]: DEPLOYMENT,
+    }),
+    b: base({
+      'strata-policy.yaml': policy('  severity: error'),
+      [`${APP_DIR}/templates/deploy.yaml.hbs`]: DEPLOYMENT,
+    }),
   },
   {
     name: 'policy file: found in another parent folder',
-    a: base({ 'strata-policy.yaml': policy('  severity: "off"'), [`${APP_DIR}/templates/deploy.yaml.hbs`]: DEPLOYMENT }),
-    b: base({ 'apps/strata-policy.yaml': policy('  severity: error'), [`${APP_DIR}/templates/deploy.yaml.hbs`]: DEPLOYMENT }),
+    a: base({
+      'strata-policy.yaml': policy('  severity: "off"'),
+      [`${APP_DIR}/templates/deploy.yaml.hbs`]: DEPLOYMENT,
+    }),
+    b: base({
+      'apps/strata-policy.yaml': policy('  severity: error'),
+      [`${APP_DIR}/templates/deploy.yaml.hbs`]: DEPLOYMENT,
+    }),
   },
   {
     name: 'custom CEL rule text: the same rule name, another expression',
@@ -155,8 +212,14 @@ export const PAIRS: readonly Pair[] = [
   },
   {
     name: 'custom CEL rule in strata.yaml spec.policy',
-    a: base({ [`${APP_DIR}/strata.yaml`]: APP + '  policy:\n' + customRule("object.data.greeting == 'hello'").replace(/^/gm, '  ') + '\n' }),
-    b: base({ [`${APP_DIR}/strata.yaml`]: APP + '  policy:\n' + customRule("object.data.greeting == 'bye'").replace(/^/gm, '  ') + '\n' }),
+    a: base({
+      [`${APP_DIR}/strata.yaml`]:
+        APP + '  policy:\n' + customRule("object.data.greeting == 'hello'").replace(/^/gm, '  ') + '\n',
+    }),
+    b: base({
+      [`${APP_DIR}/strata.yaml`]:
+        APP + '  policy:\n' + customRule("object.data.greeting == 'bye'").replace(/^/gm, '  ') + '\n',
+    }),
   },
   {
     name: 'values schema: the same file, another type',
@@ -167,16 +230,24 @@ export const PAIRS: readonly Pair[] = [
     name: 'partials: the same partial file, another body',
     a: base({
       [`${APP_DIR}/templates/_labels.hbs`]: 'team: a\n',
-      [`${APP_DIR}/templates/cm.yaml.hbs`]: CONFIGMAP.replace('  name: web\n', '  name: web\n  labels:\n{{nindent 4 (include "labels" this)}}\n'),
+      [`${APP_DIR}/templates/cm.yaml.hbs`]: CONFIGMAP.replace(
+        '  name: web\n',
+        '  name: web\n  labels:\n{{nindent 4 (include "labels" this)}}\n',
+      ),
     }),
     b: base({
       [`${APP_DIR}/templates/_labels.hbs`]: 'team: b\n',
-      [`${APP_DIR}/templates/cm.yaml.hbs`]: CONFIGMAP.replace('  name: web\n', '  name: web\n  labels:\n{{nindent 4 (include "labels" this)}}\n'),
+      [`${APP_DIR}/templates/cm.yaml.hbs`]: CONFIGMAP.replace(
+        '  name: web\n',
+        '  name: web\n  labels:\n{{nindent 4 (include "labels" this)}}\n',
+      ),
     }),
   },
   {
     name: 'templates: the same folder, another file list and body',
-    a: base({ [`${APP_DIR}/templates/extra.yaml.hbs`]: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: extra-a }\n' }),
+    a: base({
+      [`${APP_DIR}/templates/extra.yaml.hbs`]: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: extra-a }\n',
+    }),
     b: base({
       [`${APP_DIR}/templates/cm.yaml.hbs`]: CONFIGMAP.replace('greeting:', 'salutation:'),
       [`${APP_DIR}/templates/more.yaml.hbs`]: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: more-b }\n',
@@ -189,15 +260,24 @@ export const PAIRS: readonly Pair[] = [
   },
   {
     name: '`file` reads: the same path, other bytes',
-    a: base({ [`${APP_DIR}/config/app.conf`]: 'mode = a\n', [`${APP_DIR}/templates/cm.yaml.hbs`]: CONFIGMAP + '  conf: {{quote (file "config/app.conf")}}\n' }),
-    b: base({ [`${APP_DIR}/config/app.conf`]: 'mode = b\n', [`${APP_DIR}/templates/cm.yaml.hbs`]: CONFIGMAP + '  conf: {{quote (file "config/app.conf")}}\n' }),
+    a: base({
+      [`${APP_DIR}/config/app.conf`]: 'mode = a\n',
+      [`${APP_DIR}/templates/cm.yaml.hbs`]: CONFIGMAP + '  conf: {{quote (file "config/app.conf")}}\n',
+    }),
+    b: base({
+      [`${APP_DIR}/config/app.conf`]: 'mode = b\n',
+      [`${APP_DIR}/templates/cm.yaml.hbs`]: CONFIGMAP + '  conf: {{quote (file "config/app.conf")}}\n',
+    }),
   },
   {
     name: 'strata.yaml: the same file, another namespace, layer list and labels',
     a: base(),
     b: base({
       [`${APP_DIR}/strata.yaml`]:
-        APP.replace('namespace: web', 'namespace: web-b').replace('    - values.yaml\n', '    - values.yaml\n    - more.yaml\n') + '  metadata:\n    labels: { environment: example.com/env }\n',
+        APP.replace('namespace: web', 'namespace: web-b').replace(
+          '    - values.yaml\n',
+          '    - values.yaml\n    - more.yaml\n',
+        ) + '  metadata:\n    labels: { environment: example.com/env }\n',
       [`${APP_DIR}/more.yaml`]: 'greeting: more\n',
     }),
   },
@@ -208,13 +288,15 @@ export const PAIRS: readonly Pair[] = [
     name: '`tpl` of the same text from another template',
     a: base({
       [`${APP_DIR}/values.yaml`]: 'greeting: hello\nsize: 3\nfirst: true\ntext: "{{ values.greeting }}"\n',
-      [`${APP_DIR}/templates/cm.yaml.hbs`]: CONFIGMAP + '{{#if values.first}}\n  t: {{quote (tpl values.text this)}}\n{{/if}}\n',
+      [`${APP_DIR}/templates/cm.yaml.hbs`]:
+        CONFIGMAP + '{{#if values.first}}\n  t: {{quote (tpl values.text this)}}\n{{/if}}\n',
       [`${APP_DIR}/templates/other.yaml.hbs`]:
         'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: other }\ndata:\n\n{{#unless values.first}}\n  t: {{quote (tpl values.text (dict "values" (dict)))}}\n{{/unless}}\n',
     }),
     b: base({
       [`${APP_DIR}/values.yaml`]: 'greeting: hello\nsize: 3\nfirst: false\ntext: "{{ values.greeting }}"\n',
-      [`${APP_DIR}/templates/cm.yaml.hbs`]: CONFIGMAP + '{{#if values.first}}\n  t: {{quote (tpl values.text this)}}\n{{/if}}\n',
+      [`${APP_DIR}/templates/cm.yaml.hbs`]:
+        CONFIGMAP + '{{#if values.first}}\n  t: {{quote (tpl values.text this)}}\n{{/if}}\n',
       [`${APP_DIR}/templates/other.yaml.hbs`]:
         'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: other }\ndata:\n\n{{#unless values.first}}\n  t: {{quote (tpl values.text (dict "values" (dict)))}}\n{{/unless}}\n',
     }),

@@ -27,7 +27,9 @@ describe('envs ROOT', () => {
 
   it('as JSON, and an app directory still lists its own environments', async () => {
     const j = await cli(['envs', 'examples/plate/helm', '-o', 'json']);
-    const apps = (JSON.parse(j.stdout) as { apps: { dir: string; app: string; environments: string[]; default: string | null }[] }).apps;
+    const apps = (
+      JSON.parse(j.stdout) as { apps: { dir: string; app: string; environments: string[]; default: string | null }[] }
+    ).apps;
     assert.deepEqual(
       apps.map((a) => a.app),
       ['plate-api', 'plate-cache', 'plate-llm', 'plate-web', 'ingress'],
@@ -52,9 +54,14 @@ describe('lint --all', () => {
   it('names the apps it skipped because they do not declare the environment', async () => {
     const r = await cli(['lint', '--all', '--env', 'prod', 'examples/plate']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout.trimEnd().split('\n').pop(), '0 errors, 0 warnings in 5 apps (env prod); skipped 1 app without env prod: examples/plate/helm/applications/plate-llm');
+    assert.equal(
+      r.stdout.trimEnd().split('\n').pop(),
+      '0 errors, 0 warnings in 5 apps (env prod); skipped 1 app without env prod: examples/plate/helm/applications/plate-llm',
+    );
     const j = await cli(['lint', '--all', '--env', 'prod', 'examples/plate', '-o', 'json']);
-    assert.deepEqual((JSON.parse(j.stdout) as { skipped: string[] }).skipped, ['examples/plate/helm/applications/plate-llm']);
+    assert.deepEqual((JSON.parse(j.stdout) as { skipped: string[] }).skipped, [
+      'examples/plate/helm/applications/plate-llm',
+    ]);
   });
 
   it('says nothing about skipping when every app declares the environment', async () => {

@@ -58,7 +58,10 @@ describe('command declarations', () => {
       const help = helpText(decl);
       const { long, short } = helpOptions(help);
       assert.deepEqual(long, [...Object.keys(decl.options), 'help']);
-      assert.deepEqual(short.sort(), [...Object.values(decl.options).flatMap((o) => (o.short ? [o.short] : [])), 'h'].sort());
+      assert.deepEqual(
+        short.sort(),
+        [...Object.values(decl.options).flatMap((o) => (o.short ? [o.short] : [])), 'h'].sort(),
+      );
       assert.match(help, new RegExp(`^Usage: strata ${decl.name}`));
       for (const [name, o] of Object.entries(decl.options)) {
         assert.ok(o.help.trim().length > 0, `--${name} has a help line`);
@@ -83,14 +86,24 @@ describe('command declarations', () => {
         assert.deepEqual(options[camel(name)], want, `--${name}`);
         if (o.short)
           assert.deepEqual(
-            (parseCommand(decl, o.type === 'string' ? [`-${o.short}`, 'v1'] : [`-${o.short}`]) as { options: Record<string, unknown> }).options[camel(name)],
+            (
+              parseCommand(decl, o.type === 'string' ? [`-${o.short}`, 'v1'] : [`-${o.short}`]) as {
+                options: Record<string, unknown>;
+              }
+            ).options[camel(name)],
             o.multiple ? ['v1'] : want,
             `-${o.short}`,
           );
       }
-      const { options, positionals, layers, help } = parseCommand(decl, []) as { options: Record<string, unknown> } & ReturnType<typeof parseCommand>;
+      const { options, positionals, layers, help } = parseCommand(decl, []) as {
+        options: Record<string, unknown>;
+      } & ReturnType<typeof parseCommand>;
       for (const [name, o] of Object.entries(decl.options)) {
-        assert.deepEqual(options[camel(name)], o.type === 'boolean' ? false : o.multiple ? [] : o.default, `--${name} absent`);
+        assert.deepEqual(
+          options[camel(name)],
+          o.type === 'boolean' ? false : o.multiple ? [] : o.default,
+          `--${name} absent`,
+        );
       }
       assert.deepEqual([positionals, layers, help], [[], [], false]);
       assert.throws(
@@ -128,7 +141,24 @@ describe('command declarations', () => {
   });
 
   it('layer flags keep their command-line order across flags (later layers win)', () => {
-    const p = parseCommand(RENDER, ['app', '--set', 'a=1', '-f', 'x.yaml', '--env', 'dev', '--set-json', 'b=[1]', '--values=y.yaml', '--set-string', 'c=2', '--set-file', 'd=f.txt', '--set', 'a=3']);
+    const p = parseCommand(RENDER, [
+      'app',
+      '--set',
+      'a=1',
+      '-f',
+      'x.yaml',
+      '--env',
+      'dev',
+      '--set-json',
+      'b=[1]',
+      '--values=y.yaml',
+      '--set-string',
+      'c=2',
+      '--set-file',
+      'd=f.txt',
+      '--set',
+      'a=3',
+    ]);
     assert.deepEqual(p.layers, [
       { name: 'set', value: 'a=1' },
       { name: 'values', value: 'x.yaml' },
@@ -196,12 +226,18 @@ describe('command declarations', () => {
     };
     visit('src/cli/main.ts');
     const files = [...seen];
-    assert.ok(files.includes('src/cli/declarations.ts') && files.includes('src/cli/declare.ts'), `the scan follows imports: ${files.join(', ')}`);
+    assert.ok(
+      files.includes('src/cli/declarations.ts') && files.includes('src/cli/declare.ts'),
+      `the scan follows imports: ${files.join(', ')}`,
+    );
     assert.deepEqual(
       files.filter((f) => f.startsWith('src/cli/commands/')),
       [],
     );
     for (const cold of ['express', 'ajv', 'kubernetes-models', 'pino'])
-      assert.ok(![...packages].some((p) => p === cold || p.startsWith(`${cold}/`)), `${cold} is not loaded by main: ${[...packages].join(', ')}`);
+      assert.ok(
+        ![...packages].some((p) => p === cold || p.startsWith(`${cold}/`)),
+        `${cold} is not loaded by main: ${[...packages].join(', ')}`,
+      );
   });
 });

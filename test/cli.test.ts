@@ -56,7 +56,10 @@ describe('CLI surface', () => {
     const render = await cli(['render', '--all', '--env', 'stg', 'apps'], { cwd: root });
     assert.equal(render.code, 1);
     assert.equal(render.stdout, '');
-    assert.match(render.stderr, /1 of 2 apps failed:\n {2}apps\/broken\/strata\.yaml:4:3 \.spec\.environmentz: unknown field/);
+    assert.match(
+      render.stderr,
+      /1 of 2 apps failed:\n {2}apps\/broken\/strata\.yaml:4:3 \.spec\.environmentz: unknown field/,
+    );
     const lint = await cli(['lint', '--all', '--env', 'stg', 'apps', '-o', 'json'], { cwd: root });
     assert.equal(lint.code, 1);
     const report = JSON.parse(lint.stdout) as { apps: { app: string; error?: string }[] };
@@ -81,10 +84,34 @@ describe('CLI surface', () => {
 
   it('-f files and --set flags apply after the layers, in command-line order; --set-file reads a file', async () => {
     const root = makeRepo({ ...minimalApp(), 'extra.yaml': 'name: from-file\nreplicas: 5\n', 'note.txt': 'hello\n' });
-    const r = await cli(['values', 'app', '--env', 'stg', '--set', 'replicas=2', '-f', 'extra.yaml', '--set-file', 'note=note.txt', '--set-json', 'list=[1,2]', '-o', 'json'], { cwd: root });
+    const r = await cli(
+      [
+        'values',
+        'app',
+        '--env',
+        'stg',
+        '--set',
+        'replicas=2',
+        '-f',
+        'extra.yaml',
+        '--set-file',
+        'note=note.txt',
+        '--set-json',
+        'list=[1,2]',
+        '-o',
+        'json',
+      ],
+      { cwd: root },
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { name: 'from-file', replicas: 5, note: 'hello\n', list: [1, 2] });
-    const explain = await cli(['values', 'app', '--env', 'stg', '-f', 'extra.yaml', '--set', 'replicas=2', '--explain'], { cwd: root });
-    assert.match(explain.stdout, /^\.replicas = 2\n {4}set at --set replicas=2\n {4}overrode 5 from extra\.yaml:2:1\n {4}overrode 1 from app\/values\.yaml:2:1$/m);
+    const explain = await cli(
+      ['values', 'app', '--env', 'stg', '-f', 'extra.yaml', '--set', 'replicas=2', '--explain'],
+      { cwd: root },
+    );
+    assert.match(
+      explain.stdout,
+      /^\.replicas = 2\n {4}set at --set replicas=2\n {4}overrode 5 from extra\.yaml:2:1\n {4}overrode 1 from app\/values\.yaml:2:1$/m,
+    );
   });
 });

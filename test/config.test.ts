@@ -4,7 +4,11 @@ import { cli, makeRepo, minimalApp } from './helpers.js';
 
 // strata.yaml options, end to end through the CLI.
 
-type Obj = { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; data?: Record<string, string> };
+type Obj = {
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  data?: Record<string, string>;
+};
 
 async function renderJson(files: Record<string, string>, args: string[] = []): Promise<Obj[]> {
   const r = await cli(['render', 'app', ...args, '-o', 'json'], { cwd: makeRepo(minimalApp(files)) });
@@ -12,11 +16,15 @@ async function renderJson(files: Record<string, string>, args: string[] = []): P
   return (JSON.parse(r.stdout) as { items: Obj[] }).items;
 }
 
-const CONFIG = 'apiVersion: strata.dev/v1\nkind: App\nmetadata:\n  name: demo\nspec:\n  environments: [stg, prod]\n  defaultEnvironment: stg\n  namespace: demo\n';
+const CONFIG =
+  'apiVersion: strata.dev/v1\nkind: App\nmetadata:\n  name: demo\nspec:\n  environments: [stg, prod]\n  defaultEnvironment: stg\n  namespace: demo\n';
 
 describe('strata.yaml options', () => {
   it('label keys are configurable', async () => {
-    const [cm] = await renderJson({ 'app/strata.yaml': CONFIG + '  metadata:\n    labels:\n      environment: example.com/env\n      managedBy: example.com/by\n' });
+    const [cm] = await renderJson({
+      'app/strata.yaml':
+        CONFIG + '  metadata:\n    labels:\n      environment: example.com/env\n      managedBy: example.com/by\n',
+    });
     assert.equal(cm.metadata.labels!['example.com/env'], 'stg');
     assert.equal(cm.metadata.labels!['example.com/by'], 'strata');
     assert.equal(cm.metadata.labels!['strata.dev/environment'], undefined);
@@ -45,7 +53,8 @@ describe('strata.yaml options', () => {
     const objs = await renderJson({
       'app/strata.yaml': CONFIG,
       // `{{` in a static file is an error unless the file says it is static on purpose (docs/templates.md).
-      'app/templates/static.yaml': '# strata: static\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: static\ndata:\n  raw: "{{not a template}}"\n',
+      'app/templates/static.yaml':
+        '# strata: static\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: static\ndata:\n  raw: "{{not a template}}"\n',
       'app/templates/sub/nested.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nested-{{env.name}}\n',
     });
     assert.deepEqual(objs.map((o) => o.metadata.name).sort(), ['demo', 'nested-stg', 'static']);
@@ -67,7 +76,10 @@ describe('strata.yaml options', () => {
   });
 
   it('allowEmpty: true lets an app render nothing on purpose', async () => {
-    const files = { 'app/strata.yaml': CONFIG + '  allowEmpty: true\n', 'app/templates/cm.yaml.hbs': '{{#if values.never}}x: 1{{/if}}\n' };
+    const files = {
+      'app/strata.yaml': CONFIG + '  allowEmpty: true\n',
+      'app/templates/cm.yaml.hbs': '{{#if values.never}}x: 1{{/if}}\n',
+    };
     const r = await cli(['render', 'app'], { cwd: makeRepo(minimalApp(files)) });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '');

@@ -8,7 +8,11 @@ import { diffObjects, formatDiff } from '../src/diff/diff.js';
 import { maskSecretPair } from '../src/diff/mask.js';
 import { differ } from '../src/server/analysis.js';
 
-const secret = (data: Record<string, unknown> | undefined, stringData?: Record<string, unknown>, apiVersion = 'v1'): K8sObject => ({
+const secret = (
+  data: Record<string, unknown> | undefined,
+  stringData?: Record<string, unknown>,
+  apiVersion = 'v1',
+): K8sObject => ({
   apiVersion,
   kind: 'Secret',
   metadata: { name: 's', namespace: 'ns' },
@@ -18,7 +22,10 @@ const secret = (data: Record<string, unknown> | undefined, stringData?: Record<s
 
 describe('maskSecretPair', () => {
   test('same value, same mask; different value, a longer one; keys on one side only are masked too', () => {
-    const [a, b] = maskSecretPair(secret({ same: 'c2FtZQ==', changed: 'b2xk', gone: 'eA==' }), secret({ same: 'c2FtZQ==', changed: 'bmV3', added: 'eQ==' }));
+    const [a, b] = maskSecretPair(
+      secret({ same: 'c2FtZQ==', changed: 'b2xk', gone: 'eA==' }),
+      secret({ same: 'c2FtZQ==', changed: 'bmV3', added: 'eQ==' }),
+    );
     assert.deepEqual(a!.data, { same: '++++++++', changed: '++++++++', gone: '++++++++' });
     assert.deepEqual(b!.data, { same: '++++++++', changed: '+++++++++', added: '++++++++' });
   });
@@ -55,11 +62,16 @@ describe('diffObjects masks by default', () => {
   test('an added or removed Secret shows its keys, masked', () => {
     const d = diffObjects([], after);
     assert.deepEqual((d[0].changes[0].after as K8sObject).data, { password: '++++++++', user: '++++++++' });
-    assert.deepEqual((diffObjects(before, [])[0].changes[0].before as K8sObject).data, { password: '++++++++', user: '++++++++' });
+    assert.deepEqual((diffObjects(before, [])[0].changes[0].before as K8sObject).data, {
+      password: '++++++++',
+      user: '++++++++',
+    });
   });
 
   test('showSecrets: the values as they are', () => {
-    assert.deepEqual(diffObjects(before, after, { showSecrets: true })[0].changes, [{ path: '.data.password', op: 'change', before: 'aHVudGVyMg==', after: 'c3dvcmRmaXNo' }]);
+    assert.deepEqual(diffObjects(before, after, { showSecrets: true })[0].changes, [
+      { path: '.data.password', op: 'change', before: 'aHVudGVyMg==', after: 'c3dvcmRmaXNo' },
+    ]);
   });
 
   test("the server's differ masks without being asked", async () => {

@@ -32,12 +32,20 @@ const dep = (replicas: number, image: string, extra: Record<string, unknown> = {
     },
   },
 });
-const cm = (name: string): K8sObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns' }, data: { a: '1' } });
+const cm = (name: string): K8sObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'ns' },
+  data: { a: '1' },
+});
 
 describe('diffObjects', () => {
   test('identical renders (up to the revision annotation and key order) have no diff', () => {
     const a = dep(1, 'web:1');
-    const b = { ...dep(2, 'web:1'), spec: { replicas: 1, template: (dep(1, 'web:1').spec as Record<string, unknown>).template } };
+    const b = {
+      ...dep(2, 'web:1'),
+      spec: { replicas: 1, template: (dep(1, 'web:1').spec as Record<string, unknown>).template },
+    };
     assert.deepEqual(diffObjects([a, cm('x')], [cm('x'), b]), []);
   });
 
@@ -70,7 +78,10 @@ describe('diffObjects', () => {
       { path: '.spec.template.spec.containers[0].image', op: 'change', before: 'web:1', after: 'web:2' },
     ]);
     const text = formatDiff(d, { color: false, labels: ['stg', 'prod'] });
-    assert.match(text, /--- stg\/Deployment\/ns\/web \(apps\/v1\)\n\+\+\+ prod\/Deployment\/ns\/web \(apps\/v1\)\n@@ \.spec\.replicas @@\n-1\n\+3\n/);
+    assert.match(
+      text,
+      /--- stg\/Deployment\/ns\/web \(apps\/v1\)\n\+\+\+ prod\/Deployment\/ns\/web \(apps\/v1\)\n@@ \.spec\.replicas @@\n-1\n\+3\n/,
+    );
     assert.match(text, /--- \/dev\/null\n\+\+\+ prod\/ConfigMap\/ns\/new/);
     assert.doesNotMatch(text, /\x1b\[/);
     assert.match(formatDiff(d, { color: true }), /\x1b\[31m-1\x1b\[0m/);
@@ -93,49 +104,95 @@ async function runDiff(argv: string[], cwd = REPO): Promise<{ code: number; out:
 
 describe('strata diff', () => {
   test('stg vs prod of plate-api shows replicas, tag, resources and host; exit 1', async () => {
-    const { code, out } = await runDiff(['examples/plate/helm/applications/plate-api', '--env', 'prod', '--against', 'stg', '--color', 'never']);
+    const { code, out } = await runDiff([
+      'examples/plate/helm/applications/plate-api',
+      '--env',
+      'prod',
+      '--against',
+      'stg',
+      '--color',
+      'never',
+    ]);
     assert.equal(code, 1);
     assert.match(out, /@@ \.spec\.replicas @@\n-1\n\+3\n/);
-    assert.match(out, /@@ \.spec\.template\.spec\.containers\[0\]\.image @@\n-registry\.stg\.plate\.example\.com\/plate\/api:2\.15\.0-rc\.1\n\+registry\.plate\.example\.com\/plate\/api:2\.14\.3\n/);
+    assert.match(
+      out,
+      /@@ \.spec\.template\.spec\.containers\[0\]\.image @@\n-registry\.stg\.plate\.example\.com\/plate\/api:2\.15\.0-rc\.1\n\+registry\.plate\.example\.com\/plate\/api:2\.14\.3\n/,
+    );
     assert.match(out, /@@ \.spec\.template\.spec\.containers\[0\]\.resources\.requests\.memory @@\n-128Mi\n\+512Mi\n/);
     assert.match(out, /@@ \.spec\.rules\[0\]\.host @@\n-api\.stg\.plate\.example\.com\n\+api\.plate\.example\.com\n/);
     assert.doesNotMatch(out, /strata\.dev\/revision/);
-    const json = JSON.parse((await runDiff(['examples/plate/helm/applications/plate-api', '--env', 'prod', '--against', 'stg', '-o', 'json'])).out);
+    const json = JSON.parse(
+      (await runDiff(['examples/plate/helm/applications/plate-api', '--env', 'prod', '--against', 'stg', '-o', 'json']))
+        .out,
+    );
     assert.equal(json.same, false);
-    assert.ok(json.diffs.some((x: { id: string; status: string }) => x.id === 'HorizontalPodAutoscaler/plate/plate-api' && x.status === 'added'));
+    assert.ok(
+      json.diffs.some(
+        (x: { id: string; status: string }) =>
+          x.id === 'HorizontalPodAutoscaler/plate/plate-api' && x.status === 'added',
+      ),
+    );
   });
 
   test('an environment against itself: no output, exit 0', async () => {
-    assert.deepEqual(await runDiff(['examples/plate/helm/applications/plate-api', '--env', 'prod', '--against', 'prod']), { code: 0, out: '' });
+    assert.deepEqual(
+      await runDiff(['examples/plate/helm/applications/plate-api', '--env', 'prod', '--against', 'prod']),
+      { code: 0, out: '' },
+    );
   });
 
   test('--against-ref reads the app from git without a checkout', async () => {
     const root = mkdtempSync(join(tmpdir(), 'strata-diff-'));
     cpSync(join(REPO, 'examples/plate'), join(root, 'plate'), { recursive: true });
     const git = (...args: string[]) =>
-      execFileSync('git', args, { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: root, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } });
+      execFileSync('git', args, {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: root,
+          GIT_AUTHOR_NAME: 't',
+          GIT_AUTHOR_EMAIL: 't@e',
+          GIT_COMMITTER_NAME: 't',
+          GIT_COMMITTER_EMAIL: 't@e',
+        },
+      });
     git('init', '-q', '-b', 'main');
     git('add', '.');
     git('commit', '-q', '-m', 'base');
     const appDir = join(root, 'plate/helm/applications/plate-api');
     const prod = join(appDir, 'values-prod.yaml');
-    writeFileSync(prod, readFileSync(prod, 'utf8').replace('replicaCount: 3', 'replicaCount: 4').replace('tag: 2.14.3', 'tag: 2.14.4'));
+    writeFileSync(
+      prod,
+      readFileSync(prod, 'utf8').replace('replicaCount: 3', 'replicaCount: 4').replace('tag: 2.14.3', 'tag: 2.14.4'),
+    );
 
     const fs = gitFs(root, 'main');
-    const atMain = render({ fs, appDir: 'plate/helm/applications/plate-api', env: 'prod' }).objects.find((o) => o.object.kind === 'Deployment')!;
+    const atMain = render({ fs, appDir: 'plate/helm/applications/plate-api', env: 'prod' }).objects.find(
+      (o) => o.object.kind === 'Deployment',
+    )!;
     assert.equal((atMain.object.spec as { replicas: number }).replicas, 3);
 
     const { code, out } = await runDiff(['--env', 'prod', '--against-ref', 'main', '--color', 'never'], appDir);
     assert.equal(code, 1);
-    assert.match(out, /--- main\/Deployment\/plate\/plate-api \(apps\/v1\)\n\+\+\+ working-tree\/Deployment\/plate\/plate-api/);
+    assert.match(
+      out,
+      /--- main\/Deployment\/plate\/plate-api \(apps\/v1\)\n\+\+\+ working-tree\/Deployment\/plate\/plate-api/,
+    );
     assert.match(out, /@@ \.spec\.replicas @@\n-3\n\+4\n/);
-    assert.match(out, /-registry\.plate\.example\.com\/plate\/api:2\.14\.3\n\+registry\.plate\.example\.com\/plate\/api:2\.14\.4/);
+    assert.match(
+      out,
+      /-registry\.plate\.example\.com\/plate\/api:2\.14\.3\n\+registry\.plate\.example\.com\/plate\/api:2\.14\.4/,
+    );
     await assert.rejects(runDiff(['--env', 'prod', '--against-ref=--upload-pack=x'], appDir), /not a git revision/);
     await assert.rejects(runDiff(['--env', 'prod', '--against-ref', 'no-such-branch'], appDir), /not a commit/);
 
     // An app added since the revision (a pull request that creates it): everything shows as new.
     cpSync(appDir, join(root, 'plate/helm/applications/plate-new'), { recursive: true });
-    const added = await runDiff(['--env', 'prod', '--against-ref', 'main', '--color', 'never'], join(root, 'plate/helm/applications/plate-new'));
+    const added = await runDiff(
+      ['--env', 'prod', '--against-ref', 'main', '--color', 'never'],
+      join(root, 'plate/helm/applications/plate-new'),
+    );
     assert.equal(added.code, 1);
     assert.doesNotMatch(added.out, /^--- main\//m);
     assert.match(added.out, /^\+\+\+ working-tree\/Deployment\/plate\//m);

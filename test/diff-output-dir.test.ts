@@ -1,7 +1,16 @@
 // `render --all --output-dir DIR [--check]`: deterministic files, stale removal limited to what strata
 // recorded, symlinks never followed, paths confined to DIR. Run: node --import tsx --test test/diff-output-dir.test.ts
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -26,7 +35,8 @@ async function strata(argv: string[], cwd: string): Promise<{ code: number; out:
   return { code, out: stdout.text, err: stderr.text };
 }
 
-const APP = (envs: string) => `apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [${envs}]\n  namespace: demo\n  layers: [values.yaml]\n  templates: ../../templates\n`;
+const APP = (envs: string) =>
+  `apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [${envs}]\n  namespace: demo\n  layers: [values.yaml]\n  templates: ../../templates\n`;
 const CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{app.name}}\ndata:\n  v: {{quote values.v}}\n';
 
 const temps: string[] = [];
@@ -59,10 +69,17 @@ describe('render --all --output-dir', () => {
       const single = await strata(['render', app, '--env', env], root);
       assert.equal(readFileSync(join(root, 'out', env, app, 'manifests.yaml'), 'utf8'), single.out);
     }
-    assert.equal(readFileSync(join(root, 'out', RECORD_FILE), 'utf8'), 'prod/apps/a/manifests.yaml\nprod/apps/b/manifests.yaml\nstg/apps/a/manifests.yaml\n');
+    assert.equal(
+      readFileSync(join(root, 'out', RECORD_FILE), 'utf8'),
+      'prod/apps/a/manifests.yaml\nprod/apps/b/manifests.yaml\nstg/apps/a/manifests.yaml\n',
+    );
     const again = await strata(['render', '--all', '--output-dir', 'out'], root);
     assert.match(again.err, /0 written, 0 stale removed/);
-    assert.deepEqual(await strata(['render', '--all', '--output-dir', 'out', '--check'], root), { code: 0, out: '', err: '' });
+    assert.deepEqual(await strata(['render', '--all', '--output-dir', 'out', '--check'], root), {
+      code: 0,
+      out: '',
+      err: '',
+    });
   });
 
   test('--check lists missing, different and stale files and exits 1; writes nothing', async () => {
@@ -74,7 +91,10 @@ describe('render --all --output-dir', () => {
     const before = readFileSync(join(root, 'out/prod/apps/a/manifests.yaml'), 'utf8');
     const r = await strata(['render', '--all', '--output-dir', 'out', '--check'], root);
     assert.equal(r.code, 1);
-    assert.equal(r.out, 'prod/apps/a/manifests.yaml\nprod/apps/b/manifests.yaml\nqa/apps/a/manifests.yaml\nstg/apps/a/manifests.yaml\n');
+    assert.equal(
+      r.out,
+      'prod/apps/a/manifests.yaml\nprod/apps/b/manifests.yaml\nqa/apps/a/manifests.yaml\nstg/apps/a/manifests.yaml\n',
+    );
     assert.equal(readFileSync(join(root, 'out/prod/apps/a/manifests.yaml'), 'utf8'), before);
     assert.equal(existsSync(join(root, 'out/qa')), false);
     assert.equal((await strata(['render', '--all', '--output-dir', 'missing-dir', '--check'], root)).code, 1);
@@ -159,7 +179,10 @@ describe('render --output-dir: hostile folders', () => {
     rmSync(out, { recursive: true });
     mkdirSync(join(out, 'prod'), { recursive: true });
     symlinkSync(outside, join(out, 'prod/link'));
-    writeFileSync(join(out, RECORD_FILE), `prod/link/manifests.yaml\nprod/../../${outside.slice(1)}/manifests.yaml\n../manifests.yaml\n`);
+    writeFileSync(
+      join(out, RECORD_FILE),
+      `prod/link/manifests.yaml\nprod/../../${outside.slice(1)}/manifests.yaml\n../manifests.yaml\n`,
+    );
     writeFileSync(join(out, '..', 'manifests.yaml'), 'beside DIR');
     const ok = await strata(['render', '--all', '--env', 'stg', '--output-dir', out], root);
     assert.equal(ok.code, 0, ok.err);

@@ -44,7 +44,10 @@ function cacheFiles(dir: string): { name: string; text: string }[] {
 }
 
 /** Render `app` of `root` through main() with a real compile store in a fresh private folder. */
-async function renderWithStore(root: string, argv: string[]): Promise<{ code: number; stderr: string; cacheDir: string }> {
+async function renderWithStore(
+  root: string,
+  argv: string[],
+): Promise<{ code: number; stderr: string; cacheDir: string }> {
   hits.length = 0;
   const cacheDir = join(mkdtempSync(join(tmpdir(), 'strata-codegen-')), 'cache');
   const store = diskStore({ STRATA_CACHE_DIR: cacheDir }, 'ns');
@@ -147,7 +150,25 @@ const BREAKOUTS: readonly (readonly [string, string])[] = [
   ['}', '{'],
 ];
 const BREAKOUT_TEXTS = BREAKOUTS.map(([out, back]) => `${out}${CALL}${back}`);
-const PIECES = ['*/', '/*', '\u2028', '\u2029', '"', "'", '`', '${', '}', '\\', '\n', '</script>', '//', ';', ')', CALL, 'x'];
+const PIECES = [
+  '*/',
+  '/*',
+  '\u2028',
+  '\u2029',
+  '"',
+  "'",
+  '`',
+  '${',
+  '}',
+  '\\',
+  '\n',
+  '</script>',
+  '//',
+  ';',
+  ')',
+  CALL,
+  'x',
+];
 
 /** Text made to break out of whatever JavaScript it is pasted into and call the canary. */
 const hostile: fc.Arbitrary<string> = fc.oneof(
@@ -208,9 +229,22 @@ const FEATURES: Record<string, (w: SchemaWords, s: Record<string, unknown>) => v
   id: (w, s) => (s.$id = w.id),
   idUrl: (w, s) => (s.$id = `http://x/${w.id}`),
   comment: (w, s) => (s.$comment = w.comment),
-  annotations: (w, s) => Object.assign(s, { title: w.text, description: w.comment, default: w.def, examples: [w.def], deprecated: true, readOnly: true }),
+  annotations: (w, s) =>
+    Object.assign(s, {
+      title: w.text,
+      description: w.comment,
+      default: w.def,
+      examples: [w.def],
+      deprecated: true,
+      readOnly: true,
+    }),
   unknownKeyword: (w, s) => (s[w.key2] = w.text),
-  properties: (w, s) => (s.properties = { ...(s.properties as object), [w.key]: { type: 'string', enum: [w.enumV, 'ok'], $comment: w.comment }, [w.key2]: { const: w.constV, title: w.text } }),
+  properties: (w, s) =>
+    (s.properties = {
+      ...(s.properties as object),
+      [w.key]: { type: 'string', enum: [w.enumV, 'ok'], $comment: w.comment },
+      [w.key2]: { const: w.constV, title: w.text },
+    }),
   required: (w, s) => (s.required = [w.key, w.key2]),
   defsRef: (w, s) => {
     s.$defs = { ...(s.$defs as object), [w.def]: { type: 'string', enum: [w.enumV], $comment: w.comment } };
@@ -228,31 +262,79 @@ const FEATURES: Record<string, (w: SchemaWords, s: Record<string, unknown>) => v
     s.$defs = { ...(s.$defs as object), withId: { $id: `http://y/${w.id2}`, type: 'object', required: [w.key] } };
     s.properties = { ...(s.properties as object), viaId: { $ref: `http://y/${w.id2}` } };
   },
-  subschemaRawId: (w, s) => (s.properties = { ...(s.properties as object), rawId: { $id: w.id2, $comment: w.comment, type: 'string' } }),
+  subschemaRawId: (w, s) =>
+    (s.properties = { ...(s.properties as object), rawId: { $id: w.id2, $comment: w.comment, type: 'string' } }),
   dynamic: (w, s) => {
     s.$dynamicAnchor = 'node';
-    s.properties = { ...(s.properties as object), dyn: { $dynamicRef: '#node' }, dynAnchor: { $dynamicAnchor: w.anchor } };
+    s.properties = {
+      ...(s.properties as object),
+      dyn: { $dynamicRef: '#node' },
+      dynAnchor: { $dynamicAnchor: w.anchor },
+    };
   },
-  pattern: (w, s) => (s.properties = { ...(s.properties as object), pat: { type: 'string', pattern: w.pattern, format: w.text } }),
-  escapedPattern: (w, s) => (s.properties = { ...(s.properties as object), epat: { type: 'string', pattern: w.pattern.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&') } }),
-  patternProperties: (w, s) => (s.patternProperties = { [w.ppKey.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')]: { type: 'integer' }, [w.ppKey]: { type: 'string' } }),
-  dependencies: (w, s) => Object.assign(s, { dependentRequired: { [w.key]: [w.key2] }, dependentSchemas: { [w.key2]: { required: [w.key] } } }),
+  pattern: (w, s) =>
+    (s.properties = { ...(s.properties as object), pat: { type: 'string', pattern: w.pattern, format: w.text } }),
+  escapedPattern: (w, s) =>
+    (s.properties = {
+      ...(s.properties as object),
+      epat: { type: 'string', pattern: w.pattern.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&') },
+    }),
+  patternProperties: (w, s) =>
+    (s.patternProperties = {
+      [w.ppKey.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')]: { type: 'integer' },
+      [w.ppKey]: { type: 'string' },
+    }),
+  dependencies: (w, s) =>
+    Object.assign(s, {
+      dependentRequired: { [w.key]: [w.key2] },
+      dependentSchemas: { [w.key2]: { required: [w.key] } },
+    }),
   propertyNames: (w, s) => (s.propertyNames = { not: { const: w.key }, maxLength: 50 }),
-  conditional: (w, s) => Object.assign(s, { if: { properties: { [w.key]: { const: w.constV } } }, then: { required: [w.key2] }, else: { not: { required: [w.key] } } }),
+  conditional: (w, s) =>
+    Object.assign(s, {
+      if: { properties: { [w.key]: { const: w.constV } } },
+      then: { required: [w.key2] },
+      else: { not: { required: [w.key] } },
+    }),
   combinators: (w, s) =>
-    Object.assign(s, { anyOf: [{ required: [w.key] }, { properties: { [w.key2]: { enum: [w.enumV] } } }], oneOf: [true, { required: [w.def] }], allOf: [{ $comment: w.comment }] }),
+    Object.assign(s, {
+      anyOf: [{ required: [w.key] }, { properties: { [w.key2]: { enum: [w.enumV] } } }],
+      oneOf: [true, { required: [w.def] }],
+      allOf: [{ $comment: w.comment }],
+    }),
   additional: (w, s) => (s.additionalProperties = { type: ['string', 'integer'], enum: [w.enumV, 1] }),
   items: (w, s) =>
-    (s.properties = { ...(s.properties as object), list: { type: 'array', prefixItems: [{ const: w.constV }], items: { enum: [w.enumV] }, contains: { const: w.def }, uniqueItems: true } }),
-  draft7: (w, s) => Object.assign(s, { $schema: 'http://json-schema.org/draft-07/schema#', definitions: { [w.def]: { const: w.constV } }, dependencies: { [w.key]: [w.key2] } }),
-  draft2019: (w, s) => Object.assign(s, { $schema: 'https://json-schema.org/draft/2019-09/schema', $recursiveAnchor: true, properties: { ...(s.properties as object), rec: { $recursiveRef: '#' } } }),
+    (s.properties = {
+      ...(s.properties as object),
+      list: {
+        type: 'array',
+        prefixItems: [{ const: w.constV }],
+        items: { enum: [w.enumV] },
+        contains: { const: w.def },
+        uniqueItems: true,
+      },
+    }),
+  draft7: (w, s) =>
+    Object.assign(s, {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      definitions: { [w.def]: { const: w.constV } },
+      dependencies: { [w.key]: [w.key2] },
+    }),
+  draft2019: (w, s) =>
+    Object.assign(s, {
+      $schema: 'https://json-schema.org/draft/2019-09/schema',
+      $recursiveAnchor: true,
+      properties: { ...(s.properties as object), rec: { $recursiveRef: '#' } },
+    }),
 };
 
-const valuesSchema = fc.tuple(schemaWords, fc.subarray(Object.keys(FEATURES), { minLength: 1 })).map(([w, features]) => {
-  const s: Record<string, unknown> = { type: 'object' };
-  for (const f of features) FEATURES[f](w, s);
-  return { words: w, schema: s };
-});
+const valuesSchema = fc
+  .tuple(schemaWords, fc.subarray(Object.keys(FEATURES), { minLength: 1 }))
+  .map(([w, features]) => {
+    const s: Record<string, unknown> = { type: 'object' };
+    for (const f of features) FEATURES[f](w, s);
+    return { words: w, schema: s };
+  });
 
 /** Instances that take the validator through the keywords above (hostile keys and values, nested lists). */
 function instancesFor(w: SchemaWords): unknown[] {
@@ -267,7 +349,18 @@ function instancesFor(w: SchemaWords): unknown[] {
   return [
     {},
     o,
-    { ...o, viaRef: w.enumV, viaRawRef: w.constV, viaAnchor: w.constV, viaId: o, pat: w.pattern, epat: w.pattern, list: [w.constV, w.enumV, w.def], dyn: o, rec: { rec: {} } },
+    {
+      ...o,
+      viaRef: w.enumV,
+      viaRawRef: w.constV,
+      viaAnchor: w.constV,
+      viaId: o,
+      pat: w.pattern,
+      epat: w.pattern,
+      list: [w.constV, w.enumV, w.def],
+      dyn: o,
+      rec: { rec: {} },
+    },
     [w.key],
     w.text,
     null,
@@ -302,36 +395,56 @@ describe('Ajv never runs repository schema text (property)', () => {
   });
 
   it('hostile strings in a CRD schema (names, enums, required, patterns, rules and messages): compiled and applied, no canary', () => {
-    const crdNode = fc.record({ w: schemaWords, rule: fc.constantFrom('self.size() >= 0', 'has(self.a)', 'true', 'self == self') }).map(({ w, rule }) => ({
-      w,
-      schema: {
-        $id: w.id,
-        title: w.text,
-        description: w.comment,
-        type: 'object',
-        'x-kubernetes-validations': [{ rule, message: w.comment, fieldPath: w.text }],
-        properties: {
-          spec: {
-            type: 'object',
-            required: [w.key],
-            properties: {
-              [w.key]: { type: 'string', enum: [w.enumV, w.constV], pattern: '^.*$', 'x-kubernetes-validations': [{ rule: 'self.size() >= 0', message: w.text }] },
-              [w.key2]: { type: 'string', pattern: w.pattern, maxLength: 100, nullable: true },
-              list: { type: 'array', items: { type: 'string', enum: [w.def] } },
-              map: { type: 'object', additionalProperties: { type: 'string', enum: [w.enumV] } },
-              either: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string', enum: [w.constV] }] },
+    const crdNode = fc
+      .record({ w: schemaWords, rule: fc.constantFrom('self.size() >= 0', 'has(self.a)', 'true', 'self == self') })
+      .map(({ w, rule }) => ({
+        w,
+        schema: {
+          $id: w.id,
+          title: w.text,
+          description: w.comment,
+          type: 'object',
+          'x-kubernetes-validations': [{ rule, message: w.comment, fieldPath: w.text }],
+          properties: {
+            spec: {
+              type: 'object',
+              required: [w.key],
+              properties: {
+                [w.key]: {
+                  type: 'string',
+                  enum: [w.enumV, w.constV],
+                  pattern: '^.*$',
+                  'x-kubernetes-validations': [{ rule: 'self.size() >= 0', message: w.text }],
+                },
+                [w.key2]: { type: 'string', pattern: w.pattern, maxLength: 100, nullable: true },
+                list: { type: 'array', items: { type: 'string', enum: [w.def] } },
+                map: { type: 'object', additionalProperties: { type: 'string', enum: [w.enumV] } },
+                either: {
+                  'x-kubernetes-int-or-string': true,
+                  anyOf: [{ type: 'integer' }, { type: 'string', enum: [w.constV] }],
+                },
+              },
             },
           },
         },
-      },
-    }));
+      }));
     fc.assert(
       fc.property(crdNode, ({ w, schema }) => {
         quietly(`CRD schema ${JSON.stringify(schema)}`, () => {
-          const crd = crdSchema('example.com/v1/Widget', schema, 'crds/w.yaml', '.spec.versions[0].schema.openAPIV3Schema');
+          const crd = crdSchema(
+            'example.com/v1/Widget',
+            schema,
+            'crds/w.yaml',
+            '.spec.versions[0].schema.openAPIV3Schema',
+          );
           const spec: Record<string, unknown> = { list: [w.def, w.enumV], map: { [w.key]: w.enumV }, either: w.constV };
           Object.defineProperty(spec, w.key, { value: w.enumV, enumerable: true, writable: true, configurable: true });
-          Object.defineProperty(spec, w.key2, { value: w.pattern, enumerable: true, writable: true, configurable: true });
+          Object.defineProperty(spec, w.key2, {
+            value: w.pattern,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
           const object = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec } as K8sObject;
           const ro = { object, template: 'app/templates/w.yaml.hbs', doc: 0 };
           if (structuralErrors(crd, ro).length === 0) ruleProblems(crd, ro);
@@ -400,7 +513,14 @@ const CONSTRUCTS: readonly ((w: TemplateWords) => string)[] = [
 const construct = fc.constantFrom(...CONSTRUCTS);
 
 const templateCase = fc.record({
-  words: fc.record({ a: hostile, b: hostile, c: hostile, k: id, p: hostile, n: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })).map((n) => Number(n.toPrecision(6))) }),
+  words: fc.record({
+    a: hostile,
+    b: hostile,
+    c: hostile,
+    k: id,
+    p: hostile,
+    n: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })).map((n) => Number(n.toPrecision(6))),
+  }),
   parts: fc.array(construct, { minLength: 1, maxLength: 5 }),
   sep: fc.constantFrom('', '\n', ' '),
   name: hostile,
@@ -412,7 +532,13 @@ const storeDir = join(mkdtempSync(join(tmpdir(), 'strata-codegen-')), 'cache');
 const hbsStore = diskStore({ STRATA_CACHE_DIR: storeDir }, 'ns')!;
 
 /** Compile `parts` the way strata does (rewrite, store, tpl, partials, line markers), run each, no canary. */
-function checkTemplate(w: TemplateWords, parts: readonly ((w: TemplateWords) => string)[], sep: string, name: string, tplText: string): void {
+function checkTemplate(
+  w: TemplateWords,
+  parts: readonly ((w: TemplateWords) => string)[],
+  sep: string,
+  name: string,
+  tplText: string,
+): void {
   const path = `app/templates/${fileName(name)}.yaml.hbs`;
   const partialName = fileName(w.p);
   const files: TemplateFile[] = [
@@ -426,7 +552,8 @@ function checkTemplate(w: TemplateWords, parts: readonly ((w: TemplateWords) => 
     [files[2].path, `{{#*inline ${dq(w.a)}}}${w.b}{{quote ${dq(w.c)}}}{{/inline}}${w.c}`],
   ]);
   const values: Record<string, unknown> = { list: [w.a, w.b], t: tplText, x: w.c };
-  for (const k of [w.a, w.b, w.c]) Object.defineProperty(values, k, { value: w.b, enumerable: true, writable: true, configurable: true });
+  for (const k of [w.a, w.b, w.c])
+    Object.defineProperty(values, k, { value: w.b, enumerable: true, writable: true, configurable: true });
   const ctx = { values, release: { name: w.a, namespace: w.b } };
   const run = (set: TemplateSet): void => {
     const state: RenderState = { template: path, emitted: [], log: () => {} };

@@ -7,7 +7,10 @@ import fc from 'fast-check';
 export function fuzzParams(defaultRuns: number): fc.Parameters<unknown> {
   const runs = Number(process.env.STRATA_FUZZ_RUNS);
   const seed = Number(process.env.STRATA_FUZZ_SEED);
-  return { numRuns: Number.isSafeInteger(runs) && runs > 0 ? runs : defaultRuns, seed: Number.isSafeInteger(seed) ? seed : 20261130 };
+  return {
+    numRuns: Number.isSafeInteger(runs) && runs > 0 ? runs : defaultRuns,
+    seed: Number.isSafeInteger(seed) ? seed : 20261130,
+  };
 }
 
 /** Texts that are special somewhere in YAML 1.1 or 1.2, or in JavaScript objects. */
@@ -91,7 +94,13 @@ export const TRICKY_WORDS = [
 export const anyText = fc.oneof(
   fc.constantFrom(...TRICKY_WORDS),
   fc.string({ unit: 'binary', maxLength: 12 }),
-  fc.tuple(fc.constantFrom(...TRICKY_WORDS), fc.string({ unit: 'binary-ascii', maxLength: 4 }), fc.constantFrom(...TRICKY_WORDS)).map(([a, b, c]) => a + b + c),
+  fc
+    .tuple(
+      fc.constantFrom(...TRICKY_WORDS),
+      fc.string({ unit: 'binary-ascii', maxLength: 4 }),
+      fc.constantFrom(...TRICKY_WORDS),
+    )
+    .map(([a, b, c]) => a + b + c),
 );
 
 /** A key that is fine in values (the merge and loaders refuse `__proto__`, `constructor`, `prototype`). */
@@ -122,7 +131,8 @@ export function valueTree(opts: TreeOptions = {}): fc.Arbitrary<unknown> {
     list: fc.array(tie('tree'), { maxLength: 4 }),
     map: fc.uniqueArray(fc.tuple(key, tie('tree')), { maxLength: 5, selector: (e) => e[0] }).map((entries) => {
       const o: Record<string, unknown> = {};
-      for (const [k, v] of entries) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+      for (const [k, v] of entries)
+        Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
       return o;
     }),
   }));
@@ -134,7 +144,8 @@ export function valueMap(opts: TreeOptions = {}): fc.Arbitrary<Record<string, un
   const key = opts.key ?? anyKey;
   return fc.uniqueArray(fc.tuple(key, valueTree(opts)), { maxLength: 6, selector: (e) => e[0] }).map((entries) => {
     const o: Record<string, unknown> = {};
-    for (const [k, v] of entries) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of entries)
+      Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
     return o;
   });
 }

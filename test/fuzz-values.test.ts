@@ -29,7 +29,8 @@ function assertPlain(v: unknown, path = ''): void {
     v.forEach((x, i) => assertPlain(x, `${path}[${i}]`));
   } else if (typeof v === 'object' && v !== null) {
     assert.equal(Object.getPrototypeOf(v), Object.prototype, path);
-    for (const k of ['__proto__', 'constructor', 'prototype']) assert.ok(!Object.hasOwn(v, k), `${path} has own key ${k}`);
+    for (const k of ['__proto__', 'constructor', 'prototype'])
+      assert.ok(!Object.hasOwn(v, k), `${path} has own key ${k}`);
     for (const k of Object.keys(v)) assertPlain((v as Record<string, unknown>)[k], `${path}.${k}`);
   }
 }
@@ -41,7 +42,26 @@ function assertPrototypesClean(): void {
 
 // --- the --set parser ---------------------------------------------------------------------------------------
 
-const setChars = fc.constantFrom('a', 'b', '.', ',', '=', '[', ']', '{', '}', '\\', '0', '1', '"', ' ', '_', '-', 'x', ':');
+const setChars = fc.constantFrom(
+  'a',
+  'b',
+  '.',
+  ',',
+  '=',
+  '[',
+  ']',
+  '{',
+  '}',
+  '\\',
+  '0',
+  '1',
+  '"',
+  ' ',
+  '_',
+  '-',
+  'x',
+  ':',
+);
 const setLike = fc.oneof(fc.string({ unit: setChars, maxLength: 24 }), fc.string({ unit: 'binary', maxLength: 16 }));
 
 /** A key segment written with backslash escapes for the characters the syntax uses. */
@@ -58,7 +78,8 @@ describe('--set parser (property)', () => {
           if (r instanceof UserError) return;
           for (const a of r) {
             assert.ok(a.segments.length > 0);
-            for (const s of a.segments) assert.ok(typeof s === 'number' || !['__proto__', 'constructor', 'prototype'].includes(s));
+            for (const s of a.segments)
+              assert.ok(typeof s === 'number' || !['__proto__', 'constructor', 'prototype'].includes(s));
           }
         }),
         fuzzParams(500),
@@ -72,18 +93,29 @@ describe('--set parser (property)', () => {
       fc.nat({ max: 50 }),
     );
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.array(seg, { minLength: 1, maxLength: 4 }), fc.string({ maxLength: 8 })), { minLength: 1, maxLength: 3 }), (pairs) => {
-        fc.pre(pairs.every(([segs]) => typeof segs[0] === 'string'));
-        const expr = pairs
-          .map(([segs, v]) => segs.map((s, i) => (typeof s === 'number' ? `[${s}]` : (i ? '.' : '') + escapeKey(s))).join('') + '=' + v.replace(/[\\,]/g, (c) => '\\' + c).replace(/^\{/, '\\{'))
-          .join(',');
-        const got = parseSetExpression(expr, 'set-string', '--set-string');
-        assert.deepEqual(
-          got.map((a) => [a.segments, a.value]),
-          pairs.map(([segs, v]) => [segs, v]),
-          expr,
-        );
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.array(seg, { minLength: 1, maxLength: 4 }), fc.string({ maxLength: 8 })), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        (pairs) => {
+          fc.pre(pairs.every(([segs]) => typeof segs[0] === 'string'));
+          const expr = pairs
+            .map(
+              ([segs, v]) =>
+                segs.map((s, i) => (typeof s === 'number' ? `[${s}]` : (i ? '.' : '') + escapeKey(s))).join('') +
+                '=' +
+                v.replace(/[\\,]/g, (c) => '\\' + c).replace(/^\{/, '\\{'),
+            )
+            .join(',');
+          const got = parseSetExpression(expr, 'set-string', '--set-string');
+          assert.deepEqual(
+            got.map((a) => [a.segments, a.value]),
+            pairs.map(([segs, v]) => [segs, v]),
+            expr,
+          );
+        },
+      ),
       fuzzParams(500),
     );
   });
@@ -116,7 +148,10 @@ function stripNulls(v: Value): Value {
   return v;
 }
 
-const layerArb = valueMap({ key: fc.oneof(fc.constantFrom('a', 'b', 'c', 'toString', 'valueOf', 'hasOwnProperty'), anyKey), depth: 3 }) as fc.Arbitrary<Values>;
+const layerArb = valueMap({
+  key: fc.oneof(fc.constantFrom('a', 'b', 'c', 'toString', 'valueOf', 'hasOwnProperty'), anyKey),
+  depth: 3,
+}) as fc.Arbitrary<Values>;
 
 describe('merge (property)', () => {
   it('never mutates its inputs, matches the documented semantics, never creates prototype keys', () => {
@@ -152,7 +187,12 @@ describe('merge (property)', () => {
   });
 
   it('layers with prototype keys (as JSON.parse builds them) fail with a UserError and pollute nothing', () => {
-    const evil = fc.constantFrom('{"__proto__":{"polluted":1}}', '{"a":{"__proto__":{"polluted":1}}}', '{"constructor":{"prototype":{"polluted":1}}}', '{"a":[{"prototype":1}]}');
+    const evil = fc.constantFrom(
+      '{"__proto__":{"polluted":1}}',
+      '{"a":{"__proto__":{"polluted":1}}}',
+      '{"constructor":{"prototype":{"polluted":1}}}',
+      '{"a":[{"prototype":1}]}',
+    );
     fc.assert(
       fc.property(layerArb, evil, (base, text) => {
         const b = new ValuesBuilder();
@@ -165,7 +205,10 @@ describe('merge (property)', () => {
   });
 
   it('setPath never mutates the value it is given and builds plain objects only', () => {
-    const segs = fc.array(fc.oneof(fc.constantFrom('a', 'b', 'toString'), fc.constant(0)), { minLength: 1, maxLength: 4 });
+    const segs = fc.array(fc.oneof(fc.constantFrom('a', 'b', 'toString'), fc.constant(0)), {
+      minLength: 1,
+      maxLength: 4,
+    });
     fc.assert(
       fc.property(layerArb, segs, layerArb, (base, path, value) => {
         fc.pre(typeof path[0] === 'string');

@@ -52,7 +52,9 @@ describe('golden output of the examples', () => {
     const svc = list.items.find((o) => o.kind === 'Service')!;
     assert.equal(svc.spec.selector['strata.dev/environment'], undefined, 'service selectors are never touched');
     const issuer = await cli(['render', 'examples/plate/helm/ingress', '--env', 'prod', '-o', 'json']);
-    const ci = (JSON.parse(issuer.stdout) as { items: Record<string, any>[] }).items.find((o) => o.kind === 'ClusterIssuer')!;
+    const ci = (JSON.parse(issuer.stdout) as { items: Record<string, any>[] }).items.find(
+      (o) => o.kind === 'ClusterIssuer',
+    )!;
     assert.equal(ci.metadata.namespace, undefined, 'cluster-scoped objects get no namespace');
   });
 
@@ -68,9 +70,18 @@ describe('golden output of the examples', () => {
     const kinds = async (env: string): Promise<string[]> => {
       const r = await cli(['render', 'examples/podinfo', '--env', env, '-o', 'json']);
       assert.equal(r.code, 0, r.stderr);
-      return (JSON.parse(r.stdout) as { items: { kind: string; metadata: { name: string } }[] }).items.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+      return (JSON.parse(r.stdout) as { items: { kind: string; metadata: { name: string } }[] }).items
+        .map((o) => `${o.kind}/${o.metadata.name}`)
+        .sort();
     };
     assert.deepEqual(await kinds('dev'), ['Deployment/podinfo', 'Service/podinfo']);
-    assert.deepEqual(await kinds('prod'), ['ConfigMap/podinfo-redis', 'Deployment/podinfo', 'Deployment/podinfo-redis', 'HorizontalPodAutoscaler/podinfo', 'Service/podinfo', 'Service/podinfo-redis']);
+    assert.deepEqual(await kinds('prod'), [
+      'ConfigMap/podinfo-redis',
+      'Deployment/podinfo',
+      'Deployment/podinfo-redis',
+      'HorizontalPodAutoscaler/podinfo',
+      'Service/podinfo',
+      'Service/podinfo-redis',
+    ]);
   });
 });

@@ -106,10 +106,21 @@ spec:
           image: "web:1"
 `;
 
-async function run(argv: string[], cwd: string, stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(
+  argv: string[],
+  cwd: string,
+  stdin?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new Capture();
   const stderr = new Capture();
-  const code = await main({ argv, env: { STRATA_CACHE_DIR: 'off' }, cwd, stdout, stderr, ...(stdin !== undefined ? { stdin: Readable.from([Buffer.from(stdin)]) } : {}) });
+  const code = await main({
+    argv,
+    env: { STRATA_CACHE_DIR: 'off' },
+    cwd,
+    stdout,
+    stderr,
+    ...(stdin !== undefined ? { stdin: Readable.from([Buffer.from(stdin)]) } : {}),
+  });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
@@ -143,7 +154,9 @@ describe('diff --against-manifests', () => {
   });
 
   test('differences: a changed field, a Secret value (masked), an object on one side only; exit 1', async () => {
-    const stream = HELM_SAME.replace('replicas: 2', 'replicas: 1').replace('"hunter2"', '"s3cret-old"') + '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: legacy\ndata:\n  a: "1"\n';
+    const stream =
+      HELM_SAME.replace('replicas: 2', 'replicas: 1').replace('"hunter2"', '"s3cret-old"') +
+      '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: legacy\ndata:\n  a: "1"\n';
     const root = repoWith(stream);
     const text = await run(['diff', 'app', '--env', 'dev', '--against-manifests', 'helm.yaml'], root);
     assert.equal(text.code, 1, text.stderr);
@@ -165,20 +178,31 @@ describe('diff --against-manifests', () => {
 
     const md = await run(['diff', 'app', '--env', 'dev', '--against-manifests', 'helm.yaml', '-o', 'markdown'], root);
     assert.equal(md.code, 1);
-    assert.match(md.stdout, /^<!-- strata-diff -->\n### strata diff: helm\.yaml \(before\) against strata\/dev \(after\)\n\n0 added, 1 removed, 2 changed\n/);
+    assert.match(
+      md.stdout,
+      /^<!-- strata-diff -->\n### strata diff: helm\.yaml \(before\) against strata\/dev \(after\)\n\n0 added, 1 removed, 2 changed\n/,
+    );
     assert.match(md.stdout, /```diff\n--- helm\.yaml\/Secret\/shop\/web/);
     assert.doesNotMatch(md.stdout, /hunter2|s3cret-old/);
   });
 
   test('--compare-all compares the bookkeeping and namespaces as given', async () => {
     const root = repoWith(HELM_SAME);
-    const r = await run(['diff', 'app', '--env', 'dev', '--against-manifests', 'helm.yaml', '--compare-all', '-o', 'json'], root);
+    const r = await run(
+      ['diff', 'app', '--env', 'dev', '--against-manifests', 'helm.yaml', '--compare-all', '-o', 'json'],
+      root,
+    );
     assert.equal(r.code, 1, r.stderr);
     const out = JSON.parse(r.stdout) as { diffs: { id: string; status: string; changes: { path: string }[] }[] };
     const role = out.diffs.find((d) => d.id === 'ClusterRole/web-reader')!;
     assert.deepEqual(
       role.changes.map((c) => c.path),
-      ['.metadata.labels["app.kubernetes.io/managed-by"]', '.metadata.labels["app.kubernetes.io/name"]', '.metadata.labels["helm.sh/chart"]', '.metadata.labels["strata.dev/environment"]'],
+      [
+        '.metadata.labels["app.kubernetes.io/managed-by"]',
+        '.metadata.labels["app.kubernetes.io/name"]',
+        '.metadata.labels["helm.sh/chart"]',
+        '.metadata.labels["strata.dev/environment"]',
+      ],
     );
     // Namespaces as given: the stream's objects have none, the render's are in `shop`, so they are other objects.
     assert.ok(out.diffs.some((d) => d.id === 'Deployment/web' && d.status === 'removed'));
@@ -211,14 +235,20 @@ ${HELM_SAME.split(/^---$/m)
     const root = repoWith('kind: ConfigMap\nmetadata: {name: x}\n');
     const cases: [string[], RegExp, string?][] = [
       [['--against-manifests', 'missing.yaml'], /missing\.yaml: cannot read the manifest stream: ENOENT/],
-      [['--against-manifests', 'helm.yaml'], /helm\.yaml: document 1 is not a Kubernetes object: it needs apiVersion, kind and metadata\.name/],
+      [
+        ['--against-manifests', 'helm.yaml'],
+        /helm\.yaml: document 1 is not a Kubernetes object: it needs apiVersion, kind and metadata\.name/,
+      ],
       [['--against-manifests', '-'], /<stdin>: rendered output is not valid YAML/, 'a: [\n'],
       [
         ['--against-manifests', '-'],
         /<stdin>: documents 1 and 2 are the same object \(ConfigMap\/x\)/,
         'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n',
       ],
-      [['--against-manifests', 'helm.yaml', '--against', 'prod'], /give exactly one of --against ENV, --against-ref REV and --against-manifests/],
+      [
+        ['--against-manifests', 'helm.yaml', '--against', 'prod'],
+        /give exactly one of --against ENV, --against-ref REV and --against-manifests/,
+      ],
       [['--against', 'prod', '--compare-all'], /--compare-all goes with --against-manifests/],
     ];
     for (const [flags, message, stdin] of cases) {
@@ -244,7 +274,14 @@ ${HELM_SAME.split(/^---$/m)
     })();
     const stdout = new Capture();
     const stderr = new Capture();
-    const code = await main({ argv: ['diff', 'app', '--env', 'dev', '--against-manifests', '-', '--max-output-bytes', '10240'], env: {}, cwd: root, stdout, stderr, stdin: Readable.from(chunks) });
+    const code = await main({
+      argv: ['diff', 'app', '--env', 'dev', '--against-manifests', '-', '--max-output-bytes', '10240'],
+      env: {},
+      cwd: root,
+      stdout,
+      stderr,
+      stdin: Readable.from(chunks),
+    });
     assert.equal(code, 2);
     assert.match(stderr.text, /standard input is over the 10240-byte limit/);
     assert.ok(pulled < 100, `read ${pulled} chunks`);
@@ -254,8 +291,21 @@ ${HELM_SAME.split(/^---$/m)
 describe('diffAgainstManifests (pure)', () => {
   const injected = { labels: DEFAULT_LABELS, app: 'web', env: 'dev', namespace: 'shop' };
   test('a label strata would inject but with another value still shows', () => {
-    const helm = readManifestStream('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n    app.kubernetes.io/name: other\n', 'h.yaml');
-    const ours = [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop', labels: { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/managed-by': 'strata' } } }];
+    const helm = readManifestStream(
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n    app.kubernetes.io/name: other\n',
+      'h.yaml',
+    );
+    const ours = [
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name: 'c',
+          namespace: 'shop',
+          labels: { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/managed-by': 'strata' },
+        },
+      },
+    ];
     const d = diffAgainstManifests(helm, ours, { injected });
     // Ours is left with no labels at all (both were strata's), so the stream's whole labels map shows.
     assert.deepEqual(
@@ -266,9 +316,23 @@ describe('diffAgainstManifests (pure)', () => {
 
   test("Helm's managed-by label is left out when the app gives strata other label keys", () => {
     const keys = { managedBy: 'example.com/managed-by', name: 'example.com/app', environment: 'example.com/env' };
-    const helm = [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop', labels: { 'app.kubernetes.io/managed-by': 'Helm' } } }];
+    const helm = [
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'c', namespace: 'shop', labels: { 'app.kubernetes.io/managed-by': 'Helm' } },
+      },
+    ];
     const ours = [
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop', labels: { 'example.com/managed-by': 'strata', 'example.com/app': 'web', 'example.com/env': 'dev' } } },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name: 'c',
+          namespace: 'shop',
+          labels: { 'example.com/managed-by': 'strata', 'example.com/app': 'web', 'example.com/env': 'dev' },
+        },
+      },
     ];
     assert.deepEqual(diffAgainstManifests(helm, ours, { injected: { ...injected, labels: keys } }), []);
   });

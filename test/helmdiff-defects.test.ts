@@ -24,7 +24,10 @@ data:
 ${body}`;
 
 function app(templates: Record<string, string>, values = 'replicas: 2\nname: web\n', dir = 'app'): string {
-  const files: Record<string, string> = { [`${dir}/strata.yaml`.replace(/^\//, '')]: STRATA, [`${dir}/values.yaml`.replace(/^\//, '')]: values };
+  const files: Record<string, string> = {
+    [`${dir}/strata.yaml`.replace(/^\//, '')]: STRATA,
+    [`${dir}/values.yaml`.replace(/^\//, '')]: values,
+  };
   for (const [k, v] of Object.entries(templates)) files[`${dir}/templates/${k}`.replace(/^\//, '')] = v;
   return makeRepo(files);
 }
@@ -73,7 +76,10 @@ describe('missing value: did you mean', () => {
 
 describe('--show-only', () => {
   test('a template that renders nothing is said so', async () => {
-    const root = app({ 'a.yaml.hbs': CM('  a: "1"\n'), 'b.yaml.hbs': '{{#if values.off}}\n' + CM('  b: "1"\n') + '{{/if}}\n' });
+    const root = app({
+      'a.yaml.hbs': CM('  a: "1"\n'),
+      'b.yaml.hbs': '{{#if values.off}}\n' + CM('  b: "1"\n') + '{{/if}}\n',
+    });
     const r = await cli(['render', 'app', '--env', 'dev', '--show-only', 'templates/b.yaml.hbs'], { cwd: root });
     assert.equal(r.stdout, '');
     assert.equal(r.code, 1);
@@ -100,7 +106,10 @@ describe('unclosed blocks', () => {
     const root = app({ 'cm.yaml.hbs': CM('  a: "1"\n{{#if values.replicas}}\n  b: "2"\n') });
     const r = await cli(['render', 'app', '--env', 'dev'], { cwd: root });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /templates\/cm\.yaml\.hbs:7: \{\{#if\}\} opened at line 7 is never closed \(expected \{\{\/if\}\}\)/);
+    assert.match(
+      r.stderr,
+      /templates\/cm\.yaml\.hbs:7: \{\{#if\}\} opened at line 7 is never closed \(expected \{\{\/if\}\}\)/,
+    );
     assert.doesNotMatch(r.stderr, /EOF/);
   });
   test('the innermost unclosed block is named', async () => {
@@ -108,19 +117,26 @@ describe('unclosed blocks', () => {
     const r = await cli(['render', 'app', '--env', 'dev'], { cwd: root });
     assert.equal(r.code, 1);
     assert.doesNotMatch(r.stderr, /EOF/);
-    assert.match(r.stderr, /\{\{\/with\}\} at line 9 does not close \{\{#each\}\} opened at line 7 \(expected \{\{\/each\}\}\)/);
+    assert.match(
+      r.stderr,
+      /\{\{\/with\}\} at line 9 does not close \{\{#each\}\} opened at line 7 \(expected \{\{\/each\}\}\)/,
+    );
   });
 });
 
 describe('raw output read back as one node equal to the value', () => {
   test('data: {{toJson values.m}} (a flow mapping) renders', async () => {
-    const root = app({ 'cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata: {{toJson values.m}}\n' }, 'm:\n  a: "1"\n  b: "x: y"\n');
+    const root = app(
+      { 'cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata: {{toJson values.m}}\n' },
+      'm:\n  a: "1"\n  b: "x: y"\n',
+    );
     const r = await cli(['render', 'app', '--env', 'dev', '-o', 'json'], { cwd: root });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout).items[0].data, { a: '1', b: 'x: y' });
   });
   test('a flow list inside a flow map, and a JSON string: args: {{toJson values.args}}', async () => {
-    const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{toJson values.name}}\nspec:\n  containers: [{name: web, image: "web:1", args: {{toJson values.args}} }]\n';
+    const pod =
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{toJson values.name}}\nspec:\n  containers: [{name: web, image: "web:1", args: {{toJson values.args}} }]\n';
     const root = app({ 'pod.yaml.hbs': pod }, 'name: web\nargs: ["--a=1", "b, c", "<&>"]\n');
     const r = await cli(['render', 'app', '--env', 'dev', '-o', 'json'], { cwd: root });
     assert.equal(r.code, 0, r.stderr);
@@ -155,7 +171,12 @@ describe('examples/podinfo with extra environment variables', () => {
       'extraEnvs=[{"name":"FOO","value":"bar"},{"name":"B","valueFrom":{"secretKeyRef":{"name":"s","key":"k"}}}]',
     ]);
     assert.equal(r.code, 0, r.stderr);
-    const dep = (JSON.parse(r.stdout).items as { kind: string; spec: { template: { spec: { containers: { env: { name: string }[] }[] } } } }[]).find((o) => o.kind === 'Deployment')!;
+    const dep = (
+      JSON.parse(r.stdout).items as {
+        kind: string;
+        spec: { template: { spec: { containers: { env: { name: string }[] }[] } } };
+      }[]
+    ).find((o) => o.kind === 'Deployment')!;
     assert.deepEqual(
       dep.spec.template.spec.containers[0].env.map((e) => e.name),
       ['PODINFO_UI_COLOR', 'FOO', 'B'],

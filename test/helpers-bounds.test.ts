@@ -11,7 +11,11 @@ import { TemplateSet } from '../src/core/templates.js';
 
 function render(src: string, ctx: unknown = {}): string {
   const path = 't.yaml.hbs';
-  return new TemplateSet([{ path, kind: 'template', name: path }], new Map([[path, src]])).render(path, ctx, { template: path, emitted: [], log: () => {} });
+  return new TemplateSet([{ path, kind: 'template', name: path }], new Map([[path, src]])).render(path, ctx, {
+    template: path,
+    emitted: [],
+    log: () => {},
+  });
 }
 
 function failure(src: string, ctx: unknown = {}): UserError {
@@ -27,7 +31,8 @@ function failure(src: string, ctx: unknown = {}): UserError {
   return assert.fail(`rendered without an error: ${src}`);
 }
 
-const LIMIT = /exceed the 4194304-byte helper limit \(limit helperBytes: STRATA_MAX_HELPER_BYTES \/ --max-helper-bytes\)/;
+const LIMIT =
+  /exceed the 4194304-byte helper limit \(limit helperBytes: STRATA_MAX_HELPER_BYTES \/ --max-helper-bytes\)/;
 
 describe('helpers: sizes are capped by the helper limit', () => {
   const cases: [string, string, unknown?][] = [
@@ -63,14 +68,22 @@ describe('helpers: sizes are capped by the helper limit', () => {
   it('helpers whose output is proportional to their input are bounded by the input, not capped', () => {
     const big = { k: 'x'.repeat(5 * 1024 * 1024) };
     assert.equal(
-      render('{{len (toJson m)}}|{{len (b64enc m.k)}}|{{len (nindent 2 (toYaml m))}}|{{len (printf "%s" m.k)}}', { m: big }),
+      render('{{len (toJson m)}}|{{len (b64enc m.k)}}|{{len (nindent 2 (toYaml m))}}|{{len (printf "%s" m.k)}}', {
+        m: big,
+      }),
       `${big.k.length + 8}|${Math.ceil(big.k.length / 3) * 4}|${big.k.length + 6}|${big.k.length}`,
     );
   });
 
   it('the limit comes from the render (HelperHost.limits)', () => {
-    const helpers = makeHelpers({ renderPartial: () => '', limits: () => ({ ...DEFAULT_RENDER_LIMITS, helperBytes: 10 }) });
-    assert.throws(() => helpers.repeat(11, 'x', { loc: { start: { line: 3, column: 0 } } }), /repeat: the result would exceed the 10-byte helper limit/);
+    const helpers = makeHelpers({
+      renderPartial: () => '',
+      limits: () => ({ ...DEFAULT_RENDER_LIMITS, helperBytes: 10 }),
+    });
+    assert.throws(
+      () => helpers.repeat(11, 'x', { loc: { start: { line: 3, column: 0 } } }),
+      /repeat: the result would exceed the 10-byte helper limit/,
+    );
     assert.equal(helpers.repeat(10, 'x', {}), 'xxxxxxxxxx');
   });
 });
@@ -92,7 +105,10 @@ describe('helpers: regular expressions never backtrack', () => {
   });
 
   it('a pattern over the limit is refused before compiling', () => {
-    assert.match(failure('{{regexMatch s "a"}}', { s: 'a'.repeat(5 * 1024 * 1024) }).message, /regexMatch: the pattern would exceed/);
+    assert.match(
+      failure('{{regexMatch s "a"}}', { s: 'a'.repeat(5 * 1024 * 1024) }).message,
+      /regexMatch: the pattern would exceed/,
+    );
   });
 });
 
@@ -124,7 +140,10 @@ describe('helpers: refused helpers say why', () => {
       const args = name === 'lookup' ? ['v1', 'Secret', 'ns', 'name'] : [];
       assert.throws(
         () => helpers[name](...args, {}),
-        (e: unknown) => e instanceof UserError && e.message.startsWith(`${name} is not available in strata: it `) && !e.message.includes('\n'),
+        (e: unknown) =>
+          e instanceof UserError &&
+          e.message.startsWith(`${name} is not available in strata: it `) &&
+          !e.message.includes('\n'),
         name,
       );
     }
@@ -136,7 +155,10 @@ describe('helpers: refused helpers say why', () => {
   it('in a template', () => {
     assert.match(failure('x: {{randAlphaNum 16}}').message, /^randAlphaNum is not available in strata: it is random/);
     assert.match(failure('x: {{date "2006-01-02" 0}}').message, /^date is not available in strata: it reads the clock/);
-    assert.match(failure('{{lookup "v1" "Secret" "ns" "s"}}').message, /^lookup is not available in strata: it queries the cluster/);
+    assert.match(
+      failure('{{lookup "v1" "Secret" "ns" "s"}}').message,
+      /^lookup is not available in strata: it queries the cluster/,
+    );
     assert.match(failure('{{genCA "x" 365}}').message, /^genCA .* cert-manager/);
     assert.match(failure('{{env "HOME"}}').message, /^env .* environment of the rendering process/);
   });

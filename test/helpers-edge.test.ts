@@ -10,7 +10,11 @@ import { TemplateSet } from '../src/core/templates.js';
 
 function render(src: string, ctx: unknown = {}): string {
   const path = 't.yaml.hbs';
-  return new TemplateSet([{ path, kind: 'template', name: path }], new Map([[path, src]])).render(path, ctx, { template: path, emitted: [], log: () => {} });
+  return new TemplateSet([{ path, kind: 'template', name: path }], new Map([[path, src]])).render(path, ctx, {
+    template: path,
+    emitted: [],
+    log: () => {},
+  });
 }
 
 function error(src: string, ctx: unknown = {}): string {
@@ -33,11 +37,17 @@ describe('helpers: strata-specific behaviour', () => {
   });
 
   it('text helpers count characters, not bytes', () => {
-    assert.equal(render('{{trunc 3 "héllo"}}|{{trunc -2 "wörld"}}|{{substr 1 3 "日本語"}}|{{len "日本"}}|{{abbrev 5 "ünïcödé"}}'), 'hél|ld|本語|2|ün...');
+    assert.equal(
+      render('{{trunc 3 "héllo"}}|{{trunc -2 "wörld"}}|{{substr 1 3 "日本語"}}|{{len "日本"}}|{{abbrev 5 "ünïcödé"}}'),
+      'hél|ld|本語|2|ün...',
+    );
   });
 
   it("quote refuses maps and lists (sprig would print Go's map[...] text)", () => {
-    assert.match(error('{{quote m}}', { m: { a: 1 } }), /^quote: argument 1 is a map, expected text \(use toYaml or toJson\)/);
+    assert.match(
+      error('{{quote m}}', { m: { a: 1 } }),
+      /^quote: argument 1 is a map, expected text \(use toYaml or toJson\)/,
+    );
     assert.match(error('{{upper l}}', { l: [1] }), /^upper: argument 1 is a list/);
   });
 
@@ -67,7 +77,10 @@ describe('helpers: strata-specific behaviour', () => {
   it('or/and return an argument, so they work as defaults', () => {
     assert.equal(render('{{or values.a values.b "fallback"}}', { values: { a: '', b: 0 } }), 'fallback');
     assert.equal(render('{{or values.a "fallback"}}', { values: { a: 'set' } }), 'set');
-    assert.equal(render('{{empty (and values.m values.l)}}|{{len (or values.l values.m)}}', { values: { m: {}, l: [1, 2] } }), 'true|2');
+    assert.equal(
+      render('{{empty (and values.m values.l)}}|{{len (or values.l values.m)}}', { values: { m: {}, l: [1, 2] } }),
+      'true|2',
+    );
   });
 
   it('default with a missing last step falls back', () => {
@@ -88,7 +101,10 @@ describe('helpers: strata-specific behaviour', () => {
 
   it('helpers never modify their arguments', () => {
     const ctx = { values: { a: { x: 1 }, b: { x: 2, y: { z: 1 } } } };
-    render('{{len (merge values.a values.b)}}{{len (mergeOverwrite values.a values.b)}}{{len (set values.a "k" 1)}}{{len (unset values.a "x")}}', ctx);
+    render(
+      '{{len (merge values.a values.b)}}{{len (mergeOverwrite values.a values.b)}}{{len (set values.a "k" 1)}}{{len (unset values.a "x")}}',
+      ctx,
+    );
     assert.deepEqual(ctx.values, { a: { x: 1 }, b: { x: 2, y: { z: 1 } } });
   });
 
@@ -97,8 +113,18 @@ describe('helpers: strata-specific behaviour', () => {
   });
 
   it("semver returns a version that prints as text and has Go's fields", () => {
-    assert.equal(render('{{semver "v1.2"}}|{{#with (semver "1.22.3-rc.1+b")}}{{Major}}.{{Minor}}.{{Patch}} {{Prerelease}} {{Metadata}}{{/with}}'), '1.2.0|1.22.3 rc.1 b');
-    assert.equal(render('{{#if (semverCompare ">=1.21-0" capabilities.kubeVersion)}}new{{/if}}', { capabilities: { kubeVersion: 'v1.31.0' } }), 'new');
+    assert.equal(
+      render(
+        '{{semver "v1.2"}}|{{#with (semver "1.22.3-rc.1+b")}}{{Major}}.{{Minor}}.{{Patch}} {{Prerelease}} {{Metadata}}{{/with}}',
+      ),
+      '1.2.0|1.22.3 rc.1 b',
+    );
+    assert.equal(
+      render('{{#if (semverCompare ">=1.21-0" capabilities.kubeVersion)}}new{{/if}}', {
+        capabilities: { kubeVersion: 'v1.31.0' },
+      }),
+      'new',
+    );
   });
 
   it("fromYaml keeps strata's YAML rules (no YAML 1.1 booleans like y)", () => {
@@ -107,22 +133,51 @@ describe('helpers: strata-specific behaviour', () => {
   });
 
   it('regexReplaceAll expands $name like Go ($1x is the group named 1x, which is empty)', () => {
-    assert.equal(render('{{regexReplaceAll "(a)" "ab" "<$1x>"}}|{{regexReplaceAll "(a)" "ab" "<${1}x>"}}'), '<>b|<ax>b');
+    assert.equal(
+      render('{{regexReplaceAll "(a)" "ab" "<$1x>"}}|{{regexReplaceAll "(a)" "ab" "<${1}x>"}}'),
+      '<>b|<ax>b',
+    );
   });
 
   it("toJson is Go's: sorted keys, HTML-safe", () => {
-    assert.equal(render('{{b64enc (toJson m)}}', { m: { z: '<&>', a: 1 } }), Buffer.from('{"a":1,"z":"\\u003c\\u0026\\u003e"}').toString('base64'));
+    assert.equal(
+      render('{{b64enc (toJson m)}}', { m: { z: '<&>', a: 1 } }),
+      Buffer.from('{"a":1,"z":"\\u003c\\u0026\\u003e"}').toString('base64'),
+    );
   });
 
   it("the helper list has Helm's names", () => {
-    for (const h of ['printf', 'include', 'toYaml', 'semverCompare', 'regexReplaceAll', 'mergeOverwrite', 'sha256sum', 'sha256', 'index', 'len']) assert.ok(HELPER_NAMES.includes(h), h);
+    for (const h of [
+      'printf',
+      'include',
+      'toYaml',
+      'semverCompare',
+      'regexReplaceAll',
+      'mergeOverwrite',
+      'sha256sum',
+      'sha256',
+      'index',
+      'len',
+    ])
+      assert.ok(HELPER_NAMES.includes(h), h);
     assert.ok(HELPER_NAMES.length > 140, `${HELPER_NAMES.length} helpers`);
   });
 });
 
 describe('charCount (len, printf widths) counts code points without building an array', () => {
   it('agrees with Array.from on ASCII, pairs, lone and reversed surrogates', () => {
-    for (const s of ['', 'a', 'héllo', '😀', 'a😀b😀', '\ud800', '\udc00\ud800', 'x\ud800', '\ud800\ud800\udc00', '😀'.repeat(5) + '\ud83d'])
+    for (const s of [
+      '',
+      'a',
+      'héllo',
+      '😀',
+      'a😀b😀',
+      '\ud800',
+      '\udc00\ud800',
+      'x\ud800',
+      '\ud800\ud800\udc00',
+      '😀'.repeat(5) + '\ud83d',
+    ])
       assert.equal(charCount(s), Array.from(s).length, JSON.stringify(s));
     const alphabet = ['a', 'é', '😀', '\ud800', '\udc00', '中'];
     for (let seed = 1; seed < 300; seed++) {

@@ -27,11 +27,20 @@ export class Capture extends Writable {
  * gives the process (PATH and `env`) and captured streams. Use it unless the process boundary itself is what is
  * tested (exit status of the process, signals, pipes, the compile cache, start-up): it costs no node start.
  */
-export async function cli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export async function cli(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   const { main } = await import('../src/cli/main.js');
   const stdout = new Capture();
   const stderr = new Capture();
-  const code = await main({ argv: args, env: { PATH: process.env.PATH ?? '', ...opts.env }, cwd: opts.cwd ?? REPO, stdout, stderr });
+  const code = await main({
+    argv: args,
+    env: { PATH: process.env.PATH ?? '', ...opts.env },
+    cwd: opts.cwd ?? REPO,
+    stdout,
+    stderr,
+  });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
@@ -63,7 +72,8 @@ export function minimalApp(overrides: Record<string, string | Buffer> = {}): Rec
   return {
     'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg, prod]\n  namespace: demo\n',
     'app/values.yaml': 'name: demo\nreplicas: 1\n',
-    'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.name}}\ndata:\n  replicas: {{quote values.replicas}}\n',
+    'app/templates/cm.yaml.hbs':
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.name}}\ndata:\n  replicas: {{quote values.replicas}}\n',
     ...overrides,
   };
 }

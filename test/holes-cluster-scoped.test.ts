@@ -19,7 +19,11 @@ describe('identity of cluster-scoped objects', () => {
   test('objectKey and objectId leave the namespace out for a cluster-scoped kind, keep it for a namespaced one', () => {
     assert.equal(objectKey(clusterRole('bogus')), objectKey(clusterRole()));
     assert.equal(objectId(clusterRole('bogus')), 'ClusterRole/admin-ish');
-    const role = (namespace: string): K8sObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace } });
+    const role = (namespace: string): K8sObject => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'r', namespace },
+    });
     assert.notEqual(objectKey(role('a')), objectKey(role('b')));
     assert.equal(objectId(role('a')), 'Role/a/r');
   });
@@ -38,10 +42,24 @@ describe('identity of cluster-scoped objects', () => {
       metadata: { name: 'widgets.x.io' },
       spec: { group: 'x.io', scope: 'Cluster', names: { kind: 'Widget' } },
     };
-    const widget = (namespace: string): K8sObject => ({ apiVersion: 'x.io/v1', kind: 'Widget', metadata: { name: 'w', namespace } });
-    assert.throws(() => checkDuplicates([at(crd, 't/crd.yaml'), at(widget('a'), 't/w.yaml.hbs'), at(widget('b'), 't/w.yaml.hbs', 1)]), /Widget "w" is rendered twice/);
+    const widget = (namespace: string): K8sObject => ({
+      apiVersion: 'x.io/v1',
+      kind: 'Widget',
+      metadata: { name: 'w', namespace },
+    });
+    assert.throws(
+      () =>
+        checkDuplicates([at(crd, 't/crd.yaml'), at(widget('a'), 't/w.yaml.hbs'), at(widget('b'), 't/w.yaml.hbs', 1)]),
+      /Widget "w" is rendered twice/,
+    );
     const namespacedCrd = { ...crd, spec: { ...(crd.spec as object), scope: 'Namespaced' } };
-    assert.doesNotThrow(() => checkDuplicates([at(namespacedCrd, 't/crd.yaml'), at(widget('a'), 't/w.yaml.hbs'), at(widget('b'), 't/w.yaml.hbs', 1)]));
+    assert.doesNotThrow(() =>
+      checkDuplicates([
+        at(namespacedCrd, 't/crd.yaml'),
+        at(widget('a'), 't/w.yaml.hbs'),
+        at(widget('b'), 't/w.yaml.hbs', 1),
+      ]),
+    );
   });
 
   test('checkShape: a namespace on a cluster-scoped object is an error naming the template, the document and the object', () => {
@@ -66,7 +84,10 @@ describe('render refuses the reproduction', () => {
     const r = await cli(['render', 'app', '--env', 'prod'], { cwd: root });
     assert.equal(r.code, 1, r.stdout);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^strata: error: app\/templates\/rbac\.yaml\.hbs: ClusterRole "admin-ish" in document 2 is cluster-scoped but sets metadata\.namespace/);
+    assert.match(
+      r.stderr,
+      /^strata: error: app\/templates\/rbac\.yaml\.hbs: ClusterRole "admin-ish" in document 2 is cluster-scoped but sets metadata\.namespace/,
+    );
   });
 });
 
@@ -75,7 +96,8 @@ describe('namespace injection and cluster-scoped CRDs', () => {
     const { MemoryFs } = await import('../src/core/fs.js');
     const { render } = await import('../src/core/render.js');
     const fs = new MemoryFs({
-      'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nmetadata: {name: a}\nspec: {environments: [dev], layers: [values.yaml], templates: t, namespace: team-a}\n',
+      'app/strata.yaml':
+        'apiVersion: strata.dev/v1\nkind: App\nmetadata: {name: a}\nspec: {environments: [dev], layers: [values.yaml], templates: t, namespace: team-a}\n',
       'app/values.yaml': 'a: 1\n',
       'app/t/crd.yaml':
         'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.x.io}\nspec:\n  group: x.io\n  scope: Cluster\n  names: {kind: Widget, plural: widgets}\n  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]\n',
@@ -83,7 +105,8 @@ describe('namespace injection and cluster-scoped CRDs', () => {
       'app/t/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n',
     });
     const { objects } = render({ fs, appDir: 'app', env: 'dev', checks: [] });
-    const meta = (kind: string): Record<string, unknown> => objects.find((o) => o.object.kind === kind)!.object.metadata as Record<string, unknown>;
+    const meta = (kind: string): Record<string, unknown> =>
+      objects.find((o) => o.object.kind === kind)!.object.metadata as Record<string, unknown>;
     assert.equal(meta('Widget').namespace, undefined);
     assert.equal(meta('ConfigMap').namespace, 'team-a');
   });

@@ -80,7 +80,10 @@ describe('DiskFs refuses any path that resolves into .git', () => {
 describe('every reader of a render refuses a link into .git, without echoing a byte of it', () => {
   const cases: Record<string, { files: Record<string, string>; link: [string, string]; env?: string }> = {
     'file helper': {
-      files: { 'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  c: {{quote (file "gitconfig")}}\n' },
+      files: {
+        'app/templates/cm.yaml.hbs':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  c: {{quote (file "gitconfig")}}\n',
+      },
       link: ['app/gitconfig', '../.git/config'],
     },
     'values layer': { files: {}, link: ['app/values-stg.yaml', '../.git/config'], env: 'stg' },
@@ -114,7 +117,12 @@ describe('GitFs (a revision read from git objects) lists no .git entry', () => {
   test('a crafted tree holding .git/config (git never checks it out) and a symlink blob into .git read as absent', (t) => {
     const root = repo();
     const git = (args: string[], input?: string): string => {
-      const r = spawnSync('git', args, { cwd: root, input, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: root, GIT_CONFIG_NOSYSTEM: '1' } });
+      const r = spawnSync('git', args, {
+        cwd: root,
+        input,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: root, GIT_CONFIG_NOSYSTEM: '1' },
+      });
       if (r.status !== 0) throw new Error(`git ${args[0]}: ${r.stderr}`);
       return r.stdout.trim();
     };
@@ -124,7 +132,10 @@ describe('GitFs (a revision read from git objects) lists no .git entry', () => {
     const blob = git(['hash-object', '-w', '--stdin'], GITCONFIG);
     const link = git(['hash-object', '-w', '--stdin'], '../.git/config');
     const inner = git(['mktree'], `100644 blob ${blob}\tconfig\n`);
-    const top = git(['mktree'], `040000 tree ${inner}\t.git\n100644 blob ${blob}\tplain\n120000 blob ${link}\tgitconfig\n`);
+    const top = git(
+      ['mktree'],
+      `040000 tree ${inner}\t.git\n100644 blob ${blob}\tplain\n120000 blob ${link}\tgitconfig\n`,
+    );
     const commit = git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit-tree', top, '-m', 'x']);
     const fs = gitFs(root, commit);
     assert.equal(fs.stat('plain'), 'file', 'the tree was read');

@@ -18,9 +18,15 @@ function assertOneLine(stderr: string): void {
   assert.ok(stderr.startsWith('strata: error: '), stderr);
 }
 
-async function generate(env: Record<string, string>, files: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function generate(
+  env: Record<string, string>,
+  files: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const root = makeRepo(minimalApp(files));
-  return cli(['generate'], { cwd: `${root}/app`, env: { ARGOCD_APP_SOURCE_PATH: 'app', ARGOCD_APP_NAME: 'demo', ...env } });
+  return cli(['generate'], {
+    cwd: `${root}/app`,
+    env: { ARGOCD_APP_SOURCE_PATH: 'app', ARGOCD_APP_NAME: 'demo', ...env },
+  });
 }
 
 describe('generate prints one line per message, whatever the Application sends', () => {
@@ -76,11 +82,17 @@ describe('the error printer', () => {
     const anyText = fc.string({ unit: 'binary', maxLength: 60 });
     fc.assert(
       fc.property(anyText, anyText, anyText, anyText, (message, file, path, flag) => {
-        for (const e of [new UserError(message, { file, path, line: 3 }), new UserError(message, { flag }), new Error(message)]) {
+        for (const e of [
+          new UserError(message, { file, path, line: 3 }),
+          new UserError(message, { flag }),
+          new Error(message),
+        ]) {
           const text = describeError(e);
           assert.ok(!BREAKS.test(text), JSON.stringify(text));
         }
-        assert.ok(!BREAKS.test(formatFinding({ severity: 'error', rule: 'r', object: file, path, template: flag, message })));
+        assert.ok(
+          !BREAKS.test(formatFinding({ severity: 'error', rule: 'r', object: file, path, template: flag, message })),
+        );
       }),
       { seed: Number(process.env.STRATA_FUZZ_SEED ?? 21), numRuns: Number(process.env.STRATA_FUZZ_RUNS ?? 300) },
     );

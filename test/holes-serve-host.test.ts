@@ -37,7 +37,14 @@ async function tryStart<T>(start: () => Promise<T>): Promise<T | undefined> {
 }
 
 async function checkGuard(address: string, port: number): Promise<void> {
-  for (const host of ['attacker.example', `attacker.example:${port}`, `rebind.attacker.example:${port}`, `localhost:${port + 1}`, `127.0.0.1:${port === 80 ? 81 : 80}`, `[::1]`]) {
+  for (const host of [
+    'attacker.example',
+    `attacker.example:${port}`,
+    `rebind.attacker.example:${port}`,
+    `localhost:${port + 1}`,
+    `127.0.0.1:${port === 80 ? 81 : 80}`,
+    `[::1]`,
+  ]) {
     assert.equal(await statusWithHost(address, port, host), 403, `Host: ${JSON.stringify(host)} on ${address}`);
   }
   for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) {
@@ -59,7 +66,9 @@ describe('serve keeps the Host-header guard on every loopback bind', () => {
   }
 
   test('the supervised server (strata serve) on 127.0.0.2', async (t) => {
-    const s = await tryStart(() => startSupervisedServer({ root: plate, host: '127.0.0.2', port: 0, limits: DEFAULT_RENDER_LIMITS }));
+    const s = await tryStart(() =>
+      startSupervisedServer({ root: plate, host: '127.0.0.2', port: 0, limits: DEFAULT_RENDER_LIMITS }),
+    );
     if (!s) return t.skip('cannot bind 127.0.0.2 here');
     try {
       await checkGuard('127.0.0.2', s.port);
@@ -71,14 +80,34 @@ describe('serve keeps the Host-header guard on every loopback bind', () => {
 
 describe('the guard, as pure functions', () => {
   test('guarded: every loopback address and every name; unguarded: only a non-loopback address literal', () => {
-    for (const h of ['127.0.0.1', '127.0.0.2', '127.255.255.254', '::1', '::ffff:127.0.0.1', '::ffff:7f00:2', '0:0:0:0:0:0:0:1', 'localhost', 'myhost', '127.1', '0x7f.1']) {
+    for (const h of [
+      '127.0.0.1',
+      '127.0.0.2',
+      '127.255.255.254',
+      '::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:2',
+      '0:0:0:0:0:0:0:1',
+      'localhost',
+      'myhost',
+      '127.1',
+      '0x7f.1',
+    ]) {
       assert.equal(guardsHostHeader(h), true, h);
     }
-    for (const h of ['0.0.0.0', '::', '192.168.1.5', '10.0.0.1', '::ffff:10.0.0.1', 'fe80::1']) assert.equal(guardsHostHeader(h), false, h);
+    for (const h of ['0.0.0.0', '::', '192.168.1.5', '10.0.0.1', '::ffff:10.0.0.1', 'fe80::1'])
+      assert.equal(guardsHostHeader(h), false, h);
   });
 
   test('accepted Host headers: a loopback name or address, with the bound port', () => {
-    const ok = ['localhost:7420', 'LOCALHOST:7420', '127.0.0.1:7420', '127.0.0.9:7420', '[::1]:7420', '[::ffff:127.0.0.1]:7420'];
+    const ok = [
+      'localhost:7420',
+      'LOCALHOST:7420',
+      '127.0.0.1:7420',
+      '127.0.0.9:7420',
+      '[::1]:7420',
+      '[::ffff:127.0.0.1]:7420',
+    ];
     for (const h of ok) assert.equal(hostHeaderAllowed(h, 7420), true, h);
     const refused = [
       'localhost',
@@ -96,6 +125,10 @@ describe('the guard, as pure functions', () => {
     ];
     for (const h of refused) assert.equal(hostHeaderAllowed(h, 7420), false, h);
     assert.equal(hostHeaderAllowed('localhost', 80), true, 'port 80 may be left out, as browsers do');
-    assert.equal(hostHeaderAllowed('localhost:7420', undefined), true, 'behind the supervisor (a Unix socket) the port is the supervisor’s to check');
+    assert.equal(
+      hostHeaderAllowed('localhost:7420', undefined),
+      true,
+      'behind the supervisor (a Unix socket) the port is the supervisor’s to check',
+    );
   });
 });

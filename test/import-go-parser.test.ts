@@ -75,7 +75,9 @@ describe('Go template parser', () => {
   });
 
   test('literals: strings with escapes, raw strings, chars, numbers in every base, bools, nil', () => {
-    const a = only<ActionNode>('{{ list "a\\n\\"b\\x41\\u00e9" `r\\n` \'a\' 0x1F 0o17 017 0b101 1_000 1.5e2 .5 true false nil }}');
+    const a = only<ActionNode>(
+      '{{ list "a\\n\\"b\\x41\\u00e9" `r\\n` \'a\' 0x1F 0o17 017 0b101 1_000 1.5e2 .5 true false nil }}',
+    );
     const vals = a.pipe.cmds[0].args.slice(1).map((x) => ('value' in x ? x.value : x.type));
     assert.deepEqual(vals, ['a\n"bAé', 'r\\n', 97, 31, 15, 15, 5, 1000, 150, 0.5, true, false, 'nil']);
   });
@@ -98,7 +100,9 @@ describe('Go template parser', () => {
   test('range with no, one and two variables, else, break and continue', () => {
     assert.deepEqual(only<RangeNode>('{{ range .a }}x{{ end }}').pipe.decl, []);
     assert.deepEqual(only<RangeNode>('{{ range $v := .a }}{{ $v }}{{ end }}').pipe.decl, ['v']);
-    const r = only<RangeNode>('{{ range $k, $v := .m }}{{ $k }}{{ if $v }}{{ break }}{{ end }}{{ continue }}{{ else }}none{{ end }}');
+    const r = only<RangeNode>(
+      '{{ range $k, $v := .m }}{{ $k }}{{ if $v }}{{ break }}{{ end }}{{ continue }}{{ else }}none{{ end }}',
+    );
     assert.deepEqual(r.pipe.decl, ['k', 'v']);
     assert.deepEqual(texts(r.elseList!), ['none']);
     assert.ok(r.list.some((n) => n.type === 'continue'));
@@ -129,7 +133,12 @@ describe('Go template parser', () => {
   const errors: [string, string, RegExp, number][] = [
     ['unclosed action', 'a\n{{ .x ', /unclosed action/, 2],
     ['unclosed if', 'x\n{{ if .a }}\nA\n', /unclosed \{\{if\}\} \(opened at line 2\)/, 4],
-    ['unclosed range in a define', '{{ define "x" }}{{ range .a }}{{ end }}', /unclosed \{\{define\}\} \(opened at line 1\)/, 1],
+    [
+      'unclosed range in a define',
+      '{{ define "x" }}{{ range .a }}{{ end }}',
+      /unclosed \{\{define\}\} \(opened at line 1\)/,
+      1,
+    ],
     ['stray end', 'a {{ end }}', /unexpected \{\{end\}\}/, 1],
     ['stray else', '{{ else }}', /unexpected \{\{else\}\}/, 1],
     ['two elses', '{{ if .a }}{{ else }}{{ else }}{{ end }}', /else\}\} after \{\{else\}\}/, 1],

@@ -14,7 +14,12 @@ function translate(template: string, helpers = ''): { files: Record<string, stri
   const t = parseGoTemplate(template);
   const h = parseGoTemplate(helpers);
   const defines = [...t.defines, ...h.defines];
-  const info: ChartInfo = { name: CHART.name, meta: CHART, defines: new Set(defines.map((d) => d.name)), templates: new Set(['templates/cm.yaml']) };
+  const info: ChartInfo = {
+    name: CHART.name,
+    meta: CHART,
+    defines: new Set(defines.map((d) => d.name)),
+    templates: new Set(['templates/cm.yaml']),
+  };
   const tr = new Translator(info);
   const files: Record<string, string> = { 'cm.yaml.hbs': tr.template('templates/cm.yaml', t.list) };
   if (defines.length) files['_helpers.hbs'] = defines.map((d) => tr.define('templates/_helpers.tpl', d)).join('\n');
@@ -29,11 +34,15 @@ function data(body: string, values = 'name: web\n', helpers = ''): Record<string
 
 describe('import: Go template -> strata', () => {
   test('fields, pipelines and quote', () => {
-    assert.deepEqual(data('  a: {{ .Values.name | upper | quote }}\n  b: {{ printf "%s-%s" .Values.name "x" | trunc 5 }}\n'), { a: 'WEB', b: 'web-x' });
+    assert.deepEqual(
+      data('  a: {{ .Values.name | upper | quote }}\n  b: {{ printf "%s-%s" .Values.name "x" | trunc 5 }}\n'),
+      { a: 'WEB', b: 'web-x' },
+    );
   });
 
   test('if / else if / else with and, eq and not; trim markers and lines holding only a tag', () => {
-    const body = '  {{- if and .Values.a (eq .Values.b "x") }}\n  r: both\n  {{- else if not .Values.a }}\n  r: none\n  {{- else }}\n  r: a\n  {{- end }}\n';
+    const body =
+      '  {{- if and .Values.a (eq .Values.b "x") }}\n  r: both\n  {{- else if not .Values.a }}\n  r: none\n  {{- else }}\n  r: a\n  {{- end }}\n';
     assert.deepEqual(data(body, 'a: true\nb: x\n'), { r: 'both' });
     assert.deepEqual(data(body, 'a: false\nb: x\n'), { r: 'none' });
     assert.deepEqual(data(body, 'a: true\nb: q\n'), { r: 'a' });
@@ -42,9 +51,14 @@ describe('import: Go template -> strata', () => {
   });
 
   test('range over a map with $k, $v (sorted keys), over a list with ., and range … else', () => {
-    assert.deepEqual(data('  {{- range $k, $v := .Values.m }}\n  {{ $k }}: {{ $v | quote }}\n  {{- end }}\n', 'm: {b: 2, a: 1}\n'), { a: '1', b: '2' });
+    assert.deepEqual(
+      data('  {{- range $k, $v := .Values.m }}\n  {{ $k }}: {{ $v | quote }}\n  {{- end }}\n', 'm: {b: 2, a: 1}\n'),
+      { a: '1', b: '2' },
+    );
     assert.deepEqual(data('  l: "{{ range .Values.l }}{{ . }};{{ end }}"\n', 'l: [p, q]\n'), { l: 'p;q;' });
-    assert.deepEqual(data('  l: "{{ range $i, $v := .Values.l }}{{ $i }}={{ $v }} {{ end }}"\n', 'l: [p, q]\n'), { l: '0=p 1=q ' });
+    assert.deepEqual(data('  l: "{{ range $i, $v := .Values.l }}{{ $i }}={{ $v }} {{ end }}"\n', 'l: [p, q]\n'), {
+      l: '0=p 1=q ',
+    });
     assert.deepEqual(data('  l: "{{ range .Values.l }}x{{ else }}empty{{ end }}"\n', 'l: []\n'), { l: 'empty' });
   });
 
@@ -63,7 +77,8 @@ describe('import: Go template -> strata', () => {
       '{{- define "demo.name" -}}{{ default .Chart.Name .Values.nameOverride | trunc 63 }}{{- end }}\n' +
       '{{- define "demo.labels" -}}\napp: {{ include "demo.name" . }}\nrelease: {{ .Release.Name }}\n{{- end }}\n' +
       '{{- define "demo.each" -}}{{ range .Values.l }}{{ . }}@{{ $.Values.name }} {{ end }}{{- end }}\n';
-    const body = '  labels: |{{- include "demo.labels" . | nindent 4 }}\n  t: {{ template "demo.name" . }}\n  e: {{ include "demo.each" . | quote }}\n  y: {{- toYaml .Values.m | nindent 4 }}\n';
+    const body =
+      '  labels: |{{- include "demo.labels" . | nindent 4 }}\n  t: {{ template "demo.name" . }}\n  e: {{ include "demo.each" . | quote }}\n  y: {{- toYaml .Values.m | nindent 4 }}\n';
     const out = data(body, 'name: web\nl: [a, b]\nm: {k: v}\n', helpers);
     assert.deepEqual(out, { labels: 'app: demo\nrelease: app\n', t: 'demo', e: 'a@web b@web ', y: { k: 'v' } });
   });
@@ -105,7 +120,10 @@ describe('import: Go template -> strata', () => {
   });
 
   test('string literals: quotes, newlines and a trailing backslash survive', () => {
-    assert.deepEqual(data('  a: {{ "say \\"hi\\"" | quote }}\n  b: {{ "a\\nb" | quote }}\n  c: {{ "x\\\\" | quote }}\n'), { a: 'say "hi"', b: 'a\nb', c: 'x\\' });
+    assert.deepEqual(
+      data('  a: {{ "say \\"hi\\"" | quote }}\n  b: {{ "a\\nb" | quote }}\n  c: {{ "x\\\\" | quote }}\n'),
+      { a: 'say "hi"', b: 'a\nb', c: 'x\\' },
+    );
   });
 
   test('literal {{ in Go output is escaped', () => {
@@ -132,7 +150,10 @@ describe('import: Go template -> strata', () => {
       afterIf.tr.places.map((p) => p.construct),
       ['$x'],
     );
-    assert.throws(() => renderApp(afterIf.files, 'l: 1\n'), /strata import: \$x at templates\/cm\.yaml:7 has no strata equivalent/);
+    assert.throws(
+      () => renderApp(afterIf.files, 'l: 1\n'),
+      /strata import: \$x at templates\/cm\.yaml:7 has no strata equivalent/,
+    );
   });
 
   test('constructs with no equivalent are listed and fail only when reached', () => {
@@ -143,7 +164,15 @@ describe('import: Go template -> strata', () => {
     );
     assert.deepEqual(
       tr.places.map((p) => `${p.line}:${p.construct}`),
-      ['7:lookup', '8:.Files.Glob', '9:genSelfSignedCert', '11:{{break}}', '12:nosuchfunc', '13:set', '14:template "missing"'],
+      [
+        '7:lookup',
+        '8:.Files.Glob',
+        '9:genSelfSignedCert',
+        '11:{{break}}',
+        '12:nosuchfunc',
+        '13:set',
+        '14:template "missing"',
+      ],
     );
     // The `if` is false: the render reaches only the later places.
     assert.throws(() => renderApp(files, 'on: false\nl: []\n'), /nosuchfunc at templates\/cm\.yaml:12/);

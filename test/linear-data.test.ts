@@ -27,7 +27,8 @@ function timed<T>(fn: () => T): { ms: number; result?: T; error?: unknown } {
 const KB200 = 200 * 1024;
 
 // The classifier before the fix, as the reference for what it must still decide (on short inputs only).
-const OLD_AMBIGUOUS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-7]+|[-+]?[0-9][0-9_]*_[0-9_]*|[-+]?[0-9]+(?::[0-5]?[0-9])+|\d{4}-\d\d?-\d\d?(?:[Tt ].*)?)$/;
+const OLD_AMBIGUOUS =
+  /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-7]+|[-+]?[0-9][0-9_]*_[0-9_]*|[-+]?[0-9]+(?::[0-5]?[0-9])+|\d{4}-\d\d?-\d\d?(?:[Tt ].*)?)$/;
 
 describe('YAML scalar classification is linear', () => {
   const shapes: [string, string][] = [
@@ -113,8 +114,11 @@ describe('YAML scalar classification is linear', () => {
     // And on every short string over a small alphabet that reaches each branch.
     const alphabet = ['0', '1', '7', '8', '_', ':', '-', '+', 'T', ' ', 'x', '6'];
     const all = (n: number): string[] => (n === 0 ? [''] : all(n - 1).flatMap((p) => alphabet.map((c) => p + c)));
-    for (let n = 1; n <= 5; n++) for (const s of all(n)) assert.equal(isAmbiguous(s), OLD_AMBIGUOUS.test(s), JSON.stringify(s));
-    for (const s of ['2024-01-0', '1999-12-31', '2024-01-02t', '2024-1-02 ']) for (const t of ['', 'x', ' 1', 'T1']) assert.equal(isAmbiguous(s + t), OLD_AMBIGUOUS.test(s + t), JSON.stringify(s + t));
+    for (let n = 1; n <= 5; n++)
+      for (const s of all(n)) assert.equal(isAmbiguous(s), OLD_AMBIGUOUS.test(s), JSON.stringify(s));
+    for (const s of ['2024-01-0', '1999-12-31', '2024-01-02t', '2024-1-02 '])
+      for (const t of ['', 'x', ' 1', 'T1'])
+        assert.equal(isAmbiguous(s + t), OLD_AMBIGUOUS.test(s + t), JSON.stringify(s + t));
   });
 });
 
@@ -130,7 +134,11 @@ describe('tracing findings is linear in findings and printed values', () => {
       { template: 't.hbs', valuePath: `.items[${i}].tag`, value: it.tag },
     ]);
     const tracer = makeTracer(emitted, merged);
-    const r = timed(() => items.map((it, i) => [tracer.origin('t.hbs', it.port, 'port'), tracer.origin('t.hbs', 'latest', 'tag'), i] as const));
+    const r = timed(() =>
+      items.map(
+        (it, i) => [tracer.origin('t.hbs', it.port, 'port'), tracer.origin('t.hbs', 'latest', 'tag'), i] as const,
+      ),
+    );
     assert.ok(r.ms < 10_000, `took ${r.ms} ms`);
     // Distinct texts trace to their one value; the shared `latest` has 20,000 candidates and no origin.
     for (const [o, latest, i] of r.result!) {
@@ -174,7 +182,9 @@ describe('values schemas: size, compile budget, own properties', () => {
   it('a 30,000-property schema fails fast, naming the compile budget and the file', () => {
     const props: Record<string, unknown> = {};
     for (let i = 0; i < 30_000; i++) props[`p${i}`] = { type: 'string' };
-    const r = timed(() => compileValuesSchema(JSON.stringify({ type: 'object', properties: props }), 'app/values.schema.json'));
+    const r = timed(() =>
+      compileValuesSchema(JSON.stringify({ type: 'object', properties: props }), 'app/values.schema.json'),
+    );
     assert.ok(r.ms < 3000, `took ${r.ms} ms`);
     assert.match(String(r.error), /^app\/values\.schema\.json: .*over 10,000 subschemas.*compile budget/);
     assert.doesNotMatch(String(r.error), /pattern|backtrack/);
@@ -182,7 +192,10 @@ describe('values schemas: size, compile budget, own properties', () => {
 
   it('a schema over schemaBytes is refused before parsing', () => {
     const text = JSON.stringify({ description: 'x'.repeat(2048) });
-    assert.throws(() => compileValuesSchema(text, 's.json', { schemaBytes: 1024 }), /s\.json: the values schema is over the 1024-byte limit \(limit schemaBytes: STRATA_MAX_SCHEMA_BYTES/);
+    assert.throws(
+      () => compileValuesSchema(text, 's.json', { schemaBytes: 1024 }),
+      /s\.json: the values schema is over the 1024-byte limit \(limit schemaBytes: STRATA_MAX_SCHEMA_BYTES/,
+    );
   });
 
   it('required and properties do not see Object.prototype', () => {
@@ -191,7 +204,10 @@ describe('values schemas: size, compile budget, own properties', () => {
       assert.equal(v({}), false, `required: [${key}] passed on {}`);
       assert.equal(v(JSON.parse(`{"${key}": 1}`)), true, key);
     }
-    const typed = compileValuesSchema(JSON.stringify({ type: 'object', properties: { toString: { type: 'string' } } }), 'props.json');
+    const typed = compileValuesSchema(
+      JSON.stringify({ type: 'object', properties: { toString: { type: 'string' } } }),
+      'props.json',
+    );
     assert.equal(typed({}), true); // the inherited function is not the value of `toString`
   });
 });
@@ -199,14 +215,29 @@ describe('values schemas: size, compile budget, own properties', () => {
 describe('--set nesting cap', () => {
   it('a 60,000-level --set path is a user error naming the limit', () => {
     const expr = 'a' + '.a'.repeat(60_000) + '=1';
-    assert.throws(() => parseSetExpression(expr, 'set', '--set'), /nesting deeper than 64 levels \(limit nestingDepth: STRATA_MAX_NESTING/);
-    assert.throws(() => parseSetExpression('a' + '[0]'.repeat(60_000) + '=1', 'set', '--set'), /nesting deeper than 64/);
+    assert.throws(
+      () => parseSetExpression(expr, 'set', '--set'),
+      /nesting deeper than 64 levels \(limit nestingDepth: STRATA_MAX_NESTING/,
+    );
+    assert.throws(
+      () => parseSetExpression('a' + '[0]'.repeat(60_000) + '=1', 'set', '--set'),
+      /nesting deeper than 64/,
+    );
   });
 
   it('a 60,000-level --set-json value is a user error, counted with its path', () => {
-    assert.throws(() => parseSetExpression('a=' + '['.repeat(60_000) + ']'.repeat(60_000), 'set-json', '--set-json'), /nesting deeper than 64/);
-    assert.throws(() => parseSetExpression('a.b=' + '{"x":'.repeat(63) + '1' + '}'.repeat(63), 'set-json', '--set-json'), /nesting deeper than 64/);
-    assert.equal(parseSetExpression('a=' + '{"x":'.repeat(63) + '1' + '}'.repeat(63), 'set-json', '--set-json').length, 1);
+    assert.throws(
+      () => parseSetExpression('a=' + '['.repeat(60_000) + ']'.repeat(60_000), 'set-json', '--set-json'),
+      /nesting deeper than 64/,
+    );
+    assert.throws(
+      () => parseSetExpression('a.b=' + '{"x":'.repeat(63) + '1' + '}'.repeat(63), 'set-json', '--set-json'),
+      /nesting deeper than 64/,
+    );
+    assert.equal(
+      parseSetExpression('a=' + '{"x":'.repeat(63) + '1' + '}'.repeat(63), 'set-json', '--set-json').length,
+      1,
+    );
     assert.equal(parseSetExpression('a' + '.a'.repeat(63) + '=1', 'set', '--set').length, 1);
   });
 
@@ -219,7 +250,10 @@ describe('--set nesting cap', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 60_000; i++) deep = [deep];
     const b = new ValuesBuilder();
-    assert.throws(() => b.setPath(['a'], deep as never, { flag: 'parameter set[a]' }), /parameter set\[a\]: nesting deeper than 64 levels/);
+    assert.throws(
+      () => b.setPath(['a'], deep as never, { flag: 'parameter set[a]' }),
+      /parameter set\[a\]: nesting deeper than 64 levels/,
+    );
     const small = new ValuesBuilder([], 3);
     assert.throws(() => small.setPath(['a', 'b'], { c: { d: 1 } }, { flag: '--set-json' }), /deeper than 3/);
     small.setPath(['a', 'b'], { c: 1 }, { flag: '--set-json' });
@@ -243,7 +277,8 @@ describe('complex keys are refused (issue 10 §4), found without a second readin
     it(name, () => assert.throws(() => loadYamlText(text, 'values.yaml'), want));
   }
   it('scalar keys, aliases as values, and look-alikes in comments and strings load', () => {
-    const text = 'base: &b {x: 1}\nc:\n  <<: *b\n  y: *b\n# see ../*.yaml? [a]: b\nurl: "http://h/?q=[1]:2"\n"[k]": 1\n? plain\n: 2\n';
+    const text =
+      'base: &b {x: 1}\nc:\n  <<: *b\n  y: *b\n# see ../*.yaml? [a]: b\nurl: "http://h/?q=[1]:2"\n"[k]": 1\n? plain\n: 2\n';
     const v = loadYamlText(text, 'values.yaml').value as Record<string, unknown>;
     assert.deepEqual(v.c, { x: 1, y: { x: 1 } });
     assert.equal(v['[k]'], 1);

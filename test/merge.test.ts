@@ -13,14 +13,22 @@ function merge(layers: (Values | undefined)[], rules: ListRule[] = []) {
 
 // Cases from docs/values.md ("Merge rules"), strata column.
 const cases: { name: string; layers: Values[]; want: Values; rules?: ListRule[] }[] = [
-  { name: 'map + map deep-merges', layers: [{ a: { b: 1, c: 2 } }, { a: { c: 3, d: 4 } }], want: { a: { b: 1, c: 3, d: 4 } } },
+  {
+    name: 'map + map deep-merges',
+    layers: [{ a: { b: 1, c: 2 } }, { a: { c: 3, d: 4 } }],
+    want: { a: { b: 1, c: 3, d: 4 } },
+  },
   { name: 'list + list: later replaces wholesale', layers: [{ l: [1, 2, 3] }, { l: [9] }], want: { l: [9] } },
   { name: 'scalar replaces map', layers: [{ a: { b: 1 } }, { a: 'x' }], want: { a: 'x' } },
   { name: 'map replaces scalar', layers: [{ a: 'x' }, { a: { b: 1 } }], want: { a: { b: 1 } } },
   { name: 'null deletes a key set before', layers: [{ a: { b: 1, c: 2 } }, { a: { b: null } }], want: { a: { c: 2 } } },
   { name: 'null deletes a whole map', layers: [{ a: { b: 1 }, k: 1 }, { a: null }], want: { k: 1 } },
   { name: 'null deletes across several earlier layers', layers: [{ a: 1 }, { a: 2 }, { a: null }], want: {} },
-  { name: 'null with nothing to delete leaves no key', layers: [{ k: 1 }, { missing: null, nested: { x: null, y: 1 } }], want: { k: 1, nested: { y: 1 } } },
+  {
+    name: 'null with nothing to delete leaves no key',
+    layers: [{ k: 1 }, { missing: null, nested: { x: null, y: 1 } }],
+    want: { k: 1, nested: { y: 1 } },
+  },
   { name: 'null in the first layer leaves no key', layers: [{ a: null, b: 1 }], want: { b: 1 } },
   { name: 'a key deleted then set again is back', layers: [{ a: 1 }, { a: null }, { a: 3 }], want: { a: 3 } },
   { name: '{} keeps base keys', layers: [{ a: { b: 1 } }, { a: {} }], want: { a: { b: 1 } } },
@@ -133,7 +141,8 @@ describe('--set applied to merged values', () => {
     const b = new ValuesBuilder();
     b.mergeLayer(base, () => ({ file: 'values.yaml' }));
     for (const [kind, expr] of exprs) {
-      for (const a of parseSetExpression(expr, kind, `--${kind} ${expr}`)) b.setPath(a.segments, a.value, { flag: `--${kind} ${expr}` });
+      for (const a of parseSetExpression(expr, kind, `--${kind} ${expr}`))
+        b.setPath(a.segments, a.value, { flag: `--${kind} ${expr}` });
     }
     return b.result().values;
   }
@@ -169,7 +178,12 @@ describe('--set applied to merged values', () => {
   });
 
   it('no prototype pollution through --set paths', () => {
-    for (const expr of ['__proto__.polluted=1', 'constructor.prototype.polluted=1', 'a.__proto__.polluted=1', 'prototype.polluted=1']) {
+    for (const expr of [
+      '__proto__.polluted=1',
+      'constructor.prototype.polluted=1',
+      'a.__proto__.polluted=1',
+      'prototype.polluted=1',
+    ]) {
       assert.throws(() => applySets({}, ['set', expr]), /not allowed/, expr);
     }
     assert.throws(() => applySets({}, ['set-json', 'a={"__proto__":{"polluted":1}}']), /not allowed/);

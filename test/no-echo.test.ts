@@ -20,7 +20,10 @@ class Capture extends Writable {
   }
 }
 
-async function run(files: Record<string, string | Buffer>, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(
+  files: Record<string, string | Buffer>,
+  argv: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const cwd = makeRepo(files);
   const stdout = new Capture();
   const stderr = new Capture();
@@ -52,35 +55,98 @@ const cases: Case[] = [
     secret: '1_2_3_4_5_6_7',
     reason: /\.pin: "N_NNN" means different things/,
   },
-  { name: 'unsafe integer in a values file', files: { 'app/values.yaml': `name: demo\nreplicas: 1\nn: ${BIG.slice(0, 20)}\n` }, secret: BIG.slice(0, 20), reason: /\.n: integer beyond 2\^53/ },
-  { name: 'duplicate key', files: { 'app/values.yaml': `name: demo\nreplicas: 1\npassword: ${CANARY}\npassword: ${CANARY}x\n` }, reason: /values\.yaml:4:\d+: invalid YAML: duplicated mapping key/ },
-  { name: 'YAML syntax error next to a value', files: { 'app/values.yaml': `name: demo\nreplicas: 1\npassword: "${CANARY}\n` }, reason: /values\.yaml:\d+:\d+: invalid YAML/ },
+  {
+    name: 'unsafe integer in a values file',
+    files: { 'app/values.yaml': `name: demo\nreplicas: 1\nn: ${BIG.slice(0, 20)}\n` },
+    secret: BIG.slice(0, 20),
+    reason: /\.n: integer beyond 2\^53/,
+  },
+  {
+    name: 'duplicate key',
+    files: { 'app/values.yaml': `name: demo\nreplicas: 1\npassword: ${CANARY}\npassword: ${CANARY}x\n` },
+    reason: /values\.yaml:4:\d+: invalid YAML: duplicated mapping key/,
+  },
+  {
+    name: 'YAML syntax error next to a value',
+    files: { 'app/values.yaml': `name: demo\nreplicas: 1\npassword: "${CANARY}\n` },
+    reason: /values\.yaml:\d+:\d+: invalid YAML/,
+  },
   {
     name: 'bad UTF-8 next to a value',
-    files: { 'app/values.yaml': Buffer.concat([Buffer.from(`name: demo\nreplicas: 1\npassword: ${CANARY}`), Buffer.from([0xff, 0x0a])]) },
+    files: {
+      'app/values.yaml': Buffer.concat([
+        Buffer.from(`name: demo\nreplicas: 1\npassword: ${CANARY}`),
+        Buffer.from([0xff, 0x0a]),
+      ]),
+    },
     reason: /values\.yaml:3: file is not valid UTF-8/,
   },
-  { name: 'complex key', files: { 'app/values.yaml': `name: demo\nreplicas: 1\nmap:\n  ? [${CANARY}, b]\n  : 1\n` }, reason: /values\.yaml:4:\d+ \.map: a list or map used as a key/ },
-  { name: 'forbidden key', files: { 'app/values.yaml': `name: demo\nreplicas: 1\nx:\n  constructor: ${CANARY}\n` }, reason: /\.x\.constructor: the key "constructor" is not allowed/ },
-  { name: '--set key without a value after a secret', args: render(['--set', `password=${CANARY},oops`]), reason: /--set password=…: key "\.oops" has no value/ },
-  { name: '--set bad index after a secret', args: render(['--set', `password=${CANARY},list[x]=1`]), reason: /expected a list index/ },
-  { name: '--set unsafe integer', args: render(['--set', `n=${BIG.slice(0, 17)}`]), secret: BIG.slice(0, 17), reason: /integer is beyond 2\^53/ },
-  { name: '--set-json invalid JSON', args: render(['--set-json', `cfg={"password":"${CANARY}",}`]), reason: /--set-json cfg=…: invalid JSON/ },
+  {
+    name: 'complex key',
+    files: { 'app/values.yaml': `name: demo\nreplicas: 1\nmap:\n  ? [${CANARY}, b]\n  : 1\n` },
+    reason: /values\.yaml:4:\d+ \.map: a list or map used as a key/,
+  },
+  {
+    name: 'forbidden key',
+    files: { 'app/values.yaml': `name: demo\nreplicas: 1\nx:\n  constructor: ${CANARY}\n` },
+    reason: /\.x\.constructor: the key "constructor" is not allowed/,
+  },
+  {
+    name: '--set key without a value after a secret',
+    args: render(['--set', `password=${CANARY},oops`]),
+    reason: /--set password=…: key "\.oops" has no value/,
+  },
+  {
+    name: '--set bad index after a secret',
+    args: render(['--set', `password=${CANARY},list[x]=1`]),
+    reason: /expected a list index/,
+  },
+  {
+    name: '--set unsafe integer',
+    args: render(['--set', `n=${BIG.slice(0, 17)}`]),
+    secret: BIG.slice(0, 17),
+    reason: /integer is beyond 2\^53/,
+  },
+  {
+    name: '--set-json invalid JSON',
+    args: render(['--set-json', `cfg={"password":"${CANARY}",}`]),
+    reason: /--set-json cfg=…: invalid JSON/,
+  },
   { name: '--set-json bare word', args: render(['--set-json', `cfg=${CANARY}`]), reason: /invalid JSON/ },
-  { name: '--set-json unsafe integer', args: render(['--set-json', `cfg={"n":${BIG.slice(0, 18)}}`]), secret: BIG.slice(0, 18), reason: /integer is beyond 2\^53/ },
-  { name: '--set-json forbidden key', args: render(['--set-json', `cfg={"__proto__":"${CANARY}"}`]), reason: /the key "__proto__" is not allowed/ },
+  {
+    name: '--set-json unsafe integer',
+    args: render(['--set-json', `cfg={"n":${BIG.slice(0, 18)}}`]),
+    secret: BIG.slice(0, 18),
+    reason: /integer is beyond 2\^53/,
+  },
+  {
+    name: '--set-json forbidden key',
+    args: render(['--set-json', `cfg={"__proto__":"${CANARY}"}`]),
+    reason: /the key "__proto__" is not allowed/,
+  },
   {
     name: '--set through a string value',
     files: { 'app/values.yaml': `name: demo\nreplicas: 1\npassword: ${CANARY}\n` },
     args: render(['--set', 'password.x=1']),
     reason: /\.password is a string, not a map/,
   },
-  { name: '--set too deep', args: render(['--set', `${'a.'.repeat(70)}b=${CANARY}`]), reason: /nesting deeper than 64 levels/ },
+  {
+    name: '--set too deep',
+    args: render(['--set', `${'a.'.repeat(70)}b=${CANARY}`]),
+    reason: /nesting deeper than 64 levels/,
+  },
   {
     name: 'values schema: pattern, enum and type',
     files: {
       'app/values.yaml': `name: demo\nreplicas: 1\nuser: ${CANARY}\nmode: ${CANARY}m\ncount: ${CANARY}c\n`,
-      'app/values.schema.json': JSON.stringify({ type: 'object', properties: { user: { type: 'string', pattern: '^[a-z]+$' }, mode: { enum: ['a', 'b'] }, count: { type: 'integer' } } }),
+      'app/values.schema.json': JSON.stringify({
+        type: 'object',
+        properties: {
+          user: { type: 'string', pattern: '^[a-z]+$' },
+          mode: { enum: ['a', 'b'] },
+          count: { type: 'integer' },
+        },
+      }),
     },
     reason: /3 errors found:\n(?:.*values-schema.*\n?){3}/,
   },
@@ -88,7 +154,9 @@ const cases: Case[] = [
     name: 'values schema: required against a secret-laden map',
     files: {
       'app/values.yaml': `name: demo\nreplicas: 1\ndb:\n  password: ${CANARY}\n`,
-      'app/values.schema.json': JSON.stringify({ properties: { db: { required: ['user'], additionalProperties: false } } }),
+      'app/values.schema.json': JSON.stringify({
+        properties: { db: { required: ['user'], additionalProperties: false } },
+      }),
     },
     reason: /missing required field "user"/,
   },
@@ -96,25 +164,31 @@ const cases: Case[] = [
     name: 'Kubernetes schema type error traced to a value',
     files: {
       'app/values.yaml': `name: demo\nreplicas: 1\nport: ${CANARY}\n`,
-      'app/templates/svc.yaml.hbs': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n  - port: {{quote values.port}}\n',
+      'app/templates/svc.yaml.hbs':
+        'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n  - port: {{quote values.port}}\n',
     },
     reason: /must be integer/,
   },
   {
     name: 'unknown field in strata.yaml',
-    files: { 'app/strata.yaml': `apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg, prod]\n  namespace: demo\n  secretish: ${CANARY}\n` },
+    files: {
+      'app/strata.yaml': `apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg, prod]\n  namespace: demo\n  secretish: ${CANARY}\n`,
+    },
     reason: /strata\.yaml:6:\d+.*secretish/,
   },
   {
     name: 'wrong type in strata.yaml',
-    files: { 'app/strata.yaml': `apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg, prod]\n  namespace: [${CANARY}]\n` },
+    files: {
+      'app/strata.yaml': `apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg, prod]\n  namespace: [${CANARY}]\n`,
+    },
     reason: /strata\.yaml:5:\d+.*namespace/,
   },
   {
     name: 'rendered ambiguous value',
     files: {
       'app/values.yaml': `name: demo\nreplicas: 1\ntoken: "2024-01-01 ${CANARY}"\n`,
-      'app/templates/x.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  t: {{values.token}}\n',
+      'app/templates/x.yaml.hbs':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  t: {{values.token}}\n',
     },
     reason: /x\.yaml\.hbs \.data\.t: "YYYY-MM-DD …" means different things in YAML 1\.1/,
   },

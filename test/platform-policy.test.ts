@@ -9,7 +9,14 @@ import { describe, test } from 'node:test';
 
 import { cli, makeRepo } from './helpers.js';
 
-const APP = ['apiVersion: strata.dev/v1', 'kind: App', 'spec:', '  environments: [stg, prod]', '  namespace: team-a', ''].join('\n');
+const APP = [
+  'apiVersion: strata.dev/v1',
+  'kind: App',
+  'spec:',
+  '  environments: [stg, prod]',
+  '  namespace: team-a',
+  '',
+].join('\n');
 
 /** Every repository policy rule off: what a repository that wants to relax everything writes. */
 const REPO_ALL_OFF = [
@@ -33,8 +40,10 @@ const CRB = [
   'subjects: [{ kind: ServiceAccount, name: default, namespace: team-a }]',
   '',
 ].join('\n');
-const SECRET = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: stolen\n  namespace: kube-system\nstringData:\n  k: v\n';
-const PROJECT = 'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: default\n  namespace: argocd\nspec:\n  sourceRepos: ["*"]\n';
+const SECRET =
+  'apiVersion: v1\nkind: Secret\nmetadata:\n  name: stolen\n  namespace: kube-system\nstringData:\n  k: v\n';
+const PROJECT =
+  'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: default\n  namespace: argocd\nspec:\n  sourceRepos: ["*"]\n';
 const APPLICATION = [
   'apiVersion: argoproj.io/v1alpha1',
   'kind: Application',
@@ -83,13 +92,22 @@ function platformFile(text: string): string {
 }
 
 function repoWith(templates: Record<string, string>, extra: Record<string, string> = {}): string {
-  const files: Record<string, string> = { 'app/strata.yaml': APP, 'app/values.yaml': 'tag: "1.0"\n', 'strata-policy.yaml': REPO_ALL_OFF, ...extra };
+  const files: Record<string, string> = {
+    'app/strata.yaml': APP,
+    'app/values.yaml': 'tag: "1.0"\n',
+    'strata-policy.yaml': REPO_ALL_OFF,
+    ...extra,
+  };
   for (const [name, text] of Object.entries(templates)) files[`app/templates/${name}`] = text;
   return makeRepo(files);
 }
 
 /** `strata generate` as Argo CD runs it for an Application of project `project` with destination `namespace`. */
-function generate(root: string, policyFile: string | undefined, over: Record<string, string> = {}): ReturnType<typeof cli> {
+function generate(
+  root: string,
+  policyFile: string | undefined,
+  over: Record<string, string> = {},
+): ReturnType<typeof cli> {
   return cli(['generate'], {
     cwd: join(root, 'app'),
     env: {
@@ -117,8 +135,16 @@ describe('platform policy: the four objects of the issue 23 reproduction', () =>
       SECRET,
       /error platform-namespaces Secret\/kube-system\/stolen \.metadata\.namespace .*app\/templates\/secret\.yaml.*: platform policy \(.*\): namespace "kube-system" is not allowed .*team-a/,
     ],
-    ['project.yaml', PROJECT, /error platform-kinds AppProject\/argocd\/default .*: platform policy \(.*\): kind AppProject is not allowed/],
-    ['application.yaml', APPLICATION, /error platform-namespaces Application\/argocd\/escalate \.metadata\.namespace .*: platform policy \(.*\): namespace "argocd" is not allowed/],
+    [
+      'project.yaml',
+      PROJECT,
+      /error platform-kinds AppProject\/argocd\/default .*: platform policy \(.*\): kind AppProject is not allowed/,
+    ],
+    [
+      'application.yaml',
+      APPLICATION,
+      /error platform-namespaces Application\/argocd\/escalate \.metadata\.namespace .*: platform policy \(.*\): namespace "argocd" is not allowed/,
+    ],
   ];
   for (const [name, text, expected] of cases) {
     test(`${name}: renders today without a platform policy, fails under one with a one-line error naming it`, async () => {
@@ -134,12 +160,22 @@ describe('platform policy: the four objects of the issue 23 reproduction', () =>
   }
 
   test('all four at once: four errors, each on its own line, nothing on stdout', async () => {
-    const root = repoWith({ 'crb.yaml': CRB, 'secret.yaml': SECRET, 'project.yaml': PROJECT, 'application.yaml': APPLICATION });
+    const root = repoWith({
+      'crb.yaml': CRB,
+      'secret.yaml': SECRET,
+      'project.yaml': PROJECT,
+      'application.yaml': APPLICATION,
+    });
     const r = await generate(root, platformFile(PLATFORM));
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /4 errors found/);
-    for (const id of ['ClusterRoleBinding/team-a-admin', 'Secret/kube-system/stolen', 'AppProject/argocd/default', 'Application/argocd/escalate'])
+    for (const id of [
+      'ClusterRoleBinding/team-a-admin',
+      'Secret/kube-system/stolen',
+      'AppProject/argocd/default',
+      'Application/argocd/escalate',
+    ])
       assert.match(r.stderr, new RegExp(`platform-\\w+ ${id}`));
   });
 
@@ -149,7 +185,15 @@ describe('platform policy: the four objects of the issue 23 reproduction', () =>
     const denied = await generate(root, platformFile(PLATFORM));
     assert.equal(denied.code, 1);
     assert.match(denied.stderr, /platform-namespaces ClusterRole\/reader .*ClusterRole is cluster-scoped/);
-    const allowed = await generate(root, platformFile(PLATFORM.replace('    namespaces: destination', '    namespaces: destination\n    allowClusterKinds: [ClusterRole]')));
+    const allowed = await generate(
+      root,
+      platformFile(
+        PLATFORM.replace(
+          '    namespaces: destination',
+          '    namespaces: destination\n    allowClusterKinds: [ClusterRole]',
+        ),
+      ),
+    );
     assert.equal(allowed.code, 0, allowed.stderr);
   });
 
@@ -167,7 +211,10 @@ describe('platform policy: the four objects of the issue 23 reproduction', () =>
 describe('platform policy: a repository cannot relax it', () => {
   test('image-tag-pinned: error holds though strata-policy.yaml and strata.yaml turn it off, with a warning naming the relaxation', async () => {
     const app = APP + '  policy:\n    rules: { image-tag-pinned: "off" }\n';
-    const root = repoWith({ 'deploy.yaml.hbs': DEPLOYMENT }, { 'app/strata.yaml': app, 'app/values.yaml': 'tag: latest\n' });
+    const root = repoWith(
+      { 'deploy.yaml.hbs': DEPLOYMENT },
+      { 'app/strata.yaml': app, 'app/values.yaml': 'tag: latest\n' },
+    );
     assert.equal((await generate(root, undefined)).code, 0);
     const r = await generate(root, platformFile(PLATFORM));
     assert.equal(r.code, 1);
@@ -179,7 +226,10 @@ describe('platform policy: a repository cannot relax it', () => {
     const pinned = repoWith({ 'deploy.yaml.hbs': DEPLOYMENT }, { 'app/strata.yaml': app });
     const ok = await generate(pinned, platformFile(PLATFORM));
     assert.equal(ok.code, 0, ok.stderr);
-    assert.match(ok.stderr, /warn platform-policy .*image-tag-pinned is "off" in the repository's policy, below the platform policy's "error" \(.*platform-policy\.yaml\); the platform's applies/);
+    assert.match(
+      ok.stderr,
+      /warn platform-policy .*image-tag-pinned is "off" in the repository's policy, below the platform policy's "error" \(.*platform-policy\.yaml\); the platform's applies/,
+    );
   });
 
   test('every built-in rule the platform sets is enforced whatever the repository says', async () => {
@@ -191,19 +241,34 @@ describe('platform policy: a repository cannot relax it', () => {
       assert.equal(r.code, 1, `${rule}: ${r.stderr}`);
       assert.match(r.stderr, new RegExp(`error ${rule} Deployment/team-a/web .*platform policy`), rule);
     }
-    const registry = PLATFORM.replace('rules: { image-tag-pinned: error }', 'rules: { image-registry: { severity: error, allow: [ghcr.io/acme] } }');
+    const registry = PLATFORM.replace(
+      'rules: { image-tag-pinned: error }',
+      'rules: { image-registry: { severity: error, allow: [ghcr.io/acme] } }',
+    );
     const r = await generate(root, platformFile(registry));
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /error image-registry Deployment\/team-a\/web .*platform policy .*registry\.example\.com, which is not allowed \(allowed: ghcr\.io\/acme\)/);
+    assert.match(
+      r.stderr,
+      /error image-registry Deployment\/team-a\/web .*platform policy .*registry\.example\.com, which is not allowed \(allowed: ghcr\.io\/acme\)/,
+    );
   });
 
   test('a repository rule stricter than the platform still applies (tightening), and a finding both report is listed once', async () => {
-    const tighter = REPO_ALL_OFF.replace('image-tag-pinned: "off"', 'image-tag-pinned: { severity: error, requireDigest: true }');
+    const tighter = REPO_ALL_OFF.replace(
+      'image-tag-pinned: "off"',
+      'image-tag-pinned: { severity: error, requireDigest: true }',
+    );
     const root = repoWith({ 'deploy.yaml.hbs': DEPLOYMENT }, { 'strata-policy.yaml': tighter });
     const r = await generate(root, platformFile(PLATFORM));
     assert.equal(r.code, 1);
     assert.match(r.stderr, /error image-tag-pinned .*is not pinned by digest/);
-    const both = repoWith({ 'deploy.yaml.hbs': DEPLOYMENT }, { 'strata-policy.yaml': REPO_ALL_OFF.replace('image-tag-pinned: "off"', 'image-tag-pinned: error'), 'app/values.yaml': 'tag: latest\n' });
+    const both = repoWith(
+      { 'deploy.yaml.hbs': DEPLOYMENT },
+      {
+        'strata-policy.yaml': REPO_ALL_OFF.replace('image-tag-pinned: "off"', 'image-tag-pinned: error'),
+        'app/values.yaml': 'tag: latest\n',
+      },
+    );
     const once = await generate(both, platformFile(PLATFORM));
     assert.equal(once.code, 1);
     assert.equal(once.stderr.match(/uses the tag "latest"/g)?.length, 1, once.stderr);
@@ -238,7 +303,10 @@ describe('platform policy: a repository cannot relax it', () => {
     const plain = repoWith({ 'cm.yaml': CM });
     const r2 = await generate(plain, platformFile(custom));
     assert.equal(r2.code, 1);
-    assert.match(r2.stderr, /error team-label ConfigMap\/team-a\/settings .*platform policy \(.*\): every ConfigMap names its team/);
+    assert.match(
+      r2.stderr,
+      /error team-label ConfigMap\/team-a\/settings .*platform policy \(.*\): every ConfigMap names its team/,
+    );
   });
 });
 
@@ -258,16 +326,24 @@ describe('platform policy: per AppProject sections', () => {
   ].join('\n');
 
   test('ARGOCD_APP_PROJECT_NAME picks the section merged over the defaults; other projects get the defaults', async () => {
-    const root = repoWith({ 'crb.yaml': CRB, 'secret.yaml': SECRET, 'deploy.yaml.hbs': DEPLOYMENT }, { 'app/values.yaml': 'tag: latest\n' });
+    const root = repoWith(
+      { 'crb.yaml': CRB, 'secret.yaml': SECRET, 'deploy.yaml.hbs': DEPLOYMENT },
+      { 'app/values.yaml': 'tag: latest\n' },
+    );
     const file = platformFile(PER_PROJECT);
     const teamA = await generate(root, file);
     assert.equal(teamA.code, 1);
     assert.match(teamA.stderr, /3 errors found/);
     const platformTeam = await generate(root, file, { ARGOCD_APP_PROJECT_NAME: 'platform-team' });
     assert.equal(platformTeam.code, 0, platformTeam.stderr);
-    const strict = await generate(repoWith({ 'deploy.yaml.hbs': DEPLOYMENT }), file, { ARGOCD_APP_PROJECT_NAME: 'strict' });
+    const strict = await generate(repoWith({ 'deploy.yaml.hbs': DEPLOYMENT }), file, {
+      ARGOCD_APP_PROJECT_NAME: 'strict',
+    });
     assert.equal(strict.code, 1);
-    assert.match(strict.stderr, /error min-replicas Deployment\/team-a\/web .*platform policy .*2 replicas; at least 3 required/);
+    assert.match(
+      strict.stderr,
+      /error min-replicas Deployment\/team-a\/web .*platform policy .*2 replicas; at least 3 required/,
+    );
   });
 });
 
@@ -275,10 +351,22 @@ describe('platform policy: fails closed', () => {
   test('a malformed platform file: one line naming the file and the path, nothing rendered', async () => {
     const root = repoWith({ 'cm.yaml': CM });
     const bad: [string, RegExp][] = [
-      [PLATFORM.replace('denyKinds: [ClusterRoleBinding, AppProject]', 'denyKinds: ClusterRoleBinding'), /platform-policy\.yaml:5:\d+ \.spec\.platform\.denyKinds: platform policy: expected a list/],
-      [PLATFORM.replace('namespaces: destination', 'namespaces: destinatoin'), /\.spec\.platform\.namespaces: platform policy: expected "destination" or a list of namespaces/],
-      [PLATFORM.replace('image-tag-pinned: error', 'image-tag-pined: error'), /\.spec\.rules\.image-tag-pined: platform policy: unknown field/],
-      [PLATFORM.replace('kind: Policy', 'kind: App'), /platform-policy\.yaml:2:\d+ \.kind: platform policy: expected "Policy"/],
+      [
+        PLATFORM.replace('denyKinds: [ClusterRoleBinding, AppProject]', 'denyKinds: ClusterRoleBinding'),
+        /platform-policy\.yaml:5:\d+ \.spec\.platform\.denyKinds: platform policy: expected a list/,
+      ],
+      [
+        PLATFORM.replace('namespaces: destination', 'namespaces: destinatoin'),
+        /\.spec\.platform\.namespaces: platform policy: expected "destination" or a list of namespaces/,
+      ],
+      [
+        PLATFORM.replace('image-tag-pinned: error', 'image-tag-pined: error'),
+        /\.spec\.rules\.image-tag-pined: platform policy: unknown field/,
+      ],
+      [
+        PLATFORM.replace('kind: Policy', 'kind: App'),
+        /platform-policy\.yaml:2:\d+ \.kind: platform policy: expected "Policy"/,
+      ],
       ['spec: [\n', /platform-policy\.yaml.*platform policy/],
       ['', /platform-policy\.yaml.*platform policy: .*empty/],
     ];
@@ -323,7 +411,11 @@ describe('platform policy: fails closed', () => {
 describe('platform policy: lint and render show it', () => {
   test('lint lists platform findings and fails; render does too', async () => {
     const root = repoWith({ 'crb.yaml': CRB, 'cm.yaml': CM });
-    const env = { STRATA_PLATFORM_POLICY: platformFile(PLATFORM), ARGOCD_APP_PROJECT_NAME: 'team-a', STRATA_CACHE_DIR: 'off' };
+    const env = {
+      STRATA_PLATFORM_POLICY: platformFile(PLATFORM),
+      ARGOCD_APP_PROJECT_NAME: 'team-a',
+      STRATA_CACHE_DIR: 'off',
+    };
     const lint = await cli(['lint', 'app', '--env', 'prod'], { cwd: root, env });
     assert.equal(lint.code, 1, lint.stdout + lint.stderr);
     assert.match(lint.stdout, /error platform-kinds ClusterRoleBinding\/team-a-admin .*platform policy/);
@@ -342,14 +434,20 @@ describe('platform policy: the documented example', () => {
     const { readFileSync } = await import('node:fs');
     const { REPO } = await import('./helpers.js');
     const doc = readFileSync(join(REPO, 'docs', 'policy.md'), 'utf8');
-    const example = /```yaml\n# \/etc\/strata\/platform-policy\.yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    const example = /```yaml\n# \/etc\/strata\/(?:platform\/)?platform-policy\.yaml\n([\s\S]*?)```/.exec(doc)?.[1];
     assert.ok(example, 'the example is in docs/policy.md');
     const file = platformFile(example);
-    const hostPath = DEPLOYMENT.replace('      containers:', '      volumes: [{ name: h, hostPath: { path: /var/run } }]\n      containers:');
+    const hostPath = DEPLOYMENT.replace(
+      '      containers:',
+      '      volumes: [{ name: h, hostPath: { path: /var/run } }]\n      containers:',
+    );
     const root = repoWith({ 'deploy.yaml.hbs': hostPath, 'crb.yaml': CRB });
     const teamA = await generate(root, file);
     assert.equal(teamA.code, 1);
-    assert.match(teamA.stderr, /error no-host-path Deployment\/team-a\/web .*platform policy .*hostPath volumes are not allowed/);
+    assert.match(
+      teamA.stderr,
+      /error no-host-path Deployment\/team-a\/web .*platform policy .*hostPath volumes are not allowed/,
+    );
     assert.match(teamA.stderr, /error platform-kinds ClusterRoleBinding/);
     const platformTeam = await generate(root, file, { ARGOCD_APP_PROJECT_NAME: 'platform-team' });
     assert.equal(platformTeam.code, 1);
@@ -359,23 +457,40 @@ describe('platform policy: the documented example', () => {
 
   test('allowKinds: only the listed kinds may be emitted', async () => {
     const root = repoWith({ 'cm.yaml': CM, 'secret.yaml': SECRET.replace('  namespace: kube-system\n', '') });
-    const r = await generate(root, platformFile(PLATFORM.replace('denyKinds: [ClusterRoleBinding, AppProject]', 'allowKinds: [v1/ConfigMap, apps/v1/Deployment]')));
+    const r = await generate(
+      root,
+      platformFile(
+        PLATFORM.replace(
+          'denyKinds: [ClusterRoleBinding, AppProject]',
+          'allowKinds: [v1/ConfigMap, apps/v1/Deployment]',
+        ),
+      ),
+    );
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /1 error found: error platform-kinds Secret\/team-a\/stolen \.kind .*kind Secret is not allowed for this app \(allowed: v1\/ConfigMap, apps\/v1\/Deployment\)/);
+    assert.match(
+      r.stderr,
+      /1 error found: error platform-kinds Secret\/team-a\/stolen \.kind .*kind Secret is not allowed for this app \(allowed: v1\/ConfigMap, apps\/v1\/Deployment\)/,
+    );
   });
 });
 
 describe('every local entry point applies the platform policy', () => {
   const platformFile = (): string => {
     const f = join(mkdtempSync(join(tmpdir(), 'strata-platform-')), 'platform.yaml');
-    writeFileSync(f, 'apiVersion: strata.dev/v1\nkind: Policy\nspec:\n  platform:\n    denyKinds: [ClusterRoleBinding]\n');
+    writeFileSync(
+      f,
+      'apiVersion: strata.dev/v1\nkind: Policy\nspec:\n  platform:\n    denyKinds: [ClusterRoleBinding]\n',
+    );
     return f;
   };
 
   test('render --output-dir', async () => {
     const root = makeRepo({ 'app/strata.yaml': APP, 'app/values.yaml': 'a: 1\n', 'app/templates/crb.yaml': CRB });
     const out = join(root, 'out');
-    const r = await cli(['render', '--all', '--env', 'stg', '--output-dir', out, root], { cwd: root, env: { STRATA_PLATFORM_POLICY: platformFile() } });
+    const r = await cli(['render', '--all', '--env', 'stg', '--output-dir', out, root], {
+      cwd: root,
+      env: { STRATA_PLATFORM_POLICY: platformFile() },
+    });
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /platform policy .*kind ClusterRoleBinding is not allowed/);
   });
@@ -396,7 +511,10 @@ describe('every local entry point applies the platform policy', () => {
         '',
       ].join('\n'),
     );
-    const r = await cli(['render', '--application', appFile, '--repo-root', root], { cwd: root, env: { STRATA_PLATFORM_POLICY: platformFile() } });
+    const r = await cli(['render', '--application', appFile, '--repo-root', root], {
+      cwd: root,
+      env: { STRATA_PLATFORM_POLICY: platformFile() },
+    });
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /kind ClusterRoleBinding is not allowed/);
   });

@@ -24,7 +24,12 @@ class Sink extends Writable {
   }
 }
 
-async function run(cmd: Command, argv: string[], cwd = REPO, env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  cmd: Command,
+  argv: string[],
+  cwd = REPO,
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
   const stdout = new Sink();
   const stderr = new Sink();
   try {
@@ -58,8 +63,12 @@ describe('plate example', () => {
       const r = await run(lint, ['--all', '--env', env, 'examples/plate']);
       assert.equal(r.code, 0, r.out + r.err);
       // plate-llm runs in stg only: prod's summary names it as skipped.
-      const skipped = env === 'prod' ? '; skipped 1 app without env prod: examples/plate/helm/applications/plate-llm' : '';
-      assert.match(r.out, new RegExp(`^0 errors, 0 warnings in \\d+ apps \\(env ${env}\\)${skipped.replace(/[.()]/g, '\\$&')}\\n$`));
+      const skipped =
+        env === 'prod' ? '; skipped 1 app without env prod: examples/plate/helm/applications/plate-llm' : '';
+      assert.match(
+        r.out,
+        new RegExp(`^0 errors, 0 warnings in \\d+ apps \\(env ${env}\\)${skipped.replace(/[.()]/g, '\\$&')}\\n$`),
+      );
     });
   }
 
@@ -68,7 +77,12 @@ describe('plate example', () => {
     const r = await cli(['render', appDir, '--env', 'prod'], root);
     assert.equal(r.code, 1);
     assert.equal(r.out, '');
-    assert.match(r.err, new RegExp(`error image-tag-pinned Deployment/plate/plate-api \\S+ \\([^)]*set at plate/helm/applications/plate-api/values-prod\\.yaml:${line}:\\d+\\)`));
+    assert.match(
+      r.err,
+      new RegExp(
+        `error image-tag-pinned Deployment/plate/plate-api \\S+ \\([^)]*set at plate/helm/applications/plate-api/values-prod\\.yaml:${line}:\\d+\\)`,
+      ),
+    );
     // stg still renders (and the example's own prod is fine)
     assert.equal((await cli(['render', appDir, '--env', 'stg'], root)).code, 0);
   });
@@ -80,7 +94,11 @@ describe('plate example', () => {
     assert.match(r.out, new RegExp(`error image-tag-pinned .*values-prod\\.yaml:${line}:`));
     const j = JSON.parse((await run(lint, [appDir, '--env', 'prod', '-o', 'json'], root)).out);
     assert.equal(j.errors, 1);
-    assert.deepEqual(j.apps[0].findings[0].origin, { file: 'plate/helm/applications/plate-api/values-prod.yaml', line, column: 3 });
+    assert.deepEqual(j.apps[0].findings[0].origin, {
+      file: 'plate/helm/applications/plate-api/values-prod.yaml',
+      line,
+      column: 3,
+    });
   });
 
   const generatePath = join(REPO, 'src/cli/commands/generate.ts');
@@ -105,9 +123,15 @@ describe('plate example', () => {
 
   test('a typo in values is caught by the example values.schema.json at its file:line', async () => {
     const { root, appDir } = latestCopy();
-    writeFileSync(join(appDir, 'values-stg.yaml'), readFileSync(join(appDir, 'values-stg.yaml'), 'utf8').replace('replicaCount: 1', 'replicaCont: 1'));
+    writeFileSync(
+      join(appDir, 'values-stg.yaml'),
+      readFileSync(join(appDir, 'values-stg.yaml'), 'utf8').replace('replicaCount: 1', 'replicaCont: 1'),
+    );
     const r = await run(lint, [appDir, '--env', 'stg'], root);
     assert.equal(r.code, 1);
-    assert.match(r.out, /error values-schema \.replicaCont \(set at plate\/helm\/applications\/plate-api\/values-stg\.yaml:3:1\): unknown field "replicaCont"/);
+    assert.match(
+      r.out,
+      /error values-schema \.replicaCont \(set at plate\/helm\/applications\/plate-api\/values-stg\.yaml:3:1\): unknown field "replicaCont"/,
+    );
   });
 });

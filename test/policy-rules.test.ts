@@ -13,7 +13,10 @@ import { ruleContext } from '../src/policy/check.js';
 import { lintApp } from '../src/checks/lint.js';
 import { RULES, type Options } from '../src/policy/rules.js';
 
-function deployment(container: Record<string, unknown>, extra: { replicas?: number; podSc?: Record<string, unknown> } = {}): K8sObject {
+function deployment(
+  container: Record<string, unknown>,
+  extra: { replicas?: number; podSc?: Record<string, unknown> } = {},
+): K8sObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -21,7 +24,10 @@ function deployment(container: Record<string, unknown>, extra: { replicas?: numb
     spec: {
       ...(extra.replicas !== undefined ? { replicas: extra.replicas } : {}),
       selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { ...(extra.podSc ? { securityContext: extra.podSc } : {}), containers: [{ name: 'web', ...container }] } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { ...(extra.podSc ? { securityContext: extra.podSc } : {}), containers: [{ name: 'web', ...container }] },
+      },
     },
   };
 }
@@ -50,9 +56,30 @@ const ingress = (tlsHosts: string[]): K8sObject => ({
 
 // name, rule, options, failing object, passing object, expected text in the failure
 const CASES: [string, string, Partial<Options>, K8sObject, K8sObject, RegExp][] = [
-  ['latest tag', 'image-tag-pinned', {}, deployment({ ...GOOD, image: 'registry.example.com/web:latest' }), deployment(GOOD), /tag "latest"/],
-  ['missing tag', 'image-tag-pinned', {}, deployment({ ...GOOD, image: 'registry.example.com:5000/web' }), deployment(GOOD), /has no tag/],
-  ['digest required', 'image-tag-pinned', { requireDigest: true }, deployment(GOOD), deployment({ ...GOOD, image: 'registry.example.com/web:1.2.3@sha256:' + 'a'.repeat(64) }), /not pinned by digest/],
+  [
+    'latest tag',
+    'image-tag-pinned',
+    {},
+    deployment({ ...GOOD, image: 'registry.example.com/web:latest' }),
+    deployment(GOOD),
+    /tag "latest"/,
+  ],
+  [
+    'missing tag',
+    'image-tag-pinned',
+    {},
+    deployment({ ...GOOD, image: 'registry.example.com:5000/web' }),
+    deployment(GOOD),
+    /has no tag/,
+  ],
+  [
+    'digest required',
+    'image-tag-pinned',
+    { requireDigest: true },
+    deployment(GOOD),
+    deployment({ ...GOOD, image: 'registry.example.com/web:1.2.3@sha256:' + 'a'.repeat(64) }),
+    /not pinned by digest/,
+  ],
   [
     'malformed digest',
     'image-tag-pinned',
@@ -69,7 +96,14 @@ const CASES: [string, string, Partial<Options>, K8sObject, K8sObject, RegExp][] 
     deployment({ ...GOOD, image: 'registry.example.com/web@sha256:' + 'c'.repeat(64) }),
     /malformed digest/,
   ],
-  ['resources', 'container-resources', {}, deployment({ ...GOOD, resources: { requests: { cpu: '1' } } }), deployment(GOOD), /requests.memory, limits.cpu, limits.memory/],
+  [
+    'resources',
+    'container-resources',
+    {},
+    deployment({ ...GOOD, resources: { requests: { cpu: '1' } } }),
+    deployment(GOOD),
+    /requests.memory, limits.cpu, limits.memory/,
+  ],
   [
     'resources (requests only)',
     'container-resources',
@@ -78,8 +112,22 @@ const CASES: [string, string, Partial<Options>, K8sObject, K8sObject, RegExp][] 
     deployment({ ...GOOD, resources: { requests: { cpu: '1', memory: '1Gi' } } }),
     /requests.cpu/,
   ],
-  ['min replicas', 'min-replicas', { min: 3 }, deployment(GOOD, { replicas: 2 }), deployment(GOOD, { replicas: 3 }), /2 replicas; at least 3/],
-  ['min replicas (unset means 1)', 'min-replicas', {}, deployment(GOOD), deployment(GOOD, { replicas: 2 }), /1 replica;/],
+  [
+    'min replicas',
+    'min-replicas',
+    { min: 3 },
+    deployment(GOOD, { replicas: 2 }),
+    deployment(GOOD, { replicas: 3 }),
+    /2 replicas; at least 3/,
+  ],
+  [
+    'min replicas (unset means 1)',
+    'min-replicas',
+    {},
+    deployment(GOOD),
+    deployment(GOOD, { replicas: 2 }),
+    /1 replica;/,
+  ],
   ['probes', 'probes', {}, deployment({ ...GOOD, readinessProbe: undefined }), deployment(GOOD), /no readinessProbe/],
   [
     'registry allow-list',
@@ -89,16 +137,33 @@ const CASES: [string, string, Partial<Options>, K8sObject, K8sObject, RegExp][] 
     deployment(GOOD),
     /from docker.io, which is not allowed/,
   ],
-  ['registry path prefix', 'image-registry', { allow: ['ghcr.io/acme'] }, deployment({ ...GOOD, image: 'ghcr.io/other/web:1' }), deployment({ ...GOOD, image: 'ghcr.io/acme/web:1' }), /ghcr.io/],
+  [
+    'registry path prefix',
+    'image-registry',
+    { allow: ['ghcr.io/acme'] },
+    deployment({ ...GOOD, image: 'ghcr.io/other/web:1' }),
+    deployment({ ...GOOD, image: 'ghcr.io/acme/web:1' }),
+    /ghcr.io/,
+  ],
   [
     'runAsNonRoot',
     'pod-security',
     {},
     deployment({ ...GOOD, securityContext: { ...GOOD.securityContext, runAsNonRoot: undefined } }),
-    deployment({ ...GOOD, securityContext: { ...GOOD.securityContext, runAsNonRoot: undefined } }, { podSc: { runAsNonRoot: true } }),
+    deployment(
+      { ...GOOD, securityContext: { ...GOOD.securityContext, runAsNonRoot: undefined } },
+      { podSc: { runAsNonRoot: true } },
+    ),
     /may run as root/,
   ],
-  ['privileged', 'pod-security', {}, deployment({ ...GOOD, securityContext: { ...GOOD.securityContext, privileged: true } }), deployment(GOOD), /is privileged/],
+  [
+    'privileged',
+    'pod-security',
+    {},
+    deployment({ ...GOOD, securityContext: { ...GOOD.securityContext, privileged: true } }),
+    deployment(GOOD),
+    /is privileged/,
+  ],
   [
     'privilege escalation',
     'pod-security',
@@ -107,7 +172,14 @@ const CASES: [string, string, Partial<Options>, K8sObject, K8sObject, RegExp][] 
     deployment(GOOD),
     /allowPrivilegeEscalation: false/,
   ],
-  ['capabilities', 'pod-security', {}, deployment({ ...GOOD, securityContext: { ...GOOD.securityContext, capabilities: { drop: ['NET_RAW'] } } }), deployment(GOOD), /drop ALL/],
+  [
+    'capabilities',
+    'pod-security',
+    {},
+    deployment({ ...GOOD, securityContext: { ...GOOD.securityContext, capabilities: { drop: ['NET_RAW'] } } }),
+    deployment(GOOD),
+    /drop ALL/,
+  ],
   ['ingress tls', 'ingress-tls', {}, ingress([]), ingress(['app.example.com']), /served without TLS/],
   ['ingress tls wildcard', 'ingress-tls', {}, ingress(['*.other.com']), ingress(['*.example.com']), /app.example.com/],
 ];
@@ -123,9 +195,19 @@ describe('policy rules: one failing and one passing case each', () => {
   }
 
   test('probes are not required of Jobs', () => {
-    const job: K8sObject = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: { spec: { containers: [{ name: 'j', image: 'x:1' }] } } } };
+    const job: K8sObject = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'j' },
+      spec: { template: { spec: { containers: [{ name: 'j', image: 'x:1' }] } } },
+    };
     assert.deepEqual(run('probes', job), []);
-    const pod: K8sObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'p', image: 'x:1' }] } };
+    const pod: K8sObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { containers: [{ name: 'p', image: 'x:1' }] },
+    };
     assert.equal(run('probes', pod).length, 1);
   });
 });
@@ -145,7 +227,8 @@ function app(extra: Record<string, string> = {}): MemoryFs {
       '      severity: warn',
       '',
     ].join('\n'),
-    'apps/web/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg, prod]\n  namespace: ns\n',
+    'apps/web/strata.yaml':
+      'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg, prod]\n  namespace: ns\n',
     'apps/web/values.yaml': 'replicas: 2\nimage:\n  tag: "1.0"\n',
     'apps/web/values-prod.yaml': '# prod\nimage:\n  tag: latest\n',
     'apps/web/templates/deploy.yaml.hbs': [
@@ -180,8 +263,15 @@ describe('policy config', () => {
     assert.equal(findings[0].rule, 'image-tag-pinned');
     assert.equal(findings[0].severity, 'error');
     assert.equal(findings[0].object, 'Deployment/ns/web');
-    assert.deepEqual(JSON.parse(JSON.stringify(findings[0].origin)), { file: 'apps/web/values-prod.yaml', line: 3, column: 3 });
-    assert.throws(() => render({ fs: app(), appDir: 'apps/web', env: 'prod', checks: standardChecks() }), /values-prod\.yaml:3:3/);
+    assert.deepEqual(JSON.parse(JSON.stringify(findings[0].origin)), {
+      file: 'apps/web/values-prod.yaml',
+      line: 3,
+      column: 3,
+    });
+    assert.throws(
+      () => render({ fs: app(), appDir: 'apps/web', env: 'prod', checks: standardChecks() }),
+      /values-prod\.yaml:3:3/,
+    );
   });
 
   test('stg: the environment block turns every rule into a warning; render succeeds with it', () => {
@@ -219,28 +309,47 @@ describe('policy config', () => {
   });
 
   test('an unknown rule is a UserError at strata.yaml:line', () => {
-    const fs = app({ 'apps/web/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg, prod]\n  policy:\n    rules:\n      image-tag-pined: error\n' });
+    const fs = app({
+      'apps/web/strata.yaml':
+        'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg, prod]\n  policy:\n    rules:\n      image-tag-pined: error\n',
+    });
     assert.throws(
       () => lintApp({ fs, appDir: 'apps/web', env: 'prod' }),
-      (e: unknown) => e instanceof UserError && /strata\.yaml:7:7 \.spec\.policy\.rules\.image-tag-pined: unknown field/.test(e.toString()),
+      (e: unknown) =>
+        e instanceof UserError &&
+        /strata\.yaml:7:7 \.spec\.policy\.rules\.image-tag-pined: unknown field/.test(e.toString()),
     );
   });
 
   test('an unknown option or a bad severity is a UserError at the file:line', () => {
-    const fs = app({ 'apps/web/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg, prod]\n  policy:\n    rules:\n      min-replicas: { minimum: 2 }\n' });
+    const fs = app({
+      'apps/web/strata.yaml':
+        'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg, prod]\n  policy:\n    rules:\n      min-replicas: { minimum: 2 }\n',
+    });
     assert.throws(
       () => lintApp({ fs, appDir: 'apps/web', env: 'prod' }),
-      (e: unknown) => e instanceof UserError && /strata\.yaml:7:23 \.spec\.policy\.rules\.min-replicas\.minimum/.test(e.toString()),
+      (e: unknown) =>
+        e instanceof UserError && /strata\.yaml:7:23 \.spec\.policy\.rules\.min-replicas\.minimum/.test(e.toString()),
     );
-    const fs2 = app({ 'strata-policy.yaml': 'apiVersion: strata.dev/v1\nkind: Policy\nspec:\n  rules:\n    probes: fatal\n' });
+    const fs2 = app({
+      'strata-policy.yaml': 'apiVersion: strata.dev/v1\nkind: Policy\nspec:\n  rules:\n    probes: fatal\n',
+    });
     assert.throws(
       () => lintApp({ fs: fs2, appDir: 'apps/web', env: 'prod' }),
-      (e: unknown) => e instanceof UserError && /^strata-policy\.yaml:5:\d+ \.spec\.rules\.probes: expected one of error, warn, off/.test(e.toString()),
+      (e: unknown) =>
+        e instanceof UserError &&
+        /^strata-policy\.yaml:5:\d+ \.spec\.rules\.probes: expected one of error, warn, off/.test(e.toString()),
     );
   });
 
   test('an environment the app does not declare is refused in spec.policy', () => {
-    const fs = app({ 'apps/web/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg, prod]\n  policy:\n    environments:\n      production: { severity: warn }\n' });
-    assert.throws(() => lintApp({ fs, appDir: 'apps/web', env: 'prod' }), /\.spec\.policy\.environments\.production: unknown field/);
+    const fs = app({
+      'apps/web/strata.yaml':
+        'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg, prod]\n  policy:\n    environments:\n      production: { severity: warn }\n',
+    });
+    assert.throws(
+      () => lintApp({ fs, appDir: 'apps/web', env: 'prod' }),
+      /\.spec\.policy\.environments\.production: unknown field/,
+    );
   });
 });

@@ -3,7 +3,19 @@
 // Run: node --import tsx --test test/process-hardening.test.ts
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync, ftruncateSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+  ftruncateSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -23,7 +35,11 @@ class Sink extends Writable {
   }
 }
 
-async function run(argv: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(
+  argv: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new Sink();
   const stderr = new Sink();
   const code = await main({ argv, env: { STRATA_CACHE_DIR: 'off', ...env }, cwd, stdout, stderr });
@@ -45,7 +61,8 @@ describe('bounded reads', () => {
     const t0 = performance.now();
     assert.throws(
       () => readBounded(join(dir, 'sparse.yaml'), DEFAULT_RENDER_LIMITS.fileBytes),
-      (e: unknown) => e instanceof BoundedReadError && /file is 1572864000 bytes, over the 4194304-byte limit/.test(e.message),
+      (e: unknown) =>
+        e instanceof BoundedReadError && /file is 1572864000 bytes, over the 4194304-byte limit/.test(e.message),
     );
     assert.ok(performance.now() - t0 < 200, 'refused before reading');
   });
@@ -66,7 +83,10 @@ describe('bounded reads', () => {
 
 describe('global limit flags', () => {
   test('are taken out of argv on any command, in both spellings, flags over env', () => {
-    const r = globalLimits(['app', '--max-file-bytes', '10', '--env', 'stg', '--git-timeout-ms=7', '--', '--max-nesting', '3'], { STRATA_MAX_FILE_BYTES: '99', STRATA_MAX_NESTING: '5' });
+    const r = globalLimits(
+      ['app', '--max-file-bytes', '10', '--env', 'stg', '--git-timeout-ms=7', '--', '--max-nesting', '3'],
+      { STRATA_MAX_FILE_BYTES: '99', STRATA_MAX_NESTING: '5' },
+    );
     assert.deepEqual(r.argv, ['app', '--env', 'stg', '--', '--max-nesting', '3']);
     assert.equal(r.limits.fileBytes, 10);
     assert.equal(r.limits.gitMs, 7);
@@ -97,7 +117,8 @@ describe('the compile cache is bounded', () => {
   test('a process that writes many entries keeps the folder within a quarter over the cap', () => {
     const base = join(mkdtempSync(join(tmpdir(), 'strata-store-')), 'c');
     const store = diskStore({ STRATA_CACHE_DIR: base }, 'ns', 10_000)!;
-    const size = (): number => readdirSync(join(base, 'ns')).reduce((n, f) => n + statSync(join(base, 'ns', f)).size, 0);
+    const size = (): number =>
+      readdirSync(join(base, 'ns')).reduce((n, f) => n + statSync(join(base, 'ns', f)).size, 0);
     let max = 0;
     for (let i = 0; i < 60; i++) {
       store.set(`k${i}`, String(i % 10).repeat(1000));
@@ -126,7 +147,11 @@ describe('the compile cache is bounded', () => {
     }
     assert.equal(store.get('k0'), '0'.repeat(1000)); // a hit makes k0 the most recently used
     store.set('k6', '6'.repeat(4500));
-    const size = (d: string): number => readdirSync(d, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? size(join(d, e.name)) : statSync(join(d, e.name)).size), 0);
+    const size = (d: string): number =>
+      readdirSync(d, { withFileTypes: true }).reduce(
+        (n, e) => n + (e.isDirectory() ? size(join(d, e.name)) : statSync(join(d, e.name)).size),
+        0,
+      );
     assert.ok(size(base) <= 7500, `folder is ${size(base)} bytes`);
     assert.equal(store.get('k6'), '6'.repeat(4500), 'the newest entry stays');
     assert.equal(store.get('k0'), '0'.repeat(1000), 'a recently read entry stays');
@@ -172,10 +197,17 @@ describe('bin/strata starts Node with the heap ceiling', () => {
     assert.equal(script, `${REPO}/bin/../dist/strata.js`, 'found through the symlink');
     assert.deepEqual(rest, ['render', 'app'], 'arguments passed on unchanged');
     assert.equal(launch([], { STRATA_MAX_HEAP_MB: '300' })[0], '--max-old-space-size=300');
-    assert.equal(launch(['render', '--max-heap-mb', '200'], { STRATA_MAX_HEAP_MB: '300' })[0], '--max-old-space-size=200');
+    assert.equal(
+      launch(['render', '--max-heap-mb', '200'], { STRATA_MAX_HEAP_MB: '300' })[0],
+      '--max-old-space-size=200',
+    );
     assert.equal(launch(['render', '--max-heap-mb=150'])[0], '--max-old-space-size=150');
     assert.equal(launch(['render', '--', '--max-heap-mb', '5'])[0], '--max-old-space-size=1024');
-    assert.equal(launch(['render', '--max-heap-mb', '1; touch x'])[0], '--max-old-space-size=1024', 'strata itself reports the bad value');
+    assert.equal(
+      launch(['render', '--max-heap-mb', '1; touch x'])[0],
+      '--max-old-space-size=1024',
+      'strata itself reports the bad value',
+    );
     assert.equal(launch([], { STRATA_MAX_HEAP_MB: '999999999999' })[0], '--max-old-space-size=1024');
   });
 });

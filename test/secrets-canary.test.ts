@@ -45,8 +45,10 @@ const APP = {
   ].join('\n'),
   'app/values.yaml': 'db:\n  host: db.internal\n  password: ""\n',
   'app/secrets-prod.enc.yaml': secretLayer(CANARY),
-  'app/templates/secret.yaml.hbs': 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: {{quote values.db.password}}\n',
-  'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: db\ndata:\n  host: {{quote values.db.host}}\n',
+  'app/templates/secret.yaml.hbs':
+    'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: {{quote values.db.password}}\n',
+  'app/templates/cm.yaml.hbs':
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: db\ndata:\n  host: {{quote values.db.host}}\n',
 };
 
 interface Run {
@@ -58,8 +60,21 @@ interface Run {
 async function run(argv: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
   const stdout = new Capture();
   const stderr = new Capture();
-  const fullEnv = { PATH: process.env.PATH ?? '', STRATA_CACHE_DIR: cacheDir, XDG_CONFIG_HOME: join(keysDir, 'none'), HOME: keysDir, ...env };
-  const code = await main({ argv, env: fullEnv, cwd, stdout, stderr, openStore: (l) => diskStore(fullEnv, codeNamespace([__filename]), l.cacheBytes) });
+  const fullEnv = {
+    PATH: process.env.PATH ?? '',
+    STRATA_CACHE_DIR: cacheDir,
+    XDG_CONFIG_HOME: join(keysDir, 'none'),
+    HOME: keysDir,
+    ...env,
+  };
+  const code = await main({
+    argv,
+    env: fullEnv,
+    cwd,
+    stdout,
+    stderr,
+    openStore: (l) => diskStore(fullEnv, codeNamespace([__filename]), l.cacheBytes),
+  });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
@@ -130,7 +145,10 @@ test('the canary shows only in the manifests asked for', async () => {
 
   const none = await run(['generate'], join(root, 'app'), argo('team-c'));
   assert.equal(none.code, 1);
-  assert.match(none.stderr, /AppProject "team-c" has no key file \(STRATA_AGE_KEYS_DIR\/team-c\.txt\): a project without a key file cannot decrypt anything/);
+  assert.match(
+    none.stderr,
+    /AppProject "team-c" has no key file \(STRATA_AGE_KEYS_DIR\/team-c\.txt\): a project without a key file cannot decrypt anything/,
+  );
   assert.equal(none.stderr.trim().split('\n').length, 1);
 
   const traversal = await run(['generate'], join(root, 'app'), argo('../team-a'));
@@ -143,15 +161,40 @@ test('error paths after decryption never print the canary', async () => {
     // A values schema that refuses the decrypted value.
     [
       'schema',
-      { 'app/values.schema.json': JSON.stringify({ type: 'object', properties: { db: { type: 'object', properties: { password: { type: 'string', maxLength: 5 } } } } }) },
+      {
+        'app/values.schema.json': JSON.stringify({
+          type: 'object',
+          properties: { db: { type: 'object', properties: { password: { type: 'string', maxLength: 5 } } } },
+        }),
+      },
       /values-schema|schema/,
     ],
     // A template that fails while the secret is in scope.
-    ['template', { 'app/templates/bad.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.db.password.nope}}\n' }, /bad\.yaml\.hbs/],
+    [
+      'template',
+      {
+        'app/templates/bad.yaml.hbs':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.db.password.nope}}\n',
+      },
+      /bad\.yaml\.hbs/,
+    ],
     // The secret printed where YAML cannot parse it.
-    ['bad yaml', { 'app/templates/bad.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {{values.db.password}}: [\n' }, /bad\.yaml\.hbs/],
+    [
+      'bad yaml',
+      { 'app/templates/bad.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {{values.db.password}}: [\n' },
+      /bad\.yaml\.hbs/,
+    ],
     // The MAC broken: a value edited by hand.
-    ['tampered', { 'app/secrets-prod.enc.yaml': APP['app/secrets-prod.enc.yaml'].replace(/data:[A-Za-z0-9+/]/, (m) => m.slice(0, -1) + (m.endsWith('A') ? 'B' : 'A')) }, /SOPS value does not decrypt/],
+    [
+      'tampered',
+      {
+        'app/secrets-prod.enc.yaml': APP['app/secrets-prod.enc.yaml'].replace(
+          /data:[A-Za-z0-9+/]/,
+          (m) => m.slice(0, -1) + (m.endsWith('A') ? 'B' : 'A'),
+        ),
+      },
+      /SOPS value does not decrypt/,
+    ],
   ];
   for (const [name, files, expected] of cases) {
     const root = makeRepo({ ...APP, ...files });
@@ -162,7 +205,11 @@ test('error paths after decryption never print the canary', async () => {
     assertClean(name, r);
   }
   // The policy rule: the secret rendered into a ConfigMap warns, naming the field and the file, not the text.
-  const root = makeRepo({ ...APP, 'app/templates/cm.yaml.hbs': APP['app/templates/cm.yaml.hbs'] + '  url: "postgres://app:{{values.db.password}}@db"\n' });
+  const root = makeRepo({
+    ...APP,
+    'app/templates/cm.yaml.hbs':
+      APP['app/templates/cm.yaml.hbs'] + '  url: "postgres://app:{{values.db.password}}@db"\n',
+  });
   const r = await run(['render', 'app', '--env', 'prod'], root, { SOPS_AGE_KEY_FILE: keyFile });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /warn.*secrets-in-secrets.*\.data\.url of a ConfigMap/);
@@ -192,5 +239,8 @@ test('the plate example: its prod secret layer decrypts with the committed TEST 
   assert.deepEqual(dep.spec.template.spec.containers[0].envFrom[1], { secretRef: { name: 'plate-api-secrets' } });
   const noKey = await run(args, repo);
   assert.equal(noKey.code, 1);
-  assert.match(noKey.stderr, /secrets-prod\.enc\.yaml: cannot decrypt SOPS file for age recipients age13k44cx5y39n5hmgdynxqv62p85xypnnqn37msgfg78aeuttk6f4sk2l0rj: no age keys/);
+  assert.match(
+    noKey.stderr,
+    /secrets-prod\.enc\.yaml: cannot decrypt SOPS file for age recipients age13k44cx5y39n5hmgdynxqv62p85xypnnqn37msgfg78aeuttk6f4sk2l0rj: no age keys/,
+  );
 });

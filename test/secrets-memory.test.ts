@@ -9,7 +9,11 @@ const TEXT = 'k: {{quote (tpl values.text this)}}\n';
 
 function tplCacheSize(secrets: boolean): number {
   const set = new TemplateSet([{ path: PATH, kind: 'template', name: PATH }], new Map([[PATH, TEXT]]));
-  const out = set.render(PATH, { values: { text: 'canary-{{ print "s3cr3t" }}' } }, { template: PATH, emitted: [], log: () => {}, ...(secrets ? { secrets } : {}) });
+  const out = set.render(
+    PATH,
+    { values: { text: 'canary-{{ print "s3cr3t" }}' } },
+    { template: PATH, emitted: [], log: () => {}, ...(secrets ? { secrets } : {}) },
+  );
   assert.equal(out, 'k: "canary-s3cr3t"\n');
   return (set as unknown as { tplCache: Map<string, unknown> }).tplCache.size;
 }

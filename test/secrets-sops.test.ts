@@ -51,7 +51,13 @@ function keysFor(keyFile: string) {
 
 /** The layer through the core's loader, as a render loads it, with the decrypt hook an entry point gives. */
 function load(files: Record<string, string>, layer: string, env: Record<string, string>) {
-  return loadValues({ fs: new MemoryFs(files), layers: [layer], listRules: [], overrides: [], decrypt: sopsDecrypt(env, (p) => (p in envFiles ? envFiles[p] : undefined), '/nonexistent-home') });
+  return loadValues({
+    fs: new MemoryFs(files),
+    layers: [layer],
+    listRules: [],
+    overrides: [],
+    decrypt: sopsDecrypt(env, (p) => (p in envFiles ? envFiles[p] : undefined), '/nonexistent-home'),
+  });
 }
 const envFiles: Record<string, string> = {};
 
@@ -90,31 +96,60 @@ test('files made by sops decrypt to their plaintext (values checked with AES-GCM
   const fa = 'flux/age.yaml';
   const faTree = yaml.load(read(fa)) as { stringData: { key: string } };
   const faValue = decryptSops(yaml.load(read(fa)), fa, keysFor(KEY_OF[fa]));
-  assert.deepEqual(faValue.value, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'age' }, stringData: { key: 'value' } });
+  assert.deepEqual(faValue.value, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'age' },
+    stringData: { key: 'value' },
+  });
   assert.equal(independent(fa, faTree.stringData.key, 'stringData:key:'), 'value');
   assert.deepEqual([...faValue.secretPaths], ['.stringData.key'], 'encrypted_regex: only stringData is secret');
 
   const fj = 'flux/file.json';
   assert.equal(independent(fj, (JSON.parse(read(fj)) as { data: string }).data, 'data:'), 'value');
   const fg = 'flux/global-secret.yaml';
-  assert.equal(independent(fg, (yaml.load(read(fg)) as { stringData: { key: string } }).stringData.key, 'stringData:key:'), 'global-value');
+  assert.equal(
+    independent(fg, (yaml.load(read(fg)) as { stringData: { key: string } }).stringData.key, 'stringData:key:'),
+    'global-value',
+  );
 });
 
 test('through the core loader: YAML and JSON layers, origins marked secret, SOPS_AGE_KEY_FILE', () => {
   envFiles['/keys/flux.txt'] = read('flux/age.txt');
-  const merged = load({ 'a/values.yaml': read('flux/age.yaml'), 'a/file.json': read('flux/file.json') }, 'a/values.yaml', { SOPS_AGE_KEY_FILE: '/keys/flux.txt' });
+  const merged = load(
+    { 'a/values.yaml': read('flux/age.yaml'), 'a/file.json': read('flux/file.json') },
+    'a/values.yaml',
+    { SOPS_AGE_KEY_FILE: '/keys/flux.txt' },
+  );
   assert.equal((merged.values.stringData as { key: string }).key, 'value');
   assert.ok(isSecretOrigin(merged.provenance.get('.stringData.key')!.origin));
   assert.ok(!isSecretOrigin(merged.provenance.get('.metadata.name')!.origin));
-  assert.deepEqual(JSON.parse(JSON.stringify(merged.provenance.get('.stringData.key')!.origin)), { file: 'a/values.yaml', line: 6, column: 3, secret: true });
+  assert.deepEqual(JSON.parse(JSON.stringify(merged.provenance.get('.stringData.key')!.origin)), {
+    file: 'a/values.yaml',
+    line: 6,
+    column: 3,
+    secret: true,
+  });
   const json = load({ 'a/file.json': read('flux/file.json') }, 'a/file.json', { SOPS_AGE_KEY: read('flux/age.txt') });
   assert.deepEqual(json.values, { data: 'value' });
 });
 
 test('a SOPS layer without a decrypter fails, naming the file; a plain `sops:` key is just a value', () => {
-  const msg = message(() => loadValues({ fs: new MemoryFs({ 'v.yaml': read('flux/age.yaml') }), layers: ['v.yaml'], listRules: [], overrides: [] }));
+  const msg = message(() =>
+    loadValues({
+      fs: new MemoryFs({ 'v.yaml': read('flux/age.yaml') }),
+      layers: ['v.yaml'],
+      listRules: [],
+      overrides: [],
+    }),
+  );
   assert.match(msg, /^v\.yaml: values file is encrypted with SOPS, and this command was given no keys/);
-  const plain = loadValues({ fs: new MemoryFs({ 'v.yaml': 'sops:\n  enabled: true\n' }), layers: ['v.yaml'], listRules: [], overrides: [] });
+  const plain = loadValues({
+    fs: new MemoryFs({ 'v.yaml': 'sops:\n  enabled: true\n' }),
+    layers: ['v.yaml'],
+    listRules: [],
+    overrides: [],
+  });
   assert.deepEqual(plain.values, { sops: { enabled: true } });
 });
 
@@ -139,7 +174,10 @@ test('tampering fails with one line naming the file and never a value', () => {
   // The MAC removed.
   assert.match(dec(fa.replace(/^ {2}mac: .*$/m, '  mac: ""')), /has no MAC/);
   // A value the rules say is encrypted, left in plaintext.
-  assert.match(dec(fa.replace(/key: ENC\[[^\]]*\]/, 'key: plain')), /\.stringData\.key: value should be SOPS-encrypted/);
+  assert.match(
+    dec(fa.replace(/key: ENC\[[^\]]*\]/, 'key: plain')),
+    /\.stringData\.key: value should be SOPS-encrypted/,
+  );
 });
 
 test('the wrong key names the recipients; unsupported key types say what is supported', () => {
@@ -155,12 +193,21 @@ test('the wrong key names the recipients; unsupported key types say what is supp
     message(() => decryptSops(yaml.load(pgpOnly), 's.yaml', keysFor('flux/age.txt'))),
     /SOPS file is encrypted to pgp only: strata decrypts SOPS files encrypted to age X25519 recipients only/,
   );
-  const comments = read('flux/age.yaml').replace('  version: 3.9.0', '  encrypted_comment_regex: secret\n  version: 3.9.0');
+  const comments = read('flux/age.yaml').replace(
+    '  version: 3.9.0',
+    '  encrypted_comment_regex: secret\n  version: 3.9.0',
+  );
   assert.match(
     message(() => decryptSops(yaml.load(comments), 's.yaml', keysFor('flux/age.txt'))),
     /encrypted_comment_regex, which strata does not support/,
   );
-  const missing = message(() => decryptSops(yaml.load(read('flux/age.yaml')), 's.yaml', () => ({ identities: [], source: 'x', missing: 'no age keys: set SOPS_AGE_KEY_FILE' })));
+  const missing = message(() =>
+    decryptSops(yaml.load(read('flux/age.yaml')), 's.yaml', () => ({
+      identities: [],
+      source: 'x',
+      missing: 'no age keys: set SOPS_AGE_KEY_FILE',
+    })),
+  );
   assert.match(missing, /cannot decrypt SOPS file for age recipients age1l44x\S+: no age keys/);
 });
 
@@ -173,7 +220,10 @@ test('a copied age stanza or a changed header fails as the age spec requires', (
   const tampered = Buffer.from(bin);
   tampered[payloadAt + 20] ^= 1;
   assert.throws(() => ageDecrypt(tampered.toString('latin1'), ids), /payload does not authenticate/);
-  const headerChanged = Buffer.from(bin.toString('latin1').replace('age-encryption.org/v1\n', 'age-encryption.org/v1\n-> X25519-other a\n\n'), 'latin1');
+  const headerChanged = Buffer.from(
+    bin.toString('latin1').replace('age-encryption.org/v1\n', 'age-encryption.org/v1\n-> X25519-other a\n\n'),
+    'latin1',
+  );
   assert.throws(() => ageDecrypt(headerChanged.toString('latin1'), ids), /header MAC does not match/);
   assert.equal(ageDecrypt(bin.toString('latin1'), parseIdentities(read('helm-secrets/key.txt'), 'k')), undefined);
 });
@@ -184,7 +234,9 @@ test('identities and recipients: bech32 checksums, the recipient derived from th
   assert.equal(bech32Decode('age1rh2xsjg8avja92j3jhtttuczgmqkz89lezxt4e3mmp5ukl5j4f9smvtejv'), undefined, 'checksum');
   assert.throws(
     () => parseIdentities('# c\n\nAGE-SECRET-KEY-1QQQQ\n', 'SOPS_AGE_KEY'),
-    (e: Error) => e.message === 'SOPS_AGE_KEY: line 3 is not a valid age X25519 identity (expected AGE-SECRET-KEY-1 and 58 bech32 characters)',
+    (e: Error) =>
+      e.message ===
+      'SOPS_AGE_KEY: line 3 is not a valid age X25519 identity (expected AGE-SECRET-KEY-1 and 58 bech32 characters)',
   );
   assert.deepEqual(parseIdentities('AGE-PLUGIN-YUBIKEY-1QQQ\n', 'k'), [], 'other identity kinds are skipped');
   const e = ageEncrypt(Buffer.from('k'.repeat(32)), [recipientKey(id.recipient)!]);
@@ -194,15 +246,27 @@ test('identities and recipients: bech32 checksums, the recipient derived from th
 test('sops rules strata honours: mac_only_encrypted, encrypted_suffix, unencrypted_regex, types', () => {
   const id = parseIdentities(read('flux/age.txt'), 'k');
   const keys = () => ({ identities: id, source: 'k' });
-  const plain = { db: { password_enc: 's3cret', port: 5432, ratio: 0.25, on: true, host: 'db', list: ['a', 'b'] }, empty: '', none: null };
+  const plain = {
+    db: { password_enc: 's3cret', port: 5432, ratio: 0.25, on: true, host: 'db', list: ['a', 'b'] },
+    empty: '',
+    none: null,
+  };
   const lm = '2026-01-02T03:04:05Z';
   const rec = [id[0].recipient];
   // mac_only_encrypted: plaintext values may change without breaking the MAC; encrypted ones may not.
-  const onlyEnc = encryptSops(plain, { recipients: rec, lastModified: lm, encryptedSuffix: '_enc', macOnlyEncrypted: true });
+  const onlyEnc = encryptSops(plain, {
+    recipients: rec,
+    lastModified: lm,
+    encryptedSuffix: '_enc',
+    macOnlyEncrypted: true,
+  });
   const r = decryptSops(yaml.load(onlyEnc), 'f', keys);
   assert.deepEqual(r.value, plain);
   assert.deepEqual([...r.secretPaths], ['.db.password_enc']);
-  assert.deepEqual(decryptSops(yaml.load(onlyEnc.replace('host: db', 'host: db2')), 'f', keys).value.db, { ...plain.db, host: 'db2' });
+  assert.deepEqual(decryptSops(yaml.load(onlyEnc.replace('host: db', 'host: db2')), 'f', keys).value.db, {
+    ...plain.db,
+    host: 'db2',
+  });
   // Without it, the same edit breaks the MAC.
   const all = encryptSops(plain, { recipients: rec, lastModified: lm, encryptedSuffix: '_enc' });
   assert.match(
@@ -217,26 +281,54 @@ test('sops rules strata honours: mac_only_encrypted, encrypted_suffix, unencrypt
   assert.match(rx, /type:bool\]/);
   assert.match(rx, /type:float\]/);
   // JSON output reads back the same.
-  assert.deepEqual(decryptSops(JSON.parse(encryptSops(plain, { recipients: rec, lastModified: lm, format: 'json' })) as never, 'f', keys).value, plain);
+  assert.deepEqual(
+    decryptSops(
+      JSON.parse(encryptSops(plain, { recipients: rec, lastModified: lm, format: 'json' })) as never,
+      'f',
+      keys,
+    ).value,
+    plain,
+  );
 });
 
 test('keys: sops places locally; in the sidecar only STRATA_AGE_KEYS_DIR/<project>.txt', async () => {
   const { resolveAgeKeys } = await import('../src/secrets/keys.js');
-  const files: Record<string, string> = { '/xdg/sops/age/keys.txt': read('flux/age.txt'), '/dir/team-a.txt': read('helm-secrets/key.txt') };
+  const files: Record<string, string> = {
+    '/xdg/sops/age/keys.txt': read('flux/age.txt'),
+    '/dir/team-a.txt': read('helm-secrets/key.txt'),
+  };
   const reader = (p: string) => files[p];
   const local = resolveAgeKeys({ XDG_CONFIG_HOME: '/xdg' }, reader, '/home/u');
   assert.equal(local.source, '/xdg/sops/age/keys.txt');
   assert.equal(local.identities[0].recipient, 'age1l44xcng8dqj32nlv6d930qvvrny05hglzcv9qpc7kxjc6902ma4qufys29');
-  assert.match(resolveAgeKeys({}, reader, '/home/u').missing!, /no age keys: set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY, or create \/home\/u\/\.config\/sops\/age\/keys\.txt/);
+  assert.match(
+    resolveAgeKeys({}, reader, '/home/u').missing!,
+    /no age keys: set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY, or create \/home\/u\/\.config\/sops\/age\/keys\.txt/,
+  );
   // The sidecar: sops' variables and default file are ignored, whatever they hold.
-  const side = resolveAgeKeys({ STRATA_AGE_KEYS_DIR: '/dir', ARGOCD_APP_PROJECT_NAME: 'team-a', SOPS_AGE_KEY: read('flux/age.txt'), XDG_CONFIG_HOME: '/xdg' }, reader);
+  const side = resolveAgeKeys(
+    {
+      STRATA_AGE_KEYS_DIR: '/dir',
+      ARGOCD_APP_PROJECT_NAME: 'team-a',
+      SOPS_AGE_KEY: read('flux/age.txt'),
+      XDG_CONFIG_HOME: '/xdg',
+    },
+    reader,
+  );
   assert.deepEqual(
     side.identities.map((i) => i.recipient),
     ['age1rh2xsjg8avja92j3jhtttuczgmqkz89lezxt4e3mmp5ukl5j4f9smvteju'],
   );
   assert.equal(side.source, 'STRATA_AGE_KEYS_DIR/team-a.txt');
   for (const bad of ['..', '../team-a', 'a/b', '', 'Team-A']) {
-    assert.match(resolveAgeKeys({ STRATA_AGE_KEYS_DIR: '/dir', ARGOCD_APP_PROJECT_NAME: bad }, reader).missing!, /not a valid AppProject name/, bad);
+    assert.match(
+      resolveAgeKeys({ STRATA_AGE_KEYS_DIR: '/dir', ARGOCD_APP_PROJECT_NAME: bad }, reader).missing!,
+      /not a valid AppProject name/,
+      bad,
+    );
   }
-  assert.throws(() => resolveAgeKeys({ SOPS_AGE_KEY_FILE: '/nope' }, reader), /SOPS_AGE_KEY_FILE names a file that does not exist/);
+  assert.throws(
+    () => resolveAgeKeys({ SOPS_AGE_KEY_FILE: '/nope' }, reader),
+    /SOPS_AGE_KEY_FILE names a file that does not exist/,
+  );
 });

@@ -125,7 +125,14 @@ describe('YAML output round-trips through YAML 1.1 and 1.2', () => {
   });
 
   it('numbers, booleans, null, empty containers and nested lists', () => {
-    const obj = { apiVersion: 'v1', kind: 'X', metadata: { name: 'n' }, a: [1, -2.5, 0, true, false, null, [], {}, [[1, 2], { b: [3] }]], big: 9007199254740991, small: 1e-7 };
+    const obj = {
+      apiVersion: 'v1',
+      kind: 'X',
+      metadata: { name: 'n' },
+      a: [1, -2.5, 0, true, false, null, [], {}, [[1, 2], { b: [3] }]],
+      big: 9007199254740991,
+      small: 1e-7,
+    };
     const text = toYamlStream([obj]);
     assert.deepEqual(read11(text), [obj]);
     assert.deepEqual(read12(text), [obj]);

@@ -19,7 +19,10 @@ const repo = resolve(__dirname, '..');
 const plate = join(repo, 'examples/plate');
 const API_DIR = 'examples/plate/helm/applications/plate-api';
 
-async function get(base: string, path: string): Promise<{ status: number; headers: Headers; text: string; json: () => any }> {
+async function get(
+  base: string,
+  path: string,
+): Promise<{ status: number; headers: Headers; text: string; json: () => any }> {
   const res = await fetch(new URL(path, base));
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
@@ -57,7 +60,13 @@ describe('strata serve over examples/plate', () => {
     const r = await get(s.url, '/api/apps/plate-api/render?env=prod');
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type')!, /application\/yaml/);
-    const expected = render({ fs: new DiskFs(repo), appDir: API_DIR, env: 'prod', checks: standardChecks(), release: { path: API_DIR } });
+    const expected = render({
+      fs: new DiskFs(repo),
+      appDir: API_DIR,
+      env: 'prod',
+      checks: standardChecks(),
+      release: { path: API_DIR },
+    });
     assert.equal(
       r.text,
       formatObjects(
@@ -110,7 +119,12 @@ describe('strata serve over examples/plate', () => {
   });
 
   test('unknown apps, environments and routes are 404s with a message', async () => {
-    for (const path of ['/api/apps/nope/render?env=prod', '/api/apps/plate-api/render?env=qa', '/api/apps/plate-llm/values?env=prod', '/api/nothing']) {
+    for (const path of [
+      '/api/apps/nope/render?env=prod',
+      '/api/apps/plate-api/render?env=qa',
+      '/api/apps/plate-llm/values?env=prod',
+      '/api/nothing',
+    ]) {
       const r = await get(s.url, path);
       assert.equal(r.status, 404, path);
       assert.equal(r.json().error.kind, 'not_found', path);
@@ -241,7 +255,11 @@ describe('strata serve over a temp copy', () => {
     assert.equal(edited.json().env, 'prod');
     writeFileSync(cfg, text);
     assert.equal((await get(s.url, url)).json().env, 'stg');
-    assert.equal((await get(s.url, '/api/apps/plate-web/render?env=qa')).status, 404, 'an env the app does not declare, after a hit on another');
+    assert.equal(
+      (await get(s.url, '/api/apps/plate-web/render?env=qa')).status,
+      404,
+      'an env the app does not declare, after a hit on another',
+    );
   });
 
   test('a broken values file is a 422 with the file:line message the CLI prints', async () => {
@@ -277,8 +295,20 @@ describe('strata serve over a temp copy', () => {
     const body = r.json();
     assert.equal(body.errors, 1);
     assert.deepEqual(
-      body.findings.map((f: { severity: string; rule: string; object?: string; origin?: unknown }) => [f.severity, f.rule, f.object, f.origin]),
-      [['error', 'image-tag-pinned', 'Deployment/plate/plate-api', { file: 'helm/applications/plate-api/values-prod.yaml', line, column: 3 }]],
+      body.findings.map((f: { severity: string; rule: string; object?: string; origin?: unknown }) => [
+        f.severity,
+        f.rule,
+        f.object,
+        f.origin,
+      ]),
+      [
+        [
+          'error',
+          'image-tag-pinned',
+          'Deployment/plate/plate-api',
+          { file: 'helm/applications/plate-api/values-prod.yaml', line, column: 3 },
+        ],
+      ],
     );
     assert.equal(body.messages.length, 1);
     assert.match(body.messages[0], /^error image-tag-pinned Deployment\/plate\/plate-api .*values-prod\.yaml:\d+/);
@@ -299,7 +329,13 @@ describe('strata serve over a temp copy', () => {
       return out.sort();
     };
     const before = snapshot();
-    for (const path of ['/api/apps', '/api/apps/plate-api/render?env=stg', '/api/apps/plate-api/values?env=stg&explain=1', '/metrics', '/']) {
+    for (const path of [
+      '/api/apps',
+      '/api/apps/plate-api/render?env=stg',
+      '/api/apps/plate-api/values?env=stg&explain=1',
+      '/metrics',
+      '/',
+    ]) {
       await get(s.url, path);
     }
     assert.deepEqual(snapshot(), before);
@@ -311,7 +347,11 @@ describe('strata serve from a copied dist/ (as in the image)', () => {
     const dist = join(mkdtempSync(join(tmpdir(), 'strata-dist-')), 'dist');
     cpSync(join(repo, 'dist'), dist, { recursive: true });
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [join(dist, 'strata.js'), 'serve', join(repo, 'examples', 'plate'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [join(dist, 'strata.js'), 'serve', join(repo, 'examples', 'plate'), '--port', '0'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     try {
       const url = await new Promise<string>((done, fail) => {
         let err = '';

@@ -10,13 +10,27 @@ import YAML from 'yaml';
 import { UsageError, UserError } from '../src/core/errors.js';
 import { resolveClusterSettings } from '../src/kube/in-cluster.js';
 import { patchDeployment } from '../src/kube/patch-deployment.js';
-import { buildPatchRequest, classifyStatus, isRetryableNetworkError, retryDelayMs, STRATEGIC_MERGE_PATCH, type HttpResponse } from '../src/kube/strategic-patch.js';
+import {
+  buildPatchRequest,
+  classifyStatus,
+  isRetryableNetworkError,
+  retryDelayMs,
+  STRATEGIC_MERGE_PATCH,
+  type HttpResponse,
+} from '../src/kube/strategic-patch.js';
 import { PATCH, PLAIN_DEPLOYMENT, sidecarStandIn, testCertificate, TOKEN } from './kube/standin.js';
 import { REPO } from './helpers.js';
 
 const DEPLOYMENT_PATH = '/apis/apps/v1/namespaces/argocd/deployments/argocd-repo-server';
 
-const k8sStatus = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, message, code });
+const k8sStatus = (code: number, reason: string, message: string) => ({
+  kind: 'Status',
+  apiVersion: 'v1',
+  status: 'Failure',
+  reason,
+  message,
+  code,
+});
 
 // ---------- command against the stand-in ----------
 
@@ -58,28 +72,58 @@ describe('strata sidecar (HTTPS stand-in)', () => {
       metadata: {
         ...PLAIN_DEPLOYMENT.metadata,
         name: 'example-argocd-repo-server',
-        ownerReferences: [{ apiVersion: 'argoproj.io/v1beta1', kind: 'ArgoCD', name: 'example-argocd', uid: 'u', controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [
+          {
+            apiVersion: 'argoproj.io/v1beta1',
+            kind: 'ArgoCD',
+            name: 'example-argocd',
+            uid: 'u',
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
       },
     };
     api.reset([{ status: 200 }], { status: 200, body: owned });
-    await assert.rejects(run(['patch', '--patch-file', patchFile, '--deployment', 'example-argocd-repo-server']), (err: unknown) => {
-      assert.ok(err instanceof UserError);
-      assert.match(err.message, /managed by the argocd-operator \(owned by ArgoCD "example-argocd"\)/);
-      assert.match(err.message, /spec\.repo\.sidecarContainers and spec\.repo\.volumes/);
-      return true;
-    });
+    await assert.rejects(
+      run(['patch', '--patch-file', patchFile, '--deployment', 'example-argocd-repo-server']),
+      (err: unknown) => {
+        assert.ok(err instanceof UserError);
+        assert.match(err.message, /managed by the argocd-operator \(owned by ArgoCD "example-argocd"\)/);
+        assert.match(err.message, /spec\.repo\.sidecarContainers and spec\.repo\.volumes/);
+        return true;
+      },
+    );
     assert.equal(api.requests.length, 0, 'no PATCH sent');
     // Another owner kind (a Helm-less GitOps tool, a ReplicaSet-like controller) is no reason to refuse.
-    api.reset([{ status: 200 }], { status: 200, body: { ...owned, metadata: { ...owned.metadata, ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'ArgoCD', name: 'x' }] } } });
+    api.reset([{ status: 200 }], {
+      status: 200,
+      body: {
+        ...owned,
+        metadata: { ...owned.metadata, ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'ArgoCD', name: 'x' }] },
+      },
+    });
     assert.equal((await run(['patch', '--patch-file', patchFile])).code, 0);
     assert.equal(api.requests.length, 1);
   });
 
   test('namespace and deployment flags choose the object; --dry-run asks for dryRun=All', async () => {
     api.reset([{ status: 200 }]);
-    const r = await run(['patch', '--patch-file', patchFile, '--namespace', 'gitops', '--deployment', 'repo', '--dry-run']);
+    const r = await run([
+      'patch',
+      '--patch-file',
+      patchFile,
+      '--namespace',
+      'gitops',
+      '--deployment',
+      'repo',
+      '--dry-run',
+    ]);
     assert.equal(r.code, 0);
-    assert.equal(api.requests[0].path, '/apis/apps/v1/namespaces/gitops/deployments/repo?fieldManager=strata-sidecar&dryRun=All');
+    assert.equal(
+      api.requests[0].path,
+      '/apis/apps/v1/namespaces/gitops/deployments/repo?fieldManager=strata-sidecar&dryRun=All',
+    );
   });
 
   test('404: clear error, no retry', async () => {
@@ -110,7 +154,10 @@ describe('strata sidecar (HTTPS stand-in)', () => {
 
   test('403: not retried, names the missing permission', async () => {
     api.reset([{ status: 403, body: k8sStatus(403, 'Forbidden', 'cannot patch resource "deployments"') }]);
-    await assert.rejects(run(['patch', '--patch-file', patchFile]), /403 Forbidden.*get\/patch on deployments "argocd-repo-server"/);
+    await assert.rejects(
+      run(['patch', '--patch-file', patchFile]),
+      /403 Forbidden.*get\/patch on deployments "argocd-repo-server"/,
+    );
     assert.equal(api.requests.length, 1);
   });
 
@@ -123,7 +170,10 @@ describe('strata sidecar (HTTPS stand-in)', () => {
     const otherCa = join(dir, 'other-ca.pem');
     writeFileSync(otherCa, other.cert);
     api.reset([]);
-    await assert.rejects(run(['patch', '--patch-file', patchFile], { STRATA_KUBE_CA_FILE: otherCa }), /TLS verification of the API server failed/);
+    await assert.rejects(
+      run(['patch', '--patch-file', patchFile], { STRATA_KUBE_CA_FILE: otherCa }),
+      /TLS verification of the API server failed/,
+    );
     assert.equal(api.requests.length, 0);
   });
 
@@ -132,11 +182,20 @@ describe('strata sidecar (HTTPS stand-in)', () => {
     await assert.rejects(run(['install', '--patch-file', patchFile]), /unknown action "install"/);
     await assert.rejects(run(['patch']), /--patch-file is required/);
     await assert.rejects(run(['patch', '--patch-file', patchFile, '--bogus']), UsageError);
-    await assert.rejects(run(['patch', '--patch-file', patchFile, '--namespace', 'Argo CD']), /not a valid Kubernetes namespace/);
-    await assert.rejects(run(['patch', '--patch-file', join(dir, 'missing.json')]), /cannot read the patch file: ENOENT/);
+    await assert.rejects(
+      run(['patch', '--patch-file', patchFile, '--namespace', 'Argo CD']),
+      /not a valid Kubernetes namespace/,
+    );
+    await assert.rejects(
+      run(['patch', '--patch-file', join(dir, 'missing.json')]),
+      /cannot read the patch file: ENOENT/,
+    );
     writeFileSync(join(dir, 'list.json'), '[]');
     await assert.rejects(run(['patch', '--patch-file', 'list.json']), /expected a JSON object/);
-    await assert.rejects(run(['patch', '--patch-file', patchFile], { STRATA_KUBE_TOKEN_FILE: join(dir, 'nope') }), /cannot read the service account token/);
+    await assert.rejects(
+      run(['patch', '--patch-file', patchFile], { STRATA_KUBE_TOKEN_FILE: join(dir, 'nope') }),
+      /cannot read the service account token/,
+    );
     const help = await run(['--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Usage: strata sidecar <patch\|unpatch>/);
@@ -151,7 +210,8 @@ const SHARED = process.env.STRATA_SHARED_DIR ?? join(REPO, '..', 'shared');
 const STOCK_FILE = join(SHARED, 'fixtures/argocd/argocd-repo-server-deployment.yaml');
 const ARGO_HELM_FILE = join(REPO, 'test/chart/fixtures/argo-helm-repo-server-deployment.yaml');
 type Container = { name: string; image?: string; command?: string[]; args?: string[] };
-const loadDeployment = (file: string) => YAML.parse(readFileSync(file, 'utf8')) as { spec: { template: { spec: { containers: Container[] } } } };
+const loadDeployment = (file: string) =>
+  YAML.parse(readFileSync(file, 'utf8')) as { spec: { template: { spec: { containers: Container[] } } } };
 const withContainers = (file: string, edit: (cs: Container[]) => Container[]) => {
   const d = loadDeployment(file);
   d.spec.template.spec.containers = edit(d.spec.template.spec.containers);
@@ -159,10 +219,19 @@ const withContainers = (file: string, edit: (cs: Container[]) => Container[]) =>
 };
 /** What the chart renders: the sidecar and the order it asks for (argocd.repoServer.containerName first). */
 const chartPatch = (containerName = 'argocd-repo-server') => ({
-  spec: { template: { spec: { '$setElementOrder/containers': [{ name: containerName }, { name: 'strata' }], containers: [{ name: 'strata', image: 'x' }] } } },
+  spec: {
+    template: {
+      spec: {
+        '$setElementOrder/containers': [{ name: containerName }, { name: 'strata' }],
+        containers: [{ name: 'strata', image: 'x' }],
+      },
+    },
+  },
 });
 const sentOrder = (body: string) =>
-  (JSON.parse(body) as { spec: { template: { spec: { '$setElementOrder/containers': { name: string }[] } } } }).spec.template.spec['$setElementOrder/containers'].map((c) => c.name);
+  (
+    JSON.parse(body) as { spec: { template: { spec: { '$setElementOrder/containers': { name: string }[] } } } }
+  ).spec.template.spec['$setElementOrder/containers'].map((c) => c.name);
 
 describe('sidecar patch puts strata right after the repo-server container', () => {
   const { dir, api, run } = sidecarStandIn();
@@ -173,11 +242,15 @@ describe('sidecar patch puts strata right after the repo-server container', () =
     return run(['patch', '--patch-file', file]);
   };
 
-  test('stock Deployment (container argocd-repo-server): [argocd-repo-server, strata]', { skip: !existsSync(STOCK_FILE) && `no ${STOCK_FILE} (../shared or STRATA_SHARED_DIR)` }, async () => {
-    const r = await patchWith(loadDeployment(STOCK_FILE));
-    assert.equal(r.code, 0);
-    assert.deepEqual(sentOrder(api.requests[0].body), ['argocd-repo-server', 'strata']);
-  });
+  test(
+    'stock Deployment (container argocd-repo-server): [argocd-repo-server, strata]',
+    { skip: !existsSync(STOCK_FILE) && `no ${STOCK_FILE} (../shared or STRATA_SHARED_DIR)` },
+    async () => {
+      const r = await patchWith(loadDeployment(STOCK_FILE));
+      assert.equal(r.code, 0);
+      assert.deepEqual(sentOrder(api.requests[0].body), ['argocd-repo-server', 'strata']);
+    },
+  );
 
   test('argo-helm Deployment (container repo-server) with the default containerName: found by its command, strata second', async () => {
     const r = await patchWith(loadDeployment(ARGO_HELM_FILE));
@@ -185,7 +258,10 @@ describe('sidecar patch puts strata right after the repo-server container', () =
     assert.deepEqual(sentOrder(api.requests[0].body), ['repo-server', 'strata']);
     assert.match(r.stderr, /no container argocd-repo-server; .*repo-server/);
     // Only the order changes: the sidecar itself is sent as the chart rendered it.
-    assert.deepEqual(JSON.parse(api.requests[0].body).spec.template.spec.containers, chartPatch().spec.template.spec.containers);
+    assert.deepEqual(
+      JSON.parse(api.requests[0].body).spec.template.spec.containers,
+      chartPatch().spec.template.spec.containers,
+    );
   });
 
   test('a container named repo-server that does not show its command (an image entrypoint) is still found', async () => {
@@ -213,15 +289,24 @@ describe('sidecar patch puts strata right after the repo-server container', () =
   });
 
   for (const [name, deployment] of [
-    ['two containers run argocd-repo-server', () => withContainers(ARGO_HELM_FILE, (cs) => [...cs, { ...cs[0], name: 'repo-server-canary' }])],
-    ['no container runs argocd-repo-server or has its name', () => withContainers(ARGO_HELM_FILE, (cs) => cs.map((c) => ({ ...c, name: 'main', args: ['/bin/server'] })))],
+    [
+      'two containers run argocd-repo-server',
+      () => withContainers(ARGO_HELM_FILE, (cs) => [...cs, { ...cs[0], name: 'repo-server-canary' }]),
+    ],
+    [
+      'no container runs argocd-repo-server or has its name',
+      () => withContainers(ARGO_HELM_FILE, (cs) => cs.map((c) => ({ ...c, name: 'main', args: ['/bin/server'] }))),
+    ],
     ['the Deployment lists no containers', () => ({ ...PLAIN_DEPLOYMENT })],
   ] as const) {
     test(`${name}: refused in one line naming the chart value, nothing patched`, async () => {
       await assert.rejects(patchWith(deployment()), (err: unknown) => {
         assert.ok(err instanceof UserError);
         assert.doesNotMatch(err.message, /\n/);
-        assert.match(err.message, /cannot tell which container of Deployment argocd\/argocd-repo-server is the repo-server/);
+        assert.match(
+          err.message,
+          /cannot tell which container of Deployment argocd\/argocd-repo-server is the repo-server/,
+        );
         assert.match(err.message, /set the chart value argocd\.repoServer\.containerName/);
         return true;
       });
@@ -275,8 +360,14 @@ describe('request and retry policy', () => {
     assert.equal(isRetryableNetworkError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })), true);
     assert.equal(isRetryableNetworkError(Object.assign(new Error('x'), { code: 'ECONNRESET' })), true);
     assert.equal(isRetryableNetworkError(new Error('timeout')), true);
-    assert.equal(isRetryableNetworkError(Object.assign(new Error('x'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })), false);
-    assert.equal(isRetryableNetworkError(Object.assign(new Error('x'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' })), false);
+    assert.equal(
+      isRetryableNetworkError(Object.assign(new Error('x'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })),
+      false,
+    );
+    assert.equal(
+      isRetryableNetworkError(Object.assign(new Error('x'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' })),
+      false,
+    );
   });
 
   function fakeIo(responses: Array<HttpResponse | Error>) {
@@ -303,13 +394,23 @@ describe('request and retry policy', () => {
 
   test('patchDeployment gives up after maxAttempts', async () => {
     const f = fakeIo([res(503)]);
-    await assert.rejects(patchDeployment({ target, patch: PATCH, token: 't', retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 1000 } }, f.io), /HTTP 503.*gave up after 4 attempts/);
+    await assert.rejects(
+      patchDeployment(
+        { target, patch: PATCH, token: 't', retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 1000 } },
+        f.io,
+      ),
+      /HTTP 503.*gave up after 4 attempts/,
+    );
     assert.equal(f.calls(), 4);
     assert.deepEqual(f.sleeps, [10, 20, 40]);
   });
 
   test('patchDeployment retries network errors and honours Retry-After', async () => {
-    const f = fakeIo([Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), res(429, { 'retry-after': '2' }), res(200)]);
+    const f = fakeIo([
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      res(429, { 'retry-after': '2' }),
+      res(200),
+    ]);
     assert.equal(await patchDeployment({ target, patch: PATCH, token: 't' }, f.io), 'patched');
     assert.deepEqual(f.sleeps, [500, 2000]);
     assert.match(f.logs[0], /cannot reach the API server: connect ECONNREFUSED/);
@@ -324,12 +425,23 @@ describe('in-cluster settings', () => {
       tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
       caFile: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
     });
-    assert.equal(resolveClusterSettings({ KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '6443' }).apiServer, 'https://[fd00::1]:6443');
+    assert.equal(
+      resolveClusterSettings({ KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '6443' }).apiServer,
+      'https://[fd00::1]:6443',
+    );
   });
 
   test('flags beat environment; plain http and no API server are errors', () => {
-    const env = { KUBERNETES_SERVICE_HOST: '10.0.0.1', STRATA_KUBE_API_SERVER: 'https://a:1', STRATA_KUBE_CA_FILE: '/e/ca' };
-    assert.deepEqual(resolveClusterSettings(env, { apiServer: 'https://b:2', tokenFile: '/f/t' }), { apiServer: 'https://b:2', tokenFile: '/f/t', caFile: '/e/ca' });
+    const env = {
+      KUBERNETES_SERVICE_HOST: '10.0.0.1',
+      STRATA_KUBE_API_SERVER: 'https://a:1',
+      STRATA_KUBE_CA_FILE: '/e/ca',
+    };
+    assert.deepEqual(resolveClusterSettings(env, { apiServer: 'https://b:2', tokenFile: '/f/t' }), {
+      apiServer: 'https://b:2',
+      tokenFile: '/f/t',
+      caFile: '/e/ca',
+    });
     assert.throws(() => resolveClusterSettings({ STRATA_KUBE_API_SERVER: 'http://x' }), /must be an https:\/\/ URL/);
     assert.throws(() => resolveClusterSettings({}), /KUBERNETES_SERVICE_HOST is not set/);
   });

@@ -29,10 +29,15 @@ const DEPLOYMENT = (spec: string, meta = '  labels:\n    app: demo\n'): string =
   `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: demo\n${meta}spec:\n  selector:\n    matchLabels: {app: demo}\n${spec}  template:\n    metadata:\n      labels: {app: demo}\n    spec:\n      containers:\n        - name: app\n          image: nginx:1.27\n          resources:\n            limits: {cpu: 100m}\n`;
 
 function findings(template: string) {
-  const fs = new MemoryFs({ 'app/strata.yaml': STRATA, 'app/values.yaml': 'name: demo\n', 'app/templates/deploy.yaml.hbs': template });
+  const fs = new MemoryFs({
+    'app/strata.yaml': STRATA,
+    'app/values.yaml': 'name: demo\n',
+    'app/templates/deploy.yaml.hbs': template,
+  });
   return render({ fs, appDir: 'app', env: 'prod', checks: [kubeSchemaCheck()], failOnFindings: false }).findings;
 }
-const show = (f: ReturnType<typeof findings>) => f.map((x) => `${x.severity} ${x.rule} ${x.template} ${x.path}: ${x.message}`);
+const show = (f: ReturnType<typeof findings>) =>
+  f.map((x) => `${x.severity} ${x.rule} ${x.template} ${x.path}: ${x.message}`);
 
 describe('unknown fields of built-in kinds', () => {
   test('a valid Deployment has no finding', () => {
@@ -65,7 +70,10 @@ describe('unknown fields of built-in kinds', () => {
   test('pod template metadata, nested lists and maps are walked', () => {
     const t = DEPLOYMENT('')
       .replace('      labels: {app: demo}\n', '      labels: {app: demo}\n      annotation: {a: b}\n')
-      .replace('          image: nginx:1.27\n', '          image: nginx:1.27\n          ports:\n            - containerPort: 80\n              protcol: TCP\n');
+      .replace(
+        '          image: nginx:1.27\n',
+        '          image: nginx:1.27\n          ports:\n            - containerPort: 80\n              protcol: TCP\n',
+      );
     assert.deepEqual(
       findings(t).map((x) => x.path),
       ['.spec.template.metadata.annotation', '.spec.template.spec.containers[0].ports[0].protcol'],
@@ -73,8 +81,12 @@ describe('unknown fields of built-in kinds', () => {
   });
 
   test('fields that keep unknown fields (FieldsV1) and maps (labels, limits) accept any key', () => {
-    const meta = '  labels:\n    any-key: x\n  managedFields:\n    - manager: m\n      fieldsV1: {"f:metadata": {"f:labels": {}}}\n';
-    assert.deepEqual(show(findings(DEPLOYMENT('', meta).replace('limits: {cpu: 100m}', 'limits: {cpu: 100m, example.com/gpu: 1}'))), []);
+    const meta =
+      '  labels:\n    any-key: x\n  managedFields:\n    - manager: m\n      fieldsV1: {"f:metadata": {"f:labels": {}}}\n';
+    assert.deepEqual(
+      show(findings(DEPLOYMENT('', meta).replace('limits: {cpu: 100m}', 'limits: {cpu: 100m, example.com/gpu: 1}'))),
+      [],
+    );
     const wrong = '  managedFields:\n    - manager: m\n      fieldsv1: {}\n';
     assert.deepEqual(
       findings(DEPLOYMENT('', wrong)).map((x) => x.path),
@@ -83,7 +95,8 @@ describe('unknown fields of built-in kinds', () => {
   });
 
   test('RawExtension keeps any field (ControllerRevision.data); a kind added with the list is strict too', () => {
-    const cr = 'apiVersion: apps/v1\nkind: ControllerRevision\nmetadata:\n  name: r\nrevision: 1\ndata: {spec: {anything: [1, {deep: true}]}}\n';
+    const cr =
+      'apiVersion: apps/v1\nkind: ControllerRevision\nmetadata:\n  name: r\nrevision: 1\ndata: {spec: {anything: [1, {deep: true}]}}\n';
     assert.deepEqual(show(findings(cr)), []);
     assert.deepEqual(
       findings(cr.replace('revision: 1', 'revison: 1'))
@@ -102,11 +115,20 @@ describe('unknown fields of built-in kinds', () => {
     );
     assert.match(f[0].message, /drops it/);
     // Another option alone keeps the error.
-    assert.equal(findings(DEPLOYMENT('  minReadySecond: 5\n', '  annotations:\n    argocd.argoproj.io/sync-options: Validate=true\n'))[0].severity, 'error');
+    assert.equal(
+      findings(
+        DEPLOYMENT('  minReadySecond: 5\n', '  annotations:\n    argocd.argoproj.io/sync-options: Validate=true\n'),
+      )[0].severity,
+      'error',
+    );
   });
 
   test('render fails on an unknown field, naming the file and path on one line', () => {
-    const fs = new MemoryFs({ 'app/strata.yaml': STRATA, 'app/values.yaml': 'name: demo\n', 'app/templates/deploy.yaml.hbs': DEPLOYMENT('  minReadySecond: 5\n') });
+    const fs = new MemoryFs({
+      'app/strata.yaml': STRATA,
+      'app/values.yaml': 'name: demo\n',
+      'app/templates/deploy.yaml.hbs': DEPLOYMENT('  minReadySecond: 5\n'),
+    });
     assert.throws(
       () => render({ fs, appDir: 'app', env: 'prod', checks: [kubeSchemaCheck()] }),
       (e: Error) => /deploy\.yaml\.hbs/.test(e.message) && /\.spec\.minReadySecond/.test(e.message),
@@ -116,7 +138,11 @@ describe('unknown fields of built-in kinds', () => {
   test('every kind with a schema has its fields, and strict-fields.schema.json is what the generator makes', () => {
     for (const key of KIND_SCHEMAS.keys()) assert.ok(hasStrictFields(key), key);
     const committed = readFileSync(join(REPO, 'src/validate/strict-fields.schema.json'), 'utf8');
-    assert.equal(committed, JSON.stringify(generateStrictFields()) + '\n', 'regenerate: npx tsx src/validate/strict-fields-generate.ts > src/validate/strict-fields.schema.json');
+    assert.equal(
+      committed,
+      JSON.stringify(generateStrictFields()) + '\n',
+      'regenerate: npx tsx src/validate/strict-fields-generate.ts > src/validate/strict-fields.schema.json',
+    );
   });
 
   test('every kind the examples render is checked strictly (built-in fields or a CRD schema)', async () => {
@@ -125,10 +151,12 @@ describe('unknown fields of built-in kinds', () => {
       for (const env of envs) {
         const r = await cli(['render', dir, '--env', env, '-o', 'json']);
         assert.equal(r.code, 0, r.stderr);
-        for (const o of (JSON.parse(r.stdout) as { items: { apiVersion: string; kind: string }[] }).items) seen.add(`${o.apiVersion}/${o.kind}`);
+        for (const o of (JSON.parse(r.stdout) as { items: { apiVersion: string; kind: string }[] }).items)
+          seen.add(`${o.apiVersion}/${o.kind}`);
       }
     }
-    // cert-manager's kinds are validated against examples/plate/crds/cert-manager.yaml (unknown fields are errors there).
+    // cert-manager's kinds are validated against examples/plate/crds/cert-manager.yaml (unknown fields are errors
+    // there).
     const viaCrd = [...seen].filter((k) => !hasStrictFields(k)).sort();
     assert.deepEqual(viaCrd, ['cert-manager.io/v1/Certificate', 'cert-manager.io/v1/ClusterIssuer']);
     assert.ok(seen.has('apps/v1/Deployment') && seen.has('v1/Service'));

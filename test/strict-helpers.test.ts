@@ -64,7 +64,10 @@ describe('fromYaml with a complex key', () => {
   // refuses complex keys, also a flow map used as a key inside a flow map (`{ {a: 1} }`).
   it('is an error naming the line of the text, never a "[object Object]" key', () => {
     const path = 't.yaml.hbs';
-    const set = new TemplateSet([{ path, kind: 'template', name: path }], new Map([[path, '{{toJson (fromYaml "k: { {a: 1} }")}}']]));
+    const set = new TemplateSet(
+      [{ path, kind: 'template', name: path }],
+      new Map([[path, '{{toJson (fromYaml "k: { {a: 1} }")}}']]),
+    );
     assert.throws(
       () => set.render(path, {}, { template: path, emitted: [], log: () => {} }),
       (e: unknown) => e instanceof UserError && /line 1/.test(e.message) && !/object Object/.test(e.message),

@@ -30,7 +30,12 @@ function errorOf(fn: () => unknown): UserError {
 
 describe('static manifests with template syntax', () => {
   test('a plain .yaml with {{ is an error naming the file and line and saying to rename it', () => {
-    const e = errorOf(() => renderApp({ 'app/templates/deploy.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  replicas: {{ .Values.replicas }}\n' }));
+    const e = errorOf(() =>
+      renderApp({
+        'app/templates/deploy.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  replicas: {{ .Values.replicas }}\n',
+      }),
+    );
     assert.equal(e.where?.file, 'app/templates/deploy.yaml');
     assert.equal(e.where?.line, 6);
     assert.match(e.message, /rename it to deploy\.yaml\.hbs/);
@@ -44,7 +49,8 @@ describe('static manifests with template syntax', () => {
   });
 
   test('the `# strata: static` first line keeps it as it is; a file without {{ needs nothing', () => {
-    const alert = '# strata: static\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: alerts\ndata:\n  tmpl: "{{ .Labels.job }}"\n';
+    const alert =
+      '# strata: static\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: alerts\ndata:\n  tmpl: "{{ .Labels.job }}"\n';
     const r = renderApp({ 'app/templates/alerts.yaml': alert, 'app/templates/cm.yaml': CM });
     const cm = r.objects.find((o) => (o.object.metadata as { name?: string }).name === 'alerts')!;
     assert.equal((cm.object.data as Record<string, string>).tmpl, '{{ .Labels.job }}');
@@ -57,7 +63,12 @@ describe('missing optional layers', () => {
   const CONFIG =
     'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg, prod]\n  layers:\n    - values.yaml\n    - path: values-{env}.yaml\n      optional: true\n    - path: secrets.yaml\n      optional: true\n';
   function layerLog(files: Record<string, string>, env: string) {
-    const fs = new MemoryFs({ 'app/strata.yaml': CONFIG, 'app/values.yaml': 'a: 1\n', 'app/templates/cm.yaml': CM, ...files });
+    const fs = new MemoryFs({
+      'app/strata.yaml': CONFIG,
+      'app/values.yaml': 'a: 1\n',
+      'app/templates/cm.yaml': CM,
+      ...files,
+    });
     const debug: string[] = [];
     const warn: string[] = [];
     const app = loadApp(fs, 'app', undefined, { debug: (m) => debug.push(m), warn: (m) => warn.push(m) });
@@ -69,7 +80,10 @@ describe('missing optional layers', () => {
     const r = layerLog({}, 'prod');
     assert.deepEqual(r.files, ['app/values.yaml']);
     assert.equal(r.debug.length, 2);
-    assert.match(r.debug[0], /optional layer app\/values-prod\.yaml is absent for environment "prod".*app\/strata\.yaml \.spec\.layers\[1\]/);
+    assert.match(
+      r.debug[0],
+      /optional layer app\/values-prod\.yaml is absent for environment "prod".*app\/strata\.yaml \.spec\.layers\[1\]/,
+    );
     assert.deepEqual(r.warn, []);
   });
 
@@ -100,20 +114,33 @@ describe('values --explain: deletions and replaced lists', () => {
   const text = formatExplain(explainValues(merged, config.listRules));
 
   test('keys set to null are shown as deleted, with who deleted them and what was there', () => {
-    assert.match(text, /^\.a\.b \(deleted\)\n {4}deleted at app\/values-prod\.yaml:2:3\n {4}overrode 1 from app\/values\.yaml:2:3$/m);
-    assert.match(text, /^\.gone \(deleted\)\n {4}deleted at app\/values-prod\.yaml:5:1\n {4}overrode a map from app\/values\.yaml:6:1$/m);
+    assert.match(
+      text,
+      /^\.a\.b \(deleted\)\n {4}deleted at app\/values-prod\.yaml:2:3\n {4}overrode 1 from app\/values\.yaml:2:3$/m,
+    );
+    assert.match(
+      text,
+      /^\.gone \(deleted\)\n {4}deleted at app\/values-prod\.yaml:5:1\n {4}overrode a map from app\/values\.yaml:6:1$/m,
+    );
   });
 
   test('a list a later layer replaced names the layer that replaced it and the one it replaced', () => {
-    assert.match(text, /^\.hosts \(a list of 1 item\)\n {4}set at app\/values-prod\.yaml:3:1\n {4}replaced the list from app\/values\.yaml:4:1$/m);
-    assert.match(text, /^\.extra \(a list of 2 items\)\n {4}set at app\/values-prod\.yaml:4:1\n {4}appended to the list from app\/values\.yaml:5:1$/m);
+    assert.match(
+      text,
+      /^\.hosts \(a list of 1 item\)\n {4}set at app\/values-prod\.yaml:3:1\n {4}replaced the list from app\/values\.yaml:4:1$/m,
+    );
+    assert.match(
+      text,
+      /^\.extra \(a list of 2 items\)\n {4}set at app\/values-prod\.yaml:4:1\n {4}appended to the list from app\/values\.yaml:5:1$/m,
+    );
     // A list only one layer set has no such row.
     assert.doesNotMatch(fmtOnly({ 'app/values-prod.yaml': 'a: {c: 3}\n' }), /\(a list of/);
   });
 
   function fmtOnly(files: Record<string, string>): string {
     const f2 = new MemoryFs({
-      'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [prod]\n  layers: [values.yaml, values-prod.yaml]\n',
+      'app/strata.yaml':
+        'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [prod]\n  layers: [values.yaml, values-prod.yaml]\n',
       'app/values.yaml': 'hosts: [a]\n',
       ...files,
     });
@@ -140,7 +167,14 @@ describe('a misspelled optional layer reaches the person running the command', (
   test('generate (Argo CD) warns on stderr too', async () => {
     const { cli, makeRepo } = await import('./helpers.js');
     const root = makeRepo(files);
-    const r = await cli(['generate'], { cwd: `${root}/app`, env: { ARGOCD_APP_NAME: 'a-prod', ARGOCD_APP_SOURCE_PATH: 'app', ARGOCD_APP_PARAMETERS: '[{"name":"env","string":"prod"}]' } });
+    const r = await cli(['generate'], {
+      cwd: `${root}/app`,
+      env: {
+        ARGOCD_APP_NAME: 'a-prod',
+        ARGOCD_APP_SOURCE_PATH: 'app',
+        ARGOCD_APP_PARAMETERS: '[{"name":"env","string":"prod"}]',
+      },
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /warning: .*values-prod\.yaml does not exist, but .*values-production\.yaml does/);
   });

@@ -21,7 +21,9 @@ describe('block helpers: Go template truthiness', () => {
   ];
   for (const [name, values, want] of cases) {
     it(`#if, #unless and #with on ${name}`, () => {
-      const t = cm('  if: "{{#if values.v}}yes{{else}}no{{/if}}"\n  unless: "{{#unless values.v}}yes{{else}}no{{/unless}}"\n  with: "{{#with values.v}}yes{{else}}no{{/with}}"\n');
+      const t = cm(
+        '  if: "{{#if values.v}}yes{{else}}no{{/if}}"\n  unless: "{{#unless values.v}}yes{{else}}no{{/unless}}"\n  with: "{{#with values.v}}yes{{else}}no{{/with}}"\n',
+      );
       const d = dataOf(renderApp({ 'cm.yaml.hbs': t }, values + '\n'));
       assert.deepEqual(d, { if: want ? 'yes' : 'no', unless: want ? 'no' : 'yes', with: want ? 'yes' : 'no' });
     });
@@ -41,12 +43,17 @@ describe('block helpers: #each', () => {
   });
 
   it('keeps list order, with @index, @first, block params and {{else}} on empty', () => {
-    const t = cm('  l: "{{#each values.l as |x i|}}{{i}}{{x}}{{#if @first}}!{{/if}}{{/each}}"\n  e: "{{#each values.e}}x{{else}}empty{{/each}}"\n');
+    const t = cm(
+      '  l: "{{#each values.l as |x i|}}{{i}}{{x}}{{#if @first}}!{{/if}}{{/each}}"\n  e: "{{#each values.e}}x{{else}}empty{{/each}}"\n',
+    );
     assert.deepEqual(dataOf(renderApp({ 'cm.yaml.hbs': t }, 'l: [c, a, b]\ne: {}\n')), { l: '0c!1a2b', e: 'empty' });
   });
 
   it('refuses a scalar', () => {
-    assert.throws(() => renderApp({ 'cm.yaml.hbs': cm('{{#each values.s}}x{{/each}}') }, 's: text\n'), /#each takes a list or a map/);
+    assert.throws(
+      () => renderApp({ 'cm.yaml.hbs': cm('{{#each values.s}}x{{/each}}') }, 's: text\n'),
+      /#each takes a list or a map/,
+    );
   });
 
   it('compares keys by code point (UTF-8 byte order), not UTF-16 units', () => {

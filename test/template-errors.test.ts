@@ -41,7 +41,14 @@ describe('Go template (Helm) syntax', () => {
     });
   }
   it('leaves Handlebars alone', () => {
-    for (const ok of ['{{#each values.x as |y|}}{{y}}{{/each}}', '{{join "|" values.x}}', '{{.}}', '{{~values.x~}}', '{{include "a" .}}', '{{else if x}}']) {
+    for (const ok of [
+      '{{#each values.x as |y|}}{{y}}{{/each}}',
+      '{{join "|" values.x}}',
+      '{{.}}',
+      '{{~values.x~}}',
+      '{{include "a" .}}',
+      '{{else if x}}',
+    ]) {
       assert.equal(findGoSyntax(ok, 'f'), undefined, ok);
     }
   });
@@ -50,7 +57,10 @@ describe('Go template (Helm) syntax', () => {
     assert.equal(toStrata('template "x" .'), '{{> x}} or {{include "x" this}}');
   });
   it('keeps Handlebars syntax errors short and without the source line', () => {
-    const e = syntaxError(new Error("Parse error on line 3:\n...secret-line...\n---^\nExpecting 'ID', got 'EOF'"), 't.hbs');
+    const e = syntaxError(
+      new Error("Parse error on line 3:\n...secret-line...\n---^\nExpecting 'ID', got 'EOF'"),
+      't.hbs',
+    );
     assert.equal(e.message, "template syntax error: Expecting 'ID', found 'EOF'");
     assert.equal(e.where?.line, 3);
   });
@@ -66,8 +76,14 @@ describe('unknown helpers', () => {
         return true;
       },
     );
-    assert.throws(() => renderApp({ 'cm.yaml.hbs': cm('  a: {{upper (lowr values.name)}}\n') }), /unknown helper "lowr" \(did you mean "lower"/);
-    assert.throws(() => renderApp({ 'cm.yaml.hbs': cm('{{#iff values.name}}x{{/iff}}') }), /unknown helper "iff" \(did you mean "if"/);
+    assert.throws(
+      () => renderApp({ 'cm.yaml.hbs': cm('  a: {{upper (lowr values.name)}}\n') }),
+      /unknown helper "lowr" \(did you mean "lower"/,
+    );
+    assert.throws(
+      () => renderApp({ 'cm.yaml.hbs': cm('{{#iff values.name}}x{{/iff}}') }),
+      /unknown helper "iff" \(did you mean "if"/,
+    );
   });
   it('is never "missing value"', () => {
     assert.throws(
@@ -95,7 +111,10 @@ describe('invalid YAML output names the template line', () => {
     );
   });
   it('blames a partial line, naming the template whose output broke', () => {
-    const files = { '_bad.hbs': 'x: 1\n y: [\n', 'cm.yaml.hbs': cm('  a: b\n  n: {{nindent 4 (include "bad" this)}}\n') };
+    const files = {
+      '_bad.hbs': 'x: 1\n y: [\n',
+      'cm.yaml.hbs': cm('  a: b\n  n: {{nindent 4 (include "bad" this)}}\n'),
+    };
     assert.throws(
       () => renderApp(files),
       (e: Error) => {
@@ -116,11 +135,16 @@ describe('invalid YAML output names the template line', () => {
       },
     );
     // A quoted key is named as the key it becomes, with the path of its map.
-    assert.throws(() => parseRendered('a:\n  "b c": 1\n  b c: 2\n', 't.yaml.hbs'), /duplicated mapping key "b c" \(at \.a\) at line 3/);
+    assert.throws(
+      () => parseRendered('a:\n  "b c": 1\n  b c: 2\n', 't.yaml.hbs'),
+      /duplicated mapping key "b c" \(at \.a\) at line 3/,
+    );
   });
   it('hands the rendered text to onBadOutput (render --debug)', () => {
     const seen: string[] = [];
-    assert.throws(() => renderApp({ 'cm.yaml.hbs': cm('  a: [\n') }, undefined, { onBadOutput: (t, x) => seen.push(`${t}|${x.length}`) }));
+    assert.throws(() =>
+      renderApp({ 'cm.yaml.hbs': cm('  a: [\n') }, undefined, { onBadOutput: (t, x) => seen.push(`${t}|${x.length}`) }),
+    );
     assert.deepEqual(seen, ['app/templates/cm.yaml.hbs|65']);
   });
   it('blames the last line with text when the parser stops at the end of the stream', () => {
@@ -134,6 +158,9 @@ describe('invalid YAML output names the template line', () => {
     );
   });
   it('names the raw value printed on the bad line', () => {
-    assert.throws(() => renderApp({ 'cm.yaml.hbs': cm('  a: {{values.v}}\n') }, 'v: "x: y"\n'), /"values\.v" is printed raw on that line: use \{\{quote values\.v\}\}/);
+    assert.throws(
+      () => renderApp({ 'cm.yaml.hbs': cm('  a: {{values.v}}\n') }, 'v: "x: y"\n'),
+      /"values\.v" is printed raw on that line: use \{\{quote values\.v\}\}/,
+    );
   });
 });

@@ -19,14 +19,46 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { go: '{{- if and .Values.a .Values.b }}', suggests: '{{#if (and values.a values.b)}}…{{/if}}', values: 'a: true\nb: true\n', expect: 'yes' },
-  { go: '{{- if and .Values.a .Values.b }}', suggests: '{{#if (and values.a values.b)}}…{{/if}}', values: 'a: true\nb: false\n', expect: '' },
+  {
+    go: '{{- if and .Values.a .Values.b }}',
+    suggests: '{{#if (and values.a values.b)}}…{{/if}}',
+    values: 'a: true\nb: true\n',
+    expect: 'yes',
+  },
+  {
+    go: '{{- if and .Values.a .Values.b }}',
+    suggests: '{{#if (and values.a values.b)}}…{{/if}}',
+    values: 'a: true\nb: false\n',
+    expect: '',
+  },
   { go: '{{- if ne .Values.x "y" }}', suggests: '{{#if (ne values.x "y")}}…{{/if}}', values: 'x: z\n', expect: 'yes' },
   { go: '{{ if eq .Values.x "y" }}', suggests: '{{#if (eq values.x "y")}}…{{/if}}', values: 'x: z\n', expect: '' },
-  { go: '{{- with .Values.x | default "d" }}', suggests: '{{#with (default "d" values.x)}}…{{/with}}', values: 'y: 1\n', body: '{{this}}', expect: 'd' },
-  { go: '{{- $n := include "name" . }}', suggests: '{{#with (include "name" this) as |n|}}…{{/with}}', values: 'y: 1\n', body: '{{n}}', expect: 'hello' },
-  { go: '{{- if .Capabilities.APIVersions.Has "apps/v1" }}', suggests: '{{#if (apiVersionAvailable "apps/v1")}}…{{/if}}', values: 'y: 1\n', expect: 'yes' },
-  { go: '{{- if .Capabilities.APIVersions.Has "no.such/v9" }}', suggests: '{{#if (apiVersionAvailable "no.such/v9")}}…{{/if}}', values: 'y: 1\n', expect: '' },
+  {
+    go: '{{- with .Values.x | default "d" }}',
+    suggests: '{{#with (default "d" values.x)}}…{{/with}}',
+    values: 'y: 1\n',
+    body: '{{this}}',
+    expect: 'd',
+  },
+  {
+    go: '{{- $n := include "name" . }}',
+    suggests: '{{#with (include "name" this) as |n|}}…{{/with}}',
+    values: 'y: 1\n',
+    body: '{{n}}',
+    expect: 'hello',
+  },
+  {
+    go: '{{- if .Capabilities.APIVersions.Has "apps/v1" }}',
+    suggests: '{{#if (apiVersionAvailable "apps/v1")}}…{{/if}}',
+    values: 'y: 1\n',
+    expect: 'yes',
+  },
+  {
+    go: '{{- if .Capabilities.APIVersions.Has "no.such/v9" }}',
+    suggests: '{{#if (apiVersionAvailable "no.such/v9")}}…{{/if}}',
+    values: 'y: 1\n',
+    expect: '',
+  },
   { go: '{{/* a comment */}}', suggests: '{{!-- … --}}', values: 'y: 1\n', body: 'a comment', expect: '' },
   { go: '{{- /* trimmed */ -}}', suggests: '{{!-- … --}}', values: 'y: 1\n', body: 'trimmed', expect: '' },
   {
@@ -36,8 +68,19 @@ const CASES: Case[] = [
     wrap: (s) => `{{#if values.c}}c${s}yes{{/if}}`,
     expect: 'yes',
   },
-  { go: '{{- range .Values.list | uniq }}', suggests: '{{#each (uniq values.list)}}…{{/each}}', values: 'list: [a, b, a]\n', body: '{{this}}', expect: 'ab' },
-  { go: '{{ .Values.name | default "x" | quote }}', suggests: '{{quote (default "x" values.name)}}', values: 'y: 1\n', expect: 'x' },
+  {
+    go: '{{- range .Values.list | uniq }}',
+    suggests: '{{#each (uniq values.list)}}…{{/each}}',
+    values: 'list: [a, b, a]\n',
+    body: '{{this}}',
+    expect: 'ab',
+  },
+  {
+    go: '{{ .Values.name | default "x" | quote }}',
+    suggests: '{{quote (default "x" values.name)}}',
+    values: 'y: 1\n',
+    expect: 'x',
+  },
 ];
 
 /** The spelling between "in strata write " and "; see docs", without a trailing explanation in parentheses. */
@@ -69,7 +112,10 @@ describe('escaped mustaches are not Go syntax', () => {
     const path = 't.yaml.hbs';
     const text = 'k: "\\{{ $labels.instance }} is down"\n';
     const set = new TemplateSet([{ path, kind: 'template', name: path }], new Map([[path, text]]));
-    assert.equal(set.render(path, {}, { template: path, emitted: [], log: () => {} }), 'k: "{{ $labels.instance }} is down"\n');
+    assert.equal(
+      set.render(path, {}, { template: path, emitted: [], log: () => {} }),
+      'k: "{{ $labels.instance }} is down"\n',
+    );
   });
 
   it('toString is a helper strata has (not taken for a refused one)', async () => {

@@ -23,7 +23,15 @@ const cases = existsSync(CORPUS) ? readdirSync(CORPUS).filter((n) => n.startsWit
 
 describe('hostile corpus: raw output cases, in-process', () => {
   it('has the cases (at least the known ones: the corpus may grow)', () => {
-    const known = ['raw-document-marker', 'raw-flow-list-comma', 'raw-flow-map-adds-key', 'raw-flow-map-tab', 'raw-set-string-comment', 'raw-tab-comment', 'raw-vanishing-quotes'];
+    const known = [
+      'raw-document-marker',
+      'raw-flow-list-comma',
+      'raw-flow-map-adds-key',
+      'raw-flow-map-tab',
+      'raw-set-string-comment',
+      'raw-tab-comment',
+      'raw-vanishing-quotes',
+    ];
     assert.deepEqual(
       known.filter((k) => !cases.includes(k)),
       [],
@@ -32,7 +40,11 @@ describe('hostile corpus: raw output cases, in-process', () => {
   });
   for (const name of cases) {
     it(name, async () => {
-      const c = JSON.parse(readFileSync(join(CORPUS, name, 'case.json'), 'utf8')) as { argv: string[]; env: Record<string, string>; expect: { exit: number; stderr: string } };
+      const c = JSON.parse(readFileSync(join(CORPUS, name, 'case.json'), 'utf8')) as {
+        argv: string[];
+        env: Record<string, string>;
+        expect: { exit: number; stderr: string };
+      };
       const dir = mkdtempSync(join(tmpdir(), 'strata-hostile-'));
       cpSync(join(CORPUS, name, 'repo'), dir, { recursive: true });
       if (existsSync(join(dir, 'dot-git'))) renameSync(join(dir, 'dot-git'), join(dir, '.git'));

@@ -71,7 +71,8 @@ describe('raw check: the parser decides', () => {
 });
 
 describe('raw check in a render', () => {
-  const render = (body: string, v: string) => renderApp({ 'cm.yaml.hbs': cm(body) }, `v: ${JSON.stringify(v)}\nw: plain\n`);
+  const render = (body: string, v: string) =>
+    renderApp({ 'cm.yaml.hbs': cm(body) }, `v: ${JSON.stringify(v)}\nw: plain\n`);
 
   it('fails at template:line, suggests quote and never echoes the value', () => {
     for (const [body, v] of [
@@ -92,20 +93,33 @@ describe('raw check in a render', () => {
   });
 
   it('catches a raw `---` line that would split the document', () => {
-    assert.throws(() => renderApp({ 'cm.yaml.hbs': cm('  a: b\n{{values.v}}\nkind: Secret\n') }, 'v: "---"\n'), /printed raw would change the YAML/);
+    assert.throws(
+      () => renderApp({ 'cm.yaml.hbs': cm('  a: b\n{{values.v}}\nkind: Secret\n') }, 'v: "---"\n'),
+      /printed raw would change the YAML/,
+    );
   });
 
   it('checks values printed inside an included partial', () => {
-    const files = { '_labels.hbs': 'team: {{values.v}}', 'cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: {{nindent 4 (include "labels" this)}}\n' };
+    const files = {
+      '_labels.hbs': 'team: {{values.v}}',
+      'cm.yaml.hbs':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: {{nindent 4 (include "labels" this)}}\n',
+    };
     assert.throws(
       () => renderApp(files, 'v: "a #b"\n'),
-      (e: Error) => /_labels\.hbs/.test(String((e as { where?: { file?: string } }).where?.file)) && /printed raw/.test(e.message),
+      (e: Error) =>
+        /_labels\.hbs/.test(String((e as { where?: { file?: string } }).where?.file)) && /printed raw/.test(e.message),
     );
-    assert.equal((renderApp(files, 'v: a b\n').objects[0].object.metadata as { labels: Record<string, string> }).labels.team, 'a b');
+    assert.equal(
+      (renderApp(files, 'v: a b\n').objects[0].object.metadata as { labels: Record<string, string> }).labels.team,
+      'a b',
+    );
   });
 
   it('lets quote, spaces and helper results through', () => {
-    const d = dataOf(render('  a: {{quote values.v}}\n  b: {{values.w}} and more\n  c: {{lower values.w}}\n', 'x, y: "z" #c'));
+    const d = dataOf(
+      render('  a: {{quote values.v}}\n  b: {{values.w}} and more\n  c: {{lower values.w}}\n', 'x, y: "z" #c'),
+    );
     assert.deepEqual(d, { a: 'x, y: "z" #c', b: 'plain and more', c: 'plain' });
   });
 });
@@ -114,7 +128,17 @@ describe('the trivially-safe shortcut agrees with the parser', () => {
   it('any string it lets through reads back as itself in every context', async () => {
     const fc = (await import('fast-check')).default;
     const { TRIVIALLY_SAFE } = await import('../src/core/template/emit.js');
-    const contexts = ['a: @\n', 'a: { n: @ }\n', 'a: [ @ ]\n', '@: 1\n', 'a: "@"\n', "a: '@'\n", '- @\n', 'a: x @ y\n', '# @\n'];
+    const contexts = [
+      'a: @\n',
+      'a: { n: @ }\n',
+      'a: [ @ ]\n',
+      '@: 1\n',
+      'a: "@"\n',
+      "a: '@'\n",
+      '- @\n',
+      'a: x @ y\n',
+      '# @\n',
+    ];
     const alphabet = fc.constantFrom(...'aZ09_./@=+~%-:#&*!|>?,[]{} \t"\''.split(''));
     fc.assert(
       fc.property(

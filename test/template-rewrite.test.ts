@@ -23,7 +23,10 @@ function rewritten(src: string, lines = false): { printed: string; index: PathIn
 describe('rewrite', () => {
   it('wraps every printed expression in __emit with its source, line and file', () => {
     const { printed, index } = rewritten('a: {{values.image.tag}}\nb: {{quote values.x}}\n');
-    assert.match(printed, /PATH:__emit \[PATH:__path \[PATH:values, "image", "tag"\] HASH\{src="values\.image\.tag", line=NUMBER\{1\}, file="t\.hbs"\}\]/);
+    assert.match(
+      printed,
+      /PATH:__emit \[PATH:__path \[PATH:values, "image", "tag"\] HASH\{src="values\.image\.tag", line=NUMBER\{1\}, file="t\.hbs"\}\]/,
+    );
     assert.match(printed, /PATH:__emit \[PATH:quote \[PATH:__path \[PATH:values, "x"\]/);
     assert.match(printed, /HASH\{src="quote …", line=NUMBER\{2\}, file="t\.hbs"\}/);
     assert.equal(index.paths.get('1:5'), 'values.image.tag');
@@ -36,13 +39,18 @@ describe('rewrite', () => {
   });
   it('in lines mode marks literal text with its template line, after whitespace control', () => {
     const { printed } = rewritten('a: 1\n{{#if x}}\nb: 2\n{{/if}}\nc: 3\n', true);
-    assert.ok(printed.includes(JSON.stringify(lineMarker('t.hbs', 3)).slice(1, -1)) || printed.includes(lineMarker('t.hbs', 3)));
+    assert.ok(
+      printed.includes(JSON.stringify(lineMarker('t.hbs', 3)).slice(1, -1)) || printed.includes(lineMarker('t.hbs', 3)),
+    );
   });
 });
 
 describe('emit', () => {
   const opts = (state?: Partial<RenderState>) =>
-    ({ hash: { src: 'values.v', line: 3, file: 't.hbs' }, data: state ? { strata: { template: 't.hbs', emitted: [], log: () => {}, ...state } } : {} }) as never;
+    ({
+      hash: { src: 'values.v', line: 3, file: 't.hbs' },
+      data: state ? { strata: { template: 't.hbs', emitted: [], log: () => {}, ...state } } : {},
+    }) as never;
   it('passes produced text and scalars, prints null as nothing', () => {
     assert.equal(emit(new Produced('a: 1\nb: 2'), opts()), 'a: 1\nb: 2');
     assert.equal(emit(5, opts()), '5');
@@ -50,7 +58,10 @@ describe('emit', () => {
   });
   it('refuses missing values, maps, lists and multi-line strings, naming the source and line', () => {
     assert.throws(() => emit(undefined, opts()), /missing value "values\.v"/);
-    assert.throws(() => emit({ a: 1 }, opts()), /"values\.v" is a map; print it with \{\{nindent N \(toYaml values\.v\)\}\}/);
+    assert.throws(
+      () => emit({ a: 1 }, opts()),
+      /"values\.v" is a map; print it with \{\{nindent N \(toYaml values\.v\)\}\}/,
+    );
     assert.throws(() => emit([1], opts()), /is a list/);
     assert.throws(() => emit('a\nb', opts()), /multi-line string/);
     assert.throws(() => emit('a\uFDD0b', opts()), /noncharacters/);
@@ -87,7 +98,13 @@ describe('line map', () => {
 });
 
 describe('files and cache', () => {
-  const fs = new MemoryFs({ 't/_h.hbs': 'x', 't/a.yaml.hbs': 'apiVersion: v1', 't/s.yaml': 'a: 1', 't/README.md': '#', 't/sub/_p.tpl': 'y' });
+  const fs = new MemoryFs({
+    't/_h.hbs': 'x',
+    't/a.yaml.hbs': 'apiVersion: v1',
+    't/s.yaml': 'a: 1',
+    't/README.md': '#',
+    't/sub/_p.tpl': 'y',
+  });
   it('lists templates, partials and static files, sorted', () => {
     assert.deepEqual(
       listTemplateFiles(fs, 't').map((f) => `${f.kind}:${f.name}:${f.path}`),

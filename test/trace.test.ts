@@ -23,17 +23,21 @@ function printed(template: string, entries: Record<string, Value>): Emitted[] {
 
 describe('Tracer.origin', () => {
   const m = merged({ image: { tag: 'v1.2.3' }, other: 'v1.2.3', replicas: 1, cpu: 1, host: 'web.example.com' });
-  const tracer = makeTracer(printed('t', { '.image': { tag: 'v1.2.3' }, '.other': 'v1.2.3', '.replicas': 1, '.host': 'web.example.com' }), m);
-  const cases: { name: string; text: string; hint?: string | string[]; template?: string; want: string | undefined }[] = [
-    { name: 'the candidate under the hinted key wins', text: 'v1.2.3', hint: 'tag', want: '.image.tag' },
-    { name: 'a hint among several keys', text: 'v1.2.3', hint: ['image', 'tag'], want: '.image.tag' },
-    { name: 'no hint: the one value printed directly', text: 'v1.2.3', want: '.other' },
-    { name: 'a distinctive text printed once', text: 'web.example.com', want: '.host' },
-    { name: 'a bare number without a hint: the one printed directly', text: '1', want: '.replicas' },
-    { name: 'a bare number with another key: not traced', text: '1', hint: 'cpu', want: undefined },
-    { name: 'a text the template did not print', text: 'v9', want: undefined },
-    { name: 'another template printed nothing', text: 'v1.2.3', template: 'other', want: undefined },
-  ];
+  const tracer = makeTracer(
+    printed('t', { '.image': { tag: 'v1.2.3' }, '.other': 'v1.2.3', '.replicas': 1, '.host': 'web.example.com' }),
+    m,
+  );
+  const cases: { name: string; text: string; hint?: string | string[]; template?: string; want: string | undefined }[] =
+    [
+      { name: 'the candidate under the hinted key wins', text: 'v1.2.3', hint: 'tag', want: '.image.tag' },
+      { name: 'a hint among several keys', text: 'v1.2.3', hint: ['image', 'tag'], want: '.image.tag' },
+      { name: 'no hint: the one value printed directly', text: 'v1.2.3', want: '.other' },
+      { name: 'a distinctive text printed once', text: 'web.example.com', want: '.host' },
+      { name: 'a bare number without a hint: the one printed directly', text: '1', want: '.replicas' },
+      { name: 'a bare number with another key: not traced', text: '1', hint: 'cpu', want: undefined },
+      { name: 'a text the template did not print', text: 'v9', want: undefined },
+      { name: 'another template printed nothing', text: 'v1.2.3', template: 'other', want: undefined },
+    ];
   for (const c of cases) {
     test(c.name, () => {
       const o = tracer.origin(c.template ?? 't', c.text, c.hint);
@@ -42,7 +46,10 @@ describe('Tracer.origin', () => {
   }
 
   test('a value printed by several templates is traced only in the one that printed it', () => {
-    const t = makeTracer([...printed('a', { '.other': 'v1.2.3' }), ...printed('b', { '.image': { tag: 'v1.2.3' } })], m);
+    const t = makeTracer(
+      [...printed('a', { '.other': 'v1.2.3' }), ...printed('b', { '.image': { tag: 'v1.2.3' } })],
+      m,
+    );
     assert.equal(t.origin('a', 'v1.2.3')?.line, line('.other'));
     assert.equal(t.origin('b', 'v1.2.3')?.line, line('.image.tag'));
   });

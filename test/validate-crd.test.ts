@@ -76,7 +76,9 @@ describe('CRD validation', () => {
   });
 
   test('a wrong type names the object, the field path and the values origin', () => {
-    const f = lintApp({ fs: repo('  size: "{{values.size}}"\n  maxSize: 4'), appDir: 'apps/w', env: 'prod' }).filter((x) => x.rule === 'kube-schema');
+    const f = lintApp({ fs: repo('  size: "{{values.size}}"\n  maxSize: 4'), appDir: 'apps/w', env: 'prod' }).filter(
+      (x) => x.rule === 'kube-schema',
+    );
     assert.deepEqual(
       f.map((x) => `${x.object} ${x.path}: ${x.message}`),
       ['Widget/ns/w .spec.size: must be integer' + SUFFIX],
@@ -92,26 +94,43 @@ describe('CRD validation', () => {
       'Widget/ns/w .spec.mode: must be one of "a", "b", null' + SUFFIX,
     ]);
     // Patterns are checked once the structure is right (RE2, like the API server's Go regexp).
-    assert.deepEqual(findings(repo('  size: 1\n  maxSize: 4\n  name: ABC\n  labels: { a: toolong }')), ['Widget/ns/w .spec.labels.a: must NOT have more than 5 characters' + SUFFIX]);
-    assert.deepEqual(findings(repo('  size: 1\n  maxSize: 4\n  name: ABC')), ['Widget/ns/w .spec.name: must match pattern "^[a-z]+$"' + SUFFIX]);
-    assert.deepEqual(findings(repo('  size: 1\n  maxSize: 4\n  template: { kind: Pod }')), ['Widget/ns/w .spec.template: missing required field "apiVersion"' + SUFFIX]);
-    assert.deepEqual(findings(repo('  size: 1\n  port: [1]')), ['Widget/ns/w .spec.port: must be integer or must be string' + SUFFIX]);
+    assert.deepEqual(findings(repo('  size: 1\n  maxSize: 4\n  name: ABC\n  labels: { a: toolong }')), [
+      'Widget/ns/w .spec.labels.a: must NOT have more than 5 characters' + SUFFIX,
+    ]);
+    assert.deepEqual(findings(repo('  size: 1\n  maxSize: 4\n  name: ABC')), [
+      'Widget/ns/w .spec.name: must match pattern "^[a-z]+$"' + SUFFIX,
+    ]);
+    assert.deepEqual(findings(repo('  size: 1\n  maxSize: 4\n  template: { kind: Pod }')), [
+      'Widget/ns/w .spec.template: missing required field "apiVersion"' + SUFFIX,
+    ]);
+    assert.deepEqual(findings(repo('  size: 1\n  port: [1]')), [
+      'Widget/ns/w .spec.port: must be integer or must be string' + SUFFIX,
+    ]);
   });
 
   test('a failing x-kubernetes-validations rule; oldSelf rules are skipped (a create)', () => {
-    assert.deepEqual(findings(repo('  size: 20\n  maxSize: 4\n  changed: x')), ['Widget/ns/w .spec: size must not exceed maxSize' + SUFFIX]);
+    assert.deepEqual(findings(repo('  size: 20\n  maxSize: 4\n  changed: x')), [
+      'Widget/ns/w .spec: size must not exceed maxSize' + SUFFIX,
+    ]);
   });
 
   test('a rule that cannot be evaluated is a finding', () => {
     // maxSize has a default in the CRD, but strata validates what it renders (no defaulting): the field is missing.
-    assert.deepEqual(findings(repo('  size: 2')), ['Widget/ns/w .spec: x-kubernetes-validations rule cannot be evaluated: field not found: maxSize' + SUFFIX]);
+    assert.deepEqual(findings(repo('  size: 2')), [
+      'Widget/ns/w .spec: x-kubernetes-validations rule cannot be evaluated: field not found: maxSize' + SUFFIX,
+    ]);
   });
 
   test('kinds without a CRD still pass with the structural check, reported at debug level', () => {
     const debug: string[] = [];
-    const fs = repo('  size: 1\n  maxSize: 4', CRD, { 'apps/w/templates/other.yaml.hbs': 'apiVersion: other.io/v1\nkind: Gadget\nmetadata: { name: g }\nspec: { whatever: 1 }\n' });
+    const fs = repo('  size: 1\n  maxSize: 4', CRD, {
+      'apps/w/templates/other.yaml.hbs':
+        'apiVersion: other.io/v1\nkind: Gadget\nmetadata: { name: g }\nspec: { whatever: 1 }\n',
+    });
     assert.deepEqual(
-      lintApp({ fs, appDir: 'apps/w', env: 'prod', debug: (m) => debug.push(m) }).filter((f) => f.rule === 'kube-schema'),
+      lintApp({ fs, appDir: 'apps/w', env: 'prod', debug: (m) => debug.push(m) }).filter(
+        (f) => f.rule === 'kube-schema',
+      ),
       [],
     );
     assert.deepEqual(debug, ['Gadget/ns/g (other.io/v1): no schema for this kind, structural check only']);
@@ -127,18 +146,37 @@ describe('hostile and broken CRDs', () => {
     );
   };
   test('$ref, bad patterns, bad CEL and wrong documents are errors naming the file and schema path', () => {
-    bad(CRD.replace('size: { type: integer, minimum: 1 }', "size: { $ref: '#/x' }"), /^platform\/crds\/widget\.yaml .*properties\.size: \$ref is not allowed/);
-    bad(CRD.replace('pattern: "^[a-z]+$"', 'pattern: "(a)\\\\1"'), /properties\.name: pattern is not a valid RE2 regular expression/);
+    bad(
+      CRD.replace('size: { type: integer, minimum: 1 }', "size: { $ref: '#/x' }"),
+      /^platform\/crds\/widget\.yaml .*properties\.size: \$ref is not allowed/,
+    );
+    bad(
+      CRD.replace('pattern: "^[a-z]+$"', 'pattern: "(a)\\\\1"'),
+      /properties\.name: pattern is not a valid RE2 regular expression/,
+    );
     bad(CRD.replace('"self.size <= self.maxSize"', '"self.size <="'), /x-kubernetes-validations\[0\]: rule: CEL: /);
     bad(CRD.replace('"self.size <= self.maxSize"', '"object.size > 0"'), /undeclared reference to "object"/);
-    bad('apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n', /expected an apiextensions\.k8s\.io\/v1 CustomResourceDefinition/);
+    bad(
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n',
+      /expected an apiextensions\.k8s\.io\/v1 CustomResourceDefinition/,
+    );
     bad(CRD, /example\.com\/v1\/Widget is defined twice/, { 'platform/crds/copy.yml': CRD });
-    bad(CRD, /schema path "platform\/nothing" does not exist/, { 'strata-policy.yaml': 'apiVersion: strata.dev/v1\nkind: Policy\nspec:\n  schemas: [platform/crds, platform/nothing]\n' });
+    bad(CRD, /schema path "platform\/nothing" does not exist/, {
+      'strata-policy.yaml':
+        'apiVersion: strata.dev/v1\nkind: Policy\nspec:\n  schemas: [platform/crds, platform/nothing]\n',
+    });
   });
 
   test('paths outside the repository, oversize files, deep nesting', () => {
     assert.throws(
-      () => lintApp({ fs: repo('  size: 1', CRD, { 'strata-policy.yaml': 'apiVersion: strata.dev/v1\nkind: Policy\nspec:\n  schemas: [../../etc]\n' }), appDir: 'apps/w', env: 'prod' }),
+      () =>
+        lintApp({
+          fs: repo('  size: 1', CRD, {
+            'strata-policy.yaml': 'apiVersion: strata.dev/v1\nkind: Policy\nspec:\n  schemas: [../../etc]\n',
+          }),
+          appDir: 'apps/w',
+          env: 'prod',
+        }),
       /strata-policy\.yaml:4:\d+ \.spec\.schemas\[0\]: path "\.\.\/\.\.\/etc" leaves the repository root/,
     );
     bad(CRD + '\n# ' + 'x'.repeat(1024 * 1024), /over the 1048576-byte limit/);
@@ -148,7 +186,10 @@ describe('hostile and broken CRDs', () => {
   });
 
   test('an expensive validation rule stops at its budget as a finding', () => {
-    const crd = CRD.replace('"self.size <= self.maxSize"', '"self.items.all(a, self.items.all(b, self.items.all(c, a + b + c >= 0)))"').replace(
+    const crd = CRD.replace(
+      '"self.size <= self.maxSize"',
+      '"self.items.all(a, self.items.all(b, self.items.all(c, a + b + c >= 0)))"',
+    ).replace(
       'size: { type: integer, minimum: 1 }',
       'size: { type: integer, minimum: 1 }\n                items: { type: array, items: { type: integer } }',
     );
@@ -156,15 +197,32 @@ describe('hostile and broken CRDs', () => {
     // The rule holds for every triple: the one finding can only come from the budget or the deadline stopping it.
     const out = findings(repo(`  size: 1\n  items: ${items}`, crd));
     assert.equal(out.length, 1);
-    assert.match(out[0], /x-kubernetes-validations rule (cannot be evaluated: exceeded the cost budget|took over \d+ ms)/);
+    assert.match(
+      out[0],
+      /x-kubernetes-validations rule (cannot be evaluated: exceeded the cost budget|took over \d+ ms)/,
+    );
   });
 
   test('the JSON Schema given to Ajv: structural objects are closed, exclusive bounds converted', () => {
-    const v = crdSchema('g/v1/K', { type: 'object', properties: { spec: { type: 'object', properties: { n: { type: 'number', minimum: 0, exclusiveMinimum: true } } } } }, 'f.yaml', '.x');
+    const v = crdSchema(
+      'g/v1/K',
+      {
+        type: 'object',
+        properties: {
+          spec: { type: 'object', properties: { n: { type: 'number', minimum: 0, exclusiveMinimum: true } } },
+        },
+      },
+      'f.yaml',
+      '.x',
+    );
     assert.deepEqual(JSON.parse(v.jsonSchema), {
       type: 'object',
       properties: {
-        spec: { type: 'object', properties: { n: { type: 'number', exclusiveMinimum: 0 } }, additionalProperties: false },
+        spec: {
+          type: 'object',
+          properties: { n: { type: 'number', exclusiveMinimum: 0 } },
+          additionalProperties: false,
+        },
         apiVersion: { type: 'string' },
         kind: { type: 'string' },
         metadata: { type: 'object' },

@@ -15,37 +15,62 @@ function app(files: Record<string, string>): MemoryFs {
   return new MemoryFs({
     'app/strata.yaml': STRATA,
     'app/values.yaml': 'name: demo\nport: 80\n',
-    'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.name}}\ndata:\n  port: {{quote values.port}}\n',
+    'app/templates/cm.yaml.hbs':
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.name}}\ndata:\n  port: {{quote values.port}}\n',
     ...files,
   });
 }
 
 const lint = (fs: MemoryFs, checks = [valuesSchemaCheck(), kubeSchemaCheck()], kubeVersion?: string) =>
-  render({ fs, appDir: 'app', env: 'prod', checks, failOnFindings: false, ...(kubeVersion ? { capabilities: { kubeVersion } } : {}) }).findings;
+  render({
+    fs,
+    appDir: 'app',
+    env: 'prod',
+    checks,
+    failOnFindings: false,
+    ...(kubeVersion ? { capabilities: { kubeVersion } } : {}),
+  }).findings;
 
 const STRICT_SCHEMA = JSON.stringify({
   type: 'object',
   additionalProperties: false,
-  properties: { name: { type: 'string' }, port: { type: 'integer', maximum: 65535 }, image: { type: 'object', additionalProperties: false, properties: { tag: { type: 'string' } } } },
+  properties: {
+    name: { type: 'string' },
+    port: { type: 'integer', maximum: 65535 },
+    image: { type: 'object', additionalProperties: false, properties: { tag: { type: 'string' } } },
+  },
 });
 
 describe('values schema', () => {
   test('additionalProperties: false catches a typo at the file:line that wrote it', () => {
-    const fs = app({ 'app/values.schema.json': STRICT_SCHEMA, 'app/values-prod.yaml': 'image:\n  tga: "1.0"\nprot: 8080\n' });
+    const fs = app({
+      'app/values.schema.json': STRICT_SCHEMA,
+      'app/values-prod.yaml': 'image:\n  tga: "1.0"\nprot: 8080\n',
+    });
     const f = lint(fs);
-    assert.deepEqual(f.map((x) => `${x.rule} ${x.path} ${x.origin?.file}:${x.origin?.line}`).sort(), ['values-schema .image.tga app/values-prod.yaml:2', 'values-schema .prot app/values-prod.yaml:3']);
+    assert.deepEqual(f.map((x) => `${x.rule} ${x.path} ${x.origin?.file}:${x.origin?.line}`).sort(), [
+      'values-schema .image.tga app/values-prod.yaml:2',
+      'values-schema .prot app/values-prod.yaml:3',
+    ]);
     assert.match(f[0].message, /unknown field "(tga|prot)"/);
   });
 
   test('all errors at once, with value paths and origins; a valid document passes', () => {
-    const fs = app({ 'app/values.schema.json': STRICT_SCHEMA, 'app/values-prod.yaml': 'port: 99999\nimage: { tag: 5 }\n' });
+    const fs = app({
+      'app/values.schema.json': STRICT_SCHEMA,
+      'app/values-prod.yaml': 'port: 99999\nimage: { tag: 5 }\n',
+    });
     const f = lint(fs);
     assert.deepEqual(f.map((x) => `${x.path} ${x.origin?.line}`).sort(), ['.image.tag 2', '.port 1']);
     assert.deepEqual(lint(app({ 'app/values.schema.json': STRICT_SCHEMA })), []);
   });
 
   test('$schema picks the draft; remote $refs are never loaded', () => {
-    const draft7 = JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { port: { type: 'string' } } });
+    const draft7 = JSON.stringify({
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      type: 'object',
+      properties: { port: { type: 'string' } },
+    });
     assert.deepEqual(
       lint(app({ 'app/values.schema.json': draft7 })).map((x) => x.path),
       ['.port'],
@@ -59,7 +84,10 @@ describe('values schema', () => {
 
   test('render fails on a schema error', () => {
     const fs = app({ 'app/values.schema.json': STRICT_SCHEMA, 'app/values-prod.yaml': 'prot: 1\n' });
-    assert.throws(() => render({ fs, appDir: 'app', env: 'prod', checks: [valuesSchemaCheck()] }), /values-prod\.yaml:1:1/);
+    assert.throws(
+      () => render({ fs, appDir: 'app', env: 'prod', checks: [valuesSchemaCheck()] }),
+      /values-prod\.yaml:1:1/,
+    );
   });
 });
 
@@ -99,14 +127,20 @@ describe('Kubernetes schemas', () => {
     const ok = deploy('3').readFile('app/templates/cm.yaml.hbs');
     const text = new TextDecoder().decode(ok).replace('{{values.pull}}', 'IfNotPresent');
     const seen: string[] = [];
-    const fs = app({ 'app/templates/cm.yaml.hbs': text + '---\napiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w }\nspec: { anything: [1, 2] }\n' });
+    const fs = app({
+      'app/templates/cm.yaml.hbs':
+        text + '---\napiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w }\nspec: { anything: [1, 2] }\n',
+    });
     assert.deepEqual(lint(fs, [kubeSchemaCheck({ debug: (m) => seen.push(m) })]), []);
     assert.equal(seen.length, 1);
     assert.match(seen[0], /Widget\/ns\/w/);
   });
 
   test('KUBE_VERSION decides which API versions exist', () => {
-    const fs = app({ 'app/templates/cm.yaml.hbs': 'apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: { name: p }\nspec: { minAvailable: 1 }\n' });
+    const fs = app({
+      'app/templates/cm.yaml.hbs':
+        'apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: { name: p }\nspec: { minAvailable: 1 }\n',
+    });
     assert.match(lint(fs, [kubeSchemaCheck()], '1.31.0')[0].message, /not served since Kubernetes 1\.25/);
     assert.deepEqual(lint(fs, [kubeSchemaCheck()], '1.24.0'), []);
   });

@@ -53,7 +53,10 @@ test('every place that names the version agrees with package.json, and CHANGELOG
 
 test('the docs install the published chart at this version', () => {
   const install = readFileSync(join(ROOT, 'docs/install.md'), 'utf8');
-  assert.ok(install.includes(`helm install strata oci://ghcr.io/strata/charts/strata --version ${VERSION} -n argocd`), 'docs/install.md has the OCI install command with the current version');
+  assert.ok(
+    install.includes(`helm install strata oci://ghcr.io/strata/charts/strata --version ${VERSION} -n argocd`),
+    'docs/install.md has the OCI install command with the current version',
+  );
 });
 
 test('strata --version (the built CLI) prints package.json version', () => {
@@ -75,8 +78,18 @@ const DRIFTS: { name: string; file: string; edit: (t: string) => string; expect:
     edit: (t) => t.replace(/^appVersion: .*$/m, `appVersion: "${bump(VERSION)}"`),
     expect: /^helm\/strata\/Chart\.yaml:\d+: Chart\.yaml appVersion/,
   },
-  { name: 'Chart.yaml version', file: 'helm/strata/Chart.yaml', edit: (t) => t.replace(/^version: .*$/m, `version: ${bump(VERSION)}`), expect: /Chart\.yaml:\d+: Chart\.yaml version is/ },
-  { name: 'package-lock.json', file: 'package-lock.json', edit: (t) => t.replace(`"version": "${VERSION}"`, `"version": "${bump(VERSION)}"`), expect: /^package-lock\.json:3: / },
+  {
+    name: 'Chart.yaml version',
+    file: 'helm/strata/Chart.yaml',
+    edit: (t) => t.replace(/^version: .*$/m, `version: ${bump(VERSION)}`),
+    expect: /Chart\.yaml:\d+: Chart\.yaml version is/,
+  },
+  {
+    name: 'package-lock.json',
+    file: 'package-lock.json',
+    edit: (t) => t.replace(`"version": "${VERSION}"`, `"version": "${bump(VERSION)}"`),
+    expect: /^package-lock\.json:3: /,
+  },
   {
     name: 'argo-cd-values.yaml image tag',
     file: 'helm/strata/argo-cd-values.yaml',
@@ -89,14 +102,24 @@ const DRIFTS: { name: string; file: string; edit: (t: string) => string; expect:
     edit: (t) => t.replace(`--version ${VERSION}`, `--version ${bump(VERSION)}`),
     expect: /^docs\/install\.md:\d+: oci:\/\/ghcr\.io\/strata\/charts\/strata --version is/,
   },
-  { name: 'no CHANGELOG section for the version', file: 'CHANGELOG.md', edit: (t) => t.replace(`## [${VERSION}]`, '## [0.0.0-old]'), expect: /^CHANGELOG\.md: no "## \[\d/ },
+  {
+    name: 'no CHANGELOG section for the version',
+    file: 'CHANGELOG.md',
+    edit: (t) => t.replace(`## [${VERSION}]`, '## [0.0.0-old]'),
+    expect: /^CHANGELOG\.md: no "## \[\d/,
+  },
   {
     name: 'package.json alone bumped',
     file: 'package.json',
     edit: (t) => t.replace(`"version": "${VERSION}"`, `"version": "${bump(VERSION)}"`),
     expect: /Chart\.yaml appVersion is "[^"]+", package\.json says/,
   },
-  { name: 'a version file missing', file: 'helm/strata/Chart.yaml', edit: () => '', expect: /Chart\.yaml: Chart\.yaml version not found/ },
+  {
+    name: 'a version file missing',
+    file: 'helm/strata/Chart.yaml',
+    edit: () => '',
+    expect: /Chart\.yaml: Chart\.yaml version not found/,
+  },
 ];
 for (const d of DRIFTS) {
   test(`drift fails the check: ${d.name}`, async () => {
@@ -115,12 +138,17 @@ for (const d of DRIFTS) {
 }
 
 test('the check command exits 1 with one line per problem on stderr and nothing on stdout', () => {
-  const dir = copy((f, t) => (f === 'helm/strata/Chart.yaml' ? t.replace(/^appVersion: .*$/m, 'appVersion: "0.0.1"') : t));
+  const dir = copy((f, t) =>
+    f === 'helm/strata/Chart.yaml' ? t.replace(/^appVersion: .*$/m, 'appVersion: "0.0.1"') : t,
+  );
   try {
     const r = versions(['check', '--root', dir]);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^versions: helm\/strata\/Chart\.yaml:\d+: Chart\.yaml appVersion is "0\.0\.1", package\.json says "[^"]+"\n$/);
+    assert.match(
+      r.stderr,
+      /^versions: helm\/strata\/Chart\.yaml:\d+: Chart\.yaml appVersion is "0\.0\.1", package\.json says "[^"]+"\n$/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -129,7 +157,9 @@ test('the check command exits 1 with one line per problem on stderr and nothing 
 test('a release tag must be v + package.json version', async () => {
   const { versionProblems } = await lib();
   assert.deepEqual(versionProblems(readTexts(), `v${VERSION}`), []);
-  assert.deepEqual(versionProblems(readTexts(), `v${bump(VERSION)}`), [`git tag "v${bump(VERSION)}" is not "v${VERSION}" (package.json)`]);
+  assert.deepEqual(versionProblems(readTexts(), `v${bump(VERSION)}`), [
+    `git tag "v${bump(VERSION)}" is not "v${VERSION}" (package.json)`,
+  ]);
 });
 
 /** The CHANGELOG with its Unreleased section replaced by `body` (whatever the repository's holds today). */
@@ -140,14 +170,21 @@ function withUnreleased(changelog: string, body: string): string {
 test('set-version writes one version everywhere and turns Unreleased into its section', async () => {
   const dir = copy((f, t) => (f === 'CHANGELOG.md' ? withUnreleased(t, '\n### Fixed\n\n- Something.\n') : t));
   try {
-    const set = spawnSync(process.execPath, [join(ROOT, 'scripts/set-version.mjs'), '9.8.7-rc.1', '--date', '2030-01-02', '--root', dir], { encoding: 'utf8' });
+    const set = spawnSync(
+      process.execPath,
+      [join(ROOT, 'scripts/set-version.mjs'), '9.8.7-rc.1', '--date', '2030-01-02', '--root', dir],
+      { encoding: 'utf8' },
+    );
     assert.equal(set.status, 0, set.stderr);
     const { versionProblems, changelogSection } = await lib();
     const texts = new Map(FILES.map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
     assert.deepEqual(versionProblems(texts, 'v9.8.7-rc.1'), []);
     const changelog = texts.get('CHANGELOG.md')!;
     assert.match(changelog, /^## \[Unreleased\]\n\n## \[9\.8\.7-rc\.1\] - 2030-01-02\n\n### Fixed\n\n- Something\.\n/m);
-    assert.match(changelog, /^\[9\.8\.7-rc\.1\]: https:\/\/github\.com\/strata\/strata\/compare\/v\d\S*\.\.\.v9\.8\.7-rc\.1$/m);
+    assert.match(
+      changelog,
+      /^\[9\.8\.7-rc\.1\]: https:\/\/github\.com\/strata\/strata\/compare\/v\d\S*\.\.\.v9\.8\.7-rc\.1$/m,
+    );
     assert.equal(changelogSection(changelog, '9.8.7-rc.1'), '### Fixed\n\n- Something.');
     // Every mention of the old version in the install docs was a place set-version knows.
     const old = new RegExp(`(?<![\\d.])${VERSION.replace(/\./g, '\\.')}(?![\\d.])`);
@@ -177,5 +214,8 @@ test('release notes are the CHANGELOG section of the version', async () => {
   assert.ok(notes.length > 100, 'a real section');
   assert.ok(!notes.includes(`## [${VERSION}]`) && !notes.includes('[Unreleased]:') && !notes.endsWith('\n'));
   assert.equal(changelogSection(changelog, '99.0.0'), undefined);
-  assert.equal(changelogSection('## [Unreleased]\n\n## [1.0.0] - 2030-01-01\n\n- a\n\n## [0.9.0] - 2029-01-01\n\n- b\n', '1.0.0'), '- a');
+  assert.equal(
+    changelogSection('## [Unreleased]\n\n## [1.0.0] - 2030-01-01\n\n- a\n\n## [0.9.0] - 2029-01-01\n\n- b\n', '1.0.0'),
+    '- a',
+  );
 });

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { RendererPool, tenantOf, type Outcome, type PoolOptions, type RendererProcess, type Timers } from '../src/warm/pool.js';
+import {
+  RendererPool,
+  tenantOf,
+  type Outcome,
+  type PoolOptions,
+  type RendererProcess,
+  type Timers,
+} from '../src/warm/pool.js';
 import type { WarmAnswer, WarmRequest } from '../src/warm/protocol.js';
 
 // The warm renderer's scheduler with fake processes and a fake clock: which process serves which request,
@@ -95,7 +102,11 @@ class FakeProc implements RendererProcess {
 }
 
 function req(project: string, repo = 'https://git.example.com/r.git', app = 'a'): WarmRequest {
-  return { argv: ['generate'], cwd: '/tmp/x', env: { ARGOCD_APP_PROJECT_NAME: project, ARGOCD_APP_SOURCE_REPO_URL: repo, ARGOCD_APP_NAME: app } };
+  return {
+    argv: ['generate'],
+    cwd: '/tmp/x',
+    env: { ARGOCD_APP_PROJECT_NAME: project, ARGOCD_APP_SOURCE_REPO_URL: repo, ARGOCD_APP_NAME: app },
+  };
 }
 
 function setup(over: Partial<PoolOptions> = {}): { pool: RendererPool; clock: Clock; procs: FakeProc[] } {
@@ -119,8 +130,14 @@ function setup(over: Partial<PoolOptions> = {}): { pool: RendererPool; clock: Cl
   return { pool, clock, procs };
 }
 
-function submit(pool: RendererPool, r: WarmRequest): { outcome: Outcome | undefined; ticket: ReturnType<RendererPool['submit']> } {
-  const box: { outcome: Outcome | undefined; ticket: ReturnType<RendererPool['submit']> } = { outcome: undefined, ticket: pool.submit(r, tenantOf(r.env)) };
+function submit(
+  pool: RendererPool,
+  r: WarmRequest,
+): { outcome: Outcome | undefined; ticket: ReturnType<RendererPool['submit']> } {
+  const box: { outcome: Outcome | undefined; ticket: ReturnType<RendererPool['submit']> } = {
+    outcome: undefined,
+    ticket: pool.submit(r, tenantOf(r.env)),
+  };
   void box.ticket.outcome.then((o) => (box.outcome = o));
   return box;
 }
@@ -129,9 +146,15 @@ describe('warm renderer pool', () => {
   test('the tenant is the Argo CD project and the repository URL, both set by Argo CD', () => {
     assert.notEqual(tenantOf(req('team-a').env), tenantOf(req('team-b').env));
     assert.notEqual(tenantOf(req('team-a', 'https://x/1.git').env), tenantOf(req('team-a', 'https://x/2.git').env));
-    assert.equal(tenantOf(req('team-a', 'https://x/1.git', 'app1').env), tenantOf(req('team-a', 'https://x/1.git', 'app2').env));
+    assert.equal(
+      tenantOf(req('team-a', 'https://x/1.git', 'app1').env),
+      tenantOf(req('team-a', 'https://x/1.git', 'app2').env),
+    );
     // A name cannot be forged to equal another pair by moving the separator.
-    assert.notEqual(tenantOf({ ARGOCD_APP_PROJECT_NAME: 'a', ARGOCD_APP_SOURCE_REPO_URL: 'b\u0000c' }), tenantOf({ ARGOCD_APP_PROJECT_NAME: 'a\u0000b', ARGOCD_APP_SOURCE_REPO_URL: 'c' }));
+    assert.notEqual(
+      tenantOf({ ARGOCD_APP_PROJECT_NAME: 'a', ARGOCD_APP_SOURCE_REPO_URL: 'b\u0000c' }),
+      tenantOf({ ARGOCD_APP_PROJECT_NAME: 'a\u0000b', ARGOCD_APP_SOURCE_REPO_URL: 'c' }),
+    );
   });
 
   test('a process serves one tenant only, for its whole life', async () => {

@@ -64,10 +64,15 @@ export function writeKustomizeOverlay(dir: string, rendered: { items: Obj[] }): 
     mkdirSync(join(dir, 'base'), { recursive: true });
     writeFileSync(join(dir, 'base', f), stringify(o));
   }
-  writeFileSync(join(dir, 'base', 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files }));
+  writeFileSync(
+    join(dir, 'base', 'kustomization.yaml'),
+    stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files }),
+  );
   const overlay = join(dir, 'overlays', 'prod');
   mkdirSync(overlay, { recursive: true });
-  const image = objs.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0].image.replace(/:[^:]+$/, '');
+  const image = objs
+    .find((o) => o.kind === 'Deployment')!
+    .spec.template.spec.containers[0].image.replace(/:[^:]+$/, '');
   const selectorKeys = ['app.kubernetes.io/name', 'app.kubernetes.io/instance'];
   const selector = Object.fromEntries(selectorKeys.map((k) => [k, labels[k]]));
   const rest = Object.fromEntries(Object.entries(labels).filter(([k]) => !selectorKeys.includes(k)));
@@ -93,7 +98,12 @@ export function writeKustomizeOverlay(dir: string, rendered: { items: Obj[] }): 
           ]),
         },
         {
-          patch: stringify({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'plate-api' }, spec: { minReplicas: 3, maxReplicas: 10 } }),
+          patch: stringify({
+            apiVersion: 'autoscaling/v2',
+            kind: 'HorizontalPodAutoscaler',
+            metadata: { name: 'plate-api' },
+            spec: { minReplicas: 3, maxReplicas: 10 },
+          }),
         },
       ],
     }),
@@ -111,7 +121,13 @@ export function copyPlate(dir: string, opts: { git?: boolean } = {}): string {
     mkdirSync(join(dir, '.git'), { recursive: true });
     return dir;
   }
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com' };
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'bench',
+    GIT_AUTHOR_EMAIL: 'bench@example.com',
+    GIT_COMMITTER_NAME: 'bench',
+    GIT_COMMITTER_EMAIL: 'bench@example.com',
+  };
   for (const args of [
     ['init', '-q'],
     ['add', '-A'],
@@ -166,7 +182,8 @@ export function writeLargeRepo(root: string, apps: number): void {
         .replace('component: api', `component: ${name}`)
         .replace('team: api', `team: ${team}`)
         .replace('repository: plate/api', `repository: ${team}/${name}`)
-        .replace('config:\n  LOG_LEVEL: info', `config:\n  SERVICE_ID: "${i}"\n  TEAM: ${team}\n  LOG_LEVEL: info`) + (i % 5 === 0 ? `\nconfigMount:\n  path: /etc/${name}\n` : '');
+        .replace('config:\n  LOG_LEVEL: info', `config:\n  SERVICE_ID: "${i}"\n  TEAM: ${team}\n  LOG_LEVEL: info`) +
+      (i % 5 === 0 ? `\nconfigMount:\n  path: /etc/${name}\n` : '');
     writeFileSync(join(dir, 'values.yaml'), values);
     const prod = prodValues
       .replace('tag: 2.14.3', `tag: 1.${i % 40}.${i % 7}`)
@@ -174,7 +191,9 @@ export function writeLargeRepo(root: string, apps: number): void {
       .replace('api.plate.example.com', `${name}.plate.example.com`)
       .replace('enabled: true\n  minReplicas', `enabled: ${i % 3 === 0}\n  minReplicas`);
     writeFileSync(join(dir, 'values-prod.yaml'), prod);
-    const stg = stgValues.replace('tag: 2.15.0-rc.1', `tag: 1.${i % 40}.${i % 7}-rc.1`).replace('api.stg.plate.example.com', `${name}.stg.plate.example.com`);
+    const stg = stgValues
+      .replace('tag: 2.15.0-rc.1', `tag: 1.${i % 40}.${i % 7}-rc.1`)
+      .replace('api.stg.plate.example.com', `${name}.stg.plate.example.com`);
     writeFileSync(join(dir, 'values-stg.yaml'), stg);
   }
 }

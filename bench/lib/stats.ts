@@ -37,7 +37,10 @@ export function machine(kubectl: string | undefined): Machine {
   const m: Machine = { cpu: info[0]?.model.trim() ?? 'unknown', cores: info.length, node: process.version };
   if (kubectl) {
     try {
-      const v = execFileSync(kubectl, ['version', '--client'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const v = execFileSync(kubectl, ['version', '--client'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       m.kubectl = v
         .split('\n')
         .filter(Boolean)

@@ -30,13 +30,26 @@ if (warmDir) {
     KUBE_VERSION: '1.30.11',
     KUBE_API_VERSIONS: 'apps/v1,autoscaling/v2,networking.k8s.io/v1,policy/v1,v1',
   };
-  void main({ argv: ['generate'], env, cwd: join(warmDir, 'helm/applications/plate-api'), stdout: new Sink(), stderr: new Sink(), embedded: true }).then((code) => {
+  void main({
+    argv: ['generate'],
+    env,
+    cwd: join(warmDir, 'helm/applications/plate-api'),
+    stdout: new Sink(),
+    stderr: new Sink(),
+    embedded: true,
+  }).then((code) => {
     if (code !== 0) throw new Error(`warm-up generate exited ${code}`);
   });
 }
 
 v8.startupSnapshot.setDeserializeMainFunction(() => {
-  main({ argv: process.argv.slice(1), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }).then(
+  main({
+    argv: process.argv.slice(1),
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+  }).then(
     (code) => {
       process.exitCode = code;
     },

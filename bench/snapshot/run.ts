@@ -38,7 +38,10 @@ async function bundle(out: string): Promise<void> {
           b.onResolve({ filter: /^source-map$/ }, () => ({ path: 'source-map', namespace: 'empty' }));
           b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
           b.onLoad({ filter: /values-schema\.ts$/ }, (a) => ({
-            contents: readFileSync(a.path, 'utf8').replace('sandbox ??= {', 'if (process.env.STRATA_SNAPSHOT_WARM_DIR) return fn();\n  sandbox ??= {'),
+            contents: readFileSync(a.path, 'utf8').replace(
+              'sandbox ??= {',
+              'if (process.env.STRATA_SNAPSHOT_WARM_DIR) return fn();\n  sandbox ??= {',
+            ),
             loader: 'ts',
           }));
         },
@@ -57,8 +60,18 @@ async function main(): Promise<void> {
     const js = join(tmp, 'strata-snapshot.js');
     await bundle(js);
     const blobs = { cold: join(tmp, 'cold.blob'), warm: join(tmp, 'warm.blob') };
-    check(runOnce({ file: node, args: ['--snapshot-blob', blobs.cold, '--build-snapshot', js] }), 'build the cold snapshot');
-    check(runOnce({ file: node, args: ['--snapshot-blob', blobs.warm, '--build-snapshot', js], env: { STRATA_SNAPSHOT_WARM_DIR: repo } }), 'build the warmed snapshot');
+    check(
+      runOnce({ file: node, args: ['--snapshot-blob', blobs.cold, '--build-snapshot', js] }),
+      'build the cold snapshot',
+    );
+    check(
+      runOnce({
+        file: node,
+        args: ['--snapshot-blob', blobs.warm, '--build-snapshot', js],
+        env: { STRATA_SNAPSHOT_WARM_DIR: repo },
+      }),
+      'build the warmed snapshot',
+    );
     const env = {
       STRATA_CACHE_DIR: join(tmp, 'cache'),
       STRATA_WARM: 'off',
@@ -80,11 +93,17 @@ async function main(): Promise<void> {
           return [k, readFileSync(f, 'utf8')];
         }),
     );
-    for (const [k, v] of Object.entries(outs)) if (v !== outs.dist) throw new Error(`${k} printed something else than dist/`);
+    for (const [k, v] of Object.entries(outs))
+      if (v !== outs.dist) throw new Error(`${k} printed something else than dist/`);
     const t = interleaved(cmds, rounds);
     const n = median(t.node);
-    process.stdout.write(`node ${major} (image), generate plate-api, STRATA_WARM=off, median of ${rounds} interleaved rounds\n`);
-    for (const [k, xs] of Object.entries(t)) process.stdout.write(`  ${k.padEnd(34)} ${ms(median(xs)).padStart(9)}  ${(median(xs) / n).toFixed(2)}x node -e 0\n`);
+    process.stdout.write(
+      `node ${major} (image), generate plate-api, STRATA_WARM=off, median of ${rounds} interleaved rounds\n`,
+    );
+    for (const [k, xs] of Object.entries(t))
+      process.stdout.write(
+        `  ${k.padEnd(34)} ${ms(median(xs)).padStart(9)}  ${(median(xs) / n).toFixed(2)}x node -e 0\n`,
+      );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -21,7 +21,8 @@ export interface AppRevisionLookup {
   debug?: (message: string, fields: Record<string, unknown>) => void;
 }
 
-export const gitLastCommit: (env: Env) => LastCommit = (env) => (root, paths, timeoutMs) => lastCommitTouching(root, paths, { env, timeoutMs });
+export const gitLastCommit: (env: Env) => LastCommit = (env) => (root, paths, timeoutMs) =>
+  lastCommitTouching(root, paths, { env, timeoutMs });
 
 /** The app revision, or undefined (the caller then uses ARGOCD_APP_REVISION), logging why at debug level. */
 export function lookupAppRevision(o: AppRevisionLookup): string | undefined {
@@ -31,7 +32,13 @@ export function lookupAppRevision(o: AppRevisionLookup): string | undefined {
   if (sha !== undefined) return sha;
   const ms = now() - start;
   // src/io/git.ts folds every failure into "undefined"; the elapsed time tells a timeout from the rest.
-  const reason = ms >= o.timeoutMs ? `git timed out after ${o.timeoutMs} ms (${limitHint('gitMs')})` : 'git gave no answer (no .git in the tarball, no git binary, or a git error)';
-  o.debug?.(`revision: ${reason}; annotating with the repository revision ARGOCD_APP_REVISION`, { elapsedMs: ms, timeoutMs: o.timeoutMs });
+  const reason =
+    ms >= o.timeoutMs
+      ? `git timed out after ${o.timeoutMs} ms (${limitHint('gitMs')})`
+      : 'git gave no answer (no .git in the tarball, no git binary, or a git error)';
+  o.debug?.(`revision: ${reason}; annotating with the repository revision ARGOCD_APP_REVISION`, {
+    elapsedMs: ms,
+    timeoutMs: o.timeoutMs,
+  });
   return undefined;
 }

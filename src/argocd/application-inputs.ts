@@ -32,7 +32,9 @@ const under = (file: string, root: string): boolean => root === '' || file === r
  * reports what the annotation misses, not policy), checked against the root Argo CD would send and the refresh
  * paths it lists. No annotation: no finding (the whole repository is sent, every commit refreshes).
  */
-export function applicationInputFindings(opts: Omit<RenderApplicationOptions, 'checks' | 'useManifestGeneratePaths'>): ApplicationInputs {
+export function applicationInputFindings(
+  opts: Omit<RenderApplicationOptions, 'checks' | 'useManifestGeneratePaths'>,
+): ApplicationInputs {
   const r = renderApplication({ ...opts, checks: [], useManifestGeneratePaths: false });
   const sourcePath = r.appDir;
   const fs = new DiskFs(r.repoRoot);
@@ -41,22 +43,36 @@ export function applicationInputFindings(opts: Omit<RenderApplicationOptions, 'c
   // Layers and valueFiles as read, the templates folder (the annotation lists folders; partials live there too),
   // the files templates read with `file`, and the policy file.
   const templates = resolvePath(config.dir, config.templates, config.file);
-  const inputs = [...new Set([config.file, ...r.result.files, templates, ...r.result.inputs, ...(policy ? [policy] : [])])].sort();
+  const inputs = [
+    ...new Set([config.file, ...r.result.files, templates, ...r.result.inputs, ...(policy ? [policy] : [])]),
+  ].sort();
   const annotation = r.annotations[MANIFEST_GENERATE_PATHS];
   if (annotation === undefined) return { sourcePath, inputs, root: '', findings: [] };
   const root = applicationRootPath(annotation, sourcePath, checkoutReadlink(r.repoRoot));
   const refresh = refreshPaths(annotation, sourcePath);
   const findings: Finding[] = [];
-  const add = (severity: Finding['severity'], message: string): void => void findings.push({ severity, rule: RULE, message });
+  const add = (severity: Finding['severity'], message: string): void =>
+    void findings.push({ severity, rule: RULE, message });
   for (const input of inputs) {
     if (!under(input, root)) {
-      add('error', `${input} lies outside ${root || 'the repository'}/, the folder Argo CD sends for this annotation with reposerver.plugin.use.manifest.generate.paths: generate fails there`);
+      add(
+        'error',
+        `${input} lies outside ${root || 'the repository'}/, the folder Argo CD sends for this annotation with reposerver.plugin.use.manifest.generate.paths: generate fails there`,
+      );
     }
-    if (!coveredBy(input, refresh)) add('error', `${input} is not listed in ${MANIFEST_GENERATE_PATHS}: a commit changing it does not refresh the app`);
+    if (!coveredBy(input, refresh))
+      add(
+        'error',
+        `${input} is not listed in ${MANIFEST_GENERATE_PATHS}: a commit changing it does not refresh the app`,
+      );
   }
   const entries = annotation.split(';').filter((e) => e !== '');
   entries.forEach((e, i) => {
-    if (e !== e.trim()) add('warn', `entry ${i + 1} of ${MANIFEST_GENERATE_PATHS} has leading or trailing spaces: the root rule keeps them (a relative path), the refresh rule trims them`);
+    if (e !== e.trim())
+      add(
+        'warn',
+        `entry ${i + 1} of ${MANIFEST_GENERATE_PATHS} has leading or trailing spaces: the root rule keeps them (a relative path), the refresh rule trims them`,
+      );
   });
   const widest = applicationRootPath(ancestorsFirst(entries, sourcePath), sourcePath, checkoutReadlink(r.repoRoot));
   if (widest !== root) {
@@ -72,7 +88,10 @@ export function applicationInputFindings(opts: Omit<RenderApplicationOptions, 'c
 function ancestorsFirst(entries: readonly string[], sourcePath: string): string {
   const isAncestor = (e: string): boolean => {
     const [p] = refreshPaths(e, sourcePath);
-    return p !== undefined && (p === '' || p === '.' || sourcePath === p || sourcePath.startsWith(p.replace(/\/$/, '') + '/'));
+    return (
+      p !== undefined &&
+      (p === '' || p === '.' || sourcePath === p || sourcePath.startsWith(p.replace(/\/$/, '') + '/'))
+    );
   };
   return [...entries.filter(isAncestor), ...entries.filter((e) => !isAncestor(e))].join(';');
 }

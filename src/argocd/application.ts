@@ -100,10 +100,17 @@ export function pickApplication(text: string, file: string, name?: string): Appl
   if (apps.length === 0) throw new UserError('no Application in this file', { file });
   if (name !== undefined) {
     const hit = apps.filter((a) => a.metadata?.name === name);
-    if (hit.length !== 1) throw new UserError(`${hit.length === 0 ? 'no' : 'more than one'} Application named "${name}"; the file has: ${names.join(', ')}`, { file });
+    if (hit.length !== 1)
+      throw new UserError(
+        `${hit.length === 0 ? 'no' : 'more than one'} Application named "${name}"; the file has: ${names.join(', ')}`,
+        { file },
+      );
     return hit[0];
   }
-  if (apps.length > 1) throw new UserError(`${apps.length} Applications in this file; pick one with --name (${names.join(', ')})`, { file });
+  if (apps.length > 1)
+    throw new UserError(`${apps.length} Applications in this file; pick one with --name (${names.join(', ')})`, {
+      file,
+    });
   return apps[0];
 }
 
@@ -152,7 +159,10 @@ export function instanceName(app: ApplicationDoc, controllerNamespace?: string):
 export function applicationEnv(
   app: ApplicationDoc,
   file: string,
-  opts: Pick<RenderApplicationOptions, 'revision' | 'kubeVersion' | 'apiVersions' | 'processEnv' | 'controllerNamespace'> = {},
+  opts: Pick<
+    RenderApplicationOptions,
+    'revision' | 'kubeVersion' | 'apiVersions' | 'processEnv' | 'controllerNamespace'
+  > = {},
 ): { env: Record<string, string>; parametersEnv: Record<string, string>; sourcePath: string } {
   const source = strataSource(app, file);
   const sourcePath = normalizeSourcePath(source.path);
@@ -175,7 +185,11 @@ export function applicationEnv(
   // platform policy, the age keys) come from this process, as they would from the sidecar's.
   const sidecar: Record<string, string> = {};
   for (const k of SIDECAR_VARS) if (opts.processEnv?.[k] !== undefined) sidecar[k] = opts.processEnv[k]!;
-  return { env: { ...sidecar, ...pluginCommandEnv(vars, source.plugin) }, parametersEnv: { ...sidecar, ...dynamicParametersEnv(vars, source.plugin) }, sourcePath };
+  return {
+    env: { ...sidecar, ...pluginCommandEnv(vars, source.plugin) },
+    parametersEnv: { ...sidecar, ...dynamicParametersEnv(vars, source.plugin) },
+    sourcePath,
+  };
 }
 
 /** The raw target of a symlink of the checkout at `root`, for the root rule's securejoin. */
@@ -191,7 +205,15 @@ export function checkoutReadlink(root: string): Readlink {
 }
 
 /** Variables of the sidecar container that reach a plugin command as they are (not from the Application). */
-const SIDECAR_VARS = ['PATH', 'HOME', 'STRATA_PLATFORM_POLICY', 'STRATA_AGE_KEYS_DIR', 'SOPS_AGE_KEY_FILE', 'SOPS_AGE_KEY', 'XDG_CONFIG_HOME'];
+const SIDECAR_VARS = [
+  'PATH',
+  'HOME',
+  'STRATA_PLATFORM_POLICY',
+  'STRATA_AGE_KEYS_DIR',
+  'SOPS_AGE_KEY_FILE',
+  'SOPS_AGE_KEY',
+  'XDG_CONFIG_HOME',
+];
 
 export function renderApplication(opts: RenderApplicationOptions): RenderApplicationResult {
   const file = resolve(opts.appFile);
@@ -207,21 +229,38 @@ export function renderApplication(opts: RenderApplicationOptions): RenderApplica
   }
   const picked = pickApplication(text, opts.appFile, opts.name);
   const problems = validateApplication(picked);
-  if (problems.length) throw new UserError('not a valid Application (CRD schema):', { file: opts.appFile }, { details: problems.map((p) => '  ' + p) });
+  if (problems.length)
+    throw new UserError(
+      'not a valid Application (CRD schema):',
+      { file: opts.appFile },
+      { details: problems.map((p) => '  ' + p) },
+    );
   // The repo-server applies .argocd-source*.yaml from the app directory before building the environment.
   const original = strataSource(picked, opts.appFile);
   const appDir = resolvePath('', normalizeSourcePath(original.path), opts.appFile);
-  const over = applySourceOverrides(new DiskFs(resolve(opts.repoRoot)), appDir, instanceName(picked, opts.controllerNamespace), original);
+  const over = applySourceOverrides(
+    new DiskFs(resolve(opts.repoRoot)),
+    appDir,
+    instanceName(picked, opts.controllerNamespace),
+    original,
+  );
   const app = over.applied.length ? withSource(picked, opts.appFile, over.source) : picked;
   if (over.applied.length) {
     const after = validateApplication(app);
-    if (after.length) throw new UserError(`the Application is not valid after ${over.applied.join(', ')} (CRD schema):`, { file: opts.appFile }, { details: after.map((p) => '  ' + p) });
+    if (after.length)
+      throw new UserError(
+        `the Application is not valid after ${over.applied.join(', ')} (CRD schema):`,
+        { file: opts.appFile },
+        { details: after.map((p) => '  ' + p) },
+      );
   }
   const { env, sourcePath } = applicationEnv(app, opts.appFile, opts);
   const repoRoot = resolve(opts.repoRoot);
   const cwd = join(repoRoot, sourcePath);
   const narrow = opts.useManifestGeneratePaths ?? opts.processEnv?.[USE_MANIFEST_GENERATE_PATHS_VAR] === 'true';
-  const rootPath = narrow ? applicationRootPath(app.metadata?.annotations?.[MANIFEST_GENERATE_PATHS], sourcePath, checkoutReadlink(repoRoot)) : '';
+  const rootPath = narrow
+    ? applicationRootPath(app.metadata?.annotations?.[MANIFEST_GENERATE_PATHS], sourcePath, checkoutReadlink(repoRoot))
+    : '';
   const out = generateManifests({
     env,
     cwd,
@@ -232,5 +271,12 @@ export function renderApplication(opts: RenderApplicationOptions): RenderApplica
     ...(opts.debug ? { debug: opts.debug } : {}),
     ...(opts.store ? { store: opts.store } : {}),
   });
-  return { ...out, env, cwd, application: app.metadata?.name ?? '', sourceOverrides: over.applied, annotations: { ...(app.metadata?.annotations ?? {}) } };
+  return {
+    ...out,
+    env,
+    cwd,
+    application: app.metadata?.name ?? '',
+    sourceOverrides: over.applied,
+    annotations: { ...(app.metadata?.annotations ?? {}) },
+  };
 }

@@ -1,11 +1,23 @@
 import { compareStrings } from '../core/compare.js';
-import { CONTROL_PLANE_NAMESPACE, DYNAMIC_PARAMETER_VARS, ENV_PREFIX, PARAMETERS_VAR, type BuildVar, type ParameterValue, type PluginSource } from './contract.js';
+import {
+  CONTROL_PLANE_NAMESPACE,
+  DYNAMIC_PARAMETER_VARS,
+  ENV_PREFIX,
+  PARAMETERS_VAR,
+  type BuildVar,
+  type ParameterValue,
+  type PluginSource,
+} from './contract.js';
 
 // The environment the repo-server builds for a plugin command, rebuilt from an Application (local emulation
 // and the conformance harness). Mirrors Argo CD's repository.go / cmpserver: same names, same escaping.
 
 /** `ARGOCD_APP_NAME`: `<namespace>_<name>` when the Application lives outside the control-plane namespace. */
-export function appName(name: string, appNamespace: string | undefined, controlPlane = CONTROL_PLANE_NAMESPACE): string {
+export function appName(
+  name: string,
+  appNamespace: string | undefined,
+  controlPlane = CONTROL_PLANE_NAMESPACE,
+): string {
   return appNamespace && appNamespace !== controlPlane ? `${appNamespace}_${name}` : name;
 }
 

@@ -30,7 +30,12 @@ export const BUILD_VARS = [
 export type BuildVar = (typeof BUILD_VARS)[number];
 
 /** The subset `parameters.dynamic` gets (no revision, namespace or KUBE_*). */
-export const DYNAMIC_PARAMETER_VARS: readonly BuildVar[] = ['ARGOCD_APP_NAME', 'ARGOCD_APP_SOURCE_REPO_URL', 'ARGOCD_APP_SOURCE_PATH', 'ARGOCD_APP_SOURCE_TARGET_REVISION'];
+export const DYNAMIC_PARAMETER_VARS: readonly BuildVar[] = [
+  'ARGOCD_APP_NAME',
+  'ARGOCD_APP_SOURCE_REPO_URL',
+  'ARGOCD_APP_SOURCE_PATH',
+  'ARGOCD_APP_SOURCE_TARGET_REVISION',
+];
 
 /**
  * The app path below the tarball root, as open upstream PR 29657 would send it (not in Argo CD 3.6): "." or

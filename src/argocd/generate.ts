@@ -130,7 +130,8 @@ export function locateApp(cwd: string, env: Env, maxFileBytes?: number, tree?: T
     } else if (!sameDir(join(extract, src), real)) partial = withRootPath(rootPathOf(src, relative(extract, real)));
   } else {
     root = rootFromSourcePath(real, sourcePath, extract ?? findCheckout(real)) ?? findRepoRoot(real);
-    if (sourcePath !== undefined && !sameDir(join(root, normalizeSourcePath(sourcePath)), real)) partial = withRootPath(rootPathOf(sourcePath, relative(root, real)));
+    if (sourcePath !== undefined && !sameDir(join(root, normalizeSourcePath(sourcePath)), real))
+      partial = withRootPath(rootPathOf(sourcePath, relative(root, real)));
   }
   const fs = new DiskFs(root, { immutable: true, ...(maxFileBytes ? { maxFileBytes } : {}) });
   const appDir = fs.relativePath(real);
@@ -155,7 +156,10 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
   // One-line warnings for stderr: plugin.env near misses, and a missing optional layer with a near-named sibling
   // (found when the render resolves the layers, so the list grows until the render is done).
   const warnings: string[] = [];
-  const app = loadApp(fs, appDir, caches.parsed, { debug: (m) => opts.debug?.(m, {}), warn: (m) => warnings.push(`warning: ${m}`) });
+  const app = loadApp(fs, appDir, caches.parsed, {
+    debug: (m) => opts.debug?.(m, {}),
+    warn: (m) => warnings.push(`warning: ${m}`),
+  });
   const config = app.config;
   const envName = chooseEnvironment(params, env, app);
   // Before anything renders, once the layers are known to be in reach (the more basic fix comes first): a
@@ -165,12 +169,20 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
     requireRepositoryPolicy(fs, config, partial);
   }
   const overrides = parameterOverrides(params, appDir);
-  warnings.push(...strataEnvNearMisses(env).map((n) => `warning: plugin.env "${n}" is not STRATA_ENV (names are case-sensitive and kept verbatim) and is ignored; environment "${envName}" is used`));
+  warnings.push(
+    ...strataEnvNearMisses(env).map(
+      (n) =>
+        `warning: plugin.env "${n}" is not STRATA_ENV (names are case-sensitive and kept verbatim) and is ignored; environment "${envName}" is used`,
+    ),
+  );
 
   // The app's inputs: strata.yaml, its layer files, its templates folder (no merge needed), the valueFiles,
   // and the files its templates read with `file`, which only the render knows. Resolved only when the
   // revision mode asks git for the app's last commit (spec.metadata.revision: app).
-  const staticInputs = (): string[] => [...app.inputs(envName), ...overrides.flatMap((o) => (o.kind === 'file' ? [o.path] : []))];
+  const staticInputs = (): string[] => [
+    ...app.inputs(envName),
+    ...overrides.flatMap((o) => (o.kind === 'file' ? [o.path] : [])),
+  ];
   const revisionOf = (extra: readonly string[]): string =>
     chooseRevision(config.revision, env, () =>
       lookupAppRevision({
@@ -207,7 +219,10 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
       });
     } catch (e) {
       if (!(e instanceof UserError) || logs.length === 0) throw e;
-      throw new UserError(e.head, e.where, { cause: e, details: [...e.details, ...logs.map((m) => `template log: ${m}`)] });
+      throw new UserError(e.head, e.where, {
+        cause: e,
+        details: [...e.details, ...logs.map((m) => `template log: ${m}`)],
+      });
     }
   };
   const first = revisionOf([]);

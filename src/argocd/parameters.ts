@@ -4,7 +4,14 @@ import { resolvePath } from '../core/fs.js';
 import type { Override } from '../core/layers.js';
 import { parseSetExpression, typed, type SetAssignment } from '../core/set-parser.js';
 import type { Value } from '../core/types.js';
-import { ENV_VAR_STRATA_ENV, PARAMETERS_VAR, type Announcement, type CollectionType, type Env, type ParameterValue } from './contract.js';
+import {
+  ENV_VAR_STRATA_ENV,
+  PARAMETERS_VAR,
+  type Announcement,
+  type CollectionType,
+  type Env,
+  type ParameterValue,
+} from './contract.js';
 import { isPlainMap } from '../core/guards.js';
 import { compareStrings } from '../core/compare.js';
 
@@ -67,15 +74,20 @@ export function parseParameters(env: Env): StrataParameters {
     }
     if (seen.has(p.name)) fail(`parameter "${p.name}" is set twice`);
     seen.add(p.name);
-    if (collectionOf(p) !== expected) fail(`parameter "${p.name}" must be ${expected === 'array' ? 'an' : 'a'} ${expected} (collectionType ${expected}), found ${collectionOf(p)}`);
+    if (collectionOf(p) !== expected)
+      fail(
+        `parameter "${p.name}" must be ${expected === 'array' ? 'an' : 'a'} ${expected} (collectionType ${expected}), found ${collectionOf(p)}`,
+      );
     if (expected === 'string') {
       if (typeof p.string !== 'string') fail(`parameter "${p.name}" must be a string`);
       // An ApplicationSet template that resolved to "" must not quietly render the default environment.
-      if (p.name === 'env' && p.string.trim() === '') fail('parameter "env" is set but empty: give an environment or drop the parameter');
+      if (p.name === 'env' && p.string.trim() === '')
+        fail('parameter "env" is set but empty: give an environment or drop the parameter');
       if (p.name === 'env') out.env = p.string;
       else out.values = p.string;
     } else if (expected === 'array') {
-      if (!Array.isArray(p.array) || p.array.some((x) => typeof x !== 'string')) fail(`parameter "${p.name}" must be an array of strings`);
+      if (!Array.isArray(p.array) || p.array.some((x) => typeof x !== 'string'))
+        fail(`parameter "${p.name}" must be an array of strings`);
       out.valueFiles = p.array.filter((x) => x !== ''); // the UI's list editor leaves empty rows behind
     } else {
       const m = p.map;
@@ -125,10 +137,15 @@ export function parameterOverrides(params: StrataParameters, appDir: string): Ov
     }
     out.push({ kind: 'file', path });
   }
-  if (params.values !== undefined && params.values.trim() !== '') out.push({ kind: 'yaml', name: 'parameter values', text: params.values });
+  if (params.values !== undefined && params.values.trim() !== '')
+    out.push({ kind: 'yaml', name: 'parameter values', text: params.values });
   for (const kind of ['set', 'setString'] as const) {
     for (const [key, raw] of params[kind]) {
-      out.push({ kind: 'set', assignments: [mapEntryAssignment(key, raw, kind)], origin: { flag: `parameter ${kind}[${key}]` } });
+      out.push({
+        kind: 'set',
+        assignments: [mapEntryAssignment(key, raw, kind)],
+        origin: { flag: `parameter ${kind}[${key}]` },
+      });
     }
   }
   return out;
@@ -150,11 +167,17 @@ export function announcedEnvironment(config: AppConfig, env: Env): { value: stri
     return { ...fallback, problem: `${PARAMETERS_VAR} is not valid: generate will fail` };
   }
   const known = (name: string): boolean => config.environments.includes(name);
-  if (param !== undefined) return known(param) ? { value: param, from: 'the "env" parameter' } : { ...fallback, problem: 'the "env" parameter is not one of the environments: generate will fail' };
+  if (param !== undefined)
+    return known(param)
+      ? { value: param, from: 'the "env" parameter' }
+      : { ...fallback, problem: 'the "env" parameter is not one of the environments: generate will fail' };
   const fromEnv = env[ENV_VAR_STRATA_ENV];
   if (fromEnv === undefined) return fallback;
   if (known(fromEnv)) return { value: fromEnv, from: 'plugin.env STRATA_ENV' };
-  return { ...fallback, problem: `plugin.env STRATA_ENV is ${fromEnv === '' ? 'empty' : 'not one of the environments'}: generate will fail` };
+  return {
+    ...fallback,
+    problem: `plugin.env STRATA_ENV is ${fromEnv === '' ? 'empty' : 'not one of the environments'}: generate will fail`,
+  };
 }
 
 /** What `strata parameters` prints for an app: the UI's form, with the environment generate would pick. */
@@ -165,7 +188,9 @@ export function announce(config: AppConfig, env: Env = {}): Announcement[] {
     `One of: ${envs}.` +
     (chosen.problem ? ` ${chosen.problem[0].toUpperCase()}${chosen.problem.slice(1)}.` : '') +
     (chosen.from && !chosen.problem ? ` Rendered: ${chosen.value} (from ${chosen.from}).` : '') +
-    (config.defaultEnvironment ? ` Default: ${config.defaultEnvironment}.` : ' No default: set it here or with plugin.env STRATA_ENV.');
+    (config.defaultEnvironment
+      ? ` Default: ${config.defaultEnvironment}.`
+      : ' No default: set it here or with plugin.env STRATA_ENV.');
   return [
     {
       name: 'env',
@@ -185,8 +210,29 @@ export function announce(config: AppConfig, env: Env = {}): Announcement[] {
       collectionType: 'array',
       array: [],
     },
-    { name: 'values', title: 'Values (YAML)', tooltip: 'Inline YAML merged after the value files.', itemType: 'string', collectionType: 'string', string: '' },
-    { name: 'set', title: 'Set', tooltip: '--set semantics: key is a value path (a.b[0].c), value typed like Helm.', itemType: 'string', collectionType: 'map', map: {} },
-    { name: 'setString', title: 'Set (strings)', tooltip: 'Like set, but every value stays a string.', itemType: 'string', collectionType: 'map', map: {} },
+    {
+      name: 'values',
+      title: 'Values (YAML)',
+      tooltip: 'Inline YAML merged after the value files.',
+      itemType: 'string',
+      collectionType: 'string',
+      string: '',
+    },
+    {
+      name: 'set',
+      title: 'Set',
+      tooltip: '--set semantics: key is a value path (a.b[0].c), value typed like Helm.',
+      itemType: 'string',
+      collectionType: 'map',
+      map: {},
+    },
+    {
+      name: 'setString',
+      title: 'Set (strings)',
+      tooltip: 'Like set, but every value stays a string.',
+      itemType: 'string',
+      collectionType: 'map',
+      map: {},
+    },
   ];
 }

@@ -50,7 +50,8 @@ export function rootFromSourcePath(cwd: string, sourcePath: string | undefined, 
   // Argo CD joins the path to the checkout with securejoin (cleaned): `a/../b` is `b`; above the root matches nothing.
   const clean = posix.normalize(normalizeSourcePath(sourcePath) || '.');
   const segs = clean === '.' || !staysInside(clean) ? [] : clean.split('/');
-  const under = (root: string): boolean => ceiling === undefined || root === ceiling || root.startsWith(ceiling === '/' ? '/' : ceiling + '/');
+  const under = (root: string): boolean =>
+    ceiling === undefined || root === ceiling || root.startsWith(ceiling === '/' ? '/' : ceiling + '/');
   for (let k = segs.length; k > 0; k--) {
     const tail = '/' + segs.slice(segs.length - k).join('/');
     if (!dir.endsWith(tail)) continue;
@@ -80,9 +81,15 @@ export function rootPathOf(sourcePath: string, tail: string): string | undefined
 export function chooseEnvironment(params: StrataParameters, env: Env, app: App): string {
   const fromEnv = env[ENV_VAR_STRATA_ENV];
   if (params.env === undefined && fromEnv === '') {
-    throw new UserError(`plugin.env STRATA_ENV is set but empty; set it to one of ${app.config.environments.join(', ')} or remove it`, { file: app.config.file });
+    throw new UserError(
+      `plugin.env STRATA_ENV is set but empty; set it to one of ${app.config.environments.join(', ')} or remove it`,
+      { file: app.config.file },
+    );
   }
-  return app.environment(params.env ?? fromEnv, 'set the Application\'s plugin parameter "env" or plugin.env STRATA_ENV');
+  return app.environment(
+    params.env ?? fromEnv,
+    'set the Application\'s plugin parameter "env" or plugin.env STRATA_ENV',
+  );
 }
 
 /**
@@ -98,7 +105,8 @@ export function strataEnvNearMisses(env: Env): string[] {
   for (const key of Object.keys(env).sort()) {
     if (!key.startsWith(ENV_PREFIX) || key === ENV_VAR_STRATA_ENV) continue;
     const n = squash(key.slice(ENV_PREFIX.length));
-    if (n.startsWith(target) || n.endsWith(target) || editDistance(n, target) <= 2) out.push(key.slice(ENV_PREFIX.length));
+    if (n.startsWith(target) || n.endsWith(target) || editDistance(n, target) <= 2)
+      out.push(key.slice(ENV_PREFIX.length));
   }
   return out;
 }
@@ -108,7 +116,8 @@ function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[b.length];
@@ -135,7 +144,10 @@ export function releaseFromEnv(env: Env, appDir: string, appRevision: string): R
 
 /** KUBE_VERSION / KUBE_API_VERSIONS; empty ones leave the core's defaults in place. */
 export function capabilitiesFromEnv(env: Env): Partial<Capabilities> {
-  return { kubeVersion: (env.KUBE_VERSION ?? '').trim().replace(/^v/, ''), apiVersions: parseApiVersions(env.KUBE_API_VERSIONS) };
+  return {
+    kubeVersion: (env.KUBE_VERSION ?? '').trim().replace(/^v/, ''),
+    apiVersions: parseApiVersions(env.KUBE_API_VERSIONS),
+  };
 }
 
 /** ARGOCD_APP_NAMESPACE (the destination) wins over strata.yaml's namespace; empty means "not given". */
@@ -150,5 +162,9 @@ export function namespaceFromEnv(env: Env): string | undefined {
  */
 export function platformChecks(platform: PlatformPolicy | undefined, env: Env): Check[] {
   if (!platform) return [];
-  return [platformCheck(platformFor(platform, env.ARGOCD_APP_PROJECT_NAME || undefined), { destination: env.ARGOCD_APP_NAMESPACE ?? '' })];
+  return [
+    platformCheck(platformFor(platform, env.ARGOCD_APP_PROJECT_NAME || undefined), {
+      destination: env.ARGOCD_APP_NAMESPACE ?? '',
+    }),
+  ];
 }

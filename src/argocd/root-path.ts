@@ -55,7 +55,11 @@ export function secureJoin(unsafe: string, readlink: Readlink = noLinks): string
  * `". "` and `" /x"`, the second one relative), an absolute entry cleaned from the root, a relative one cleaned
  * lexically after joining it to the app path, then each securejoined into the repository.
  */
-export function annotationPaths(annotation: string | undefined, appPath: string, readlink: Readlink = noLinks): string[] {
+export function annotationPaths(
+  annotation: string | undefined,
+  appPath: string,
+  readlink: Readlink = noLinks,
+): string[] {
   const out: string[] = [];
   for (const entry of (annotation ?? '').split(';')) {
     if (entry === '') continue;
@@ -73,7 +77,11 @@ export function annotationPaths(annotation: string | undefined, appPath: string,
  * an ancestor listed after a branching entry no longer widens the root: `.;../../templates/service;/examples/plate`
  * sends `examples/plate/helm` for `examples/plate/helm/applications/plate-api`.
  */
-export function applicationRootPath(annotation: string | undefined, appPath: string, readlink: Readlink = noLinks): string {
+export function applicationRootPath(
+  annotation: string | undefined,
+  appPath: string,
+  readlink: Readlink = noLinks,
+): string {
   const paths = annotationPaths(annotation, appPath, readlink);
   if (paths.length === 0) return '';
   let common = split(posix.normalize(appPath || '.'));

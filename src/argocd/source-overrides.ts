@@ -35,16 +35,25 @@ const PINNED = ['repoURL', 'path', 'targetRevision', 'chart'] as const;
  * The source after the override files found in `appDir` (repo-relative) of `fs`; `applied` names the files
  * used. A file that is not a YAML mapping is an error naming it.
  */
-export function applySourceOverrides<S extends object>(fs: ReadOnlyFs, appDir: string, appName: string, source: S): { source: S; applied: string[] } {
+export function applySourceOverrides<S extends object>(
+  fs: ReadOnlyFs,
+  appDir: string,
+  appName: string,
+  source: S,
+): { source: S; applied: string[] } {
   let merged: unknown = source;
   const applied: string[] = [];
   for (const name of sourceOverrideFiles(appName)) {
     const file = joinPath(appDir, name);
     if (fs.stat(file) !== 'file') continue; // missing, or a directory: skipped, as upstream
     // The one reader of untrusted YAML, as Argo CD's Go reader would read it (untrusted-yaml.ts, profile argocd).
-    const [patch] = readYamlBytes(fs.readFile(file), file, ARGOCD_SOURCE_PROFILE, { maxBytes: DEFAULT_RENDER_LIMITS.fileBytes, limit: 'fileBytes' });
+    const [patch] = readYamlBytes(fs.readFile(file), file, ARGOCD_SOURCE_PROFILE, {
+      maxBytes: DEFAULT_RENDER_LIMITS.fileBytes,
+      limit: 'fileBytes',
+    });
     if (patch === null || patch === undefined) continue; // an empty file patches nothing
-    if (typeof patch !== 'object' || Array.isArray(patch)) throw new UserError('must be a mapping (a JSON merge patch of spec.source)', { file });
+    if (typeof patch !== 'object' || Array.isArray(patch))
+      throw new UserError('must be a mapping (a JSON merge patch of spec.source)', { file });
     try {
       merged = mergePatch(merged, patch);
     } catch (e) {

@@ -18,7 +18,13 @@ export interface BatchApps {
 }
 
 /** `warn` gets one line per entry the walk skipped (a symlink loop, a link out of the repository). */
-export function appsForEnv(fs: ReadOnlyFs, root: string, env: string, cache?: ParseCache, warn?: (message: string) => void): BatchApps {
+export function appsForEnv(
+  fs: ReadOnlyFs,
+  root: string,
+  env: string,
+  cache?: ParseCache,
+  warn?: (message: string) => void,
+): BatchApps {
   const out: BatchApps = { apps: [], broken: [], skipped: [] };
   const skipped = (path: string, reason: string): void => warn?.(`skipped ${path}: ${reason}`);
   for (const app of discoverApps(fs, root, skipped)) {
@@ -31,6 +37,7 @@ export function appsForEnv(fs: ReadOnlyFs, root: string, env: string, cache?: Pa
       out.broken.push({ app, error: describeError(e) });
     }
   }
-  if (out.apps.length === 0 && out.broken.length === 0) throw new UserError(`no app under ${root || '.'} declares the environment "${env}"`);
+  if (out.apps.length === 0 && out.broken.length === 0)
+    throw new UserError(`no app under ${root || '.'} declares the environment "${env}"`);
   return out;
 }

@@ -20,7 +20,8 @@ function privateBase() {
   try {
     fs.mkdirSync(base, { recursive: true, mode: 0o700 });
     const st = fs.lstatSync(base);
-    const ok = st.isDirectory() && !st.isSymbolicLink() && (uid === undefined || st.uid === uid) && (st.mode & 0o077) === 0;
+    const ok =
+      st.isDirectory() && !st.isSymbolicLink() && (uid === undefined || st.uid === uid) && (st.mode & 0o077) === 0;
     return ok ? base : undefined;
   } catch {
     return undefined; // a read-only or odd temp dir only costs speed
@@ -42,7 +43,9 @@ if (base && warmGenerate) {
   require('./warm-client.js').run(base, main, loadMain);
 } else if (warmGenerate && process.env.STRATA_WARM === 'require') {
   // Tests and diagnostics: say that the warm renderer was refused (no private folder) rather than render.
-  process.stderr.write('strata: the warm renderer needs a private cache folder (STRATA_CACHE_DIR: ours, not a symlink, 0700) (STRATA_WARM=require)\n');
+  process.stderr.write(
+    'strata: the warm renderer needs a private cache folder (STRATA_CACHE_DIR: ours, not a symlink, 0700) (STRATA_WARM=require)\n',
+  );
   process.exitCode = 3;
 } else {
   loadMain();

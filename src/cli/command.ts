@@ -46,7 +46,10 @@ export interface Command {
 }
 
 /** A command from its declaration (src/cli/declarations.ts) and a run function that gets the typed options. */
-export function defineCommand<O extends OptionDecls>(decl: CommandDecl<O>, run: (ctx: CommandContext, args: Parsed<O>) => Promise<number>): Command {
+export function defineCommand<O extends OptionDecls>(
+  decl: CommandDecl<O>,
+  run: (ctx: CommandContext, args: Parsed<O>) => Promise<number>,
+): Command {
   const help = helpText(decl);
   return {
     name: decl.name,

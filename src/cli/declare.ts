@@ -131,7 +131,10 @@ function optionLines(name: string, o: Pick<OptionDecl, 'short' | 'arg' | 'type' 
 export function helpText(decl: CommandDecl): string {
   const prefix = `strata ${decl.name}`;
   const usage = decl.usage.map((u, i) => `${i === 0 ? 'Usage: ' : '       '}${prefix}${u ? ` ${u}` : ''}`).join('\n');
-  const options = [...Object.entries(decl.options), ['help', { type: 'boolean', short: 'h', help: 'show this help' }] as const].flatMap(([n, o]) => optionLines(n, o));
+  const options = [
+    ...Object.entries(decl.options),
+    ['help', { type: 'boolean', short: 'h', help: 'show this help' }] as const,
+  ].flatMap(([n, o]) => optionLines(n, o));
   return [
     usage,
     '',

@@ -28,8 +28,17 @@ function runCli(): void {
   // command returned) and a signal exit status Argo CD reports as "signal: terminated". docs/security.md.
   // Lazy: process.stdin is created only by a command that reads it (`diff --against-manifests -`), never by a render.
   const stdin: AsyncIterable<Buffer | string> = { [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator]() };
-  const openStore = (limits: Limits): CompiledStore | undefined => diskStore(process.env, codeNamespace([__filename]), limits.cacheBytes);
-  main({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, stdin, openStore }).then(
+  const openStore = (limits: Limits): CompiledStore | undefined =>
+    diskStore(process.env, codeNamespace([__filename]), limits.cacheBytes);
+  main({
+    argv: process.argv.slice(2),
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin,
+    openStore,
+  }).then(
     (code) => {
       process.exitCode = code;
     },
@@ -41,5 +50,6 @@ function runCli(): void {
 }
 
 // The same bundle is the module of `strata serve`'s render worker (src/server/supervisor.ts).
-if (!isMainThread && (workerData as { strataRenderWorker?: unknown } | undefined)?.strataRenderWorker) void import('../server/render-worker.js');
+if (!isMainThread && (workerData as { strataRenderWorker?: unknown } | undefined)?.strataRenderWorker)
+  void import('../server/render-worker.js');
 else runCli();

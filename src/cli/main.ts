@@ -12,7 +12,8 @@ import { OneLineStderr } from './stderr-lines.js';
 import type { StdinSource } from './manifests-input.js';
 
 // The one place where errors become exit codes: 0 ok, 1 user error (bad input, failed validation or
-// policy; `diff`: 2, since its 1 means "different"), 2 usage, 3 internal error. stdout is buffered and written once, only when the command
+// policy; `diff`: 2, since its 1 means "different"), 2 usage, 3 internal error. stdout is buffered and written once,
+// only when the command
 // returned: a thrown error leaves stdout empty, so Argo CD never sees a half-rendered manifest set.
 // We set process.exitCode and never call process.exit(), which truncates piped output.
 
@@ -60,7 +61,9 @@ function entries(): Map<string, CommandEntry> {
 export const COMMAND_ENTRIES: ReadonlyMap<string, CommandEntry> = entries();
 
 /** The commands `strata --help` lists, by name. */
-export const COMMANDS: Readonly<Record<string, CommandEntry>> = Object.fromEntries([...COMMAND_ENTRIES].filter(([, e]) => !e.decl.hidden));
+export const COMMANDS: Readonly<Record<string, CommandEntry>> = Object.fromEntries(
+  [...COMMAND_ENTRIES].filter(([, e]) => !e.decl.hidden),
+);
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
@@ -160,7 +163,9 @@ export async function main(io: Io): Promise<number> {
       return entry.decl.errorExitCode ?? 1;
     }
     logger.info({ err: e }, 'internal error');
-    io.stderr.write(`strata: internal error: ${describeError(e)}\n(set STRATA_LOG_LEVEL=info for the stack trace; please report this)\n`);
+    io.stderr.write(
+      `strata: internal error: ${describeError(e)}\n(set STRATA_LOG_LEVEL=info for the stack trace; please report this)\n`,
+    );
     return 3;
   }
   if (out.chunks.length) io.stdout.write(out.bytes());

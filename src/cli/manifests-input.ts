@@ -17,7 +17,12 @@ export interface ManifestsInput {
   source: string;
 }
 
-export async function readManifestsInput(arg: string, cwd: string, stdin: StdinSource | undefined, limits: Pick<Limits, 'outputBytes'> = DEFAULT_RENDER_LIMITS): Promise<ManifestsInput> {
+export async function readManifestsInput(
+  arg: string,
+  cwd: string,
+  stdin: StdinSource | undefined,
+  limits: Pick<Limits, 'outputBytes'> = DEFAULT_RENDER_LIMITS,
+): Promise<ManifestsInput> {
   const max = limits.outputBytes;
   if (arg === '-') {
     if (!stdin) throw new UsageError('--against-manifests -: this command has no standard input here; name a file');
@@ -27,7 +32,10 @@ export async function readManifestsInput(arg: string, cwd: string, stdin: StdinS
       const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       size += b.length;
       // Stop reading at the cap: a producer that never ends must not grow the heap.
-      if (size > max) throw new UserError(`standard input is over the ${max}-byte limit (${limitHint('outputBytes')})`, { flag: '--against-manifests -' });
+      if (size > max)
+        throw new UserError(`standard input is over the ${max}-byte limit (${limitHint('outputBytes')})`, {
+          flag: '--against-manifests -',
+        });
       chunks.push(b);
     }
     return { text: decodeUtf8(Buffer.concat(chunks), '<stdin>'), source: '<stdin>' };
@@ -37,10 +45,16 @@ export async function readManifestsInput(arg: string, cwd: string, stdin: StdinS
     bytes = readBounded(resolve(cwd, arg), max);
   } catch (e) {
     if (e instanceof BoundedReadError) {
-      const msg = e.refusal.reason === 'too-large' ? `file is ${e.refusal.size} bytes, over the ${max}-byte limit (${limitHint('outputBytes')})` : e.message;
+      const msg =
+        e.refusal.reason === 'too-large'
+          ? `file is ${e.refusal.size} bytes, over the ${max}-byte limit (${limitHint('outputBytes')})`
+          : e.message;
       throw new UserError(msg, { file: arg }, { cause: e });
     }
-    throw new UserError(`cannot read the manifest stream: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: arg });
+    throw new UserError(
+      `cannot read the manifest stream: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      { file: arg },
+    );
   }
   return { text: decodeUtf8(bytes, arg), source: arg };
 }

@@ -24,10 +24,15 @@ function readUserFile(path: string, cwd: string, flag: string, maxBytes: number)
 }
 
 /** `-f` and `--set*` flags into overrides, in command-line order. Files named on the command line are the user's choice, like `helm -f`. */
-export function layerOverrides(flags: readonly LayerFlag[], cwd: string, limits: Pick<Limits, 'fileBytes'> = DEFAULT_RENDER_LIMITS): Override[] {
+export function layerOverrides(
+  flags: readonly LayerFlag[],
+  cwd: string,
+  limits: Pick<Limits, 'fileBytes'> = DEFAULT_RENDER_LIMITS,
+): Override[] {
   return flags.map(({ name, value }): Override => {
     const flag = `--${name} ${value}`;
-    if (name === 'values') return { kind: 'yaml', name: value, text: readUserFile(value, cwd, `-f ${value}`, limits.fileBytes) };
+    if (name === 'values')
+      return { kind: 'yaml', name: value, text: readUserFile(value, cwd, `-f ${value}`, limits.fileBytes) };
     const assignments = parseSetExpression(value, name as SetKind, flag);
     if (name === 'set-file') {
       for (const a of assignments) a.value = readUserFile(toText(a.value), cwd, flag, limits.fileBytes);

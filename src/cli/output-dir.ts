@@ -1,4 +1,15 @@
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 
@@ -15,7 +26,8 @@ export const MANIFEST_FILE = 'manifests.yaml';
 function segments(rel: string, what: string): string[] {
   const parts = rel === '' ? [] : rel.split('/');
   for (const s of parts) {
-    if (s === '' || s === '.' || s === '..' || /[\\\0-\x1f\x7f]/.test(s)) throw new UserError(`${what} "${rel}" cannot name a folder under the output directory`);
+    if (s === '' || s === '.' || s === '..' || /[\\\0-\x1f\x7f]/.test(s))
+      throw new UserError(`${what} "${rel}" cannot name a folder under the output directory`);
   }
   return parts;
 }
@@ -117,7 +129,8 @@ export function syncOutputDir(plan: OutputPlan, check: boolean): SyncReport {
       continue;
     }
     const st = lstat(abs);
-    if (st && !st.isFile()) throw new UserError(`${abs} is not a regular file (a symlink or folder); refusing to replace it`);
+    if (st && !st.isFile())
+      throw new UserError(`${abs} is not a regular file (a symlink or folder); refusing to replace it`);
     const same = st !== undefined && st.size === Buffer.byteLength(content) && readFileSync(abs, 'utf8') === content;
     if (same) continue;
     if (check) {
@@ -189,6 +202,10 @@ export function writeOutputDir(run: OutputDirRun): SyncReport {
   for (const o of run.outputs) files.set(manifestPath(o.env, o.appDir).join('/'), o.text);
   const rootParts = segments(run.root, 'folder');
   // Every environment: any recorded env folder's <root>; else only the environments asked for.
-  const scopes = run.envs?.length ? run.envs.map((e) => [...segments(e, 'environment'), ...rootParts]) : rootParts.length ? [['*', ...rootParts]] : [];
+  const scopes = run.envs?.length
+    ? run.envs.map((e) => [...segments(e, 'environment'), ...rootParts])
+    : rootParts.length
+      ? [['*', ...rootParts]]
+      : [];
   return syncOutputDir({ dir: run.dir, files, scopes }, run.check);
 }

@@ -13,5 +13,10 @@ import type { CommandContext } from './command.js';
 export function localPlatformChecks(ctx: CommandContext, namespace?: string): Check[] {
   const policy = platformPolicyFromEnv(ctx.env, ctx.limits?.fileBytes);
   if (!policy) return [];
-  return [platformCheck(platformFor(policy, ctx.env.ARGOCD_APP_PROJECT_NAME || undefined), namespace ? { destination: namespace } : {})];
+  return [
+    platformCheck(
+      platformFor(policy, ctx.env.ARGOCD_APP_PROJECT_NAME || undefined),
+      namespace ? { destination: namespace } : {},
+    ),
+  ];
 }

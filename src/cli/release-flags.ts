@@ -11,10 +11,19 @@ export interface ReleaseFlags {
 }
 
 /** Release metadata and capabilities from local flags (what only a live Argo CD knows). */
-export function releaseFromFlags(f: ReleaseFlags, appDir: string): { release: Partial<ReleaseInfo>; capabilities: Partial<Capabilities> } {
+export function releaseFromFlags(
+  f: ReleaseFlags,
+  appDir: string,
+): { release: Partial<ReleaseInfo>; capabilities: Partial<Capabilities> } {
   const revision = f.revision ?? '';
   return {
-    release: { revision, appRevision: revision, repoURL: f.repoUrl ?? '', path: appDir, targetRevision: f.targetRevision ?? '' },
+    release: {
+      revision,
+      appRevision: revision,
+      repoURL: f.repoUrl ?? '',
+      path: appDir,
+      targetRevision: f.targetRevision ?? '',
+    },
     capabilities: {
       kubeVersion: (f.kubeVersion ?? '').replace(/^v/, ''),
       apiVersions: parseApiVersions(f.apiVersions),

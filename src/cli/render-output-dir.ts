@@ -4,7 +4,14 @@ import { resolve } from 'node:path';
 import { standardChecks } from '../checks/index.js';
 import { loadApp, type App } from '../core/app.js';
 import { discoverApps } from '../core/discover.js';
-import { describeError, failureLines, formatFinding, rethrowUnlessUser, UsageError, UserError } from '../core/errors.js';
+import {
+  describeError,
+  failureLines,
+  formatFinding,
+  rethrowUnlessUser,
+  UsageError,
+  UserError,
+} from '../core/errors.js';
 import { createCaches, render } from '../core/render.js';
 import { toYamlStream } from '../core/serialize.js';
 import { appsForEnv } from './batch.js';
@@ -75,13 +82,24 @@ export function renderToOutputDir(ctx: CommandContext, args: RenderArgs, outputD
     }
   }
   if (failures.length === 1) throw new UserError(`a render failed; nothing written: ${failures[0]}`);
-  if (failures.length) throw new UserError(`${failures.length} of ${pairs.length + broken} renders failed; nothing written:`, undefined, { details: failureLines(failures) });
-  const report = writeOutputDir({ dir, check, root: target.appDir, ...(env !== undefined ? { envs: [env] } : {}), outputs });
+  if (failures.length)
+    throw new UserError(`${failures.length} of ${pairs.length + broken} renders failed; nothing written:`, undefined, {
+      details: failureLines(failures),
+    });
+  const report = writeOutputDir({
+    dir,
+    check,
+    root: target.appDir,
+    ...(env !== undefined ? { envs: [env] } : {}),
+    outputs,
+  });
   if (check) {
     // Like `gofmt -l`: the files that differ, on stdout; exit 1 when there are any.
     if (report.outOfDate.length) ctx.stdout.write(report.outOfDate.map((f) => `${f}\n`).join(''));
     return report.outOfDate.length ? 1 : 0;
   }
-  ctx.stderr.write(`strata: ${outputs.length} manifests in ${dir}: ${report.written.length} written, ${report.removed.length} stale removed\n`);
+  ctx.stderr.write(
+    `strata: ${outputs.length} manifests in ${dir}: ${report.written.length} written, ${report.removed.length} stale removed\n`,
+  );
   return 0;
 }

@@ -11,7 +11,12 @@ export interface AppTarget {
 }
 
 /** The app directory named on the command line (default: the working directory), inside its repository. */
-export function openApp(cwd: string, dirArg: string | undefined, repoRoot: string | undefined, limits?: Limits): AppTarget {
+export function openApp(
+  cwd: string,
+  dirArg: string | undefined,
+  repoRoot: string | undefined,
+  limits?: Limits,
+): AppTarget {
   const abs = resolve(cwd, dirArg ?? '.');
   let root: string;
   try {

@@ -134,7 +134,8 @@ function run(base, mainFile, fallback) {
       head = undefined;
     }
     // The server answers `fallback` for anything it does not serve; a head without an exit code is broken.
-    if (!head || head.v !== 1 || head.fallback || !Number.isInteger(head.code) || typeof head.stderr !== 'string') return giveUp(false);
+    if (!head || head.v !== 1 || head.fallback || !Number.isInteger(head.code) || typeof head.stderr !== 'string')
+      return giveUp(false);
     settled = true;
     conn.destroy();
     if (head.stderr) process.stderr.write(head.stderr);
@@ -156,17 +157,32 @@ function spawnServer(sock, base, env) {
   try {
     fs.writeFileSync(stamp, String(process.pid), { mode: 0o600 });
     // Only what the server needs of its own environment: each request brings its full environment.
-    const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'STRATA_CACHE_DIR', 'STRATA_WARM_IDLE_MS', 'STRATA_WARM_PROCESSES', 'STRATA_WARM_QUEUE_MS', 'STRATA_MAX_HEAP_MB', 'STRATA_MAX_CACHE_BYTES'];
+    const keep = [
+      'PATH',
+      'HOME',
+      'TMPDIR',
+      'LANG',
+      'STRATA_CACHE_DIR',
+      'STRATA_WARM_IDLE_MS',
+      'STRATA_WARM_PROCESSES',
+      'STRATA_WARM_QUEUE_MS',
+      'STRATA_MAX_HEAP_MB',
+      'STRATA_MAX_CACHE_BYTES',
+    ];
     const childEnv = {};
     for (const k of keep) if (env[k] !== undefined) childEnv[k] = env[k];
     // The supervisor renders nothing: a small heap; its renderer processes get STRATA_MAX_HEAP_MB each.
     const heap = 128;
-    const child = require('node:child_process').spawn(process.execPath, [`--max-old-space-size=${heap}`, join(__dirname, 'strata.js'), 'warm-server', '--socket', sock], {
-      detached: true,
-      stdio: 'ignore',
-      env: childEnv,
-      cwd: base,
-    });
+    const child = require('node:child_process').spawn(
+      process.execPath,
+      [`--max-old-space-size=${heap}`, join(__dirname, 'strata.js'), 'warm-server', '--socket', sock],
+      {
+        detached: true,
+        stdio: 'ignore',
+        env: childEnv,
+        cwd: base,
+      },
+    );
     child.unref();
   } catch {
     // speed only

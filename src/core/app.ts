@@ -62,7 +62,11 @@ export function appOnFs(fs: ReadOnlyFs, config: AppConfig, log?: AppLog): App {
     try {
       return (templates = resolvePath(config.dir, config.templates, config.file));
     } catch (e) {
-      throw new UserError((e as Error).message, { file: config.file, path: '.spec.templates', ...config.positions.get('.spec.templates') }, { cause: e });
+      throw new UserError(
+        (e as Error).message,
+        { file: config.file, path: '.spec.templates', ...config.positions.get('.spec.templates') },
+        { cause: e },
+      );
     }
   };
   return {
@@ -84,11 +88,19 @@ function resolveLayerFiles(fs: ReadOnlyFs, config: AppConfig, env: string, log?:
     try {
       path = resolvePath(config.dir, rel, config.file);
     } catch (e) {
-      throw new UserError((e as Error).message, { file: config.file, path: `.spec.layers[${i}]`, ...config.positions.get(`.spec.layers[${i}]`) });
+      throw new UserError((e as Error).message, {
+        file: config.file,
+        path: `.spec.layers[${i}]`,
+        ...config.positions.get(`.spec.layers[${i}]`),
+      });
     }
     const kind = fs.stat(path);
     if (kind === 'file') files.push(path);
-    else if (kind === 'dir') throw new UserError(`layer "${rel}" is a directory, expected a values file`, { file: config.file, path: `.spec.layers[${i}]` });
+    else if (kind === 'dir')
+      throw new UserError(`layer "${rel}" is a directory, expected a values file`, {
+        file: config.file,
+        path: `.spec.layers[${i}]`,
+      });
     else if (!layer.optional) {
       throw new UserError(`layer "${rel}" (${path}) does not exist; mark it \`optional: true\` if it may be absent`, {
         file: config.file,
@@ -99,7 +111,10 @@ function resolveLayerFiles(fs: ReadOnlyFs, config: AppConfig, env: string, log?:
       const at = `${config.file} .spec.layers[${i}]`;
       log.debug(`optional layer ${path} is absent for environment "${env}", skipped (${at})`);
       const near = nearSibling(fs, path, layer.path, env, config.environments);
-      if (near) log.warn(`optional layer ${path} does not exist, but ${near} does: a misspelt name? (${at}; environment "${env}")`);
+      if (near)
+        log.warn(
+          `optional layer ${path} does not exist, but ${near} does: a misspelt name? (${at}; environment "${env}")`,
+        );
     }
   });
   return files;
@@ -114,7 +129,13 @@ const MAX_SIBLINGS = 2000;
  * (`production` for `prod`: one starts with the other, or two edits apart); otherwise a name two edits away
  * or with the other YAML extension (`values-prod.yml` for `values-prod.yaml`).
  */
-function nearSibling(fs: ReadOnlyFs, path: string, pattern: string, env: string, envs: readonly string[]): string | null {
+function nearSibling(
+  fs: ReadOnlyFs,
+  path: string,
+  pattern: string,
+  env: string,
+  envs: readonly string[],
+): string | null {
   const dir = dirname(path);
   if (fs.stat(dir) !== 'dir') return null;
   const want = basename(path);
@@ -130,7 +151,8 @@ function nearSibling(fs: ReadOnlyFs, path: string, pattern: string, env: string,
     if (re) {
       const m = re.exec(name);
       const other = m?.slice(1).find((x) => x !== env);
-      if (other !== undefined && !envs.includes(other) && near(other.toLowerCase(), env.toLowerCase())) return joinPath(dir, name);
+      if (other !== undefined && !envs.includes(other) && near(other.toLowerCase(), env.toLowerCase()))
+        return joinPath(dir, name);
     } else if (editDistance(name.toLowerCase(), want.toLowerCase(), 2) <= 2) return joinPath(dir, name);
   }
   return null;

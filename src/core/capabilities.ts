@@ -35,7 +35,12 @@ const GROUP_VERSIONS: Record<string, string[]> = {
   'coordination.k8s.io/v1': ['Lease'],
   'discovery.k8s.io/v1': ['EndpointSlice'],
   'apiextensions.k8s.io/v1': ['CustomResourceDefinition'],
-  'admissionregistration.k8s.io/v1': ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'],
+  'admissionregistration.k8s.io/v1': [
+    'MutatingWebhookConfiguration',
+    'ValidatingWebhookConfiguration',
+    'ValidatingAdmissionPolicy',
+    'ValidatingAdmissionPolicyBinding',
+  ],
   'certificates.k8s.io/v1': ['CertificateSigningRequest'],
   'apiregistration.k8s.io/v1': ['APIService'],
 };
@@ -56,6 +61,7 @@ export function parseApiVersions(csv: string | undefined): string[] {
 export function defaultCapabilities(overrides: Partial<Capabilities> = {}): Capabilities {
   return {
     kubeVersion: overrides.kubeVersion || DEFAULT_KUBE_VERSION,
-    apiVersions: overrides.apiVersions && overrides.apiVersions.length ? [...overrides.apiVersions] : [...DEFAULT_API_VERSIONS],
+    apiVersions:
+      overrides.apiVersions && overrides.apiVersions.length ? [...overrides.apiVersions] : [...DEFAULT_API_VERSIONS],
   };
 }

@@ -72,21 +72,38 @@ export function loadAppConfig(fs: ReadOnlyFs, dir: string, cache?: ParseCache): 
   const { value, positions } = cache ? cache.load(fs, file) : loadYamlFile(fs.readFile(file), file);
   const v = new Checker(file, positions);
   const root = v.map(value ?? {}, '', ['apiVersion', 'kind', 'metadata', 'spec']);
-  if (root.apiVersion !== API_VERSION) v.fail('.apiVersion', `expected "${API_VERSION}", found ${JSON.stringify(root.apiVersion ?? null)}`);
+  if (root.apiVersion !== API_VERSION)
+    v.fail('.apiVersion', `expected "${API_VERSION}", found ${JSON.stringify(root.apiVersion ?? null)}`);
   if (root.kind !== 'App') v.fail('.kind', `expected "App", found ${JSON.stringify(root.kind ?? null)}`);
   const metadata = v.map(root.metadata ?? {}, '.metadata', ['name']);
-  const spec = v.map(root.spec, '.spec', ['environments', 'defaultEnvironment', 'layers', 'templates', 'namespace', 'allowEmpty', 'metadata', 'merge', 'policy', 'valuesSchema']);
+  const spec = v.map(root.spec, '.spec', [
+    'environments',
+    'defaultEnvironment',
+    'layers',
+    'templates',
+    'namespace',
+    'allowEmpty',
+    'metadata',
+    'merge',
+    'policy',
+    'valuesSchema',
+  ]);
 
   const environments = v.list(spec.environments, '.spec.environments').map((e, i) => {
     const s = v.string(e, `.spec.environments[${i}]`);
-    if (!ENV_NAME.test(s)) v.fail(`.spec.environments[${i}]`, `"${s}" is not a valid environment name (lowercase letters, digits and "-")`);
+    if (!ENV_NAME.test(s))
+      v.fail(`.spec.environments[${i}]`, `"${s}" is not a valid environment name (lowercase letters, digits and "-")`);
     return s;
   });
   if (environments.length === 0) v.fail('.spec.environments', 'list at least one environment');
 
-  const defaultEnvironment = spec.defaultEnvironment === undefined ? undefined : v.string(spec.defaultEnvironment, '.spec.defaultEnvironment');
+  const defaultEnvironment =
+    spec.defaultEnvironment === undefined ? undefined : v.string(spec.defaultEnvironment, '.spec.defaultEnvironment');
   if (defaultEnvironment !== undefined && !environments.includes(defaultEnvironment)) {
-    v.fail('.spec.defaultEnvironment', `"${defaultEnvironment}" is not one of the environments (${environments.join(', ')})`);
+    v.fail(
+      '.spec.defaultEnvironment',
+      `"${defaultEnvironment}" is not one of the environments (${environments.join(', ')})`,
+    );
   }
 
   const layers =
@@ -96,14 +113,21 @@ export function loadAppConfig(fs: ReadOnlyFs, dir: string, cache?: ParseCache): 
           const p = `.spec.layers[${i}]`;
           if (typeof l === 'string') return { path: v.string(l, p), optional: false };
           const m = v.map(l, p, ['path', 'optional']);
-          return { path: v.string(m.path, `${p}.path`), optional: m.optional === undefined ? false : v.bool(m.optional, `${p}.optional`) };
+          return {
+            path: v.string(m.path, `${p}.path`),
+            optional: m.optional === undefined ? false : v.bool(m.optional, `${p}.optional`),
+          };
         });
 
   const meta = v.map(spec.metadata ?? {}, '.spec.metadata', ['labels', 'revision']);
   const labelSpec = v.map(meta.labels ?? {}, '.spec.metadata.labels', ['managedBy', 'name', 'environment']);
   const labels: LabelKeys = { ...DEFAULT_LABELS };
-  for (const k of Object.keys(labelSpec) as (keyof LabelKeys)[]) labels[k] = v.string(labelSpec[k], `.spec.metadata.labels.${k}`);
-  const revision = meta.revision === undefined ? 'app' : v.oneOf(meta.revision, '.spec.metadata.revision', ['app', 'repo', 'off'] as const);
+  for (const k of Object.keys(labelSpec) as (keyof LabelKeys)[])
+    labels[k] = v.string(labelSpec[k], `.spec.metadata.labels.${k}`);
+  const revision =
+    meta.revision === undefined
+      ? 'app'
+      : v.oneOf(meta.revision, '.spec.metadata.revision', ['app', 'repo', 'off'] as const);
 
   const merge = v.map(spec.merge ?? {}, '.spec.merge', ['lists']);
   const listRules = v.list(merge.lists ?? [], '.spec.merge.lists').map((r, i): ListRule => {
@@ -129,7 +153,8 @@ export function loadAppConfig(fs: ReadOnlyFs, dir: string, cache?: ParseCache): 
     labels,
     revision,
     listRules,
-    valuesSchema: spec.valuesSchema === undefined ? 'values.schema.json' : v.string(spec.valuesSchema, '.spec.valuesSchema'),
+    valuesSchema:
+      spec.valuesSchema === undefined ? 'values.schema.json' : v.string(spec.valuesSchema, '.spec.valuesSchema'),
     ...(spec.policy !== undefined ? { policy: spec.policy } : {}),
     positions,
   };
@@ -143,7 +168,10 @@ export function loadAppConfig(fs: ReadOnlyFs, dir: string, cache?: ParseCache): 
 export function resolveEnvironment(config: AppConfig, env: string | undefined, howToGive = 'pass --env'): string {
   const name = env ?? config.defaultEnvironment;
   if (name === undefined) {
-    throw new UserError(`no environment: ${howToGive} (one of ${config.environments.join(', ')}), or set spec.defaultEnvironment`, { file: config.file });
+    throw new UserError(
+      `no environment: ${howToGive} (one of ${config.environments.join(', ')}), or set spec.defaultEnvironment`,
+      { file: config.file },
+    );
   }
   if (!config.environments.includes(name)) {
     throw new UserError(`unknown environment "${name}": this app declares ${config.environments.join(', ')}`, {
@@ -170,7 +198,8 @@ export class Checker {
   map(v: Value | undefined, path: string, allowed: readonly string[]): Values {
     if (!isPlainMap(v)) this.fail(path || '.', `expected a map, found ${kindOf(v)}`);
     for (const k of Object.keys(v)) {
-      if (!allowed.includes(k)) this.fail(childPath(path, k), `unknown field "${k}"; expected one of: ${allowed.join(', ')}`);
+      if (!allowed.includes(k))
+        this.fail(childPath(path, k), `unknown field "${k}"; expected one of: ${allowed.join(', ')}`);
     }
     return v;
   }
@@ -191,7 +220,8 @@ export class Checker {
   }
 
   oneOf<T extends string>(v: Value | undefined, path: string, options: readonly T[]): T {
-    if (typeof v !== 'string' || !options.includes(v as T)) this.fail(path, `expected one of ${options.join(', ')}, found ${kindOf(v)}`);
+    if (typeof v !== 'string' || !options.includes(v as T))
+      this.fail(path, `expected one of ${options.join(', ')}, found ${kindOf(v)}`);
     return v as T;
   }
 }

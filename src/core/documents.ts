@@ -15,7 +15,10 @@ export class RenderedYamlError extends UserError {
     readonly outputLine: number | undefined,
     template: string,
   ) {
-    super(`rendered output is not valid YAML: ${reason}${outputLine ? ` at line ${outputLine} of the rendered output` : ''}`, { file: template });
+    super(
+      `rendered output is not valid YAML: ${reason}${outputLine ? ` at line ${outputLine} of the rendered output` : ''}`,
+      { file: template },
+    );
   }
 }
 
@@ -29,7 +32,8 @@ export function parseRendered(text: string, template: string): RenderedObject[] 
     docs = readYaml(text, template, PROFILES.output);
   } catch (e) {
     // Not YAML at all: the engine turns the output line into the template line (template/run.ts).
-    if (e instanceof YamlError && e.syntax) throw new RenderedYamlError(`${e.reason}${e.where?.path ? ` (at ${e.where.path})` : ''}`, e.at?.line, template);
+    if (e instanceof YamlError && e.syntax)
+      throw new RenderedYamlError(`${e.reason}${e.where?.path ? ` (at ${e.where.path})` : ''}`, e.at?.line, template);
     throw e;
   }
   const out: RenderedObject[] = [];
@@ -37,13 +41,19 @@ export function parseRendered(text: string, template: string): RenderedObject[] 
     if (parsed === null || parsed === undefined) return;
     const doc = parsed;
     if (typeof doc !== 'object' || Array.isArray(doc)) {
-      throw new UserError(`document ${i + 1} is ${Array.isArray(doc) ? 'a list' : 'a scalar'}, expected a Kubernetes object (a map)`, { file: template });
+      throw new UserError(
+        `document ${i + 1} is ${Array.isArray(doc) ? 'a list' : 'a scalar'}, expected a Kubernetes object (a map)`,
+        { file: template },
+      );
     }
     const obj = doc as K8sObject;
     if (Array.isArray(obj.items)) {
       obj.items.forEach((item: unknown, j: number) => {
         if (!isPlainMap(item)) {
-          throw new UserError(`document ${i + 1} is a list (it has items) whose item ${j + 1} is not an object`, { file: template, path: `.items[${j}]` });
+          throw new UserError(`document ${i + 1} is a list (it has items) whose item ${j + 1} is not an object`, {
+            file: template,
+            path: `.items[${j}]`,
+          });
         }
         out.push({ object: item, template, doc: i });
       });

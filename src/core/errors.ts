@@ -17,7 +17,10 @@ export class UserError extends Error {
 
   constructor(message: string, where?: UserError['where'], options?: { cause?: unknown; details?: readonly string[] }) {
     const details = options?.details ?? [];
-    super(details.length ? [message, ...details].join('\n') : message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      details.length ? [message, ...details].join('\n') : message,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.where = where;
     this.head = message;
     this.details = details;
@@ -49,7 +52,14 @@ const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t'
  * describeError, formatFinding, and main's stderr for warnings and template logs).
  */
 export function oneLine(text: string): string {
-  return text.replace(CONTROL, (c) => NAMED[c] ?? (c.charCodeAt(0) < 0x100 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16)}`));
+  return text.replace(
+    CONTROL,
+    (c) =>
+      NAMED[c] ??
+      (c.charCodeAt(0) < 0x100
+        ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`
+        : `\\u${c.charCodeAt(0).toString(16)}`),
+  );
 }
 
 /**
@@ -74,7 +84,10 @@ export class FindingsError extends UserError {
     const errors = findings.filter((f) => f.severity === 'error');
     // One error stays on one line (Argo CD's UI shows the first line of a failed generate); several are listed.
     if (errors.length === 1) super(`1 error found: ${summarize([formatFinding(errors[0])])[0]}`);
-    else super(`${errors.length} errors found:`, undefined, { details: summarize(errors.map((f) => '  ' + formatFinding(f))) });
+    else
+      super(`${errors.length} errors found:`, undefined, {
+        details: summarize(errors.map((f) => '  ' + formatFinding(f))),
+      });
     this.findings = findings;
   }
 }
@@ -138,7 +151,9 @@ function formatWhere(w: UserError['where']): string {
 export function formatFinding(f: Finding): string {
   const subject = [f.object, f.path].filter(Boolean).join(' ');
   const whereBits = [f.template, f.origin ? `set at ${formatOrigin(f.origin)}` : ''].filter(Boolean).join('; ');
-  return oneLine(`${f.severity} ${f.rule}${subject ? ' ' + subject : ''}${whereBits ? ` (${whereBits})` : ''}: ${f.message}`);
+  return oneLine(
+    `${f.severity} ${f.rule}${subject ? ' ' + subject : ''}${whereBits ? ` (${whereBits})` : ''}: ${f.message}`,
+  );
 }
 
 /**

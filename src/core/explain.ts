@@ -29,7 +29,8 @@ export interface ExplainRow {
 function chainOf(entry: ProvenanceEntry | undefined): ExplainStep[] {
   const out: ExplainStep[] = [];
   // The whole flag here (`--set replicas=2`): explain prints values on purpose; error messages redact it.
-  for (let e = entry; e; e = e.previous) out.push({ value: e.deleted ? null : e.value, origin: e.origin, at: e.origin.flag ?? formatOrigin(e.origin) });
+  for (let e = entry; e; e = e.previous)
+    out.push({ value: e.deleted ? null : e.value, origin: e.origin, at: e.origin.flag ?? formatOrigin(e.origin) });
   return out;
 }
 
@@ -64,7 +65,11 @@ function showBefore(v: Value): string {
   return show(v);
 }
 
-const LIST_VERB: Record<ListStrategy, string> = { replace: 'replaced', append: 'appended to', mergeByKey: 'merged by key into' };
+const LIST_VERB: Record<ListStrategy, string> = {
+  replace: 'replaced',
+  append: 'appended to',
+  mergeByKey: 'merged by key into',
+};
 
 function show(v: Value): string {
   if (Array.isArray(v)) return v.length ? JSON.stringify(v) : '[]';
@@ -80,7 +85,10 @@ export function formatExplain(rows: readonly ExplainRow[]): string {
       const n = Array.isArray(r.value) ? r.value.length : 0;
       out.push(`${r.path} (a list of ${n} item${n === 1 ? '' : 's'})`);
       if (head) out.push(`    set at ${head.at}`);
-      for (const s of rest) out.push(`    ${Array.isArray(s.value) ? LIST_VERB[r.list] + ' the list' : 'replaced ' + showBefore(s.value)} from ${s.at}`);
+      for (const s of rest)
+        out.push(
+          `    ${Array.isArray(s.value) ? LIST_VERB[r.list] + ' the list' : 'replaced ' + showBefore(s.value)} from ${s.at}`,
+        );
       continue;
     }
     out.push(r.deleted ? `${r.path} (deleted)` : `${r.path} = ${show(r.value)}`);

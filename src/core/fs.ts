@@ -25,13 +25,23 @@ export interface ReadOnlyFs {
  * (`..x`) is inside.
  */
 export function staysInside(rel: string): boolean {
-  return !(rel === '..' || rel.startsWith('../') || rel.startsWith('..\\') || rel.startsWith('/') || rel.startsWith('\\') || /^[A-Za-z]:/.test(rel));
+  return !(
+    rel === '..' ||
+    rel.startsWith('../') ||
+    rel.startsWith('..\\') ||
+    rel.startsWith('/') ||
+    rel.startsWith('\\') ||
+    /^[A-Za-z]:/.test(rel)
+  );
 }
 
 /** Normalise a repo-relative path; errors when it climbs above the root. `from` is the file that named it. */
 export function resolvePath(baseDir: string, rel: string, from?: string): string {
   if (rel.startsWith('/') || /^[A-Za-z]:[\\/]/.test(rel)) {
-    throw new UserError(`path "${rel}" is absolute; paths must be relative and stay inside the repository`, from ? { file: from } : undefined);
+    throw new UserError(
+      `path "${rel}" is absolute; paths must be relative and stay inside the repository`,
+      from ? { file: from } : undefined,
+    );
   }
   const out: string[] = baseDir ? baseDir.split('/') : [];
   for (const seg of rel.split(/[\\/]+/)) {

@@ -96,7 +96,8 @@ function wrap(name: string, d: HelperDef, host: HelperHost): Helper {
   return (...args) => {
     const o = args.pop() as Opts;
     const line = o?.loc ? { line: o.loc.start.line } : undefined;
-    if (args.length < d.min || args.length > d.max) throw new UserError(`${name} takes ${expected(d)}, got ${args.length}`, line);
+    if (args.length < d.min || args.length > d.max)
+      throw new UserError(`${name} takes ${expected(d)}, got ${args.length}`, line);
     const c: Call = { name, o, host };
     try {
       return d.fn(args, c);
@@ -119,6 +120,6 @@ export function helperArity(name: string): { min: number; max: number } | undefi
 }
 
 /** Names of the helpers that work (refused ones are in REFUSED_HELPERS, with their reason). */
-export const HELPER_NAMES: readonly string[] = Object.keys(makeHelpers({ renderPartial: () => '', limits: () => DEFAULT_RENDER_LIMITS })).filter(
-  (n) => !Object.hasOwn(REFUSED_HELPERS, n) || n === 'lookup',
-); // own keys only: `in` also matches toString
+export const HELPER_NAMES: readonly string[] = Object.keys(
+  makeHelpers({ renderPartial: () => '', limits: () => DEFAULT_RENDER_LIMITS }),
+).filter((n) => !Object.hasOwn(REFUSED_HELPERS, n) || n === 'lookup'); // own keys only: `in` also matches toString

@@ -52,7 +52,12 @@ export function injectMetadata(obj: K8sObject, o: InjectOptions): void {
   }
   const kind = String(obj.kind);
   // A cluster-scoped object never gets one; one written by its template is refused before this (structure.ts).
-  if (o.namespace && meta.namespace === undefined && !isClusterScoped(kind, o.clusterScopedKinds, groupOf(toText(obj.apiVersion)))) meta.namespace = o.namespace;
+  if (
+    o.namespace &&
+    meta.namespace === undefined &&
+    !isClusterScoped(kind, o.clusterScopedKinds, groupOf(toText(obj.apiVersion)))
+  )
+    meta.namespace = o.namespace;
   if (POD_TEMPLATE_KINDS.has(kind)) {
     const tpl = podTemplate(obj);
     if (tpl) child(child(tpl, 'metadata'), 'labels')[o.labels.environment] = o.env;

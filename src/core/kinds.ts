@@ -34,7 +34,14 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
 ]);
 
 /** Kinds whose pod template lives at spec.template (or spec.jobTemplate.spec.template for CronJob). */
-export const POD_TEMPLATE_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
+export const POD_TEMPLATE_KINDS: ReadonlySet<string> = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Job',
+  'CronJob',
+]);
 
 export const INSTALL_ORDER: readonly string[] = [
   'PriorityClass',
@@ -88,10 +95,18 @@ export function groupOf(apiVersion: string): string {
  * `scope: Cluster`), whose entries are `group/Kind` or a bare `Kind` for any group.
  */
 export function isClusterScoped(kind: string, extra?: ReadonlySet<string>, group?: string): boolean {
-  return CLUSTER_SCOPED_KINDS.has(kind) || (extra !== undefined && (extra.has(kind) || (group !== undefined && extra.has(`${group}/${kind}`))));
+  return (
+    CLUSTER_SCOPED_KINDS.has(kind) ||
+    (extra !== undefined && (extra.has(kind) || (group !== undefined && extra.has(`${group}/${kind}`))))
+  );
 }
 
-type Typed = { readonly apiVersion?: unknown; readonly kind?: unknown; readonly metadata?: unknown; readonly spec?: unknown };
+type Typed = {
+  readonly apiVersion?: unknown;
+  readonly kind?: unknown;
+  readonly metadata?: unknown;
+  readonly spec?: unknown;
+};
 
 /** `group/Kind` of every CustomResourceDefinition among `objects` that declares `scope: Cluster`. */
 export function crdClusterScopedKinds(objects: readonly Typed[]): Set<string> {
@@ -99,7 +114,8 @@ export function crdClusterScopedKinds(objects: readonly Typed[]): Set<string> {
   for (const o of objects) {
     if (o.kind !== 'CustomResourceDefinition' || groupOf(toText(o.apiVersion)) !== 'apiextensions.k8s.io') continue;
     const spec = (o.spec ?? {}) as { scope?: unknown; group?: unknown; names?: { kind?: unknown } };
-    if (spec.scope === 'Cluster' && typeof spec.group === 'string' && typeof spec.names?.kind === 'string') out.add(`${spec.group}/${spec.names.kind}`);
+    if (spec.scope === 'Cluster' && typeof spec.group === 'string' && typeof spec.names?.kind === 'string')
+      out.add(`${spec.group}/${spec.names.kind}`);
   }
   return out;
 }

@@ -77,7 +77,10 @@ export function loadValues(opts: LoadValuesOptions): MergedValues & { files: str
       builder.mergeLayer(loaded.value, (p) => new FileOrigin(file, loaded.positions, p));
       return;
     }
-    if (!opts.decrypt) throw new UserError('values file is encrypted with SOPS, and this command was given no keys to decrypt it', { file });
+    if (!opts.decrypt)
+      throw new UserError('values file is encrypted with SOPS, and this command was given no keys to decrypt it', {
+        file,
+      });
     const { value, secretPaths } = opts.decrypt(file, loaded.value);
     builder.mergeLayer(value, (p) => new FileOrigin(file, loaded.positions, p, secretPaths.has(p || '.')));
   };

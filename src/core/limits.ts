@@ -59,13 +59,18 @@ export function limitHint(key: keyof Limits): string {
   return `limit ${key}: ${spec.env} / --${spec.flag}`;
 }
 
-export const DEFAULT_RENDER_LIMITS: Limits = Object.fromEntries(LIMIT_SPECS.map((s) => [s.key, s.default])) as unknown as Limits;
+export const DEFAULT_RENDER_LIMITS: Limits = Object.fromEntries(
+  LIMIT_SPECS.map((s) => [s.key, s.default]),
+) as unknown as Limits;
 
 /**
  * Limits from the environment, then from flags (flags win). A value that is not a positive whole number is a
  * usage error naming the variable or flag, never the value (it may come from a hostile parameter).
  */
-export function resolveLimits(env: Readonly<Record<string, string | undefined>>, flags: Readonly<Record<string, unknown>> = {}): Limits {
+export function resolveLimits(
+  env: Readonly<Record<string, string | undefined>>,
+  flags: Readonly<Record<string, unknown>> = {},
+): Limits {
   const out = { ...DEFAULT_RENDER_LIMITS };
   for (const spec of LIMIT_SPECS) {
     const fromEnv = env[spec.env];

@@ -76,7 +76,10 @@ export class ValuesBuilder {
         this.put(container, seg, wantList ? [] : {}, childP, originOf);
         child = (container as Record<string | number, Value>)[seg]!; // put stores a copy
       } else if (wantList ? !Array.isArray(child) : !isPlainMap(child)) {
-        throw new UserError(`cannot set ${formatPath(segments)}: ${childP} is ${describe(child)}, not a ${wantList ? 'list' : 'map'}`, { ...origin, path: childP });
+        throw new UserError(
+          `cannot set ${formatPath(segments)}: ${childP} is ${describe(child)}, not a ${wantList ? 'list' : 'map'}`,
+          { ...origin, path: childP },
+        );
       }
       container = child as Values | Value[];
       path = childP;
@@ -100,15 +103,21 @@ export class ValuesBuilder {
   /** Read container[seg], checking that the container has the right shape for the segment. */
   private slot(container: Values | Value[], seg: Segment, path: string, origin: Origin): Value | undefined {
     if (typeof seg === 'number') {
-      if (!Array.isArray(container)) throw new UserError(`cannot index ${path || '.'} with [${seg}]: it is a map`, { ...origin, path: path || '.' });
+      if (!Array.isArray(container))
+        throw new UserError(`cannot index ${path || '.'} with [${seg}]: it is a map`, { ...origin, path: path || '.' });
       if (seg > container.length) {
         // Helm pads with nulls; we refuse: a hole in a list of containers or env entries is never what was meant.
-        throw new UserError(`index [${seg}] is past the end of ${path || '.'} (length ${container.length})`, { ...origin, path: path || '.' });
+        throw new UserError(`index [${seg}] is past the end of ${path || '.'} (length ${container.length})`, {
+          ...origin,
+          path: path || '.',
+        });
       }
       return container[seg];
     }
-    if (Array.isArray(container)) throw new UserError(`cannot set key "${seg}" in ${path || '.'}: it is a list`, { ...origin, path: path || '.' });
-    if (FORBIDDEN_KEYS.has(seg)) throw new UserError(`the key "${seg}" is not allowed in values`, { ...origin, path: childPath(path, seg) });
+    if (Array.isArray(container))
+      throw new UserError(`cannot set key "${seg}" in ${path || '.'}: it is a list`, { ...origin, path: path || '.' });
+    if (FORBIDDEN_KEYS.has(seg))
+      throw new UserError(`the key "${seg}" is not allowed in values`, { ...origin, path: childPath(path, seg) });
     return Object.hasOwn(container, seg) ? container[seg] : undefined;
   }
 

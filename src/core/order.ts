@@ -10,7 +10,12 @@ const RANK = new Map(INSTALL_ORDER.map((k, i) => [k, i]));
 
 function meta(o: RenderedObject): { kind: string; ns: string; name: string; api: string } {
   const m = (o.object.metadata ?? {}) as Record<string, unknown>;
-  return { kind: toText(o.object.kind), ns: toText(m.namespace ?? ''), name: toText(m.name), api: toText(o.object.apiVersion) };
+  return {
+    kind: toText(o.object.kind),
+    ns: toText(m.namespace ?? ''),
+    name: toText(m.name),
+    api: toText(o.object.apiVersion),
+  };
 }
 
 export function sortObjects(objects: readonly RenderedObject[]): RenderedObject[] {
@@ -19,6 +24,12 @@ export function sortObjects(objects: readonly RenderedObject[]): RenderedObject[
     const b = meta(y);
     const ra = RANK.get(a.kind) ?? INSTALL_ORDER.length;
     const rb = RANK.get(b.kind) ?? INSTALL_ORDER.length;
-    return ra - rb || compareStrings(a.kind, b.kind) || compareStrings(a.ns, b.ns) || compareStrings(a.name, b.name) || compareStrings(a.api, b.api);
+    return (
+      ra - rb ||
+      compareStrings(a.kind, b.kind) ||
+      compareStrings(a.ns, b.ns) ||
+      compareStrings(a.name, b.name) ||
+      compareStrings(a.api, b.api)
+    );
   });
 }

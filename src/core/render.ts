@@ -12,7 +12,15 @@ import { ParseCache } from './parse-cache.js';
 import { sortObjects } from './order.js';
 import { checkDuplicates, checkNotEmpty, checkShape } from './structure.js';
 import { makeTracer, type Tracer } from './trace.js';
-import { Budget, type RenderDeadline, renderObjects, TemplateCache, type CompiledStore, type Emitted, type RenderState } from './templates.js';
+import {
+  Budget,
+  type RenderDeadline,
+  renderObjects,
+  TemplateCache,
+  type CompiledStore,
+  type Emitted,
+  type RenderState,
+} from './templates.js';
 import type { Capabilities, Finding, MergedValues, ReleaseInfo, RenderedObject } from './types.js';
 
 // The pure core: an app (loaded by the caller, core/app.ts, or from its directory) + environment + overrides
@@ -36,7 +44,11 @@ export interface RenderCaches {
  * server) keep the default, which re-reads and compares bytes so an edited file is picked up.
  */
 export function createCaches(opts: { immutable?: boolean; store?: CompiledStore } = {}): RenderCaches {
-  return { parsed: new ParseCache(opts.immutable), templates: new TemplateCache(opts.immutable, opts.store), ...(opts.store ? { store: opts.store } : {}) };
+  return {
+    parsed: new ParseCache(opts.immutable),
+    templates: new TemplateCache(opts.immutable, opts.store),
+    ...(opts.store ? { store: opts.store } : {}),
+  };
 }
 
 /** What a check sees: everything the render produced, and a way to find where a rendered text came from. */
@@ -136,7 +148,9 @@ export function emptyRelease(): ReleaseInfo {
 }
 
 /** Load the app (unless given) and merge its values for an environment (no templates). */
-export function resolveValues(opts: AppSource & Pick<RenderSettings, 'env' | 'overrides' | 'caches' | 'limits' | 'decrypt'>): {
+export function resolveValues(
+  opts: AppSource & Pick<RenderSettings, 'env' | 'overrides' | 'caches' | 'limits' | 'decrypt'>,
+): {
   app: App;
   config: AppConfig;
   env: string;
@@ -193,7 +207,17 @@ export function render(opts: RenderOptions): RenderResult {
       objects.push(...parseRendered(text, f.path));
       continue;
     }
-    const state: RenderState = { template: f.path, emitted, log: opts.log ?? (() => {}), budget, inputs, fs, appDir: config.dir, templatesDir, ...(secrets ? { secrets } : {}) };
+    const state: RenderState = {
+      template: f.path,
+      emitted,
+      log: opts.log ?? (() => {}),
+      budget,
+      inputs,
+      fs,
+      appDir: config.dir,
+      templatesDir,
+      ...(secrets ? { secrets } : {}),
+    };
     objects.push(...renderObjects(set, f.path, context, state, hooks));
   }
 
@@ -205,16 +229,45 @@ export function render(opts: RenderOptions): RenderResult {
   // Instances of a cluster-scoped CRD rendered beside it get no namespace, as built-in cluster-scoped kinds.
   const clusterScopedKinds = crdClusterScopedKinds(objects.map((o) => o.object));
   for (const o of objects) {
-    injectMetadata(o.object, { app: config.name, env, ...(namespace ? { namespace } : {}), labels: config.labels, annotations, clusterScopedKinds });
+    injectMetadata(o.object, {
+      app: config.name,
+      env,
+      ...(namespace ? { namespace } : {}),
+      labels: config.labels,
+      annotations,
+      clusterScopedKinds,
+    });
   }
   checkDuplicates(objects);
   checkNotEmpty(objects, config.allowEmpty, config.file);
 
   const tracer = makeTracer(emitted, merged);
   const findings = (opts.checks ?? []).flatMap((check) =>
-    check({ fs, config, env, merged, objects, capabilities, caches, tracer, limits: opts.limits ?? DEFAULT_RENDER_LIMITS, namespace: namespace ?? '', deadline: budget }),
+    check({
+      fs,
+      config,
+      env,
+      merged,
+      objects,
+      capabilities,
+      caches,
+      tracer,
+      limits: opts.limits ?? DEFAULT_RENDER_LIMITS,
+      namespace: namespace ?? '',
+      deadline: budget,
+    }),
   );
   if (opts.failOnFindings !== false && findings.some((f) => f.severity === 'error')) throw new FindingsError(findings);
 
-  return { config, env, merged, files, objects: sortObjects(objects), findings, emitted, inputs: [...inputs].sort(), templates };
+  return {
+    config,
+    env,
+    merged,
+    files,
+    objects: sortObjects(objects),
+    findings,
+    emitted,
+    inputs: [...inputs].sort(),
+    templates,
+  };
 }

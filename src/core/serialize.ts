@@ -11,7 +11,8 @@ import { isPlainMap, toText } from './guards.js';
 const TOP_KEYS = ['apiVersion', 'kind', 'metadata'];
 
 // Words YAML 1.1 or 1.2 resolve to booleans or null, plus `<<` (1.1 merge) and `=` (1.1 value key).
-const SPECIAL_WORDS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~|<<|=)$/;
+const SPECIAL_WORDS =
+  /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~|<<|=)$/;
 // Starts like a number (decimal, hex, octal, binary, sexagesimal) and uses only characters those can contain,
 // or starts like a timestamp.
 const NUMBER_LIKE = /^[-+]?\.?[0-9][0-9a-fA-F._:xXoO+-]*$|^\d{4}-\d\d?-\d\d?(?:[Tt ]|$)/;
@@ -23,13 +24,23 @@ const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`\s]/;
 const UNSAFE_INSIDE = /: |:$| #|\s$|[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 
 export function needsQuotes(s: string): boolean {
-  return s === '' || SPECIAL_WORDS.test(s) || NUMBER_LIKE.test(s) || INF_NAN.test(s) || INDICATOR_START.test(s) || UNSAFE_INSIDE.test(s);
+  return (
+    s === '' ||
+    SPECIAL_WORDS.test(s) ||
+    NUMBER_LIKE.test(s) ||
+    INF_NAN.test(s) ||
+    INDICATOR_START.test(s) ||
+    UNSAFE_INSIDE.test(s)
+  );
 }
 
 /** A YAML double-quoted scalar (also the `quote` helper). JSON's escapes are valid there; also escape what
  * YAML 1.1 treats as line breaks, C1 controls and the BOM. */
 export function quoted(s: string): string {
-  return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(s).replace(
+    /[\u007f-\u009f\u2028\u2029\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function scalarText(v: unknown): string {
@@ -46,7 +57,8 @@ function scalarText(v: unknown): string {
 
 /** A literal block (`|`) keeps multi-line text readable (ConfigMaps, scripts) when it can round-trip exactly. */
 function literalBlock(s: string, indent: string): string | undefined {
-  if (!s.includes('\n') || /^[\s]/.test(s) || /[\r\t\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s)) return undefined;
+  if (!s.includes('\n') || /^[\s]/.test(s) || /[\r\t\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s))
+    return undefined;
   // Trailing newlines counted by a loop: `/\n+$/` rescans a long run of newlines from every start (quadratic).
   let end = s.length;
   while (end > 0 && s.charCodeAt(end - 1) === 0x0a) end--;

@@ -22,7 +22,12 @@ const MAX_INDEX = 65536; // Helm's cap too: `a[99999999]=1` must not allocate a 
  * path's segments plus the levels of a --set-json value. Messages name the flag and a character position,
  * never the value (it may be a secret).
  */
-export function parseSetExpression(expr: string, kind: SetKind, flag: string, maxDepth: number = DEFAULT_RENDER_LIMITS.nestingDepth): SetAssignment[] {
+export function parseSetExpression(
+  expr: string,
+  kind: SetKind,
+  flag: string,
+  maxDepth: number = DEFAULT_RENDER_LIMITS.nestingDepth,
+): SetAssignment[] {
   const p = new Parser(expr, kind, flag, maxDepth);
   return p.parseAll();
 }
@@ -69,7 +74,8 @@ class Parser {
       haveKey = false;
     };
     for (;;) {
-      if (this.i >= this.s.length) this.fail(`key "${formatPath([...segments, key])}" has no value (expected key=value)`);
+      if (this.i >= this.s.length)
+        this.fail(`key "${formatPath([...segments, key])}" has no value (expected key=value)`);
       const c = this.s[this.i];
       if (c === '\\') {
         if (this.i + 1 >= this.s.length) this.fail('dangling backslash');

@@ -20,7 +20,10 @@ export function checkShape(objects: readonly RenderedObject[]): void {
     const obj = o.object;
     for (const key of ['apiVersion', 'kind'] as const) {
       if (typeof obj[key] !== 'string' || obj[key] === '') {
-        throw new UserError(`document ${o.doc + 1} has no ${key}: every object needs apiVersion, kind and metadata.name`, { file: o.template });
+        throw new UserError(
+          `document ${o.doc + 1} has no ${key}: every object needs apiVersion, kind and metadata.name`,
+          { file: o.template },
+        );
       }
     }
     const meta = obj.metadata as Record<string, unknown> | undefined;
@@ -28,9 +31,17 @@ export function checkShape(objects: readonly RenderedObject[]): void {
       throw new UserError(`${String(obj.kind)} in document ${o.doc + 1} has no metadata.name`, { file: o.template });
     }
     const kind = obj.kind as string;
-    if (meta.namespace !== undefined && meta.namespace !== null && meta.namespace !== '' && isClusterScoped(kind, crdKinds, groupOf(obj.apiVersion as string))) {
+    if (
+      meta.namespace !== undefined &&
+      meta.namespace !== null &&
+      meta.namespace !== '' &&
+      isClusterScoped(kind, crdKinds, groupOf(obj.apiVersion as string))
+    ) {
       // The namespace itself is not quoted: it may come from values, and messages never quote values.
-      throw new UserError(`${kind} "${meta.name}" in document ${o.doc + 1} is cluster-scoped but sets metadata.namespace; remove it (Kubernetes ignores it)`, { file: o.template });
+      throw new UserError(
+        `${kind} "${meta.name}" in document ${o.doc + 1} is cluster-scoped but sets metadata.namespace; remove it (Kubernetes ignores it)`,
+        { file: o.template },
+      );
     }
   }
 }
@@ -49,9 +60,12 @@ export function checkDuplicates(objects: readonly RenderedObject[]): void {
     const prev = seen.get(id);
     if (prev) {
       const ns = id.split('/')[2]; // the identity's namespace: none for a cluster-scoped kind
-      throw new UserError(`${toText(obj.kind)} "${toText(meta.name)}"${ns ? ` in namespace "${toText(meta.namespace)}"` : ''} is rendered twice: by ${where(prev)} and by ${where(o)}`, {
-        file: o.template,
-      });
+      throw new UserError(
+        `${toText(obj.kind)} "${toText(meta.name)}"${ns ? ` in namespace "${toText(meta.namespace)}"` : ''} is rendered twice: by ${where(prev)} and by ${where(o)}`,
+        {
+          file: o.template,
+        },
+      );
     }
     seen.set(id, o);
   }
@@ -59,6 +73,9 @@ export function checkDuplicates(objects: readonly RenderedObject[]): void {
 
 export function checkNotEmpty(objects: readonly RenderedObject[], allowEmpty: boolean, configFile: string): void {
   if (objects.length === 0 && !allowEmpty) {
-    throw new UserError('the render produced no objects; Argo CD would prune everything this app owns. Set spec.allowEmpty: true if that is intended', { file: configFile });
+    throw new UserError(
+      'the render produced no objects; Argo CD would prune everything this app owns. Set spec.allowEmpty: true if that is intended',
+      { file: configFile },
+    );
   }
 }

@@ -66,7 +66,8 @@ export interface Tracer {
  */
 export function makeTracer(emitted: readonly Emitted[], merged: MergedValues): Tracer {
   let index: ((template: string, text: string, hint?: Hint) => Origin | undefined) | undefined;
-  const origin = (template: string, text: string, hint?: Hint): Origin | undefined => (index ??= indexEmitted(emitted, merged))(template, text, hint);
+  const origin = (template: string, text: string, hint?: Hint): Origin | undefined =>
+    (index ??= indexEmitted(emitted, merged))(template, text, hint);
   const first = (template: string, texts: string | readonly string[], hint?: Hint): Origin | undefined => {
     for (const text of typeof texts === 'string' ? [texts] : texts) {
       const o = origin(template, text, hint);
@@ -90,7 +91,10 @@ export function makeTracer(emitted: readonly Emitted[], merged: MergedValues): T
 }
 
 /** Index what the templates printed, once; the returned function answers each question from the index. */
-function indexEmitted(emitted: readonly Emitted[], merged: MergedValues): (template: string, text: string, hint?: Hint) => Origin | undefined {
+function indexEmitted(
+  emitted: readonly Emitted[],
+  merged: MergedValues,
+): (template: string, text: string, hint?: Hint) => Origin | undefined {
   const byTemplate = new Map<string, Map<string, Candidates>>();
   // The same value printed many times (an `{{#each}}` body) is indexed once.
   const seen = new Map<string, Set<unknown>>();

@@ -115,7 +115,8 @@ export const PROFILES: Readonly<Record<ProfileName, YamlProfile>> = {
 /** A .argocd-source*.yaml: one document (a JSON merge patch). */
 export const ARGOCD_SOURCE_PROFILE: YamlProfile = { ...PROFILES.argocd, documents: 'one' };
 
-export type YamlProblem = 'syntax' | 'duplicate-key' | 'too-deep-for-reader' | 'complex-key' | 'size' | 'utf8' | ParsedProblem;
+export type YamlProblem =
+  'syntax' | 'duplicate-key' | 'too-deep-for-reader' | 'complex-key' | 'size' | 'utf8' | ParsedProblem;
 
 /**
  * Every failure of the reader: `reason` says what is wrong (the message, after "invalid YAML: " when the text
@@ -129,12 +130,21 @@ export class YamlError extends UserError {
     where: UserError['where'],
     cause?: unknown,
   ) {
-    super(problem === 'syntax' || problem === 'duplicate-key' ? `invalid YAML: ${reason}` : reason, where, cause === undefined ? undefined : { cause });
+    super(
+      problem === 'syntax' || problem === 'duplicate-key' ? `invalid YAML: ${reason}` : reason,
+      where,
+      cause === undefined ? undefined : { cause },
+    );
   }
 
   /** Whether the text is not YAML at all (rather than YAML strata refuses). */
   get syntax(): boolean {
-    return this.problem === 'syntax' || this.problem === 'duplicate-key' || this.problem === 'too-deep-for-reader' || this.problem === 'complex-key';
+    return (
+      this.problem === 'syntax' ||
+      this.problem === 'duplicate-key' ||
+      this.problem === 'too-deep-for-reader' ||
+      this.problem === 'complex-key'
+    );
   }
 }
 
@@ -204,7 +214,12 @@ export function readYaml(text: string, file: string, profile: YamlProfile, bound
 
   const budget = { n: maxNodes };
   docs.forEach((doc, i) => {
-    const limits = { maxDepth, maxNodes, forbiddenKeys: profile.forbiddenKeys, anyUnsafeNumber: profile.bigNumbers === 'any' };
+    const limits = {
+      maxDepth,
+      maxNodes,
+      forbiddenKeys: profile.forbiddenKeys,
+      anyUnsafeNumber: profile.bigNumbers === 'any',
+    };
     checkParsed(
       doc,
       limits,
@@ -235,15 +250,27 @@ function secondReading<T>(file: string, read: () => T, required = false): T | un
   try {
     return read();
   } catch (e) {
-    if (required) throw new UserError('the YAML could not be read a second time to check its keys', { file }, { cause: e });
+    if (required)
+      throw new UserError('the YAML could not be read a second time to check its keys', { file }, { cause: e });
     return undefined;
   }
 }
 
 /** `bytes` decoded and read under `profile`, refused first when over `maxBytes` (named by `limit`). */
-export function readYamlBytes(bytes: Uint8Array, file: string, profile: YamlProfile, size: { maxBytes: number; limit: keyof Limits }, bounds: YamlBounds = {}): unknown[] {
+export function readYamlBytes(
+  bytes: Uint8Array,
+  file: string,
+  profile: YamlProfile,
+  size: { maxBytes: number; limit: keyof Limits },
+  bounds: YamlBounds = {},
+): unknown[] {
   if (bytes.length > size.maxBytes) {
-    throw new YamlError('size', `${reasonOf('size', `${bytes.length} bytes`, profile)} (${size.maxBytes} bytes, ${limitHint(size.limit)})`, undefined, { file });
+    throw new YamlError(
+      'size',
+      `${reasonOf('size', `${bytes.length} bytes`, profile)} (${size.maxBytes} bytes, ${limitHint(size.limit)})`,
+      undefined,
+      { file },
+    );
   }
   return readYaml(decodeUtf8(bytes, file), file, profile, bounds);
 }

@@ -28,7 +28,11 @@ export interface LoadLimits {
   maxNodes: number;
 }
 
-export const DEFAULT_LIMITS: LoadLimits = { maxBytes: DEFAULT_RENDER_LIMITS.fileBytes, maxDepth: PROFILES.values.maxDepth, maxNodes: PROFILES.values.maxNodes };
+export const DEFAULT_LIMITS: LoadLimits = {
+  maxBytes: DEFAULT_RENDER_LIMITS.fileBytes,
+  maxDepth: PROFILES.values.maxDepth,
+  maxNodes: PROFILES.values.maxNodes,
+};
 
 export interface LoadedYaml {
   /** undefined for an empty file (a no-op layer). */
@@ -38,20 +42,30 @@ export interface LoadedYaml {
 
 export function loadYamlFile(bytes: Uint8Array, file: string, limits: LoadLimits = DEFAULT_LIMITS): LoadedYaml {
   if (bytes.length > limits.maxBytes) {
-    throw new UserError(`file is ${bytes.length} bytes, over the ${limits.maxBytes}-byte limit for a values file (${limitHint('fileBytes')})`, { file });
+    throw new UserError(
+      `file is ${bytes.length} bytes, over the ${limits.maxBytes}-byte limit for a values file (${limitHint('fileBytes')})`,
+      { file },
+    );
   }
   return loadYamlText(decodeUtf8(bytes, file), file, limits);
 }
 
 export function loadYamlText(text: string, file: string, limits: LoadLimits = DEFAULT_LIMITS): LoadedYaml {
   if (text.length > limits.maxBytes) {
-    throw new UserError(`values text is over the ${limits.maxBytes}-byte limit for a values file (${limitHint('fileBytes')})`, { file });
+    throw new UserError(
+      `values text is over the ${limits.maxBytes}-byte limit for a values file (${limitHint('fileBytes')})`,
+      { file },
+    );
   }
   const [root] = readYaml(text, file, PROFILES.values, { maxDepth: limits.maxDepth, maxNodes: limits.maxNodes });
   const positions = new LazyPositions(text);
   if (root === null || root === undefined) return { value: undefined, positions };
   if (typeof root !== 'object' || Array.isArray(root) || root instanceof Ambiguous || root instanceof UnsafeInteger) {
-    throw new UserError(`the top level must be a map of values, found ${Array.isArray(root) ? 'a list' : 'a scalar'}`, { file, line: 1, column: 1 });
+    throw new UserError(`the top level must be a map of values, found ${Array.isArray(root) ? 'a list' : 'a scalar'}`, {
+      file,
+      line: 1,
+      column: 1,
+    });
   }
   return { value: root as Values, positions };
 }

@@ -16,7 +16,13 @@ export function positionsOf(text: string, index = 0): Map<string, Position> {
   const Y = require('yaml') as typeof import('yaml');
   const lc = new Y.LineCounter();
   const out = new Map<string, Position>();
-  const docs = Y.parseAllDocuments(text, { lineCounter: lc, merge: true, schema: 'core', prettyErrors: false, uniqueKeys: false });
+  const docs = Y.parseAllDocuments(text, {
+    lineCounter: lc,
+    merge: true,
+    schema: 'core',
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
   const doc = Array.isArray(docs) ? docs[index] : undefined;
   if (!doc) return out;
   const at = (offset: number): Position => {
@@ -66,14 +72,17 @@ export interface ComplexKey {
   position?: Position;
 }
 
-const isBlank = (c: string | undefined): boolean => c === undefined || c === ' ' || c === '\t' || c === '\n' || c === '\r';
-const isFlowIndicator = (c: string | undefined): boolean => c === ',' || c === '[' || c === ']' || c === '{' || c === '}';
+const isBlank = (c: string | undefined): boolean =>
+  c === undefined || c === ' ' || c === '\t' || c === '\n' || c === '\r';
+const isFlowIndicator = (c: string | undefined): boolean =>
+  c === ',' || c === '[' || c === ']' || c === '{' || c === '}';
 
 /**
  * Whether a text can hold a collection as a key, in one linear scan (no second reading otherwise: most values
  * files never load the `yaml` package). Only these can: an explicit key (`?` followed by a blank), a flow
  * collection closed and followed by `:` on the same line (`[a, b]: x`), a flow collection that starts an entry of
- * a flow map (`{ {a: 1} }`, `{ x: 1, [a] }`), an alias followed by `:` (`*a : x`, which may name a collection). Conservative: a comment or a quoted text that looks like one only costs the
+ * a flow map (`{ {a: 1} }`, `{ x: 1, [a] }`), an alias followed by `:` (`*a : x`, which may name a collection).
+ * Conservative: a comment or a quoted text that looks like one only costs the
  * second reading.
  */
 export function mayHaveComplexKey(text: string): boolean {
@@ -125,7 +134,13 @@ export function findComplexKey(text: string): ComplexKey | undefined {
 
   const Y = require('yaml') as typeof import('yaml');
   const lc = new Y.LineCounter();
-  const docs = Y.parseAllDocuments(text, { lineCounter: lc, merge: true, schema: 'core', prettyErrors: false, uniqueKeys: false });
+  const docs = Y.parseAllDocuments(text, {
+    lineCounter: lc,
+    merge: true,
+    schema: 'core',
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
   if (!Array.isArray(docs)) return undefined;
   let found: ComplexKey | undefined;
   const walk = (node: unknown, path: string, depth: number, doc: import('yaml').Document): void => {
@@ -171,7 +186,13 @@ export interface DuplicateKey {
 export function findDuplicateKey(text: string): DuplicateKey | undefined {
   const Y = require('yaml') as typeof import('yaml');
   const lc = new Y.LineCounter();
-  const docs = Y.parseAllDocuments(text, { lineCounter: lc, merge: true, schema: 'core', prettyErrors: false, uniqueKeys: false });
+  const docs = Y.parseAllDocuments(text, {
+    lineCounter: lc,
+    merge: true,
+    schema: 'core',
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
   if (!Array.isArray(docs)) return undefined;
   let found: DuplicateKey | undefined;
   const walk = (node: unknown, path: string, depth: number): void => {

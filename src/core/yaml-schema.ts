@@ -30,7 +30,24 @@ export class UnsafeInteger {
   }
 }
 
-const AMBIGUOUS_WORDS: ReadonlySet<string> = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF']);
+const AMBIGUOUS_WORDS: ReadonlySet<string> = new Set([
+  'y',
+  'Y',
+  'yes',
+  'Yes',
+  'YES',
+  'n',
+  'N',
+  'no',
+  'No',
+  'NO',
+  'on',
+  'On',
+  'ON',
+  'off',
+  'Off',
+  'OFF',
+]);
 const DIGITS = /^[0-9]+$/;
 const OCTAL_DIGITS = /^[0-7]+$/;
 const DIGITS_UNDERSCORES = /^[0-9_]+$/;
@@ -93,7 +110,10 @@ const ambiguousType = (differs: (text: string) => boolean): yaml.Type =>
 
 const unsafeIntType = new yaml.Type('tag:strata.dev,2024:unsafe-int', {
   kind: 'scalar',
-  resolve: (data: string | null) => data !== null && /^[-+]?(?:[0-9]{16,}|0x[0-9a-fA-F]{14,})$/.test(data) && !Number.isSafeInteger(Number(data.replace(/^\+/, ''))),
+  resolve: (data: string | null) =>
+    data !== null &&
+    /^[-+]?(?:[0-9]{16,}|0x[0-9a-fA-F]{14,})$/.test(data) &&
+    !Number.isSafeInteger(Number(data.replace(/^\+/, ''))),
   construct: (data: string) => new UnsafeInteger(data),
 });
 
@@ -101,10 +121,14 @@ const unsafeIntType = new yaml.Type('tag:strata.dev,2024:unsafe-int', {
 const t = (yaml as unknown as { types: Record<'null' | 'bool' | 'int' | 'float' | 'merge', yaml.Type> }).types;
 
 /** Implicit types are tried in order: the markers first, so they win over int and float. */
-export const STRATA_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({ implicit: [ambiguousType(isAmbiguous), unsafeIntType, t.null, t.bool, t.int, t.float, t.merge] });
+export const STRATA_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
+  implicit: [ambiguousType(isAmbiguous), unsafeIntType, t.null, t.bool, t.int, t.float, t.merge],
+});
 
 /** For files Argo CD reads with Go's yaml.v2: only what that reader takes differently is marked ambiguous. */
-export const GO_YAML_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({ implicit: [ambiguousType(goYamlDiffers), unsafeIntType, t.null, t.bool, t.int, t.float, t.merge] });
+export const GO_YAML_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
+  implicit: [ambiguousType(goYamlDiffers), unsafeIntType, t.null, t.bool, t.int, t.float, t.merge],
+});
 
 export type ParsedProblem = 'nodes' | 'depth' | 'ambiguous' | 'unsafe-int' | 'key' | 'type';
 
@@ -125,14 +149,20 @@ export interface ParsedLimits {
  * is safe to print (a limit, a key, a shape, never a value). `budget`
  * may be shared by several documents.
  */
-export function checkParsed(root: unknown, limits: ParsedLimits, fail: (problem: ParsedProblem, path: string, detail: string) => never, budget = { n: limits.maxNodes }): void {
+export function checkParsed(
+  root: unknown,
+  limits: ParsedLimits,
+  fail: (problem: ParsedProblem, path: string, detail: string) => never,
+  budget = { n: limits.maxNodes },
+): void {
   const walk = (v: unknown, path: string, depth: number): void => {
     if (--budget.n < 0) fail('nodes', path, String(limits.maxNodes));
     if (depth > limits.maxDepth) fail('depth', path, String(limits.maxDepth));
     // Details never carry a value (callers print them): a shape for ambiguous scalars, nothing for numbers.
     if (v instanceof Ambiguous) fail('ambiguous', path, v.shape);
     if (v instanceof UnsafeInteger) fail('unsafe-int', path, 'integer');
-    if (limits.anyUnsafeNumber && typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) fail('unsafe-int', path, 'integer');
+    if (limits.anyUnsafeNumber && typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v))
+      fail('unsafe-int', path, 'integer');
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) walk(v[i], childPath(path, i), depth + 1);
     } else if (typeof v === 'object' && v !== null) {

@@ -106,18 +106,26 @@ export function diffAll(opts: DiffAllOptions): DiffAllResult {
       return { ok: false, error: describeError(e) };
     }
   };
-  const wanted = (envs: readonly string[]): string[] => (opts.envs?.length ? envs.filter((e) => opts.envs!.includes(e)) : [...envs]);
-  const diff = (before: K8sObject[], after: K8sObject[]) => diffObjects(before, after, { showSecrets: opts.showSecrets === true });
+  const wanted = (envs: readonly string[]): string[] =>
+    opts.envs?.length ? envs.filter((e) => opts.envs!.includes(e)) : [...envs];
+  const diff = (before: K8sObject[], after: K8sObject[]) =>
+    diffObjects(before, after, { showSecrets: opts.showSecrets === true });
 
   const apps = new Set(discoverApps(worktree, opts.root));
   if (revision.stat(opts.root) === 'dir') for (const a of discoverApps(revision, opts.root)) apps.add(a);
 
   const results: PairResult[] = [];
   for (const app of [...apps].sort()) {
-    const sameConfig = inputs.worktree.config(app) !== undefined && inputs.worktree.config(app) === inputs.revision.config(app);
+    const sameConfig =
+      inputs.worktree.config(app) !== undefined && inputs.worktree.config(app) === inputs.revision.config(app);
     const now = load('worktree', app);
     // The same strata.yaml on both sides: parsed once, read through each side's tree.
-    const then: Loaded = sameConfig && now?.ok ? { ok: true, app: appOnFs(revision, now.app.config) } : sameConfig ? now : load('revision', app);
+    const then: Loaded =
+      sameConfig && now?.ok
+        ? { ok: true, app: appOnFs(revision, now.app.config) }
+        : sameConfig
+          ? now
+          : load('revision', app);
     const name = now?.ok ? now.app.config.name : then?.ok ? then.app.config.name : '';
     if (now && !now.ok) {
       // Its environments are unknown: one row for the app, an error whatever the revision had.
@@ -132,20 +140,30 @@ export function diffAll(opts: DiffAllOptions): DiffAllResult {
       const base = { app, name, env };
       if (!envsNow.includes(env)) {
         const before = renderSide('revision', { app: appThen! }, env); // an env of the revision's app only: it loaded
-        results.push(before.ok ? { ...base, status: 'removed', objects: diff(before.objects, []) } : { ...base, status: 'removed', objects: [], beforeError: before.error });
+        results.push(
+          before.ok
+            ? { ...base, status: 'removed', objects: diff(before.objects, []) }
+            : { ...base, status: 'removed', objects: [], beforeError: before.error },
+        );
         continue;
       }
       if (then && !then.ok) {
         // Broken at the revision (so its environments were unknown there), renders now: changed, or an error.
         const after = renderSide('worktree', { app: appNow! }, env);
         results.push(
-          after.ok ? { ...base, status: 'changed', objects: diff([], after.objects), beforeError: then.error } : { ...base, status: 'error', objects: [], error: after.error, beforeError: then.error },
+          after.ok
+            ? { ...base, status: 'changed', objects: diff([], after.objects), beforeError: then.error }
+            : { ...base, status: 'error', objects: [], error: after.error, beforeError: then.error },
         );
         continue;
       }
       if (!envsThen.includes(env)) {
         const after = renderSide('worktree', { app: appNow! }, env);
-        results.push(after.ok ? { ...base, status: 'added', objects: diff([], after.objects) } : { ...base, status: 'error', objects: [], error: after.error });
+        results.push(
+          after.ok
+            ? { ...base, status: 'added', objects: diff([], after.objects) }
+            : { ...base, status: 'error', objects: [], error: after.error },
+        );
         continue;
       }
       if (appNow && appThen) results.push(comparePair(base, appNow, appThen, sameConfig));
@@ -153,7 +171,12 @@ export function diffAll(opts: DiffAllOptions): DiffAllResult {
   }
   return { against: revision.commit, results, rendered };
 
-  function comparePair(base: { app: string; name: string; env: string }, appNow: App, appThen: App, sameConfig: boolean): PairResult {
+  function comparePair(
+    base: { app: string; name: string; env: string },
+    appNow: App,
+    appThen: App,
+    sameConfig: boolean,
+  ): PairResult {
     const { app, env } = base;
     let after: Outcome | undefined;
     if (sameConfig) {
@@ -174,7 +197,14 @@ export function diffAll(opts: DiffAllOptions): DiffAllResult {
     }
     after ??= renderSide('worktree', { app: appNow }, env);
     const before = renderSide('revision', { app: appThen }, env);
-    if (!after.ok) return { ...base, status: 'error', objects: [], error: after.error, ...(before.ok ? {} : { beforeError: before.error }) };
+    if (!after.ok)
+      return {
+        ...base,
+        status: 'error',
+        objects: [],
+        error: after.error,
+        ...(before.ok ? {} : { beforeError: before.error }),
+      };
     if (!before.ok) return { ...base, status: 'changed', objects: diff([], after.objects), beforeError: before.error };
     const objects = diff(before.objects, after.objects);
     return { ...base, status: objects.length ? 'changed' : 'unchanged', objects };

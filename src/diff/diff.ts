@@ -125,7 +125,11 @@ export interface DiffOptions {
  * Added, removed and changed objects, in install order then by id; identical objects are left out.
  * Secret values are masked unless `opts.showSecrets`, so every caller (CLI, server) masks by default.
  */
-export function diffObjects(before: readonly K8sObject[], after: readonly K8sObject[], opts: DiffOptions = {}): ObjectDiff[] {
+export function diffObjects(
+  before: readonly K8sObject[],
+  after: readonly K8sObject[],
+  opts: DiffOptions = {},
+): ObjectDiff[] {
   const entry = (o: K8sObject): [string, Keyed] => {
     const k = keyed(o, opts.clusterScopedKinds);
     return [k.key, k];

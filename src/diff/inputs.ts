@@ -69,7 +69,14 @@ export class InputIndex {
         if (kind === 'dir') walk(p);
         else {
           entries.push(`template ${p} ${kind === 'file' ? this.fs.digest(p) : 'none'}`);
-          if (kind === 'file' && this.scan && !dynamic && isTemplateSource(p) && mayReadFiles(new TextDecoder().decode(this.fs.readFile(p)))) dynamic = true;
+          if (
+            kind === 'file' &&
+            this.scan &&
+            !dynamic &&
+            isTemplateSource(p) &&
+            mayReadFiles(new TextDecoder().decode(this.fs.readFile(p)))
+          )
+            dynamic = true;
         }
       }
     };

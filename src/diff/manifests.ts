@@ -2,7 +2,14 @@ import type { LabelKeys } from '../core/config.js';
 import { parseRendered } from '../core/documents.js';
 import { UserError } from '../core/errors.js';
 import { isPlainMap, toText } from '../core/guards.js';
-import { crdClusterScopedKinds, groupOf, isClusterScoped, objectId, objectKey, POD_TEMPLATE_KINDS } from '../core/kinds.js';
+import {
+  crdClusterScopedKinds,
+  groupOf,
+  isClusterScoped,
+  objectId,
+  objectKey,
+  POD_TEMPLATE_KINDS,
+} from '../core/kinds.js';
 import { ANNOTATION_REVISION, ANNOTATION_SOURCE } from '../core/render.js';
 import type { K8sObject } from '../core/types.js';
 import { diffObjects, type ObjectDiff } from './diff.js';
@@ -33,12 +40,25 @@ export function readManifestStream(text: string, source: string): K8sObject[] {
   const crdScoped = crdClusterScopedKinds(objects.map((o) => o.object));
   objects.forEach(({ object, doc }) => {
     const meta = object.metadata;
-    if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string' || !isPlainMap(meta) || typeof meta.name !== 'string' || meta.name === '') {
-      throw new UserError(`document ${doc + 1} is not a Kubernetes object: it needs apiVersion, kind and metadata.name (strings)`, { file: source });
+    if (
+      typeof object.apiVersion !== 'string' ||
+      typeof object.kind !== 'string' ||
+      !isPlainMap(meta) ||
+      typeof meta.name !== 'string' ||
+      meta.name === ''
+    ) {
+      throw new UserError(
+        `document ${doc + 1} is not a Kubernetes object: it needs apiVersion, kind and metadata.name (strings)`,
+        { file: source },
+      );
     }
     const key = objectKey(object, crdScoped);
     const first = seen.get(key);
-    if (first !== undefined) throw new UserError(`documents ${first + 1} and ${doc + 1} are the same object (${objectId(object, crdScoped)})`, { file: source });
+    if (first !== undefined)
+      throw new UserError(
+        `documents ${first + 1} and ${doc + 1} are the same object (${objectId(object, crdScoped)})`,
+        { file: source },
+      );
     seen.set(key, doc);
   });
   return objects.map((o) => o.object);
@@ -71,7 +91,10 @@ function without(map: unknown, drop: (key: string, value: unknown) => boolean): 
   return Object.keys(out).length ? out : undefined;
 }
 
-function withMeta(holder: Obj, drop: { label: (k: string, v: unknown) => boolean; annotation: (k: string, v: unknown) => boolean }): Obj {
+function withMeta(
+  holder: Obj,
+  drop: { label: (k: string, v: unknown) => boolean; annotation: (k: string, v: unknown) => boolean },
+): Obj {
   if (!isPlainMap(holder.metadata)) return holder;
   const { labels, annotations, ...rest } = holder.metadata;
   const l = without(labels, drop.label);
@@ -95,12 +118,22 @@ function withMeta(holder: Obj, drop: { label: (k: string, v: unknown) => boolean
 export function withoutBookkeeping(o: K8sObject, m: InjectedMetadata, clusterScoped: ReadonlySet<string>): K8sObject {
   const l = m.labels;
   const label = (k: string, v: unknown): boolean =>
-    k === HELM_CHART_LABEL || (k === HELM_MANAGED_BY && v === 'Helm') || (k === l.managedBy && v === 'strata') || (k === l.name && v === m.app) || (k === l.environment && v === m.env);
-  const annotation = (k: string): boolean => k === ANNOTATION_REVISION || k === ANNOTATION_SOURCE || HELM_RELEASE_ANNOTATIONS.includes(k);
+    k === HELM_CHART_LABEL ||
+    (k === HELM_MANAGED_BY && v === 'Helm') ||
+    (k === l.managedBy && v === 'strata') ||
+    (k === l.name && v === m.app) ||
+    (k === l.environment && v === m.env);
+  const annotation = (k: string): boolean =>
+    k === ANNOTATION_REVISION || k === ANNOTATION_SOURCE || HELM_RELEASE_ANNOTATIONS.includes(k);
   let out = withMeta(o, { label, annotation });
   const kind = toText(o.kind);
   const meta = out.metadata;
-  if (m.namespace && isPlainMap(meta) && meta.namespace === undefined && !isClusterScoped(kind, clusterScoped, groupOf(toText(o.apiVersion)))) {
+  if (
+    m.namespace &&
+    isPlainMap(meta) &&
+    meta.namespace === undefined &&
+    !isClusterScoped(kind, clusterScoped, groupOf(toText(o.apiVersion)))
+  ) {
     out = { ...out, metadata: { ...meta, namespace: m.namespace } };
   }
   if (POD_TEMPLATE_KINDS.has(kind) && isPlainMap(out.spec)) {
@@ -110,10 +143,22 @@ export function withoutBookkeeping(o: K8sObject, m: InjectedMetadata, clusterSco
     if (kind === 'CronJob') {
       const jt = out.spec.jobTemplate;
       if (isPlainMap(jt) && isPlainMap(jt.spec) && isPlainMap(jt.spec.template)) {
-        out = { ...out, spec: { ...out.spec, jobTemplate: { ...jt, spec: { ...jt.spec, template: withMeta(jt.spec.template, { label: podLabel, annotation: none }) } } } };
+        out = {
+          ...out,
+          spec: {
+            ...out.spec,
+            jobTemplate: {
+              ...jt,
+              spec: { ...jt.spec, template: withMeta(jt.spec.template, { label: podLabel, annotation: none }) },
+            },
+          },
+        };
       }
     } else if (isPlainMap(out.spec.template)) {
-      out = { ...out, spec: { ...out.spec, template: withMeta(out.spec.template, { label: podLabel, annotation: none }) } };
+      out = {
+        ...out,
+        spec: { ...out.spec, template: withMeta(out.spec.template, { label: podLabel, annotation: none }) },
+      };
     }
   }
   return out;
@@ -123,9 +168,17 @@ export function withoutBookkeeping(o: K8sObject, m: InjectedMetadata, clusterSco
  * The stream ("before") against the render ("after"), object by object, as `diff --against` reports it.
  * Secret values are masked unless `showSecrets` (diffObjects does it).
  */
-export function diffAgainstManifests(manifests: readonly K8sObject[], rendered: readonly K8sObject[], opts: ManifestDiffOptions): ObjectDiff[] {
+export function diffAgainstManifests(
+  manifests: readonly K8sObject[],
+  rendered: readonly K8sObject[],
+  opts: ManifestDiffOptions,
+): ObjectDiff[] {
   // Cluster-scoped kinds of CRDs from either side key their instances without a namespace on both.
   const clusterScoped = crdClusterScopedKinds([...manifests, ...rendered]);
-  const clean = (objects: readonly K8sObject[]) => (opts.compareAll ? [...objects] : objects.map((o) => withoutBookkeeping(o, opts.injected, clusterScoped)));
-  return diffObjects(clean(manifests), clean(rendered), { showSecrets: opts.showSecrets === true, clusterScopedKinds: clusterScoped });
+  const clean = (objects: readonly K8sObject[]) =>
+    opts.compareAll ? [...objects] : objects.map((o) => withoutBookkeeping(o, opts.injected, clusterScoped));
+  return diffObjects(clean(manifests), clean(rendered), {
+    showSecrets: opts.showSecrets === true,
+    clusterScopedKinds: clusterScoped,
+  });
 }

@@ -29,9 +29,15 @@ function canonical(v: unknown): string {
  * mask. Equal values get equal masks, different values different ones, so the field diff still shows which
  * keys changed. A field that is not a map (a template bug) is masked whole. Non-Secrets pass unchanged.
  */
-export function maskSecretPair(before: K8sObject | undefined, after: K8sObject | undefined): [K8sObject | undefined, K8sObject | undefined] {
+export function maskSecretPair(
+  before: K8sObject | undefined,
+  after: K8sObject | undefined,
+): [K8sObject | undefined, K8sObject | undefined] {
   if (!isSecret(before) && !isSecret(after)) return [before, after];
-  const sides = [before, after].map((o) => (isSecret(o) ? { ...o! } : o)) as [K8sObject | undefined, K8sObject | undefined];
+  const sides = [before, after].map((o) => (isSecret(o) ? { ...o! } : o)) as [
+    K8sObject | undefined,
+    K8sObject | undefined,
+  ];
   for (const field of MASKED_FIELDS) {
     const maps = sides.map((o) => (o && field in o ? o[field] : undefined));
     if (maps.every((m) => m === undefined)) continue;

@@ -118,15 +118,26 @@ export function formatMarkdown(r: DiffAllResult): string {
       size += row.length + 1;
       listed++;
     }
-    if (listed < rows.length) head.push('', `_${rows.length - listed} more pairs are not listed (comment size limit): see \`strata diff --all -o json\`._`);
+    if (listed < rows.length)
+      head.push(
+        '',
+        `_${rows.length - listed} more pairs are not listed (comment size limit): see \`strata diff --all -o json\`._`,
+      );
     head.push('');
   }
   const summary = head.join('\n');
 
-  const blocks = shown.filter((p) => p.objects.length).map((p) => ({ title: `${cell(p.app || '.')} (${cell(p.env)}): ${p.status}`, text: formatDiff(p.objects, { color: false, labels: labels(r) }) }));
+  const blocks = shown
+    .filter((p) => p.objects.length)
+    .map((p) => ({
+      title: `${cell(p.app || '.')} (${cell(p.env)}): ${p.status}`,
+      text: formatDiff(p.objects, { color: false, labels: labels(r) }),
+    }));
   const wrap = (title: string, text: string, cut: number): string => {
     const f = fence(text);
-    const tail = cut ? `\n_${cut} more line${cut === 1 ? '' : 's'} cut to fit a comment: run \`strata diff --all\` locally for the whole diff._\n` : '';
+    const tail = cut
+      ? `\n_${cut} more line${cut === 1 ? '' : 's'} cut to fit a comment: run \`strata diff --all\` locally for the whole diff._\n`
+      : '';
     return `<details><summary>${title}</summary>\n\n${f}diff\n${text}${f}\n${tail}</details>\n`;
   };
   const full = blocks.map((b) => wrap(b.title, b.text, 0));
@@ -190,6 +201,8 @@ export function formatMarkdownDiff(diffs: readonly ObjectDiff[], labels: readonl
     cut = lines.length - 1 - i;
   }
   const f = fence(kept);
-  const tail = cut ? `\n_${cut} more line${cut === 1 ? '' : 's'} cut to fit a comment: run \`strata diff\` locally for the whole diff._\n` : '';
+  const tail = cut
+    ? `\n_${cut} more line${cut === 1 ? '' : 's'} cut to fit a comment: run \`strata diff\` locally for the whole diff._\n`
+    : '';
   return `${head}\n<details><summary>${diffs.length} object${diffs.length === 1 ? '' : 's'}</summary>\n\n${f}diff\n${kept}${f}\n${tail}</details>\n`;
 }

@@ -115,10 +115,14 @@ export interface Sides {
 export function openSides(repoRoot: string, rev: string, worktree: ReadOnlyFs): Sides {
   const git = gitFs(repoRoot, rev);
   const commit = (git as { commit?: unknown }).commit;
-  if (typeof commit !== 'string' || !/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(commit)) throw new UserError(`"${rev}" is not a commit of this repository`);
+  if (typeof commit !== 'string' || !/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(commit))
+    throw new UserError(`"${rev}" is not a commit of this repository`);
   let listing: string;
   try {
-    listing = runGit(repoRoot, ['ls-tree', '-r', '-z', commit], { timeoutMs: 20_000, maxBuffer: 64 * 1024 * 1024 }).toString('utf8');
+    listing = runGit(repoRoot, ['ls-tree', '-r', '-z', commit], {
+      timeoutMs: 20_000,
+      maxBuffer: 64 * 1024 * 1024,
+    }).toString('utf8');
   } catch (e) {
     throw new UserError(`git ls-tree failed at ${commit.slice(0, 12)}`, undefined, { cause: e });
   }

@@ -7,14 +7,29 @@ import Handlebars from 'handlebars';
 // `values.file` or `this.file`). The list is deliberately wider than what exists today, so a file-reading
 // helper added under one of these names is covered without touching this module.
 
-export const FILE_READING_HELPERS: ReadonlySet<string> = new Set(['file', 'tpl', 'fileGlob', 'files', 'glob', 'readFile']);
+export const FILE_READING_HELPERS: ReadonlySet<string> = new Set([
+  'file',
+  'tpl',
+  'fileGlob',
+  'files',
+  'glob',
+  'readFile',
+]);
 
 function walk(node: unknown, found: (name: string) => boolean): boolean {
   if (Array.isArray(node)) return node.some((n) => walk(n, found));
   if (typeof node !== 'object' || node === null) return false;
   const n = node as { type?: unknown; parts?: unknown; original?: unknown; data?: unknown };
   // `this.file`, `./file` and `@file` parse to the same one part but are scoped lookups, never helper calls.
-  if (n.type === 'PathExpression' && Array.isArray(n.parts) && n.parts.length === 1 && n.original === n.parts[0] && n.data !== true && found(String(n.parts[0]))) return true;
+  if (
+    n.type === 'PathExpression' &&
+    Array.isArray(n.parts) &&
+    n.parts.length === 1 &&
+    n.original === n.parts[0] &&
+    n.data !== true &&
+    found(String(n.parts[0]))
+  )
+    return true;
   for (const [k, v] of Object.entries(node)) if (k !== 'loc' && walk(v, found)) return true;
   return false;
 }

@@ -77,17 +77,24 @@ export function importHelm(o: ImportOptions): ImportResult {
   const chartName = typeof meta.name === 'string' && meta.name ? meta.name : undefined;
   if (!chartName) throw new UserError('Chart.yaml: no name');
   const appName = o.name ?? chartName;
-  if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(appName) || appName.length > 253) throw new UserError('--name: expected a DNS name (lowercase letters, digits, "-", ".")');
-  if (o.namespace !== undefined && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(o.namespace)) throw new UserError('--namespace: expected a namespace name (lowercase letters, digits, "-")');
-  for (const e of o.envs) if (!ENV_NAME.test(e.name)) throw new UserError('--env: expected NAME=FILE with NAME of lowercase letters, digits and "-"');
-  if (new Set(o.envs.map((e) => e.name)).size !== o.envs.length) throw new UserError('--env: the same environment is given twice');
+  if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(appName) || appName.length > 253)
+    throw new UserError('--name: expected a DNS name (lowercase letters, digits, "-", ".")');
+  if (o.namespace !== undefined && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(o.namespace))
+    throw new UserError('--namespace: expected a namespace name (lowercase letters, digits, "-")');
+  for (const e of o.envs)
+    if (!ENV_NAME.test(e.name))
+      throw new UserError('--env: expected NAME=FILE with NAME of lowercase letters, digits and "-"');
+  if (new Set(o.envs.map((e) => e.name)).size !== o.envs.length)
+    throw new UserError('--env: the same environment is given twice');
 
   const files = new Map<string, string | Buffer>();
   const notes: string[] = [];
   const skipped: string[] = [];
   const templates = listTemplates(o.chartDir, skipped);
   if (Array.isArray(meta.dependencies) && meta.dependencies.length)
-    notes.push('Chart.yaml lists dependencies (subcharts): they are not imported; import each one as its own app or port what you use.');
+    notes.push(
+      'Chart.yaml lists dependencies (subcharts): they are not imported; import each one as its own app or port what you use.',
+    );
   try {
     if (lstatSync(join(o.chartDir, 'charts')).isDirectory()) notes.push('charts/ (subcharts) is not imported.');
   } catch {
@@ -118,13 +125,21 @@ export function importHelm(o: ImportOptions): ImportResult {
   const defines = new Map<string, { file: string; def: DefineNode }>();
   for (const [file, p] of parsed) {
     for (const def of p.defines) {
-      if (defines.has(def.name)) notes.push(`define "${def.name}" appears more than once (${defines.get(def.name)!.file}, ${file}); the last one is kept, as Helm does.`);
+      if (defines.has(def.name))
+        notes.push(
+          `define "${def.name}" appears more than once (${defines.get(def.name)!.file}, ${file}); the last one is kept, as Helm does.`,
+        );
       defines.set(def.name, { file, def });
     }
   }
   const isPartialFile = (t: string): boolean => posix.basename(t).startsWith('_');
   const renderable = [...parsed.keys()].filter((t) => !isPartialFile(t));
-  const tr = new Translator({ name: chartName, meta, defines: new Set(defines.keys()), templates: new Set(renderable) });
+  const tr = new Translator({
+    name: chartName,
+    meta,
+    defines: new Set(defines.keys()),
+    templates: new Set(renderable),
+  });
 
   // Templates (their top level); defines are translated after, into partial files.
   const bodies = new Map<string, string>();
@@ -183,10 +198,14 @@ export function importHelm(o: ImportOptions): ImportResult {
   for (const e of o.envs) files.set(`values-${e.name}.yaml`, readText(e.file, `--env ${e.name}`));
   files.set('strata.yaml', strataYaml(appName, chartName, meta, envs, o.namespace));
 
-  const allPlaces = [...places, ...tr.places].sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
+  const allPlaces = [...places, ...tr.places].sort((a, b) =>
+    a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1,
+  );
   for (const s of skipped) notes.push(`${s} is skipped.`);
   if (skippedTests.length) {
-    notes.push(`templates/tests/ (${skippedTests.length} files) is not imported: \`helm test\` Pods have no counterpart in a strata render (use an Argo CD hook on a plain manifest if you need one).`);
+    notes.push(
+      `templates/tests/ (${skippedTests.length} files) is not imported: \`helm test\` Pods have no counterpart in a strata render (use an Argo CD hook on a plain manifest if you need one).`,
+    );
   }
   files.set(
     'IMPORT.md',
@@ -205,7 +224,14 @@ export function importHelm(o: ImportOptions): ImportResult {
       namespace: o.namespace,
     }),
   );
-  return { files, places: allPlaces, reviews: tr.reviews, constructs: tr.constructs, templates: renderable.length, chartName };
+  return {
+    files,
+    places: allPlaces,
+    reviews: tr.reviews,
+    constructs: tr.constructs,
+    templates: renderable.length,
+    chartName,
+  };
 }
 
 /** `templates/deployment.yaml` -> `templates/deployment.yaml.hbs` (`.yml`, `.json`, others: `.yaml.hbs`). */
@@ -213,8 +239,15 @@ function outName(t: string): string {
   return t.replace(/\.(yaml|yml|json|txt|tpl)$/i, '') + '.yaml.hbs';
 }
 
-function strataYaml(app: string, chart: string, meta: Record<string, unknown>, envs: string[], namespace: string | undefined): string {
-  const version = typeof meta.version === 'string' || typeof meta.version === 'number' ? ` ${String(meta.version)}` : '';
+function strataYaml(
+  app: string,
+  chart: string,
+  meta: Record<string, unknown>,
+  envs: string[],
+  namespace: string | undefined,
+): string {
+  const version =
+    typeof meta.version === 'string' || typeof meta.version === 'number' ? ` ${String(meta.version)}` : '';
   return [
     `# Imported from the Helm chart ${chart}${version} by \`strata import helm\` (IMPORT.md lists what to check).`,
     'apiVersion: strata.dev/v1',
@@ -269,17 +302,23 @@ function importMd(m: MdInput): string {
   ];
   if (m.places.length === 0) lines.push('None: every construct was translated.');
   else {
-    lines.push('Each of these has no strata equivalent. The template fails there (`fail`) with this message, so a render that');
+    lines.push(
+      'Each of these has no strata equivalent. The template fails there (`fail`) with this message, so a render that',
+    );
     lines.push('reaches it stops; rewrite each by hand (docs/from-helm.md).', '');
     lines.push('| file | line | construct | why |', '|---|---|---|---|');
-    for (const p of m.places) lines.push(`| ${cell(p.file)} | ${p.line} | \`${cell(p.construct)}\` | ${cell(p.reason)} |`);
+    for (const p of m.places)
+      lines.push(`| ${cell(p.file)} | ${p.line} | \`${cell(p.construct)}\` | ${cell(p.reason)} |`);
   }
   lines.push('', '## To review', '');
   const review = [...m.reviews.map((r) => `${r.file}:${r.line}: \`${r.construct}\`: ${r.reason}`), ...m.notes];
-  review.push('Values printed without a helper fail when missing (Helm prints nothing): add the key to values.yaml or use `default`.');
+  review.push(
+    'Values printed without a helper fail when missing (Helm prints nothing): add the key to values.yaml or use `default`.',
+  );
   for (const r of review) lines.push(`- ${r}`);
   lines.push('', '## Constructs translated', '', '| construct | count |', '|---|---|');
-  for (const [k, v] of [...m.constructs].sort((a, b) => (a[0] < b[0] ? -1 : 1))) lines.push(`| \`${cell(k)}\` | ${v} |`);
+  for (const [k, v] of [...m.constructs].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+    lines.push(`| \`${cell(k)}\` | ${v} |`);
   lines.push('');
   return lines.join('\n');
 }

@@ -17,7 +17,17 @@
 
 import { makeHelpers, REFUSED_HELPERS } from '../core/helpers.js';
 import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
-import type { CommandNode, DefineNode, IfNode, Node, Operand, PipeNode, RangeNode, TemplateNode, WithNode } from './go-template/ast.js';
+import type {
+  CommandNode,
+  DefineNode,
+  IfNode,
+  Node,
+  Operand,
+  PipeNode,
+  RangeNode,
+  TemplateNode,
+  WithNode,
+} from './go-template/ast.js';
 
 /** A place the import could not translate: the template fails there, and IMPORT.md lists it. */
 export interface Place {
@@ -89,7 +99,8 @@ const MUTATING = new Set(['set', 'unset', 'merge', 'mergeOverwrite', 'mustMerge'
 
 type Ref = { kind: 'root' } | { kind: 'param'; name: string } | { kind: 'entry' };
 
-type Binding = { kind: 'expr'; pipe: PipeNode; scope: Scope } | { kind: 'ref'; ref: Ref } | { kind: 'poisoned'; why: string };
+type Binding =
+  { kind: 'expr'; pipe: PipeNode; scope: Scope } | { kind: 'ref'; ref: Ref } | { kind: 'poisoned'; why: string };
 
 interface Scope {
   readonly dot: Ref;
@@ -105,7 +116,10 @@ interface Scope {
 }
 
 /** A Handlebars expression. */
-type H = { k: 'path'; text: string } | { k: 'lit'; value: string | number | boolean | null } | { k: 'call'; name: string; args: H[] };
+type H =
+  | { k: 'path'; text: string }
+  | { k: 'lit'; value: string | number | boolean | null }
+  | { k: 'call'; name: string; args: H[] };
 
 type Piece = { t: 'text'; s: string } | { t: 'tag'; s: string; block: boolean };
 
@@ -127,7 +141,15 @@ export class Translator {
   /** A template file's top-level nodes (its defines are translated separately with `define`). */
   template(file: string, list: Node[]): string {
     this.file = file;
-    const scope: Scope = { dot: { kind: 'root' }, dollar: { kind: 'root' }, depth: 0, vars: new Map(), inRange: false, rangeVars: new Set(), params: new Set() };
+    const scope: Scope = {
+      dot: { kind: 'root' },
+      dollar: { kind: 'root' },
+      depth: 0,
+      vars: new Map(),
+      inRange: false,
+      rangeVars: new Set(),
+      params: new Set(),
+    };
     return assemble(this.list(list, scope));
   }
 
@@ -135,17 +157,40 @@ export class Translator {
   define(file: string, def: DefineNode): string {
     this.file = file;
     this.needEntry = false;
-    const scope: Scope = { dot: { kind: 'entry' }, dollar: { kind: 'entry' }, depth: 0, vars: new Map(), inRange: false, rangeVars: new Set(), params: new Set() };
+    const scope: Scope = {
+      dot: { kind: 'entry' },
+      dollar: { kind: 'entry' },
+      depth: 0,
+      vars: new Map(),
+      inRange: false,
+      rangeVars: new Set(),
+      params: new Set(),
+    };
     let body = this.list(def.list, scope);
     if (this.needEntry) {
-      body = [{ t: 'tag', s: '{{#each (list this) as |_dot|}}', block: true }, ...body, { t: 'tag', s: '{{/each}}', block: true }];
+      body = [
+        { t: 'tag', s: '{{#each (list this) as |_dot|}}', block: true },
+        ...body,
+        { t: 'tag', s: '{{/each}}', block: true },
+      ];
     }
     this.count('define');
-    return assemble([{ t: 'tag', s: `{{#*inline ${str(def.name)}}}`, block: true }, ...body, { t: 'tag', s: '{{/inline}}', block: true }]);
+    return assemble([
+      { t: 'tag', s: `{{#*inline ${str(def.name)}}}`, block: true },
+      ...body,
+      { t: 'tag', s: '{{/inline}}', block: true },
+    ]);
   }
 
   result(text: string): TranslateResult {
-    return { text, places: this.places, constructs: this.constructs, templateIncludes: this.templateIncludes, files: this.files, reviews: this.reviews };
+    return {
+      text,
+      places: this.places,
+      constructs: this.constructs,
+      templateIncludes: this.templateIncludes,
+      files: this.files,
+      reviews: this.reviews,
+    };
   }
 
   private count(what: string): void {
@@ -154,8 +199,11 @@ export class Translator {
 
   private leave(line: number, construct: string, reason: string): H {
     // A variable's pipeline is translated at each use: list its places once.
-    if (!this.places.some((p) => p.file === this.file && p.line === line && p.construct === construct)) this.places.push({ file: this.file, line, construct, reason });
-    return fail(`strata import: ${construct} at ${this.file}:${line} has no strata equivalent (${reason}); see IMPORT.md`);
+    if (!this.places.some((p) => p.file === this.file && p.line === line && p.construct === construct))
+      this.places.push({ file: this.file, line, construct, reason });
+    return fail(
+      `strata import: ${construct} at ${this.file}:${line} has no strata equivalent (${reason}); see IMPORT.md`,
+    );
   }
 
   // --- statements ---
@@ -172,7 +220,11 @@ export class Translator {
           this.count('comment');
           const body = n.text.trim();
           const safe = !/\{\{|\}\}|--|(^|[\s(])\.[A-Za-z]|\$|\|/.test(body);
-          out.push({ t: 'tag', s: `{{!-- ${safe ? body : 'Helm comment (not copied: it holds template syntax)'} --}}`, block: true });
+          out.push({
+            t: 'tag',
+            s: `{{!-- ${safe ? body : 'Helm comment (not copied: it holds template syntax)'} --}}`,
+            block: true,
+          });
           break;
         }
         case 'action':
@@ -192,7 +244,11 @@ export class Translator {
           break;
         case 'break':
         case 'continue':
-          out.push(this.mustache(this.leave(n.line, `{{${n.type}}}`, 'Handlebars loops cannot stop early: filter the list first')));
+          out.push(
+            this.mustache(
+              this.leave(n.line, `{{${n.type}}}`, 'Handlebars loops cannot stop early: filter the list first'),
+            ),
+          );
           break;
       }
     }
@@ -217,7 +273,15 @@ export class Translator {
       }
       this.assigned[this.assigned.length - 1]?.add(name);
       if (scope.inRange && !scope.rangeVars.has(name)) {
-        out.push(this.mustache(this.leave(pipe.line, `$${name} = inside range`, 'a value carried from one iteration to the next (Handlebars has no variables)')));
+        out.push(
+          this.mustache(
+            this.leave(
+              pipe.line,
+              `$${name} = inside range`,
+              'a value carried from one iteration to the next (Handlebars has no variables)',
+            ),
+          ),
+        );
         vars.set(name, { kind: 'poisoned', why: `$${name} is reassigned inside range` });
         return { ...scope, vars };
       }
@@ -225,11 +289,20 @@ export class Translator {
     const stage = pipe.cmds[pipe.cmds.length - 1];
     const head = stage.args[0];
     if (name === '_' && head.type === 'identifier' && MUTATING.has(head.name)) {
-      out.push(this.mustache(this.leave(pipe.line, head.name, `sprig's ${head.name} changes its argument in place; strata's returns a new value (use the result)`)));
+      out.push(
+        this.mustache(
+          this.leave(
+            pipe.line,
+            head.name,
+            `sprig's ${head.name} changes its argument in place; strata's returns a new value (use the result)`,
+          ),
+        ),
+      );
       return scope;
     }
     // Side effects at the declaration (`$_ := required "…" .Values.x`): evaluate it once here, print nothing.
-    if (this.hasEffect(pipe)) out.push({ t: 'tag', s: `{{#if ${this.arg(this.pipe(expr.pipe, scope))}}}{{/if}}`, block: false });
+    if (this.hasEffect(pipe))
+      out.push({ t: 'tag', s: `{{#if ${this.arg(this.pipe(expr.pipe, scope))}}}{{/if}}`, block: false });
     vars.set(name, expr);
     const rangeVars = scope.inRange && !pipe.isAssign ? new Set([...scope.rangeVars, name]) : scope.rangeVars;
     return { ...scope, vars, rangeVars };
@@ -286,7 +359,13 @@ export class Translator {
       const ref: Ref = { kind: 'param', name };
       const vars = new Map(scope.vars);
       if (cur.pipe.decl[0]) vars.set(cur.pipe.decl[0], { kind: 'ref', ref });
-      const inner: Scope = { ...scope, dot: ref, depth: scope.depth + 1, vars, params: new Set([...scope.params, name]) };
+      const inner: Scope = {
+        ...scope,
+        dot: ref,
+        depth: scope.depth + 1,
+        vars,
+        params: new Set([...scope.params, name]),
+      };
       this.branch(cur.list, inner, out, assignedAll);
       if (cur.elseChained) {
         cur = cur.elseList![0] as WithNode;
@@ -307,7 +386,10 @@ export class Translator {
     this.countPipe(n.pipe);
     const source = this.pipe({ ...n.pipe, decl: [], isAssign: false }, scope);
     // Go 1.22 ranges over an integer: 0..n-1.
-    const over = source.k === 'lit' && typeof source.value === 'number' ? { k: 'call' as const, name: 'until', args: [source] } : source;
+    const over =
+      source.k === 'lit' && typeof source.value === 'number'
+        ? { k: 'call' as const, name: 'until', args: [source] }
+        : source;
     const [kVar, vVar] = n.pipe.decl.length === 2 ? n.pipe.decl : [undefined, n.pipe.decl[0]];
     const item = this.paramName(vVar ?? 'item', scope);
     const params = new Set([...scope.params, item]);
@@ -318,7 +400,15 @@ export class Translator {
     const vars = new Map(scope.vars);
     if (vVar !== undefined) vars.set(vVar, { kind: 'ref', ref });
     if (kVar !== undefined && key) vars.set(kVar, { kind: 'ref', ref: { kind: 'param', name: key } });
-    const inner: Scope = { ...scope, dot: ref, depth: scope.depth + 1, vars, inRange: true, params, rangeVars: new Set(n.pipe.decl) };
+    const inner: Scope = {
+      ...scope,
+      dot: ref,
+      depth: scope.depth + 1,
+      vars,
+      inRange: true,
+      params,
+      rangeVars: new Set(n.pipe.decl),
+    };
     const assignedAll = new Set<string>();
     this.branch(n.list, inner, out, assignedAll);
     if (n.elseList) {
@@ -349,7 +439,8 @@ export class Translator {
   private poison(scope: Scope, assigned: Set<string>, block: string): Scope {
     if (assigned.size === 0) return scope;
     const vars = new Map(scope.vars);
-    for (const name of assigned) vars.set(name, { kind: 'poisoned', why: `$${name} is reassigned inside {{${block}}} and used after it` });
+    for (const name of assigned)
+      vars.set(name, { kind: 'poisoned', why: `$${name} is reassigned inside {{${block}}} and used after it` });
     return { ...scope, vars };
   }
 
@@ -371,7 +462,12 @@ export class Translator {
 
   private templateCall(n: TemplateNode, scope: Scope): H {
     this.count(n.block ? 'block' : 'template');
-    if (!this.chart.defines.has(n.name)) return this.leave(n.line, `template ${JSON.stringify(n.name)}`, 'no define of that name in the chart (library charts are not imported)');
+    if (!this.chart.defines.has(n.name))
+      return this.leave(
+        n.line,
+        `template ${JSON.stringify(n.name)}`,
+        'no define of that name in the chart (library charts are not imported)',
+      );
     const ctx = n.pipe ? this.pipe(n.pipe, scope) : ({ k: 'lit', value: null } as H);
     return { k: 'call', name: 'include', args: [{ k: 'lit', value: n.name }, ctx] };
   }
@@ -393,14 +489,18 @@ export class Translator {
     const args = (): H[] => [...rest.map((a) => this.operand(a, scope)), ...(piped ? [piped] : [])];
     if (head.type === 'identifier') return this.func(head.name, rest, args, scope, cmd.line);
     // A method call: a field path given arguments.
-    if ((rest.length > 0 || piped) && (head.type === 'field' || head.type === 'variable')) return this.method(head.path, args(), cmd.line);
+    if ((rest.length > 0 || piped) && (head.type === 'field' || head.type === 'variable'))
+      return this.method(head.path, args(), cmd.line);
     if (rest.length > 0 || piped) return this.leave(cmd.line, 'arguments to a non-function', 'Go fails here too');
     return this.operand(head, scope);
   }
 
   private func(name: string, rest: Operand[], args: () => H[], scope: Scope, line: number): H {
     if (refused(name)) {
-      const why = name === 'lookup' ? 'a render never queries the cluster (under Argo CD, helm template returns an empty map here)' : `strata refuses it: it ${REFUSED_HELPERS[name]}`;
+      const why =
+        name === 'lookup'
+          ? 'a render never queries the cluster (under Argo CD, helm template returns an empty map here)'
+          : `strata refuses it: it ${REFUSED_HELPERS[name]}`;
       return this.leave(line, name, why);
     }
     if (!KNOWN.has(name)) return this.leave(line, name, 'no strata helper of that name (docs/helpers.md)');
@@ -412,19 +512,34 @@ export class Translator {
         const t = target.value;
         const prefix = `${this.chart.name}/`;
         if (!this.chart.defines.has(t)) {
-          if (t.startsWith(prefix) && this.chart.templates.has(t.slice(prefix.length))) this.templateIncludes.add(t.slice(prefix.length));
-          else return this.leave(line, `include ${JSON.stringify(t)}`, 'no define of that name in the chart (library charts are not imported)');
+          if (t.startsWith(prefix) && this.chart.templates.has(t.slice(prefix.length)))
+            this.templateIncludes.add(t.slice(prefix.length));
+          else
+            return this.leave(
+              line,
+              `include ${JSON.stringify(t)}`,
+              'no define of that name in the chart (library charts are not imported)',
+            );
         }
       }
       return { k: 'call', name, args: a };
     }
     if (name === 'tpl') {
-      this.reviews.push({ file: this.file, line, construct: 'tpl', reason: 'strata renders the text as a strata (Handlebars) template: values written in Go template syntax must be rewritten' });
+      this.reviews.push({
+        file: this.file,
+        line,
+        construct: 'tpl',
+        reason:
+          'strata renders the text as a strata (Handlebars) template: values written in Go template syntax must be rewritten',
+      });
     }
     if (name === 'print' || name === 'printf') {
       // Constant folding, so `include (print $.Template.BasePath "/x.yaml")` names a known template.
       const a = args();
-      if (a.every((x) => x.k === 'lit' && typeof x.value === 'string') && (name === 'print' || !/%[^s%]/.test(String((a[0] as { value: string }).value)))) {
+      if (
+        a.every((x) => x.k === 'lit' && typeof x.value === 'string') &&
+        (name === 'print' || !/%[^s%]/.test(String((a[0] as { value: string }).value)))
+      ) {
         const parts = a.map((x) => String((x as { value: string }).value));
         if (name === 'print') return { k: 'lit', value: parts.join('') };
         let i = 1;
@@ -448,10 +563,22 @@ export class Translator {
     if (tail === 'Files.Get') {
       this.count('.Files.Get');
       if (args[0]?.k === 'lit' && typeof args[0].value === 'string') this.files.add(args[0].value);
-      else this.reviews.push({ file: this.file, line, construct: '.Files.Get', reason: 'the path is computed: copy the files it reads into the app' });
+      else
+        this.reviews.push({
+          file: this.file,
+          line,
+          construct: '.Files.Get',
+          reason: 'the path is computed: copy the files it reads into the app',
+        });
       return { k: 'call', name: 'file', args };
     }
-    return this.leave(line, `.${tail}`, tail.startsWith('Files.') ? 'strata reads single files only (file "path"); globbing and AsConfig/AsSecrets have no equivalent' : 'a method call');
+    return this.leave(
+      line,
+      `.${tail}`,
+      tail.startsWith('Files.')
+        ? 'strata reads single files only (file "path"); globbing and AsConfig/AsSecrets have no equivalent'
+        : 'a method call',
+    );
   }
 
   private operand(o: Operand, scope: Scope): H {
@@ -519,7 +646,10 @@ export class Translator {
 
   /** Map Helm's built-in objects (`.Values`, `.Release.Name`, `.Chart.Version`, `.Capabilities…`) on a path. */
   private mapFields(base: string, path: string[], line: number, scope: Scope): H {
-    const i = path.findIndex((p) => p === 'Values' || p === 'Release' || p === 'Chart' || p === 'Capabilities' || p === 'Template' || p === 'Files');
+    const i = path.findIndex(
+      (p) =>
+        p === 'Values' || p === 'Release' || p === 'Chart' || p === 'Capabilities' || p === 'Template' || p === 'Files',
+    );
     if (i < 0) return { k: 'path', text: joinPath(base, path) };
     const before = path.slice(0, i);
     const on = (segs: string[]): H => ({ k: 'path', text: joinPath(base, [...before, ...segs]) });
@@ -551,7 +681,13 @@ export class Translator {
         const v = this.chart.meta[key === 'apiVersion' ? 'apiVersion' : key];
         const value = v === undefined || v === null ? '' : typeof v === 'object' ? undefined : v;
         if (value === undefined) return this.leave(line, `.Chart.${field}`, 'not a single value');
-        return done({ k: 'lit', value: typeof value === 'boolean' || typeof value === 'number' ? String(value) : (value as string) }, 2);
+        return done(
+          {
+            k: 'lit',
+            value: typeof value === 'boolean' || typeof value === 'number' ? String(value) : (value as string),
+          },
+          2,
+        );
       }
       case 'Capabilities': {
         this.count('.Capabilities');
@@ -567,7 +703,8 @@ export class Translator {
               { k: 'call', name: 'trimPrefix', args: [{ k: 'lit', value: 'v' }, kv] },
             ],
           };
-          if (sub === undefined || sub === 'Version' || sub === 'GitVersion') return done(version, sub === undefined ? 2 : 3);
+          if (sub === undefined || sub === 'Version' || sub === 'GitVersion')
+            return done(version, sub === undefined ? 2 : 3);
           if (sub === 'Major' || sub === 'Minor') {
             const parts: H = {
               k: 'call',
@@ -581,7 +718,11 @@ export class Translator {
           }
         }
         if (field === 'APIVersions' && more.length === 0) return on(['capabilities', 'apiVersions']);
-        return this.leave(line, `.Capabilities.${[field, ...more].join('.')}`, 'strata has capabilities.kubeVersion and capabilities.apiVersions');
+        return this.leave(
+          line,
+          `.Capabilities.${[field, ...more].join('.')}`,
+          'strata has capabilities.kubeVersion and capabilities.apiVersions',
+        );
       }
       case 'Template':
         this.count(`.Template.${field ?? ''}`);
@@ -608,7 +749,9 @@ export class Translator {
 }
 
 function joinPath(base: string, segs: string[]): string {
-  const parts = segs.map((s) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(s) && !['true', 'false', 'null', 'undefined', 'this'].includes(s) ? s : `[${s}]`));
+  const parts = segs.map((s) =>
+    /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) && !['true', 'false', 'null', 'undefined', 'this'].includes(s) ? s : `[${s}]`,
+  );
   if (!base) {
     // A bare one-step path named like a helper would call the helper.
     if (parts.length === 1 && RESERVED.has(parts[0])) return `this.${parts[0]}`;

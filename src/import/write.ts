@@ -14,7 +14,8 @@ export function writeAppDir(outDir: string, files: ReadonlyMap<string, string | 
     if (st.isSymbolicLink()) throw new UserError('--out: the directory is a symbolic link; give the real path');
     if (!st.isDirectory()) throw new UserError('--out: exists and is not a directory');
     exists = true;
-    if (readdirSync(dir).length > 0 && !force) throw new UserError('--out: the directory is not empty (use --force to replace it)');
+    if (readdirSync(dir).length > 0 && !force)
+      throw new UserError('--out: the directory is not empty (use --force to replace it)');
   } catch (e) {
     if (e instanceof UserError) throw e;
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError('--out: cannot read the directory');

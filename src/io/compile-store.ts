@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
@@ -34,7 +43,11 @@ export function isPrivateDir(dir: string): boolean {
   }
 }
 
-export function diskStore(env: Readonly<Record<string, string | undefined>>, namespace: string, maxBytes: number = DEFAULT_RENDER_LIMITS.cacheBytes): CompiledStore | undefined {
+export function diskStore(
+  env: Readonly<Record<string, string | undefined>>,
+  namespace: string,
+  maxBytes: number = DEFAULT_RENDER_LIMITS.cacheBytes,
+): CompiledStore | undefined {
   const base = env.STRATA_CACHE_DIR || join(tmpdir(), `strata-cache-${process.getuid?.() ?? 'user'}`);
   if (base === 'off') return undefined;
   try {

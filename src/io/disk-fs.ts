@@ -48,7 +48,8 @@ export class DiskFs implements ReadOnlyFs {
     try {
       if (lstatSync(abs, { throwIfNoEntry: false }) === undefined) return undefined;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new UserError('symlink loop; refusing to follow it', { file: path });
+      if ((e as NodeJS.ErrnoException).code === 'ELOOP')
+        throw new UserError('symlink loop; refusing to follow it', { file: path });
       if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
       throw e;
     }
@@ -56,7 +57,8 @@ export class DiskFs implements ReadOnlyFs {
     try {
       real = realpathSync.native(abs);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new UserError('symlink loop; refusing to follow it', { file: path });
+      if ((e as NodeJS.ErrnoException).code === 'ELOOP')
+        throw new UserError('symlink loop; refusing to follow it', { file: path });
       try {
         lstatSync(abs); // a dangling symlink
       } catch {
@@ -66,7 +68,9 @@ export class DiskFs implements ReadOnlyFs {
     }
     const rel = relative(this.root, real);
     if (!staysInside(rel)) {
-      throw new UserError(`resolves outside the repository root through a symlink; refusing to read it`, { file: path });
+      throw new UserError(`resolves outside the repository root through a symlink; refusing to read it`, {
+        file: path,
+      });
     }
     refuseGitDir(rel.split(sep).join('/'), path);
     return real;

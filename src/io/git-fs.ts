@@ -62,10 +62,16 @@ class GitFs implements ReadOnlyFs {
     const blob = this.blobs.get(path);
     if (!blob) throw new UserError(`file not found at ${this.commit.slice(0, 12)}`, { file: path });
     if (!(blob.size <= this.limits.fileBytes)) {
-      throw new UserError(`file is ${blob.size} bytes at ${this.commit.slice(0, 12)}, over the ${this.limits.fileBytes}-byte limit (${limitHint('fileBytes')})`, { file: path });
+      throw new UserError(
+        `file is ${blob.size} bytes at ${this.commit.slice(0, 12)}, over the ${this.limits.fileBytes}-byte limit (${limitHint('fileBytes')})`,
+        { file: path },
+      );
     }
     if (!this.loaded.has(path)) {
-      this.mem.write(path, new Uint8Array(git(this.root, ['cat-file', 'blob', blob.sha], this.limits, blob.size + 1024)));
+      this.mem.write(
+        path,
+        new Uint8Array(git(this.root, ['cat-file', 'blob', blob.sha], this.limits, blob.size + 1024)),
+      );
       this.loaded.add(path);
     }
     return this.mem.readFile(path);
@@ -76,7 +82,8 @@ class GitFs implements ReadOnlyFs {
   }
 
   readDir(path: string): string[] {
-    if (this.mem.stat(path) !== 'dir') throw new UserError(`directory not found at ${this.commit.slice(0, 12)}`, { file: path || '.' });
+    if (this.mem.stat(path) !== 'dir')
+      throw new UserError(`directory not found at ${this.commit.slice(0, 12)}`, { file: path || '.' });
     return this.mem.readDir(path);
   }
 }
@@ -88,7 +95,8 @@ class GitFs implements ReadOnlyFs {
 export function gitFs(repoRoot: string, rev: string, limits: GitLimits = DEFAULT_RENDER_LIMITS): ReadOnlyFs {
   checkRev(rev);
   const problem = gitDirProblem(repoRoot);
-  if (problem === 'no .git') throw new UserError(`${repoRoot} is not a git work tree (no .git); --against-ref needs one`);
+  if (problem === 'no .git')
+    throw new UserError(`${repoRoot} is not a git work tree (no .git); --against-ref needs one`);
   if (problem) throw new UserError(problem, { file: '.git' });
   let commit: string;
   try {
@@ -96,7 +104,9 @@ export function gitFs(repoRoot: string, rev: string, limits: GitLimits = DEFAULT
       .toString('utf8')
       .trim();
   } catch (e) {
-    throw new UserError(`"${rev}" is not a commit of this repository (or it is not a git work tree)`, undefined, { cause: e });
+    throw new UserError(`"${rev}" is not a commit of this repository (or it is not a git work tree)`, undefined, {
+      cause: e,
+    });
   }
   if (!/^[0-9a-f]{40,64}$/.test(commit)) throw new UserError(`"${rev}" is not a commit of this repository`);
   return new GitFs(repoRoot, commit, limits);

@@ -50,7 +50,8 @@ export interface GitOptions {
 /** The environment git runs with: the caller's minus GIT_*, plus what turns off outside config and prompts. */
 export function gitEnv(root: string, from: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(from)) if (v !== undefined && !k.startsWith('GIT_') && k !== 'PAGER' && k !== 'SSH_ASKPASS') env[k] = v;
+  for (const [k, v] of Object.entries(from))
+    if (v !== undefined && !k.startsWith('GIT_') && k !== 'PAGER' && k !== 'SSH_ASKPASS') env[k] = v;
   env.PATH ??= process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'; // an emulated Argo CD environment has none
   env.GIT_CEILING_DIRECTORIES = dirname(root); // never walk up into an enclosing repository
   env.GIT_DIR = join(root, '.git'); // exactly this repository's (checked by checkGitDir), no discovery
@@ -106,7 +107,9 @@ export function gitDirProblem(root: string): string | undefined {
   const realRoot = realpathSync(root);
   const rel = relative(realRoot, target);
   if (rel === '' || !staysInside(rel)) {
-    return isWorktreeOf(target, join(realRoot, '.git')) ? undefined : '.git file points outside the repository root; refusing to run git on it';
+    return isWorktreeOf(target, join(realRoot, '.git'))
+      ? undefined
+      : '.git file points outside the repository root; refusing to run git on it';
   }
   return undefined;
 }
@@ -129,7 +132,21 @@ function isWorktreeOf(adminDir: string, dotGitFile: string): boolean {
 export function lastCommitTouching(root: string, paths: readonly string[], opts: GitOptions = {}): string | undefined {
   if (paths.length === 0 || gitDirProblem(root) !== undefined) return undefined;
   try {
-    const sha = runGit(root, ['--literal-pathspecs', 'log', '-1', '--no-show-signature', '--no-ext-diff', '--no-textconv', '--format=%H', '--', ...paths], opts)
+    const sha = runGit(
+      root,
+      [
+        '--literal-pathspecs',
+        'log',
+        '-1',
+        '--no-show-signature',
+        '--no-ext-diff',
+        '--no-textconv',
+        '--format=%H',
+        '--',
+        ...paths,
+      ],
+      opts,
+    )
       .toString('utf8')
       .trim();
     return /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(sha) ? sha : undefined;

@@ -37,11 +37,16 @@ function podSpecOf(doc: unknown): JsonObject | undefined {
   return isObject(podSpec) ? podSpec : undefined;
 }
 
-const namesOf = (list: unknown): string[] => (Array.isArray(list) ? list.map((c: ContainerLike) => (isObject(c) && typeof c.name === 'string' ? c.name : '')).filter(Boolean) : []);
+const namesOf = (list: unknown): string[] =>
+  Array.isArray(list)
+    ? list.map((c: ContainerLike) => (isObject(c) && typeof c.name === 'string' ? c.name : '')).filter(Boolean)
+    : [];
 
 /** True when the container's command or args run argocd-repo-server (`/usr/local/bin/argocd-repo-server`, or via an entrypoint script). */
 function runsRepoServer(c: ContainerLike): boolean {
-  const words = [c.command, c.args].flatMap((l) => (Array.isArray(l) ? l.filter((w): w is string => typeof w === 'string') : []));
+  const words = [c.command, c.args].flatMap((l) =>
+    Array.isArray(l) ? l.filter((w): w is string => typeof w === 'string') : [],
+  );
   return words.some((w) => w.split('/').pop() === BINARY);
 }
 

@@ -44,10 +44,18 @@ export function httpsTransport(options: HttpsTransportOptions): Transport {
             chunks.push(chunk);
           });
           res.on('error', reject);
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
         },
       );
-      r.on('timeout', () => r.destroy(new Error(`no answer from ${base.origin} within ${options.timeoutMs ?? 30_000} ms`)));
+      r.on('timeout', () =>
+        r.destroy(new Error(`no answer from ${base.origin} within ${options.timeoutMs ?? 30_000} ms`)),
+      );
       r.on('error', reject);
       r.end(req.body);
     });

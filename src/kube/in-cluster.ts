@@ -23,10 +23,15 @@ export interface ClusterOverrides {
  * Resolve the API server and credential paths, pure. In a pod, KUBERNETES_SERVICE_HOST/PORT name the API
  * server; STRATA_KUBE_API_SERVER, STRATA_KUBE_TOKEN_FILE and STRATA_KUBE_CA_FILE override them (tests).
  */
-export function resolveClusterSettings(env: Readonly<Record<string, string | undefined>>, overrides: ClusterOverrides = {}): ClusterSettings {
+export function resolveClusterSettings(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: ClusterOverrides = {},
+): ClusterSettings {
   const apiServer = overrides.apiServer ?? env.STRATA_KUBE_API_SERVER ?? serviceUrl(env);
   if (!apiServer) {
-    throw new UserError('no Kubernetes API server: KUBERNETES_SERVICE_HOST is not set (not running in a pod?); pass --api-server or set STRATA_KUBE_API_SERVER');
+    throw new UserError(
+      'no Kubernetes API server: KUBERNETES_SERVICE_HOST is not set (not running in a pod?); pass --api-server or set STRATA_KUBE_API_SERVER',
+    );
   }
   let url: URL;
   try {
@@ -34,7 +39,8 @@ export function resolveClusterSettings(env: Readonly<Record<string, string | und
   } catch (err) {
     throw new UserError(`API server "${apiServer}" is not a URL`, undefined, { cause: err });
   }
-  if (url.protocol !== 'https:') throw new UserError(`API server "${apiServer}" must be an https:// URL (the token is a credential)`);
+  if (url.protocol !== 'https:')
+    throw new UserError(`API server "${apiServer}" must be an https:// URL (the token is a credential)`);
   return {
     apiServer: url.origin,
     tokenFile: overrides.tokenFile ?? env.STRATA_KUBE_TOKEN_FILE ?? `${SERVICE_ACCOUNT_DIR}/token`,

@@ -71,11 +71,19 @@ export async function patchDeployment(options: PatchDeploymentOptions, io: Patch
       patch = ordered.patch;
     }
   }
-  const sent = await sendWithRetry(buildPatchRequest(options.target, patch, options.token, options.dryRun), options, io);
+  const sent = await sendWithRetry(
+    buildPatchRequest(options.target, patch, options.token, options.dryRun),
+    options,
+    io,
+  );
   return sent === 'missing' ? 'missing' : 'patched';
 }
 
-async function sendWithRetry(request: HttpRequest, options: PatchDeploymentOptions, io: PatchDeploymentIo): Promise<HttpResponse | 'missing'> {
+async function sendWithRetry(
+  request: HttpRequest,
+  options: PatchDeploymentOptions,
+  io: PatchDeploymentIo,
+): Promise<HttpResponse | 'missing'> {
   const policy = options.retry ?? DEFAULT_RETRY;
   const name = `${options.target.namespace}/${options.target.deployment}`;
 

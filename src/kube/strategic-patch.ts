@@ -33,8 +33,10 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export function targetProblems(target: PatchTarget): string[] {
   const problems: string[] = [];
-  if (!DNS_LABEL.test(target.namespace)) problems.push(`namespace "${target.namespace}" is not a valid Kubernetes namespace name`);
-  if (!DNS_SUBDOMAIN.test(target.deployment)) problems.push(`deployment "${target.deployment}" is not a valid Kubernetes object name`);
+  if (!DNS_LABEL.test(target.namespace))
+    problems.push(`namespace "${target.namespace}" is not a valid Kubernetes namespace name`);
+  if (!DNS_SUBDOMAIN.test(target.deployment))
+    problems.push(`deployment "${target.deployment}" is not a valid Kubernetes object name`);
   return problems;
 }
 

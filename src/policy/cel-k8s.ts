@@ -22,7 +22,8 @@ function re(pattern: string): InstanceType<Re2> {
 }
 
 function compare(a: CelValue, b: CelValue): number {
-  if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number')) return a < b ? -1 : a > b ? 1 : 0;
+  if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number'))
+    return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   throw new Error(`cannot compare ${typeof a} with ${typeof b}`);
@@ -33,7 +34,9 @@ function items(l: CelList): CelValue[] {
 }
 
 function same(a: CelValue, b: CelValue): boolean {
-  return (typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number') ? a == b : a === b;
+  return (typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number')
+    ? a == b
+    : a === b;
 }
 
 export function k8sFuncs(cel: CelModule, chargeString: (n: number) => void): CelFunc[] {

@@ -64,10 +64,14 @@ export class CostMeter {
   charge(n: number): void {
     if (this.stopped) throw this.stopped; // the error may have been absorbed (`||`, `all`): stop at once
     this.used += n;
-    if (this.used > this.limit) throw (this.stopped = new BudgetExceeded(`exceeded the cost budget (${this.limit} units: iterations and built string size)`));
+    if (this.used > this.limit)
+      throw (this.stopped = new BudgetExceeded(
+        `exceeded the cost budget (${this.limit} units: iterations and built string size)`,
+      ));
     if (this.deadline && this.used - this.checked >= 64) {
       this.checked = this.used;
-      if (this.deadline.now() > this.deadline.at) throw (this.stopped = new DeadlinePassed(`took over ${this.deadline.ms} ms`));
+      if (this.deadline.now() > this.deadline.at)
+        throw (this.stopped = new DeadlinePassed(`took over ${this.deadline.ms} ms`));
     }
   }
   /** For evaluations too short to charge 64 units: has the deadline passed? */
@@ -168,7 +172,8 @@ export function isCompileError(p: CelProgram | CompileError): p is CompileError 
 }
 
 function compileUncached(source: string, variables: readonly string[]): CelProgram | CompileError {
-  if (source.length > MAX_EXPRESSION_CHARS) return { message: `expression is ${source.length} characters long (at most ${MAX_EXPRESSION_CHARS})` };
+  if (source.length > MAX_EXPRESSION_CHARS)
+    return { message: `expression is ${source.length} characters long (at most ${MAX_EXPRESSION_CHARS})` };
   const { cel, env } = getEngine();
   let parsed: ReturnType<CelModule['parse']>;
   try {
@@ -189,7 +194,8 @@ function compileUncached(source: string, variables: readonly string[]): CelProgr
       try {
         const r = evaluate(vars as never);
         // The planner turns a thrown error into a CelError whose cause is ours.
-        if (m.stopped instanceof DeadlinePassed || m.expired()) return { error: `took over ${m.deadline!.ms} ms`, deadline: true };
+        if (m.stopped instanceof DeadlinePassed || m.expired())
+          return { error: `took over ${m.deadline!.ms} ms`, deadline: true };
         if (m.stopped) return { error: m.stopped.message };
         if (cel.isCelError(r)) return { error: r.message };
         return { value: r };
@@ -220,16 +226,23 @@ function checkAst(root: Expr, env: CelEnv, variables: ReadonlySet<string>): stri
         return walk(k.value.operand, bound, depth);
       case 'callExpr': {
         // Operators (`_&&_`, `@in`, ...) come from the parser, never from the user: the planner knows them.
-        if (!/^[_@]/.test(k.value.function) && !env.funcs.find(k.value.function)) return `unknown function "${k.value.function}"`;
+        if (!/^[_@]/.test(k.value.function) && !env.funcs.find(k.value.function))
+          return `unknown function "${k.value.function}"`;
         return walk(k.value.target, bound, depth) ?? firstOf(k.value.args.map((a) => () => walk(a, bound, depth)));
       }
       case 'listExpr':
         return firstOf(k.value.elements.map((a) => () => walk(a, bound, depth)));
       case 'structExpr':
-        return firstOf(k.value.entries.flatMap((en) => [() => (en.keyKind.case === 'mapKey' ? walk(en.keyKind.value, bound, depth) : undefined), () => walk(en.value, bound, depth)]));
+        return firstOf(
+          k.value.entries.flatMap((en) => [
+            () => (en.keyKind.case === 'mapKey' ? walk(en.keyKind.value, bound, depth) : undefined),
+            () => walk(en.value, bound, depth),
+          ]),
+        );
       case 'comprehensionExpr': {
         const c = k.value;
-        if (depth + 1 > MAX_COMPREHENSION_DEPTH) return `comprehensions (all, exists, map, filter) nest more than ${MAX_COMPREHENSION_DEPTH} deep`;
+        if (depth + 1 > MAX_COMPREHENSION_DEPTH)
+          return `comprehensions (all, exists, map, filter) nest more than ${MAX_COMPREHENSION_DEPTH} deep`;
         const inner = new Set([...bound, c.iterVar, c.accuVar, ...(c.iterVar2 ? [c.iterVar2] : [])]);
         return (
           walk(c.iterRange, bound, depth) ??
@@ -246,7 +259,19 @@ function checkAst(root: Expr, env: CelEnv, variables: ReadonlySet<string>): stri
   return walk(root, new Set(), 0);
 }
 
-const TYPE_NAMES = new Set(['int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'dyn']);
+const TYPE_NAMES = new Set([
+  'int',
+  'uint',
+  'double',
+  'bool',
+  'string',
+  'bytes',
+  'list',
+  'map',
+  'null_type',
+  'type',
+  'dyn',
+]);
 
 function firstOf(fns: readonly (() => string | undefined)[]): string | undefined {
   for (const f of fns) {
@@ -289,7 +314,11 @@ function instrument(e: Expr | undefined): void {
       // A plain object in the shape of a cel.expr.Expr (the planner reads fields only), so that we need not
       // load a second copy of @bufbuild/protobuf to build one message.
       const call = { $typeName: 'cel.expr.Expr.Call', function: TICK, args: c.loopCondition ? [c.loopCondition] : [] };
-      c.loopCondition = { $typeName: 'cel.expr.Expr', id: nextId++, exprKind: { case: 'callExpr', value: call } } as unknown as Expr;
+      c.loopCondition = {
+        $typeName: 'cel.expr.Expr',
+        id: nextId++,
+        exprKind: { case: 'callExpr', value: call },
+      } as unknown as Expr;
       return;
     }
     default:
@@ -317,7 +346,9 @@ export function toCel(v: unknown, depth = 0): unknown {
 export function celText(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return v === null ? 'null' : (JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x)) ?? toText(v));
+  return v === null
+    ? 'null'
+    : (JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x)) ?? toText(v));
 }
 
 /** Deadline of one custom rule over one render's objects, and of one CRD's rules over one object. */

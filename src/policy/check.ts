@@ -55,13 +55,15 @@ function meta(o: RenderedObject): { name?: unknown; namespace?: unknown } {
 /** HPAs by the object they scale (scaleTargetRef: apiVersion, kind, name; same namespace), built on first use. */
 export function ruleContext(objects: readonly RenderedObject[]): RuleContext {
   let targets: Map<string, RenderedObject> | undefined;
-  const key = (ns: unknown, apiVersion: unknown, kind: unknown, name: unknown): string => `${toText(ns ?? '')}\0${toText(apiVersion)}\0${toText(kind)}\0${toText(name)}`;
+  const key = (ns: unknown, apiVersion: unknown, kind: unknown, name: unknown): string =>
+    `${toText(ns ?? '')}\0${toText(apiVersion)}\0${toText(kind)}\0${toText(name)}`;
   return {
     hpaOf(o) {
       if (!targets) {
         targets = new Map();
         for (const h of objects) {
-          if (h.object.kind !== 'HorizontalPodAutoscaler' || !String(h.object.apiVersion).startsWith('autoscaling/')) continue;
+          if (h.object.kind !== 'HorizontalPodAutoscaler' || !String(h.object.apiVersion).startsWith('autoscaling/'))
+            continue;
           const spec = h.object.spec as Record<string, unknown> | undefined;
           const ref = spec?.scaleTargetRef as Record<string, unknown> | undefined;
           if (ref) targets.set(key(meta(h).namespace, ref.apiVersion, ref.kind, ref.name), h);

@@ -42,7 +42,8 @@ export function defaultPolicy(): EffectivePolicy {
   const out: EffectivePolicy = new Map();
   for (const [id, rule] of RULES) {
     const options: Options = {};
-    for (const [k, spec] of Object.entries(rule.options)) options[k] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
+    for (const [k, spec] of Object.entries(rule.options))
+      options[k] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
     out.set(id, { severity: rule.severity, options });
   }
   return out;
@@ -80,14 +81,16 @@ function applyBlock(policy: EffectivePolicy, block: Value, v: Checker, path: str
       }
       const spec = options[k];
       if (spec.type === 'number') {
-        if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0) v.fail(op, `expected a whole number >= 0, found ${JSON.stringify(raw)}`);
+        if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0)
+          v.fail(op, `expected a whole number >= 0, found ${JSON.stringify(raw)}`);
         eff.options[k] = raw;
       } else if (spec.type === 'boolean') {
         eff.options[k] = v.bool(raw, op);
       } else {
         const list = v.list(raw, op).map((x, i) => v.string(x, childPath(op, i)));
         list.forEach((x, i) => {
-          if (spec.allowed && !spec.allowed.includes(x)) v.fail(childPath(op, i), `"${x}" is not one of ${spec.allowed.join(', ')}`);
+          if (spec.allowed && !spec.allowed.includes(x))
+            v.fail(childPath(op, i), `"${x}" is not one of ${spec.allowed.join(', ')}`);
         });
         eff.options[k] = list;
       }
@@ -96,7 +99,15 @@ function applyBlock(policy: EffectivePolicy, block: Value, v: Checker, path: str
 }
 
 /** Apply a top-level block and then its `environments[env]` block. */
-function applyWithEnv(policy: EffectivePolicy, block: Value, v: Checker, path: string, env: string, topKeys: readonly string[], knownEnvs?: readonly string[]): void {
+function applyWithEnv(
+  policy: EffectivePolicy,
+  block: Value,
+  v: Checker,
+  path: string,
+  env: string,
+  topKeys: readonly string[],
+  knownEnvs?: readonly string[],
+): void {
   applyBlock(policy, block, v, path, ['environments', ...topKeys]);
   const envs = (block as Record<string, Value>).environments;
   if (envs === undefined) return;
@@ -125,7 +136,11 @@ export function declaresNoRepositoryPolicy(config: AppConfig): boolean {
   const block = config.policy;
   if (!isPlainMap(block) || block.repository === undefined) return false;
   const v = new Checker(config.file, config.positions);
-  if (block.repository !== NO_REPOSITORY_POLICY) v.fail('.spec.policy.repository', `expected "${NO_REPOSITORY_POLICY}" (the only value: the app has no repository policy)`);
+  if (block.repository !== NO_REPOSITORY_POLICY)
+    v.fail(
+      '.spec.policy.repository',
+      `expected "${NO_REPOSITORY_POLICY}" (the only value: the app has no repository policy)`,
+    );
   return true;
 }
 
@@ -142,8 +157,15 @@ export interface PartialTree {
  */
 export function requireRepositoryPolicy(fs: ReadOnlyFs, config: AppConfig, partial: PartialTree): void {
   if (declaresNoRepositoryPolicy(config) || findPolicyFile(fs, config.dir) !== undefined) return;
-  const from = partial.rootPath === undefined ? 'part of the repository' : partial.rootPath === '' ? 'the repository' : `only ${partial.rootPath}/`;
-  const candidates = partial.rootPath ? ancestors(partial.rootPath).map((d) => `/${d ? d + '/' : ''}${POLICY_FILE}`) : [`/${POLICY_FILE}`];
+  const from =
+    partial.rootPath === undefined
+      ? 'part of the repository'
+      : partial.rootPath === ''
+        ? 'the repository'
+        : `only ${partial.rootPath}/`;
+  const candidates = partial.rootPath
+    ? ancestors(partial.rootPath).map((d) => `/${d ? d + '/' : ''}${POLICY_FILE}`)
+    : [`/${POLICY_FILE}`];
   throw new UserError(
     `Argo CD sent ${from} (argocd.argoproj.io/manifest-generate-paths) and no ${POLICY_FILE} is in it, so the repository policy would be skipped; ` +
       `add the policy file's path from the repository root (${candidates.join(' or ')}) to that annotation, or set spec.policy.repository: ${NO_REPOSITORY_POLICY} in strata.yaml if no policy applies`,
@@ -167,7 +189,8 @@ function loadPolicyFile(fs: ReadOnlyFs, config: AppConfig, cache: ParseCache): P
   const { value, positions } = cache.load(fs, file);
   const v = new Checker(file, positions);
   const root = v.map(value ?? {}, '', ['apiVersion', 'kind', 'spec']);
-  if (root.apiVersion !== 'strata.dev/v1') v.fail('.apiVersion', `expected "strata.dev/v1", found ${JSON.stringify(root.apiVersion ?? null)}`);
+  if (root.apiVersion !== 'strata.dev/v1')
+    v.fail('.apiVersion', `expected "strata.dev/v1", found ${JSON.stringify(root.apiVersion ?? null)}`);
   if (root.kind !== 'Policy') v.fail('.kind', `expected "Policy", found ${JSON.stringify(root.kind ?? null)}`);
   return { file, checker: v, ...(root.spec !== undefined ? { spec: root.spec } : {}) };
 }
@@ -197,7 +220,12 @@ function addCustom(policy: EffectivePolicy, v: Checker, block: Value, path: stri
 }
 
 /** The rules in force for an app in an environment, with their options. Throws UserError on a bad config. */
-export function resolvePolicy(fs: ReadOnlyFs, config: AppConfig, env: string, cache: ParseCache = new ParseCache()): ResolvedPolicy {
+export function resolvePolicy(
+  fs: ReadOnlyFs,
+  config: AppConfig,
+  env: string,
+  cache: ParseCache = new ParseCache(),
+): ResolvedPolicy {
   const policy: ResolvedPolicy = defaultPolicy();
   const repo = loadPolicyFile(fs, config, cache);
   const app = config.policy !== undefined ? new Checker(config.file, config.positions) : undefined;
@@ -209,7 +237,11 @@ export function resolvePolicy(fs: ReadOnlyFs, config: AppConfig, env: string, ca
     if (repo.spec !== undefined) applyWithEnv(policy, repo.spec, repo.checker, '.spec', env, ['custom', 'schemas']);
   }
   if (app) {
-    if (declaresNoRepositoryPolicy(config) && repo) app.fail('.spec.policy.repository', `says the app has no repository policy, but ${repo.file} applies to it; remove the field`);
+    if (declaresNoRepositoryPolicy(config) && repo)
+      app.fail(
+        '.spec.policy.repository',
+        `says the app has no repository policy, but ${repo.file} applies to it; remove the field`,
+      );
     applyWithEnv(policy, config.policy!, app, '.spec.policy', env, ['custom', 'repository'], config.environments);
   }
   return policy;
@@ -219,7 +251,11 @@ export function resolvePolicy(fs: ReadOnlyFs, config: AppConfig, env: string, ca
  * The CRD files and folders named by the repo policy file's `spec.schemas`, repo-relative (resolved against
  * the policy file's folder; none may leave the repository). Empty when there is no file or no list.
  */
-export function policySchemaPaths(fs: ReadOnlyFs, config: AppConfig, cache: ParseCache): { file: string; paths: { path: string; at: string }[] } | undefined {
+export function policySchemaPaths(
+  fs: ReadOnlyFs,
+  config: AppConfig,
+  cache: ParseCache,
+): { file: string; paths: { path: string; at: string }[] } | undefined {
   const repo = loadPolicyFile(fs, config, cache);
   const spec = repo?.spec;
   if (!repo || !isPlainMap(spec) || spec.schemas === undefined) return undefined;

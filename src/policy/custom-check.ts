@@ -11,7 +11,8 @@ import { kindMatches, type CustomRule } from './custom.js';
 
 // CEL inputs per render (converting an object costs a walk of it): the objects and values of the render in
 // progress, rebuilt when a check sees another render's objects.
-let inputsOf: { objects: readonly RenderedObject[]; byObject: Map<RenderedObject, unknown>; values?: unknown } | undefined;
+let inputsOf:
+  { objects: readonly RenderedObject[]; byObject: Map<RenderedObject, unknown>; values?: unknown } | undefined;
 
 function celInputs(input: CheckInput): NonNullable<typeof inputsOf> {
   if (inputsOf?.objects !== input.objects) inputsOf = { objects: input.objects, byObject: new Map() };
@@ -22,7 +23,11 @@ function variables(input: CheckInput, ro: RenderedObject): Record<string, unknow
   const cache = celInputs(input);
   let object = cache.byObject.get(ro);
   if (object === undefined) cache.byObject.set(ro, (object = toCel(ro.object)));
-  const vars: Record<string, unknown> = { object, env: input.env, app: { name: input.config.name, namespace: input.namespace } };
+  const vars: Record<string, unknown> = {
+    object,
+    env: input.env,
+    app: { name: input.config.name, namespace: input.namespace },
+  };
   // Values are converted once per render, and only when an expression reads them (the evaluator looks a
   // variable up by property access).
   Object.defineProperty(vars, 'values', { enumerable: true, get: () => (cache.values ??= toCel(input.merged.values)) });
@@ -51,7 +56,14 @@ export function customFindings(rule: CustomRule, severity: Severity, input: Chec
   const targets = input.objects.filter((ro) => applies(rule, ro));
   if (targets.length === 0) return out;
   const finding = (ro: RenderedObject, message: string, traced: boolean): Finding => {
-    const base: Finding = { severity, rule: rule.name, message, object: objectId(ro.object), template: ro.template, ...(rule.fieldPath ? { path: rule.fieldPath } : {}) };
+    const base: Finding = {
+      severity,
+      rule: rule.name,
+      message,
+      object: objectId(ro.object),
+      template: ro.template,
+      ...(rule.fieldPath ? { path: rule.fieldPath } : {}),
+    };
     if (!traced || !rule.fieldPath) return base;
     const v = valueAtFieldPath(ro.object, rule.fieldPath);
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return base;
@@ -75,7 +87,11 @@ export function customFindings(rule: CustomRule, severity: Severity, input: Chec
       out.push(
         r.value === false
           ? finding(ro, messageOf(rule, vars, deadline, input), true)
-          : finding(ro, `the expression returned ${celText(r.value).slice(0, 40)}, expected true or false (${rule.file})`, false),
+          : finding(
+              ro,
+              `the expression returned ${celText(r.value).slice(0, 40)}, expected true or false (${rule.file})`,
+              false,
+            ),
       );
     }
   }

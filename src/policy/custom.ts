@@ -53,7 +53,8 @@ export function kindMatches(m: KindMatch, apiVersion: string, kind: string): boo
 
 function compile(v: Checker, source: string, path: string): CelProgram {
   const p = compileCel(source, CUSTOM_VARIABLES);
-  if (isCompileError(p)) v.fail(path, `CEL: ${p.message}${p.column !== undefined ? ` (column ${p.column} of the expression)` : ''}`);
+  if (isCompileError(p))
+    v.fail(path, `CEL: ${p.message}${p.column !== undefined ? ` (column ${p.column} of the expression)` : ''}`);
   return p;
 }
 
@@ -61,29 +62,51 @@ function compile(v: Checker, source: string, path: string): CelProgram {
  * The rules of one `custom` list, validated and compiled. `taken` holds the names already used (built-ins and
  * earlier lists); a clash is an error at the name.
  */
-export function parseCustomRules(v: Checker, raw: Value, path: string, taken: ReadonlySet<string>, severityOf: (raw: Value | undefined, path: string) => Severity): CustomRule[] {
+export function parseCustomRules(
+  v: Checker,
+  raw: Value,
+  path: string,
+  taken: ReadonlySet<string>,
+  severityOf: (raw: Value | undefined, path: string) => Severity,
+): CustomRule[] {
   const out: CustomRule[] = [];
   const names = new Set(taken);
   v.list(raw, path).forEach((entry, i) => {
     const rp = childPath(path, i);
     const m = v.map(entry, rp, FIELDS);
     const name = v.string(m.name, childPath(rp, 'name'));
-    if (!RULE_NAME.test(name)) v.fail(childPath(rp, 'name'), `rule names are lower-case words joined by "-" (like built-in rules), found "${name}"`);
+    if (!RULE_NAME.test(name))
+      v.fail(
+        childPath(rp, 'name'),
+        `rule names are lower-case words joined by "-" (like built-in rules), found "${name}"`,
+      );
     if (names.has(name)) v.fail(childPath(rp, 'name'), `a rule named "${name}" already exists`);
     names.add(name);
     const match = v.map(m.match, childPath(rp, 'match'), ['kinds', 'namespaces']);
     const kp = childPath(childPath(rp, 'match'), 'kinds');
     const kinds = v.list(match.kinds, kp).map((k, j) => {
       const parsed = parseKind(v.string(k, childPath(kp, j)));
-      if (!parsed) v.fail(childPath(kp, j), `expected Kind, version/Kind or group/version/Kind (e.g. Deployment, apps/v1/Deployment), found "${toText(k)}"`);
+      if (!parsed)
+        v.fail(
+          childPath(kp, j),
+          `expected Kind, version/Kind or group/version/Kind (e.g. Deployment, apps/v1/Deployment), found "${toText(k)}"`,
+        );
       return parsed;
     });
     if (kinds.length === 0) v.fail(kp, 'expected at least one kind');
     const np = childPath(childPath(rp, 'match'), 'namespaces');
-    const namespaces = match.namespaces === undefined ? undefined : v.list(match.namespaces, np).map((x, j) => v.string(x, childPath(np, j)));
-    if (m.message !== undefined && m.messageExpression !== undefined) v.fail(childPath(rp, 'messageExpression'), 'set message or messageExpression, not both');
+    const namespaces =
+      match.namespaces === undefined
+        ? undefined
+        : v.list(match.namespaces, np).map((x, j) => v.string(x, childPath(np, j)));
+    if (m.message !== undefined && m.messageExpression !== undefined)
+      v.fail(childPath(rp, 'messageExpression'), 'set message or messageExpression, not both');
     const fieldPath = m.fieldPath === undefined ? undefined : v.string(m.fieldPath, childPath(rp, 'fieldPath'));
-    if (fieldPath !== undefined && !FIELD_PATH.test(fieldPath)) v.fail(childPath(rp, 'fieldPath'), `expected a field path such as .spec.replicas or .spec.containers[0].image, found "${fieldPath}"`);
+    if (fieldPath !== undefined && !FIELD_PATH.test(fieldPath))
+      v.fail(
+        childPath(rp, 'fieldPath'),
+        `expected a field path such as .spec.replicas or .spec.containers[0].image, found "${fieldPath}"`,
+      );
     out.push({
       name,
       ...(m.description !== undefined ? { description: v.string(m.description, childPath(rp, 'description')) } : {}),
@@ -91,7 +114,15 @@ export function parseCustomRules(v: Checker, raw: Value, path: string, taken: Re
       ...(namespaces ? { namespaces } : {}),
       expression: compile(v, v.string(m.expression, childPath(rp, 'expression')), childPath(rp, 'expression')),
       ...(m.message !== undefined ? { message: v.string(m.message, childPath(rp, 'message')) } : {}),
-      ...(m.messageExpression !== undefined ? { messageExpression: compile(v, v.string(m.messageExpression, childPath(rp, 'messageExpression')), childPath(rp, 'messageExpression')) } : {}),
+      ...(m.messageExpression !== undefined
+        ? {
+            messageExpression: compile(
+              v,
+              v.string(m.messageExpression, childPath(rp, 'messageExpression')),
+              childPath(rp, 'messageExpression'),
+            ),
+          }
+        : {}),
       ...(fieldPath ? { fieldPath } : {}),
       severity: m.severity === undefined ? 'warn' : severityOf(m.severity, childPath(rp, 'severity')),
       file: v.file,

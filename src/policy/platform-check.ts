@@ -12,7 +12,8 @@ import { RULES } from './rules.js';
 
 // The platform policy as a check (docs/policy.md "Platform policy"). It runs before the repository's policy
 // check and records what it reported (platform-reported.ts), so that check drops the same finding rather than
-// list it twice: the platform's line, naming the platform file, is the one kept. Nothing a repository writes reaches this check
+// list it twice: the platform's line, naming the platform file, is the one kept. Nothing a repository writes reaches
+// this check
 // except through the rendered objects: the repository's policy is read only to warn that a setting of it is
 // overridden.
 
@@ -35,14 +36,23 @@ export function platformCheck(p: PlatformRules, opts: PlatformCheckOptions = {})
     const out: Finding[] = [];
     const keys = new Map<string, Severity>();
     const destination = opts.destination ?? input.namespace;
-    const clusterScoped = new Set([...crdClusterScopedKinds(input.objects.map((o) => o.object)), ...(p.clusterScopedKinds ?? [])]);
+    const clusterScoped = new Set([
+      ...crdClusterScopedKinds(input.objects.map((o) => o.object)),
+      ...(p.clusterScopedKinds ?? []),
+    ]);
     const allowedNs = p.namespaces === 'destination' ? (destination ? [destination] : []) : (p.namespaces ?? []);
-    const nsText = p.namespaces === 'destination' ? (destination ? `the destination namespace "${destination}"` : 'the destination namespace') : allowedNs.map((n) => `"${n}"`).join(', ');
+    const nsText =
+      p.namespaces === 'destination'
+        ? destination
+          ? `the destination namespace "${destination}"`
+          : 'the destination namespace'
+        : allowedNs.map((n) => `"${n}"`).join(', ');
 
     for (const ro of input.objects) {
       const api = toText(ro.object.apiVersion);
       const kind = toText(ro.object.kind);
-      const matches = (list: readonly KindMatch[] | undefined): boolean => list?.some((k) => kindMatches(k, api, kind)) ?? false;
+      const matches = (list: readonly KindMatch[] | undefined): boolean =>
+        list?.some((k) => kindMatches(k, api, kind)) ?? false;
       const finding = (rule: string, path: string, message: string): Finding => ({
         severity: 'error',
         rule,
@@ -52,7 +62,13 @@ export function platformCheck(p: PlatformRules, opts: PlatformCheckOptions = {})
         path,
       });
       if (p.allowKinds && !matches(p.allowKinds)) {
-        out.push(finding('platform-kinds', '.kind', `kind ${kind} is not allowed for this app (allowed: ${kindList(p.allowKinds)})`));
+        out.push(
+          finding(
+            'platform-kinds',
+            '.kind',
+            `kind ${kind} is not allowed for this app (allowed: ${kindList(p.allowKinds)})`,
+          ),
+        );
         continue; // one reason per object: where a refused kind would go adds nothing
       }
       if (matches(p.denyKinds)) {
@@ -61,17 +77,43 @@ export function platformCheck(p: PlatformRules, opts: PlatformCheckOptions = {})
       }
       if (p.namespaces === undefined) continue;
       if (isClusterScoped(kind, clusterScoped, groupOf(api))) {
-        if (!matches(p.allowClusterKinds)) out.push(finding('platform-namespaces', '.kind', `${kind} is cluster-scoped, and this app may create objects only in ${nsText}`));
+        if (!matches(p.allowClusterKinds))
+          out.push(
+            finding(
+              'platform-namespaces',
+              '.kind',
+              `${kind} is cluster-scoped, and this app may create objects only in ${nsText}`,
+            ),
+          );
         continue;
       }
       const meta = ro.object.metadata as Record<string, unknown> | undefined;
       // An object without a namespace is created in the Application's destination (Argo CD's default).
       const ns = typeof meta?.namespace === 'string' && meta.namespace !== '' ? meta.namespace : destination;
       if (p.namespaces === 'destination' && destination === '')
-        out.push(finding('platform-namespaces', '.metadata.namespace', 'the Application names no destination namespace, and this app may create objects only in it'));
+        out.push(
+          finding(
+            'platform-namespaces',
+            '.metadata.namespace',
+            'the Application names no destination namespace, and this app may create objects only in it',
+          ),
+        );
       else if (!ns)
-        out.push(finding('platform-namespaces', '.metadata.namespace', `the object has no namespace and the Application names no destination; this app may create objects only in ${nsText}`));
-      else if (!allowedNs.includes(ns)) out.push(finding('platform-namespaces', '.metadata.namespace', `namespace "${ns}" is not allowed for this app (allowed: ${nsText})`));
+        out.push(
+          finding(
+            'platform-namespaces',
+            '.metadata.namespace',
+            `the object has no namespace and the Application names no destination; this app may create objects only in ${nsText}`,
+          ),
+        );
+      else if (!allowedNs.includes(ns))
+        out.push(
+          finding(
+            'platform-namespaces',
+            '.metadata.namespace',
+            `namespace "${ns}" is not allowed for this app (allowed: ${nsText})`,
+          ),
+        );
     }
 
     // The platform's rules, run with its own options whatever the repository's policy says of them.
@@ -82,14 +124,23 @@ export function platformCheck(p: PlatformRules, opts: PlatformCheckOptions = {})
         for (const hit of rule.check(ro, eff.options, ctx)) {
           const at = hit.at ?? ro;
           const origin = input.tracer.first(at.template, hit.trace ?? [], hit.hint);
-          const f: Finding = { severity: eff.severity, rule: id, message: hit.message, object: objectId(at.object), template: at.template, path: hit.path, ...(origin ? { origin } : {}) };
+          const f: Finding = {
+            severity: eff.severity,
+            rule: id,
+            message: hit.message,
+            object: objectId(at.object),
+            template: at.template,
+            path: hit.path,
+            ...(origin ? { origin } : {}),
+          };
           keys.set(findingKey(f), eff.severity);
           out.push({ ...f, message: `${source}: ${hit.message}` });
         }
       }
     }
     for (const rule of p.custom) {
-      for (const f of customFindings(rule, rule.severity, input)) out.push({ ...f, message: `${source}: ${f.message}` });
+      for (const f of customFindings(rule, rule.severity, input))
+        out.push({ ...f, message: `${source}: ${f.message}` });
     }
 
     // A repository setting below the platform's severity is overridden, not an error: say so once per render,

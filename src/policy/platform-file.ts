@@ -14,22 +14,34 @@ import { BoundedReadError, readBounded } from '../io/bounded-read.js';
  * passes an Application's plugin env only as ARGOCD_ENV_*, so no Application can set or unset it), parsed;
  * undefined when the variable is absent.
  */
-export function platformPolicyFromEnv(env: Readonly<Record<string, string | undefined>>, maxBytes: number = DEFAULT_RENDER_LIMITS.fileBytes): PlatformPolicy | undefined {
+export function platformPolicyFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  maxBytes: number = DEFAULT_RENDER_LIMITS.fileBytes,
+): PlatformPolicy | undefined {
   const path = env[PLATFORM_POLICY_VAR];
   return path === undefined ? undefined : readPlatformPolicy(path, maxBytes);
 }
 
 /** Read and parse the platform file at `path` (absolute), failing closed with one line naming it. */
 export function readPlatformPolicy(path: string, maxBytes: number = DEFAULT_RENDER_LIMITS.fileBytes): PlatformPolicy {
-  if (path === '') throw new UserError(`${PLATFORM_POLICY_VAR} is set but empty; set it to the platform policy file's absolute path, or unset it`);
+  if (path === '')
+    throw new UserError(
+      `${PLATFORM_POLICY_VAR} is set but empty; set it to the platform policy file's absolute path, or unset it`,
+    );
   // A relative path would be read from the working directory, which is the repository's checkout.
-  if (!isAbsolute(path)) throw new UserError(`${PLATFORM_POLICY_VAR} must be an absolute path (a relative one would be read from the repository); strata does not render without the platform policy`);
+  if (!isAbsolute(path))
+    throw new UserError(
+      `${PLATFORM_POLICY_VAR} must be an absolute path (a relative one would be read from the repository); strata does not render without the platform policy`,
+    );
   let bytes: Buffer;
   try {
     bytes = readBounded(path, maxBytes);
   } catch (e) {
     const why = e instanceof BoundedReadError ? e.message : ((e as NodeJS.ErrnoException).code ?? (e as Error).message);
-    throw new UserError(`cannot read the platform policy (${PLATFORM_POLICY_VAR}): ${why}; strata does not render without it`, { file: path });
+    throw new UserError(
+      `cannot read the platform policy (${PLATFORM_POLICY_VAR}): ${why}; strata does not render without it`,
+      { file: path },
+    );
   }
   return parsePlatformPolicy(path, bytes);
 }

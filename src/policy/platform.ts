@@ -67,7 +67,11 @@ function severityOf(v: Checker, raw: Value | undefined, path: string): Severity 
 function kinds(v: Checker, raw: Value | undefined, path: string): KindMatch[] {
   return v.list(raw, path).map((k, i) => {
     const parsed = parseKind(v.string(k, childPath(path, i)));
-    if (!parsed) v.fail(childPath(path, i), 'expected Kind, version/Kind or group/version/Kind (e.g. ClusterRoleBinding, argoproj.io/v1alpha1/Application)');
+    if (!parsed)
+      v.fail(
+        childPath(path, i),
+        'expected Kind, version/Kind or group/version/Kind (e.g. ClusterRoleBinding, argoproj.io/v1alpha1/Application)',
+      );
     return parsed;
   });
 }
@@ -81,8 +85,10 @@ function parsePlatformSection(v: Checker, raw: Value, path: string): Block['plat
   const out: Block['platform'] = {};
   if (m.denyKinds !== undefined) out.denyKinds = kinds(v, m.denyKinds, childPath(path, 'denyKinds'));
   if (m.allowKinds !== undefined) out.allowKinds = kinds(v, m.allowKinds, childPath(path, 'allowKinds'));
-  if (m.allowClusterKinds !== undefined) out.allowClusterKinds = kinds(v, m.allowClusterKinds, childPath(path, 'allowClusterKinds'));
-  if (m.clusterScopedKinds !== undefined) out.clusterScopedKinds = strings(v, m.clusterScopedKinds, childPath(path, 'clusterScopedKinds'));
+  if (m.allowClusterKinds !== undefined)
+    out.allowClusterKinds = kinds(v, m.allowClusterKinds, childPath(path, 'allowClusterKinds'));
+  if (m.clusterScopedKinds !== undefined)
+    out.clusterScopedKinds = strings(v, m.clusterScopedKinds, childPath(path, 'clusterScopedKinds'));
   if (m.namespaces !== undefined) {
     const np = childPath(path, 'namespaces');
     if (m.namespaces === 'destination') out.namespaces = 'destination';
@@ -93,7 +99,13 @@ function parsePlatformSection(v: Checker, raw: Value, path: string): Block['plat
 }
 
 /** One block's `rules`: the names known are the built-ins and every custom rule of the file. */
-function parseRules(v: Checker, raw: Value, path: string, known: readonly string[], customNames: ReadonlySet<string>): Block['rules'] {
+function parseRules(
+  v: Checker,
+  raw: Value,
+  path: string,
+  known: readonly string[],
+  customNames: ReadonlySet<string>,
+): Block['rules'] {
   const out: Block['rules'] = new Map();
   const m = v.map(raw, path, known);
   for (const [id, entry] of Object.entries(m)) {
@@ -113,13 +125,15 @@ function parseRules(v: Checker, raw: Value, path: string, known: readonly string
       }
       const spec = specs[k];
       if (spec.type === 'number') {
-        if (typeof rawOpt !== 'number' || !Number.isInteger(rawOpt) || rawOpt < 0) v.fail(op, 'expected a whole number >= 0');
+        if (typeof rawOpt !== 'number' || !Number.isInteger(rawOpt) || rawOpt < 0)
+          v.fail(op, 'expected a whole number >= 0');
         rule.options[k] = rawOpt;
       } else if (spec.type === 'boolean') rule.options[k] = v.bool(rawOpt, op);
       else {
         const list = strings(v, rawOpt, op);
         list.forEach((x, i) => {
-          if (spec.allowed && !spec.allowed.includes(x)) v.fail(childPath(op, i), `expected one of ${spec.allowed.join(', ')}`);
+          if (spec.allowed && !spec.allowed.includes(x))
+            v.fail(childPath(op, i), `expected one of ${spec.allowed.join(', ')}`);
         });
         rule.options[k] = list;
       }
@@ -160,7 +174,8 @@ export function parsePlatformPolicy(file: string, bytes: Uint8Array): PlatformPo
 function parse(file: string, bytes: Uint8Array): PlatformPolicy {
   const { value, positions } = loadYamlFile(bytes, file);
   const v = new Checker(file, positions);
-  if (value === undefined) throw new UserError('the file is empty; expected a Policy (apiVersion: strata.dev/v1, kind: Policy)', { file });
+  if (value === undefined)
+    throw new UserError('the file is empty; expected a Policy (apiVersion: strata.dev/v1, kind: Policy)', { file });
   const root = v.map(value, '', ['apiVersion', 'kind', 'spec']);
   if (root.apiVersion !== 'strata.dev/v1') v.fail('.apiVersion', 'expected "strata.dev/v1"');
   if (root.kind !== 'Policy') v.fail('.kind', 'expected "Policy"');
@@ -168,7 +183,8 @@ function parse(file: string, bytes: Uint8Array): PlatformPolicy {
   // Custom rules of every section first, so any `rules` map may name any of them; names are unique in the file.
   const taken = new Set(RULES.keys());
   const defaultCustom = customOf(v, spec, '.spec', taken);
-  const projectsRaw = spec.projects === undefined ? {} : v.map(spec.projects, '.spec.projects', Object.keys(spec.projects as object));
+  const projectsRaw =
+    spec.projects === undefined ? {} : v.map(spec.projects, '.spec.projects', Object.keys(spec.projects as object));
   const projectCustom = new Map<string, CustomRule[]>();
   for (const [name, raw] of Object.entries(projectsRaw)) {
     const pp = childPath('.spec.projects', name);
@@ -179,11 +195,18 @@ function parse(file: string, bytes: Uint8Array): PlatformPolicy {
   const known = [...taken];
   const block = (raw: Record<string, Value>, path: string, custom: CustomRule[]): Block => ({
     platform: raw.platform === undefined ? {} : parsePlatformSection(v, raw.platform, childPath(path, 'platform')),
-    rules: raw.rules === undefined ? new Map<string, { severity?: Severity; options: Options }>() : parseRules(v, raw.rules, childPath(path, 'rules'), known, customNames),
+    rules:
+      raw.rules === undefined
+        ? new Map<string, { severity?: Severity; options: Options }>()
+        : parseRules(v, raw.rules, childPath(path, 'rules'), known, customNames),
     custom,
   });
   const projects = new Map<string, Block>();
-  for (const [name, raw] of Object.entries(projectsRaw)) projects.set(name, block(raw as Record<string, Value>, childPath('.spec.projects', name), projectCustom.get(name)!));
+  for (const [name, raw] of Object.entries(projectsRaw))
+    projects.set(
+      name,
+      block(raw as Record<string, Value>, childPath('.spec.projects', name), projectCustom.get(name)!),
+    );
   return { file, defaults: block(spec, '.spec', defaultCustom), projects };
 }
 
@@ -211,7 +234,8 @@ export function platformFor(policy: PlatformPolicy, project: string | undefined)
     const s = severity.get(id);
     if (s === undefined || s === 'off') continue;
     const opts: Options = {};
-    for (const [k, spec] of Object.entries(rule.options)) opts[k] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
+    for (const [k, spec] of Object.entries(rule.options))
+      opts[k] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
     out.rules.set(id, { severity: s, options: { ...opts, ...options.get(id) } });
   }
   for (const c of custom) {

@@ -20,7 +20,14 @@ export interface PodSpecAt {
 }
 
 /** Kinds whose pods run until stopped (not Job/CronJob): they need probes. */
-export const LONG_RUNNING_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Pod']);
+export const LONG_RUNNING_KINDS: ReadonlySet<string> = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Pod',
+]);
 
 export function podSpecOf(o: K8sObject): PodSpecAt | undefined {
   const spec = asObj(o.spec);
@@ -108,5 +115,10 @@ export function parseImage(image: string): ImageRef {
   }
   const first = rest.split('/')[0];
   const hasHost = rest.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-  return { registry: hasHost ? first : 'docker.io', name: rest, ...(tag !== undefined ? { tag } : {}), ...(digest ? { digest } : {}) };
+  return {
+    registry: hasHost ? first : 'docker.io',
+    name: rest,
+    ...(tag !== undefined ? { tag } : {}),
+    ...(digest ? { digest } : {}),
+  };
 }

@@ -55,18 +55,48 @@ const imageTagPinned: Rule = {
   check: (o, opts) =>
     eachContainer(o, (c) => {
       const image = c.container.image;
-      if (typeof image !== 'string' || image === '') return [{ message: `container "${c.name}" has no image`, path: `${c.path}.image` }];
+      if (typeof image !== 'string' || image === '')
+        return [{ message: `container "${c.name}" has no image`, path: `${c.path}.image` }];
       const ref = parseImage(image);
       const path = `${c.path}.image`;
       if (ref.digest !== undefined && !isDigest(ref.digest)) {
-        return [{ message: `image "${image}" of container "${c.name}" has a malformed digest (expected algorithm:hex, e.g. sha256: and 64 hex digits)`, path, trace: image, hint: 'image' }];
+        return [
+          {
+            message: `image "${image}" of container "${c.name}" has a malformed digest (expected algorithm:hex, e.g. sha256: and 64 hex digits)`,
+            path,
+            trace: image,
+            hint: 'image',
+          },
+        ];
       }
       if (opts.requireDigest && !ref.digest) {
-        return [{ message: `image "${image}" of container "${c.name}" is not pinned by digest (@sha256:...)`, path, ...(ref.tag ? { trace: [ref.tag, image], hint: 'tag' } : { trace: image }) }];
+        return [
+          {
+            message: `image "${image}" of container "${c.name}" is not pinned by digest (@sha256:...)`,
+            path,
+            ...(ref.tag ? { trace: [ref.tag, image], hint: 'tag' } : { trace: image }),
+          },
+        ];
       }
       if (ref.digest) return [];
-      if (ref.tag === undefined || ref.tag === '') return [{ message: `image "${image}" of container "${c.name}" has no tag (that means latest)`, path, trace: image, hint: 'image' }];
-      if (ref.tag === 'latest') return [{ message: `image "${image}" of container "${c.name}" uses the tag "latest"; pin a version`, path, trace: [ref.tag, image], hint: 'tag' }];
+      if (ref.tag === undefined || ref.tag === '')
+        return [
+          {
+            message: `image "${image}" of container "${c.name}" has no tag (that means latest)`,
+            path,
+            trace: image,
+            hint: 'image',
+          },
+        ];
+      if (ref.tag === 'latest')
+        return [
+          {
+            message: `image "${image}" of container "${c.name}" uses the tag "latest"; pin a version`,
+            path,
+            trace: [ref.tag, image],
+            hint: 'tag',
+          },
+        ];
       return [];
     }),
 };
@@ -84,7 +114,9 @@ const resources: Rule = {
         const v = asObj(res[group])?.[name];
         return v === undefined || v === null || v === '';
       });
-      return missing.length ? [{ message: `container "${c.name}" sets no ${missing.join(', ')}`, path: `${c.path}.resources` }] : [];
+      return missing.length
+        ? [{ message: `container "${c.name}" sets no ${missing.join(', ')}`, path: `${c.path}.resources` }]
+        : [];
     }),
 };
 
@@ -113,7 +145,14 @@ const minReplicas: Rule = {
     const spec = asObj(o.object.spec) ?? {};
     const replicas = spec.replicas === undefined ? 1 : spec.replicas;
     if (typeof replicas !== 'number' || replicas >= (opts.min as number)) return [];
-    return [{ message: `${replicas} replica${replicas === 1 ? '' : 's'}; at least ${String(opts.min)} required`, path: '.spec.replicas', trace: String(replicas), hint: ['replicaCount', 'replicas'] }];
+    return [
+      {
+        message: `${replicas} replica${replicas === 1 ? '' : 's'}; at least ${String(opts.min)} required`,
+        path: '.spec.replicas',
+        trace: String(replicas),
+        hint: ['replicaCount', 'replicas'],
+      },
+    ];
   },
 };
 
@@ -121,12 +160,16 @@ const probes: Rule = {
   id: 'probes',
   summary: 'long-running containers have liveness and readiness probes',
   severity: 'warn',
-  options: { require: { type: 'strings', default: ['liveness', 'readiness'], allowed: ['liveness', 'readiness', 'startup'] } },
+  options: {
+    require: { type: 'strings', default: ['liveness', 'readiness'], allowed: ['liveness', 'readiness', 'startup'] },
+  },
   check: (o, opts) =>
     eachContainer(o, (c) => {
       if (!c.longRunning) return [];
       const missing = (opts.require as string[]).filter((p) => !asObj(c.container[`${p}Probe`]));
-      return missing.length ? [{ message: `container "${c.name}" has no ${missing.map((p) => `${p}Probe`).join(', ')}`, path: c.path }] : [];
+      return missing.length
+        ? [{ message: `container "${c.name}" has no ${missing.map((p) => `${p}Probe`).join(', ')}`, path: c.path }]
+        : [];
     }),
 };
 
@@ -173,10 +216,18 @@ const podSecurity: Rule = {
       const at = `${c.path}.securityContext`;
       const hits: Hit[] = [];
       const nonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
-      if (opts.runAsNonRoot && nonRoot !== true) hits.push({ message: `container "${c.name}" may run as root: set runAsNonRoot: true`, path: `${at}.runAsNonRoot` });
-      if (opts.privileged && sc.privileged === true) hits.push({ message: `container "${c.name}" is privileged`, path: `${at}.privileged` });
+      if (opts.runAsNonRoot && nonRoot !== true)
+        hits.push({
+          message: `container "${c.name}" may run as root: set runAsNonRoot: true`,
+          path: `${at}.runAsNonRoot`,
+        });
+      if (opts.privileged && sc.privileged === true)
+        hits.push({ message: `container "${c.name}" is privileged`, path: `${at}.privileged` });
       if (opts.allowPrivilegeEscalation && sc.allowPrivilegeEscalation !== false) {
-        hits.push({ message: `container "${c.name}" does not set allowPrivilegeEscalation: false`, path: `${at}.allowPrivilegeEscalation` });
+        hits.push({
+          message: `container "${c.name}" does not set allowPrivilegeEscalation: false`,
+          path: `${at}.allowPrivilegeEscalation`,
+        });
       }
       if (opts.dropAll && !asList(asObj(sc.capabilities)?.drop).includes('ALL')) {
         hits.push({ message: `container "${c.name}" does not drop ALL capabilities`, path: `${at}.capabilities.drop` });
@@ -187,7 +238,10 @@ const podSecurity: Rule = {
 };
 
 function hostCovered(host: string, tlsHosts: readonly string[]): boolean {
-  return tlsHosts.some((t) => t === host || (t.startsWith('*.') && host.endsWith(t.slice(1)) && !host.slice(0, -t.length + 1).includes('.')));
+  return tlsHosts.some(
+    (t) =>
+      t === host || (t.startsWith('*.') && host.endsWith(t.slice(1)) && !host.slice(0, -t.length + 1).includes('.')),
+  );
 }
 
 const ingressTls: Rule = {
@@ -204,7 +258,14 @@ const ingressTls: Rule = {
     return asList(spec.rules).flatMap((r, i): Hit[] => {
       const host = asObj(r)?.host;
       if (typeof host !== 'string' || host === '' || hostCovered(host, tlsHosts)) return [];
-      return [{ message: `host "${host}" is served without TLS: list it in spec.tls[].hosts`, path: `.spec.rules[${i}].host`, trace: host, hint: 'host' }];
+      return [
+        {
+          message: `host "${host}" is served without TLS: list it in spec.tls[].hosts`,
+          path: `.spec.rules[${i}].host`,
+          trace: host,
+          hint: 'host',
+        },
+      ];
     });
   },
 };
@@ -220,7 +281,12 @@ function stringFields(v: unknown, path: string, skipSecretData: boolean, out: [s
   else if (asObj(v)) {
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
       if (skipSecretData && (k === 'data' || k === 'stringData')) continue;
-      stringFields(x, /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, false, out);
+      stringFields(
+        x,
+        /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`,
+        false,
+        out,
+      );
     }
   }
 }
@@ -240,10 +306,19 @@ const secretsInSecrets: Rule = {
     for (const [path, s] of fields) {
       const t = texts.find((x) => s.includes(x));
       // The message names the field, never the text: it is a secret.
-      if (t !== undefined) hits.push({ message: `a value decrypted from a SOPS layer is rendered into ${path} of a ${String(o.object.kind)}, outside a Secret's data/stringData`, path, trace: t });
+      if (t !== undefined)
+        hits.push({
+          message: `a value decrypted from a SOPS layer is rendered into ${path} of a ${String(o.object.kind)}, outside a Secret's data/stringData`,
+          path,
+          trace: t,
+        });
     }
     return hits;
   },
 };
 
-export const RULES: ReadonlyMap<string, Rule> = new Map([imageTagPinned, resources, minReplicas, probes, imageRegistry, podSecurity, ingressTls, secretsInSecrets].map((r) => [r.id, r]));
+export const RULES: ReadonlyMap<string, Rule> = new Map(
+  [imageTagPinned, resources, minReplicas, probes, imageRegistry, podSecurity, ingressTls, secretsInSecrets].map(
+    (r) => [r.id, r],
+  ),
+);

@@ -1,4 +1,15 @@
-import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
 import { bech32Decode, bech32Encode } from './bech32.js';
 
 // age v1 (https://age-encryption.org/v1), the part SOPS uses: a small file (the 32-byte SOPS data key)
@@ -35,7 +46,9 @@ export function identityFromSecret(secret: string): AgeIdentity | undefined {
   const d = bech32Decode(secret);
   if (!d || d.hrp !== 'age-secret-key-' || d.bytes.length !== 32) return undefined;
   const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, d.bytes]), format: 'der', type: 'pkcs8' });
-  const publicKey = (createPublicKey(privateKey).export({ format: 'der', type: 'spki' }) as Buffer).subarray(SPKI_X25519.length);
+  const publicKey = (createPublicKey(privateKey).export({ format: 'der', type: 'spki' }) as Buffer).subarray(
+    SPKI_X25519.length,
+  );
   return { recipient: bech32Encode('age', publicKey), publicKey, privateKey };
 }
 
@@ -52,7 +65,10 @@ export function parseIdentities(text: string, source: string): AgeIdentity[] {
     if (line === '' || line.startsWith('#')) continue;
     if (!/^AGE-SECRET-KEY-1/i.test(line)) continue;
     const id = identityFromSecret(line);
-    if (!id) throw new AgeError(`${source}: line ${i + 1} is not a valid age X25519 identity (expected AGE-SECRET-KEY-1 and 58 bech32 characters)`);
+    if (!id)
+      throw new AgeError(
+        `${source}: line ${i + 1} is not a valid age X25519 identity (expected AGE-SECRET-KEY-1 and 58 bech32 characters)`,
+      );
     out.push(id);
   }
   return out;
@@ -64,7 +80,8 @@ function dearmor(text: string): Buffer {
   if (!t.startsWith(ARMOR_BEGIN)) return Buffer.from(text, 'latin1');
   if (!t.endsWith(ARMOR_END)) throw new AgeError('armored age data has no end line');
   const body = t.slice(ARMOR_BEGIN.length, t.length - ARMOR_END.length).replace(/\r?\n/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length % 4 !== 0) throw new AgeError('armored age data is not base64');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length % 4 !== 0)
+    throw new AgeError('armored age data is not base64');
   return Buffer.from(body, 'base64');
 }
 
@@ -145,7 +162,10 @@ function unwrapX25519(s: Stanza, id: AgeIdentity): Buffer | undefined {
   if (share.length !== 32) throw new AgeError('malformed age X25519 stanza');
   let shared: Buffer;
   try {
-    shared = diffieHellman({ privateKey: id.privateKey, publicKey: createPublicKey({ key: Buffer.concat([SPKI_X25519, share]), format: 'der', type: 'spki' }) });
+    shared = diffieHellman({
+      privateKey: id.privateKey,
+      publicKey: createPublicKey({ key: Buffer.concat([SPKI_X25519, share]), format: 'der', type: 'spki' }),
+    });
   } catch {
     return undefined; // a low-order share: node refuses the all-zero secret, as age must
   }
@@ -173,7 +193,8 @@ export function ageDecrypt(data: string, identities: readonly AgeIdentity[]): Bu
   const mac = createHmac('sha256', hkdf(fileKey, Buffer.alloc(0), 'header'))
     .update(header.macInput)
     .digest();
-  if (header.mac.length !== 32 || !timingSafeEqual(mac, header.mac)) throw new AgeError('age header MAC does not match (the header was changed)');
+  if (header.mac.length !== 32 || !timingSafeEqual(mac, header.mac))
+    throw new AgeError('age header MAC does not match (the header was changed)');
   return decryptPayload(fileKey, header.payload);
 }
 
@@ -208,8 +229,13 @@ export function ageEncrypt(plaintext: Buffer, recipients: readonly Buffer[]): st
   for (const pub of recipients) {
     const eph = randomBytes(32);
     const ephKey = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, eph]), format: 'der', type: 'pkcs8' });
-    const share = (createPublicKey(ephKey).export({ format: 'der', type: 'spki' }) as Buffer).subarray(SPKI_X25519.length);
-    const shared = diffieHellman({ privateKey: ephKey, publicKey: createPublicKey({ key: Buffer.concat([SPKI_X25519, pub]), format: 'der', type: 'spki' }) });
+    const share = (createPublicKey(ephKey).export({ format: 'der', type: 'spki' }) as Buffer).subarray(
+      SPKI_X25519.length,
+    );
+    const shared = diffieHellman({
+      privateKey: ephKey,
+      publicKey: createPublicKey({ key: Buffer.concat([SPKI_X25519, pub]), format: 'der', type: 'spki' }),
+    });
     const wrapKey = hkdf(shared, Buffer.concat([share, pub]), X25519_INFO);
     const c = createCipheriv('chacha20-poly1305', wrapKey, Buffer.alloc(12), { authTagLength: TAG });
     const body = Buffer.concat([c.update(fileKey), c.final(), c.getAuthTag()]);

@@ -71,12 +71,20 @@ function resolve(env: Env, read: ReadKeyFile, home?: string): AgeKeys {
   const project = env.ARGOCD_APP_PROJECT_NAME;
   if (dir && project !== undefined) {
     if (!PROJECT_NAME.test(project)) {
-      return { identities: [], source: 'STRATA_AGE_KEYS_DIR', missing: 'the Argo CD project name is not a valid AppProject name, so no key file is looked up for it' };
+      return {
+        identities: [],
+        source: 'STRATA_AGE_KEYS_DIR',
+        missing: 'the Argo CD project name is not a valid AppProject name, so no key file is looked up for it',
+      };
     }
     const label = `STRATA_AGE_KEYS_DIR/${project}.txt`;
     const ids = fromFile(read, join(dir, `${project}.txt`), label);
     if (ids === undefined) {
-      return { identities: [], source: label, missing: `AppProject "${project}" has no key file (${label}): a project without a key file cannot decrypt anything` };
+      return {
+        identities: [],
+        source: label,
+        missing: `AppProject "${project}" has no key file (${label}): a project without a key file cannot decrypt anything`,
+      };
     }
     return { identities: ids, source: label };
   }
@@ -100,7 +108,11 @@ function resolve(env: Env, read: ReadKeyFile, home?: string): AgeKeys {
   }
   if (sources.length === 0) {
     const cmd = env.SOPS_AGE_KEY_CMD ? ' (SOPS_AGE_KEY_CMD is not run: strata starts no process for keys)' : '';
-    return { identities, source: 'nothing', missing: `no age keys: set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY, or create ${def}${cmd}` };
+    return {
+      identities,
+      source: 'nothing',
+      missing: `no age keys: set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY, or create ${def}${cmd}`,
+    };
   }
   return { identities, source: sources.join(' + ') };
 }

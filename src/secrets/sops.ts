@@ -32,7 +32,8 @@ export interface AgeKeys {
 // sops' MACOnlyEncryptedInitialization: SHA-256("sops"), written first into the hash when mac_only_encrypted.
 const MAC_ONLY_ENCRYPTED_INIT = createHash('sha256').update('sops').digest();
 // Strict form of aes/cipher.go's `encre`: base64 fields, a type word.
-const ENC = /^ENC\[AES256_GCM,data:([A-Za-z0-9+/]*={0,2}),iv:([A-Za-z0-9+/]+={0,2}),tag:([A-Za-z0-9+/]+={0,2}),type:([a-z]+)\]$/;
+const ENC =
+  /^ENC\[AES256_GCM,data:([A-Za-z0-9+/]*={0,2}),iv:([A-Za-z0-9+/]+={0,2}),tag:([A-Za-z0-9+/]+={0,2}),type:([a-z]+)\]$/;
 const OTHER_KEY_TYPES = ['pgp', 'kms', 'gcp_kms', 'azure_kv', 'hc_vault', 'hckms'] as const;
 const SUPPORTED = 'strata decrypts SOPS files encrypted to age X25519 recipients only';
 
@@ -68,7 +69,10 @@ function str(meta: Values, field: string, file: string): string {
 function readMeta(meta: Values, file: string): Meta {
   for (const f of ['encrypted_comment_regex', 'unencrypted_comment_regex']) {
     if (meta[f] !== undefined && meta[f] !== null && meta[f] !== '') {
-      throw new UserError(`SOPS file uses sops.${f}, which strata does not support (it ignores comments); use encrypted_regex or a suffix instead`, { file });
+      throw new UserError(
+        `SOPS file uses sops.${f}, which strata does not support (it ignores comments); use encrypted_regex or a suffix instead`,
+        { file },
+      );
     }
   }
   const out: Meta = {
@@ -98,7 +102,11 @@ function ageEntries(meta: Values, file: string): { recipient: string; enc: strin
   let source: Value = meta.age ?? null;
   const groups = meta.key_groups;
   if (Array.isArray(groups) && groups.length > 0) {
-    if (groups.length > 1) throw new UserError(`SOPS file uses ${groups.length} key groups (Shamir secret sharing); ${SUPPORTED}, in one group`, { file });
+    if (groups.length > 1)
+      throw new UserError(
+        `SOPS file uses ${groups.length} key groups (Shamir secret sharing); ${SUPPORTED}, in one group`,
+        { file },
+      );
     const g = groups[0];
     source = isPlainMap(g) ? (g.age ?? null) : null;
   }
@@ -113,7 +121,9 @@ function ageEntries(meta: Values, file: string): { recipient: string; enc: strin
 }
 
 function otherKeyTypes(meta: Values): string[] {
-  const groups: Values[] = Array.isArray(meta.key_groups) ? meta.key_groups.filter((g): g is Values => isPlainMap(g)) : [];
+  const groups: Values[] = Array.isArray(meta.key_groups)
+    ? meta.key_groups.filter((g): g is Values => isPlainMap(g))
+    : [];
   return OTHER_KEY_TYPES.filter((t) => [meta, ...groups].some((m) => Array.isArray(m[t]) && m[t].length > 0));
 }
 
@@ -127,21 +137,32 @@ function dataKeyOf(meta: Values, file: string, keys: () => AgeKeys): Buffer {
   const k = keys();
   const recipients = entries.map((e) => e.recipient).join(', ');
   const alsoOthers = others.length ? ` (its ${others.join(', ')} keys are not supported: ${SUPPORTED})` : '';
-  if (k.missing !== undefined) throw new UserError(`cannot decrypt SOPS file for age recipients ${recipients}: ${k.missing}${alsoOthers}`, { file });
+  if (k.missing !== undefined)
+    throw new UserError(`cannot decrypt SOPS file for age recipients ${recipients}: ${k.missing}${alsoOthers}`, {
+      file,
+    });
   for (const e of entries) {
     let key: Buffer | undefined;
     try {
       key = ageDecrypt(e.enc, k.identities);
     } catch (err) {
-      if (err instanceof AgeError) throw new UserError(`SOPS data key for age recipient ${e.recipient} is malformed or was changed: ${err.message}`, { file });
+      if (err instanceof AgeError)
+        throw new UserError(
+          `SOPS data key for age recipient ${e.recipient} is malformed or was changed: ${err.message}`,
+          { file },
+        );
       throw err;
     }
     if (key) {
-      if (key.length !== 32) throw new UserError(`SOPS data key for age recipient ${e.recipient} is not 32 bytes`, { file });
+      if (key.length !== 32)
+        throw new UserError(`SOPS data key for age recipient ${e.recipient} is not 32 bytes`, { file });
       return key;
     }
   }
-  throw new UserError(`no age key for any recipient of this SOPS file (recipients: ${recipients}; keys tried: ${k.identities.length} from ${k.source})${alsoOthers}`, { file });
+  throw new UserError(
+    `no age key for any recipient of this SOPS file (recipients: ${recipients}; keys tried: ${k.identities.length} from ${k.source})${alsoOthers}`,
+    { file },
+  );
 }
 
 interface Sealed {
@@ -154,7 +175,12 @@ interface Sealed {
 function parseEnc(v: string): Sealed | undefined {
   const m = ENC.exec(v);
   if (!m) return undefined;
-  return { data: Buffer.from(m[1], 'base64'), iv: Buffer.from(m[2], 'base64'), tag: Buffer.from(m[3], 'base64'), type: m[4] };
+  return {
+    data: Buffer.from(m[1], 'base64'),
+    iv: Buffer.from(m[2], 'base64'),
+    tag: Buffer.from(m[3], 'base64'),
+    type: m[4],
+  };
 }
 
 function open(s: Sealed, key: Buffer, aad: string): Buffer | undefined {
@@ -203,7 +229,8 @@ function macBytes(v: Value, raw?: Buffer): Buffer {
   if (raw) return raw;
   if (typeof v === 'string') return Buffer.from(v, 'utf8');
   if (typeof v === 'boolean') return Buffer.from(v ? 'True' : 'False');
-  if (typeof v === 'number') return Buffer.from(Number.isInteger(v) && !Object.is(v, -0) ? String(v) : formatFloat(v, 'f', -1));
+  if (typeof v === 'number')
+    return Buffer.from(Number.isInteger(v) && !Object.is(v, -0) ? String(v) : formatFloat(v, 'f', -1));
   return Buffer.alloc(0);
 }
 
@@ -224,7 +251,8 @@ export function decryptSops(tree: Values, file: string, keys: () => AgeKeys): De
   const meta = tree.sops as Values;
   const m = readMeta(meta, file);
   const macText = meta.mac;
-  if (typeof macText !== 'string' || macText === '') throw new UserError('SOPS file has no MAC (sops.mac): strata refuses unauthenticated files', { file });
+  if (typeof macText !== 'string' || macText === '')
+    throw new UserError('SOPS file has no MAC (sops.mac): strata refuses unauthenticated files', { file });
   const lastModified = rfc3339(meta.lastmodified, file);
   const key = dataKeyOf(meta, file, keys);
 
@@ -249,14 +277,27 @@ export function decryptSops(tree: Values, file: string, keys: () => AgeKeys): De
     let plain: Value = v;
     let raw: Buffer | undefined;
     if (encrypted) {
-      if (typeof v !== 'string') throw new UserError('value should be SOPS-encrypted but is not a string', { file, path: path || '.' });
+      if (typeof v !== 'string')
+        throw new UserError('value should be SOPS-encrypted but is not a string', { file, path: path || '.' });
       if (v !== '') {
         const sealed = parseEnc(v);
-        if (!sealed) throw new UserError('value should be SOPS-encrypted but is not an ENC[AES256_GCM,…] value', { file, path: path || '.' });
+        if (!sealed)
+          throw new UserError('value should be SOPS-encrypted but is not an ENC[AES256_GCM,…] value', {
+            file,
+            path: path || '.',
+          });
         const opened = open(sealed, key, sopsPath.join(':') + ':');
-        if (!opened) throw new UserError('SOPS value does not decrypt with its key path (it was edited, or moved from another key or file)', { file, path: path || '.' });
+        if (!opened)
+          throw new UserError(
+            'SOPS value does not decrypt with its key path (it was edited, or moved from another key or file)',
+            { file, path: path || '.' },
+          );
         const t = typed(opened, sealed.type);
-        if (t === undefined) throw new UserError(`SOPS value of type ${JSON.stringify(sealed.type)} does not hold a valid ${sealed.type} strata can use`, { file, path: path || '.' });
+        if (t === undefined)
+          throw new UserError(
+            `SOPS value of type ${JSON.stringify(sealed.type)} does not hold a valid ${sealed.type} strata can use`,
+            { file, path: path || '.' },
+          );
         plain = t;
         // ToBytes of bytes and times is the text sops encrypted; of the other types, their Go formatting.
         if (sealed.type === 'bytes' || sealed.type === 'time') raw = opened;
@@ -273,7 +314,10 @@ export function decryptSops(tree: Values, file: string, keys: () => AgeKeys): De
   if (!macPlain) throw new UserError('SOPS MAC does not decrypt (sops.mac or sops.lastmodified was changed)', { file });
   const computed = hash.digest('hex').toUpperCase();
   if (macPlain.toString('latin1') !== computed) {
-    throw new UserError('SOPS MAC mismatch: the file was changed outside sops (a value edited, added, removed or reordered by hand)', { file });
+    throw new UserError(
+      'SOPS MAC mismatch: the file was changed outside sops (a value edited, added, removed or reordered by hand)',
+      { file },
+    );
   }
   return { value, secretPaths };
 }

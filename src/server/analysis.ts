@@ -19,7 +19,9 @@ export interface DiffResult {
 }
 
 /** A differ whose text names the two sides with `labels` (e.g. the environments). */
-export async function differ(): Promise<(before: K8sObject[], after: K8sObject[], labels: readonly [string, string]) => DiffResult> {
+export async function differ(): Promise<
+  (before: K8sObject[], after: K8sObject[], labels: readonly [string, string]) => DiffResult
+> {
   const { diffObjects, formatDiff } = await import('../diff/diff.js');
   return (before, after, labels) => {
     const diffs = diffObjects(before, after);

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { ReadOnlyFs } from '../core/fs.js';
 import { RecordingFs, type Read } from '../io/recording-fs.js';
 
-// Results keyed by the content of their inputs. A computation runs against a RecordingFs (io/recording-fs.ts) that notes every
+// Results keyed by the content of their inputs. A computation runs against a RecordingFs (io/recording-fs.ts) that
+// notes every
 // read (file bytes, stat, directory listing) and its outcome; a later request with the same query replays
 // those reads and reuses the result only when every one of them still gives the same answer. Editing,
 // adding or deleting any file the render looked at (including an optional layer that was absent) is
@@ -28,7 +29,11 @@ function replay(fs: ReadOnlyFs, r: Read): string {
  */
 function compact(reads: readonly Read[]): Read[] {
   const seen = new Set<string>();
-  const implied = new Set(reads.filter((r) => r.op !== 'stat' && !r.answer.startsWith('error:')).map((r) => `${r.op === 'file' ? 'file' : 'dir'}\u0000${r.path}`));
+  const implied = new Set(
+    reads
+      .filter((r) => r.op !== 'stat' && !r.answer.startsWith('error:'))
+      .map((r) => `${r.op === 'file' ? 'file' : 'dir'}\u0000${r.path}`),
+  );
   return reads.filter((r) => {
     const id = `${r.op}\u0000${r.path}`;
     if (seen.has(id)) return false;

@@ -33,7 +33,10 @@ export function guardsHostHeader(host: string): boolean {
 export function hostHeaderAllowed(header: string, port: number | undefined): boolean {
   const m = /^(?:\[([0-9a-fA-F:.]{2,45})\]|([A-Za-z0-9.-]{1,253}))(?::(\d{1,5}))?$/.exec(header);
   if (!m) return false;
-  const loopback = m[1] !== undefined ? isIP(m[1]) === 6 && isLoopbackAddress(m[1]) : m[2].toLowerCase() === 'localhost' || (isIP(m[2]) === 4 && isLoopbackAddress(m[2]));
+  const loopback =
+    m[1] !== undefined
+      ? isIP(m[1]) === 6 && isLoopbackAddress(m[1])
+      : m[2].toLowerCase() === 'localhost' || (isIP(m[2]) === 4 && isLoopbackAddress(m[2]));
   return loopback && (port === undefined || Number(m[3] ?? 80) === port);
 }
 

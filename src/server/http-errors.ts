@@ -29,7 +29,8 @@ export function mapError(err: unknown): { status: number; kind: ErrorKind; body:
   }
   // express's own errors (a malformed URL, a body parser) carry a 4xx status and a safe message.
   const status = (err as { status?: unknown })?.status;
-  if (typeof status === 'number' && status >= 400 && status < 500) return reply(status, 'bad_request', (err as Error).message);
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return reply(status, 'bad_request', (err as Error).message);
   return reply(500, 'internal', 'internal error (see the server log)');
 }
 

@@ -22,15 +22,29 @@ export function runRenderWorker(data: RenderWorkerData): void {
   const port = parentPort!;
   let s;
   try {
-    s = createServer({ root: data.root, host: data.host, limits: data.limits, logLevel: data.logLevel, logStream: process.stderr });
+    s = createServer({
+      root: data.root,
+      host: data.host,
+      limits: data.limits,
+      logLevel: data.logLevel,
+      logStream: process.stderr,
+    });
   } catch (e) {
     port.postMessage({ ready: false, error: describeError(e) } satisfies RenderWorkerMessage);
     return;
   }
   const http = s.app.listen(data.socketPath);
   http.once('error', (e) => port.postMessage({ ready: false, error: describeError(e) } satisfies RenderWorkerMessage));
-  http.once('listening', () => port.postMessage({ ready: true, repoRoot: s.workspace.repoRoot, rootDir: s.workspace.rootDir } satisfies RenderWorkerMessage));
+  http.once('listening', () =>
+    port.postMessage({
+      ready: true,
+      repoRoot: s.workspace.repoRoot,
+      rootDir: s.workspace.rootDir,
+    } satisfies RenderWorkerMessage),
+  );
 }
 
-const data = isMainThread ? undefined : (workerData as { strataRenderWorker?: RenderWorkerData } | undefined)?.strataRenderWorker;
+const data = isMainThread
+  ? undefined
+  : (workerData as { strataRenderWorker?: RenderWorkerData } | undefined)?.strataRenderWorker;
 if (data) runRenderWorker(data);

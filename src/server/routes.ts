@@ -44,7 +44,12 @@ export function apiRouter(deps: ApiDeps): Router {
   const objects = (f: ReadOnlyFs, entry: AppEntry, asked: string | undefined): { env: string; objects: K8sObject[] } =>
     cache.get(f, ['objects', entry.dir, asked ?? ''].join('\u0000'), (rf) => {
       const { app, env } = workspace.load(entry, asked, rf, caches.parsed);
-      return { env, objects: render({ app, env, caches, limits, failOnFindings: false, release: { path: entry.dir } }).objects.map((o) => o.object) };
+      return {
+        env,
+        objects: render({ app, env, caches, limits, failOnFindings: false, release: { path: entry.dir } }).objects.map(
+          (o) => o.object,
+        ),
+      };
     }).value;
 
   r.get('/apps', (_req, res) => {
@@ -57,7 +62,8 @@ export function apiRouter(deps: ApiDeps): Router {
     const entry = workspace.app(String(req.params.id));
     const asked = param(req, 'env');
     const format = param(req, 'format') ?? 'yaml';
-    if (format !== 'yaml' && format !== 'json') throw new BadRequestError(`format must be yaml or json, not "${format}"`);
+    if (format !== 'yaml' && format !== 'json')
+      throw new BadRequestError(`format must be yaml or json, not "${format}"`);
     const out = cached(res, 'render', [entry.dir, asked ?? '', format], (f) => {
       const { app, env } = workspace.load(entry, asked, f, caches.parsed);
       const result = render({ app, env, caches, limits, checks: standardChecks(), release: { path: entry.dir } });
@@ -80,7 +86,13 @@ export function apiRouter(deps: ApiDeps): Router {
     const out = cached(res, 'values', [entry.dir, asked ?? '', String(explain)], (f) => {
       const { app, env } = workspace.load(entry, asked, f, caches.parsed);
       const { merged, files, config } = resolveValues({ app, env, caches });
-      return { app: entry.id, env, files, values: merged.values, ...(explain ? { explain: explainValues(merged, config.listRules) } : {}) };
+      return {
+        app: entry.id,
+        env,
+        files,
+        values: merged.values,
+        ...(explain ? { explain: explainValues(merged, config.listRules) } : {}),
+      };
     });
     res.json(out);
   });
@@ -107,7 +119,8 @@ export function apiRouter(deps: ApiDeps): Router {
     const asked = param(req, 'env');
     const against = param(req, 'against');
     const againstRef = param(req, 'againstRef');
-    if ((against === undefined) === (againstRef === undefined)) throw new BadRequestError('give exactly one of against (an environment) or againstRef (a git revision)');
+    if ((against === undefined) === (againstRef === undefined))
+      throw new BadRequestError('give exactly one of against (an environment) or againstRef (a git revision)');
     const diff = await analysis.differ();
     if (against !== undefined) {
       const { env, ...out } = cached(res, 'diff', [entry.dir, asked ?? '', against], (f) => {
@@ -125,7 +138,15 @@ export function apiRouter(deps: ApiDeps): Router {
     const old = await analysis.filesAtRevision(workspace.repoRoot, againstRef!, limits);
     // A revision name such as HEAD or main moves, so the old side is read from git each time, uncached.
     const out = metrics.observe('diff', () => {
-      const before = render({ fs: old, appDir: entry.dir, env: after.env, caches, limits, failOnFindings: false, release: { path: entry.dir } });
+      const before = render({
+        fs: old,
+        appDir: entry.dir,
+        env: after.env,
+        caches,
+        limits,
+        failOnFindings: false,
+        release: { path: entry.dir },
+      });
       return {
         value: diff(
           before.objects.map((o) => o.object),

@@ -46,12 +46,16 @@ export function createServer(opts: ServerOptions): StrataServer {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  const logger = pino({ level: opts.logLevel ?? 'info', base: { name: 'strata-serve' } }, opts.logStream ?? { write() {} });
+  const logger = pino(
+    { level: opts.logLevel ?? 'info', base: { name: 'strata-serve' } },
+    opts.logStream ?? { write() {} },
+  );
   for (const [path, reason] of workspace.skipped) logger.warn({ path }, `skipped ${path}: ${reason}`);
   app.use(
     pinoHttp({
       logger,
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       // Method, URL and status are enough; headers may carry cookies of other local apps.
       serializers: {
         req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
@@ -71,7 +75,10 @@ export function createServer(opts: ServerOptions): StrataServer {
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'no-referrer');
     res.setHeader('x-frame-options', 'DENY');
-    res.setHeader('content-security-policy', "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+    res.setHeader(
+      'content-security-policy',
+      "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    );
     next();
   });
 
@@ -94,7 +101,10 @@ export function createServer(opts: ServerOptions): StrataServer {
     res.setHeader('cache-control', 'no-store');
     next();
   });
-  app.use('/api', apiRouter({ workspace, cache, caches: createCaches(), metrics, ...(opts.limits ? { limits: opts.limits } : {}) }));
+  app.use(
+    '/api',
+    apiRouter({ workspace, cache, caches: createCaches(), metrics, ...(opts.limits ? { limits: opts.limits } : {}) }),
+  );
   app.use(express.static(publicDir(), { index: 'index.html', dotfiles: 'ignore', redirect: false }));
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -77,7 +77,11 @@ class RenderWorker {
       onDeath(this, reason);
     };
     this.worker.on('error', (e: Error & { code?: string }) =>
-      die(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `the render ran out of its ${data.limits.heapMb} MiB heap (${limitHint('heapMb')})` : 'the render worker failed'),
+      die(
+        e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `the render ran out of its ${data.limits.heapMb} MiB heap (${limitHint('heapMb')})`
+          : 'the render worker failed',
+      ),
     );
     this.worker.on('exit', () => die('the render worker stopped'));
   }
@@ -93,7 +97,11 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
     res.destroy();
     return;
   }
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
   res.end(JSON.stringify(body));
 }
 
@@ -105,14 +113,22 @@ export async function startSupervisedServer(opts: SupervisedOptions): Promise<Su
   let port = 0;
   const dir = mkdtempSync(join(tmpdir(), 'strata-serve-')); // 0700: the socket is ours alone
   const socketPath = join(dir, 'render.sock');
-  const data: RenderWorkerData = { root: opts.root, host: address, socketPath, limits: opts.limits, logLevel: opts.logLevel ?? 'info' };
+  const data: RenderWorkerData = {
+    root: opts.root,
+    host: address,
+    socketPath,
+    limits: opts.limits,
+    logLevel: opts.logLevel ?? 'info',
+  };
   const deadlineMs = opts.limits.renderMs + DEADLINE_GRACE_MS;
-  const log = (msg: string): void => void opts.logStream?.write(JSON.stringify({ level: 40, time: Date.now(), name: 'strata-serve', msg }) + '\n');
+  const log = (msg: string): void =>
+    void opts.logStream?.write(JSON.stringify({ level: 40, time: Date.now(), name: 'strata-serve', msg }) + '\n');
 
   let restarts = 0;
   const inFlight = new Map<ServerResponse, RenderWorker>();
   const onDeath = (w: RenderWorker, reason: string): void => {
-    for (const [res, owner] of inFlight) if (owner === w) sendJson(res, 503, { error: { kind: 'unavailable', message: `${reason}; try again` } });
+    for (const [res, owner] of inFlight)
+      if (owner === w) sendJson(res, 503, { error: { kind: 'unavailable', message: `${reason}; try again` } });
     if (current === w && !closing) {
       restarts++;
       log(`${reason}; starting a new render worker`);
@@ -163,7 +179,8 @@ export async function startSupervisedServer(opts: SupervisedOptions): Promise<Su
       // The socket usually closes just before the worker's own 'error'/'exit' arrives: give onDeath the
       // chance to answer with the reason (e.g. the heap cap) first.
       setTimeout(() => {
-        if (!res.headersSent) sendJson(res, 502, { error: { kind: 'unavailable', message: 'the render worker did not answer' } });
+        if (!res.headersSent)
+          sendJson(res, 502, { error: { kind: 'unavailable', message: 'the render worker did not answer' } });
       }, 1000);
     });
     req.pipe(up);

@@ -58,14 +58,23 @@ export class Workspace {
       const path = this.rootDir ? dir.slice(this.rootDir.length + 1) || '.' : dir || '.';
       try {
         const c = loadAppConfig(fs, dir);
-        return { dir, path, name: c.name, environments: c.environments, ...(c.defaultEnvironment ? { defaultEnvironment: c.defaultEnvironment } : {}) };
+        return {
+          dir,
+          path,
+          name: c.name,
+          environments: c.environments,
+          ...(c.defaultEnvironment ? { defaultEnvironment: c.defaultEnvironment } : {}),
+        };
       } catch (e) {
         return { dir, path, name: path.split('/').pop()!, environments: [], error: describeError(e) };
       }
     });
     const counts = new Map<string, number>();
     for (const a of loaded) counts.set(a.name, (counts.get(a.name) ?? 0) + 1);
-    const apps = loaded.map((a): AppEntry => ({ id: counts.get(a.name) === 1 && SAFE_ID.test(a.name) ? a.name : slug(a.path), ...a }));
+    const apps = loaded.map((a): AppEntry => ({
+      id: counts.get(a.name) === 1 && SAFE_ID.test(a.name) ? a.name : slug(a.path),
+      ...a,
+    }));
     this.byId = new Map(apps.map((a) => [a.id, a]));
     return apps;
   }
@@ -83,7 +92,12 @@ export class Workspace {
    * their cached computation with its recording `fs`, so strata.yaml is among the reads that key the result:
    * an edit to it is a miss, and a hit loads nothing.
    */
-  load(entry: AppEntry, env: string | undefined, fs: ReadOnlyFs = this.fs, cache?: ParseCache): { app: App; env: string } {
+  load(
+    entry: AppEntry,
+    env: string | undefined,
+    fs: ReadOnlyFs = this.fs,
+    cache?: ParseCache,
+  ): { app: App; env: string } {
     const app = loadApp(fs, entry.dir, cache);
     try {
       return { app, env: app.environment(env || undefined, 'pass ?env=') };

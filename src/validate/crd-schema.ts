@@ -46,7 +46,21 @@ const MAX_PROPERTIES = 500;
 
 type Json = Record<string, unknown>;
 
-const COPIED = ['type', 'required', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'multipleOf'];
+const COPIED = [
+  'type',
+  'required',
+  'enum',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'minProperties',
+  'maxProperties',
+  'multipleOf',
+];
 
 function compilePattern(source: string, fail: (m: string) => never): RuleNode['pattern'] {
   const { RE2JS } = require('re2js') as typeof import('re2js');
@@ -60,7 +74,8 @@ function compilePattern(source: string, fail: (m: string) => never): RuleNode['p
 
 function compileRule(raw: unknown, fail: (m: string) => never): CelRule | undefined {
   const r = raw as Json;
-  if (typeof r !== 'object' || r === null || typeof r.rule !== 'string') return fail('a validation needs a `rule` string');
+  if (typeof r !== 'object' || r === null || typeof r.rule !== 'string')
+    return fail('a validation needs a `rule` string');
   // Transition rules compare with the stored object; strata renders desired state (a create): skip them.
   if (/\boldSelf\b/.test(r.rule) || r.optionalOldSelf === true) return undefined;
   const { compileCel, isCompileError } = require('../policy/cel.js') as typeof import('../policy/cel.js');
@@ -73,14 +88,21 @@ function compileRule(raw: unknown, fail: (m: string) => never): CelRule | undefi
     source: r.rule,
     program: compile(r.rule, 'rule'),
     ...(typeof r.message === 'string' ? { message: r.message } : {}),
-    ...(typeof r.messageExpression === 'string' ? { messageExpression: compile(r.messageExpression, 'messageExpression') } : {}),
+    ...(typeof r.messageExpression === 'string'
+      ? { messageExpression: compile(r.messageExpression, 'messageExpression') }
+      : {}),
     ...(typeof r.fieldPath === 'string' ? { fieldPath: r.fieldPath } : {}),
   };
 }
 
 export function crdSchema(key: string, openAPIV3Schema: unknown, file: string, at: string): CrdVersion {
   let nodes = 0;
-  const convert = (s: unknown, path: string, depth: number, root: boolean): { json: Json | boolean; rules?: RuleNode } => {
+  const convert = (
+    s: unknown,
+    path: string,
+    depth: number,
+    root: boolean,
+  ): { json: Json | boolean; rules?: RuleNode } => {
     const fail = (m: string): never => {
       throw new UserError(m, { file, path });
     };
@@ -116,7 +138,8 @@ export function crdSchema(key: string, openAPIV3Schema: unknown, file: string, a
     const properties: Json = {};
     if (n.properties !== undefined) {
       if (typeof n.properties !== 'object' || n.properties === null) fail('properties must be a map');
-      if (Object.keys(n.properties as Json).length > MAX_PROPERTIES) fail(`more than ${MAX_PROPERTIES} properties in one object`);
+      if (Object.keys(n.properties as Json).length > MAX_PROPERTIES)
+        fail(`more than ${MAX_PROPERTIES} properties in one object`);
       for (const [k, v] of Object.entries(n.properties as Json)) {
         // The object's metadata is ObjectMeta, validated by Kubernetes itself, whatever the CRD says.
         if (root && k === 'metadata') {
@@ -133,7 +156,8 @@ export function crdSchema(key: string, openAPIV3Schema: unknown, file: string, a
       properties.apiVersion ??= { type: 'string' };
       properties.kind ??= { type: 'string' };
       properties.metadata ??= { type: 'object' };
-      if (n['x-kubernetes-embedded-resource'] === true) out.required = [...new Set([...((out.required as string[]) ?? []), 'apiVersion', 'kind'])];
+      if (n['x-kubernetes-embedded-resource'] === true)
+        out.required = [...new Set([...((out.required as string[]) ?? []), 'apiVersion', 'kind'])];
     }
     if (Object.keys(properties).length) out.properties = properties;
     if (n.items !== undefined) {
@@ -145,13 +169,18 @@ export function crdSchema(key: string, openAPIV3Schema: unknown, file: string, a
       const c = convert(n.additionalProperties, childPath(path, 'additionalProperties'), depth + 1, false);
       out.additionalProperties = c.json;
       if (c.rules) rules.additional = c.rules;
-    } else if (n.additionalProperties === false || (out.properties && !preserve && n.additionalProperties === undefined)) {
+    } else if (
+      n.additionalProperties === false ||
+      (out.properties && !preserve && n.additionalProperties === undefined)
+    ) {
       out.additionalProperties = false;
     }
     for (const k of ['allOf', 'anyOf', 'oneOf'] as const) {
       if (n[k] === undefined) continue;
       if (!Array.isArray(n[k])) fail(`${k} must be a list`);
-      const list = (n[k] as unknown[]).map((x, i) => convert(x, childPath(childPath(path, k), i), depth + 1, false).json);
+      const list = (n[k] as unknown[]).map(
+        (x, i) => convert(x, childPath(childPath(path, k), i), depth + 1, false).json,
+      );
       // Kubernetes' anyOf/oneOf in structural schemas only restrict (no types or properties of their own):
       // branch schemas must not forbid the fields declared beside them.
       out[k] = list.map((b) => (typeof b === 'object' ? { ...b, additionalProperties: undefined } : b));

@@ -23,7 +23,11 @@ export function structuralErrors(crd: CrdVersion, ro: RenderedObject) {
   try {
     validate = compileValuesSchema(crd.jsonSchema, crd.file);
   } catch (e) {
-    throw new UserError(`cannot compile the schema of ${crd.key}: ${(e as Error).message}`, { file: crd.file }, { cause: e });
+    throw new UserError(
+      `cannot compile the schema of ${crd.key}: ${(e as Error).message}`,
+      { file: crd.file },
+      { cause: e },
+    );
   }
   return validate(ro.object) ? [] : [...(validate.errors ?? [])];
 }
@@ -52,7 +56,9 @@ export function ruleProblems(crd: CrdVersion, ro: RenderedObject, render?: Rende
       timedOut = !!res.deadline;
       out.push({
         path: at,
-        message: res.deadline ? `x-kubernetes-validations rule ${res.error} (later rules of this object not checked)` : `x-kubernetes-validations rule cannot be evaluated: ${res.error}`,
+        message: res.deadline
+          ? `x-kubernetes-validations rule ${res.error} (later rules of this object not checked)`
+          : `x-kubernetes-validations rule cannot be evaluated: ${res.error}`,
       });
     } else if (res.value !== true) {
       let msg = r.message ?? `failed rule: ${r.source}`;
@@ -66,7 +72,8 @@ export function ruleProblems(crd: CrdVersion, ro: RenderedObject, render?: Rende
   };
   const walk = (node: RuleNode, value: unknown, path: string): void => {
     if (value === undefined || value === null) return;
-    if (node.pattern && typeof value === 'string' && !node.pattern.test(value)) out.push({ path, message: `must match pattern "${node.pattern.source}"` });
+    if (node.pattern && typeof value === 'string' && !node.pattern.test(value))
+      out.push({ path, message: `must match pattern "${node.pattern.source}"` });
     if (Array.isArray(value)) {
       if (node.items) value.forEach((x, i) => walk(node.items!, x, childPath(path === '.' ? '' : path, i)));
     } else if (typeof value === 'object') {
@@ -86,15 +93,32 @@ const celNeeded = new WeakMap<RuleNode, boolean>();
 function needsCel(n: RuleNode): boolean {
   let v = celNeeded.get(n);
   if (v === undefined) {
-    v = !!n.validations || [...(n.properties?.values() ?? [])].some(needsCel) || (!!n.items && needsCel(n.items)) || (!!n.additional && needsCel(n.additional));
+    v =
+      !!n.validations ||
+      [...(n.properties?.values() ?? [])].some(needsCel) ||
+      (!!n.items && needsCel(n.items)) ||
+      (!!n.additional && needsCel(n.additional));
     celNeeded.set(n, v);
   }
   return v;
 }
 
-export function crdFindings(crd: CrdVersion, ro: RenderedObject, object: string, structural: Finding[], render?: RenderDeadline): Finding[] {
+export function crdFindings(
+  crd: CrdVersion,
+  ro: RenderedObject,
+  object: string,
+  structural: Finding[],
+  render?: RenderDeadline,
+): Finding[] {
   const suffix = ` (${crd.file})`;
   const out = structural.map((f) => ({ ...f, message: f.message + suffix }));
   if (out.length) return out;
-  return ruleProblems(crd, ro, render).map((p) => ({ severity: 'error', rule: 'kube-schema', message: p.message + suffix, object, template: ro.template, path: p.path }));
+  return ruleProblems(crd, ro, render).map((p) => ({
+    severity: 'error',
+    rule: 'kube-schema',
+    message: p.message + suffix,
+    object,
+    template: ro.template,
+    path: p.path,
+  }));
 }

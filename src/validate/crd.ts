@@ -8,7 +8,8 @@ import { crdSchema, type CrdVersion } from './crd-schema.js';
 
 // CustomResourceDefinitions kept in the repository (strata-policy.yaml `spec.schemas`, docs/validation.md):
 // read through the confined file system, each file capped by limits.schemaBytes, parsed by the one reader of
-// untrusted YAML (profile `crd`: the strict schema of values files), and indexed by the `group/version/Kind` each served version covers.
+// untrusted YAML (profile `crd`: the strict schema of values files), and indexed by the `group/version/Kind` each
+// served version covers.
 
 /** apiVersion/Kind (`cert-manager.io/v1/Certificate`) -> the version's schema. */
 export type CrdIndex = ReadonlyMap<string, CrdVersion>;
@@ -21,7 +22,11 @@ const CRD_FILE = /\.(ya?ml|json)$/;
 const files = new Map<string, { bytes: Uint8Array; versions: CrdVersion[] }>();
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a === b || (a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length)));
+  return (
+    a === b ||
+    (a.length === b.length &&
+      Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length)))
+  );
 }
 
 /** Every CRD file under `paths` (files, or folders searched for *.yaml, *.yml, *.json), sorted, capped. */
@@ -31,7 +36,11 @@ export function crdFiles(fs: ReadOnlyFs, paths: readonly { path: string; at: str
     const kind = fs.stat(p);
     if (kind === 'file') out.push(p);
     else if (kind === 'dir') {
-      if (depth > MAX_DIR_DEPTH) throw new UserError(`folders nest deeper than ${MAX_DIR_DEPTH} levels under ${at}`, { file: policyFile, path: at });
+      if (depth > MAX_DIR_DEPTH)
+        throw new UserError(`folders nest deeper than ${MAX_DIR_DEPTH} levels under ${at}`, {
+          file: policyFile,
+          path: at,
+        });
       for (const name of fs.readDir(p)) {
         const child = joinPath(p, name);
         if (fs.stat(child) === 'dir' || CRD_FILE.test(name)) visit(child, depth + 1, at);
@@ -52,7 +61,10 @@ function loadFile(fs: ReadOnlyFs, file: string, limits: Limits): CrdVersion[] {
   const bytes = fs.readFile(file);
   // The size limit first: a file parsed under a looser limit must still fail under a stricter one.
   if (bytes.length > limits.schemaBytes) {
-    throw new UserError(`CRD file is ${bytes.length} bytes, over the ${limits.schemaBytes}-byte limit (${limitHint('schemaBytes')})`, { file });
+    throw new UserError(
+      `CRD file is ${bytes.length} bytes, over the ${limits.schemaBytes}-byte limit (${limitHint('schemaBytes')})`,
+      { file },
+    );
   }
   const hit = files.get(file);
   if (hit && sameBytes(hit.bytes, bytes)) return hit.versions;
@@ -61,9 +73,13 @@ function loadFile(fs: ReadOnlyFs, file: string, limits: Limits): CrdVersion[] {
     const at = (p: string): string => (i === 0 ? p : `document ${i + 1} ${p}`);
     const d = doc as Record<string, unknown>;
     if (typeof d !== 'object' || Array.isArray(d)) throw new UserError(`document ${i + 1} is not a map`, { file });
-    if (d.kind === 'CustomResourceDefinitionList' && Array.isArray(d.items)) throw new UserError('a CustomResourceDefinitionList: write one CRD per YAML document', { file });
+    if (d.kind === 'CustomResourceDefinitionList' && Array.isArray(d.items))
+      throw new UserError('a CustomResourceDefinitionList: write one CRD per YAML document', { file });
     if (d.kind !== 'CustomResourceDefinition' || d.apiVersion !== 'apiextensions.k8s.io/v1') {
-      throw new UserError(`expected an apiextensions.k8s.io/v1 CustomResourceDefinition, found ${String(d.apiVersion)} ${String(d.kind)}`, { file, path: at('.kind') });
+      throw new UserError(
+        `expected an apiextensions.k8s.io/v1 CustomResourceDefinition, found ${String(d.apiVersion)} ${String(d.kind)}`,
+        { file, path: at('.kind') },
+      );
     }
     const spec = d.spec as Record<string, unknown> | undefined;
     const group = spec?.group;
@@ -78,7 +94,9 @@ function loadFile(fs: ReadOnlyFs, file: string, limits: Limits): CrdVersion[] {
       if (ver.served === false) return;
       const schema = (ver.schema as Record<string, unknown> | undefined)?.openAPIV3Schema;
       if (schema === undefined) return; // no schema: structural check only, as for unknown kinds
-      versions.push(crdSchema(`${group}/${ver.name}/${kind}`, schema, file, childPath(childPath(vp, 'schema'), 'openAPIV3Schema')));
+      versions.push(
+        crdSchema(`${group}/${ver.name}/${kind}`, schema, file, childPath(childPath(vp, 'schema'), 'openAPIV3Schema')),
+      );
     });
   });
   if (files.size > 1024) files.clear();

@@ -77,7 +77,11 @@ function minorOf(kubeVersion: string): number | undefined {
 }
 
 /** Ajv errors of one object, one finding per field path (oneOf/anyOf branches folded into one message). */
-export function schemaFindings(errors: readonly ErrorObject[], ro: RenderedObject, input?: Pick<CheckInput, 'tracer'>): Finding[] {
+export function schemaFindings(
+  errors: readonly ErrorObject[],
+  ro: RenderedObject,
+  input?: Pick<CheckInput, 'tracer'>,
+): Finding[] {
   const byPath = new Map<string, string[]>();
   const origins = new Map<string, Origin>();
   for (const e of errors) {
@@ -121,7 +125,9 @@ export function kubeSchemaCheck(opts: KubeSchemaOptions = {}): Check {
       const api = String(ro.object.apiVersion);
       const kind = String(ro.object.kind);
       if (minor !== undefined) {
-        const removed = REMOVED_APIS.find((r) => r.api === api && (r.kind === '*' || r.kind === kind) && minor >= r.removedIn);
+        const removed = REMOVED_APIS.find(
+          (r) => r.api === api && (r.kind === '*' || r.kind === kind) && minor >= r.removedIn,
+        );
         const introduced = INTRODUCED_APIS.find((r) => r.api === api && r.kind === kind && minor < r.since);
         const problem = removed
           ? `${api} ${kind} is not served since Kubernetes 1.${removed.removedIn} (target: ${input.capabilities.kubeVersion}); use ${removed.use}`
@@ -129,7 +135,14 @@ export function kubeSchemaCheck(opts: KubeSchemaOptions = {}): Check {
             ? `${api} ${kind} is served from Kubernetes 1.${introduced.since} on (target: ${input.capabilities.kubeVersion})`
             : undefined;
         if (problem) {
-          out.push({ severity: 'error', rule: 'kube-api-version', message: problem, object: objectId(ro.object), template: ro.template, path: '.apiVersion' });
+          out.push({
+            severity: 'error',
+            rule: 'kube-api-version',
+            message: problem,
+            object: objectId(ro.object),
+            template: ro.template,
+            path: '.apiVersion',
+          });
           continue;
         }
       }
@@ -137,7 +150,15 @@ export function kubeSchemaCheck(opts: KubeSchemaOptions = {}): Check {
       // Loaded on the first kind without a built-in schema: a render of built-in kinds only never reads them.
       const crd = validate ? undefined : opts.crds?.(input)?.get(`${api}/${kind}`);
       if (crd) {
-        out.push(...crdFindings(crd, ro, objectId(ro.object), schemaFindings(structuralErrors(crd, ro), ro, input), input.deadline));
+        out.push(
+          ...crdFindings(
+            crd,
+            ro,
+            objectId(ro.object),
+            schemaFindings(structuralErrors(crd, ro), ro, input),
+            input.deadline,
+          ),
+        );
         continue;
       }
       if (!validate) {

@@ -24,7 +24,9 @@ export interface StrictFields {
 
 export function generateStrictFields(): StrictFields {
   // The declaration next to the module kube-kinds.ts loads (`kubernetes-models/apps/v1/Deployment`).
-  const files = [...KIND_SCHEMAS.keys()].map((key) => require.resolve(`kubernetes-models/${key}`).replace(/\.js$/, '.d.ts'));
+  const files = [...KIND_SCHEMAS.keys()].map((key) =>
+    require.resolve(`kubernetes-models/${key}`).replace(/\.js$/, '.d.ts'),
+  );
   const program = ts.createProgram(files, { strict: true, noEmit: true, skipLibCheck: true, types: [] });
   const checker = program.getTypeChecker();
   const defs: StrictFields['defs'] = {};
@@ -69,7 +71,9 @@ export function generateStrictFields(): StrictFields {
     const source = program.getSourceFile(file);
     if (!source) throw new Error(`cannot read ${file}`);
     const kind = key.slice(key.lastIndexOf('/') + 1);
-    const decl = source.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === `I${kind}`);
+    const decl = source.statements.find(
+      (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === `I${kind}`,
+    );
     if (!decl) throw new Error(`no interface I${kind} in ${relative(dirname(file), file)}`);
     const id = ref(checker.getTypeAtLocation(decl));
     if (typeof id !== 'string') throw new Error(`${key}: no fields`);

@@ -66,7 +66,8 @@ export function unknownFieldFindings(ro: RenderedObject): Finding[] {
       const list = ref[0] === '[';
       // A list where a map is due (or the reverse) is a type error the schema check reports.
       if (list && Array.isArray(value)) value.forEach((x, i) => walk(x, inner, childPath(path, i), depth + 1));
-      else if (!list && isPlainMap(value)) for (const k of Object.keys(value)) walk(value[k], inner, childPath(path, k), depth + 1);
+      else if (!list && isPlainMap(value))
+        for (const k of Object.keys(value)) walk(value[k], inner, childPath(path, k), depth + 1);
       return;
     }
     const def = defs[ref];

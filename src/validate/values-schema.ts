@@ -32,7 +32,10 @@ function ajvClassFor(schema: unknown, file: string): AjvClass {
   if (s.includes('2020-12')) return ajvClass['2020']();
   if (s.includes('2019-09')) return ajvClass['2019']();
   if (/draft-0[67]/.test(s)) return ajvClass.draft7();
-  throw new UserError(`unsupported $schema ${JSON.stringify(s)}: use JSON Schema 2020-12, 2019-09, draft-07 or draft-06`, { file, path: '.$schema' });
+  throw new UserError(
+    `unsupported $schema ${JSON.stringify(s)}: use JSON Schema 2020-12, 2019-09, draft-07 or draft-06`,
+    { file, path: '.$schema' },
+  );
 }
 
 // Compiled validators by schema text: an unchanged schema compiles once per process (render --all, server).
@@ -75,11 +78,18 @@ export interface SchemaLimits {
  * the compile store: it would carry repository text into every later process (docs/security.md "Code
  * generation"). A cold process pays Ajv's compile instead (docs/performance.md).
  */
-export function compileValuesSchema(text: string, file: string, limits: SchemaLimits = DEFAULT_RENDER_LIMITS): ValidateFunction {
+export function compileValuesSchema(
+  text: string,
+  file: string,
+  limits: SchemaLimits = DEFAULT_RENDER_LIMITS,
+): ValidateFunction {
   const hit = compiled.get(text);
   if (hit) return hit;
   if (Buffer.byteLength(text) > limits.schemaBytes) {
-    throw new UserError(`the values schema is over the ${limits.schemaBytes}-byte limit (${limitHint('schemaBytes')})`, { file });
+    throw new UserError(
+      `the values schema is over the ${limits.schemaBytes}-byte limit (${limitHint('schemaBytes')})`,
+      { file },
+    );
   }
   let schema: unknown;
   try {
@@ -91,7 +101,10 @@ export function compileValuesSchema(text: string, file: string, limits: SchemaLi
     if (typeof schema !== 'boolean') throw new UserError('a JSON Schema must be an object or a boolean', { file });
   }
   if (schemaNodeCount(schema, SCHEMA_MAX_NODES) > SCHEMA_MAX_NODES) {
-    throw new UserError(`the values schema has over ${SCHEMA_MAX_NODES.toLocaleString('en-US')} subschemas and values, the compile budget of a values schema`, { file });
+    throw new UserError(
+      `the values schema has over ${SCHEMA_MAX_NODES.toLocaleString('en-US')} subschemas and values, the compile budget of a values schema`,
+      { file },
+    );
   }
   const Cls = ajvClassFor(schema, file);
   const ajv = new Cls(AJV_OPTIONS);
@@ -100,10 +113,17 @@ export function compileValuesSchema(text: string, file: string, limits: SchemaLi
     validate = runWithDeadline(() => ajv.compile(schema), SCHEMA_COMPILE_DEADLINE_MS) as ValidateFunction;
   } catch (e) {
     if (isTimeout(e)) {
-      throw new UserError(`compiling the values schema took over ${SCHEMA_COMPILE_DEADLINE_MS} ms, the compile budget of a values schema`, { file });
+      throw new UserError(
+        `compiling the values schema took over ${SCHEMA_COMPILE_DEADLINE_MS} ms, the compile budget of a values schema`,
+        { file },
+      );
     }
     // Typically a `$ref` to another file or URL: we never load those.
-    throw new UserError(`cannot compile the values schema: ${(e as Error).message} (remote and file $refs are not loaded)`, { file }, { cause: e });
+    throw new UserError(
+      `cannot compile the values schema: ${(e as Error).message} (remote and file $refs are not loaded)`,
+      { file },
+      { cause: e },
+    );
   }
   if (compiled.size > 256) compiled.clear();
   compiled.set(text, validate);
@@ -117,10 +137,21 @@ export function compileValuesSchema(text: string, file: string, limits: SchemaLi
  * `code` is left at Ajv's defaults on purpose: `source` and `process` put the unescaped `$id` in the code (see
  * compileValuesSchema). Frozen, so no caller can turn them on for a schema compiled here.
  */
-export const AJV_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({ allErrors: true, strict: false, validateFormats: false, validateSchema: false, ownProperties: true });
+export const AJV_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({
+  allErrors: true,
+  strict: false,
+  validateFormats: false,
+  validateSchema: false,
+  ownProperties: true,
+});
 
 /** Ajv errors as findings at strata value paths, each with the origin of the value concerned. */
-export function valuesSchemaFindings(errors: readonly ErrorObject[], values: Value, input: Pick<CheckInput, 'merged'>, schemaFile: string): Finding[] {
+export function valuesSchemaFindings(
+  errors: readonly ErrorObject[],
+  values: Value,
+  input: Pick<CheckInput, 'merged'>,
+  schemaFile: string,
+): Finding[] {
   const out: Finding[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
@@ -165,13 +196,22 @@ function isTimeout(e: unknown): boolean {
 }
 
 /** `limit`: what bounds the validation, as the error says it (its own deadline, or what is left of the render's). */
-function validateWithDeadline(validate: ValidateFunction, values: Value, file: string, ms: number, limit: string): boolean {
+function validateWithDeadline(
+  validate: ValidateFunction,
+  values: Value,
+  file: string,
+  ms: number,
+  limit: string,
+): boolean {
   try {
     return runWithDeadline(() => validate(values), ms) as boolean;
   } catch (e) {
     if (isTimeout(e)) {
       // Either a `pattern` that backtracks on these values or a schema too costly to apply: say both.
-      throw new UserError(`validating the values took over ${limit}: a "pattern" in the schema backtracks on these values, or the schema is too large`, { file });
+      throw new UserError(
+        `validating the values took over ${limit}: a "pattern" in the schema backtracks on these values, or the schema is too large`,
+        { file },
+      );
     }
     throw e;
   }
@@ -185,13 +225,19 @@ export function valuesSchemaCheck(): Check {
     if (input.fs.stat(file) !== 'file') return [];
     const bytes = input.fs.readFile(file);
     if (bytes.length > limits.schemaBytes) {
-      throw new UserError(`the values schema is ${bytes.length} bytes, over the ${limits.schemaBytes}-byte limit (${limitHint('schemaBytes')})`, { file });
+      throw new UserError(
+        `the values schema is ${bytes.length} bytes, over the ${limits.schemaBytes}-byte limit (${limitHint('schemaBytes')})`,
+        { file },
+      );
     }
     const validate = compileValuesSchema(decodeUtf8(bytes, file), file, limits);
     // The render's one clock: a render already past its budget stops here; otherwise validation gets what is left.
     input.deadline.check(file);
     const left = Math.max(1, input.deadline.remainingMs());
-    const limit = left < SCHEMA_DEADLINE_MS ? `the render budget of ${input.limits.renderMs} ms (${limitHint('renderMs')})` : `${SCHEMA_DEADLINE_MS} ms`;
+    const limit =
+      left < SCHEMA_DEADLINE_MS
+        ? `the render budget of ${input.limits.renderMs} ms (${limitHint('renderMs')})`
+        : `${SCHEMA_DEADLINE_MS} ms`;
     if (validateWithDeadline(validate, input.merged.values, file, Math.min(SCHEMA_DEADLINE_MS, left), limit)) return [];
     return valuesSchemaFindings(validate.errors ?? [], input.merged.values, input, file);
   };

@@ -88,7 +88,10 @@ export class RendererPool {
   private closed = false;
 
   constructor(private readonly opts: PoolOptions) {
-    this.timers = opts.timers ?? { setTimeout: (cb, ms) => setTimeout(cb, ms).unref(), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+    this.timers = opts.timers ?? {
+      setTimeout: (cb, ms) => setTimeout(cb, ms).unref(),
+      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+    };
     this.now = opts.now ?? Date.now;
   }
 
@@ -118,7 +121,13 @@ export class RendererPool {
   /** Processes by state, for logs and tests. */
   stats(): { starting: number; idle: number; busy: number; queued: number; tenants: number } {
     const count = (s: Slot['state']): number => this.slots.filter((x) => x.state === s).length;
-    return { starting: count('starting'), idle: count('idle'), busy: count('busy'), queued: this.queue.length, tenants: new Set(this.slots.map((s) => s.tenant)).size };
+    return {
+      starting: count('starting'),
+      idle: count('idle'),
+      busy: count('busy'),
+      queued: this.queue.length,
+      tenants: new Set(this.slots.map((s) => s.tenant)).size,
+    };
   }
 
   /** Stop everything: queued and running requests are answered `fallback`, every process is killed. */
@@ -159,7 +168,9 @@ export class RendererPool {
       // One start at a time per tenant, and never more than the tenant's share of the pool.
       if (mine.some((s) => s.state === 'starting') || mine.length >= this.opts.perTenant) continue;
       if (this.slots.length >= this.opts.size) {
-        const victim = this.slots.filter((s) => s.state === 'idle' && s.tenant !== job.tenant).sort((a, b) => a.lastUsed - b.lastUsed)[0];
+        const victim = this.slots
+          .filter((s) => s.state === 'idle' && s.tenant !== job.tenant)
+          .sort((a, b) => a.lastUsed - b.lastUsed)[0];
         if (!victim) continue;
         this.retire(victim, 'room for another tenant');
       }
@@ -206,7 +217,10 @@ export class RendererPool {
     }, ms);
     void slot.proc.run(job.req).then((answer) => {
       if (slot.job === job) slot.job = undefined;
-      if (!job.settled) job.settle(answer === 'gone' ? { kind: 'fallback', why: 'renderer process exited' } : { kind: 'answer', answer });
+      if (!job.settled)
+        job.settle(
+          answer === 'gone' ? { kind: 'fallback', why: 'renderer process exited' } : { kind: 'answer', answer },
+        );
       if (!this.slots.includes(slot)) return this.pump();
       if (answer === 'gone' || slot.proc.retiring()) this.retire(slot, 'retiring');
       else this.idle(slot);

@@ -7,7 +7,8 @@ import type { WarmAnswer, WarmRequest } from './protocol.js';
 // Both ends live here so the message shapes have one home.
 
 type ToChild = { t: 'run'; id: number; req: WarmRequest };
-type ToParent = { t: 'ready' } | { t: 'answer'; id: number; code: number; stdout: Uint8Array; stderr: string; retire: boolean };
+type ToParent =
+  { t: 'ready' } | { t: 'answer'; id: number; code: number; stdout: Uint8Array; stderr: string; retire: boolean };
 
 export interface ForkOptions {
   /** dist/strata.js: the process entry, run as `strata warm-renderer`. */
@@ -45,7 +46,11 @@ export function forkRenderer(o: ForkOptions): RendererProcess {
       retire = m.retire;
       const done = pending.get(m.id);
       pending.delete(m.id);
-      done?.({ code: m.code, stdout: Buffer.from(m.stdout.buffer, m.stdout.byteOffset, m.stdout.byteLength), stderr: m.stderr });
+      done?.({
+        code: m.code,
+        stdout: Buffer.from(m.stdout.buffer, m.stdout.byteOffset, m.stdout.byteLength),
+        stderr: m.stderr,
+      });
     }
   });
   const gone = (): void => {
@@ -86,7 +91,8 @@ export function forkRenderer(o: ForkOptions): RendererProcess {
  * After an answer that leaves resident memory past `maxRssBytes`, ask to be retired and exit.
  */
 export function serveRenderer(handle: (req: WarmRequest) => Promise<WarmAnswer>, maxRssBytes: number): Promise<void> {
-  const send = (m: ToParent): Promise<void> => new Promise((resolve) => process.send!(m, undefined, {}, () => resolve()));
+  const send = (m: ToParent): Promise<void> =>
+    new Promise((resolve) => process.send!(m, undefined, {}, () => resolve()));
   return new Promise((resolve) => {
     process.on('disconnect', () => resolve());
     process.on('message', (m: ToChild) => {

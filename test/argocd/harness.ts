@@ -3,7 +3,20 @@
 // its commands (argv, no shell) with exactly the environment Argo CD builds, and reads stdout the way
 // Argo CD does. Used by test/argocd-*.test.ts.
 import { spawn, execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+  copyFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
@@ -36,7 +49,8 @@ export function writeApplication(root: string, doc: unknown, name: string): stri
 export function loadPluginYaml(root = REPO): PluginYaml {
   const p = parseYaml(readFileSync(join(root, 'plugin.yaml'), 'utf8')) as PluginYaml;
   if (p.kind !== 'ConfigManagementPlugin') throw new Error('plugin.yaml: kind must be ConfigManagementPlugin');
-  if (!p.metadata?.name || !p.spec?.generate?.command?.length) throw new Error('plugin.yaml: metadata.name and spec.generate.command are required');
+  if (!p.metadata?.name || !p.spec?.generate?.command?.length)
+    throw new Error('plugin.yaml: metadata.name and spec.generate.command are required');
   return p;
 }
 
@@ -71,8 +85,13 @@ export function checkoutCopy(paths: readonly string[], from = REPO): string {
     } else copyFileSync(src, dst);
   };
   if (from === REPO) {
-    const listed = execFileSync('git', ['-C', REPO, 'ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...paths], { encoding: 'utf8' });
-    for (const rel of listed.split('\0').filter(Boolean)) if (lstatSync(join(from, rel), { throwIfNoEntry: false })) copyOne(rel);
+    const listed = execFileSync(
+      'git',
+      ['-C', REPO, 'ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...paths],
+      { encoding: 'utf8' },
+    );
+    for (const rel of listed.split('\0').filter(Boolean))
+      if (lstatSync(join(from, rel), { throwIfNoEntry: false })) copyOne(rel);
   } else for (const p of paths) copyOne(p);
   return dest;
 }
@@ -96,7 +115,8 @@ export function checkOutOfBoundsSymlinks(checkout: string): void {
         for (const part of target.split('/')) {
           cur = join(cur, part);
           const r = relative(checkout, cur);
-          if (r === '..' || r.startsWith('../')) throw new Error(`repository contains out-of-bounds symlinks. file: ${rel}`);
+          if (r === '..' || r.startsWith('../'))
+            throw new Error(`repository contains out-of-bounds symlinks. file: ${rel}`);
         }
       } else if (st.isDirectory()) walk(p);
     }
@@ -284,7 +304,12 @@ export async function strataBundle(): Promise<string> {
 let cacheDir: string | undefined;
 export function sidecarEnv(bin: string): Record<string, string> {
   cacheDir ??= mkdtempSync(join(tmpdir(), 'strata-harness-cache-'));
-  return { PATH: [bin, dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':'), HOME: tmpdir(), STRATA_CACHE_DIR: cacheDir, STRATA_WARM_IDLE_MS: '20000' };
+  return {
+    PATH: [bin, dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
+    HOME: tmpdir(),
+    STRATA_CACHE_DIR: cacheDir,
+    STRATA_WARM_IDLE_MS: '20000',
+  };
 }
 
 export interface RunOptions {
@@ -330,7 +355,12 @@ function killGroup(pid: number, sig: NodeJS.Signals): void {
 export function runCommand(argv: readonly string[], o: RunOptions): Promise<RunResult> {
   const start = Date.now();
   return new Promise((resolveRun, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: o.cwd,
+      env: o.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const pid = child.pid!;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -372,7 +402,13 @@ export function runCommand(argv: readonly string[], o: RunOptions): Promise<RunR
     child.on('close', (code, signal) => {
       timers.forEach((t) => clearTimeout(t));
       endOfRequest();
-      resolveRun({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), ms: Date.now() - start });
+      resolveRun({
+        code,
+        signal,
+        stdout: Buffer.concat(out),
+        stderr: Buffer.concat(err).toString('utf8'),
+        ms: Date.now() - start,
+      });
     });
   });
 }
@@ -433,7 +469,9 @@ function argForLog(a: string): string {
  * `exit status N` or `signal: killed`.
  */
 export function argoError(argv: readonly string[], r: RunResult): string {
-  const cause = r.signal ? `signal: ${r.signal === 'SIGKILL' ? 'killed' : r.signal === 'SIGTERM' ? 'terminated' : r.signal}` : `exit status ${r.code ?? -1}`;
+  const cause = r.signal
+    ? `signal: ${r.signal === 'SIGKILL' ? 'killed' : r.signal === 'SIGTERM' ? 'terminated' : r.signal}`
+    : `exit status ${r.code ?? -1}`;
   return `\`${argv.map(argForLog).join(' ')}\` failed ${cause}: ${r.stderr.trim()}`;
 }
 
@@ -442,7 +480,11 @@ export interface CmpServer {
   bin: string;
   /** Tarballs sent to the sidecar so far (match steps and generate calls). */
   streams: number;
-  generate(appDir: string, env: Record<string, string>, extra?: Partial<RunOptions>): Promise<RunResult & { manifests?: Manifest[] }>;
+  generate(
+    appDir: string,
+    env: Record<string, string>,
+    extra?: Partial<RunOptions>,
+  ): Promise<RunResult & { manifests?: Manifest[] }>;
   /**
    * The repo-server side too: pick the plugin (discovery as upstream), decide what to send (the whole
    * checkout, or with `useManifestGeneratePaths` only the common parent of the app and its
@@ -469,9 +511,17 @@ export interface CmpServer {
 export function cmpServer(root: string, bin: string): CmpServer {
   const plugin = loadPluginYaml(root);
   const argvOf = (c: { command: string[]; args?: string[] }): string[] => [...c.command, ...(c.args ?? [])];
-  const run = async (appDir: string, env: Record<string, string>, extra: Partial<RunOptions>): Promise<RunResult & { manifests?: Manifest[] }> => {
+  const run = async (
+    appDir: string,
+    env: Record<string, string>,
+    extra: Partial<RunOptions>,
+  ): Promise<RunResult & { manifests?: Manifest[] }> => {
     server.streams++;
-    const r = await runCommand(argvOf(plugin.spec.generate), { cwd: appDir, env: { ...sidecarEnv(bin), ...env }, ...extra });
+    const r = await runCommand(argvOf(plugin.spec.generate), {
+      cwd: appDir,
+      env: { ...sidecarEnv(bin), ...env },
+      ...extra,
+    });
     return r.code === 0 ? { ...r, manifests: parseManifests(r.stdout.toString('utf8')) } : r;
   };
   const server: CmpServer = {
@@ -489,7 +539,9 @@ export function cmpServer(root: string, bin: string): CmpServer {
       const m = pluginMatch(plugin, join(root, appRel), source.named ?? true);
       server.streams += m.streams;
       if (!m.matches) throw new Error(`could not find cmp-server plugin supporting the given repository (${appRel})`);
-      const parent = source.useManifestGeneratePaths ? manifestGenerateRoot(appRel, source.manifestGeneratePaths, root) : '';
+      const parent = source.useManifestGeneratePaths
+        ? manifestGenerateRoot(appRel, source.manifestGeneratePaths, root)
+        : '';
       const dest = extractSubtree(parent, root, source);
       const appRelPath = relative(parent || '.', appRel || '.') || '.';
       const cwd = join(dest, appRelPath);
@@ -503,7 +555,10 @@ export function cmpServer(root: string, bin: string): CmpServer {
       if (r.code !== 0) return r;
       const parsed = JSON.parse(r.stdout.toString('utf8')) as unknown; // must be only JSON: any log line breaks this
       if (parsed !== null && !Array.isArray(parsed)) throw new Error('parameters.dynamic must print a JSON array');
-      return { ...r, announcements: [...((parsed as unknown[] | null) ?? []), ...(plugin.spec.parameters?.static ?? [])] };
+      return {
+        ...r,
+        announcements: [...((parsed as unknown[] | null) ?? []), ...(plugin.spec.parameters?.static ?? [])],
+      };
     },
   };
   return server;

@@ -81,7 +81,8 @@ function crdValidator(file, version) {
       if (k === 'description') continue;
       out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v).map(([pk, pv]) => [pk, close(pv)])) : close(v);
     }
-    if (out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields']) out.additionalProperties = false;
+    if (out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields'])
+      out.additionalProperties = false;
     const text = JSON.stringify(out);
     if (text.length < 2000) return out;
     const id = sha256(text).slice(0, 16);
@@ -93,7 +94,11 @@ function crdValidator(file, version) {
       .filter(([k]) => k !== 'status')
       .map(([k, v]) => [k, close(v)]),
   );
-  return new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile({ type: 'object', properties: props, $defs: defs });
+  return new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile({
+    type: 'object',
+    properties: props,
+    $defs: defs,
+  });
 }
 
 let seq = 0;
@@ -106,11 +111,15 @@ function tmpFile(name, content) {
 /** kubectl patch --local: never contacts a cluster. Returns the patched object as YAML text. */
 function kubectlPatch(deploymentFile, patchText) {
   const patchFile = tmpFile('patch.json', patchText);
-  return execFileSync('kubectl', ['patch', '--local', '-f', deploymentFile, '--type', 'strategic', '--patch-file', patchFile, '-o', 'yaml'], {
-    encoding: 'utf8',
-    env: { ...process.env, KUBECONFIG: '/nonexistent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return execFileSync(
+    'kubectl',
+    ['patch', '--local', '-f', deploymentFile, '--type', 'strategic', '--patch-file', patchFile, '-o', 'yaml'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, KUBECONFIG: '/nonexistent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
 
 /** What kubectl makes of a file with no change at all: the baseline to compare patched output against. */
@@ -188,13 +197,33 @@ const checks = {
       'ServiceAccount/strata-patcher',
     ]);
     const role = find(objs, 'Role');
-    assert.deepEqual(role.rules, [{ apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['argocd-repo-server'], verbs: ['get', 'patch'] }]);
+    assert.deepEqual(role.rules, [
+      {
+        apiGroups: ['apps'],
+        resources: ['deployments'],
+        resourceNames: ['argocd-repo-server'],
+        verbs: ['get', 'patch'],
+      },
+    ]);
     const patchJob = find(objs, 'Job', '-patch');
     const unpatchJob = find(objs, 'Job', '-unpatch');
     assert.equal(patchJob.metadata.annotations['helm.sh/hook'], 'post-install,post-upgrade');
     assert.equal(unpatchJob.metadata.annotations['helm.sh/hook'], 'pre-delete');
     const c = patchJob.spec.template.spec.containers[0];
-    assert.deepEqual([...c.command, ...c.args], ['strata', 'sidecar', 'patch', '--patch-file', '/etc/strata/patch/patch.json', '--namespace', 'argocd', '--deployment', 'argocd-repo-server']);
+    assert.deepEqual(
+      [...c.command, ...c.args],
+      [
+        'strata',
+        'sidecar',
+        'patch',
+        '--patch-file',
+        '/etc/strata/patch/patch.json',
+        '--namespace',
+        'argocd',
+        '--deployment',
+        'argocd-repo-server',
+      ],
+    );
     assert.equal(c.image, `ghcr.io/strata/strata:${VERSION}`);
     assert.equal(c.securityContext.runAsNonRoot, true);
     const u = unpatchJob.spec.template.spec.containers[0];
@@ -209,7 +238,10 @@ const checks = {
     // them (helm pkg/action/hooks.go execHook: weight order, then hook-succeeded deletions in reverse).
     const weight = (o) => Number(o.metadata.annotations?.['helm.sh/hook-weight'] ?? 0);
     const events = (o) => new Set((o.metadata.annotations?.['helm.sh/hook'] ?? '').split(',').filter(Boolean));
-    const saValues = tmpFile('sa.yaml', 'serviceAccount:\n  name: patcher\n  annotations:\n    example.com/role: patcher\n');
+    const saValues = tmpFile(
+      'sa.yaml',
+      'serviceAccount:\n  name: patcher\n  annotations:\n    example.com/role: patcher\n',
+    );
     for (const args of [[], ['-f', saValues]]) {
       const objs = renderObjects(args);
       const jobs = objs.filter((o) => o.obj.kind === 'Job').map((o) => o.obj);
@@ -218,22 +250,35 @@ const checks = {
       for (const kind of ['ServiceAccount', 'Role', 'RoleBinding']) {
         const o = find(objs, kind);
         const where = `${kind} (${args.join(' ') || 'defaults'})`;
-        assert.deepEqual([...events(o)].sort(), [...jobEvents].sort(), `${where}: a hook of every event a Job runs in, and no other`);
+        assert.deepEqual(
+          [...events(o)].sort(),
+          [...jobEvents].sort(),
+          `${where}: a hook of every event a Job runs in, and no other`,
+        );
         assert.deepEqual(
           (o.metadata.annotations['helm.sh/hook-delete-policy'] ?? '').split(',').sort(),
           ['before-hook-creation', 'hook-succeeded'],
           `${where}: deleted once the hooks succeeded, replaced on a re-run`,
         );
-        for (const j of jobs) assert.ok(weight(o) < weight(j), `${where}: created before the ${j.metadata.name} Job (lower hook weight)`);
+        for (const j of jobs)
+          assert.ok(weight(o) < weight(j), `${where}: created before the ${j.metadata.name} Job (lower hook weight)`);
       }
       if (args.length) {
-        assert.equal(find(objs, 'ServiceAccount').metadata.annotations['example.com/role'], 'patcher', 'serviceAccount.annotations are kept beside the hook annotations');
+        assert.equal(
+          find(objs, 'ServiceAccount').metadata.annotations['example.com/role'],
+          'patcher',
+          'serviceAccount.annotations are kept beside the hook annotations',
+        );
         assert.equal(find(objs, 'Job', '-patch').spec.template.spec.serviceAccountName, 'patcher');
       }
       // Nothing that outlives the hooks refers to the ServiceAccount.
       const sa = find(objs, 'ServiceAccount').metadata.name;
       for (const { obj } of objs.filter((o) => !o.obj.metadata.annotations?.['helm.sh/hook'])) {
-        assert.doesNotMatch(JSON.stringify(obj), new RegExp(`"${sa}"`), `${obj.kind}/${obj.metadata.name} refers to the hook ServiceAccount`);
+        assert.doesNotMatch(
+          JSON.stringify(obj),
+          new RegExp(`"${sa}"`),
+          `${obj.kind}/${obj.metadata.name} refers to the hook ServiceAccount`,
+        );
       }
     }
   },
@@ -267,7 +312,11 @@ const checks = {
     const rootFile = join(repo, 'plugin.yaml');
     assert.ok(existsSync(rootFile), 'the repository has no top-level plugin.yaml yet');
     const root = readFileSync(rootFile, 'utf8');
-    assert.equal(readFileSync(join(chartDir, 'files/plugin.yaml'), 'utf8'), root, 'helm/strata/files/plugin.yaml differs from plugin.yaml: copy it over');
+    assert.equal(
+      readFileSync(join(chartDir, 'files/plugin.yaml'), 'utf8'),
+      root,
+      'helm/strata/files/plugin.yaml differs from plugin.yaml: copy it over',
+    );
     const cm = find(renderObjects(), 'ConfigMap', '-plugin');
     assert.equal(cm.data['plugin.yaml'], root);
   },
@@ -276,7 +325,11 @@ const checks = {
     const stock = stockDeploymentFile();
     const original = normalised(stock);
     const patchedText = kubectlPatch(stock, patchDocs().patch);
-    assert.doesNotMatch(patchedText, /\$(patch|setElementOrder|retainKeys)/, 'no patch directive leaks into the object');
+    assert.doesNotMatch(
+      patchedText,
+      /\$(patch|setElementOrder|retainKeys)/,
+      'no patch directive leaks into the object',
+    );
     const patched = YAML.parse(patchedText);
     const spec = podSpec(patched);
     assert.deepEqual(
@@ -303,19 +356,26 @@ const checks = {
     ]);
     assert.ok(byName(s.env, 'STRATA_LOG_LEVEL'), 'STRATA_LOG_LEVEL set');
     assert.equal(byName(s.env, 'HOME')?.value, '/tmp');
-    assert.deepEqual(byName(spec.volumes, 'strata-plugin'), { name: 'strata-plugin', configMap: { name: 'strata-plugin', items: [{ key: 'plugin.yaml', path: 'plugin.yaml' }] } });
+    assert.deepEqual(byName(spec.volumes, 'strata-plugin'), {
+      name: 'strata-plugin',
+      configMap: { name: 'strata-plugin', items: [{ key: 'plugin.yaml', path: 'plugin.yaml' }] },
+    });
     // No size limit by default, as upstream's cmp-tmp (argo-cd docs/operator-manual/config-management-plugins.md):
     // every concurrent request unpacks a copy of the repository there.
     assert.deepEqual(byName(spec.volumes, 'strata-tmp'), { name: 'strata-tmp', emptyDir: {} });
     // Everything the mounts refer to exists; nothing of the original pod changed.
     for (const m of s.volumeMounts) assert.ok(byName(spec.volumes, m.name), `volume ${m.name} exists`);
-    assert.deepEqual(byName(spec.containers, 'argocd-repo-server'), byName(podSpec(original).containers, 'argocd-repo-server'));
+    assert.deepEqual(
+      byName(spec.containers, 'argocd-repo-server'),
+      byName(podSpec(original).containers, 'argocd-repo-server'),
+    );
     assert.deepEqual(spec.initContainers, podSpec(original).initContainers);
     assert.deepEqual(
       spec.volumes.filter((v) => !v.name.startsWith('strata-')),
       podSpec(original).volumes,
     );
-    const others = (ps) => Object.fromEntries(Object.entries(ps).filter(([k]) => !['containers', 'volumes'].includes(k)));
+    const others = (ps) =>
+      Object.fromEntries(Object.entries(ps).filter(([k]) => !['containers', 'volumes'].includes(k)));
     assert.deepEqual(others(spec), others(podSpec(original)), 'the rest of the pod spec is unchanged');
     const checksum = patched.spec.template.metadata.annotations['checksum/strata-plugin'];
     assert.equal(checksum, sha256(readFileSync(join(chartDir, 'files/plugin.yaml'), 'utf8')));
@@ -327,23 +387,40 @@ const checks = {
   'every install path runs the sidecar under tini (mode patch, argo-cd-values.yaml, argocd-operator.yaml, any sidecar name)'() {
     const commands = {
       'mode patch': JSON.parse(patchDocs().patch).spec.template.spec.containers[0].command,
-      'mode patch, sidecar.name=layers': JSON.parse(patchDocs(['--set', 'sidecar.name=layers']).patch).spec.template.spec.containers[0].command,
-      'argo-cd-values.yaml': YAML.parse(readFileSync(join(chartDir, 'argo-cd-values.yaml'), 'utf8')).repoServer.extraContainers[0].command,
-      'argocd-operator.yaml': YAML.parse(readFileSync(join(chartDir, 'argocd-operator.yaml'), 'utf8')).spec.repo.sidecarContainers[0].command,
+      'mode patch, sidecar.name=layers': JSON.parse(patchDocs(['--set', 'sidecar.name=layers']).patch).spec.template
+        .spec.containers[0].command,
+      'argo-cd-values.yaml': YAML.parse(readFileSync(join(chartDir, 'argo-cd-values.yaml'), 'utf8')).repoServer
+        .extraContainers[0].command,
+      'argocd-operator.yaml': YAML.parse(readFileSync(join(chartDir, 'argocd-operator.yaml'), 'utf8')).spec.repo
+        .sidecarContainers[0].command,
     };
     for (const [where, command] of Object.entries(commands)) {
-      assert.equal(command?.[0], '/usr/bin/tini', `${where}: the sidecar command starts with tini (${JSON.stringify(command)})`);
+      assert.equal(
+        command?.[0],
+        '/usr/bin/tini',
+        `${where}: the sidecar command starts with tini (${JSON.stringify(command)})`,
+      );
       assert.deepEqual(command, SIDECAR_COMMAND, where);
     }
   },
 
   'the docs and NOTES show the sidecar command with tini, never argocd-cmp-server alone'() {
     const flow = `command: [${SIDECAR_COMMAND.join(', ')}]`;
-    const files = ['docs/install.md', 'docs/argocd.md', 'README.md', 'helm/strata/README.md', 'helm/strata/templates/NOTES.txt', 'scripts/image-entrypoint.sh'];
+    const files = [
+      'docs/install.md',
+      'docs/argocd.md',
+      'README.md',
+      'helm/strata/README.md',
+      'helm/strata/templates/NOTES.txt',
+      'scripts/image-entrypoint.sh',
+    ];
     for (const rel of files) {
       const text = readFileSync(join(repo, rel), 'utf8');
       // Any command (flow list, or a block list's first item) whose first word is argocd-cmp-server.
-      const bare = /command:\s*\[\s*\/var\/run\/argocd\/argocd-cmp-server|command:\s*\n\s*-\s*\/var\/run\/argocd\/argocd-cmp-server/.exec(text);
+      const bare =
+        /command:\s*\[\s*\/var\/run\/argocd\/argocd-cmp-server|command:\s*\n\s*-\s*\/var\/run\/argocd\/argocd-cmp-server/.exec(
+          text,
+        );
       assert.equal(bare, null, `${rel} shows argocd-cmp-server as the command without tini: ${bare?.[0]}`);
     }
     assert.ok(readFileSync(join(repo, 'docs/install.md'), 'utf8').includes(flow), `docs/install.md shows ${flow}`);
@@ -352,14 +429,27 @@ const checks = {
   'docs say what a signal does to strata: it dies from it (no exit status), never "exits 143"'() {
     // argo-cd cmpserver/plugin/plugin.go:108-129: exec.CommandContext SIGKILLs the command at the deadline, the
     // command's process group gets SIGTERM then SIGKILL 5 s later, and the group is signalled after every request.
-    for (const rel of ['docs/install.md', 'docs/argocd.md', 'docs/argocd-cmp-contract.md', 'README.md', 'helm/strata/README.md']) {
+    for (const rel of [
+      'docs/install.md',
+      'docs/argocd.md',
+      'docs/argocd-cmp-contract.md',
+      'README.md',
+      'helm/strata/README.md',
+    ]) {
       const text = readFileSync(join(repo, rel), 'utf8').replace(/\s+/g, ' ');
-      assert.doesNotMatch(text, /exit(s|ing|ed)? (with )?(status |code )?143|143 on SIGTERM/i, `${rel} claims an exit status 143`);
+      assert.doesNotMatch(
+        text,
+        /exit(s|ing|ed)? (with )?(status |code )?143|143 on SIGTERM/i,
+        `${rel} claims an exit status 143`,
+      );
     }
     const install = readFileSync(join(repo, 'docs/install.md'), 'utf8').replace(/\s+/g, ' ');
     for (const [what, re] of [
       ['the command is SIGKILLed at once', /SIGKILLs the plugin command at once/],
-      ['its process group gets SIGTERM, then SIGKILL 5 s later', /SIGTERMs its process group, then SIGKILLs the group 5 s later/],
+      [
+        'its process group gets SIGTERM, then SIGKILL 5 s later',
+        /SIGTERMs its process group, then SIGKILLs the group 5 s later/,
+      ],
       ['the upstream source', /cmpserver\/plugin\/plugin\.go:108-129/],
       ['strata dies from the signal with no exit status', /dies from the signal with no exit status/],
       ['the group is signalled after every request', /group is signalled after every request/],
@@ -409,7 +499,10 @@ const checks = {
   'upgrade: a changed plugin.yaml changes the checksum annotation (repo-server restarts)'() {
     const copy = join(work, 'chart-copy');
     cpSync(chartDir, copy, { recursive: true });
-    writeFileSync(join(copy, 'files/plugin.yaml'), readFileSync(join(chartDir, 'files/plugin.yaml'), 'utf8') + '# changed\n');
+    writeFileSync(
+      join(copy, 'files/plugin.yaml'),
+      readFileSync(join(chartDir, 'files/plugin.yaml'), 'utf8') + '# changed\n',
+    );
     const annotation = (dir) => {
       const cm = find(renderObjects(['--is-upgrade'], dir), 'ConfigMap', '-sidecar-patch');
       return JSON.parse(cm.data['patch.json']).spec.template.metadata.annotations['checksum/strata-plugin'];
@@ -419,7 +512,10 @@ const checks = {
 
   'custom sidecar name, extra env and a tmp size limit still patch and unpatch cleanly'() {
     const stock = stockDeploymentFile();
-    const values = tmpFile('values.yaml', 'sidecar:\n  name: layers\n  tmpSizeLimit: 4Gi\n  extraEnv:\n    - name: NODE_OPTIONS\n      value: --max-old-space-size=256\n');
+    const values = tmpFile(
+      'values.yaml',
+      'sidecar:\n  name: layers\n  tmpSizeLimit: 4Gi\n  extraEnv:\n    - name: NODE_OPTIONS\n      value: --max-old-space-size=256\n',
+    );
     const { patch, unpatch } = patchDocs(['-f', values]);
     const patched = YAML.parse(kubectlPatch(stock, patch));
     const c = byName(podSpec(patched).containers, 'layers');
@@ -427,7 +523,10 @@ const checks = {
       c.env.map((e) => e.name),
       ['HOME', 'STRATA_LOG_LEVEL', 'NODE_OPTIONS'],
     );
-    assert.deepEqual(byName(podSpec(patched).volumes, 'layers-tmp'), { name: 'layers-tmp', emptyDir: { sizeLimit: '4Gi' } });
+    assert.deepEqual(byName(podSpec(patched).volumes, 'layers-tmp'), {
+      name: 'layers-tmp',
+      emptyDir: { sizeLimit: '4Gi' },
+    });
     const back = kubectlPatch(tmpFile('layers.yaml', YAML.stringify(patched)), unpatch);
     assert.deepEqual(dropEmptyAnnotations(YAML.parse(back)), normalised(stock));
   },
@@ -459,7 +558,10 @@ const checks = {
     const schema = JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8'));
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     assert.ok(validate(JSON.parse(render(['--show-values', ...args]))));
-    assert.ok(!validate(JSON.parse(render(['--show-values', '--set', 'plugin.discover.glob=x']))), 'unknown keys are refused');
+    assert.ok(
+      !validate(JSON.parse(render(['--show-values', '--set', 'plugin.discover.glob=x']))),
+      'unknown keys are refused',
+    );
   },
 
   'argocd-operator.yaml: valid against the operator ArgoCD CRD, same sidecar and volumes as the patch'() {
@@ -472,7 +574,11 @@ const checks = {
     assert.ok(!validate(typo), 'an unknown field is refused (the operator would drop it silently)');
     const patch = JSON.parse(patchDocs().patch).spec.template.spec;
     assert.deepEqual(cr.spec.repo.sidecarContainers, patch.containers);
-    assert.deepEqual(cr.spec.repo.volumes, patch.volumes, 'same ConfigMap (strata-plugin, key plugin.yaml) and /tmp volume');
+    assert.deepEqual(
+      cr.spec.repo.volumes,
+      patch.volumes,
+      'same ConfigMap (strata-plugin, key plugin.yaml) and /tmp volume',
+    );
     // The operator's repo-server pod has the volumes the sidecar mounts besides its own (repo_server.go).
     const own = new Set(cr.spec.repo.volumes.map((v) => v.name));
     const mounts = cr.spec.repo.sidecarContainers[0].volumeMounts.map((m) => m.name).filter((n) => !own.has(n));
@@ -488,10 +594,18 @@ const checks = {
     assert.ok(existsSync(file), 'helm/strata/argocd-operator-openshift.yaml exists');
     const text = readFileSync(file, 'utf8');
     const cr = YAML.parse(text);
-    assert.doesNotMatch(text.replace(/^\s*#.*$/gm, ''), /runAsUser|runAsGroup|fsGroup/, 'no UID or GID is pinned anywhere');
+    assert.doesNotMatch(
+      text.replace(/^\s*#.*$/gm, ''),
+      /runAsUser|runAsGroup|fsGroup/,
+      'no UID or GID is pinned anywhere',
+    );
     const [c] = cr.spec.repo.sidecarContainers;
     assert.equal(c.securityContext.runAsNonRoot, true, 'still refuses root');
-    assert.equal(byName(c.env, 'HOME')?.value, '/tmp', 'HOME is the writable /tmp: the assigned UID has no passwd entry');
+    assert.equal(
+      byName(c.env, 'HOME')?.value,
+      '/tmp',
+      'HOME is the writable /tmp: the assigned UID has no passwd entry',
+    );
     assert.equal(byName(c.volumeMounts, 'strata-tmp')?.mountPath, '/tmp');
     const plain = YAML.parse(readFileSync(join(chartDir, 'argocd-operator.yaml'), 'utf8'));
     delete plain.spec.repo.sidecarContainers[0].securityContext.runAsUser;
@@ -513,12 +627,18 @@ const checks = {
     // Same volume names and mounts; only the ConfigMap differs (argocd-cmp-cm, key <plugin>.yaml).
     const vols = values.repoServer.volumes;
     assert.deepEqual(byName(vols, 'strata-tmp'), byName(patch.volumes, 'strata-tmp'));
-    assert.deepEqual(byName(vols, 'strata-plugin'), { name: 'strata-plugin', configMap: { name: 'argocd-cmp-cm', items: [{ key: 'strata.yaml', path: 'plugin.yaml' }] } });
+    assert.deepEqual(byName(vols, 'strata-plugin'), {
+      name: 'strata-plugin',
+      configMap: { name: 'argocd-cmp-cm', items: [{ key: 'strata.yaml', path: 'plugin.yaml' }] },
+    });
     assert.equal(values.configs.cmp.create, true);
     // What the argo-cd chart writes into argocd-cmp-cm for each configs.cmp.plugins entry.
     const [[name, spec]] = Object.entries(values.configs.cmp.plugins);
     const plugin = YAML.parse(readFileSync(join(chartDir, 'files/plugin.yaml'), 'utf8'));
-    assert.deepEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'ConfigManagementPlugin', metadata: { name }, spec }, plugin);
+    assert.deepEqual(
+      { apiVersion: 'argoproj.io/v1alpha1', kind: 'ConfigManagementPlugin', metadata: { name }, spec },
+      plugin,
+    );
   },
 };
 
@@ -535,12 +655,16 @@ const POLICY_SPEC = {
 const policyValues = () => tmpFile('policy.yaml', YAML.stringify({ platformPolicy: POLICY_SPEC }));
 const ageValues = (ageKeys) => tmpFile('age.yaml', YAML.stringify({ ageKeys }));
 const AGE_ON = { enabled: true, projects: { 'team-a': 'AGE-SECRET-KEY-1TEAMA', 'team-b': 'AGE-SECRET-KEY-1TEAMB' } };
-const chartSchema = () => new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8')));
+const chartSchema = () =>
+  new Ajv({ allErrors: true, strict: false }).compile(
+    JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8')),
+  );
 const sidecarOf = (patchJson) => JSON.parse(patchJson).spec.template.spec.containers[0];
 const volumesOf = (patchJson) => JSON.parse(patchJson).spec.template.spec.volumes;
 /** Every sidecar mount at or under /etc/strata, and every volume the features add. */
 const featureMounts = (c) => c.volumeMounts.filter((m) => m.mountPath.startsWith('/etc/strata'));
-const featureVolumes = (vols) => vols.filter((v) => /-(platform-policy|age-keys)$/.test(v.name) && v.$patch === undefined);
+const featureVolumes = (vols) =>
+  vols.filter((v) => /-(platform-policy|age-keys)$/.test(v.name) && v.$patch === undefined);
 const featureEnv = (c) => c.env.filter((e) => ['STRATA_PLATFORM_POLICY', 'STRATA_AGE_KEYS_DIR'].includes(e.name));
 /** Render fails: the helper's message (stderr) must match `re`. */
 function renderFails(args, re) {
@@ -577,7 +701,10 @@ function uncomment(text, tags) {
 /** Pairs of mount paths where one is the other or lies inside it (a nested mount hides or shadows files). */
 function nestedMounts(mounts) {
   const out = [];
-  for (const a of mounts) for (const b of mounts) if (a !== b && (a.mountPath === b.mountPath || b.mountPath.startsWith(a.mountPath.replace(/\/?$/, '/')))) out.push(`${a.mountPath} / ${b.mountPath}`);
+  for (const a of mounts)
+    for (const b of mounts)
+      if (a !== b && (a.mountPath === b.mountPath || b.mountPath.startsWith(a.mountPath.replace(/\/?$/, '/'))))
+        out.push(`${a.mountPath} / ${b.mountPath}`);
   return out;
 }
 
@@ -592,14 +719,23 @@ Object.assign(checks, {
     const cm = find(objs, 'ConfigMap', '-platform-policy');
     assert.equal(cm.metadata.name, 'strata-platform-policy');
     assert.equal(cm.metadata.namespace, 'argocd');
-    assert.deepEqual(YAML.parse(cm.data['platform-policy.yaml']), { apiVersion: 'strata.dev/v1', kind: 'Policy', spec: POLICY_SPEC });
+    assert.deepEqual(YAML.parse(cm.data['platform-policy.yaml']), {
+      apiVersion: 'strata.dev/v1',
+      kind: 'Policy',
+      spec: POLICY_SPEC,
+    });
     const { patch } = patchDocs(args);
     const c = sidecarOf(patch);
     assert.deepEqual(featureEnv(c), [{ name: 'STRATA_PLATFORM_POLICY', value: PLATFORM_FILE }]);
     // A folder, not subPath: kubelet updates ConfigMap files in place only then, and strata rereads the file.
     assert.deepEqual(featureMounts(c), [{ name: 'strata-platform-policy', mountPath: PLATFORM_DIR, readOnly: true }]);
-    assert.deepEqual(featureVolumes(volumesOf(patch)), [{ name: 'strata-platform-policy', configMap: { name: 'strata-platform-policy' } }]);
-    assert.ok(Object.keys(cm.data).includes(PLATFORM_FILE.slice(PLATFORM_DIR.length + 1)), 'the env names a key of the ConfigMap');
+    assert.deepEqual(featureVolumes(volumesOf(patch)), [
+      { name: 'strata-platform-policy', configMap: { name: 'strata-platform-policy' } },
+    ]);
+    assert.ok(
+      Object.keys(cm.data).includes(PLATFORM_FILE.slice(PLATFORM_DIR.length + 1)),
+      'the env names a key of the ConfigMap',
+    );
     assert.equal(
       JSON.parse(patch).spec.template.metadata.annotations['checksum/strata-plugin'],
       sha256(readFileSync(join(chartDir, 'files/plugin.yaml'), 'utf8')),
@@ -643,14 +779,19 @@ Object.assign(checks, {
     const secret = find(renderObjects(args), 'Secret', '-age-keys');
     assert.equal(secret.metadata.name, 'strata-age-keys');
     assert.equal(secret.metadata.namespace, 'gitops', 'next to the repo-server pod that mounts it');
-    assert.deepEqual(secret.stringData, { 'team-a.txt': 'AGE-SECRET-KEY-1TEAMA', 'team-b.txt': 'AGE-SECRET-KEY-1TEAMB' });
+    assert.deepEqual(secret.stringData, {
+      'team-a.txt': 'AGE-SECRET-KEY-1TEAMA',
+      'team-b.txt': 'AGE-SECRET-KEY-1TEAMB',
+    });
     const { patch } = patchDocs(args);
     const c = sidecarOf(patch);
     assert.deepEqual(featureEnv(c), [{ name: 'STRATA_AGE_KEYS_DIR', value: AGE_DIR }]);
     assert.deepEqual(featureMounts(c), [{ name: 'strata-age-keys', mountPath: AGE_DIR, readOnly: true }]);
     // 0444: kubelet writes Secret files as root (group fsGroup only when the pod sets one; the repo-server's sets
     // none), so 0400 would be unreadable for UID 999. Only the sidecar mounts it, and everything there is 999.
-    assert.deepEqual(featureVolumes(volumesOf(patch)), [{ name: 'strata-age-keys', secret: { secretName: 'strata-age-keys', defaultMode: 0o444 } }]);
+    assert.deepEqual(featureVolumes(volumesOf(patch)), [
+      { name: 'strata-age-keys', secret: { secretName: 'strata-age-keys', defaultMode: 0o444 } },
+    ]);
     // existingSecret: nothing created, that Secret mounted (enabled or not), a custom mountPath followed.
     for (const ageKeys of [
       { existingSecret: 'my-age-keys', mountPath: '/etc/strata/keys' },
@@ -660,7 +801,9 @@ Object.assign(checks, {
       assert.equal(renderObjects(a).filter((o) => o.obj.kind === 'Secret').length, 0);
       const p = patchDocs(a).patch;
       assert.deepEqual(featureEnv(sidecarOf(p)), [{ name: 'STRATA_AGE_KEYS_DIR', value: '/etc/strata/keys' }]);
-      assert.deepEqual(featureVolumes(volumesOf(p)), [{ name: 'strata-age-keys', secret: { secretName: 'my-age-keys', defaultMode: 0o444 } }]);
+      assert.deepEqual(featureVolumes(volumesOf(p)), [
+        { name: 'strata-age-keys', secret: { secretName: 'my-age-keys', defaultMode: 0o444 } },
+      ]);
     }
     // Enabled without a key and without a Secret: every project would be refused; the render says so.
     renderFails(['--set', 'ageKeys.enabled=true'], /ageKeys\.enabled.*ageKeys\.projects.*ageKeys\.existingSecret/);
@@ -677,7 +820,9 @@ Object.assign(checks, {
       assert.equal(renderObjects(a).filter((o) => o.obj.kind === 'Secret').length, 0);
     }
     assert.deepEqual(
-      renderObjects(['--set', 'mode=values', '-f', ageValues(AGE_ON)]).map((o) => `${o.obj.kind}/${o.obj.metadata.name}`),
+      renderObjects(['--set', 'mode=values', '-f', ageValues(AGE_ON)]).map(
+        (o) => `${o.obj.kind}/${o.obj.metadata.name}`,
+      ),
       ['Secret/strata-age-keys'],
     );
   },
@@ -706,7 +851,10 @@ Object.assign(checks, {
 
   'argo-cd-values.yaml and the argocd-operator snippets: the [platformPolicy] and [ageKeys] blocks, uncommented, equal the patch'() {
     const both = patchDocs(['-f', policyValues(), '-f', ageValues(AGE_ON)]).patch;
-    const want = { containers: JSON.parse(both).spec.template.spec.containers, volumes: featureVolumes(volumesOf(both)) };
+    const want = {
+      containers: JSON.parse(both).spec.template.spec.containers,
+      volumes: featureVolumes(volumesOf(both)),
+    };
     const onlyPolicy = patchDocs(['-f', policyValues()]).patch;
     const valuesFile = readFileSync(join(chartDir, 'argo-cd-values.yaml'), 'utf8');
     for (const [tags, p] of [
@@ -721,12 +869,20 @@ Object.assign(checks, {
         `argo-cd-values.yaml has the ${tags} blocks`,
       );
       assert.deepEqual(containers, JSON.parse(p).spec.template.spec.containers, `argo-cd-values.yaml with ${tags}`);
-      assert.deepEqual(featureVolumes(YAML.parse(readFileSync(file, 'utf8')).repoServer.volumes), featureVolumes(volumesOf(p)), `argo-cd-values.yaml volumes with ${tags}`);
+      assert.deepEqual(
+        featureVolumes(YAML.parse(readFileSync(file, 'utf8')).repoServer.volumes),
+        featureVolumes(volumesOf(p)),
+        `argo-cd-values.yaml volumes with ${tags}`,
+      );
     }
-    const plain = YAML.parse(uncomment(readFileSync(join(chartDir, 'argocd-operator.yaml'), 'utf8'), ['platformPolicy', 'ageKeys']));
+    const plain = YAML.parse(
+      uncomment(readFileSync(join(chartDir, 'argocd-operator.yaml'), 'utf8'), ['platformPolicy', 'ageKeys']),
+    );
     assert.deepEqual(plain.spec.repo.sidecarContainers, want.containers, 'argocd-operator.yaml');
     assert.deepEqual(featureVolumes(plain.spec.repo.volumes), want.volumes, 'argocd-operator.yaml volumes');
-    const openshift = YAML.parse(uncomment(readFileSync(join(chartDir, 'argocd-operator-openshift.yaml'), 'utf8'), ['platformPolicy', 'ageKeys']));
+    const openshift = YAML.parse(
+      uncomment(readFileSync(join(chartDir, 'argocd-operator-openshift.yaml'), 'utf8'), ['platformPolicy', 'ageKeys']),
+    );
     delete plain.spec.repo.sidecarContainers[0].securityContext.runAsUser;
     assert.deepEqual(openshift, plain, 'argocd-operator-openshift.yaml: the same blocks');
     // Last: the CRD is an upstream file.
@@ -738,13 +894,24 @@ Object.assign(checks, {
     const install = readFileSync(join(repo, 'docs/install.md'), 'utf8');
     assert.ok(/^## Platform policy$/m.test(install), 'docs/install.md has a section "Platform policy"');
     assert.ok(/^## SOPS secrets$/m.test(install), 'docs/install.md has a section "SOPS secrets"');
-    assert.ok(/STRATA_PLATFORM_POLICY=\$PWD\/platform-policy\.yaml ARGOCD_APP_PROJECT_NAME=team-a strata lint --all --env prod/.test(install), 'docs/install.md shows the CI lint line');
+    assert.ok(
+      /STRATA_PLATFORM_POLICY=\$PWD\/platform-policy\.yaml ARGOCD_APP_PROJECT_NAME=team-a strata lint --all --env prod/.test(
+        install,
+      ),
+      'docs/install.md shows the CI lint line',
+    );
     for (const rel of ['docs/install.md', 'docs/policy.md', 'docs/secrets.md', 'helm/strata/README.md']) {
       const paths = readFileSync(join(repo, rel), 'utf8').match(/\/etc\/strata\/[\w./-]*platform-policy\.yaml/g) ?? [];
       for (const p of paths) assert.equal(p, PLATFORM_FILE, `${rel} names ${p}`);
     }
     const readme = readFileSync(join(chartDir, 'README.md'), 'utf8');
-    for (const key of ['platformPolicy', 'ageKeys.enabled', 'ageKeys.existingSecret', 'ageKeys.projects', 'ageKeys.mountPath'])
+    for (const key of [
+      'platformPolicy',
+      'ageKeys.enabled',
+      'ageKeys.existingSecret',
+      'ageKeys.projects',
+      'ageKeys.mountPath',
+    ])
       assert.match(readme, new RegExp(`\\| \`${key.replace('.', '\\.')}\``), `helm/strata/README.md lists ${key}`);
   },
 
@@ -757,7 +924,10 @@ Object.assign(checks, {
     assert.ok(m, 'docs/install.md has the clean-up command after <!-- strata-feature-off -->');
     const json = /-p '(\{.*\})'/.exec(m[1])?.[1];
     assert.ok(json, 'a kubectl patch -p JSON');
-    const on = tmpFile('on.yaml', kubectlPatch(stock, patchDocs(['-f', policyValues(), '-f', ageValues(AGE_ON)]).patch));
+    const on = tmpFile(
+      'on.yaml',
+      kubectlPatch(stock, patchDocs(['-f', policyValues(), '-f', ageValues(AGE_ON)]).patch),
+    );
     const cleaned = tmpFile('cleaned.yaml', kubectlPatch(on, json));
     // Then the upgrade's own patch (the features off) gives exactly a fresh install without them.
     assert.equal(kubectlPatch(cleaned, patchDocs().patch), kubectlPatch(stock, patchDocs().patch));
@@ -789,5 +959,7 @@ for (const [name, check] of Object.entries(checks)) {
   }
 }
 rmSync(work, { recursive: true, force: true });
-console.log(`chart test: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped (upstream fixtures not found)` : ''}`);
+console.log(
+  `chart test: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped (upstream fixtures not found)` : ''}`,
+);
 process.exitCode = failed ? 1 : 0;

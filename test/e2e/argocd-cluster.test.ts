@@ -12,11 +12,37 @@ import Ajv from 'ajv';
 import { load as loadYaml } from 'js-yaml';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { applicationSchemaFromCrd, validateApplication } from '../../src/argocd/application-schema.js';
-import { applicationEnv, pickApplication, renderApplication, type ApplicationDoc } from '../../src/argocd/application.js';
-import { checkoutCopy, cmpServer, extractCopy, manifestGenerateRoot, REPO, strataBin, strataBundle, type CmpServer, writeApplication } from '../argocd/harness.js';
+import {
+  applicationEnv,
+  pickApplication,
+  renderApplication,
+  type ApplicationDoc,
+} from '../../src/argocd/application.js';
+import {
+  checkoutCopy,
+  cmpServer,
+  extractCopy,
+  manifestGenerateRoot,
+  REPO,
+  strataBin,
+  strataBundle,
+  type CmpServer,
+  writeApplication,
+} from '../argocd/harness.js';
 
 const REV = '89abcdef0123456789abcdef0123456789abcdef';
-const KUBE = { kubeVersion: '1.30.11', apiVersions: ['v1', 'apps/v1', 'networking.k8s.io/v1', 'policy/v1', 'autoscaling/v2', 'cert-manager.io/v1', 'argoproj.io/v1alpha1'] };
+const KUBE = {
+  kubeVersion: '1.30.11',
+  apiVersions: [
+    'v1',
+    'apps/v1',
+    'networking.k8s.io/v1',
+    'policy/v1',
+    'autoscaling/v2',
+    'cert-manager.io/v1',
+    'argoproj.io/v1alpha1',
+  ],
+};
 const SHARED = join(REPO, '..', 'shared', 'fixtures', 'argocd');
 const ANNOTATION = 'argocd.argoproj.io/manifest-generate-paths';
 
@@ -32,7 +58,8 @@ before(async () => {
 
 const envOf = (app: ApplicationDoc, opts = {}) => applicationEnv(app, 'test', { revision: REV, ...KUBE, ...opts });
 const sourceOf = (app: ApplicationDoc) => app.spec!.source!;
-const annotationOf = (app: ApplicationDoc): string | undefined => (app.metadata as { annotations?: Record<string, string> }).annotations?.[ANNOTATION];
+const annotationOf = (app: ApplicationDoc): string | undefined =>
+  (app.metadata as { annotations?: Record<string, string> }).annotations?.[ANNOTATION];
 
 const writeApp = (doc: unknown, name: string): string => writeApplication(root, doc, name);
 
@@ -46,11 +73,24 @@ async function partialConforms(app: ApplicationDoc): Promise<string> {
   assert.ok(annotation, `${app.metadata?.name} carries ${ANNOTATION}`);
   const { env } = envOf(app);
   const path = sourceOf(app).path!;
-  const partial = await cmp.generateFor({ path, manifestGeneratePaths: annotation, useManifestGeneratePaths: true }, env);
+  const partial = await cmp.generateFor(
+    { path, manifestGeneratePaths: annotation, useManifestGeneratePaths: true },
+    env,
+  );
   assert.equal(partial.code, 0, `partial repository: ${partial.stderr}`);
   assert.ok(!partial.cwd.endsWith(path), `only the common parent was sent (cwd ${partial.cwd})`);
-  const local = renderApplication({ appFile: writeApp(app, app.metadata!.name!), repoRoot: root, revision: REV, ...KUBE, processEnv: process.env });
-  assert.equal(partial.stdout.toString('utf8'), local.text, 'same manifests from the partial tarball as from the whole repository');
+  const local = renderApplication({
+    appFile: writeApp(app, app.metadata!.name!),
+    repoRoot: root,
+    revision: REV,
+    ...KUBE,
+    processEnv: process.env,
+  });
+  assert.equal(
+    partial.stdout.toString('utf8'),
+    local.text,
+    'same manifests from the partial tarball as from the whole repository',
+  );
   return local.text;
 }
 
@@ -66,7 +106,8 @@ describe('partial repositories: reposerver.plugin.use.manifest.generate.paths', 
       ['../../../../../../../..', ''],
       [';;.', app],
     ];
-    for (const [annotation, want] of cases) assert.equal(manifestGenerateRoot(app, annotation), want, String(annotation));
+    for (const [annotation, want] of cases)
+      assert.equal(manifestGenerateRoot(app, annotation), want, String(annotation));
   });
 
   for (const f of ['plate-api-prod', 'plate-web-prod', 'plate-llm-stg']) {
@@ -78,7 +119,14 @@ describe('partial repositories: reposerver.plugin.use.manifest.generate.paths', 
 
   test('every service Application the app-of-apps renders, with its annotation', async () => {
     const file = join(root, 'examples/plate/environments/argocd/app-of-apps.yaml');
-    const local = renderApplication({ appFile: file, name: 'plate-apps-prod', repoRoot: root, revision: REV, ...KUBE, processEnv: process.env });
+    const local = renderApplication({
+      appFile: file,
+      name: 'plate-apps-prod',
+      repoRoot: root,
+      revision: REV,
+      ...KUBE,
+      processEnv: process.env,
+    });
     const children = parseAllDocuments(local.text)
       .map((d) => d.toJS() as ApplicationDoc)
       .filter((c) => c.spec?.source?.plugin);
@@ -89,7 +137,10 @@ describe('partial repositories: reposerver.plugin.use.manifest.generate.paths', 
   test('an annotation too narrow for the layers fails loudly, naming the file, never renders less', async () => {
     const file = join(root, 'examples/plate/apps/plate-api-prod.yaml');
     const app = pickApplication(readFileSync(file, 'utf8'), file);
-    const r = await cmp.generateFor({ path: sourceOf(app).path!, manifestGeneratePaths: '.', useManifestGeneratePaths: true }, envOf(app).env);
+    const r = await cmp.generateFor(
+      { path: sourceOf(app).path!, manifestGeneratePaths: '.', useManifestGeneratePaths: true },
+      envOf(app).env,
+    );
     assert.equal(r.code, 1);
     assert.equal(r.stdout.length, 0);
     assert.match(r.stderr, /strata\.yaml.*\.spec\.layers\[0\].*leaves the repository root/);
@@ -102,7 +153,10 @@ describe('partial repositories: reposerver.plugin.use.manifest.generate.paths', 
     const outer = checkoutCopy(['plugin.yaml', 'examples']);
     execFileSync('git', ['init', '-q'], { cwd: outer });
     const app = join(outer, 'examples/plate/helm/applications/plate-api');
-    const r = await cmp.generate(app, { ...envOf(pickApplication(readFileSync(join(root, 'examples/plate/apps/plate-api-prod.yaml'), 'utf8'), 'f')).env, ARGOCD_APP_SOURCE_PATH: 'somewhere/else' });
+    const r = await cmp.generate(app, {
+      ...envOf(pickApplication(readFileSync(join(root, 'examples/plate/apps/plate-api-prod.yaml'), 'utf8'), 'f')).env,
+      ARGOCD_APP_SOURCE_PATH: 'somewhere/else',
+    });
     assert.equal(r.code, 1, 'the root is the app directory itself, so the shared layers are out of reach');
     assert.match(r.stderr, /leaves the repository root/);
   });
@@ -117,11 +171,21 @@ describe('discovery: no discover rule, so naming the plugin streams the reposito
     const r = await server.generateFor({ path: api, named: true }, env);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(server.streams, 1);
-    await assert.rejects(server.generateFor({ path: api, named: false }, env), /could not find cmp-server plugin/, 'an unnamed plugin section matches nothing');
+    await assert.rejects(
+      server.generateFor({ path: api, named: false }, env),
+      /could not find cmp-server plugin/,
+      'an unnamed plugin section matches nothing',
+    );
   });
   test('the opt-in discover rule costs a second whole-repository stream even for a named Application', async () => {
     const copy = extractCopy(['plugin.yaml', 'examples']);
-    writeFileSync(join(copy, 'plugin.yaml'), readFileSync(join(copy, 'plugin.yaml'), 'utf8').replace(/^ {2}generate:$/m, '  discover:\n    fileName: strata.yaml\n  generate:'));
+    writeFileSync(
+      join(copy, 'plugin.yaml'),
+      readFileSync(join(copy, 'plugin.yaml'), 'utf8').replace(
+        /^ {2}generate:$/m,
+        '  discover:\n    fileName: strata.yaml\n  generate:',
+      ),
+    );
     const server = cmpServer(copy, bin);
     const r = await server.generateFor({ path: api, named: true }, env);
     assert.equal(r.code, 0, r.stderr);
@@ -154,7 +218,11 @@ describe('the environment: empty is an error, near misses warn', { concurrency: 
     assert.match(r.stderr, /STRATA_ENV is set but empty/);
   });
   test('plugin.env strata_env / STRATA_ENVIRONMENT: rendered with the default, and a warning names them', async () => {
-    const r = await cmp.generate(join(root, api), { ...base, ARGOCD_ENV_strata_env: 'prod', ARGOCD_ENV_STRATA_ENVIRONMENT: 'prod' });
+    const r = await cmp.generate(join(root, api), {
+      ...base,
+      ARGOCD_ENV_strata_env: 'prod',
+      ARGOCD_ENV_STRATA_ENVIRONMENT: 'prod',
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /warning: plugin\.env "STRATA_ENVIRONMENT" is not STRATA_ENV.*environment "stg" is used/);
     assert.match(r.stderr, /warning: plugin\.env "strata_env" is not STRATA_ENV/);
@@ -167,16 +235,30 @@ describe('.argocd-source.yaml and .argocd-source-<app>.yaml (repository.go merge
   test('render --application applies them in order, as an Application carrying those parameters would render', async () => {
     const copy = extractCopy(['plugin.yaml', 'examples']);
     const dir = join(copy, 'examples/plate/helm/applications/plate-web');
-    writeFileSync(join(dir, '.argocd-source.yaml'), 'plugin:\n  parameters:\n    - name: env\n      string: stg\n    - name: set\n      map: {replicaCount: "7"}\n');
+    writeFileSync(
+      join(dir, '.argocd-source.yaml'),
+      'plugin:\n  parameters:\n    - name: env\n      string: stg\n    - name: set\n      map: {replicaCount: "7"}\n',
+    );
     writeFileSync(
       join(dir, '.argocd-source-plate-web-prod.yaml'),
       'path: ../../elsewhere\nplugin:\n  parameters:\n    - name: env\n      string: prod\n    - name: set\n      map: {replicaCount: "9"}\n',
     );
     const file = join(copy, 'examples/plate/apps/plate-web-prod.yaml');
     const local = renderApplication({ appFile: file, repoRoot: copy, revision: REV, ...KUBE, processEnv: process.env });
-    assert.deepEqual(local.sourceOverrides, ['examples/plate/helm/applications/plate-web/.argocd-source.yaml', 'examples/plate/helm/applications/plate-web/.argocd-source-plate-web-prod.yaml']);
-    assert.equal(local.env.ARGOCD_APP_PARAMETERS, '[{"name":"env","string":"prod"},{"map":{"replicaCount":"9"},"name":"set"}]', 'lists replace: the inline values parameter is gone');
-    assert.equal(local.env.ARGOCD_APP_SOURCE_PATH, 'examples/plate/helm/applications/plate-web', 'path is not overridable');
+    assert.deepEqual(local.sourceOverrides, [
+      'examples/plate/helm/applications/plate-web/.argocd-source.yaml',
+      'examples/plate/helm/applications/plate-web/.argocd-source-plate-web-prod.yaml',
+    ]);
+    assert.equal(
+      local.env.ARGOCD_APP_PARAMETERS,
+      '[{"name":"env","string":"prod"},{"map":{"replicaCount":"9"},"name":"set"}]',
+      'lists replace: the inline values parameter is gone',
+    );
+    assert.equal(
+      local.env.ARGOCD_APP_SOURCE_PATH,
+      'examples/plate/helm/applications/plate-web',
+      'path is not overridable',
+    );
     // The same parameters written into the Application, through the sidecar stand-in.
     const app = pickApplication(readFileSync(file, 'utf8'), file);
     const inline = {
@@ -205,11 +287,27 @@ describe('.argocd-source.yaml and .argocd-source-<app>.yaml (repository.go merge
 describe('controller namespace and the reduced parameters environment', () => {
   test('--controller-namespace: the ns_name rule is relative to it', () => {
     const file = join(root, 'examples/plate/apps/plate-llm-stg.yaml');
-    assert.equal(renderApplication({ appFile: file, repoRoot: root, processEnv: process.env }).env.ARGOCD_APP_NAME, 'team-llm_plate-llm-stg');
-    assert.equal(renderApplication({ appFile: file, repoRoot: root, processEnv: process.env, controllerNamespace: 'team-llm' }).env.ARGOCD_APP_NAME, 'plate-llm-stg');
+    assert.equal(
+      renderApplication({ appFile: file, repoRoot: root, processEnv: process.env }).env.ARGOCD_APP_NAME,
+      'team-llm_plate-llm-stg',
+    );
+    assert.equal(
+      renderApplication({ appFile: file, repoRoot: root, processEnv: process.env, controllerNamespace: 'team-llm' }).env
+        .ARGOCD_APP_NAME,
+      'plate-llm-stg',
+    );
     const web = join(root, 'examples/plate/apps/plate-web-prod.yaml');
-    const r = renderApplication({ appFile: web, repoRoot: root, processEnv: process.env, controllerNamespace: 'gitops' });
-    assert.equal(r.env.ARGOCD_APP_NAME, 'argocd_plate-web-prod', 'an Application in argocd is "outside" when the controller runs in gitops');
+    const r = renderApplication({
+      appFile: web,
+      repoRoot: root,
+      processEnv: process.env,
+      controllerNamespace: 'gitops',
+    });
+    assert.equal(
+      r.env.ARGOCD_APP_NAME,
+      'argocd_plate-web-prod',
+      'an Application in argocd is "outside" when the controller runs in gitops',
+    );
   });
   test('parameters.dynamic: plugin.env expanded against the four variables Argo CD gives it', async () => {
     const file = join(root, 'examples/plate/apps/plate-api-prod.yaml');
@@ -226,16 +324,20 @@ describe('controller namespace and the reduced parameters environment', () => {
 describe('the ApplicationSet example', () => {
   const file = () => join(root, 'examples/plate/environments/argocd/applicationset.yaml');
   const crdFile = join(SHARED, 'applicationset-crd.yaml');
-  test('is valid against the upstream ApplicationSet CRD', { skip: !existsSync(crdFile) && 'no ../shared beside this clone' }, () => {
-    // js-yaml and shared subschemas: the yaml package and a naive compile take ~30 s on this 1.4 MB CRD.
-    const schema = sharedSubschemas(applicationSchemaFromCrd(loadYaml(readFileSync(crdFile, 'utf8'))));
-    const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
-    const set = parseYaml(readFileSync(file(), 'utf8'));
-    assert.ok(validate(set), JSON.stringify(validate.errors?.slice(0, 5)));
-    const typo = structuredClone(set) as any;
-    typo.spec.template.spec.syncPolicy.automated.selfheal = true;
-    assert.ok(!validate(typo), 'a typo is caught by the same schema');
-  });
+  test(
+    'is valid against the upstream ApplicationSet CRD',
+    { skip: !existsSync(crdFile) && 'no ../shared beside this clone' },
+    () => {
+      // js-yaml and shared subschemas: the yaml package and a naive compile take ~30 s on this 1.4 MB CRD.
+      const schema = sharedSubschemas(applicationSchemaFromCrd(loadYaml(readFileSync(crdFile, 'utf8'))));
+      const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
+      const set = parseYaml(readFileSync(file(), 'utf8'));
+      assert.ok(validate(set), JSON.stringify(validate.errors?.slice(0, 5)));
+      const typo = structuredClone(set) as any;
+      typo.spec.template.spec.syncPolicy.automated.selfheal = true;
+      assert.ok(!validate(typo), 'a typo is caught by the same schema');
+    },
+  );
   test('every Application it generates is valid and renders through the sidecar, partial repository included', async () => {
     const set = parseYaml(readFileSync(file(), 'utf8'));
     const apps = expandApplicationSet(set);
@@ -262,7 +364,8 @@ function sharedSubschemas(s: Record<string, unknown>): Record<string, unknown> {
   const walk = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(walk);
     if (!v || typeof v !== 'object') return v;
-    const mapped = (k: string, x: unknown): unknown => (k === 'properties' ? Object.fromEntries(Object.entries(x as object).map(([pk, px]) => [pk, walk(px)])) : walk(x));
+    const mapped = (k: string, x: unknown): unknown =>
+      k === 'properties' ? Object.fromEntries(Object.entries(x as object).map(([pk, px]) => [pk, walk(px)])) : walk(x);
     const o = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapped(k, x)]));
     const text = JSON.stringify(o);
     if (text.length < 2000) return o;
@@ -271,7 +374,11 @@ function sharedSubschemas(s: Record<string, unknown>): Record<string, unknown> {
     return { $ref: `#/$defs/${id}` };
   };
   const { properties, ...rest } = s;
-  return { ...rest, properties: Object.fromEntries(Object.entries(properties as object).map(([k, v]) => [k, walk(v)])), $defs: defs };
+  return {
+    ...rest,
+    properties: Object.fromEntries(Object.entries(properties as object).map(([k, v]) => [k, walk(v)])),
+    $defs: defs,
+  };
 }
 
 /**
@@ -304,6 +411,11 @@ function expandApplicationSet(set: any): ApplicationDoc[] {
   };
   return set.spec.generators.flatMap(gen).map((p: Record<string, string>) => {
     const t = fill(set.spec.template, p) as { metadata: Record<string, unknown>; spec: unknown };
-    return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { ...t.metadata, namespace: set.metadata.namespace }, spec: t.spec } as ApplicationDoc;
+    return {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { ...t.metadata, namespace: set.metadata.namespace },
+      spec: t.spec,
+    } as ApplicationDoc;
   });
 }

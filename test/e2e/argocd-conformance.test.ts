@@ -8,14 +8,40 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { validateApplication } from '../../src/argocd/application-schema.js';
-import { applicationEnv, pickApplication, renderApplication, type ApplicationDoc } from '../../src/argocd/application.js';
+import {
+  applicationEnv,
+  pickApplication,
+  renderApplication,
+  type ApplicationDoc,
+} from '../../src/argocd/application.js';
 import { loadAppConfig } from '../../src/core/config.js';
 import { discoverApps } from '../../src/core/discover.js';
 import { DiskFs } from '../../src/io/disk-fs.js';
-import { cmpServer, extractCopy, REPO, runCommand, strataBin, strataBundle, type CmpServer, writeApplication } from '../argocd/harness.js';
+import {
+  cmpServer,
+  extractCopy,
+  REPO,
+  runCommand,
+  strataBin,
+  strataBundle,
+  type CmpServer,
+  writeApplication,
+} from '../argocd/harness.js';
 
 const REV = '0123456789abcdef0123456789abcdef01234567';
-const KUBE = { kubeVersion: '1.30.11', apiVersions: ['v1', 'apps/v1', 'apps/v1/Deployment', 'networking.k8s.io/v1', 'policy/v1', 'autoscaling/v2', 'cert-manager.io/v1', 'argoproj.io/v1alpha1'] };
+const KUBE = {
+  kubeVersion: '1.30.11',
+  apiVersions: [
+    'v1',
+    'apps/v1',
+    'apps/v1/Deployment',
+    'networking.k8s.io/v1',
+    'policy/v1',
+    'autoscaling/v2',
+    'cert-manager.io/v1',
+    'argoproj.io/v1alpha1',
+  ],
+};
 
 let root: string; // an extracted copy of the repo's plugin.yaml + examples/
 let cmp: CmpServer;
@@ -31,7 +57,12 @@ function envFor(app: ApplicationDoc, in_ = root): { env: Record<string, string>;
   return { env, appDir: join(in_, sourcePath) };
 }
 
-function applicationFor(path: string, env: string, params: unknown[] = [{ name: 'env', string: env }], namespace = 'test-ns'): ApplicationDoc {
+function applicationFor(
+  path: string,
+  env: string,
+  params: unknown[] = [{ name: 'env', string: env }],
+  namespace = 'test-ns',
+): ApplicationDoc {
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
@@ -39,7 +70,12 @@ function applicationFor(path: string, env: string, params: unknown[] = [{ name: 
     spec: {
       project: 'default',
       destination: { server: 'https://kubernetes.default.svc', namespace },
-      source: { repoURL: 'https://git.example.com/r.git', path, targetRevision: 'HEAD', plugin: { name: 'strata-v1', parameters: params as never } },
+      source: {
+        repoURL: 'https://git.example.com/r.git',
+        path,
+        targetRevision: 'HEAD',
+        plugin: { name: 'strata-v1', parameters: params as never },
+      },
     },
   };
 }
@@ -54,7 +90,14 @@ async function conforms(file: string, name?: string): Promise<{ text: string; co
   const r = await cmp.generate(appDir, env);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(r.manifests!.length > 0, 'some manifests');
-  const local = renderApplication({ appFile: file, ...(name ? { name } : {}), repoRoot: root, revision: REV, ...KUBE, processEnv: process.env });
+  const local = renderApplication({
+    appFile: file,
+    ...(name ? { name } : {}),
+    repoRoot: root,
+    revision: REV,
+    ...KUBE,
+    processEnv: process.env,
+  });
   assert.equal(local.text, r.stdout.toString('utf8'), 'render --application matches generate byte for byte');
   return { text: local.text, count: r.manifests!.length };
 }
@@ -65,7 +108,11 @@ describe('plugin.yaml', () => {
     assert.equal(`${cmp.plugin.metadata.name}-${cmp.plugin.spec.version}`, 'strata-v1');
     assert.deepEqual(cmp.plugin.spec.generate.command, ['strata', 'generate']);
     assert.deepEqual(cmp.plugin.spec.parameters?.dynamic?.command, ['strata', 'parameters']);
-    assert.equal(cmp.plugin.spec.discover, undefined, 'a discover rule streams the repository for every match (util/app/discovery/discovery.go)');
+    assert.equal(
+      cmp.plugin.spec.discover,
+      undefined,
+      'a discover rule streams the repository for every match (util/app/discovery/discovery.go)',
+    );
     const argvs = [cmp.plugin.spec.generate.command, cmp.plugin.spec.parameters.dynamic.command].flat();
     assert.ok(!argvs.some((a) => /^(sh|bash)$|^-c$/.test(a)), 'no shell');
     const names = [...((cmp.plugin.spec.parameters?.static ?? []) as { name: string }[]).map((p) => p.name)];
@@ -101,15 +148,28 @@ describe('every example app x env through generate and parameters.dynamic', { co
           assert.equal(meta.annotations?.['strata.dev/source'], `https://git.example.com/r.git/${dir}`);
           assert.equal(meta.annotations?.['strata.dev/revision'], REV, 'no .git in the tarball: ARGOCD_APP_REVISION');
         }
-        const local = renderApplication({ appFile: writeApp(app, `${config.name}-${env}`), repoRoot: root, revision: REV, ...KUBE, processEnv: process.env });
+        const local = renderApplication({
+          appFile: writeApp(app, `${config.name}-${env}`),
+          repoRoot: root,
+          revision: REV,
+          ...KUBE,
+          processEnv: process.env,
+        });
         assert.equal(local.text, r.stdout.toString('utf8'));
       });
     }
     test(`${dir}: parameters.dynamic prints only a JSON array, with the reduced environment`, async () => {
-      const reduced = { ARGOCD_APP_NAME: 'x', ARGOCD_APP_SOURCE_PATH: dir, ARGOCD_APP_SOURCE_REPO_URL: 'r', ARGOCD_APP_SOURCE_TARGET_REVISION: 'HEAD' };
+      const reduced = {
+        ARGOCD_APP_NAME: 'x',
+        ARGOCD_APP_SOURCE_PATH: dir,
+        ARGOCD_APP_SOURCE_REPO_URL: 'r',
+        ARGOCD_APP_SOURCE_TARGET_REVISION: 'HEAD',
+      };
       const r = await cmp.parameters(join(root, dir), reduced);
       assert.equal(r.code, 0, r.stderr);
-      const names = (r.announcements as { name: string; collectionType: string }[]).map((a) => `${a.name}:${a.collectionType}`);
+      const names = (r.announcements as { name: string; collectionType: string }[]).map(
+        (a) => `${a.name}:${a.collectionType}`,
+      );
       assert.deepEqual(names, ['env:string', 'valueFiles:array', 'values:string', 'set:map', 'setString:map']);
       const envA = r.announcements![0] as { string: string; tooltip: string };
       assert.equal(envA.string, config.defaultEnvironment ?? '');
@@ -122,7 +182,8 @@ describe('Application specs', { concurrency: 4 }, () => {
   const handWritten = readdirSync(join(REPO, 'examples/plate/apps'))
     .filter((f) => f.endsWith('.yaml'))
     .sort();
-  test('the hand-written specs are the ones we expect', () => assert.deepEqual(handWritten, ['plate-api-prod.yaml', 'plate-llm-stg.yaml', 'plate-web-prod.yaml']));
+  test('the hand-written specs are the ones we expect', () =>
+    assert.deepEqual(handWritten, ['plate-api-prod.yaml', 'plate-llm-stg.yaml', 'plate-web-prod.yaml']));
   for (const f of handWritten) {
     test(`examples/plate/apps/${f}`, async () => {
       await conforms(join(root, 'examples/plate/apps', f));
@@ -153,7 +214,10 @@ describe('Application specs', { concurrency: 4 }, () => {
       const { text } = await conforms(file, `plate-apps-${env}`);
       const children = parseAllDocuments(text).map((d) => d.toJS() as Record<string, any>);
       const names = children.map((c) => c.metadata.name).sort();
-      const services = env === 'prod' ? ['ingress', 'plate-api', 'plate-cache', 'plate-web'] : ['ingress', 'plate-api', 'plate-cache', 'plate-llm', 'plate-web'];
+      const services =
+        env === 'prod'
+          ? ['ingress', 'plate-api', 'plate-cache', 'plate-web']
+          : ['ingress', 'plate-api', 'plate-cache', 'plate-llm', 'plate-web'];
       assert.deepEqual(names, [...services, 'cert-manager', 'jenkins', 'metallb'].map((n) => `${n}-${env}`).sort());
       for (const c of children) {
         assert.deepEqual(validateApplication(c), [], `${c.metadata.name} is a valid Application`);
@@ -187,11 +251,23 @@ describe('failures: non-zero exit, nothing on stdout, the reason on stderr', { c
     assert.ok(r.stderr.length < 2000, 'a short reason');
   };
   test('bad env', () => fails(applicationFor(api, 'qa'), /unknown environment "qa": this app declares stg, prod/));
-  test('unknown parameter', () => fails(applicationFor(api, 'prod', [{ name: 'image', string: 'x' }]), /unknown parameter "image"/));
+  test('unknown parameter', () =>
+    fails(applicationFor(api, 'prod', [{ name: 'image', string: 'x' }]), /unknown parameter "image"/));
   test('parameter of the wrong collection type', () =>
-    fails(applicationFor(api, 'prod', [{ name: 'valueFiles', string: 'x.yaml' }]), /parameter "valueFiles" .*\(collectionType array\), found string/));
-  test('valueFiles escaping the repository', () => fails(applicationFor(api, 'prod', [{ name: 'valueFiles', array: ['../../../../../../etc/passwd'] }]), /leaves the repository root/));
-  test('no environment anywhere', () => fails(applicationFor('examples/plate/environments/argocd/apps', 'x', []), /no environment: set the Application's plugin parameter "env"/));
+    fails(
+      applicationFor(api, 'prod', [{ name: 'valueFiles', string: 'x.yaml' }]),
+      /parameter "valueFiles" .*\(collectionType array\), found string/,
+    ));
+  test('valueFiles escaping the repository', () =>
+    fails(
+      applicationFor(api, 'prod', [{ name: 'valueFiles', array: ['../../../../../../etc/passwd'] }]),
+      /leaves the repository root/,
+    ));
+  test('no environment anywhere', () =>
+    fails(
+      applicationFor('examples/plate/environments/argocd/apps', 'x', []),
+      /no environment: set the Application's plugin parameter "env"/,
+    ));
   test('broken layer', async () => {
     const copy = extractCopy(['plugin.yaml', 'examples']);
     writeFileSync(join(copy, api, 'values-prod.yaml'), 'image:\n  tag: [unclosed\n');
@@ -205,9 +281,16 @@ describe('failures: non-zero exit, nothing on stdout, the reason on stderr', { c
     // Argo CD SIGKILLs the command at its deadline and SIGTERMs its group (cmpserver/plugin/plugin.go:108-129):
     // strata dies from a signal, mid-render, with nothing on stdout, and no exit status.
     const started = Date.now();
-    const r = await cmp.generate(appDir, { ...env, STRATA_WARM: 'off', STRATA_TEST_ONLY_GENERATE_DELAY_MS: '20000' }, { deadlineMs: 1000 });
+    const r = await cmp.generate(
+      appDir,
+      { ...env, STRATA_WARM: 'off', STRATA_TEST_ONLY_GENERATE_DELAY_MS: '20000' },
+      { deadlineMs: 1000 },
+    );
     assert.equal(r.code, null, 'no exit status');
-    assert.ok(r.signal === 'SIGKILL' || r.signal === 'SIGTERM', `ended by the signal (${r.signal}), not after the render`);
+    assert.ok(
+      r.signal === 'SIGKILL' || r.signal === 'SIGTERM',
+      `ended by the signal (${r.signal}), not after the render`,
+    );
     assert.equal(r.stdout.length, 0);
     assert.ok(Date.now() - started < 15_000, 'did not wait for the 20 s render');
   });
@@ -220,7 +303,9 @@ describe('output size and pipes', () => {
     // ConfigMap data from a values file: ~5.5 MiB of output in two layers (each under the 4 MiB file cap).
     const line = 'x'.repeat(1000);
     for (const part of [0, 1]) {
-      const body = Array.from({ length: 2800 }, (_, i) => `  K${part}_${String(i).padStart(5, '0')}: "${line}"`).join('\n');
+      const body = Array.from({ length: 2800 }, (_, i) => `  K${part}_${String(i).padStart(5, '0')}: "${line}"`).join(
+        '\n',
+      );
       writeFileSync(join(copy, api, `big-${part}.yaml`), `config:\n${body}\n`);
     }
     const { env, appDir } = envFor(
@@ -264,18 +349,28 @@ describe('revision annotation', () => {
     git(['add', '-A']);
     git(['commit', '-q', '-m', 'one']);
     first = git(['rev-parse', 'HEAD']);
-    writeFileSync(join(repo, 'examples/plate/helm/applications/plate-web/values.yaml'), readFileSync(join(repo, 'examples/plate/helm/applications/plate-web/values.yaml'), 'utf8') + '\n# touched\n');
+    writeFileSync(
+      join(repo, 'examples/plate/helm/applications/plate-web/values.yaml'),
+      readFileSync(join(repo, 'examples/plate/helm/applications/plate-web/values.yaml'), 'utf8') + '\n# touched\n',
+    );
     git(['commit', '-q', '-am', 'two: plate-web only']);
   });
   after(() => undefined);
   const revisionOf = async (app: string): Promise<string | undefined> => {
     const { env, appDir } = envFor(applicationFor(app, 'prod'), repo);
-    const r = await cmpServer(repo, cmp.bin).generate(appDir, { ...env, ARGOCD_APP_REVISION: git(['rev-parse', 'HEAD']) });
+    const r = await cmpServer(repo, cmp.bin).generate(appDir, {
+      ...env,
+      ARGOCD_APP_REVISION: git(['rev-parse', 'HEAD']),
+    });
     assert.equal(r.code, 0, r.stderr);
     return (r.manifests![0].metadata as any).annotations?.['strata.dev/revision'];
   };
   test("app mode: the last commit that changed this app's inputs, when .git is there", async () => {
-    assert.equal(await revisionOf('examples/plate/helm/applications/plate-api'), first, 'plate-api did not change in commit two');
+    assert.equal(
+      await revisionOf('examples/plate/helm/applications/plate-api'),
+      first,
+      'plate-api did not change in commit two',
+    );
     assert.equal(await revisionOf('examples/plate/helm/applications/plate-web'), git(['rev-parse', 'HEAD']));
   });
   test('without git on PATH: falls back to ARGOCD_APP_REVISION', async () => {
@@ -283,7 +378,10 @@ describe('revision annotation', () => {
     const { env, appDir } = envFor(applicationFor(api, 'prod'), repo);
     const head = git(['rev-parse', 'HEAD']);
     // PATH holds only the strata shim (its shebang names node by absolute path): no git to be found.
-    const r = await runCommand(['strata', 'generate'], { cwd: appDir, env: { PATH: cmp.bin, HOME: repo, ...env, ARGOCD_APP_REVISION: head } });
+    const r = await runCommand(['strata', 'generate'], {
+      cwd: appDir,
+      env: { PATH: cmp.bin, HOME: repo, ...env, ARGOCD_APP_REVISION: head },
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout.toString('utf8'), new RegExp(`strata.dev/revision: "?${head}"?\n`));
     assert.notEqual(head, first);
@@ -297,7 +395,10 @@ describe('revision annotation', () => {
       assert.equal(await revisionOf('examples/plate/helm/applications/plate-api'), first);
       writeFileSync(
         join(repo, 'examples/plate/helm/applications/plate-api/strata.yaml'),
-        readFileSync(join(repo, 'examples/plate/helm/applications/plate-api/strata.yaml'), 'utf8').replace(/^spec:\n/m, 'spec:\n  metadata:\n    revision: repo\n'),
+        readFileSync(join(repo, 'examples/plate/helm/applications/plate-api/strata.yaml'), 'utf8').replace(
+          /^spec:\n/m,
+          'spec:\n  metadata:\n    revision: repo\n',
+        ),
       );
       assert.equal(await revisionOf('examples/plate/helm/applications/plate-api'), git(['rev-parse', 'HEAD']));
       writeFileSync(file, original.replace(/^spec:\n/m, 'spec:\n  metadata:\n    revision: "off"\n'));

@@ -103,25 +103,33 @@ function documentedPatterns(): string[] {
   return m[1].split(';');
 }
 
-test('the documented exclusions drop .git, docs and node_modules at every listed depth, and keep the app', { skip: !haveGo() && 'go is not installed (CI installs golang-go)' }, () => {
-  assert.deepEqual(keptByGo(documentedPatterns()), [
-    'examples/plate/helm/applications/plate-api/strata.yaml',
-    'examples/plate/helm/templates/service/deployment.yaml.hbs',
-    'examples/plate/docs/notes.md',
-    'plugin.yaml',
-  ]);
-});
+test(
+  'the documented exclusions drop .git, docs and node_modules at every listed depth, and keep the app',
+  { skip: !haveGo() && 'go is not installed (CI installs golang-go)' },
+  () => {
+    assert.deepEqual(keptByGo(documentedPatterns()), [
+      'examples/plate/helm/applications/plate-api/strata.yaml',
+      'examples/plate/helm/templates/service/deployment.yaml.hbs',
+      'examples/plate/docs/notes.md',
+      'plugin.yaml',
+    ]);
+  },
+);
 
-test('the patterns the docs warn about really do not work in Go', { skip: !haveGo() && 'go is not installed (CI installs golang-go)' }, () => {
-  assert.deepEqual(keptByGo(['+(.git|node_modules|docs)/**']), PATHS, 'an extglob matches nothing');
-  assert.deepEqual(
-    keptByGo(['**/node_modules']),
-    PATHS.filter((p) => !p.startsWith('web/node_modules/')),
-    '** is one * : one level only',
-  );
-  // `.git/**` does work, only because `.git/objects` (a directory) matches and is skipped whole.
-  assert.deepEqual(
-    keptByGo(['.git/**']),
-    PATHS.filter((p) => !p.startsWith('.git/')),
-  );
-});
+test(
+  'the patterns the docs warn about really do not work in Go',
+  { skip: !haveGo() && 'go is not installed (CI installs golang-go)' },
+  () => {
+    assert.deepEqual(keptByGo(['+(.git|node_modules|docs)/**']), PATHS, 'an extglob matches nothing');
+    assert.deepEqual(
+      keptByGo(['**/node_modules']),
+      PATHS.filter((p) => !p.startsWith('web/node_modules/')),
+      '** is one * : one level only',
+    );
+    // `.git/**` does work, only because `.git/objects` (a directory) matches and is skipped whole.
+    assert.deepEqual(
+      keptByGo(['.git/**']),
+      PATHS.filter((p) => !p.startsWith('.git/')),
+    );
+  },
+);

@@ -6,10 +6,22 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { argoError, checkoutCopy, cmpServer, extractCopy, strataBin, strataBundle, type CmpServer } from '../argocd/harness.js';
+import {
+  argoError,
+  checkoutCopy,
+  cmpServer,
+  extractCopy,
+  strataBin,
+  strataBundle,
+  type CmpServer,
+} from '../argocd/harness.js';
 
 const api = 'examples/plate/helm/applications/plate-api';
-const prod = { ARGOCD_APP_NAME: 'plate-api', ARGOCD_APP_SOURCE_PATH: api, ARGOCD_APP_PARAMETERS: '[{"name":"env","string":"prod"}]' };
+const prod = {
+  ARGOCD_APP_NAME: 'plate-api',
+  ARGOCD_APP_SOURCE_PATH: api,
+  ARGOCD_APP_PARAMETERS: '[{"name":"env","string":"prod"}]',
+};
 let bin: string;
 
 before(async () => {
@@ -45,7 +57,8 @@ describe('the tarball and its extraction (util/io/files/tar.go)', () => {
       writeFileSync(join(src, d, 'kept'), 'x');
     }
     const dest = extractCopy(['.'], src);
-    for (const d of ['.git', 'examples/test', 'examples/dist', 'examples/node_modules']) assert.ok(existsSync(join(dest, d, 'kept')), `${d} was sent`);
+    for (const d of ['.git', 'examples/test', 'examples/dist', 'examples/node_modules'])
+      assert.ok(existsSync(join(dest, d, 'kept')), `${d} was sent`);
   });
 
   test('a symlink to a folder above the narrowed root fails the whole request', async () => {
@@ -90,18 +103,27 @@ describe('the process group of a command (cmpserver/plugin/plugin.go:108-129)', 
 
   test('the UI error of a killed command says signal: killed', () => {
     const r = { code: null, signal: 'SIGKILL' as const, stdout: Buffer.alloc(0), stderr: '  partial\n', ms: 0 };
-    assert.equal(argoError(['strata', 'generate', 'a b', ''], r), '`strata generate "a b" ""` failed signal: killed: partial');
+    assert.equal(
+      argoError(['strata', 'generate', 'a b', ''], r),
+      '`strata generate "a b" ""` failed signal: killed: partial',
+    );
   });
 });
 
 describe("upstream's root rule, order quirk included (reposerver/repository/utils.go)", () => {
   test('an ancestor after a branching entry does not widen the root: generate fails on the shared layer', async () => {
     const { cmp } = served();
-    const quirk = await cmp.generateFor({ path: api, manifestGeneratePaths: '.;../../templates/service;/examples/plate', useManifestGeneratePaths: true }, prod);
+    const quirk = await cmp.generateFor(
+      { path: api, manifestGeneratePaths: '.;../../templates/service;/examples/plate', useManifestGeneratePaths: true },
+      prod,
+    );
     assert.equal(quirk.code, 1, 'Argo CD sends examples/plate/helm, without the environments folder');
     assert.ok(quirk.cwd.endsWith('/applications/plate-api'));
     assert.match(quirk.stderr, /environments\/common\.yaml|leaves the repository root/);
-    const first = await cmp.generateFor({ path: api, manifestGeneratePaths: '/examples/plate;.;../../templates/service', useManifestGeneratePaths: true }, prod);
+    const first = await cmp.generateFor(
+      { path: api, manifestGeneratePaths: '/examples/plate;.;../../templates/service', useManifestGeneratePaths: true },
+      prod,
+    );
     assert.equal(first.code, 0, `listed first, the ancestor widens: ${first.stderr}`);
   });
 });
@@ -113,25 +135,43 @@ describe('symlinked source paths (util/app/path/path.go:21-40 keeps the link)', 
     test(`applications/current -> plate-api renders as plate-api${tarballRelPath ? ', with ARGOCD_APP_TARBALL_REL_PATH (PR 29657)' : ''}`, async () => {
       const { cmp } = served(link);
       const direct = await cmp.generateFor({ path: api, tarballRelPath }, { ...prod, ARGOCD_APP_SOURCE_PATH: api });
-      const via = await cmp.generateFor({ path: current, tarballRelPath }, { ...prod, ARGOCD_APP_SOURCE_PATH: current });
+      const via = await cmp.generateFor(
+        { path: current, tarballRelPath },
+        { ...prod, ARGOCD_APP_SOURCE_PATH: current },
+      );
       assert.equal(direct.code, 0, direct.stderr);
       assert.equal(via.code, 0, via.stderr);
-      assert.equal(via.stdout.toString('utf8').replaceAll('applications/current', 'applications/plate-api'), direct.stdout.toString('utf8'));
+      assert.equal(
+        via.stdout.toString('utf8').replaceAll('applications/current', 'applications/plate-api'),
+        direct.stdout.toString('utf8'),
+      );
     });
   }
   test('a partial tree through the link: `.` resolves it, so the root is the applications folder', async () => {
     const { cmp } = served(link);
-    const r = await cmp.generateFor({ path: current, manifestGeneratePaths: '.', useManifestGeneratePaths: true }, { ...prod, ARGOCD_APP_SOURCE_PATH: current });
-    assert.match(r.cwd, /\/_cmp_server\/[^/]+\/current$/, 'the tarball root is applications/, entered through the link');
+    const r = await cmp.generateFor(
+      { path: current, manifestGeneratePaths: '.', useManifestGeneratePaths: true },
+      { ...prod, ARGOCD_APP_SOURCE_PATH: current },
+    );
+    assert.match(
+      r.cwd,
+      /\/_cmp_server\/[^/]+\/current$/,
+      'the tarball root is applications/, entered through the link',
+    );
     assert.equal(r.code, 1);
   });
 });
 
 describe('a partial tree never drops the repository policy', () => {
   // The policy moved to the repository root: an annotation that keeps examples/plate no longer reaches it.
-  const atRoot = (c: string): void => renameSync(join(c, 'examples/plate/strata-policy.yaml'), join(c, 'strata-policy.yaml'));
+  const atRoot = (c: string): void =>
+    renameSync(join(c, 'examples/plate/strata-policy.yaml'), join(c, 'strata-policy.yaml'));
   const narrow = '.;../../templates/service;../../../environments';
-  const partial = (annotation: string) => ({ path: api, manifestGeneratePaths: annotation, useManifestGeneratePaths: true });
+  const partial = (annotation: string) => ({
+    path: api,
+    manifestGeneratePaths: annotation,
+    useManifestGeneratePaths: true,
+  });
   const env = { ...prod, ARGOCD_APP_SOURCE_PATH: api };
 
   test('no policy in the partial tree: fails closed, naming the annotation entry to add', async () => {
@@ -183,16 +223,25 @@ describe('a partial tree never drops the repository policy', () => {
     });
     const whole = await lying.cmp.generateFor({ path: api }, env);
     assert.equal(whole.code, 1, 'says none, but strata-policy.yaml applies to it');
-    assert.match(whole.stderr.split('\n')[0], /^strata: error: .*strata\.yaml.*\.spec\.policy\.repository.*strata-policy\.yaml/);
+    assert.match(
+      whole.stderr.split('\n')[0],
+      /^strata: error: .*strata\.yaml.*\.spec\.policy\.repository.*strata-policy\.yaml/,
+    );
   });
 });
 
 describe('what the UI shows', () => {
   test('parameters announce the environment plugin.env STRATA_ENV selects', async () => {
     const { cmp, checkout } = served();
-    const r = await cmp.parameters(join(checkout, api), { ARGOCD_APP_NAME: 'plate-api', ARGOCD_APP_SOURCE_PATH: api, ARGOCD_ENV_STRATA_ENV: 'prod' });
+    const r = await cmp.parameters(join(checkout, api), {
+      ARGOCD_APP_NAME: 'plate-api',
+      ARGOCD_APP_SOURCE_PATH: api,
+      ARGOCD_ENV_STRATA_ENV: 'prod',
+    });
     assert.equal(r.code, 0, r.stderr);
-    const env = (r.announcements as { name: string; string?: string; tooltip?: string }[]).find((a) => a.name === 'env')!;
+    const env = (r.announcements as { name: string; string?: string; tooltip?: string }[]).find(
+      (a) => a.name === 'env',
+    )!;
     assert.equal(env.string, 'prod');
     assert.match(env.tooltip!, /plugin\.env STRATA_ENV/);
   });
@@ -200,9 +249,14 @@ describe('what the UI shows', () => {
   test('an invalid STRATA_ENV is announced and flagged, never a failing Parameters tab', async () => {
     const { cmp, checkout } = served();
     for (const value of ['', 'nope']) {
-      const r = await cmp.parameters(join(checkout, api), { ARGOCD_APP_SOURCE_PATH: api, ARGOCD_ENV_STRATA_ENV: value });
+      const r = await cmp.parameters(join(checkout, api), {
+        ARGOCD_APP_SOURCE_PATH: api,
+        ARGOCD_ENV_STRATA_ENV: value,
+      });
       assert.equal(r.code, 0, r.stderr);
-      const env = (r.announcements as { name: string; string?: string; tooltip?: string }[]).find((a) => a.name === 'env')!;
+      const env = (r.announcements as { name: string; string?: string; tooltip?: string }[]).find(
+        (a) => a.name === 'env',
+      )!;
       assert.match(env.tooltip!, /STRATA_ENV/);
       assert.doesNotMatch(env.tooltip!, /nope/, 'the value is never echoed');
     }
@@ -210,14 +264,38 @@ describe('what the UI shows', () => {
 
   // Argo CD shows `...failed exit status 1: <stderr>` in the UI: the first line of stderr must be the error.
   const failures: [string, (c: string) => void, Record<string, string>, RegExp][] = [
-    ['broken values file', (c) => writeFileSync(join(c, api, 'values-prod.yaml'), 'image:\n  tag: [unclosed\n'), {}, /values-prod\.yaml:\d+:\d+.*invalid YAML/],
-    ['missing layer', (c) => rmSync(join(c, api, 'values.yaml')), {}, /strata\.yaml.*\.spec\.layers\[2\].*does not exist/],
-    ['unknown environment', () => undefined, { ARGOCD_APP_PARAMETERS: '[{"name":"env","string":"qa"}]' }, /environment/],
+    [
+      'broken values file',
+      (c) => writeFileSync(join(c, api, 'values-prod.yaml'), 'image:\n  tag: [unclosed\n'),
+      {},
+      /values-prod\.yaml:\d+:\d+.*invalid YAML/,
+    ],
+    [
+      'missing layer',
+      (c) => rmSync(join(c, api, 'values.yaml')),
+      {},
+      /strata\.yaml.*\.spec\.layers\[2\].*does not exist/,
+    ],
+    [
+      'unknown environment',
+      () => undefined,
+      { ARGOCD_APP_PARAMETERS: '[{"name":"env","string":"qa"}]' },
+      /environment/,
+    ],
     ['parameters not JSON', () => undefined, { ARGOCD_APP_PARAMETERS: '[{' }, /ARGOCD_APP_PARAMETERS.*not valid JSON/],
-    ['policy error', () => undefined, { ARGOCD_APP_PARAMETERS: '[{"name":"env","string":"prod"},{"name":"set","map":{"image.tag":"latest"}}]' }, /errors? found: .*image-tag-pinned|errors found:$/],
+    [
+      'policy error',
+      () => undefined,
+      { ARGOCD_APP_PARAMETERS: '[{"name":"env","string":"prod"},{"name":"set","map":{"image.tag":"latest"}}]' },
+      /errors? found: .*image-tag-pinned|errors found:$/,
+    ],
     [
       'template error after a log line',
-      (c) => writeFileSync(join(c, 'examples/plate/helm/templates/service/zz-fail.yaml.hbs'), '{{log "rendering zz"}}{{fail "zz is broken"}}\n'),
+      (c) =>
+        writeFileSync(
+          join(c, 'examples/plate/helm/templates/service/zz-fail.yaml.hbs'),
+          '{{log "rendering zz"}}{{fail "zz is broken"}}\n',
+        ),
       {},
       /zz-fail\.yaml\.hbs.*zz is broken/,
     ],

@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -50,7 +59,8 @@ describe('compiled code kept between runs', () => {
     // The check itself, on the text: every single-character cut of a sealed text is refused.
     const text = sealed('ns', 'k', 'body\nline');
     assert.equal(checkedBody('ns', 'k', text), 'body\nline');
-    for (let i = 0; i < text.length; i++) assert.equal(checkedBody('ns', 'k', text.slice(0, i) + text.slice(i + 1)), undefined, `cut at ${i}`);
+    for (let i = 0; i < text.length; i++)
+      assert.equal(checkedBody('ns', 'k', text.slice(0, i) + text.slice(i + 1)), undefined, `cut at ${i}`);
     assert.equal(checkedBody('ns', 'k2', text), undefined);
   });
 
@@ -126,7 +136,10 @@ describe('compiled code kept between runs', () => {
     assert.match(typo.stderr, /unknown field "replicaCountt"/);
     const missing = runCli(['render', API, '--env', 'prod', '--set', 'image=null'], { env });
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /templates\/service\/[\w.]+\.hbs:\d+: missing value "values\.image\.\w+" \("values\.image" is not defined\)/);
+    assert.match(
+      missing.stderr,
+      /templates\/service\/[\w.]+\.hbs:\d+: missing value "values\.image\.\w+" \("values\.image" is not defined\)/,
+    );
   });
 
   it('a stored template whose file was replaced is compiled again, not run', () => {
@@ -158,7 +171,10 @@ describe('compiled code kept between runs', () => {
     const root = makeRepo(minimalApp({ 'app/values.schema.json': JSON.stringify(schema) }));
     const dir = join(mkdtempSync(join(tmpdir(), 'strata-store-')), 'c');
     for (let run = 0; run < 2; run++) {
-      const r = runCli(['render', 'app', '--env', 'stg', '--set', 'replicas=x'], { cwd: root, env: { STRATA_CACHE_DIR: dir } });
+      const r = runCli(['render', 'app', '--env', 'stg', '--set', 'replicas=x'], {
+        cwd: root,
+        env: { STRATA_CACHE_DIR: dir },
+      });
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /replicas.*must be integer/);
       assert.ok(!existsSync(marker), `the $id ran as code (run ${run + 1})`);

@@ -49,26 +49,39 @@ function write(root: string, files: Record<string, string | null>): void {
 }
 
 function git(root: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  return execFileSync(
+    'git',
+    ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args],
+    { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
+  );
 }
 
 const app = (envs: string, layers: string[], templates = '../../templates') =>
   `apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [${envs}]\n  namespace: demo\n  layers:\n${layers.map((l) => `    - ${l}\n`).join('')}  templates: ${templates}\n`;
-const CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{app.name}}\ndata:\n  tag: {{quote values.image.tag}}\n  team: {{quote values.team}}\n';
-const SECRET = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\ntype: Opaque\nstringData:\n{{#each values.creds}}  {{@key}}: {{quote this}}\n{{/each}}';
+const CM =
+  'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{app.name}}\ndata:\n  tag: {{quote values.image.tag}}\n  team: {{quote values.team}}\n';
+const SECRET =
+  'apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\ntype: Opaque\nstringData:\n{{#each values.creds}}  {{@key}}: {{quote this}}\n{{/each}}';
 
 /** Commit 1 (the revision), commit 2, then uncommitted work (an untracked new app). */
 function buildRepo(): { root: string; rev: string } {
   const root = mkdtempSync(join(tmpdir(), 'strata-diff-all-'));
   git(root, 'init', '-q');
-  const shared: Record<string, string> = { 'shared/common.yaml': 'image:\n  tag: "1.0"\nteam: core\n', 'templates/cm.yaml.hbs': CM };
+  const shared: Record<string, string> = {
+    'shared/common.yaml': 'image:\n  tag: "1.0"\nteam: core\n',
+    'templates/cm.yaml.hbs': CM,
+  };
   for (let i = 1; i <= 6; i++) {
     shared[`apps/svc${i}/strata.yaml`] = app('stg, prod', ['../../shared/common.yaml', 'values.yaml']);
     shared[`apps/svc${i}/values.yaml`] = `team: t${i}\n`;
   }
   write(root, {
     ...shared,
-    'apps/solo/strata.yaml': app('stg, prod, qa', ['values.yaml', 'path: values-{env}.yaml\n      optional: true'], 'templates'),
+    'apps/solo/strata.yaml': app(
+      'stg, prod, qa',
+      ['values.yaml', 'path: values-{env}.yaml\n      optional: true'],
+      'templates',
+    ),
     'apps/solo/values.yaml': 'image:\n  tag: solo-1\nteam: solo\n',
     'apps/solo/templates/cm.yaml.hbs': CM,
     'apps/breaks/strata.yaml': app('prod', ['values.yaml'], 'templates'),
@@ -93,7 +106,11 @@ function buildRepo(): { root: string; rev: string } {
   const rev = git(root, 'rev-parse', 'HEAD').trim();
   write(root, {
     'shared/common.yaml': 'image:\n  tag: "2.0"\nteam: core\n', // every svc app, both envs
-    'apps/solo/strata.yaml': app('stg, prod', ['values.yaml', 'path: values-{env}.yaml\n      optional: true'], 'templates'), // qa removed
+    'apps/solo/strata.yaml': app(
+      'stg, prod',
+      ['values.yaml', 'path: values-{env}.yaml\n      optional: true'],
+      'templates',
+    ), // qa removed
     'apps/solo/values-prod.yaml': 'image:\n  tag: solo-2\n', // an optional layer appears
     'apps/breaks/values.yaml': 'image:\n  tag: b2\n', // team gone: the template fails now
     'apps/fixed/values.yaml': 'image:\n  tag: f2\nteam: f\n', // fails at the revision, renders now
@@ -116,7 +133,8 @@ before(() => {
 });
 after(() => rmSync(repo.root, { recursive: true, force: true }));
 
-const status = (results: readonly PairResult[]) => Object.fromEntries(results.map((r) => [`${r.app}:${r.env}`, r.status]));
+const status = (results: readonly PairResult[]) =>
+  Object.fromEntries(results.map((r) => [`${r.app}:${r.env}`, r.status]));
 
 describe('diff --all statuses', () => {
   test('every pair gets its status; unchanged inputs are not rendered', () => {
@@ -140,7 +158,10 @@ describe('diff --all statuses', () => {
     const fixed = r.results.find((x) => x.app === 'apps/fixed')!;
     assert.match(fixed.beforeError ?? '', /missing value/);
     assert.equal(fixed.objects[0].status, 'added');
-    assert.match(r.results.find((x) => x.app === 'apps/breaks')!.error ?? '', /templates\/cm\.yaml\.hbs.*missing value/);
+    assert.match(
+      r.results.find((x) => x.app === 'apps/breaks')!.error ?? '',
+      /templates\/cm\.yaml\.hbs.*missing value/,
+    );
     // Working tree: svc 12 + solo stg/prod + breaks + fixed + new 2 + secret; revision: svc 12 + solo 3 +
     // breaks + fixed + gone + secret. apps/stale is never rendered.
     assert.deepEqual(r.rendered, { worktree: 19, revision: 19 });
@@ -149,14 +170,22 @@ describe('diff --all statuses', () => {
   test('--env narrows; a ROOT below the repository only sees its apps', () => {
     const sides = openSides(repo.root, repo.rev, new DiskFs(repo.root, { immutable: true }));
     const r = diffAll({ sides, root: 'apps', envs: ['stg'] });
-    assert.deepEqual(Object.keys(status(r.results)), ['apps/new:stg', 'apps/solo:stg', ...[1, 2, 3, 4, 5, 6].map((i) => `apps/svc${i}:stg`)]);
+    assert.deepEqual(Object.keys(status(r.results)), [
+      'apps/new:stg',
+      'apps/solo:stg',
+      ...[1, 2, 3, 4, 5, 6].map((i) => `apps/svc${i}:stg`),
+    ]);
   });
 
   test('a change that only reorders values keeps the pair unchanged after rendering both sides', async () => {
     const root = mkdtempSync(join(tmpdir(), 'strata-diff-all-'));
     try {
       git(root, 'init', '-q');
-      write(root, { 'a/strata.yaml': app('prod', ['values.yaml'], 'templates'), 'a/values.yaml': 'image:\n  tag: x\nteam: yy\n', 'a/templates/cm.yaml.hbs': CM });
+      write(root, {
+        'a/strata.yaml': app('prod', ['values.yaml'], 'templates'),
+        'a/values.yaml': 'image:\n  tag: x\nteam: yy\n',
+        'a/templates/cm.yaml.hbs': CM,
+      });
       git(root, 'add', '-A');
       git(root, 'commit', '-qm', 'one');
       assert.deepEqual(await strata(['diff', '--all', '--against-ref', 'HEAD'], root), {
@@ -178,7 +207,8 @@ test('templates that may read files: the working tree is rendered through a reco
   const root = mkdtempSync(join(tmpdir(), 'strata-diff-all-'));
   try {
     git(root, 'init', '-q');
-    const reader = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: r\ndata:\n  v: {{quote values.v}}\n{{#if values.read}}  f: {{quote (file "conf/app.conf")}}\n{{/if}}';
+    const reader =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: r\ndata:\n  v: {{quote values.v}}\n{{#if values.read}}  f: {{quote (file "conf/app.conf")}}\n{{/if}}';
     write(root, {
       'a/strata.yaml': app('prod', ['values.yaml'], 'templates'),
       'a/values.yaml': 'v: one\nread: false\n',
@@ -205,12 +235,18 @@ describe('diff --all output', () => {
     const lines = r.out.split('\n');
     assert.equal(lines[0], `strata diff --all against ${repo.rev}`);
     assert.match(lines[1], /^APP +ENV +STATUS +\+ +- +~ +NOTE$/);
-    assert.match(r.out, /^apps\/breaks +prod +error +0 +0 +0 +error: apps\/breaks\/templates\/cm\.yaml\.hbs:\d+: missing value/m);
+    assert.match(
+      r.out,
+      /^apps\/breaks +prod +error +0 +0 +0 +error: apps\/breaks\/templates\/cm\.yaml\.hbs:\d+: missing value/m,
+    );
     assert.match(r.out, /^apps\/new +stg +added +1 +0 +0$/m);
     assert.match(r.out, /^apps\/gone +prod +removed +0 +1 +0$/m);
     assert.match(r.out, /^22 app x env pairs: 1 error, 2 added, 2 removed, 15 changed, 2 unchanged$/m);
     assert.doesNotMatch(r.out, /apps\/stale/);
-    assert.match(r.out, /=== apps\/svc1 \(prod\): changed\n--- [0-9a-f]{12}\/ConfigMap\/demo\/svc1 \(v1\)\n\+\+\+ working-tree\/ConfigMap\/demo\/svc1 \(v1\)\n@@ \.data\.tag @@\n-"1\.0"\n\+"2\.0"\n/);
+    assert.match(
+      r.out,
+      /=== apps\/svc1 \(prod\): changed\n--- [0-9a-f]{12}\/ConfigMap\/demo\/svc1 \(v1\)\n\+\+\+ working-tree\/ConfigMap\/demo\/svc1 \(v1\)\n@@ \.data\.tag @@\n-"1\.0"\n\+"2\.0"\n/,
+    );
     // The Secret: the changed key and the added one show, the values never do.
     assert.match(r.out, /@@ \.stringData\.password @@\n-"?\+{8}"?\n\+"?\+{9}"?\n/);
     assert.match(r.out, /@@ \.stringData\.token @@\n\+"?\+{8}"?\n/);
@@ -221,7 +257,10 @@ describe('diff --all output', () => {
   test('json lists every pair (unchanged included) with per-object changes; masking there too', async () => {
     const r = await strata(['diff', '--all', '--against-ref', repo.rev, '-o', 'json'], repo.root);
     assert.equal(r.code, 2);
-    const j = JSON.parse(r.out) as { against: string; results: (PairResult & { objects: { status: string; changes: unknown[] }[] })[] };
+    const j = JSON.parse(r.out) as {
+      against: string;
+      results: (PairResult & { objects: { status: string; changes: unknown[] }[] })[];
+    };
     assert.equal(j.against, repo.rev);
     assert.equal(j.results.length, 22);
     const stale = j.results.find((x) => x.app === 'apps/stale')!;
@@ -244,8 +283,14 @@ describe('diff --all output', () => {
     const r = await strata(['diff', '--all', '--against-ref', repo.rev, '-o', 'markdown'], repo.root);
     assert.equal(r.code, 2);
     assert.match(r.out, /^<!-- strata-diff -->\n### strata diff against `[0-9a-f]{12}`\n\n22 app x env pairs: 1 error/);
-    assert.match(r.out, /\n\| app \| env \| status \| added \| removed \| changed \| note \|\n\|---\|---\|---\|---:\|---:\|---:\|---\|\n\| apps\/breaks \| prod \| error \|/);
-    assert.match(r.out, /<details><summary>apps\/svc1 \(prod\): changed<\/summary>\n\n```diff\n--- [0-9a-f]{12}\/ConfigMap\/demo\/svc1 \(v1\)\n/);
+    assert.match(
+      r.out,
+      /\n\| app \| env \| status \| added \| removed \| changed \| note \|\n\|---\|---\|---\|---:\|---:\|---:\|---\|\n\| apps\/breaks \| prod \| error \|/,
+    );
+    assert.match(
+      r.out,
+      /<details><summary>apps\/svc1 \(prod\): changed<\/summary>\n\n```diff\n--- [0-9a-f]{12}\/ConfigMap\/demo\/svc1 \(v1\)\n/,
+    );
     assert.equal(r.out.match(/<details>/g)!.length, 19);
     assert.doesNotMatch(r.out, /hunter2|admin-same|tok-added/);
   });
@@ -254,7 +299,10 @@ describe('diff --all output', () => {
     const r = await strata(['diff', '--all', '--against-ref', repo.rev, '--show-secrets', 'apps/secret'], repo.root);
     assert.equal(r.code, 1);
     assert.match(r.out, /-hunter2-old\n\+hunter2-new/);
-    const single = await strata(['diff', 'apps/secret', '--env', 'prod', '--against-ref', repo.rev, '--color', 'never'], repo.root);
+    const single = await strata(
+      ['diff', 'apps/secret', '--env', 'prod', '--against-ref', repo.rev, '--color', 'never'],
+      repo.root,
+    );
     assert.equal(single.code, 1);
     assert.doesNotMatch(single.out, /hunter2/);
     assert.match(single.out, /@@ \.stringData\.password @@/);
@@ -281,7 +329,10 @@ describe('diff --all hostile input', () => {
     for (const [argv, re] of [
       [['--against-ref', 'no-such-branch'], /not a commit/],
       [['--against-ref', `${repo.rev}:shared/common.yaml`], /not a commit/],
-      [['--against-ref', repo.rev, tmpdir()], /not a commit of this repository \(or it is not a git work tree\)|is not a git work tree/],
+      [
+        ['--against-ref', repo.rev, tmpdir()],
+        /not a commit of this repository \(or it is not a git work tree\)|is not a git work tree/,
+      ],
       [['--against-ref', repo.rev, '--repo-root', '.', tmpdir()], /outside the repository root/],
       [['--against', 'stg'], /--all needs --against-ref|use --against-ref/],
     ] as const) {
@@ -296,7 +347,10 @@ describe('diff --all hostile input', () => {
     const root = mkdtempSync(join(tmpdir(), 'strata-diff-all-many-'));
     try {
       git(root, 'init', '-q');
-      const files: Record<string, string> = { 'templates/cm.yaml.hbs': CM, 'common.yaml': 'image:\n  tag: "1"\nteam: t\n' };
+      const files: Record<string, string> = {
+        'templates/cm.yaml.hbs': CM,
+        'common.yaml': 'image:\n  tag: "1"\nteam: t\n',
+      };
       for (let i = 0; i < 1000; i++) files[`apps/a${i}/strata.yaml`] = app('stg, prod', ['../../common.yaml']);
       write(root, files);
       git(root, 'add', '-A');
@@ -318,7 +372,9 @@ describe('diff --all hostile input', () => {
 describe('inputs', () => {
   test('the static inputs name every file a render reads (templates without file/tpl)', () => {
     const fs = new DiskFs(repo.root, { immutable: true });
-    const digest: DigestFs = Object.assign(Object.create(fs), { digest: (p: string) => (fs.stat(p) === 'file' ? blobId(fs.readFile(p)) : undefined) });
+    const digest: DigestFs = Object.assign(Object.create(fs), {
+      digest: (p: string) => (fs.stat(p) === 'file' ? blobId(fs.readFile(p)) : undefined),
+    });
     for (const [appDir, env] of [
       ['apps/svc1', 'prod'],
       ['apps/solo', 'prod'],
@@ -330,7 +386,8 @@ describe('inputs', () => {
       assert.equal(inputs.dynamic, false);
       const named = new Set(inputs.entries.map((e) => e.split(' ')[1]));
       named.add(`${appDir}/strata.yaml`);
-      for (const r of rec.reads.filter((x) => x.op === 'file')) assert.ok(named.has(r.path), `${appDir}: render read ${r.path}, not among its inputs`);
+      for (const r of rec.reads.filter((x) => x.op === 'file'))
+        assert.ok(named.has(r.path), `${appDir}: render read ${r.path}, not among its inputs`);
     }
   });
 
@@ -352,11 +409,24 @@ describe('inputs', () => {
   test("the revision's folder index answers as gitFs does; unchanged files come from the working tree", () => {
     const sides = openSides(repo.root, repo.rev, new DiskFs(repo.root, { immutable: true }));
     const plain = gitFs(repo.root, repo.rev);
-    for (const d of ['', 'apps', 'apps/gone', 'apps/solo/templates', 'shared']) assert.deepEqual(sides.revision.readDir(d), plain.readDir(d), d);
-    for (const p of ['apps', 'apps/gone/values.yaml', 'apps/new', 'apps/solo/values-prod.yaml', 'nope', 'apps/svc1/strata.yaml']) assert.equal(sides.revision.stat(p), plain.stat(p), p);
+    for (const d of ['', 'apps', 'apps/gone', 'apps/solo/templates', 'shared'])
+      assert.deepEqual(sides.revision.readDir(d), plain.readDir(d), d);
+    for (const p of [
+      'apps',
+      'apps/gone/values.yaml',
+      'apps/new',
+      'apps/solo/values-prod.yaml',
+      'nope',
+      'apps/svc1/strata.yaml',
+    ])
+      assert.equal(sides.revision.stat(p), plain.stat(p), p);
     assert.throws(() => sides.revision.readDir('apps/new'), /directory not found/);
     for (const p of ['shared/common.yaml', 'apps/svc1/values.yaml', 'apps/gone/values.yaml'])
-      assert.equal(Buffer.from(sides.revision.readFile(p)).toString('utf8'), Buffer.from(plain.readFile(p)).toString('utf8'), p);
+      assert.equal(
+        Buffer.from(sides.revision.readFile(p)).toString('utf8'),
+        Buffer.from(plain.readFile(p)).toString('utf8'),
+        p,
+      );
     assert.equal(sides.revision.digest('apps/svc1/values.yaml'), sides.worktree.digest('apps/svc1/values.yaml'));
     assert.notEqual(sides.revision.digest('shared/common.yaml'), sides.worktree.digest('shared/common.yaml'));
   });
@@ -377,22 +447,46 @@ describe('inputs', () => {
 
 describe('markdown size', () => {
   test('stays under the comment limit: the largest diffs are cut with a note, the summary is whole', () => {
-    const big = (n: number) => Array.from({ length: n }, (_, i) => ({ path: `.data.k${i}`, op: 'change' as const, before: 'a'.repeat(40), after: 'b'.repeat(40) }));
+    const big = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        path: `.data.k${i}`,
+        op: 'change' as const,
+        before: 'a'.repeat(40),
+        after: 'b'.repeat(40),
+      }));
     const pair = (app: string, n: number): PairResult => ({
       app,
       name: app,
       env: 'prod',
       status: 'changed',
-      objects: [{ id: `ConfigMap/ns/${app}`, apiVersion: 'v1', kind: 'ConfigMap', namespace: 'ns', name: app, status: 'changed', changes: big(n) }],
+      objects: [
+        {
+          id: `ConfigMap/ns/${app}`,
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          namespace: 'ns',
+          name: app,
+          status: 'changed',
+          changes: big(n),
+        },
+      ],
     });
-    const results = [pair('huge', 3000), pair('large', 800), pair('small', 3), ...Array.from({ length: 50 }, (_, i) => pair(`tiny${i}`, 1))];
+    const results = [
+      pair('huge', 3000),
+      pair('large', 800),
+      pair('small', 3),
+      ...Array.from({ length: 50 }, (_, i) => pair(`tiny${i}`, 1)),
+    ];
     const md = formatMarkdown({ against: 'f'.repeat(40), results, rendered: { worktree: 0, revision: 0 } });
     assert.ok(md.length < MARKDOWN_LIMIT, `length ${md.length}`);
     assert.match(md, /53 app x env pairs: 0 errors, 0 added, 0 removed, 53 changed, 0 unchanged/);
     for (const p of results) assert.ok(md.includes(`| ${p.app} | prod | changed |`), p.app);
     assert.match(md, /<summary>huge \(prod\): changed<\/summary>[\s\S]*?_\d+ more lines cut to fit a comment/);
     // The small diffs are whole.
-    assert.match(md, /<summary>small \(prod\): changed<\/summary>\n\n```diff\n(?:.*\n){2}@@ \.data\.k0 @@\n-a+\n\+b+\n@@ \.data\.k1 @@\n-a+\n\+b+\n@@ \.data\.k2 @@\n-a+\n\+b+\n```\n<\/details>/);
+    assert.match(
+      md,
+      /<summary>small \(prod\): changed<\/summary>\n\n```diff\n(?:.*\n){2}@@ \.data\.k0 @@\n-a+\n\+b+\n@@ \.data\.k1 @@\n-a+\n\+b+\n@@ \.data\.k2 @@\n-a+\n\+b+\n```\n<\/details>/,
+    );
   });
 
   test('hostile names cannot break out of the table, the summary or the code block', () => {
@@ -402,7 +496,16 @@ describe('markdown size', () => {
         name: 'x',
         env: 'prod',
         status: 'changed',
-        objects: [{ id: 'ConfigMap/ns/x', apiVersion: 'v1', kind: 'ConfigMap', name: 'x', status: 'changed', changes: [{ path: '.data.a', op: 'change', before: '```', after: '</details>' }] }],
+        objects: [
+          {
+            id: 'ConfigMap/ns/x',
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            name: 'x',
+            status: 'changed',
+            changes: [{ path: '.data.a', op: 'change', before: '```', after: '</details>' }],
+          },
+        ],
       },
     ];
     const md = formatMarkdown({ against: 'a'.repeat(40), results, rendered: { worktree: 0, revision: 0 } });

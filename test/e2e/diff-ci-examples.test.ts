@@ -64,14 +64,18 @@ describe('GitHub Actions example', () => {
     const diff = script('diff');
     assert.match(diff, /diff --all --against-ref HEAD\^1 -o markdown > "\$RUNNER_TEMP\/strata-diff\.md"/);
     assert.equal(steps('diff')[0].with['fetch-depth'], 2);
-    assert.ok(diff.includes(`startswith("${COMMENT_MARKER}")`), 'the comment is found by the marker formatMarkdown writes');
+    assert.ok(
+      diff.includes(`startswith("${COMMENT_MARKER}")`),
+      'the comment is found by the marker formatMarkdown writes',
+    );
     assert.match(diff, /gh api -X PATCH "repos\/\$GITHUB_REPOSITORY\/issues\/comments\/\$id"/);
     assert.match(diff, /gh api -X POST "repos\/\$GITHUB_REPOSITORY\/issues\/\$PR\/comments"/);
     assert.match(diff, /\$GITHUB_STEP_SUMMARY/);
   });
 
   test('no ${{ }} expression inside a shell script (script injection): values go through env', () => {
-    for (const job of Object.keys(wf.jobs)) for (const s of steps(job)) if (s.run) assert.doesNotMatch(String(s.run), /\$\{\{/, `${job}: ${s.name}`);
+    for (const job of Object.keys(wf.jobs))
+      for (const s of steps(job)) if (s.run) assert.doesNotMatch(String(s.run), /\$\{\{/, `${job}: ${s.name}`);
   });
 
   test('action-validator accepts it, and rejects a broken copy (so this test can fail)', () => {
@@ -103,7 +107,10 @@ describe('GitLab CI example', () => {
     assert.deepEqual(ci['strata-lint'].parallel.matrix, [{ STRATA_ENV: ['stg', 'prod'] }]);
     assert.match(script('strata-lint'), /strata lint --all --env "\$STRATA_ENV"/);
     const diff = script('strata-diff');
-    assert.match(diff, /strata diff --all --against-ref "\$CI_MERGE_REQUEST_DIFF_BASE_SHA" -o markdown > strata-diff\.md/);
+    assert.match(
+      diff,
+      /strata diff --all --against-ref "\$CI_MERGE_REQUEST_DIFF_BASE_SHA" -o markdown > strata-diff\.md/,
+    );
     assert.ok(diff.includes(`startsWith("${COMMENT_MARKER}")`));
     assert.match(diff, /test "\$code" -le 1/);
     assert.deepEqual(ci['strata-diff'].artifacts, { when: 'always', paths: ['strata-diff.md'] });

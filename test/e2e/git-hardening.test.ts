@@ -5,7 +5,17 @@
 // Run: node --import tsx --test test/e2e/git-hardening.test.ts
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -22,12 +32,24 @@ class Sink extends Writable {
   }
 }
 
-const CLEAN_GIT_ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
+const CLEAN_GIT_ENV = {
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: '/nonexistent',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+};
 
 function git(cwd: string, args: string[], env: Record<string, string> = {}): string {
   return execFileSync('git', args, {
     cwd,
-    env: { ...CLEAN_GIT_ENV, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t', ...env },
+    env: {
+      ...CLEAN_GIT_ENV,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
     .toString('utf8')
@@ -61,16 +83,31 @@ function setConfig(root: string, pairs: [string, string][], file = join(root, '.
   for (const [k, v] of pairs) git(root, ['config', '--file', file, k, v]);
 }
 
-async function run(argv: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(
+  argv: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new Sink();
   const stderr = new Sink();
-  const code = await main({ argv, env: { PATH: process.env.PATH ?? '', STRATA_CACHE_DIR: 'off', ...env }, cwd, stdout, stderr });
+  const code = await main({
+    argv,
+    env: { PATH: process.env.PATH ?? '', STRATA_CACHE_DIR: 'off', ...env },
+    cwd,
+    stdout,
+    stderr,
+  });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
 /** Both git paths: generate's revision annotation, then diff --against-ref HEAD. */
 async function exercise(p: Planted, opts: { revisionKnown?: boolean } = {}): Promise<void> {
-  const env = { ARGOCD_APP_NAME: 'demo', ARGOCD_APP_SOURCE_PATH: 'app', ARGOCD_APP_REVISION: 'f'.repeat(40), ARGOCD_ENV_STRATA_ENV: 'stg' };
+  const env = {
+    ARGOCD_APP_NAME: 'demo',
+    ARGOCD_APP_SOURCE_PATH: 'app',
+    ARGOCD_APP_REVISION: 'f'.repeat(40),
+    ARGOCD_ENV_STRATA_ENV: 'stg',
+  };
   const gen = await run(['generate'], join(p.root, 'app'), env);
   assert.equal(gen.code, 0, gen.stderr);
   const annotation = /strata\.dev\/revision: "?([0-9a-f]+)/.exec(gen.stdout)?.[1];
@@ -133,7 +170,10 @@ describe('git runs no repository-controlled program', () => {
     // It reads the payload first, as gpg does: exiting before git has written it is an EPIPE in git's pipe_command,
     // which fails the signing now and then. git 2.39 (here) looks for "\n[GNUPG:] SIG_CREATED " on the status fd
     // (gpg-interface.c sign_buffer_gpg); later versions also accept it at the very start. A newline first suits both.
-    writeFileSync(signer, `#!/bin/sh\ncat >/dev/null\nprintf '\\n[GNUPG:] SIG_CREATED \\n' >&2\nprintf -- '-----BEGIN PGP SIGNATURE-----\\n\\nAAAA\\n-----END PGP SIGNATURE-----\\n'\n`);
+    writeFileSync(
+      signer,
+      `#!/bin/sh\ncat >/dev/null\nprintf '\\n[GNUPG:] SIG_CREATED \\n' >&2\nprintf -- '-----BEGIN PGP SIGNATURE-----\\n\\nAAAA\\n-----END PGP SIGNATURE-----\\n'\n`,
+    );
     chmodSync(signer, 0o755);
     writeFileSync(join(p.root, 'app', 'values.yaml'), 'name: demo\nreplicas: 2\n');
     git(p.root, ['-c', `gpg.program=${signer}`, 'commit', '-q', '-S', '-am', 'signed']);
@@ -169,7 +209,15 @@ describe('git runs no repository-controlled program', () => {
   test('hooks (every hook name) and core.hooksPath', async () => {
     const p = repo();
     const hooks = join(p.root, '.git', 'hooks');
-    for (const h of ['pre-commit', 'post-checkout', 'post-index-change', 'reference-transaction', 'pre-auto-gc', 'post-rewrite', 'fsmonitor-watchman']) {
+    for (const h of [
+      'pre-commit',
+      'post-checkout',
+      'post-index-change',
+      'reference-transaction',
+      'pre-auto-gc',
+      'post-rewrite',
+      'fsmonitor-watchman',
+    ]) {
       writeFileSync(join(hooks, h), `#!/bin/sh\ntouch '${p.marker}'\n`);
       chmodSync(join(hooks, h), 0o755);
     }
@@ -221,9 +269,17 @@ describe("a .git that is not this repository's own", () => {
     assert.equal(diff.code, 2);
     assert.equal(diff.stdout, '');
     assert.match(diff.stderr, /\.git is a symlink/);
-    const gen = await run(['generate'], join(p.root, 'app'), { ARGOCD_APP_SOURCE_PATH: 'app', ARGOCD_APP_REVISION: 'f'.repeat(40), ARGOCD_ENV_STRATA_ENV: 'stg' });
+    const gen = await run(['generate'], join(p.root, 'app'), {
+      ARGOCD_APP_SOURCE_PATH: 'app',
+      ARGOCD_APP_REVISION: 'f'.repeat(40),
+      ARGOCD_ENV_STRATA_ENV: 'stg',
+    });
     assert.equal(gen.code, 0, gen.stderr);
-    assert.match(gen.stdout, new RegExp(`strata.dev/revision: "?${'f'.repeat(40)}`), 'falls back to ARGOCD_APP_REVISION');
+    assert.match(
+      gen.stdout,
+      new RegExp(`strata.dev/revision: "?${'f'.repeat(40)}`),
+      'falls back to ARGOCD_APP_REVISION',
+    );
   });
 
   test('a gitdir: file pointing outside the root is refused; one inside is used', () => {

@@ -57,7 +57,9 @@ interface Outcome {
 function runCase(c: HostileCase, cwd: string): Promise<Outcome> {
   // /usr/bin/time reports the peak RSS of the node process itself (not of a wrapper) and exits 128+N when
   // the child died of signal N; without it we still check everything but memory.
-  const cmd = TIME ? [TIME, '-f', 'STRATA_PEAK_RSS_KB=%M', process.execPath, CLI, ...c.argv] : [process.execPath, CLI, ...c.argv];
+  const cmd = TIME
+    ? [TIME, '-f', 'STRATA_PEAK_RSS_KB=%M', process.execPath, CLI, ...c.argv]
+    : [process.execPath, CLI, ...c.argv];
   const started = process.hrtime.bigint();
   const child = spawn(cmd[0], cmd.slice(1), {
     cwd,
@@ -79,8 +81,16 @@ function runCase(c: HostileCase, cwd: string): Promise<Outcome> {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       let stderr = Buffer.concat(err).toString('utf8');
       const rss = RSS_LINE.exec(stderr);
-      stderr = stderr.replace(RSS_LINE, '').replace(/^Command (terminated by signal|exited with non-zero status) .*\n/m, '');
-      resolve({ exit: code ?? 128 + (signal ? osConstants.signals[signal] : 0), stdout: Buffer.concat(out), stderr: stderr.replace(/\n+$/, ''), ms, rssMb: rss ? Number(rss[1]) / 1024 : undefined });
+      stderr = stderr
+        .replace(RSS_LINE, '')
+        .replace(/^Command (terminated by signal|exited with non-zero status) .*\n/m, '');
+      resolve({
+        exit: code ?? 128 + (signal ? osConstants.signals[signal] : 0),
+        stdout: Buffer.concat(out),
+        stderr: stderr.replace(/\n+$/, ''),
+        ms,
+        rssMb: rss ? Number(rss[1]) / 1024 : undefined,
+      });
     });
   });
 }
@@ -115,7 +125,8 @@ describe('hostile corpus', { concurrency: 2 }, () => {
       assert.match(o.stderr, new RegExp(c.expect.stderr), show);
       assert.ok(!o.stderr.includes('\n'), `one line of reason, no stack trace; ${show}`);
       assert.ok(o.ms <= c.expect.maxMs, `took ${Math.round(o.ms)} ms > ${c.expect.maxMs}; ${show}`);
-      if (o.rssMb !== undefined) assert.ok(o.rssMb <= c.expect.maxRssMb, `peak RSS ${o.rssMb.toFixed(0)} MiB > ${c.expect.maxRssMb}; ${show}`);
+      if (o.rssMb !== undefined)
+        assert.ok(o.rssMb <= c.expect.maxRssMb, `peak RSS ${o.rssMb.toFixed(0)} MiB > ${c.expect.maxRssMb}; ${show}`);
     });
   }
 });

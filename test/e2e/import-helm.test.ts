@@ -35,11 +35,29 @@ describe('strata import helm', () => {
 
   test('writes a complete app, lists nothing left for the fixture, and refuses a non-empty --out', () => {
     const out = join(root, 'web');
-    const r = strata(['import', 'helm', FIXTURE, '--out', out, '--name', 'demo', '--namespace', 'web', '--env', `full=${join(FIXTURE, 'ci/full-values.yaml')}`]);
+    const r = strata([
+      'import',
+      'helm',
+      FIXTURE,
+      '--out',
+      out,
+      '--name',
+      'demo',
+      '--namespace',
+      'web',
+      '--env',
+      `full=${join(FIXTURE, 'ci/full-values.yaml')}`,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /webapp: 5 templates imported .* 0 place\(s\) left/);
-    assert.deepEqual(readdirSync(out).sort(), ['IMPORT.md', 'strata.yaml', 'templates', 'values-full.yaml', 'values.yaml']);
+    assert.deepEqual(readdirSync(out).sort(), [
+      'IMPORT.md',
+      'strata.yaml',
+      'templates',
+      'values-full.yaml',
+      'values.yaml',
+    ]);
     assert.deepEqual(readdirSync(join(out, 'templates')).sort(), [
       '_helpers.hbs',
       '_templates.hbs',
@@ -98,8 +116,32 @@ describe('strata import helm', () => {
       assert.equal(strata(['import', 'helm', FIXTURE, '--out', out, '--name', 'demo', '--namespace', 'web']).code, 0);
       execFileSync('git', ['init', '-q', out]);
       const f = valuesFile ? ['-f', join(FIXTURE, valuesFile)] : [];
-      const helm = execFileSync('bash', [join(REPO, 'test/chart/render.sh'), '--name', 'demo', '--namespace', 'web', '--kube-version', 'v1.31.0', ...f, FIXTURE], { encoding: 'utf8' });
-      const r = strata(['render', out, '--env', 'default', '--kube-version', '1.31.0', '--api-versions', API_VERSIONS, ...f]);
+      const helm = execFileSync(
+        'bash',
+        [
+          join(REPO, 'test/chart/render.sh'),
+          '--name',
+          'demo',
+          '--namespace',
+          'web',
+          '--kube-version',
+          'v1.31.0',
+          ...f,
+          FIXTURE,
+        ],
+        { encoding: 'utf8' },
+      );
+      const r = strata([
+        'render',
+        out,
+        '--env',
+        'default',
+        '--kube-version',
+        '1.31.0',
+        '--api-versions',
+        API_VERSIONS,
+        ...f,
+      ]);
       assert.equal(r.code, 0, r.stderr);
       const c = compareRenders(helm, r.stdout);
       assert.deepEqual(c.different, []);

@@ -65,7 +65,12 @@ async function main() {
   };
   const watcher = setInterval(watch, 25);
   const generate = await new Promise((resolve) => {
-    const child = spawn(cfg.argv[0], cfg.argv.slice(1), { cwd: cfg.cwd, env: cfg.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(cfg.argv[0], cfg.argv.slice(1), {
+      cwd: cfg.cwd,
+      env: cfg.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let stdoutBytes = 0;
     let stderr = '';
     child.stdout.on('data', (c) => (stdoutBytes += c.length));
@@ -89,7 +94,9 @@ async function main() {
   clearInterval(watcher);
   // A reaper gets SIGCHLD at once; give it time anyway (tini also reaps on a 1 s timer), then look.
   await sleep(cfg.settleMs);
-  const zombies = [...processes()].filter(([, p]) => p.state === 'Z').map(([pid, p]) => ({ pid, ppid: p.ppid, name: p.name }));
+  const zombies = [...processes()]
+    .filter(([, p]) => p.state === 'Z')
+    .map(([pid, p]) => ({ pid, ppid: p.ppid, name: p.name }));
   process.stdout.write(JSON.stringify({ generate, started: [...seen.values()], zombies, timedOut }) + '\n');
 }
 

@@ -37,7 +37,8 @@ function cannotRun(): string | undefined {
   if (!existsSync(CLI)) return `no ${CLI}: run npm run build first`;
   const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { encoding: 'utf8' });
   if (r.error) return 'unshare (util-linux) is not installed';
-  if (r.status !== 0) return `unshare --pid --fork --mount-proc fails here (needs root): ${r.stderr.trim().split('\n')[0]}`;
+  if (r.status !== 0)
+    return `unshare --pid --fork --mount-proc fails here (needs root): ${r.stderr.trim().split('\n')[0]}`;
   return undefined;
 }
 
@@ -91,24 +92,36 @@ function runInNamespace(init: readonly string[]): Report {
     deadlineMs: 60_000,
     settleMs: 2_000,
   };
-  const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', ...init, process.execPath, STANDIN, JSON.stringify(cfg)], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  const r = spawnSync(
+    'unshare',
+    ['--pid', '--fork', '--mount-proc', ...init, process.execPath, STANDIN, JSON.stringify(cfg)],
+    {
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   assert.equal(r.status, 0, `stand-in under [${init.join(' ')}] exited ${r.status} ${r.signal ?? ''}: ${r.stderr}`);
   const report = JSON.parse(r.stdout.trim().split('\n').pop()!) as Report;
   // The stand-in really served a generate, which started a warm renderer, which then exited.
   assert.equal(report.generate.code, 0, `generate failed: ${report.generate.stderr}`);
   assert.ok(report.generate.stdoutBytes > 0, 'generate printed manifests');
-  assert.ok(warmRenderers(report).length > 0, `the generate started a warm renderer: ${JSON.stringify(report.started)}`);
-  assert.equal(report.timedOut, false, `the warm renderer did not exit within its idle time: ${JSON.stringify(report.started)}`);
+  assert.ok(
+    warmRenderers(report).length > 0,
+    `the generate started a warm renderer: ${JSON.stringify(report.started)}`,
+  );
+  assert.equal(
+    report.timedOut,
+    false,
+    `the warm renderer did not exit within its idle time: ${JSON.stringify(report.started)}`,
+  );
   return report;
 }
 
 /** The warm renderer's processes (src/cli/warm-client.cjs starts `strata.js warm-server --socket ...`). */
 const warmRenderers = (r: Report): Report['started'] => r.started.filter((p) => p.cmdline.includes(' warm-server '));
 /** Zombies that are the warm renderer. */
-const warmZombies = (r: Report): Report['zombies'] => r.zombies.filter((z) => warmRenderers(r).some((p) => p.pid === z.pid));
+const warmZombies = (r: Report): Report['zombies'] =>
+  r.zombies.filter((z) => warmRenderers(r).some((p) => p.pid === z.pid));
 
 describe('the sidecar init reaps the warm renderer (argo-cd issue 29349)', { skip: cannotRun() }, () => {
   const command = documentedCommand();
@@ -117,7 +130,10 @@ describe('the sidecar init reaps the warm renderer (argo-cd issue 29349)', { ski
 
   test('the documented sidecar command is tini in front of argocd-cmp-server', () => {
     assert.equal(command.at(-1), CMP_SERVER, `the command ends with ${CMP_SERVER}`);
-    assert.ok(init.length > 0, `nothing runs before ${CMP_SERVER}: it would be PID 1 and never reap (command: ${JSON.stringify(command)})`);
+    assert.ok(
+      init.length > 0,
+      `nothing runs before ${CMP_SERVER}: it would be PID 1 and never reap (command: ${JSON.stringify(command)})`,
+    );
     assert.equal(init[0], TINI);
     assert.equal(init.at(-1), '--', 'tini ends its options with --');
   });
@@ -139,13 +155,25 @@ describe('the sidecar init reaps the warm renderer (argo-cd issue 29349)', { ski
 
   // A pod with shareProcessNamespace (or a runtime's own --init) makes something else PID 1: then the orphan
   // goes to the nearest subreaper, which tini is only with -s.
-  test('under the documented init below a PID 1 that does not reap, no zombie remains either (-s)', { skip: noTini }, () => {
-    const r = runInNamespace([...NON_REAPING_PID1, ...init]);
-    assert.deepEqual(r.zombies, [], `zombies under [pid 1 that never reaps, ${init.join(' ')}]: ${JSON.stringify(r)}`);
-  });
+  test(
+    'under the documented init below a PID 1 that does not reap, no zombie remains either (-s)',
+    { skip: noTini },
+    () => {
+      const r = runInNamespace([...NON_REAPING_PID1, ...init]);
+      assert.deepEqual(
+        r.zombies,
+        [],
+        `zombies under [pid 1 that never reaps, ${init.join(' ')}]: ${JSON.stringify(r)}`,
+      );
+    },
+  );
 
-  test('tini without -s below a PID 1 that does not reap leaves the zombie (why the command has -s)', { skip: noTini }, () => {
-    const r = runInNamespace([...NON_REAPING_PID1, TINI, '--']);
-    assert.ok(warmZombies(r).length > 0, `expected a zombie without -s: ${JSON.stringify(r)}`);
-  });
+  test(
+    'tini without -s below a PID 1 that does not reap leaves the zombie (why the command has -s)',
+    { skip: noTini },
+    () => {
+      const r = runInNamespace([...NON_REAPING_PID1, TINI, '--']);
+      assert.ok(warmZombies(r).length > 0, `expected a zombie without -s: ${JSON.stringify(r)}`);
+    },
+  );
 });

@@ -12,8 +12,15 @@ import { startSupervisedServer } from '../../src/server/supervisor.js';
 import { CLI, makeRepo, minimalApp } from '../helpers.js';
 
 /** `strata serve` from the build, as a user runs it (its worker is the bundle: no TypeScript loader in threads). */
-function serve(root: string, flags: string[], children: ChildProcess[]): Promise<{ url: string; restarts: () => number }> {
-  const child = spawn(process.execPath, [CLI, 'serve', root, '--port', '0', ...flags], { env: { PATH: process.env.PATH ?? '', STRATA_CACHE_DIR: 'off' }, stdio: ['ignore', 'ignore', 'pipe'] });
+function serve(
+  root: string,
+  flags: string[],
+  children: ChildProcess[],
+): Promise<{ url: string; restarts: () => number }> {
+  const child = spawn(process.execPath, [CLI, 'serve', root, '--port', '0', ...flags], {
+    env: { PATH: process.env.PATH ?? '', STRATA_CACHE_DIR: 'off' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   children.push(child);
   let log = '';
   return new Promise((resolve, reject) => {
@@ -26,13 +33,19 @@ function serve(root: string, flags: string[], children: ChildProcess[]): Promise
   });
 }
 
-function fetchJson(url: string): Promise<{ status: number; body: { error?: { kind: string; message: string } } & Record<string, unknown>; ms: number }> {
+function fetchJson(url: string): Promise<{
+  status: number;
+  body: { error?: { kind: string; message: string } } & Record<string, unknown>;
+  ms: number;
+}> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     get(url, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString('utf8')));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}'), ms: performance.now() - t0 }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}'), ms: performance.now() - t0 }),
+      );
     }).on('error', reject);
   });
 }
@@ -43,7 +56,8 @@ const items = `items:\n${Array.from({ length: 3000 }, (_, i) => `  - ${i}`).join
 const slow = makeRepo(
   minimalApp({
     'app/values.yaml': `name: demo\n${items}`,
-    'app/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.name}}\ndata:\n  n: "{{#each values.items}}{{#each ../values.items}}{{/each}}{{/each}}"\n',
+    'app/templates/cm.yaml.hbs':
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.name}}\ndata:\n  n: "{{#each values.items}}{{#each ../values.items}}{{/each}}{{/each}}"\n',
     'fast/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [stg]\n  namespace: demo\n',
     'fast/values.yaml': 'name: fast\n',
     'fast/templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.name}}\n',
@@ -90,13 +104,17 @@ describe('serve renders in a worker thread', () => {
     const r = await fetchJson(`${s.url}api/apps/app/render?env=stg`);
     // 503 from the worker's heap cap, or 422 when the render's own output budget stops it first.
     assert.ok(r.status === 503 || r.status === 422, JSON.stringify(r).slice(0, 300));
-    if (r.status === 503) assert.match(r.body.error?.message ?? '', /ran out of its 40 MiB heap \(limit heapMb: STRATA_MAX_HEAP_MB/);
+    if (r.status === 503)
+      assert.match(r.body.error?.message ?? '', /ran out of its 40 MiB heap \(limit heapMb: STRATA_MAX_HEAP_MB/);
     assert.ok(!(r.body.error?.message ?? '').includes('\n'));
     assert.equal((await fetchJson(`${s.url}healthz`)).status, 200);
     assert.equal((await fetchJson(`${s.url}api/apps`)).status, 200);
   });
 
   test('a ROOT that cannot be served fails at start-up', async () => {
-    await assert.rejects(startSupervisedServer({ root: '/nonexistent/strata', port: 0, limits: DEFAULT_RENDER_LIMITS }), /no such directory/);
+    await assert.rejects(
+      startSupervisedServer({ root: '/nonexistent/strata', port: 0, limits: DEFAULT_RENDER_LIMITS }),
+      /no such directory/,
+    );
   });
 });

@@ -28,7 +28,10 @@ describe('strata sidecar and the chart', () => {
       writeFileSync(file, doc);
       // The patch Job reads the Deployment first; one whose container has the default containerName keeps
       // the order the chart asks for, so the body is the rendered document itself.
-      api.reset([{ status: 200 }], { status: 200, body: { ...PLAIN_DEPLOYMENT, spec: { template: { spec: { containers: [{ name: 'argocd-repo-server' }] } } } } });
+      api.reset([{ status: 200 }], {
+        status: 200,
+        body: { ...PLAIN_DEPLOYMENT, spec: { template: { spec: { containers: [{ name: 'argocd-repo-server' }] } } } },
+      });
       const r = await run([action, '--patch-file', file]);
       assert.equal(r.code, 0);
       assert.equal(api.requests[0].contentType, STRATEGIC_MERGE_PATCH);
@@ -44,7 +47,11 @@ describe('strata sidecar and the chart', () => {
   // has no kubectl.kubernetes.io/default-container annotation, so the repo-server must stay first.
   const shared = process.env.STRATA_SHARED_DIR ?? join(repo, '..', 'shared');
   for (const [shape, file, first] of [
-    ['stock manifests (argocd-repo-server)', join(shared, 'fixtures/argocd/argocd-repo-server-deployment.yaml'), 'argocd-repo-server'],
+    [
+      'stock manifests (argocd-repo-server)',
+      join(shared, 'fixtures/argocd/argocd-repo-server-deployment.yaml'),
+      'argocd-repo-server',
+    ],
     ['argo-helm (repo-server)', join(repo, 'test/chart/fixtures/argo-helm-repo-server-deployment.yaml'), 'repo-server'],
   ] as const) {
     test(`${shape}: after the hook Job's patch the repo-server is still container 0 and strata is container 1`, async (t) => {
@@ -64,10 +71,14 @@ describe('strata sidecar and the chart', () => {
       const sent = join(dir, 'sent.json');
       writeFileSync(sent, api.requests[0].body);
       const patched = JSON.parse(
-        execFileSync('kubectl', ['patch', '--local', '-f', file, '--type', 'strategic', '--patch-file', sent, '-o', 'json'], {
-          encoding: 'utf8',
-          env: { ...process.env, KUBECONFIG: '/nonexistent' },
-        }),
+        execFileSync(
+          'kubectl',
+          ['patch', '--local', '-f', file, '--type', 'strategic', '--patch-file', sent, '-o', 'json'],
+          {
+            encoding: 'utf8',
+            env: { ...process.env, KUBECONFIG: '/nonexistent' },
+          },
+        ),
       ) as { spec: { template: { spec: { containers: { name: string }[] } } } };
       assert.deepEqual(
         patched.spec.template.spec.containers.map((c) => c.name),

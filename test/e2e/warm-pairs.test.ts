@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,7 +27,9 @@ import { CLI, REPO } from '../helpers.js';
 // hold a file, the same size, so a cache trusting path, size or mtime would answer one side with the other.
 // The in-process twin is test/caches-content.test.ts.
 
-const { socketPath } = require('../../src/cli/warm-client.cjs') as { socketPath: (base: string, main: string) => string };
+const { socketPath } = require('../../src/cli/warm-client.cjs') as {
+  socketPath: (base: string, main: string) => string;
+};
 const MAIN = join(REPO, 'dist', 'strata-main.js');
 const MTIME = new Date('2024-01-02T03:04:05Z');
 
@@ -43,7 +55,11 @@ interface SidePair {
 const REVISION_PAIRS: SidePair[] = [
   // The `app` revision mode (the default) asks git for the last commit touching the app's inputs: nothing of
   // that lookup may be kept between requests.
-  { name: 'revision lookup: a .git with a commit, then no .git', a: { tree: base(), commit: { message: 'a', date: '2024-01-01T00:00:00Z' } }, b: { tree: base() } },
+  {
+    name: 'revision lookup: a .git with a commit, then no .git',
+    a: { tree: base(), commit: { message: 'a', date: '2024-01-01T00:00:00Z' } },
+    b: { tree: base() },
+  },
   {
     name: 'revision lookup: the same tree at two different commits',
     a: { tree: base(), commit: { message: 'first', date: '2024-01-01T00:00:00Z' } },
@@ -79,7 +95,12 @@ function argocdEnv(cache: string): Record<string, string> {
 }
 
 function generate(root: string, env: Record<string, string>): Run {
-  const r = spawnSync(process.execPath, [CLI, 'generate'], { cwd: join(root, APP_DIR), env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [CLI, 'generate'], {
+    cwd: join(root, APP_DIR),
+    env,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -191,7 +212,11 @@ describe('one warm renderer, pairs of repositories with the same layout', () => 
           ['b', reused],
         ] as const) {
           checkout(root, pair[s], gitTemplates);
-          assert.deepEqual(generate(root, warmEnv), cold[s], `round ${round + 1}, side ${s} at ${root === reused ? 'the reused path' : 'a new path'}`);
+          assert.deepEqual(
+            generate(root, warmEnv),
+            cold[s],
+            `round ${round + 1}, side ${s} at ${root === reused ? 'the reused path' : 'a new path'}`,
+          );
         }
       }
     });

@@ -10,7 +10,9 @@ import { CLI, REPO } from '../helpers.js';
 // Argo CD project + repository gets renderer processes of its own, a slow tenant does not hold up another,
 // and a render whose client went away is stopped (its process killed), not finished.
 
-const { socketPath } = require('../../src/cli/warm-client.cjs') as { socketPath: (base: string, main: string) => string };
+const { socketPath } = require('../../src/cli/warm-client.cjs') as {
+  socketPath: (base: string, main: string) => string;
+};
 const MAIN = join(REPO, 'dist', 'strata-main.js');
 
 interface Run {
@@ -24,7 +26,10 @@ interface Run {
 function writeApp(root: string, n: number): void {
   const app = join(root, 'app');
   mkdirSync(join(app, 'templates'), { recursive: true });
-  writeFileSync(join(app, 'strata.yaml'), 'apiVersion: strata.dev/v1\nkind: App\nmetadata:\n  name: loop\nspec:\n  environments: [dev]\n  layers: [values.yaml]\n  templates: templates\n');
+  writeFileSync(
+    join(app, 'strata.yaml'),
+    'apiVersion: strata.dev/v1\nkind: App\nmetadata:\n  name: loop\nspec:\n  environments: [dev]\n  layers: [values.yaml]\n  templates: templates\n',
+  );
   writeFileSync(join(app, 'values.yaml'), `n: ${n}\n`);
   writeFileSync(
     join(app, 'templates', 'cm.yaml.hbs'),
@@ -58,7 +63,9 @@ function start(cwd: string, e: Record<string, string>): { child: ChildProcess; d
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - t0 })));
+  const done = new Promise<Run>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - t0 })),
+  );
   return { child, done };
 }
 
@@ -77,7 +84,12 @@ function processes(sock: string): { supervisor: number | undefined; renderers: n
     .filter((m): m is RegExpExecArray => !!m);
   const sup = rows.find((m) => m[3].includes('warm-server') && m[3].includes(sock));
   const supervisor = sup ? Number(sup[1]) : undefined;
-  return { supervisor, renderers: rows.filter((m) => Number(m[2]) === supervisor && m[3].includes('warm-renderer')).map((m) => Number(m[1])) };
+  return {
+    supervisor,
+    renderers: rows
+      .filter((m) => Number(m[2]) === supervisor && m[3].includes('warm-renderer'))
+      .map((m) => Number(m[1])),
+  };
 }
 
 async function until(what: string, ms: number, ok: () => boolean): Promise<void> {
@@ -122,7 +134,10 @@ describe('warm renderer tenants (real processes)', () => {
     await until('one renderer', 10_000, () => processes(sock).renderers.length === 1);
     const before = processes(sock).renderers;
     // Another app name of the same project and repository: the same process.
-    assert.equal(generate(join(fast, 'app'), env(fast, cache, 'team-fast', { ...warm, ARGOCD_APP_NAME: 'other' })).code, 0);
+    assert.equal(
+      generate(join(fast, 'app'), env(fast, cache, 'team-fast', { ...warm, ARGOCD_APP_NAME: 'other' })).code,
+      0,
+    );
     assert.deepEqual(processes(sock).renderers, before);
     // Another project: a process of its own.
     const r = generate(join(fast, 'app'), env(fast, cache, 'team-other', warm));
@@ -156,7 +171,10 @@ describe('warm renderer tenants (real processes)', () => {
   });
 
   test('a render whose client is killed is stopped: its renderer process goes away', async () => {
-    const long = start(join(slow, 'app'), env(slow, cache, 'team-slow', { STRATA_WARM: 'require', STRATA_RENDER_TIMEOUT_MS: '60000' }));
+    const long = start(
+      join(slow, 'app'),
+      env(slow, cache, 'team-slow', { STRATA_WARM: 'require', STRATA_RENDER_TIMEOUT_MS: '60000' }),
+    );
     let busy: number[] = [];
     await until('a renderer for team-slow', 15_000, () => {
       busy = processes(sock).renderers;

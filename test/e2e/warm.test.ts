@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -13,7 +25,9 @@ import { CLI, REPO } from '../helpers.js';
 // exactly what an in-process `generate` prints, for every example app and environment and for failures, and
 // the client must fall back to rendering in-process whenever the server cannot answer.
 
-const { socketPath } = require('../../src/cli/warm-client.cjs') as { socketPath: (base: string, main: string) => string };
+const { socketPath } = require('../../src/cli/warm-client.cjs') as {
+  socketPath: (base: string, main: string) => string;
+};
 
 const MAIN = join(REPO, 'dist', 'strata-main.js');
 
@@ -23,7 +37,13 @@ interface Run {
   stderr: string;
 }
 
-function argocdEnv(root: string, appDir: string, env: string, cache: string, extra: Record<string, string> = {}): Record<string, string> {
+function argocdEnv(
+  root: string,
+  appDir: string,
+  env: string,
+  cache: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   const name = `${appDir.split('/').pop()}-${env}`;
   return {
     PATH: process.env.PATH ?? '',
@@ -39,7 +59,8 @@ function argocdEnv(root: string, appDir: string, env: string, cache: string, ext
     ARGOCD_APP_SOURCE_TARGET_REVISION: 'HEAD',
     ARGOCD_APP_PARAMETERS: JSON.stringify([{ name: 'env', string: env }]),
     KUBE_VERSION: '1.30.11',
-    KUBE_API_VERSIONS: 'apps/v1,autoscaling/v2,networking.k8s.io/v1,policy/v1,v1,cert-manager.io/v1,argoproj.io/v1alpha1',
+    KUBE_API_VERSIONS:
+      'apps/v1,autoscaling/v2,networking.k8s.io/v1,policy/v1,v1,cert-manager.io/v1,argoproj.io/v1alpha1',
     ...extra,
   };
 }
@@ -106,7 +127,8 @@ describe('warm renderer', () => {
   before(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'strata-warm-'));
     root = join(tmp, 'checkout');
-    for (const ex of readdirSync(join(REPO, 'examples'))) cpSync(join(REPO, 'examples', ex), join(root, ex), { recursive: true });
+    for (const ex of readdirSync(join(REPO, 'examples')))
+      cpSync(join(REPO, 'examples', ex), join(root, ex), { recursive: true });
     mkdirSync(join(root, '.git'));
     cache = join(tmp, 'cache');
     mkdirSync(cache, { mode: 0o700 });
@@ -160,7 +182,10 @@ describe('warm renderer', () => {
   test('a request sees its own environment only: the previous request leaves nothing behind', () => {
     const app = 'plate/helm/applications/plate-web';
     const a = generate(join(root, app), { ...argocdEnv(root, app, 'stg', cache), STRATA_WARM: 'require' });
-    const b = generate(join(root, app), { ...argocdEnv(root, app, 'prod', cache, { ARGOCD_APP_REVISION: 'f'.repeat(40) }), STRATA_WARM: 'require' });
+    const b = generate(join(root, app), {
+      ...argocdEnv(root, app, 'prod', cache, { ARGOCD_APP_REVISION: 'f'.repeat(40) }),
+      STRATA_WARM: 'require',
+    });
     const a2 = generate(join(root, app), { ...argocdEnv(root, app, 'stg', cache), STRATA_WARM: 'require' });
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
@@ -196,7 +221,13 @@ describe('warm renderer', () => {
     const other = join(tmp, 'checkout-2');
     cpSync(root, other, { recursive: true });
     const partial = join(other, 'plate/helm/templates/service/_labels.hbs');
-    writeFileSync(partial, readFileSync(partial, 'utf8').replace('plate.example.com/team:', 'plate.example.com/checkout: "2"\nplate.example.com/team:'));
+    writeFileSync(
+      partial,
+      readFileSync(partial, 'utf8').replace(
+        'plate.example.com/team:',
+        'plate.example.com/checkout: "2"\nplate.example.com/team:',
+      ),
+    );
     const values = join(other, app, 'values-stg.yaml');
     writeFileSync(values, readFileSync(values, 'utf8') + '\nteam: team-2\n');
     const runs = [root, other, root, other].map((r) => {
@@ -241,7 +272,11 @@ describe('warm client fallback', () => {
     const app = 'plate/helm/applications/plate-api';
     const e = argocdEnv(root, app, 'prod', cache);
     const cold = generate(join(root, app), { ...e, STRATA_WARM: 'off' });
-    for (const answer of [Buffer.from('not json\nkind: Secret\n'), encodeAnswer('fallback'), Buffer.from('{"v":1,"code":"0","stderr":""}\nx')]) {
+    for (const answer of [
+      Buffer.from('not json\nkind: Secret\n'),
+      encodeAnswer('fallback'),
+      Buffer.from('{"v":1,"code":"0","stderr":""}\nx'),
+    ]) {
       // The request is one line; the client keeps its end open while it waits.
       const server = createServer((c) => c.once('data', () => c.end(answer)));
       await new Promise<void>((r) => server.listen(sock, r));
@@ -258,7 +293,9 @@ describe('warm client fallback', () => {
 
 /** A listening unix socket that answers every request with a well-formed answer the real server never gives. */
 async function impostor(path: string): Promise<{ close(): Promise<void> }> {
-  const server = createServer((c) => c.once('data', () => c.end(encodeAnswer({ code: 0, stdout: Buffer.from('kind: Impostor\n'), stderr: '' }))));
+  const server = createServer((c) =>
+    c.once('data', () => c.end(encodeAnswer({ code: 0, stdout: Buffer.from('kind: Impostor\n'), stderr: '' }))),
+  );
   await new Promise<void>((r) => server.listen(path, r));
   return { close: () => new Promise<void>((r) => server.close(() => r())) };
 }
@@ -270,13 +307,20 @@ describe('warm client: hostile cache folder and socket', () => {
   let cold: Run;
   before(() => {
     ({ tmp, root } = plateCheckout('strata-warm-hostile-'));
-    cold = generate(join(root, app), { ...argocdEnv(root, app, 'prod', join(tmp, 'unused')), STRATA_WARM: 'off', STRATA_CACHE_DIR: 'off' });
+    cold = generate(join(root, app), {
+      ...argocdEnv(root, app, 'prod', join(tmp, 'unused')),
+      STRATA_WARM: 'off',
+      STRATA_CACHE_DIR: 'off',
+    });
     assert.equal(cold.code, 0, cold.stderr);
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   for (const [name, make] of [
-    ['a symlink to a private folder', (dir: string) => (mkdirSync(`${dir}-real`, { mode: 0o700 }), symlinkSync(`${dir}-real`, dir), `${dir}-real`)],
+    [
+      'a symlink to a private folder',
+      (dir: string) => (mkdirSync(`${dir}-real`, { mode: 0o700 }), symlinkSync(`${dir}-real`, dir), `${dir}-real`),
+    ],
     ['writable by its group', (dir: string) => (mkdirSync(dir), chmodSync(dir, 0o770), dir)],
     ['readable by others', (dir: string) => (mkdirSync(dir), chmodSync(dir, 0o705), dir)],
   ] as const) {
@@ -325,7 +369,11 @@ describe('warm client: hostile cache folder and socket', () => {
         const r = await generateAsync(join(root, app), e);
         assert.deepEqual(r, cold);
         const strict = await new Promise<number | null>((resolve) => {
-          spawn(process.execPath, [CLI, 'generate'], { cwd: join(root, app), env: { ...e, STRATA_WARM: 'require' }, stdio: 'ignore' }).on('close', resolve);
+          spawn(process.execPath, [CLI, 'generate'], {
+            cwd: join(root, app),
+            env: { ...e, STRATA_WARM: 'require' },
+            stdio: 'ignore',
+          }).on('close', resolve);
         });
         assert.equal(strict, 3);
       } finally {

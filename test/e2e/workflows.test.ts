@@ -40,7 +40,8 @@ test('every third-party action in the workflows is pinned by a SHA with its tag 
     const text = readFileSync(join(ROOT, '.github/workflows', f), 'utf8');
     const uses = [...text.matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/gm)].filter((m) => !m[1].startsWith('./'));
     assert.ok(uses.length > 0, `${f} uses actions`);
-    for (const [, ref, rest] of uses) assert.match(`${ref}${rest}`, /^[\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `${f}: ${ref}`);
+    for (const [, ref, rest] of uses)
+      assert.match(`${ref}${rest}`, /^[\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `${f}: ${ref}`);
   }
 });
 
@@ -50,17 +51,61 @@ test('a good workflow has no findings', async () => {
 });
 
 const BROKEN: { name: string; edit: (t: string) => string; expect: RegExp }[] = [
-  { name: 'action pinned by tag', edit: (t) => t.replace(/checkout@\S+ # v7\.0\.1/, 'checkout@v7'), expect: /^11: actions\/checkout@v7: pin third-party actions by full commit SHA/ },
-  { name: 'SHA without its tag comment', edit: (t) => t.replace(' # v7.0.1', ''), expect: /^11: .*add a "# vX\.Y\.Z" comment/ },
-  { name: 'short SHA', edit: (t) => t.replace('3d3c42e5aac5ba805825da76410c181273ba90b1', '3d3c42e'), expect: /^11: actions\/checkout@3d3c42e: pin/ },
-  { name: 'docker image by tag', edit: (t) => t.replace('./.github/actions/local', 'docker://alpine:3'), expect: /^12: docker:\/\/alpine:3: pin the image by digest/ },
-  { name: 'job without permissions', edit: (t) => t.replace('    permissions:\n      contents: read\n', ''), expect: /^6: job "build" has no `permissions:`/ },
-  { name: 'no top-level permissions', edit: (t) => t.replace('permissions: {}\n', ''), expect: /^1: no top-level `permissions:`/ },
-  { name: 'top-level write', edit: (t) => t.replace('permissions: {}', 'permissions:\n  contents: write'), expect: /^4: top-level `permissions:` grants write/ },
-  { name: 'write-all', edit: (t) => t.replace('permissions: {}', 'permissions: write-all'), expect: /grants write access/ },
-  { name: 'pull_request_target', edit: (t) => t.replace('  push:', '  pull_request_target:'), expect: /^2: `pull_request_target`/ },
-  { name: 'event data expanded in run', edit: (t) => t.replace('echo "$TITLE"', 'echo "${{ github.event.pull_request.title }}"'), expect: /^13: job "build": a `run:` script expands github\.event/ },
-  { name: 'head_ref expanded in run', edit: (t) => t.replace('echo "$TITLE"', 'git checkout ${{ github.head_ref }}'), expect: /expands github\.event\/head_ref/ },
+  {
+    name: 'action pinned by tag',
+    edit: (t) => t.replace(/checkout@\S+ # v7\.0\.1/, 'checkout@v7'),
+    expect: /^11: actions\/checkout@v7: pin third-party actions by full commit SHA/,
+  },
+  {
+    name: 'SHA without its tag comment',
+    edit: (t) => t.replace(' # v7.0.1', ''),
+    expect: /^11: .*add a "# vX\.Y\.Z" comment/,
+  },
+  {
+    name: 'short SHA',
+    edit: (t) => t.replace('3d3c42e5aac5ba805825da76410c181273ba90b1', '3d3c42e'),
+    expect: /^11: actions\/checkout@3d3c42e: pin/,
+  },
+  {
+    name: 'docker image by tag',
+    edit: (t) => t.replace('./.github/actions/local', 'docker://alpine:3'),
+    expect: /^12: docker:\/\/alpine:3: pin the image by digest/,
+  },
+  {
+    name: 'job without permissions',
+    edit: (t) => t.replace('    permissions:\n      contents: read\n', ''),
+    expect: /^6: job "build" has no `permissions:`/,
+  },
+  {
+    name: 'no top-level permissions',
+    edit: (t) => t.replace('permissions: {}\n', ''),
+    expect: /^1: no top-level `permissions:`/,
+  },
+  {
+    name: 'top-level write',
+    edit: (t) => t.replace('permissions: {}', 'permissions:\n  contents: write'),
+    expect: /^4: top-level `permissions:` grants write/,
+  },
+  {
+    name: 'write-all',
+    edit: (t) => t.replace('permissions: {}', 'permissions: write-all'),
+    expect: /grants write access/,
+  },
+  {
+    name: 'pull_request_target',
+    edit: (t) => t.replace('  push:', '  pull_request_target:'),
+    expect: /^2: `pull_request_target`/,
+  },
+  {
+    name: 'event data expanded in run',
+    edit: (t) => t.replace('echo "$TITLE"', 'echo "${{ github.event.pull_request.title }}"'),
+    expect: /^13: job "build": a `run:` script expands github\.event/,
+  },
+  {
+    name: 'head_ref expanded in run',
+    edit: (t) => t.replace('echo "$TITLE"', 'git checkout ${{ github.head_ref }}'),
+    expect: /expands github\.event\/head_ref/,
+  },
 ];
 for (const b of BROKEN) {
   test(`a broken workflow fails: ${b.name}`, async () => {
@@ -84,7 +129,10 @@ test('the command fails on a schema error (action-validator) and on a rule, nami
     const r = spawnSync(process.execPath, [SCRIPT, dir], { cwd: dir, encoding: 'utf8' });
     assert.equal(r.status, 1);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^schema\.yml: schema \(action-validator\): \/jobs\/build: Additional property 'stepz' is not allowed/m);
+    assert.match(
+      r.stderr,
+      /^schema\.yml: schema \(action-validator\): \/jobs\/build: Additional property 'stepz' is not allowed/m,
+    );
     assert.match(r.stderr, /^pin\.yaml:11: actions\/checkout@v7: pin third-party actions by full commit SHA/m);
     assert.doesNotMatch(r.stderr, /^good\.yml/m);
     assert.match(r.stderr, /check-workflows: 2 of 3 workflow file\(s\) failed\n$/);

@@ -43,7 +43,8 @@ function plugin(file) {
   const problems = [];
   if (!doc || typeof doc !== 'object') problems.push('not a YAML mapping');
   const spec = (doc && doc.spec) || {};
-  if (doc && doc.kind !== 'ConfigManagementPlugin') problems.push(`kind is ${JSON.stringify(doc.kind)}, want ConfigManagementPlugin`);
+  if (doc && doc.kind !== 'ConfigManagementPlugin')
+    problems.push(`kind is ${JSON.stringify(doc.kind)}, want ConfigManagementPlugin`);
   const name = doc && doc.metadata && doc.metadata.name;
   if (!name) problems.push('metadata.name missing');
   const gen = argvOf(spec.generate);
@@ -144,7 +145,9 @@ function manifests(file) {
   const want = process.env.EXPECT_KIND || 'Deployment';
   const wantName = process.env.EXPECT_NAME || 'plate-api';
   if (!flat.some((o) => o.kind === want && o.metadata.name === wantName)) {
-    return fail(`stdout: no ${want} named ${wantName} among ${flat.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+    return fail(
+      `stdout: no ${want} named ${wantName} among ${flat.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`,
+    );
   }
   process.stdout.write(`${flat.length} objects: ${flat.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}\n`);
 }
@@ -167,8 +170,10 @@ function params(file) {
     }
     if (seen.has(p.name)) bad.push(`duplicate name ${p.name}`);
     seen.add(p.name);
-    if (p.collectionType !== undefined && !['', 'string', 'array', 'map'].includes(p.collectionType)) bad.push(`${p.name}: collectionType ${p.collectionType}`);
-    if (p.map !== undefined && (typeof p.map !== 'object' || Object.values(p.map).some((x) => typeof x !== 'string'))) bad.push(`${p.name}: map values must be strings`);
+    if (p.collectionType !== undefined && !['', 'string', 'array', 'map'].includes(p.collectionType))
+      bad.push(`${p.name}: collectionType ${p.collectionType}`);
+    if (p.map !== undefined && (typeof p.map !== 'object' || Object.values(p.map).some((x) => typeof x !== 'string')))
+      bad.push(`${p.name}: map values must be strings`);
     if (p.array !== undefined && !Array.isArray(p.array)) bad.push(`${p.name}: array is not an array`);
   });
   if (bad.length) return fail(`announcements: ${bad.join('; ')}`);
@@ -245,7 +250,9 @@ function sizes(root, baseStatus) {
   const strata = treeBytes(path.join(root, 'opt/strata')) + treeBytes(path.join(root, 'home/argocd'));
   const packageBytes = (pkg) => {
     const info = path.join(root, 'var/lib/dpkg/info');
-    const list = [`${pkg}.list`, `${pkg}:${image.get(pkg)}.list`].map((f) => path.join(info, f)).find((f) => fs.existsSync(f));
+    const list = [`${pkg}.list`, `${pkg}:${image.get(pkg)}.list`]
+      .map((f) => path.join(info, f))
+      .find((f) => fs.existsSync(f));
     let n = 0;
     if (list) for (const f of fs.readFileSync(list, 'utf8').split('\n')) if (f) n += fileBytes(path.join(root, f));
     return n;
@@ -258,7 +265,8 @@ function sizes(root, baseStatus) {
   process.stdout.write(JSON.stringify({ total, node, strata, git, tini, debian: rest, added }) + '\n');
   const unexpected = added.filter((p) => p !== 'git' && p !== 'tini');
   if (!added.includes('git')) fail('git is not installed in the image');
-  if (!added.includes('tini')) fail('tini is not installed in the image (the sidecar command starts with /usr/bin/tini)');
+  if (!added.includes('tini'))
+    fail('tini is not installed in the image (the sidecar command starts with /usr/bin/tini)');
   if (unexpected.length) fail(`packages beyond the base other than git and tini: ${unexpected.join(', ')}`);
 }
 
@@ -267,7 +275,8 @@ function sizes(root, baseStatus) {
 function sidecar(file) {
   const doc = loadYaml().parse(fs.readFileSync(file, 'utf8'));
   const c = doc && doc.repoServer && doc.repoServer.extraContainers && doc.repoServer.extraContainers[0];
-  if (!c || !Array.isArray(c.command) || c.command.length === 0) return fail(`${file}: repoServer.extraContainers[0].command missing`);
+  if (!c || !Array.isArray(c.command) || c.command.length === 0)
+    return fail(`${file}: repoServer.extraContainers[0].command missing`);
   process.stdout.write(c.command.map(String).join('\n') + '\n');
 }
 
@@ -286,15 +295,21 @@ function reaper(file, want) {
   if (warm.length === 0) return fail(`generate started no warm renderer: ${JSON.stringify(r.started)}`);
   if (r.timedOut) return fail(`the warm renderer did not exit within its idle time: ${JSON.stringify(warm)}`);
   const zombies = r.zombies.filter((z) => warm.some((p) => p.pid === z.pid));
-  if (want === 'zombies' && zombies.length === 0) return fail(`expected the exited warm renderer as a zombie: ${JSON.stringify(r)}`);
-  if (want === 'none' && r.zombies.length > 0) return fail(`zombies left: ${JSON.stringify(r.zombies)} (started: ${JSON.stringify(r.started)})`);
-  process.stdout.write(`warm renderer pid ${warm.map((p) => p.pid).join(',')}, zombies: ${r.zombies.length ? r.zombies.map((z) => `${z.pid} (ppid ${z.ppid})`).join(', ') : 'none'}\n`);
+  if (want === 'zombies' && zombies.length === 0)
+    return fail(`expected the exited warm renderer as a zombie: ${JSON.stringify(r)}`);
+  if (want === 'none' && r.zombies.length > 0)
+    return fail(`zombies left: ${JSON.stringify(r.zombies)} (started: ${JSON.stringify(r.started)})`);
+  process.stdout.write(
+    `warm renderer pid ${warm.map((p) => p.pid).join(',')}, zombies: ${r.zombies.length ? r.zombies.map((z) => `${z.pid} (ppid ${z.ppid})`).join(', ') : 'none'}\n`,
+  );
 }
 
 const [cmd, file, arg2] = process.argv.slice(2);
 const fns = { plugin, manifests, params, stacktrace, nodewarnings, sizes, sidecar, reaper };
 if (!fns[cmd] || !file) {
-  fail('usage: check.cjs plugin|manifests|params|stacktrace|nodewarnings|sidecar FILE | sizes ROOT BASE_STATUS | reaper FILE zombies|none');
+  fail(
+    'usage: check.cjs plugin|manifests|params|stacktrace|nodewarnings|sidecar FILE | sizes ROOT BASE_STATUS | reaper FILE zombies|none',
+  );
 } else {
   try {
     fns[cmd](file, arg2);

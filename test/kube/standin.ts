@@ -68,7 +68,11 @@ export function testCertificate(dir: string): { key: string; cert: string; certF
 }
 
 /** The stock repo-server Deployment as a GET returns it (no owner: installed by manifests or Helm). */
-export const PLAIN_DEPLOYMENT = { kind: 'Deployment', apiVersion: 'apps/v1', metadata: { name: 'argocd-repo-server', namespace: 'argocd' } };
+export const PLAIN_DEPLOYMENT = {
+  kind: 'Deployment',
+  apiVersion: 'apps/v1',
+  metadata: { name: 'argocd-repo-server', namespace: 'argocd' },
+};
 
 export class StandIn {
   /** PATCH requests (GETs are kept apart in `gets`). */
@@ -141,7 +145,11 @@ export function sidecarStandIn() {
     await api.start(tls);
     writeFileSync(join(dir, 'token'), `${TOKEN}\n`);
     writeFileSync(patchFile, JSON.stringify(PATCH, null, 2));
-    env = { STRATA_KUBE_API_SERVER: api.url, STRATA_KUBE_TOKEN_FILE: join(dir, 'token'), STRATA_KUBE_CA_FILE: tls.certFile };
+    env = {
+      STRATA_KUBE_API_SERVER: api.url,
+      STRATA_KUBE_TOKEN_FILE: join(dir, 'token'),
+      STRATA_KUBE_CA_FILE: tls.certFile,
+    };
   });
   after(async () => {
     await api.stop();

@@ -41,5 +41,6 @@ export function shardFiles(k, n) {
 }
 
 export function runShard(k, n) {
-  for (const f of shardFiles(k, n)) describe(`test/${f}`, async () => void (await import(pathToFileURL(join(TEST_DIR, f)).href)));
+  for (const f of shardFiles(k, n))
+    describe(`test/${f}`, async () => void (await import(pathToFileURL(join(TEST_DIR, f)).href)));
 }

@@ -14,7 +14,11 @@ export function appFs(files: Record<string, string>, values = 'name: web\n'): Me
   return new MemoryFs(tree);
 }
 
-export function renderApp(files: Record<string, string>, values?: string, opts: { limits?: Partial<Limits>; now?: () => number; onBadOutput?: (t: string, x: string) => void } = {}): RenderResult {
+export function renderApp(
+  files: Record<string, string>,
+  values?: string,
+  opts: { limits?: Partial<Limits>; now?: () => number; onBadOutput?: (t: string, x: string) => void } = {},
+): RenderResult {
   return render({
     fs: appFs(files, values),
     appDir: 'app',

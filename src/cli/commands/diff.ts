@@ -22,13 +22,27 @@ import { layerOverrides, outputFormat } from '../options.js';
 import { readManifestsInput } from '../manifests-input.js';
 import { openApp } from '../target.js';
 
-function renderApp(source: AppSource, env: string, overrides: Override[], limits?: Limits, decrypt?: LayerDecrypt, caches = createCaches()): RenderResult {
+function renderApp(
+  source: AppSource,
+  env: string,
+  overrides: Override[],
+  limits?: Limits,
+  decrypt?: LayerDecrypt,
+  caches = createCaches(),
+): RenderResult {
   // No checks: they never change the objects, and policy errors must not hide the diff (a reviewer wants to
   // see the change that breaks policy; lint reports it).
   return render({ ...source, env, overrides, caches, ...(limits ? { limits } : {}), ...(decrypt ? { decrypt } : {}) });
 }
 
-function renderObjects(source: AppSource, env: string, overrides: Override[], limits?: Limits, decrypt?: LayerDecrypt, caches = createCaches()): K8sObject[] {
+function renderObjects(
+  source: AppSource,
+  env: string,
+  overrides: Override[],
+  limits?: Limits,
+  decrypt?: LayerDecrypt,
+  caches = createCaches(),
+): K8sObject[] {
   return renderApp(source, env, overrides, limits, decrypt, caches).objects.map((o) => o.object);
 }
 
@@ -51,7 +65,8 @@ export const command = defineCommand(DIFF, async (ctx, args) => {
   const against = o.against;
   const ref = o.againstRef;
   const manifests = o.againstManifests;
-  if ([against, ref, manifests].filter((x) => x !== undefined).length !== 1) throw new UsageError('give exactly one of --against ENV, --against-ref REV and --against-manifests FILE|-');
+  if ([against, ref, manifests].filter((x) => x !== undefined).length !== 1)
+    throw new UsageError('give exactly one of --against ENV, --against-ref REV and --against-manifests FILE|-');
   if (o.compareAll && manifests === undefined) throw new UsageError('--compare-all goes with --against-manifests');
 
   const target = openApp(ctx.cwd, args.positionals[0], o.repoRoot, ctx.limits);
@@ -61,7 +76,10 @@ export const command = defineCommand(DIFF, async (ctx, args) => {
   const decrypt = sopsDecrypt(ctx.env);
   // Without --env, spec.defaultEnvironment, as render and values do (the same choice, by the same function).
   const env = app.environment(o.env[0]);
-  if (o.env[0] === undefined) ctx.stderr.write(`strata: rendered environment "${env}" (spec.defaultEnvironment of ${app.config.file}); pass --env to choose\n`);
+  if (o.env[0] === undefined)
+    ctx.stderr.write(
+      `strata: rendered environment "${env}" (spec.defaultEnvironment of ${app.config.file}); pass --env to choose\n`,
+    );
   let before: K8sObject[];
   let after: K8sObject[];
   let labels: [string, string];
@@ -73,7 +91,12 @@ export const command = defineCommand(DIFF, async (ctx, args) => {
     const result = renderApp({ app }, env, overrides, ctx.limits, decrypt);
     after = result.objects.map((x) => x.object);
     labels = [input.source, `strata/${env}`];
-    const injected = { labels: result.config.labels, app: result.config.name, env, namespace: result.config.namespace ?? '' };
+    const injected = {
+      labels: result.config.labels,
+      app: result.config.name,
+      env,
+      namespace: result.config.namespace ?? '',
+    };
     diffs = diffAgainstManifests(before, after, { injected, compareAll: o.compareAll, showSecrets: o.showSecrets });
   } else {
     after = renderObjects({ app }, env, overrides, ctx.limits, decrypt);
@@ -81,13 +104,18 @@ export const command = defineCommand(DIFF, async (ctx, args) => {
     else {
       // An app that does not exist at the revision yet (a pull request adding it): everything is new.
       const old = gitFs(target.fs.root, ref!, ctx.limits);
-      before = old.stat(joinPath(target.appDir, CONFIG_FILE)) === 'file' ? renderObjects({ fs: old, appDir: target.appDir }, env, overrides, ctx.limits, decrypt) : [];
+      before =
+        old.stat(joinPath(target.appDir, CONFIG_FILE)) === 'file'
+          ? renderObjects({ fs: old, appDir: target.appDir }, env, overrides, ctx.limits, decrypt)
+          : [];
     }
     labels = against !== undefined ? [against, env] : [ref!, 'working-tree'];
     diffs = diffObjects(before, after, { showSecrets: o.showSecrets });
   }
   if (format === 'json') {
-    ctx.stdout.write(JSON.stringify({ before: labels[0], after: labels[1], same: diffs.length === 0, diffs }, null, 2) + '\n');
+    ctx.stdout.write(
+      JSON.stringify({ before: labels[0], after: labels[1], same: diffs.length === 0, diffs }, null, 2) + '\n',
+    );
   } else if (format === 'markdown') {
     ctx.stdout.write(formatMarkdownDiff(diffs, labels));
   } else {
@@ -101,7 +129,8 @@ function diffAllCommand(ctx: CommandContext, args: DiffArgs, color: boolean): nu
   const o = args.options;
   const format = outputFormat(o.output, ['text', 'json', 'markdown']);
   const ref = o.againstRef;
-  if (o.against !== undefined) throw new UsageError('--all compares the working tree with a revision: use --against-ref REV, not --against');
+  if (o.against !== undefined)
+    throw new UsageError('--all compares the working tree with a revision: use --against-ref REV, not --against');
   if (ref === undefined) throw new UsageError('--all needs --against-ref REV');
   const target = openApp(ctx.cwd, args.positionals[0], o.repoRoot, ctx.limits);
   const sides = openSides(target.fs.root, ref, target.fs);
@@ -115,6 +144,12 @@ function diffAllCommand(ctx: CommandContext, args: DiffArgs, color: boolean): nu
     ...(ctx.store ? { store: ctx.store } : {}),
   });
   ctx.logger?.debug({ rendered: result.rendered, pairs: result.results.length }, 'diff --all');
-  ctx.stdout.write(format === 'json' ? formatJson(result) : format === 'markdown' ? formatMarkdown(result) : formatText(result, { color }));
+  ctx.stdout.write(
+    format === 'json'
+      ? formatJson(result)
+      : format === 'markdown'
+        ? formatMarkdown(result)
+        : formatText(result, { color }),
+  );
   return exitCodeOf(result.results);
 }

@@ -10,7 +10,8 @@ import { IMPORT } from '../declarations.js';
 
 export const command = defineCommand(IMPORT, async (ctx, { options: o, positionals }) => {
   const [kind, chart] = positionals;
-  if (kind !== 'helm') throw new UsageError('import: the only source is "helm": strata import helm CHART_DIR --out DIR');
+  if (kind !== 'helm')
+    throw new UsageError('import: the only source is "helm": strata import helm CHART_DIR --out DIR');
   if (!chart) throw new UsageError('import helm: give the chart directory');
   if (!o.out) throw new UsageError('import helm: --out DIR is required');
   const envs = o.env.map((pair) => {
@@ -31,7 +32,10 @@ export const command = defineCommand(IMPORT, async (ctx, { options: o, positiona
     if (e instanceof UserError) throw e;
     throw new UserError(`--out: cannot write the app (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  for (const p of result.places) ctx.stderr.write(`strata import: ${p.file}:${p.line}: ${p.construct}: ${p.reason} (left as a failing template)\n`);
-  ctx.stderr.write(`strata import: ${result.chartName}: ${result.templates} templates imported into ${o.out}; ${result.places.length} place(s) left, ${result.reviews.length} to review (IMPORT.md)\n`);
+  for (const p of result.places)
+    ctx.stderr.write(`strata import: ${p.file}:${p.line}: ${p.construct}: ${p.reason} (left as a failing template)\n`);
+  ctx.stderr.write(
+    `strata import: ${result.chartName}: ${result.templates} templates imported into ${o.out}; ${result.places.length} place(s) left, ${result.reviews.length} to review (IMPORT.md)\n`,
+  );
   return 0;
 });

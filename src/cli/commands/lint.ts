@@ -17,11 +17,33 @@ import { openApp } from '../target.js';
 import { localPlatformChecks } from '../platform-policy.js';
 
 /** `lint --application FILE`: does the manifest-generate-paths annotation cover every input of the app? */
-function lintApplication(ctx: CommandContext, application: string, format: string, repoRoot: string | undefined): number {
-  const r = applicationInputFindings({ appFile: resolve(ctx.cwd, application), repoRoot: findRepoRoot(ctx.cwd, repoRoot ? resolve(ctx.cwd, repoRoot) : undefined), processEnv: ctx.env });
+function lintApplication(
+  ctx: CommandContext,
+  application: string,
+  format: string,
+  repoRoot: string | undefined,
+): number {
+  const r = applicationInputFindings({
+    appFile: resolve(ctx.cwd, application),
+    repoRoot: findRepoRoot(ctx.cwd, repoRoot ? resolve(ctx.cwd, repoRoot) : undefined),
+    processEnv: ctx.env,
+  });
   const errors = r.findings.filter((f) => f.severity === 'error').length;
   if (format === 'json')
-    ctx.stdout.write(JSON.stringify({ application: r.sourcePath, root: r.root, inputs: r.inputs, errors, warnings: r.findings.length - errors, findings: r.findings }, null, 2) + '\n');
+    ctx.stdout.write(
+      JSON.stringify(
+        {
+          application: r.sourcePath,
+          root: r.root,
+          inputs: r.inputs,
+          errors,
+          warnings: r.findings.length - errors,
+          findings: r.findings,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   else
     ctx.stdout.write(
       [
@@ -45,7 +67,9 @@ export const command = defineCommand(LINT, async (ctx, { options: o, positionals
   const application = (o as { application?: unknown }).application;
   if (typeof application === 'string') {
     if (positionals.length || layers.length || o.all || o.env !== undefined)
-      throw new UsageError('--application takes env, values and path from the Application; drop --env, --all, -f/--set* and APP_DIR');
+      throw new UsageError(
+        '--application takes env, values and path from the Application; drop --env, --all, -f/--set* and APP_DIR',
+      );
     return lintApplication(ctx, application, format, o.repoRoot);
   }
   const platform = localPlatformChecks(ctx);
@@ -58,16 +82,35 @@ export const command = defineCommand(LINT, async (ctx, { options: o, positionals
   // One app without --env: spec.defaultEnvironment, chosen as render and values choose it (App.environment).
   const single = o.all ? undefined : loadApp(target.fs, target.appDir, caches.parsed, appLog(ctx));
   const env = single ? single.environment(o.env) : requireEnv(o.env);
-  if (single && o.env === undefined) ctx.stderr.write(`strata: linted environment "${env}" (spec.defaultEnvironment of ${single.config.file}); pass --env to choose\n`);
-  const batch = single ? { apps: [single], broken: [], skipped: [] } : appsForEnv(target.fs, target.appDir, env, caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`));
-  const apps = [...batch.apps.map((loaded) => ({ dir: loaded.config.dir, loaded })), ...batch.broken.map((b) => ({ dir: b.app, error: b.error }))].sort((a, b) => compareStrings(a.dir, b.dir));
+  if (single && o.env === undefined)
+    ctx.stderr.write(
+      `strata: linted environment "${env}" (spec.defaultEnvironment of ${single.config.file}); pass --env to choose\n`,
+    );
+  const batch = single
+    ? { apps: [single], broken: [], skipped: [] }
+    : appsForEnv(target.fs, target.appDir, env, caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`));
+  const apps = [
+    ...batch.apps.map((loaded) => ({ dir: loaded.config.dir, loaded })),
+    ...batch.broken.map((b) => ({ dir: b.app, error: b.error })),
+  ].sort((a, b) => compareStrings(a.dir, b.dir));
 
   const results: AppResult[] = apps.map((entry) => {
     // The repository root's app is `.`, as everywhere else a path is printed (an empty name reads as missing).
     const app = entry.dir || '.';
     if (!('loaded' in entry)) return { app, findings: [], error: entry.error };
     try {
-      return { app, findings: lintApp({ app: entry.loaded, env, overrides, caches, platform, decrypt, ...(debug ? { debug } : {}) }) };
+      return {
+        app,
+        findings: lintApp({
+          app: entry.loaded,
+          env,
+          overrides,
+          caches,
+          platform,
+          decrypt,
+          ...(debug ? { debug } : {}),
+        }),
+      };
     } catch (e) {
       if (!o.all) throw e;
       rethrowUnlessUser(e);
@@ -88,7 +131,9 @@ export const command = defineCommand(LINT, async (ctx, { options: o, positionals
       for (const f of r.findings) lines.push(prefix + formatFinding(f));
     }
     const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
-    const skipped = batch.skipped.length ? `; skipped ${n(batch.skipped.length, 'app')} without env ${env}: ${batch.skipped.join(', ')}` : '';
+    const skipped = batch.skipped.length
+      ? `; skipped ${n(batch.skipped.length, 'app')} without env ${env}: ${batch.skipped.join(', ')}`
+      : '';
     lines.push(`${n(errors, 'error')}, ${n(warnings, 'warning')} in ${n(apps.length, 'app')} (env ${env})${skipped}`);
     ctx.stdout.write(lines.join('\n') + '\n');
   }

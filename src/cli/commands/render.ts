@@ -1,7 +1,14 @@
 import { appLog } from '../app-log.js';
 import { resolve } from 'node:path';
 import { standardChecks } from '../../checks/index.js';
-import { describeError, failureLines, formatFinding, rethrowUnlessUser, UsageError, UserError } from '../../core/errors.js';
+import {
+  describeError,
+  failureLines,
+  formatFinding,
+  rethrowUnlessUser,
+  UsageError,
+  UserError,
+} from '../../core/errors.js';
 import type { K8sObject } from '../../core/types.js';
 import { loadApp } from '../../core/app.js';
 import { sopsDecrypt } from '../../secrets/keys.js';
@@ -42,7 +49,9 @@ export const command = defineCommand(RENDER, async (ctx, args) => {
   const showOnly = o.showOnly;
   if (showOnly.length && o.all) throw new UsageError('--show-only takes one app; drop --all');
   const batch = o.all
-    ? appsForEnv(target.fs, target.appDir, requireEnv(o.env), caches.parsed, (m) => ctx.stderr.write(`strata: warning: ${m}\n`))
+    ? appsForEnv(target.fs, target.appDir, requireEnv(o.env), caches.parsed, (m) =>
+        ctx.stderr.write(`strata: warning: ${m}\n`),
+      )
     : { apps: [loadApp(target.fs, target.appDir, caches.parsed, appLog(ctx))], broken: [] };
   const apps = batch.apps;
   const objects: K8sObject[] = [];
@@ -51,7 +60,10 @@ export const command = defineCommand(RENDER, async (ctx, args) => {
     const appDir = app.config.dir;
     try {
       const result = render({ ...base, app, ...releaseFromFlags(o, appDir) });
-      if (o.env === undefined && !o.all) ctx.stderr.write(`strata: rendered environment "${result.env}" (spec.defaultEnvironment of ${result.config.file}); pass --env to choose\n`);
+      if (o.env === undefined && !o.all)
+        ctx.stderr.write(
+          `strata: rendered environment "${result.env}" (spec.defaultEnvironment of ${result.config.file}); pass --env to choose\n`,
+        );
       for (const f of result.findings) ctx.stderr.write(`strata: ${formatFinding(f)}\n`);
       const keep = showOnly.length ? selectTemplates(showOnly, result.templates, appDir) : undefined;
       if (keep) {
@@ -59,7 +71,9 @@ export const command = defineCommand(RENDER, async (ctx, args) => {
         // that reads as success (helm/helm pkg/cmd/template.go, "could not find template").
         const empty = [...keep].filter((t) => !result.objects.some((x) => x.template === t));
         if (empty.length)
-          throw new UserError(`--show-only: ${empty.map((t) => (appDir && t.startsWith(appDir + '/') ? t.slice(appDir.length + 1) : t)).join(', ')} rendered no objects for environment ${result.env}`);
+          throw new UserError(
+            `--show-only: ${empty.map((t) => (appDir && t.startsWith(appDir + '/') ? t.slice(appDir.length + 1) : t)).join(', ')} rendered no objects for environment ${result.env}`,
+          );
       }
       objects.push(...result.objects.filter((x) => !keep || keep.has(x.template)).map((x) => x.object));
     } catch (e) {
@@ -68,7 +82,10 @@ export const command = defineCommand(RENDER, async (ctx, args) => {
       failures.push(describeError(e));
     }
   }
-  if (failures.length) throw new UserError(`${failures.length} of ${apps.length + batch.broken.length} apps failed:`, undefined, { details: failureLines(failures) });
+  if (failures.length)
+    throw new UserError(`${failures.length} of ${apps.length + batch.broken.length} apps failed:`, undefined, {
+      details: failureLines(failures),
+    });
   ctx.stdout.write(formatObjects(objects, format));
   return 0;
 });
@@ -82,7 +99,9 @@ export function selectTemplates(paths: readonly string[], templates: readonly st
     if (!hit) {
       const rels = templates.map((t) => (appDir && t.startsWith(appDir + '/') ? t.slice(appDir.length + 1) : t));
       // Helm's spelling (`templates/x.yaml`) names strata's `templates/x.yaml.hbs`; otherwise every template.
-      const hint = rels.includes(`${rel}.hbs`) ? ` (did you mean ${JSON.stringify(`${rel}.hbs`)}?)` : ` (templates: ${rels.join(', ') || 'none'})`;
+      const hint = rels.includes(`${rel}.hbs`)
+        ? ` (did you mean ${JSON.stringify(`${rel}.hbs`)}?)`
+        : ` (templates: ${rels.join(', ') || 'none'})`;
       throw new UsageError(`--show-only: no template ${JSON.stringify(rel)} in this app${hint}`);
     }
     keep.add(hit);
@@ -101,7 +120,12 @@ export function numbered(template: string, text: string): string {
 /** `--application FILE`: the Application decides env, parameters and path, so the flags that would too are refused. */
 function renderFromApplication(ctx: CommandContext, args: RenderArgs, application: string): number {
   const o = args.options;
-  const clash = [o.env !== undefined && 'env', o.all && 'all', o.namespace !== undefined && 'namespace', o.output !== undefined && 'output'].filter((c): c is string => typeof c === 'string');
+  const clash = [
+    o.env !== undefined && 'env',
+    o.all && 'all',
+    o.namespace !== undefined && 'namespace',
+    o.output !== undefined && 'output',
+  ].filter((c): c is string => typeof c === 'string');
   if (clash.length || args.layers.length || args.positionals.length) {
     throw new UsageError(
       `--application takes env, values and path from the Application; drop ${[...clash.map((c) => `--${c}`), ...(args.layers.length ? ['-f/--set*'] : []), ...(args.positionals.length ? ['APP_DIR'] : [])].join(', ')}`,

@@ -9,7 +9,8 @@ import { SERVE } from '../declarations.js';
 export const command = defineCommand(SERVE, async (ctx, { options: o, positionals }) => {
   const portText = o.port;
   const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${portText}"`);
+  if (!/^\d+$/.test(portText) || port > 65535)
+    throw new UsageError(`--port must be a number from 0 to 65535, not "${portText}"`);
   const host = o.host;
   // Renders run in a worker thread with a deadline and a heap cap (server/supervisor.ts): /healthz answers
   // while a slow render runs, and a runaway one is stopped without taking the server down.

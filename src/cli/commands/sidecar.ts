@@ -29,7 +29,10 @@ interface SidecarOptions {
 }
 
 /** The parsed flags -> options: the action is known, the paths absolute. */
-export function sidecarOptions({ options: o, positionals }: Parsed<(typeof SIDECAR)['options']>, cwd: string): SidecarOptions {
+export function sidecarOptions(
+  { options: o, positionals }: Parsed<(typeof SIDECAR)['options']>,
+  cwd: string,
+): SidecarOptions {
   const [action] = positionals;
   if (!action) throw new UsageError('missing action: patch or unpatch');
   if (!isAction(action)) throw new UsageError(`unknown action "${action}": expected patch or unpatch`);
@@ -76,7 +79,11 @@ async function run(ctx: CommandContext, args: Parsed<(typeof SIDECAR)['options']
   try {
     text = await readFile(options.patchFile, 'utf8');
   } catch (err) {
-    throw new UserError(`cannot read the patch file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file: options.patchFile }, { cause: err });
+    throw new UserError(
+      `cannot read the patch file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      { file: options.patchFile },
+      { cause: err },
+    );
   }
   const patch = parsePatchDocument(text, options.patchFile);
   const settings = resolveClusterSettings(ctx.env, options);
@@ -84,9 +91,19 @@ async function run(ctx: CommandContext, args: Parsed<(typeof SIDECAR)['options']
 
   const log = (line: string) => ctx.stderr.write(`strata sidecar ${options.action}: ${line}\n`);
   const name = `${target.namespace}/${target.deployment}`;
-  log(`${options.dryRun ? 'validating' : 'sending'} ${options.patchFile} to Deployment ${name} via ${settings.apiServer}`);
+  log(
+    `${options.dryRun ? 'validating' : 'sending'} ${options.patchFile} to Deployment ${name} via ${settings.apiServer}`,
+  );
   const result = await patchDeployment(
-    { target, patch, token, ignoreMissing: options.ignoreMissing, dryRun: options.dryRun, refuseOperatorOwned: options.action === 'patch', orderContainers: options.action === 'patch' },
+    {
+      target,
+      patch,
+      token,
+      ignoreMissing: options.ignoreMissing,
+      dryRun: options.dryRun,
+      refuseOperatorOwned: options.action === 'patch',
+      orderContainers: options.action === 'patch',
+    },
     { send: httpsTransport({ apiServer: settings.apiServer, ca }), sleep: (ms) => sleep(ms), log },
   );
   if (result === 'patched') {

@@ -32,7 +32,8 @@ function memoryStore(disk: CompiledStore | undefined, max = 2000): CompiledStore
 }
 
 export const command = defineCommand(WARM_RENDERER, async (ctx) => {
-  if (typeof process.send !== 'function') throw new UsageError('warm-renderer is started by the warm renderer itself, with an IPC channel');
+  if (typeof process.send !== 'function')
+    throw new UsageError('warm-renderer is started by the warm renderer itself, with an IPC channel');
   const store = memoryStore(ctx.store);
   // Parsed files and built template sets stay between this tenant's requests, checked against each request's
   // bytes (every request is a new checkout, so nothing is trusted by path). They grow with the apps served;
@@ -43,7 +44,16 @@ export const command = defineCommand(WARM_RENDERER, async (ctx) => {
     async (req) => {
       const out = new ByteSink();
       const err = new ByteSink();
-      const code = await main({ argv: req.argv, env: req.env, cwd: req.cwd, stdout: out, stderr: err, store, caches, embedded: true });
+      const code = await main({
+        argv: req.argv,
+        env: req.env,
+        cwd: req.cwd,
+        stdout: out,
+        stderr: err,
+        store,
+        caches,
+        embedded: true,
+      });
       return { code, stdout: out.bytes(), stderr: err.bytes().toString('utf8') };
     },
     (ctx.limits?.heapMb ?? 1024) * 0.75 * 1024 * 1024,

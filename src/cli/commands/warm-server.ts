@@ -31,7 +31,8 @@ export function poolSize(env: Readonly<Record<string, string | undefined>>): num
 export const command = defineCommand(WARM_SERVER, async (ctx, { options: o }) => {
   const socket = o.socket;
   if (socket === undefined || !socket.startsWith('/')) throw new UsageError('--socket PATH (absolute) is required');
-  if (!isPrivateDir(dirname(socket))) throw new UsageError('--socket must be in a private folder: ours, not a symlink, mode 0700 (the cache folder)');
+  if (!isPrivateDir(dirname(socket)))
+    throw new UsageError('--socket must be in a private folder: ours, not a symlink, mode 0700 (the cache folder)');
   const env = ctx.env;
   const heapMb = (ctx.limits ?? DEFAULT_RENDER_LIMITS).heapMb; // resolved once by main, as for every command
   const idleMs = positive(env.STRATA_WARM_IDLE_MS, 15 * 60_000);
@@ -56,7 +57,12 @@ export const command = defineCommand(WARM_SERVER, async (ctx, { options: o }) =>
     },
     spawn: () => forkRenderer({ script: join(__dirname, 'strata.js'), heapMb, env: childEnv, cwd: dirname(socket) }),
   });
-  const front = await startWarmServer({ socket, idleMs, submit: (req) => pool.submit(req, tenantOf(req.env)), onStop: () => pool.close() });
+  const front = await startWarmServer({
+    socket,
+    idleMs,
+    submit: (req) => pool.submit(req, tenantOf(req.env)),
+    onStop: () => pool.close(),
+  });
   if (!front) return 0; // another supervisor is already answering
   // SIGTERM (the pod is stopping): stop at once; renders in flight are answered `fallback` and their processes
   // killed. Nothing here writes stdout, so ending the process cannot cut an answer.

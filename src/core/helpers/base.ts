@@ -106,7 +106,12 @@ export function text(c: Call, v: unknown, i: number): string {
   if (typeof x === 'string') return x;
   if (typeof x === 'number') return numberText(x);
   if (typeof x === 'boolean') return x ? 'true' : 'false';
-  if (typeof x === 'object' && typeof (x as { toString?: unknown }).toString === 'function' && x.constructor !== Object && !Array.isArray(x)) {
+  if (
+    typeof x === 'object' &&
+    typeof (x as { toString?: unknown }).toString === 'function' &&
+    x.constructor !== Object &&
+    !Array.isArray(x)
+  ) {
     return toText(x);
   }
   return fail(c, `argument ${i + 1} is a ${kindName(x)}, expected text (use toYaml or toJson)`);
@@ -147,7 +152,8 @@ export function maxBytes(c: Call): number {
  */
 export function cap(c: Call, size: number, what = 'the result'): void {
   const limit = maxBytes(c);
-  if (!(size <= limit)) throw new UserError(`${c.name}: ${what} would exceed the ${limit}-byte helper limit (${limitHint('helperBytes')})`);
+  if (!(size <= limit))
+    throw new UserError(`${c.name}: ${what} would exceed the ${limit}-byte helper limit (${limitHint('helperBytes')})`);
 }
 
 /** Own property lookup (never the prototype chain). */

@@ -9,7 +9,8 @@ const isLetter = (c: string): boolean => /^\p{L}$/u.test(c);
 const isNumber = (c: string): boolean => /^\p{N}$/u.test(c);
 const isPunct = (c: string): boolean => /^\p{P}$/u.test(c);
 /** Go's unicode.IsSpace. */
-export const isSpace = (c: string): boolean => /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/.test(c);
+export const isSpace = (c: string): boolean =>
+  /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/.test(c);
 const isConnector = (c: string): boolean => c === '-' || c === '_' || isSpace(c);
 /** xstrings' isAlphabet: a letter that is not a CJK ideograph. */
 const isAlphabet = (c: string): boolean => isLetter(c) && !/^\p{Script=Han}$/u.test(c);

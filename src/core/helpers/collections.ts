@@ -1,6 +1,23 @@
 import { UserError } from '../errors.js';
 import { isTruthy } from '../truthy.js';
-import { type Call, charCount, def, fail, type HelperTable, int, isMap, kindName, list, map, need, newMap, own, Produced, put, text } from './base.js';
+import {
+  type Call,
+  charCount,
+  def,
+  fail,
+  type HelperTable,
+  int,
+  isMap,
+  kindName,
+  list,
+  map,
+  need,
+  newMap,
+  own,
+  Produced,
+  put,
+  text,
+} from './base.js';
 import { equalTo, expandedSize, keyOf, work } from './meter.js';
 import { goValue } from './printf.js';
 import { refusal } from './refused.js';
@@ -24,7 +41,12 @@ export function deepCopy(v: unknown): unknown {
 }
 
 /** mergo.Merge / MergeWithOverwrite for map[string]interface{}, into `dst` (a copy the caller owns). */
-function mergeInto(dst: Record<string, unknown>, src: Record<string, unknown>, overwrite: boolean, depth: number): void {
+function mergeInto(
+  dst: Record<string, unknown>,
+  src: Record<string, unknown>,
+  overwrite: boolean,
+  depth: number,
+): void {
   if (depth > 256) throw new Error('merge: nesting too deep');
   for (const k of Object.keys(src)) {
     const s = src[k];
@@ -91,7 +113,15 @@ function goKind(v: unknown): string {
 
 function goType(v: unknown): string {
   const k = goKind(v);
-  return k === 'invalid' ? '<nil>' : k === 'slice' ? '[]interface {}' : k === 'map' ? 'map[string]interface {}' : k === 'ptr' ? '*semver.Version' : k;
+  return k === 'invalid'
+    ? '<nil>'
+    : k === 'slice'
+      ? '[]interface {}'
+      : k === 'map'
+        ? 'map[string]interface {}'
+        : k === 'ptr'
+          ? '*semver.Version'
+          : k;
 }
 
 function firstOf(c: Call, v: unknown): unknown[] {

@@ -154,7 +154,8 @@ export const ENCODING_HELPERS: HelperTable = {
   b64enc: def(1, 1, ([s], c) => Buffer.from(text(c, s, 0), 'utf8').toString('base64')),
   b64dec: def(1, 1, ([s], c) => {
     const t = text(c, s, 0).replace(/[\r\n]/g, '');
-    if (t.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(t)) fail(c, 'the text is not base64 (standard alphabet, padded)');
+    if (t.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(t))
+      fail(c, 'the text is not base64 (standard alphabet, padded)');
     return decodedText(c, Buffer.from(t, 'base64'));
   }),
   b32enc: def(1, 1, ([s], c) => b32enc(Buffer.from(text(c, s, 0), 'utf8'))),

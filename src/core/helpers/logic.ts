@@ -9,7 +9,8 @@ import { compareStrings } from '../compare.js';
 
 /** Go's eq on basic values; lists and maps are not comparable in Go either. */
 function equal(c: Call, a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) || isMap(a) || Array.isArray(b) || isMap(b)) fail(c, 'lists and maps cannot be compared (Go templates cannot either); compare a key or use toJson');
+  if (Array.isArray(a) || isMap(a) || Array.isArray(b) || isMap(b))
+    fail(c, 'lists and maps cannot be compared (Go templates cannot either); compare a key or use toJson');
   return a === b || (a === undefined && b === null) || (a === null && b === undefined);
 }
 
@@ -29,7 +30,8 @@ export const LOGIC_HELPERS: HelperTable = {
   any: def(0, Infinity, (args) => args.some(isTruthy)),
   ternary: def(3, 3, ([yes, no, cond]) => (isTruthy(cond) ? yes : no)),
   required: def(2, 2, ([message, v], c) => {
-    if (v === undefined || v === null || v === '') throw new UserError(`required value missing: ${text(c, message, 0)}`);
+    if (v === undefined || v === null || v === '')
+      throw new UserError(`required value missing: ${text(c, message, 0)}`);
     return v;
   }),
   fail: def(1, 1, ([message], c) => {

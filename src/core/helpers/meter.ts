@@ -41,9 +41,12 @@ export function expandedSize(c: Call, v: unknown, what = 'the value'): number {
   let distinct = 0;
   const check = (n: number): void => {
     if (n - distinct > helperLimit) {
-      throw new UserError(`${c.name}: ${what} written out would exceed the ${helperLimit}-byte helper limit (shared references are written each time; STRATA_MAX_HELPER_BYTES, --max-helper-bytes)`);
+      throw new UserError(
+        `${c.name}: ${what} written out would exceed the ${helperLimit}-byte helper limit (shared references are written each time; STRATA_MAX_HELPER_BYTES, --max-helper-bytes)`,
+      );
     }
-    if (n > total) throw new UserError(`${c.name}: ${what} written out would exceed ${total} bytes (${limitHint('outputBytes')})`);
+    if (n > total)
+      throw new UserError(`${c.name}: ${what} written out would exceed ${total} bytes (${limitHint('outputBytes')})`);
   };
   const size = (x: unknown, depth: number): number => {
     if (typeof x === 'string') return x.length + 2;

@@ -39,7 +39,10 @@ export function toFloat(c: Call, v: unknown, i: number): number {
   if (typeof x === 'boolean') return x ? 1 : 0;
   if (x === null) return 0;
   if (typeof x === 'string') {
-    const t = x.trim() === x && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?(inf|infinity|nan)$/i.test(x) ? Number(x.replace(/^([-+]?)inf(inity)?$/i, '$1Infinity')) : NaN;
+    const t =
+      x.trim() === x && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?(inf|infinity|nan)$/i.test(x)
+        ? Number(x.replace(/^([-+]?)inf(inity)?$/i, '$1Infinity'))
+        : NaN;
     return Number.isNaN(t) && !/nan/i.test(x) ? 0 : t;
   }
   return fail(c, `argument ${i + 1} is a ${kindName(x)}, expected a number`);
@@ -100,7 +103,9 @@ export const NUMBER_HELPERS: HelperTable = {
   ),
   add1: def(1, 1, ([a], c) => checked(c, toInt(c, a, 0) + 1)),
   sub: def(2, 2, ([a, b], c) => checked(c, toInt(c, a, 0) - toInt(c, b, 1))),
-  mul: def(1, Infinity, ([a, ...rest], c) => rest.reduce<number>((p, b, i) => checked(c, p * toInt(c, b, i + 1)), toInt(c, a, 0))),
+  mul: def(1, Infinity, ([a, ...rest], c) =>
+    rest.reduce<number>((p, b, i) => checked(c, p * toInt(c, b, i + 1)), toInt(c, a, 0)),
+  ),
   div: def(2, 2, ([a, b], c) => {
     const d = toInt(c, b, 1);
     if (d === 0) fail(c, 'division by zero');
@@ -118,7 +123,9 @@ export const NUMBER_HELPERS: HelperTable = {
   minf: def(1, Infinity, (args, c) => Math.min(...args.map((a, i) => toFloat(c, a, i)))),
   floor: def(1, 1, ([a], c) => Math.floor(toFloat(c, a, 0))),
   ceil: def(1, 1, ([a], c) => Math.ceil(toFloat(c, a, 0))),
-  round: def(2, 3, ([a, p, on], c) => roundTo(toFloat(c, a, 0), int(c, p, 1), on === undefined ? 0.5 : toFloat(c, on, 2))),
+  round: def(2, 3, ([a, p, on], c) =>
+    roundTo(toFloat(c, a, 0), int(c, p, 1), on === undefined ? 0.5 : toFloat(c, on, 2)),
+  ),
   until: def(1, 1, ([n], c) => {
     const count = int(c, n, 0);
     return untilStep(c, 0, count, count < 0 ? -1 : 1);

@@ -52,7 +52,10 @@ export function goQuote(s: string, ascii = false): string {
 }
 
 function isPrint(ch: string): boolean {
-  return /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(ch) && !(ch.length === 1 && ch.charCodeAt(0) >= 0xd800 && ch.charCodeAt(0) <= 0xdfff);
+  return (
+    /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(ch) &&
+    !(ch.length === 1 && ch.charCodeAt(0) >= 0xd800 && ch.charCodeAt(0) <= 0xdfff)
+  );
 }
 
 function escapeRune(c: number): string {
@@ -81,7 +84,18 @@ class Printer {
   constructor(private readonly c: Call | null) {}
 
   private bad(verb: string, v: unknown): never {
-    const what = v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v === 'number' ? (isWhole(v) ? 'whole number' : 'number') : typeof v === 'boolean' ? 'boolean' : 'text';
+    const what =
+      v === null
+        ? 'null'
+        : Array.isArray(v)
+          ? 'list'
+          : typeof v === 'number'
+            ? isWhole(v)
+              ? 'whole number'
+              : 'number'
+            : typeof v === 'boolean'
+              ? 'boolean'
+              : 'text';
     if (!this.c) throw new Error(`%${verb} of ${what}`);
     return fail(this.c, `%${verb} cannot format a ${what} (Go would print %!${verb}(...) into the manifest)`);
   }
@@ -117,7 +131,13 @@ class Printer {
     if (Array.isArray(v)) return '[' + this.each(v.map((x) => () => this.value(x, verb, f, depth + 1))) + ']';
     if (isMap(v)) {
       const keys = Object.keys(v).sort();
-      return 'map[' + this.each(keys.map((k) => () => this.value(k, verb, f, depth + 1) + ':' + this.value(v[k], verb, f, depth + 1))) + ']';
+      return (
+        'map[' +
+        this.each(
+          keys.map((k) => () => this.value(k, verb, f, depth + 1) + ':' + this.value(v[k], verb, f, depth + 1)),
+        ) +
+        ']'
+      );
     }
     // Objects with their own text (a semver version): Go calls their String method for these verbs.
     if (['v', 's', 'q', 'x', 'X'].includes(verb)) return this.string(toText(v), verb, f);
@@ -159,8 +179,10 @@ class Printer {
   }
 
   private integer(n: number, verb: string, f: Flags): string {
-    if (verb === 'c') return this.pad(String.fromCodePoint(n >= 0 && n <= 0x10ffff && !(n >= 0xd800 && n <= 0xdfff) ? n : 0xfffd), f);
-    if (verb === 'q') return this.pad(quoteRune(n >= 0 && n <= 0x10ffff && !(n >= 0xd800 && n <= 0xdfff) ? n : 0xfffd, f.plus), f);
+    if (verb === 'c')
+      return this.pad(String.fromCodePoint(n >= 0 && n <= 0x10ffff && !(n >= 0xd800 && n <= 0xdfff) ? n : 0xfffd), f);
+    if (verb === 'q')
+      return this.pad(quoteRune(n >= 0 && n <= 0x10ffff && !(n >= 0xd800 && n <= 0xdfff) ? n : 0xfffd, f.plus), f);
     if (verb === 'U') {
       let s =
         'U+' +
@@ -207,7 +229,18 @@ class Printer {
     if (sign === '-') num = num.slice(1);
     if (f.space && sign === '+' && !f.plus) sign = ' ';
     if (num === 'NaN' || num === '+Inf' || num === '-Inf') {
-      const body = num === 'NaN' ? (f.space || f.plus ? sign + num : num) : num[0] === '+' ? (f.plus ? '+Inf' : f.space ? ' Inf' : 'Inf') : '-Inf';
+      const body =
+        num === 'NaN'
+          ? f.space || f.plus
+            ? sign + num
+            : num
+          : num[0] === '+'
+            ? f.plus
+              ? '+Inf'
+              : f.space
+                ? ' Inf'
+                : 'Inf'
+            : '-Inf';
       return this.pad(body, { ...f, zero: false });
     }
     if (f.sharp) {
@@ -232,7 +265,8 @@ class Printer {
       num += tail;
     }
     if (f.plus || sign !== '+') {
-      if (f.zero && f.wid !== undefined && f.wid > num.length + 1) return sign + '0'.repeat(f.wid - num.length - 1) + num;
+      if (f.zero && f.wid !== undefined && f.wid > num.length + 1)
+        return sign + '0'.repeat(f.wid - num.length - 1) + num;
       return this.pad(sign + num, f);
     }
     return this.pad(num, f);
@@ -307,11 +341,16 @@ class Printer {
       }
       if (argNum >= args.length) fail(c, `%${verb} has no argument left (Go would print %!${verb}(MISSING))`);
       const arg = args[argNum++];
-      if (verb === 'T' || verb === 'p' || verb === 'w' || (verb === 'v' && f.sharp)) fail(c, `%${f.sharp ? '#' : ''}${verb} is not supported`);
+      if (verb === 'T' || verb === 'p' || verb === 'w' || (verb === 'v' && f.sharp))
+        fail(c, `%${f.sharp ? '#' : ''}${verb} is not supported`);
       if (!/^[vtsqdbcoOxXUeEfFgG]$/.test(verb)) fail(c, `%${verb} is not a verb Go's fmt knows`);
       out += this.value(arg, verb, f, 0);
     }
-    if (argNum < args.length) fail(c, `${args.length - argNum} argument${args.length - argNum === 1 ? '' : 's'} left over (Go would print %!(EXTRA ...))`);
+    if (argNum < args.length)
+      fail(
+        c,
+        `${args.length - argNum} argument${args.length - argNum === 1 ? '' : 's'} left over (Go would print %!(EXTRA ...))`,
+      );
     return out;
   }
 }

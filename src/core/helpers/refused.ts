@@ -6,12 +6,16 @@ import { def, type HelperTable } from './base.js';
 // reads the clock, draws random numbers, reads the process environment, or asks the network or the cluster
 // would make the same commit render differently, or leak the machine's state into manifests.
 
-const CLOCK = 'reads the clock, so every render would differ and Argo CD would never see the app in sync; put the date in values';
+const CLOCK =
+  'reads the clock, so every render would differ and Argo CD would never see the app in sync; put the date in values';
 const RANDOM =
   'is random, so every render would differ and Argo CD would never see the app in sync; generate the value once and keep it in a Secret managed outside the chart (sealed-secrets, external-secrets)';
-const KEYS = 'generates keys or certificates at render time (new ones on every render, and private keys in the manifest); use cert-manager or a Secret managed outside the chart';
-const SECRET = 'puts secret material into the manifests at render time; keep secrets out of the repository (sealed-secrets, external-secrets)';
-const ENV = 'reads the environment of the rendering process, which is not part of the commit; pass the value through values or --set';
+const KEYS =
+  'generates keys or certificates at render time (new ones on every render, and private keys in the manifest); use cert-manager or a Secret managed outside the chart';
+const SECRET =
+  'puts secret material into the manifests at render time; keep secrets out of the repository (sealed-secrets, external-secrets)';
+const ENV =
+  'reads the environment of the rendering process, which is not part of the commit; pass the value through values or --set';
 const NETWORK = 'queries the network at render time; the output must depend only on the commit';
 
 /** Refused Helm/sprig helper -> why (the engine's unknown-helper message tells these apart from typos). */
@@ -52,7 +56,8 @@ export const REFUSED_HELPERS: Readonly<Record<string, string>> = Object.freeze({
   env: ENV,
   expandenv: ENV,
   getHostByName: NETWORK,
-  lookup: "queries the cluster (Helm's four-argument lookup), and strata renders without one: Argo CD compares the output with the cluster itself; put what you need in values",
+  lookup:
+    "queries the cluster (Helm's four-argument lookup), and strata renders without one: Argo CD compares the output with the cluster itself; put what you need in values",
 });
 
 /** The one-line refusal for a helper. */

@@ -174,7 +174,11 @@ export const REGEX_HELPERS: HelperTable = {
   regexMatch: def(2, 2, ([p, s], c) => compile(c, text(c, p, 0)).test(input(c, s, 1))),
   mustRegexMatch: def(2, 2, ([p, s], c) => compile(c, text(c, p, 0)).test(input(c, s, 1))),
   regexFind: def(2, 2, ([p, s], c) => matchAt(compile(c, text(c, p, 0)).matcher(input(c, s, 1)), 0)?.groups[0] ?? ''),
-  mustRegexFind: def(2, 2, ([p, s], c) => matchAt(compile(c, text(c, p, 0)).matcher(input(c, s, 1)), 0)?.groups[0] ?? ''),
+  mustRegexFind: def(
+    2,
+    2,
+    ([p, s], c) => matchAt(compile(c, text(c, p, 0)).matcher(input(c, s, 1)), 0)?.groups[0] ?? '',
+  ),
   regexFindAll: def(3, 3, ([p, s, n], c) => find(c, p, s, n)),
   mustRegexFindAll: def(3, 3, ([p, s, n], c) => find(c, p, s, n)),
   regexReplaceAll: def(3, 3, ([p, s, r], c) => {

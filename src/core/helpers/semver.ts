@@ -70,7 +70,15 @@ function segment(s: string): number | undefined {
 const allOf = (s: string, chars: RegExp): boolean => chars.test(s);
 
 function validIdentifiers(p: string, metadata: boolean): boolean {
-  return p.split('.').every((part) => (metadata ? allOf(part, /^[0-9A-Za-z-]*$/) : /^[0-9]*$/.test(part) ? !(part.length > 1 && part[0] === '0') : allOf(part, /^[0-9A-Za-z-]*$/)));
+  return p
+    .split('.')
+    .every((part) =>
+      metadata
+        ? allOf(part, /^[0-9A-Za-z-]*$/)
+        : /^[0-9]*$/.test(part)
+          ? !(part.length > 1 && part[0] === '0')
+          : allOf(part, /^[0-9A-Za-z-]*$/),
+    );
 }
 
 /** semver.NewVersion; undefined when the text is not a version. */

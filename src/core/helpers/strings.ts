@@ -1,5 +1,20 @@
 import { quoted } from '../serialize.js';
-import { cap, type Call, chars, def, fail, type HelperTable, int, isMap, kindName, need, newMap, Produced, put, text } from './base.js';
+import {
+  cap,
+  type Call,
+  chars,
+  def,
+  fail,
+  type HelperTable,
+  int,
+  isMap,
+  kindName,
+  need,
+  newMap,
+  Produced,
+  put,
+  text,
+} from './base.js';
 import { camelCase, isSpace, swapCase, title, untitle, wordsJoined } from './case.js';
 import { expandedSize } from './meter.js';
 import { goValue, printf } from './printf.js';
@@ -31,14 +46,16 @@ export function strval(c: Call, v: unknown, i: number): string {
 export function strslice(c: Call, v: unknown, i: number): string[] {
   const x = whole(c, v, i);
   if (x === null) return [];
-  if (Array.isArray(x)) return x.filter((e) => e !== null && e !== undefined).map((e) => (typeof e === 'string' ? e : goValue(e)));
+  if (Array.isArray(x))
+    return x.filter((e) => e !== null && e !== undefined).map((e) => (typeof e === 'string' ? e : goValue(e)));
   return [typeof x === 'string' ? x : goValue(x)];
 }
 
 /** Text that is not a list or map (quote, squote). */
 function scalar(c: Call, v: unknown, i: number): string {
   const x = need(c, v, i);
-  if (Array.isArray(x) || isMap(x)) fail(c, `argument ${i + 1} is a ${kindName(x)}, expected text (use toYaml or toJson)`);
+  if (Array.isArray(x) || isMap(x))
+    fail(c, `argument ${i + 1} is a ${kindName(x)}, expected text (use toYaml or toJson)`);
   return strval(c, x, i);
 }
 
@@ -134,7 +151,8 @@ function splitGo(c: Call, s: string, sep: string, n = -1): string[] {
   let parts = sep === '' ? chars(s) : s.split(sep);
   // Each element costs far more than its characters: a list of millions of one-character strings is refused.
   cap(c, parts.length * 8, 'the list');
-  if (n > 0 && parts.length > n) parts = [...parts.slice(0, n - 1), sep === '' ? parts.slice(n - 1).join('') : parts.slice(n - 1).join(sep)];
+  if (n > 0 && parts.length > n)
+    parts = [...parts.slice(0, n - 1), sep === '' ? parts.slice(n - 1).join('') : parts.slice(n - 1).join(sep)];
   return parts;
 }
 
@@ -258,7 +276,11 @@ export const STRING_HELPERS: HelperTable = {
   squote: def(1, Infinity, (args, c) =>
     quoteEach(args, c, (s, i) => {
       // A YAML single-quoted scalar folds line breaks and cannot escape: such text needs `quote`.
-      if (/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s)) fail(c, `argument ${i + 1} holds a line break or control character, which single quotes cannot carry; use quote`);
+      if (/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s))
+        fail(
+          c,
+          `argument ${i + 1} holds a line break or control character, which single quotes cannot carry; use quote`,
+        );
       return `'${s.replace(/'/g, "''")}'`;
     }),
   ),

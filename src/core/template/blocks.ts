@@ -23,7 +23,8 @@ function where(_o: HelperOptions, s: RenderState | undefined): string {
 }
 
 function arg(helper: string, args: unknown[]): [unknown, HelperOptions] {
-  if (args.length !== 2) throw new UserError(`#${helper} takes exactly one argument, got ${args.length - 1}`, lineOf(args[args.length - 1]));
+  if (args.length !== 2)
+    throw new UserError(`#${helper} takes exactly one argument, got ${args.length - 1}`, lineOf(args[args.length - 1]));
   const v = args[0];
   return [v instanceof Produced ? v.text : v, args[1] as HelperOptions];
 }
@@ -124,4 +125,9 @@ function hasItems(v: unknown): boolean {
   return v !== null && typeof v === 'object' && Object.keys(v).length > 0;
 }
 
-export const BLOCK_HELPERS: Record<string, Block> = { if: ifHelper, unless: unlessHelper, with: withHelper, each: eachHelper };
+export const BLOCK_HELPERS: Record<string, Block> = {
+  if: ifHelper,
+  unless: unlessHelper,
+  with: withHelper,
+  each: eachHelper,
+};

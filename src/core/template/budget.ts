@@ -70,7 +70,9 @@ export class Budget implements RenderDeadline {
 
   checkTime(template: string, why = 'a loop or partial recursion too large?'): void {
     if (this.now() > this.deadline) {
-      throw new UserError(`rendering took longer than ${this.limits.renderMs} ms (${limitHint('renderMs')}); ${why}`, { file: template });
+      throw new UserError(`rendering took longer than ${this.limits.renderMs} ms (${limitHint('renderMs')}); ${why}`, {
+        file: template,
+      });
     }
   }
 
@@ -109,7 +111,9 @@ export class Budget implements RenderDeadline {
   /** A piece of output `bytes` long is being built on top of what is produced: fail before it grows further. */
   checkSize(bytes: number, template: string): void {
     if (this.committed + this.produced + bytes > this.limits.outputBytes) {
-      throw new UserError(`rendered output exceeds ${this.limits.outputBytes} bytes (${limitHint('outputBytes')})`, { file: template });
+      throw new UserError(`rendered output exceeds ${this.limits.outputBytes} bytes (${limitHint('outputBytes')})`, {
+        file: template,
+      });
     }
   }
 
@@ -123,7 +127,10 @@ export class Budget implements RenderDeadline {
   enter(template: string, what: string): void {
     if (++this.depth > this.limits.partialDepth) {
       this.depth--;
-      throw new UserError(`${what} nested deeper than ${this.limits.partialDepth} levels (${limitHint('partialDepth')}); recursive partials?`, { file: template });
+      throw new UserError(
+        `${what} nested deeper than ${this.limits.partialDepth} levels (${limitHint('partialDepth')}); recursive partials?`,
+        { file: template },
+      );
     }
     this.tick(template);
   }

@@ -40,10 +40,13 @@ function emitText(value: unknown, hash: Where, state: RenderState | undefined): 
   if (value === undefined) throw new UserError(`missing value "${hash.src}"`, { file: hash.file, line: hash.line });
   if (value === null) return '';
   if (typeof value === 'object') {
-    throw new UserError(`"${hash.src}" is a ${Array.isArray(value) ? 'list' : 'map'}; print it with {{nindent N (toYaml ${hash.src})}} or {{toJson ${hash.src}}}`, {
-      file: hash.file,
-      line: hash.line,
-    });
+    throw new UserError(
+      `"${hash.src}" is a ${Array.isArray(value) ? 'list' : 'map'}; print it with {{nindent N (toYaml ${hash.src})}} or {{toJson ${hash.src}}}`,
+      {
+        file: hash.file,
+        line: hash.line,
+      },
+    );
   }
   if (typeof value !== 'string') return toText(value);
   return rawString(value, hash, state);
@@ -56,13 +59,19 @@ function rawString(value: string, hash: Where, state: RenderState | undefined): 
   // result is checked as one raw value. In a plain render, these noncharacters are refused (they would forge).
   if (instrumented && hasMarkers(value)) value = stripMarkers(value);
   if (/[\r\n]/.test(value)) {
-    throw new UserError(`"${hash.src}" is a multi-line string; printed raw it could inject YAML: use {{quote ${hash.src}}} or {{nindent N (toYaml ${hash.src})}}`, {
+    throw new UserError(
+      `"${hash.src}" is a multi-line string; printed raw it could inject YAML: use {{quote ${hash.src}}} or {{nindent N (toYaml ${hash.src})}}`,
+      {
+        file: hash.file,
+        line: hash.line,
+      },
+    );
+  }
+  if (hasMarkers(value)) {
+    throw new UserError(`"${hash.src}" holds Unicode noncharacters (U+FDD0-U+FDD3); use {{quote ${hash.src}}}`, {
       file: hash.file,
       line: hash.line,
     });
-  }
-  if (hasMarkers(value)) {
-    throw new UserError(`"${hash.src}" holds Unicode noncharacters (U+FDD0-U+FDD3); use {{quote ${hash.src}}}`, { file: hash.file, line: hash.line });
   }
   state?.budget?.checkSize(value.length, hash.file);
   if (state) state.needsRawCheck = true;
@@ -87,7 +96,10 @@ export function lookupPath(head: unknown, ...rest: unknown[]): unknown {
         .split('.')
         .slice(0, src.split('.').length - rest.length + i)
         .join('.');
-      throw new UserError(`missing value "${src}" ("${missing}" is ${cur === null ? 'null' : cur === undefined ? 'not defined' : 'not a map'})`, { file, line });
+      throw new UserError(
+        `missing value "${src}" ("${missing}" is ${cur === null ? 'null' : cur === undefined ? 'not defined' : 'not a map'})`,
+        { file, line },
+      );
     }
     const key = String(rest[i]);
     cur = Object.hasOwn(cur, key) ? (cur as Record<string, unknown>)[key] : undefined;
@@ -95,7 +107,10 @@ export function lookupPath(head: unknown, ...rest: unknown[]): unknown {
   // A value handed to a helper (`{{required "…" values.image.tag}}`) may still end up in the output: record it
   // for tracing rendered text back to the values file that set it.
   const state = (options.data as { strata?: RenderState } | undefined)?.strata;
-  const m = state && state.mode !== 'raw' && state.mode !== 'lines' && cur !== undefined && cur !== null ? /^(?:@root\.)?values\.(.+)$/.exec(src) : null;
+  const m =
+    state && state.mode !== 'raw' && state.mode !== 'lines' && cur !== undefined && cur !== null
+      ? /^(?:@root\.)?values\.(.+)$/.exec(src)
+      : null;
   if (m) state!.emitted.push({ template: state!.template, valuePath: '.' + m[1], value: cur as Value });
   return cur;
 }

@@ -40,7 +40,11 @@ export function engineHelpers(host: EngineHost): Record<string, (...args: unknow
       const text = raw instanceof Produced ? raw.text : raw;
       if (typeof text !== 'string') throw new UserError('tpl: argument 1 must be text', at(o, s));
       const limits = s?.budget?.limits ?? DEFAULT_RENDER_LIMITS;
-      if (text.length > limits.helperBytes) throw new UserError(`tpl: the text is longer than ${limits.helperBytes} bytes (${limitHint('helperBytes')})`, at(o, s));
+      if (text.length > limits.helperBytes)
+        throw new UserError(
+          `tpl: the text is longer than ${limits.helperBytes} bytes (${limitHint('helperBytes')})`,
+          at(o, s),
+        );
       const where = `${s?.template ?? 'template'} (tpl at line ${o.loc?.start.line ?? '?'})`;
       const fn = host.compileString(text, where, s?.budget, !s?.secrets);
       s?.budget?.enter(s.template, 'tpl');
@@ -61,9 +65,14 @@ export function engineHelpers(host: EngineHost): Record<string, (...args: unknow
     file: (...args: unknown[]) => {
       const o = args.pop() as Opts;
       const s = (o.data as { strata?: RenderState } | undefined)?.strata;
-      if (args.length !== 1) throw new UserError(`file takes 1 argument (a path relative to the app directory), got ${args.length}`, at(o, s));
+      if (args.length !== 1)
+        throw new UserError(
+          `file takes 1 argument (a path relative to the app directory), got ${args.length}`,
+          at(o, s),
+        );
       const rel = args[0] instanceof Produced ? args[0].text : args[0];
-      if (typeof rel !== 'string' || rel === '') throw new UserError('file: argument 1 must be a path relative to the app directory', at(o, s));
+      if (typeof rel !== 'string' || rel === '')
+        throw new UserError('file: argument 1 must be a path relative to the app directory', at(o, s));
       if (!s?.fs || s.appDir === undefined) throw new UserError('file: not available in this render', at(o, s));
       // The path may come from values: errors name the template line, not the path.
       let path: string;
@@ -75,12 +84,19 @@ export function engineHelpers(host: EngineHost): Record<string, (...args: unknow
       const segments = path.split('/');
       if (segments.some((x) => x === '.git')) throw new UserError('file: files under .git are not readable', at(o, s));
       if (s.templatesDir !== undefined && (path === s.templatesDir || path.startsWith(s.templatesDir + '/'))) {
-        throw new UserError("file: templates are not readable as files (Helm's .Files cannot read templates/ either)", at(o, s));
+        throw new UserError(
+          "file: templates are not readable as files (Helm's .Files cannot read templates/ either)",
+          at(o, s),
+        );
       }
       if (s.fs.stat(path) !== 'file') throw new UserError('file: no such file in the app', at(o, s));
       const limits = s.budget?.limits ?? DEFAULT_RENDER_LIMITS;
       const bytes = s.fs.readFile(path);
-      if (bytes.length > limits.fileBytes) throw new UserError(`file: the file is larger than ${limits.fileBytes} bytes (${limitHint('fileBytes')})`, at(o, s));
+      if (bytes.length > limits.fileBytes)
+        throw new UserError(
+          `file: the file is larger than ${limits.fileBytes} bytes (${limitHint('fileBytes')})`,
+          at(o, s),
+        );
       s.inputs?.add(path);
       return decodeUtf8(bytes, path);
     },

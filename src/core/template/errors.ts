@@ -17,11 +17,17 @@ export function syntaxError(e: unknown, path: string, text?: string): UserError 
     const open = unclosedBlock(text);
     if (open)
       return open.closer
-        ? new UserError(`{{/${open.closer.name}}} at line ${open.closer.line} does not close {{#${open.name}}} opened at line ${open.line} (expected {{/${open.name}}})`, {
+        ? new UserError(
+            `{{/${open.closer.name}}} at line ${open.closer.line} does not close {{#${open.name}}} opened at line ${open.line} (expected {{/${open.name}}})`,
+            {
+              file: path,
+              line: open.closer.line,
+            },
+          )
+        : new UserError(`{{#${open.name}}} opened at line ${open.line} is never closed (expected {{/${open.name}}})`, {
             file: path,
-            line: open.closer.line,
-          })
-        : new UserError(`{{#${open.name}}} opened at line ${open.line} is never closed (expected {{/${open.name}}})`, { file: path, line: open.line });
+            line: open.line,
+          });
   }
   const line = /line (\d+)/.exec(msg)?.[1];
   const expecting = msg.split('\n').filter((l) => /^Expecting|^Unexpected|doesn't match/.test(l));
@@ -33,7 +39,13 @@ export function syntaxError(e: unknown, path: string, text?: string): UserError 
  * Turn a Handlebars or helper error into a UserError naming the template, line and value path. With `root`
  * (the render context), a missing `values.…` path gains the nearest existing one (`withValueSuggestion`).
  */
-export function explain(e: unknown, template: string, idx: PathIndex | undefined, helpers: Iterable<string>, root?: unknown): UserError {
+export function explain(
+  e: unknown,
+  template: string,
+  idx: PathIndex | undefined,
+  helpers: Iterable<string>,
+  root?: unknown,
+): UserError {
   const err = explainError(e, template, idx, helpers);
   return root === undefined ? err : withValueSuggestion(err, root);
 }
@@ -73,27 +85,40 @@ function explainError(e: unknown, template: string, idx: PathIndex | undefined, 
   if (e instanceof MissingArgument) {
     const loc = e.loc?.start;
     const arg = loc ? idx?.calls.get(`${loc.line}:${loc.column}`)?.[e.index] : undefined;
-    return new UserError(`missing value${arg ? ` "${arg}"` : ''} passed to ${e.helper}`, { file: template, ...(loc ? { line: loc.line } : {}) });
+    return new UserError(`missing value${arg ? ` "${arg}"` : ''} passed to ${e.helper}`, {
+      file: template,
+      ...(loc ? { line: loc.line } : {}),
+    });
   }
   const err = e as { message?: string; lineNumber?: number; column?: number };
   const missingHelper = /^Missing helper: "([^"]+)"/.exec(err.message ?? '');
   if (missingHelper) {
     const near = closestNames(missingHelper[1], helpers);
-    return new UserError(`unknown helper "${missingHelper[1]}"${near.length ? ` (did you mean ${near.map((n) => `"${n}"`).join(', ')}?)` : ''}`, {
-      file: template,
-      ...(err.lineNumber ? { line: err.lineNumber } : {}),
-    });
+    return new UserError(
+      `unknown helper "${missingHelper[1]}"${near.length ? ` (did you mean ${near.map((n) => `"${n}"`).join(', ')}?)` : ''}`,
+      {
+        file: template,
+        ...(err.lineNumber ? { line: err.lineNumber } : {}),
+      },
+    );
   }
   const m = /^"([^"]+)" not defined in/.exec(err.message ?? '');
   if (m && err.lineNumber !== undefined) {
     const src = idx?.paths.get(`${err.lineNumber}:${err.column}`);
-    return new UserError(`missing value "${src ?? m[1]}" ("${m[1]}" is not defined)`, { file: template, line: err.lineNumber });
+    return new UserError(`missing value "${src ?? m[1]}" ("${m[1]}" is not defined)`, {
+      file: template,
+      line: err.lineNumber,
+    });
   }
   if (e instanceof RangeError && /call stack/.test(String(err.message))) {
     return new UserError('template recursion too deep (a partial that includes itself?)', { file: template });
   }
   const msg = (err.message ?? String(e)).split('\n')[0].replace(/ - \d+:\d+$/, '');
-  return new UserError(`template failed: ${msg}`, { file: template, ...(err.lineNumber ? { line: err.lineNumber } : {}) }, { cause: e });
+  return new UserError(
+    `template failed: ${msg}`,
+    { file: template, ...(err.lineNumber ? { line: err.lineNumber } : {}) },
+    { cause: e },
+  );
 }
 
 interface OpenBlock {

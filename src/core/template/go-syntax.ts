@@ -19,7 +19,10 @@ export function findGoSyntax(text: string, file: string): UserError | undefined 
     const go = classify(inner, trimL === '-' && /^\s/.test(body), trimR === '-' && /\s$/.test(body));
     if (go) {
       const line = 1 + countNewlines(text, m.index);
-      return new UserError(`this is Go template (Helm) syntax (${go}); in strata write ${toStrata(inner)}${HINT}`, { file, line });
+      return new UserError(`this is Go template (Helm) syntax (${go}); in strata write ${toStrata(inner)}${HINT}`, {
+        file,
+        line,
+      });
     }
   }
   return undefined;
@@ -27,7 +30,10 @@ export function findGoSyntax(text: string, file: string): UserError | undefined 
 
 /** For a Go keyword Handlebars parsed as a name (`{{end}}`, `{{range …}}`). */
 export function goKeywordError(name: string, file: string, line: number): UserError {
-  return new UserError(`this is Go template (Helm) syntax (\`${name}\`); in strata write ${toStrata(name)}${HINT}`, { file, line });
+  return new UserError(`this is Go template (Helm) syntax (\`${name}\`); in strata write ${toStrata(name)}${HINT}`, {
+    file,
+    line,
+  });
 }
 
 function classify(inner: string, trimL: boolean, trimR: boolean): string | undefined {
@@ -126,7 +132,8 @@ function pipeline(words: readonly string[]): string {
 
 /** `.Values.a` -> `values.a`, `.` -> `this`, `$` -> `@root`, `$x` -> `x`. */
 function term(w: string): string {
-  if (w.startsWith('"') || w.startsWith('`') || /^[-0-9]/.test(w)) return w.startsWith('`') ? JSON.stringify(w.slice(1, -1)) : w;
+  if (w.startsWith('"') || w.startsWith('`') || /^[-0-9]/.test(w))
+    return w.startsWith('`') ? JSON.stringify(w.slice(1, -1)) : w;
   if (w === '.') return 'this';
   if (w === '$') return '@root';
   let root = '';

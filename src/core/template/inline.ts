@@ -20,6 +20,10 @@ export function inlinePartials(ast: hbs.AST.Program): InlineDefs | undefined {
     } else body.push(st);
   }
   if (defs.length === 0) return undefined;
-  const onlyDefinitions = body.every((st) => st.type === 'CommentStatement' || (st.type === 'ContentStatement' && String((st as unknown as { original: string }).original).trim() === ''));
+  const onlyDefinitions = body.every(
+    (st) =>
+      st.type === 'CommentStatement' ||
+      (st.type === 'ContentStatement' && String((st as unknown as { original: string }).original).trim() === ''),
+  );
   return { defs, rest: { ...ast, body }, onlyDefinitions };
 }

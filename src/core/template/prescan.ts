@@ -15,7 +15,8 @@ export const MAX_BLOCK_DEPTH = 100;
 
 /**
  * Most mustaches (`{{...}}`) in one template or `tpl` text. The largest templates of big charts hold a few
- * thousand; the compiled program holds several objects per mustache (about 7 KB each, as issue 21 measured it: 150,000 reached
+ * thousand; the compiled program holds several objects per mustache (about 7 KB each, as issue 21 measured it: 150,000
+ * reached
  * a 1 GiB heap), so 25,000 bounds one template's compile to well under 200 MB.
  */
 export const MAX_MUSTACHES = 25_000;
@@ -28,7 +29,10 @@ export function prescan(text: string, file: string): void {
   // Per open block: how many `{{else X}}` links its chain has (each one a nested program in the AST).
   const chains: number[] = [];
   const tooDeep = (): never => {
-    throw new UserError(`blocks nest deeper than ${MAX_BLOCK_DEPTH} levels (blocks, {{else if}} chains and sub-expressions count); flatten the template`, { file, line });
+    throw new UserError(
+      `blocks nest deeper than ${MAX_BLOCK_DEPTH} levels (blocks, {{else if}} chains and sub-expressions count); flatten the template`,
+      { file, line },
+    );
   };
   let i = 0;
   const n = text.length;
@@ -42,7 +46,10 @@ export function prescan(text: string, file: string): void {
       continue;
     }
     if (++mustaches > MAX_MUSTACHES) {
-      throw new UserError(`the template has more than ${MAX_MUSTACHES} mustaches ({{...}}); split it into partials or smaller templates`, { file, line });
+      throw new UserError(
+        `the template has more than ${MAX_MUSTACHES} mustaches ({{...}}); split it into partials or smaller templates`,
+        { file, line },
+      );
     }
     let j = open + 2;
     if (text[j] === '{') j++;
@@ -59,7 +66,9 @@ export function prescan(text: string, file: string): void {
     const close = text.indexOf('}}', j);
     const stop = close < 0 ? n : close + 2;
     const sigil = text[j];
-    const body = text.slice(j + (sigil === '#' || sigil === '/' || sigil === '^' ? 1 : 0), close < 0 ? n : close).trimStart();
+    const body = text
+      .slice(j + (sigil === '#' || sigil === '/' || sigil === '^' ? 1 : 0), close < 0 ? n : close)
+      .trimStart();
     if (sigil === '#') {
       chains.push(0);
       if (++depth > MAX_BLOCK_DEPTH) tooDeep();

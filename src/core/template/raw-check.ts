@@ -87,7 +87,8 @@ function completeNodes(text: string): Map<string, unknown> {
   for (const doc of docs) {
     if (doc.errors.length) return new Map();
     visit(doc, (_key, node) => {
-      if (isNode(node) && node.range) out.set(`${node.range[0]}:${node.range[1]}`, node.toJS(doc, { maxAliasCount: 0 }));
+      if (isNode(node) && node.range)
+        out.set(`${node.range[0]}:${node.range[1]}`, node.toJS(doc, { maxAliasCount: 0 }));
     });
   }
   return out;
@@ -113,8 +114,11 @@ function readsBack(s: string, kind: Kind): boolean {
 
 export function rawOutputError(span: RawSpan): UserError {
   const q = span.src.includes(' ') ? `(${span.src.replace(/ …$/, ' …')})` : span.src;
-  return new UserError(`"${span.src}" printed raw would change the YAML around it (the parser does not read it back as one scalar equal to the value); use {{quote ${q}}}`, {
-    file: span.file,
-    line: span.line,
-  });
+  return new UserError(
+    `"${span.src}" printed raw would change the YAML around it (the parser does not read it back as one scalar equal to the value); use {{quote ${q}}}`,
+    {
+      file: span.file,
+      line: span.line,
+    },
+  );
 }

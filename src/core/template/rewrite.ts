@@ -74,10 +74,13 @@ class EmitRewriter extends Handlebars.Visitor {
     if (GO_KEYWORDS.has(name)) throw goKeywordError(name, this.o.file, node.loc.start.line);
     if (!isCall || path.data || path.parts.length !== 1 || this.o.helpers.has(name)) return;
     const near = closestNames(name, this.o.helpers);
-    throw new UserError(`unknown helper "${name}"${near.length ? ` (did you mean ${near.map((n) => `"${n}"`).join(', ')}?)` : ''}; helpers are listed in docs/helpers.md`, {
-      file: this.o.file,
-      line: node.loc.start.line,
-    });
+    throw new UserError(
+      `unknown helper "${name}"${near.length ? ` (did you mean ${near.map((n) => `"${n}"`).join(', ')}?)` : ''}; helpers are listed in docs/helpers.md`,
+      {
+        file: this.o.file,
+        line: node.loc.start.line,
+      },
+    );
   }
 
   /** Replace multi-step path arguments (`values.a.b`) with `(__path values "a" "b" …)`. */
@@ -104,8 +107,17 @@ class EmitRewriter extends Handlebars.Visitor {
   /** `src="…" line=N file="…"`: what `__emit` and `__path` name in their errors. */
   private whereHash(src: string, loc: hbs.AST.SourceLocation): hbs.AST.Hash {
     const pair = (key: string, value: hbs.AST.Expression): hbs.AST.HashPair => ({ type: 'HashPair', key, value, loc });
-    const line = { type: 'NumberLiteral', value: loc.start.line, original: loc.start.line, loc } as hbs.AST.NumberLiteral;
-    return { type: 'Hash', loc, pairs: [pair('src', stringLiteral(src, loc)), pair('line', line), pair('file', stringLiteral(this.o.file, loc))] };
+    const line = {
+      type: 'NumberLiteral',
+      value: loc.start.line,
+      original: loc.start.line,
+      loc,
+    } as hbs.AST.NumberLiteral;
+    return {
+      type: 'Hash',
+      loc,
+      pairs: [pair('src', stringLiteral(src, loc)), pair('line', line), pair('file', stringLiteral(this.o.file, loc))],
+    };
   }
 
   private indexCall(node: { loc: hbs.AST.SourceLocation; params: hbs.AST.Expression[] }): void {

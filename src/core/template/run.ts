@@ -15,7 +15,13 @@ export interface RunHooks {
   onBadOutput?: (template: string, text: string) => void;
 }
 
-export function renderObjects(set: TemplateSet, path: string, ctx: unknown, state: RenderState, hooks: RunHooks = {}): RenderedObject[] {
+export function renderObjects(
+  set: TemplateSet,
+  path: string,
+  ctx: unknown,
+  state: RenderState,
+  hooks: RunHooks = {},
+): RenderedObject[] {
   state.needsRawCheck = false;
   const text = set.render(path, ctx, state);
   state.budget?.commit(text.length, path);
@@ -38,7 +44,13 @@ export function renderObjects(set: TemplateSet, path: string, ctx: unknown, stat
   return objects;
 }
 
-function instrumented(set: TemplateSet, path: string, ctx: unknown, state: RenderState, mode: RenderMode): Decoded | undefined {
+function instrumented(
+  set: TemplateSet,
+  path: string,
+  ctx: unknown,
+  state: RenderState,
+  mode: RenderMode,
+): Decoded | undefined {
   const s: RenderState = { ...state, mode, emitted: [], log: () => {}, inputs: new Set(), needsRawCheck: false };
   const target = mode === 'lines' ? set.withLines(state.budget) : set;
   return decode(target.render(path, ctx, s), { file: path, line: 1 });
@@ -58,14 +70,21 @@ function locate(e: RenderedYamlError, set: TemplateSet, path: string, ctx: unkno
   // that holds text.
   let n = e.outputLine - 1;
   let lineStart = nthLineStart(d.text, n);
-  while (n > 0 && d.text.slice(lineStart, lineEnd(d.text, lineStart)).trim() === '') lineStart = nthLineStart(d.text, --n);
+  while (n > 0 && d.text.slice(lineStart, lineEnd(d.text, lineStart)).trim() === '')
+    lineStart = nthLineStart(d.text, --n);
   const src = d.lines[n];
   if (!src) return e;
   const end = lineEnd(d.text, lineStart);
   const raw = d.spans.find((s) => s.start >= lineStart && s.start <= end);
   const of = src.file === path ? 'the rendered output' : `the output of ${path}`;
-  const hint = raw ? `; "${raw.src}" is printed raw on that line: use {{quote ${raw.src.includes(' ') ? `(${raw.src})` : raw.src}}}` : '';
-  return new UserError(`rendered output is not valid YAML: ${e.reason} at line ${e.outputLine} of ${of}${hint}`, { file: src.file, line: src.line }, { cause: e });
+  const hint = raw
+    ? `; "${raw.src}" is printed raw on that line: use {{quote ${raw.src.includes(' ') ? `(${raw.src})` : raw.src}}}`
+    : '';
+  return new UserError(
+    `rendered output is not valid YAML: ${e.reason} at line ${e.outputLine} of ${of}${hint}`,
+    { file: src.file, line: src.line },
+    { cause: e },
+  );
 }
 
 function lineEnd(text: string, from: number): number {

@@ -103,7 +103,10 @@ export class TemplateSet {
   /** The same set compiled with line markers, for naming the template line of a bad output line. */
   withLines(budget?: Budget): TemplateSet {
     if (this.opts.lines) return this;
-    this.linesSet ??= new TemplateSet(this.files, this.sources, undefined, { lines: true, ...(budget ? { budget } : {}) });
+    this.linesSet ??= new TemplateSet(this.files, this.sources, undefined, {
+      lines: true,
+      ...(budget ? { budget } : {}),
+    });
     return this.linesSet;
   }
 
@@ -176,8 +179,9 @@ export class TemplateSet {
         this.store.set(key, spec);
       }
       // Handlebars' own precompiled code, made by this process or read back from our compile store.
-      // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument
-      fn = this.hb.template(new Function(`return ${spec};`)());
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call
+      const made: unknown = new Function(`return ${spec};`)();
+      fn = this.hb.template(made as Parameters<typeof this.hb.template>[0]);
     } else {
       fn = this.fromAst(path, this.parse(path, text));
     }
@@ -239,7 +243,10 @@ export class TemplateSet {
 
   private renderPartial(name: string, ctx: unknown, o: HelperOptions): string {
     const p = this.partials.get(name);
-    if (!p) throw new UserError(`include: no partial named "${name}" (partials are files starting with "_", or {{#*inline}} blocks in them)`);
+    if (!p)
+      throw new UserError(
+        `include: no partial named "${name}" (partials are files starting with "_", or {{#*inline}} blocks in them)`,
+      );
     return this.call(p.fn, ctx, o.data as Record<string, unknown>);
   }
 
@@ -254,7 +261,14 @@ export class TemplateSet {
     this.hb.registerDecorator('__setup', (prog: unknown, _props: unknown, c: Omit<CallSetup, 'partial'>) => {
       const decorators = { ...(c.decorators as Record<string, unknown>) };
       delete decorators.__setup;
-      setup = { partial: true, helpers: c.helpers, partials: this.hb.partials, decorators, hooks: c.hooks, protoAccessControl: c.protoAccessControl };
+      setup = {
+        partial: true,
+        helpers: c.helpers,
+        partials: this.hb.partials,
+        decorators,
+        hooks: c.hooks,
+        protoAccessControl: c.protoAccessControl,
+      };
       return prog;
     });
     try {

@@ -14,7 +14,8 @@ export interface Trim {
   readonly right: boolean;
 }
 
-export type Node = TextNode | CommentNode | ActionNode | IfNode | WithNode | RangeNode | TemplateNode | BreakNode | ContinueNode;
+export type Node =
+  TextNode | CommentNode | ActionNode | IfNode | WithNode | RangeNode | TemplateNode | BreakNode | ContinueNode;
 
 export interface TextNode extends Pos {
   readonly type: 'text';
@@ -99,7 +100,17 @@ export interface CommandNode extends Pos {
   readonly args: Operand[];
 }
 
-export type Operand = FieldNode | VariableNode | DotNode | IdentifierNode | ChainNode | PipeNode | StringNode | NumberNode | BoolNode | NilNode;
+export type Operand =
+  | FieldNode
+  | VariableNode
+  | DotNode
+  | IdentifierNode
+  | ChainNode
+  | PipeNode
+  | StringNode
+  | NumberNode
+  | BoolNode
+  | NilNode;
 
 /** `.A.B` on dot. */
 export interface FieldNode extends Pos {

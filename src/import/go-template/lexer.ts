@@ -4,7 +4,27 @@
 // `{{/* */}}` that must close right at the delimiter, and the tokens inside actions.
 
 export type TokKind =
-  'text' | 'open' | 'close' | 'comment' | '(' | ')' | '|' | ':=' | '=' | ',' | 'string' | 'number' | 'char' | 'bool' | 'nil' | 'keyword' | 'identifier' | 'field' | 'variable' | 'dot' | 'eof';
+  | 'text'
+  | 'open'
+  | 'close'
+  | 'comment'
+  | '('
+  | ')'
+  | '|'
+  | ':='
+  | '='
+  | ','
+  | 'string'
+  | 'number'
+  | 'char'
+  | 'bool'
+  | 'nil'
+  | 'keyword'
+  | 'identifier'
+  | 'field'
+  | 'variable'
+  | 'dot'
+  | 'eof';
 
 export interface Tok {
   readonly kind: TokKind;
@@ -17,7 +37,18 @@ export interface Tok {
   readonly trim?: readonly [boolean, boolean];
 }
 
-export const KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'define', 'template', 'block', 'break', 'continue']);
+export const KEYWORDS = new Set([
+  'if',
+  'else',
+  'end',
+  'range',
+  'with',
+  'define',
+  'template',
+  'block',
+  'break',
+  'continue',
+]);
 
 /** A lexing or parsing error at a line of the template; the message never quotes the source. */
 export class GoTemplateError extends Error {
@@ -171,11 +202,15 @@ export function lex(src: string): Tok[] {
       const id = /^[\p{L}_][\p{L}_0-9]*/u.exec(src.slice(i, i + 256));
       if (id) {
         const w = id[0];
-        const kind: TokKind = w === 'true' || w === 'false' ? 'bool' : w === 'nil' ? 'nil' : KEYWORDS.has(w) ? 'keyword' : 'identifier';
+        const kind: TokKind =
+          w === 'true' || w === 'false' ? 'bool' : w === 'nil' ? 'nil' : KEYWORDS.has(w) ? 'keyword' : 'identifier';
         push(kind, i + w.length);
         continue;
       }
-      throw new GoTemplateError(`unexpected character U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} in action`, line);
+      throw new GoTemplateError(
+        `unexpected character U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} in action`,
+        line,
+      );
     }
   }
   toks.push({ kind: 'eof', text: '', line, spaced: false });
@@ -184,7 +219,10 @@ export function lex(src: string): Tok[] {
 
 /** The length of a number literal at `i` (Go's lexer accepts a superset and lets the parser reject it). */
 function numberLength(src: string, i: number): number {
-  const m = /^[+-]?(?:0[xX][0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?[0-9_]+)?|0[bB][01_]+|0[oO][0-7_]+|[0-9_]*\.?[0-9_]*(?:[eE][+-]?[0-9_]+)?)i?/.exec(src.slice(i, i + 128));
+  const m =
+    /^[+-]?(?:0[xX][0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?[0-9_]+)?|0[bB][01_]+|0[oO][0-7_]+|[0-9_]*\.?[0-9_]*(?:[eE][+-]?[0-9_]+)?)i?/.exec(
+      src.slice(i, i + 128),
+    );
   const n = m ? m[0].length : 1;
   // A letter glued to the number (`3x`) makes the whole run one bad number, as in Go.
   let j = i + n;

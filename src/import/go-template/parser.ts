@@ -3,7 +3,18 @@
 // `define` only at the top level, `break`/`continue` only inside `range`, variables must be declared before
 // use, and a `block` is a `define` plus a `template` call at the same place.
 
-import type { CommandNode, DefineNode, IfNode, Node, Operand, ParsedFile, PipeNode, RangeNode, TemplateNode, WithNode } from './ast.js';
+import type {
+  CommandNode,
+  DefineNode,
+  IfNode,
+  Node,
+  Operand,
+  ParsedFile,
+  PipeNode,
+  RangeNode,
+  TemplateNode,
+  WithNode,
+} from './ast.js';
 import { GoTemplateError, lex, type Tok } from './lexer.js';
 
 export { GoTemplateError } from './lexer.js';
@@ -79,7 +90,11 @@ class Parser {
             continue;
           case 'define': {
             this.next();
-            if (!top) throw new GoTemplateError('unexpected {{define}}: define is only allowed at the top level of a file', kw.line);
+            if (!top)
+              throw new GoTemplateError(
+                'unexpected {{define}}: define is only allowed at the top level of a file',
+                kw.line,
+              );
             const name = this.stringArg('define');
             this.expect('close', '"}}" after the define name');
             this.defines.push(this.body('define', name, open.line));
@@ -132,7 +147,11 @@ class Parser {
     this.vars = [['']];
     this.rangeDepth = 0;
     const { list, stop } = this.list();
-    if (stop.kind !== 'end') throw new GoTemplateError(stop.kind === 'eof' ? `unclosed {{${what}}} (opened at line ${line})` : `unexpected {{else}} in ${what}`, stop.line);
+    if (stop.kind !== 'end')
+      throw new GoTemplateError(
+        stop.kind === 'eof' ? `unclosed {{${what}}} (opened at line ${line})` : `unexpected {{else}} in ${what}`,
+        stop.line,
+      );
     this.expect('close', '"}}" after end');
     this.vars = saved;
     this.rangeDepth = savedRange;
@@ -152,7 +171,10 @@ class Parser {
     let stop = body.stop;
     if (stop.kind === 'else') {
       const after = this.peek();
-      if ((kind === 'if' && after.kind === 'keyword' && after.text === 'if') || (kind === 'with' && after.kind === 'keyword' && after.text === 'with')) {
+      if (
+        (kind === 'if' && after.kind === 'keyword' && after.text === 'if') ||
+        (kind === 'with' && after.kind === 'keyword' && after.text === 'with')
+      ) {
         // `{{else if …}}`: an if (or with) nested in the else branch, sharing this one's {{end}}.
         this.next();
         const inner = this.control(kind, after.line);
@@ -163,7 +185,8 @@ class Parser {
       const rest = this.list();
       elseList = rest.list;
       stop = rest.stop;
-      if (stop.kind === 'else') throw new GoTemplateError(`{{else}} after {{else}} in {{${kind}}} (opened at line ${line})`, stop.line);
+      if (stop.kind === 'else')
+        throw new GoTemplateError(`{{else}} after {{else}} in {{${kind}}} (opened at line ${line})`, stop.line);
     }
     if (stop.kind !== 'end') throw new GoTemplateError(`unclosed {{${kind}}} (opened at line ${line})`, stop.line);
     this.expect('close', '"}}" after end');
@@ -187,7 +210,8 @@ class Parser {
           this.next();
           const v2 = this.expect('variable', 'a variable after ","');
           decl.push(v2.text.slice(1));
-          if (this.peek().kind !== ':=' && this.peek().kind !== '=') throw new GoTemplateError('expected := or = after the range variables', v2.line);
+          if (this.peek().kind !== ':=' && this.peek().kind !== '=')
+            throw new GoTemplateError('expected := or = after the range variables', v2.line);
         }
         const op = this.next();
         isAssign = op.kind === '=';
@@ -204,11 +228,16 @@ class Parser {
       if (this.peek().kind === '|') {
         const bar = this.next();
         const after = this.peek();
-        if (after.kind === end || after.kind === 'close' || after.kind === '|') throw new GoTemplateError('missing command after |', bar.line);
+        if (after.kind === end || after.kind === 'close' || after.kind === '|')
+          throw new GoTemplateError('missing command after |', bar.line);
       }
     }
     const t = this.peek();
-    if (t.kind !== end) throw new GoTemplateError(t.kind === 'eof' ? 'unclosed action' : end === ')' ? 'unclosed left paren' : `unexpected ${describe(t)}`, t.line);
+    if (t.kind !== end)
+      throw new GoTemplateError(
+        t.kind === 'eof' ? 'unclosed action' : end === ')' ? 'unclosed left paren' : `unexpected ${describe(t)}`,
+        t.line,
+      );
     if (cmds.length === 0) throw new GoTemplateError(`missing value for ${context}`, line);
     // A declaration's variable is visible only after the declaration.
     return { type: 'pipe', decl, isAssign, cmds, line };
@@ -220,7 +249,8 @@ class Parser {
     for (;;) {
       const t = this.peek();
       if (t.kind === '|' || t.kind === 'close' || t.kind === ')' || t.kind === 'eof') break;
-      if (args.length > 0 && !t.spaced && t.kind !== 'field') throw new GoTemplateError(`missing space before ${describe(t)}`, t.line);
+      if (args.length > 0 && !t.spaced && t.kind !== 'field')
+        throw new GoTemplateError(`missing space before ${describe(t)}`, t.line);
       args.push(this.operand());
     }
     if (args.length === 0) throw new GoTemplateError('empty command', line);
@@ -324,7 +354,16 @@ function unescape(body: string, quote: string, line: number): string {
       continue;
     }
     const e = body[++i];
-    const simple: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
+    const simple: Record<string, string> = {
+      a: '\x07',
+      b: '\b',
+      f: '\f',
+      n: '\n',
+      r: '\r',
+      t: '\t',
+      v: '\v',
+      '\\': '\\',
+    };
     if (e in simple) out += simple[e];
     else if (e === quote) out += quote;
     else if (e === 'x' || e === 'u' || e === 'U') {
@@ -332,12 +371,14 @@ function unescape(body: string, quote: string, line: number): string {
       const hex = body.slice(i + 1, i + 1 + n);
       if (!new RegExp(`^[0-9a-fA-F]{${n}}$`).test(hex)) throw new GoTemplateError('invalid escape in string', line);
       const code = parseInt(hex, 16);
-      if (e !== 'x' && (code > 0x10ffff || (code >= 0xd800 && code < 0xe000))) throw new GoTemplateError('invalid escape in string', line);
+      if (e !== 'x' && (code > 0x10ffff || (code >= 0xd800 && code < 0xe000)))
+        throw new GoTemplateError('invalid escape in string', line);
       out += e === 'x' ? String.fromCharCode(code) : String.fromCodePoint(code);
       i += n;
     } else if (e !== undefined && /[0-7]/.test(e)) {
       const oct = body.slice(i, i + 3);
-      if (!/^[0-7]{3}$/.test(oct) || parseInt(oct, 8) > 255) throw new GoTemplateError('invalid escape in string', line);
+      if (!/^[0-7]{3}$/.test(oct) || parseInt(oct, 8) > 255)
+        throw new GoTemplateError('invalid escape in string', line);
       out += String.fromCharCode(parseInt(oct, 8));
       i += 2;
     } else throw new GoTemplateError('invalid escape in string', line);
@@ -348,7 +389,8 @@ function unescape(body: string, quote: string, line: number): string {
 function charValue(lit: string, line: number): number {
   const s = unescape(lit.slice(1, -1), "'", line);
   const cp = s.codePointAt(0);
-  if (cp === undefined || String.fromCodePoint(cp) !== s) throw new GoTemplateError('malformed character constant', line);
+  if (cp === undefined || String.fromCodePoint(cp) !== s)
+    throw new GoTemplateError('malformed character constant', line);
   return cp;
 }
 
@@ -371,7 +413,8 @@ function numberValue(lit: string, line: number): number {
   else if (/^0[bB][01]+$/.test(digits)) v = parseInt(digits.slice(2), 2);
   else if (/^0[oO][0-7]+$/.test(digits)) v = parseInt(digits.slice(2), 8);
   else if (/^0[0-7]+$/.test(digits)) v = parseInt(digits.slice(1), 8);
-  else if (/^(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(digits) && !/^0[0-9]+$/.test(digits)) v = Number(digits);
+  else if (/^(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(digits) && !/^0[0-9]+$/.test(digits))
+    v = Number(digits);
   else return bad();
   if (!Number.isFinite(v)) bad();
   return sign * v;

@@ -2,7 +2,15 @@
 // inserted as text (never as HTML): values files are user content.
 
 const $ = (id) => document.getElementById(id);
-const state = { apps: [], app: undefined, env: undefined, tab: 'manifests', against: undefined, rows: new Map(), seq: 0 };
+const state = {
+  apps: [],
+  app: undefined,
+  env: undefined,
+  tab: 'manifests',
+  against: undefined,
+  rows: new Map(),
+  seq: 0,
+};
 
 function el(tag, props = {}, ...children) {
   const e = document.createElement(tag);
@@ -45,7 +53,9 @@ function writeHash() {
 }
 
 function fillSelect(select, items, selected) {
-  select.replaceChildren(...items.map((i) => el('option', { value: i.value, text: i.label, selected: i.value === selected })));
+  select.replaceChildren(
+    ...items.map((i) => el('option', { value: i.value, text: i.label, selected: i.value === selected })),
+  );
 }
 
 function chooseApp(id, env) {
@@ -105,7 +115,10 @@ async function loadManifests(current) {
   const query = q({ env: state.env });
   let list, yaml;
   try {
-    [list, yaml] = await Promise.all([api(`${base()}/render?${query}&format=json`), api(`${base()}/render?${query}&format=yaml`)]);
+    [list, yaml] = await Promise.all([
+      api(`${base()}/render?${query}&format=json`),
+      api(`${base()}/render?${query}&format=yaml`),
+    ]);
   } catch (e) {
     if (current()) {
       $('manifests').replaceChildren();
@@ -133,9 +146,23 @@ async function loadManifests(current) {
 // ---- values: the merged tree, every leaf knows who set it ------------------------------------------------
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const childPath = (parent, seg) => (typeof seg === 'number' ? `${parent}[${seg}]` : PLAIN_KEY.test(seg) ? `${parent}.${seg}` : `${parent}[${JSON.stringify(seg)}]`);
+const childPath = (parent, seg) =>
+  typeof seg === 'number'
+    ? `${parent}[${seg}]`
+    : PLAIN_KEY.test(seg)
+      ? `${parent}.${seg}`
+      : `${parent}[${JSON.stringify(seg)}]`;
 const isMap = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
-const show = (v) => (Array.isArray(v) ? (v.length ? JSON.stringify(v) : '[]') : isMap(v) ? (Object.keys(v).length ? JSON.stringify(v) : '{}') : JSON.stringify(v));
+const show = (v) =>
+  Array.isArray(v)
+    ? v.length
+      ? JSON.stringify(v)
+      : '[]'
+    : isMap(v)
+      ? Object.keys(v).length
+        ? JSON.stringify(v)
+        : '{}'
+      : JSON.stringify(v);
 
 async function loadValues(current) {
   const body = await api(`${base()}/values?${q({ env: state.env, explain: '1' })}`);
@@ -143,7 +170,14 @@ async function loadValues(current) {
   state.rows = new Map(body.explain.map((r) => [r.path, r]));
   const tree = el('ul', { class: 'tree-root', role: 'tree', 'aria-label': 'Merged values' }, ...nodes(body.values, ''));
   const deleted = body.explain.filter((r) => r.deleted);
-  const extra = deleted.length ? el('div', { class: 'deleted' }, el('h3', { text: 'Deleted keys' }), el('ul', {}, ...deleted.map((r) => el('li', {}, leafButton(r.path, r.path, '(deleted)'))))) : null;
+  const extra = deleted.length
+    ? el(
+        'div',
+        { class: 'deleted' },
+        el('h3', { text: 'Deleted keys' }),
+        el('ul', {}, ...deleted.map((r) => el('li', {}, leafButton(r.path, r.path, '(deleted)')))),
+      )
+    : null;
   $('values-tree').replaceChildren(tree, ...(extra ? [extra] : []));
   $('provenance-detail').replaceChildren(el('p', { class: 'muted', text: 'Click a value to pin its history here.' }));
 }
@@ -158,11 +192,23 @@ function nodes(v, path) {
     const p = childPath(path, k);
     const label = typeof k === 'number' ? `[${k}]` : k;
     const container = (isMap(x) && Object.keys(x).length) || (Array.isArray(x) && x.length);
-    if (!container) return el('li', { role: 'none' }, el('span', { class: 'key', text: label + ':' }), ' ', leafButton(p, show(x), show(x)));
+    if (!container)
+      return el(
+        'li',
+        { role: 'none' },
+        el('span', { class: 'key', text: label + ':' }),
+        ' ',
+        leafButton(p, show(x), show(x)),
+      );
     return el(
       'li',
       { role: 'none' },
-      el('details', { open: true }, el('summary', { role: 'treeitem', class: 'key', text: label + (Array.isArray(x) ? ` [${x.length}]` : '') }), el('ul', { role: 'group' }, ...nodes(x, p))),
+      el(
+        'details',
+        { open: true },
+        el('summary', { role: 'treeitem', class: 'key', text: label + (Array.isArray(x) ? ` [${x.length}]` : '') }),
+        el('ul', { role: 'group' }, ...nodes(x, p)),
+      ),
     );
   });
 }
@@ -170,16 +216,34 @@ function nodes(v, path) {
 function leafButton(path, _label, text) {
   const row = state.rows.get(path);
   const changed = row && row.chain.length > 1;
-  return el('button', { type: 'button', class: `value${changed ? ' overridden' : ''}`, 'data-path': path, 'data-testid': 'value', text, 'aria-describedby': 'provenance' });
+  return el('button', {
+    type: 'button',
+    class: `value${changed ? ' overridden' : ''}`,
+    'data-path': path,
+    'data-testid': 'value',
+    text,
+    'aria-describedby': 'provenance',
+  });
 }
 
 function historyOf(path) {
   const row = state.rows.get(path);
-  const box = el('div', { class: 'history' }, el('div', { class: 'mono path', text: row && !row.deleted ? `${path} = ${show(row.value)}` : path }));
-  if (!row || !row.chain.length) return (box.append(el('div', { class: 'muted', text: 'no provenance recorded' })), box);
+  const box = el(
+    'div',
+    { class: 'history' },
+    el('div', { class: 'mono path', text: row && !row.deleted ? `${path} = ${show(row.value)}` : path }),
+  );
+  if (!row || !row.chain.length)
+    return (box.append(el('div', { class: 'muted', text: 'no provenance recorded' })), box);
   const [head, ...rest] = row.chain;
   box.append(
-    el('div', { class: 'step set' }, el('span', { class: 'verb', text: row.deleted ? 'deleted at' : 'set at' }), ' ', el('span', { class: 'mono at', 'data-testid': 'provenance-at', text: head.at })),
+    el(
+      'div',
+      { class: 'step set' },
+      el('span', { class: 'verb', text: row.deleted ? 'deleted at' : 'set at' }),
+      ' ',
+      el('span', { class: 'mono at', 'data-testid': 'provenance-at', text: head.at }),
+    ),
   );
   for (const s of rest) {
     box.append(
@@ -202,7 +266,10 @@ function showTooltip(target) {
   tip.replaceChildren(historyOf(target.dataset.path));
   tip.hidden = false;
   const r = target.getBoundingClientRect();
-  const left = Math.min(window.scrollX + r.left, window.scrollX + document.documentElement.clientWidth - tip.offsetWidth - 8);
+  const left = Math.min(
+    window.scrollX + r.left,
+    window.scrollX + document.documentElement.clientWidth - tip.offsetWidth - 8,
+  );
   tip.style.left = `${Math.max(8, left)}px`;
   tip.style.top = `${window.scrollY + r.bottom + 6}px`;
 }
@@ -243,11 +310,20 @@ function findingList(findings) {
         el('span', { class: 'rule mono', text: f.rule }),
         ' ',
         el('span', { text: f.message }),
-        f.object || f.path ? el('div', { class: 'mono muted', text: [f.object, f.path].filter(Boolean).join(' ') }) : null,
+        f.object || f.path
+          ? el('div', { class: 'mono muted', text: [f.object, f.path].filter(Boolean).join(' ') })
+          : null,
         f.template || f.origin
           ? el('div', {
               class: 'mono muted',
-              text: [f.template, f.origin ? `set at ${f.origin.flag || [f.origin.file, f.origin.line, f.origin.column].filter(Boolean).join(':')}` : ''].filter(Boolean).join('; '),
+              text: [
+                f.template,
+                f.origin
+                  ? `set at ${f.origin.flag || [f.origin.file, f.origin.line, f.origin.column].filter(Boolean).join(':')}`
+                  : '',
+              ]
+                .filter(Boolean)
+                .join('; '),
             })
           : null,
       ),
@@ -270,7 +346,9 @@ async function loadFindings(current) {
   const n = body.findings.length;
   $('findings-count').textContent = n ? String(n) : '';
   $('findings-count').className = `count${body.errors ? ' has-errors' : ''}`;
-  $('findings').replaceChildren(n ? findingList(body.findings) : el('p', { class: 'ok', text: `No findings for ${state.app.id} in ${state.env}.` }));
+  $('findings').replaceChildren(
+    n ? findingList(body.findings) : el('p', { class: 'ok', text: `No findings for ${state.app.id} in ${state.env}.` }),
+  );
 }
 
 // ---- diff between two environments -----------------------------------------------------------------------
@@ -295,7 +373,15 @@ async function loadDiff(current) {
   if (!body.text.trim()) return pre.replaceChildren(el('span', { class: 'muted', text: 'No differences.' }));
   pre.replaceChildren(
     ...lines.map((line) => {
-      const cls = /^(\+\+\+|---)( |$)/.test(line) ? 'file' : line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : line.startsWith('@@') ? 'hunk' : '';
+      const cls = /^(\+\+\+|---)( |$)/.test(line)
+        ? 'file'
+        : line.startsWith('+')
+          ? 'add'
+          : line.startsWith('-')
+            ? 'del'
+            : line.startsWith('@@')
+              ? 'hunk'
+              : '';
       return el('span', { class: `line ${cls}`, text: line + '\n' });
     }),
   );
@@ -335,11 +421,18 @@ function wireTabs() {
 async function start() {
   wireTabs();
   wireValues();
-  $('expand-all').addEventListener('click', () => document.querySelectorAll('#manifests details').forEach((d) => (d.open = true)));
-  $('collapse-all').addEventListener('click', () => document.querySelectorAll('#manifests details').forEach((d) => (d.open = false)));
+  $('expand-all').addEventListener('click', () =>
+    document.querySelectorAll('#manifests details').forEach((d) => (d.open = true)),
+  );
+  $('collapse-all').addEventListener('click', () =>
+    document.querySelectorAll('#manifests details').forEach((d) => (d.open = false)),
+  );
   $('app-select').addEventListener('change', (e) => (chooseApp(e.target.value, state.env), refresh()));
   $('env-select').addEventListener('change', (e) => (chooseApp(state.app.id, e.target.value), refresh()));
-  $('against-select').addEventListener('change', (e) => ((state.against = e.target.value), writeHash(), loadDiff(() => true)));
+  $('against-select').addEventListener(
+    'change',
+    (e) => ((state.against = e.target.value), writeHash(), loadDiff(() => true)),
+  );
   try {
     const body = await api('/api/apps');
     state.apps = body.apps;
