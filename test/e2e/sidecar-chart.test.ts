@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import YAML from 'yaml';
-import { STRATEGIC_MERGE_PATCH } from '../../src/kube/strategic-patch.js';
+import { STRATEGIC_MERGE_PATCH } from '../../src/kube/api-requests.js';
 import { REPO as repo } from '../helpers.js';
 import { PLAIN_DEPLOYMENT, sidecarStandIn } from '../kube/standin.js';
 
@@ -173,7 +173,7 @@ interface Deployment {
         containers: {
           name: string;
           env?: { name: string; value?: string }[];
-          volumeMounts?: Record<string, unknown>[];
+          volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
         }[];
         volumes?: { name: string; [k: string]: unknown }[];
       };
