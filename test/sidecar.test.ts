@@ -17,7 +17,7 @@ import {
   retryDelayMs,
   STRATEGIC_MERGE_PATCH,
   type HttpResponse,
-} from '../src/kube/strategic-patch.js';
+} from '../src/kube/api-requests.js';
 import { PATCH, PLAIN_DEPLOYMENT, sidecarStandIn, testCertificate, TOKEN } from './kube/standin.js';
 import { REPO } from './helpers.js';
 
@@ -105,6 +105,49 @@ describe('strata sidecar (HTTPS stand-in)', () => {
     });
     assert.equal((await run(['patch', '--patch-file', patchFile])).code, 0);
     assert.equal(api.requests.length, 1);
+  });
+
+  test('patch of a Deployment whose sidecar has a feature the chart no longer renders: sent with its delete directives', async () => {
+    const live = {
+      ...PLAIN_DEPLOYMENT,
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'strata',
+                env: [{ name: 'STRATA_PLATFORM_POLICY', value: '/etc/strata/platform/platform-policy.yaml' }],
+                volumeMounts: [{ name: 'strata-platform-policy', mountPath: '/etc/strata/platform' }],
+              },
+            ],
+            volumes: [{ name: 'strata-platform-policy', configMap: { name: 'strata-platform-policy' } }],
+          },
+        },
+      },
+    };
+    api.reset([{ status: 200 }], { status: 200, body: live });
+    const r = await run(['patch', '--patch-file', patchFile]);
+    assert.equal(r.code, 0);
+    const sent = JSON.parse(api.requests[0].body) as { spec: { template: { spec: Record<string, unknown> } } };
+    assert.deepEqual(sent.spec.template.spec, {
+      containers: [
+        {
+          ...PATCH.spec.template.spec.containers[0],
+          env: [{ name: 'STRATA_PLATFORM_POLICY', $patch: 'delete' }],
+          volumeMounts: [{ mountPath: '/etc/strata/platform', $patch: 'delete' }],
+        },
+      ],
+      volumes: [{ name: 'strata-platform-policy', $patch: 'delete' }],
+    });
+    assert.match(
+      r.stderr,
+      /removing: env STRATA_PLATFORM_POLICY, mount \/etc\/strata\/platform, volume strata-platform-policy\n/,
+    );
+    assert.doesNotMatch(r.stderr, /platform-policy\.yaml/, 'names only, never values');
+    // unpatch sends its document as it is (it reads nothing).
+    api.reset([{ status: 200 }], { status: 200, body: live });
+    assert.equal((await run(['unpatch', '--patch-file', patchFile])).code, 0);
+    assert.deepEqual(JSON.parse(api.requests[0].body), PATCH);
   });
 
   test('namespace and deployment flags choose the object; --dry-run asks for dryRun=All', async () => {

@@ -13,7 +13,8 @@
  * the sidecar goes right after the repo-server container.
  */
 import { UserError } from '../core/errors.js';
-import type { PatchTarget } from './strategic-patch.js';
+import type { PatchTarget } from './api-requests.js';
+import { isObject, podSpecOf, withPodSpec } from './pod-spec.js';
 
 const ORDER_KEY = '$setElementOrder/containers';
 /** Container names that mean "the repo-server" in the known installs (argo-cd manifests and operator; argo-helm). */
@@ -25,16 +26,6 @@ interface ContainerLike {
   readonly name?: unknown;
   readonly command?: unknown;
   readonly args?: unknown;
-}
-
-type JsonObject = Record<string, unknown>;
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function podSpecOf(doc: unknown): JsonObject | undefined {
-  const spec = isObject(doc) ? doc.spec : undefined;
-  const template = isObject(spec) ? spec.template : undefined;
-  const podSpec = isObject(template) ? template.spec : undefined;
-  return isObject(podSpec) ? podSpec : undefined;
 }
 
 const namesOf = (list: unknown): string[] =>
@@ -110,7 +101,5 @@ export function orderContainers(patch: unknown, deployment: unknown, target: Pat
     if (name(c) === repoServer) order.push(...sidecars);
   }
   const newSpec = { ...patchSpec, [ORDER_KEY]: order.map((n) => ({ name: n })) };
-  const p = patch as JsonObject & { spec: JsonObject & { template: JsonObject } };
-  const newPatch = { ...p, spec: { ...p.spec, template: { ...p.spec.template, spec: newSpec } } };
-  return { patch: newPatch, repoServer, note };
+  return { patch: withPodSpec(patch, newSpec), repoServer, note };
 }

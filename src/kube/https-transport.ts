@@ -1,6 +1,6 @@
 import { request } from 'node:https';
 
-import type { HttpRequest, HttpResponse } from './strategic-patch.js';
+import type { HttpRequest, HttpResponse } from './api-requests.js';
 
 /** Sends one request and resolves with the whole response; rejects on network errors and timeouts. */
 export type Transport = (req: HttpRequest) => Promise<HttpResponse>;

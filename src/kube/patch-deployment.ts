@@ -1,5 +1,6 @@
 import { UserError } from '../core/errors.js';
 import { orderContainers } from './container-order.js';
+import { pruneSidecar } from './sidecar-prune.js';
 import type { Transport } from './https-transport.js';
 import {
   argoCdOwner,
@@ -15,7 +16,7 @@ import {
   type HttpResponse,
   type PatchTarget,
   type RetryPolicy,
-} from './strategic-patch.js';
+} from './api-requests.js';
 
 export interface PatchDeploymentOptions {
   readonly target: PatchTarget;
@@ -32,6 +33,11 @@ export interface PatchDeploymentOptions {
    * the sidecar lands right after the repo-server container whatever it is named (`patch` only: container-order.ts).
    */
   readonly orderContainers?: boolean;
+  /**
+   * Read the Deployment first and, when the sidecar is already there, add delete directives for the env, mounts
+   * and volumes strata's chart owns and the patch no longer has (`patch` only: sidecar-prune.ts).
+   */
+  readonly pruneSidecar?: boolean;
   readonly retry?: RetryPolicy;
 }
 
@@ -47,14 +53,15 @@ export type PatchResult = 'patched' | 'missing';
 /**
  * Send the patch, retrying conflicts (409), throttling (429), server errors (5xx) and network errors with
  * bounded backoff. Strategic merge by name makes a repeated patch harmless, so retrying is always safe.
- * With `refuseOperatorOwned` or `orderContainers` the Deployment is read first: one owned by an
- * argocd-operator ArgoCD resource is refused (the operator would revert the patch), and the container order
- * the patch asks for is resolved against the containers it has. A container added between that read and the
+ * With `refuseOperatorOwned`, `orderContainers` or `pruneSidecar` the Deployment is read first: one owned by an
+ * argocd-operator ArgoCD resource is refused (the operator would revert the patch), the container order the
+ * patch asks for is resolved against the containers it has, and what the chart no longer renders into the
+ * existing sidecar is deleted. A container added between that read and the
  * PATCH keeps its place only if the API server's merge puts it there; the next install or upgrade fixes it.
  */
 export async function patchDeployment(options: PatchDeploymentOptions, io: PatchDeploymentIo): Promise<PatchResult> {
   let patch = options.patch;
-  if (options.refuseOperatorOwned || options.orderContainers) {
+  if (options.refuseOperatorOwned || options.orderContainers || options.pruneSidecar) {
     const got = await sendWithRetry(buildGetRequest(options.target, options.token), options, io);
     if (got === 'missing') return 'missing';
     let obj: unknown;
@@ -69,6 +76,11 @@ export async function patchDeployment(options: PatchDeploymentOptions, io: Patch
       const ordered = orderContainers(patch, obj, options.target);
       if (ordered.note) io.log(ordered.note);
       patch = ordered.patch;
+    }
+    if (options.pruneSidecar) {
+      const pruned = pruneSidecar(patch, obj);
+      if (pruned.removed.length) io.log(`no longer in the patch, removing: ${pruned.removed.join(', ')}`);
+      patch = pruned.patch;
     }
   }
   const sent = await sendWithRetry(

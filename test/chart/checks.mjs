@@ -915,9 +915,10 @@ Object.assign(checks, {
       assert.match(readme, new RegExp(`\\| \`${key.replace('.', '\\.')}\``), `helm/strata/README.md lists ${key}`);
   },
 
-  'docs/install.md: the clean-up patch for turning a feature off on upgrade gives the Deployment without it'() {
-    // A strategic merge cannot delete env or mounts from a container it may be creating (directives inside a new
-    // list item are kept as data), so the chart's patch only adds; install.md gives the one-off removal.
+  'docs/install.md: the fallback clean-up patch for turning a feature off gives the Deployment without it'() {
+    // The patch Job removes a feature's env, mount and volume by itself (src/kube/sidecar-prune.ts, tested through
+    // the chart in test/e2e/sidecar-chart.test.ts); install.md keeps the manual removal for an upgrade whose Job
+    // did not run (--no-hooks), and this check keeps that command right.
     const stock = stockDeploymentFile();
     const install = readFileSync(join(repo, 'docs/install.md'), 'utf8');
     const m = /<!-- strata-feature-off -->\s*```sh\n([\s\S]*?)```/.exec(install);

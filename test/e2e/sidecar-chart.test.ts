@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import YAML from 'yaml';
-import { STRATEGIC_MERGE_PATCH } from '../../src/kube/strategic-patch.js';
+import { STRATEGIC_MERGE_PATCH } from '../../src/kube/api-requests.js';
 import { REPO as repo } from '../helpers.js';
 import { PLAIN_DEPLOYMENT, sidecarStandIn } from '../kube/standin.js';
 
@@ -86,7 +86,108 @@ describe('strata sidecar and the chart', () => {
       );
     });
   }
+
+  // An upgrade that turns platformPolicy and ageKeys off: the hook Job's patch must take the sidecar's
+  // STRATA_PLATFORM_POLICY / STRATA_AGE_KEYS_DIR, their mounts and the pod's volumes out again (Helm deletes the
+  // ConfigMap and Secret they point at), and leave what an operator added to the sidecar. Each step is the real
+  // path: the chart's patch, `strata sidecar patch` reading the live Deployment from the stand-in, and the PATCH it
+  // sends applied with the API server's merge (kubectl patch --local).
+  test('turning platformPolicy and ageKeys off on upgrade gives exactly a fresh install without them', async (t) => {
+    const stock = join(shared, 'fixtures/argocd/argocd-repo-server-deployment.yaml');
+    if (!hasGoRenderer() || !hasKubectl()) {
+      t.skip('needs go with Debian sprig and kubectl: run test/chart/run.sh once to install them');
+      return;
+    }
+    if (!existsSync(stock)) {
+      t.skip(`no ${stock} (../shared beside this clone, or STRATA_SHARED_DIR)`);
+      return;
+    }
+    const values = join(dir, 'features-on.yaml');
+    writeFileSync(
+      values,
+      YAML.stringify({
+        platformPolicy: { platform: { denyKinds: ['ClusterRoleBinding'] } },
+        ageKeys: { enabled: true, projects: { 'team-a': 'AGE-SECRET-KEY-1TEAMA' } },
+      }),
+    );
+    const on = renderedPatches(['-f', values]).patch;
+    const off = renderedPatches().patch;
+    let step = 0;
+    /** One hook Job run against the Deployment in `live`: the file holding the Deployment afterwards. */
+    const patchJob = async (live: string, patch: string): Promise<string> => {
+      const n = ++step;
+      const patchFile = join(dir, `upgrade-${n}-patch.json`);
+      writeFileSync(patchFile, patch);
+      api.reset([{ status: 200 }], { status: 200, body: YAML.parse(readFileSync(live, 'utf8')) });
+      const r = await run(['patch', '--patch-file', patchFile]);
+      assert.equal(r.code, 0, r.stderr);
+      const out = join(dir, `upgrade-${n}-deployment.json`);
+      writeFileSync(out, kubectlPatch(live, api.requests[0].body));
+      return out;
+    };
+    const podSpec = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as Deployment).spec.template.spec;
+    const sidecar = (file: string) => podSpec(file).containers.find((c) => c.name === 'strata')!;
+
+    const withBoth = await patchJob(stock, on);
+    assert.deepEqual(
+      sidecar(withBoth)
+        .env!.map((e) => e.name)
+        .filter((n) => n.startsWith('STRATA_')),
+      ['STRATA_LOG_LEVEL', 'STRATA_PLATFORM_POLICY', 'STRATA_AGE_KEYS_DIR'],
+      'both features on',
+    );
+    const upgraded = await patchJob(withBoth, off);
+    const fresh = await patchJob(stock, off);
+    assert.deepEqual(JSON.parse(readFileSync(upgraded, 'utf8')), JSON.parse(readFileSync(fresh, 'utf8')));
+
+    // What an operator added to the sidecar by hand (an env variable, a mount, a volume) is not the chart's: it stays.
+    const edited = JSON.parse(readFileSync(withBoth, 'utf8')) as Deployment;
+    const spec = edited.spec.template.spec;
+    const mine = spec.containers.find((c) => c.name === 'strata')!;
+    mine.env!.push({ name: 'NODE_OPTIONS', value: '--max-old-space-size=512' });
+    mine.volumeMounts!.push({ name: 'extra-ca', mountPath: '/etc/ssl/extra', readOnly: true });
+    spec.volumes!.push({ name: 'extra-ca', configMap: { name: 'extra-ca' } });
+    const editedFile = join(dir, 'upgrade-edited.json');
+    writeFileSync(editedFile, JSON.stringify(edited));
+    const kept = podSpec(await patchJob(editedFile, off));
+    const keptSidecar = kept.containers.find((c) => c.name === 'strata')!;
+    assert.deepEqual(
+      keptSidecar.env!.map((e) => e.name),
+      ['HOME', 'STRATA_LOG_LEVEL', 'NODE_OPTIONS'],
+    );
+    assert.deepEqual(
+      keptSidecar.volumeMounts!.map((m) => m.mountPath).filter((p) => p.startsWith('/etc/')),
+      ['/etc/ssl/extra'],
+    );
+    assert.deepEqual(
+      kept.volumes!.map((v) => v.name).filter((n) => n.startsWith('strata-') || n === 'extra-ca'),
+      ['strata-plugin', 'strata-tmp', 'extra-ca'],
+    );
+  });
 });
+
+interface Deployment {
+  spec: {
+    template: {
+      spec: {
+        containers: {
+          name: string;
+          env?: { name: string; value?: string }[];
+          volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+        }[];
+        volumes?: { name: string; [k: string]: unknown }[];
+      };
+    };
+  };
+}
+
+/** `kubectl patch --local` (the API server's strategic merge, no cluster): the patched object as JSON text. */
+function kubectlPatch(file: string, patch: string): string {
+  return execFileSync('kubectl', ['patch', '--local', '-f', file, '--type', 'strategic', '-p', patch, '-o', 'json'], {
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG: '/nonexistent' },
+  });
+}
 
 function hasKubectl(): boolean {
   try {
@@ -106,9 +207,11 @@ function hasGoRenderer(): boolean {
   return existsSync('/usr/share/gocode/src/github.com/Masterminds/sprig');
 }
 
-/** patch.json / unpatch.json from the chart's rendered ConfigMap (default values). */
-function renderedPatches(): { patch: string; unpatch: string } {
-  const out = execFileSync(join(repo, 'test/chart/render.sh'), [join(repo, 'helm/strata')], { encoding: 'utf8' });
+/** patch.json / unpatch.json from the chart's rendered ConfigMap (default values, or with `args`: -f, --set). */
+function renderedPatches(args: string[] = []): { patch: string; unpatch: string } {
+  const out = execFileSync(join(repo, 'test/chart/render.sh'), [...args, join(repo, 'helm/strata')], {
+    encoding: 'utf8',
+  });
   const doc = out.split(/^---$/m).find((d) => /^\s+patch\.json: \|/m.test(d));
   assert.ok(doc, 'the chart renders a ConfigMap with patch.json');
   const block = (key: string) => {

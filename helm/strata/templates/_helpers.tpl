@@ -220,7 +220,9 @@ changes nothing. $setElementOrder asks for the sidecar right after the repo-serv
 logs/exec default to the first container); a merge puts a new item first when the order list does not name
 its neighbours, so `strata sidecar patch` reads the Deployment and rewrites this list to all of its
 containers in place with the sidecar after the repo-server, which it finds when containerName is not there
-(src/kube/container-order.ts).
+(src/kube/container-order.ts). This patch only adds: when the sidecar already runs, the Job also deletes the
+STRATA_* env and feature mounts and volumes it no longer lists (src/kube/sidecar-prune.ts); a deletion rendered
+here would stay as data in a container the merge creates.
 */}}
 {{- define "strata.sidecarPatch" -}}
 spec:

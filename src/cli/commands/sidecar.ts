@@ -6,7 +6,7 @@ import { UsageError, UserError } from '../../core/errors.js';
 import { httpsTransport } from '../../kube/https-transport.js';
 import { loadCredentials, resolveClusterSettings } from '../../kube/in-cluster.js';
 import { patchDeployment } from '../../kube/patch-deployment.js';
-import { targetProblems } from '../../kube/strategic-patch.js';
+import { targetProblems } from '../../kube/api-requests.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { SIDECAR } from '../declarations.js';
 import type { Parsed } from '../declare.js';
@@ -103,6 +103,7 @@ async function run(ctx: CommandContext, args: Parsed<(typeof SIDECAR)['options']
       dryRun: options.dryRun,
       refuseOperatorOwned: options.action === 'patch',
       orderContainers: options.action === 'patch',
+      pruneSidecar: options.action === 'patch',
     },
     { send: httpsTransport({ apiServer: settings.apiServer, ca }), sleep: (ms) => sleep(ms), log },
   );

@@ -1,6 +1,7 @@
 /**
- * The pure half of `strata sidecar`: the PATCH request for a Deployment, what each response status means,
- * and the retry policy. No I/O here: patch-deployment.ts drives it with an injected transport and clock.
+ * The pure half of `strata sidecar`'s talk with the API server: the GET and PATCH requests for a Deployment, what
+ * each response status means, and the retry policy. It builds requests only: the strategic merge itself is the API
+ * server's. No I/O here: patch-deployment.ts drives it with an injected transport and clock.
  */
 
 export const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json';
