@@ -390,7 +390,7 @@ describe('Ajv never runs repository schema text (property)', () => {
           for (const x of instancesFor(words)) validate(x);
         });
       }),
-      fuzzParams(150),
+      fuzzParams(60),
     );
   });
 
@@ -450,7 +450,7 @@ describe('Ajv never runs repository schema text (property)', () => {
           if (structuralErrors(crd, ro).length === 0) ruleProblems(crd, ro);
         });
       }),
-      fuzzParams(100),
+      fuzzParams(40),
     );
   });
 });
@@ -576,7 +576,7 @@ function checkTemplate(
 
 describe('Handlebars never runs repository template text (property)', () => {
   it('every breakout in every template construct, one construct at a time (npm test: a seeded sample of breakouts)', () => {
-    for (const text of tableRows(BREAKOUT_TEXTS, 4)) {
+    for (const text of tableRows(BREAKOUT_TEXTS, 3)) {
       const w: TemplateWords = { a: text, b: text, c: text, k: 'k', p: text, n: 1 };
       for (const c of CONSTRUCTS) checkTemplate(w, [c], '', text, text);
     }
@@ -587,7 +587,7 @@ describe('Handlebars never runs repository template text (property)', () => {
       fc.property(templateCase, ({ words, parts, sep, name, tplText }) => {
         checkTemplate({ ...words, n: Number.isFinite(words.n) ? Math.abs(words.n) : 1 }, parts, sep, name, tplText);
       }),
-      fuzzParams(150),
+      fuzzParams(60),
     );
   });
 });

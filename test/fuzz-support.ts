@@ -18,12 +18,12 @@ export const FULL_TABLES = process.env.STRATA_FULL_TABLES === '1' || Number(proc
 export function tableRows<T>(rows: readonly T[], n: number, keep: (row: T) => boolean = () => false): T[] {
   if (FULL_TABLES) return [...rows];
   const kept = rows.filter(keep);
-  const rest = rows.map((_, i) => i).filter((i) => !keep(rows[i]!));
-  const picked = new Set(
-    fc.sample(fc.subarray(rest, { minLength: Math.min(n, rest.length), maxLength: Math.min(n, rest.length) }), {
-      ...fuzzParams(1),
-      numRuns: 1,
-    })[0],
+  const rest = rows.map((_, i) => i).filter((i) => !keep(rows[i]));
+  const picked = new Set<number>(
+    fc.sample<number[]>(
+      fc.subarray(rest, { minLength: Math.min(n, rest.length), maxLength: Math.min(n, rest.length) }),
+      { seed: fuzzParams(1).seed!, numRuns: 1 },
+    )[0],
   );
   return rows.filter((row, i) => kept.includes(row) || picked.has(i));
 }
