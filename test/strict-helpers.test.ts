@@ -62,7 +62,10 @@ describe('helpers with map and list arguments', () => {
         if (out.includes('[object ')) offenders.push(`${sources.get(path)} -> ${out.slice(0, 80)}`);
       }
     }
-    assert.ok(printed > (FULL_TABLES ? 1000 : 400), `only ${printed} calls printed something: the probe is not probing`);
+    assert.ok(
+      printed > (FULL_TABLES ? 1000 : 400),
+      `only ${printed} calls printed something: the probe is not probing`,
+    );
     assert.deepEqual(offenders, []);
   });
 });
