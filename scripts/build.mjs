@@ -93,7 +93,7 @@ cpSync('src/server/public', 'dist/public', { recursive: true });
 // @bufbuild/cel's CommonJS entry requires every module of the package and of @bufbuild/protobuf, whose
 // well-known-type descriptors are decoded when their modules run: ~140 ms of CPU on the first CEL rule of a
 // process (docs/performance.md). Its ES module build is marked side-effect free, so bundling only the names
-// src/policy/cel*.ts use from it lets esbuild drop the modules nothing reaches (JSON, binary and text
+// src/cel/*.ts use from it lets esbuild drop the modules nothing reaches (JSON, binary and text
 // formats, most well-known types): the same code for what remains, ~35% less to run. A name missing here is
 // `undefined` in the bundle: test/e2e/warm.test.ts and the hostile corpus render the plate example, whose
 // policy has CEL rules, through dist/.

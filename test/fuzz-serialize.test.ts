@@ -33,7 +33,7 @@ describe('serializer round trip (property)', () => {
         same(docs, read11(text), text);
         same(docs, read12(text), text);
       }),
-      fuzzParams(300),
+      fuzzParams(120),
     );
   });
 
@@ -44,7 +44,7 @@ describe('serializer round trip (property)', () => {
         same([v], read11(text), text);
         same([v], read12(text), text);
       }),
-      fuzzParams(300),
+      fuzzParams(120),
     );
   });
 });

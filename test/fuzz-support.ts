@@ -4,6 +4,30 @@ import fc from 'fast-check';
 // deterministic; STRATA_FUZZ_RUNS=<n> (e.g. in .ci/run) runs each property n times, STRATA_FUZZ_SEED picks
 // another seed.
 
+/**
+ * Whether exhaustive tables (every breakout in every construct, every helper with every argument list) run
+ * whole: in a longer fuzz run (STRATA_FUZZ_RUNS, .ci/run) and with STRATA_FULL_TABLES=1, which
+ * test/e2e/full-tables.test.ts sets. `npm test` runs a seeded sample of each, to stay under its time budget.
+ */
+export const FULL_TABLES = process.env.STRATA_FULL_TABLES === '1' || Number(process.env.STRATA_FUZZ_RUNS) > 0;
+
+/**
+ * `rows` whole when FULL_TABLES, else the rows `keep` names plus `n` others picked by the fuzz seed, in table
+ * order. A sample, not a prefix: another seed (STRATA_FUZZ_SEED) tries other rows.
+ */
+export function tableRows<T>(rows: readonly T[], n: number, keep: (row: T) => boolean = () => false): T[] {
+  if (FULL_TABLES) return [...rows];
+  const kept = rows.filter(keep);
+  const rest = rows.map((_, i) => i).filter((i) => !keep(rows[i]));
+  const picked = new Set<number>(
+    fc.sample<number[]>(
+      fc.subarray(rest, { minLength: Math.min(n, rest.length), maxLength: Math.min(n, rest.length) }),
+      { seed: fuzzParams(1).seed!, numRuns: 1 },
+    )[0],
+  );
+  return rows.filter((row, i) => kept.includes(row) || picked.has(i));
+}
+
 export function fuzzParams(defaultRuns: number): fc.Parameters<unknown> {
   const runs = Number(process.env.STRATA_FUZZ_RUNS);
   const seed = Number(process.env.STRATA_FUZZ_SEED);

@@ -82,7 +82,7 @@ describe('--set parser (property)', () => {
               assert.ok(typeof s === 'number' || !['__proto__', 'constructor', 'prototype'].includes(s));
           }
         }),
-        fuzzParams(500),
+        fuzzParams(200),
       );
     });
   }
@@ -116,7 +116,7 @@ describe('--set parser (property)', () => {
           );
         },
       ),
-      fuzzParams(500),
+      fuzzParams(200),
     );
   });
 });
@@ -166,7 +166,7 @@ describe('merge (property)', () => {
         assertPlain(values);
         assertPrototypesClean();
       }),
-      fuzzParams(400),
+      fuzzParams(150),
     );
   });
 
@@ -182,7 +182,7 @@ describe('merge (property)', () => {
         for (const k of path.slice(0, -1)) v = isMap(v) && Object.hasOwn(v, k) ? v[k] : undefined;
         assert.ok(!isMap(v) || !Object.hasOwn(v, path[path.length - 1]), `${formatPath(path)} survived`);
       }),
-      fuzzParams(400),
+      fuzzParams(150),
     );
   });
 
@@ -220,7 +220,7 @@ describe('merge (property)', () => {
         assertPlain(b.result().values);
         assertPrototypesClean();
       }),
-      fuzzParams(300),
+      fuzzParams(120),
     );
   });
 });
@@ -260,7 +260,7 @@ describe('YAML loader (property)', () => {
         assertPlain(r.value);
         assertPrototypesClean();
       }),
-      fuzzParams(1500),
+      fuzzParams(400),
     );
   });
 
@@ -269,7 +269,7 @@ describe('YAML loader (property)', () => {
       fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
         userErrorOrValue(() => loadYamlFile(bytes, 'values.yaml'));
       }),
-      fuzzParams(800),
+      fuzzParams(250),
     );
   });
 
@@ -285,7 +285,7 @@ describe('YAML loader (property)', () => {
         }
         assert.deepStrictEqual(r.value ?? {}, v, text);
       }),
-      fuzzParams(300),
+      fuzzParams(120),
     );
   });
 });

@@ -8,7 +8,7 @@ import { FindingsError, UserError } from '../src/core/errors.js';
 import { MemoryFs } from '../src/core/fs.js';
 import { render } from '../src/core/render.js';
 import { parseSetExpression } from '../src/core/set-parser.js';
-import { compileCel, CostMeter, isCompileError, toCel } from '../src/policy/cel.js';
+import { compileCel, CostMeter, isCompileError, toCel } from '../src/cel/cel.js';
 import { parseKind } from '../src/policy/custom.js';
 import { lintApp } from '../src/checks/lint.js';
 

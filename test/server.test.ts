@@ -341,34 +341,3 @@ describe('strata serve over a temp copy', () => {
     assert.deepEqual(snapshot(), before);
   });
 });
-
-describe('strata serve from a copied dist/ (as in the image)', () => {
-  test('the page and the API are served by the bundle alone', async () => {
-    const dist = join(mkdtempSync(join(tmpdir(), 'strata-dist-')), 'dist');
-    cpSync(join(repo, 'dist'), dist, { recursive: true });
-    const { spawn } = await import('node:child_process');
-    const child = spawn(
-      process.execPath,
-      [join(dist, 'strata.js'), 'serve', join(repo, 'examples', 'plate'), '--port', '0'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    try {
-      const url = await new Promise<string>((done, fail) => {
-        let err = '';
-        child.stderr.on('data', (d: Buffer) => {
-          err += d.toString();
-          const m = /at (http:\/\/\S+)/.exec(err);
-          if (m) done(m[1]);
-        });
-        child.on('exit', (code) => fail(new Error(`serve exited ${code}: ${err}`)));
-      });
-      const page = await fetch(url);
-      assert.equal(page.status, 200);
-      assert.match(await page.text(), /<html/i);
-      const apps = await fetch(new URL('api/apps', url));
-      assert.equal(apps.status, 200);
-    } finally {
-      child.kill('SIGTERM');
-    }
-  });
-});

@@ -7,8 +7,8 @@ import { sopsDecrypt } from '../secrets/keys.js';
 import { createCaches, render, type Check, type RenderCaches, type RenderResult } from '../core/render.js';
 import { toYamlStream } from '../core/serialize.js';
 import type { CompiledStore } from '../core/templates.js';
-import { DiskFs } from '../io/disk-fs.js';
-import { findCheckout, findRepoRoot } from '../io/repo.js';
+import type { DiskFs } from '../io/disk-fs.js';
+import { findCheckout, findRepoRoot, openAppIn } from '../io/repo.js';
 import { lookupAppRevision, type LastCommit } from './app-revision.js';
 import { TARBALL_REL_PATH_VAR, type Env } from './contract.js';
 import { requireRepositoryPolicy, type PartialTree } from '../policy/config.js';
@@ -133,9 +133,7 @@ export function locateApp(cwd: string, env: Env, maxFileBytes?: number, tree?: T
     if (sourcePath !== undefined && !sameDir(join(root, normalizeSourcePath(sourcePath)), real))
       partial = withRootPath(rootPathOf(sourcePath, relative(root, real)));
   }
-  const fs = new DiskFs(root, { immutable: true, ...(maxFileBytes ? { maxFileBytes } : {}) });
-  const appDir = fs.relativePath(real);
-  if (appDir === undefined) throw new UserError(`${cwd} is outside the repository root ${root}`);
+  const { fs, appDir } = openAppIn(root, real, cwd, maxFileBytes);
   return { fs, appDir, repoRoot: fs.root, ...(partial ? { partial } : {}) };
 }
 

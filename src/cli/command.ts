@@ -3,6 +3,7 @@ import type { Limits } from '../core/limits.js';
 import type { CompiledStore } from '../core/templates.js';
 import type { RenderCaches } from '../core/render.js';
 import type { Logger } from '../io/logger.js';
+import type { Io } from './main.js';
 import { helpText, parseCommand, type CommandDecl, type OptionDecls, type Parsed } from './declare.js';
 
 /** What a command gets from the process: entry points read nothing else from `process`. */
@@ -29,6 +30,11 @@ export interface CommandContext {
   readonly embedded?: boolean;
   /** The warm renderer's caches, shared by its requests (content-checked; see GenerateOptions.caches). */
   readonly caches?: RenderCaches;
+  /**
+   * main itself, for the warm renderer, which runs each request's argv through it. Handed in, not imported: main
+   * loads the command modules, so a command importing main.ts would close an import cycle (architecture.test.ts).
+   */
+  readonly main?: (io: Io) => Promise<number>;
 }
 
 /**

@@ -148,6 +148,7 @@ export async function main(io: Io): Promise<number> {
     ...(io.stdin ? { stdin: io.stdin } : {}),
     ...(io.embedded ? { embedded: true } : {}),
     ...(io.caches ? { caches: io.caches } : {}),
+    main,
   };
   let code: number;
   try {

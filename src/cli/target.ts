@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
-import { DiskFs } from '../io/disk-fs.js';
-import { findRepoRoot } from '../io/repo.js';
+import type { DiskFs } from '../io/disk-fs.js';
+import { findRepoRoot, openAppIn } from '../io/repo.js';
 
 export interface AppTarget {
   fs: DiskFs;
@@ -24,8 +24,5 @@ export function openApp(
   } catch {
     throw new UserError(`no such directory: ${dirArg ?? abs}`);
   }
-  const fs = new DiskFs(root, { immutable: true, ...(limits ? { maxFileBytes: limits.fileBytes } : {}) });
-  const appDir = fs.relativePath(abs);
-  if (appDir === undefined) throw new UserError(`${dirArg ?? abs} is outside the repository root ${root}`);
-  return { fs, appDir };
+  return openAppIn(root, abs, dirArg ?? abs, limits?.fileBytes);
 }

@@ -61,7 +61,8 @@ export interface DiffAllResult {
 }
 
 type Side = 'worktree' | 'revision';
-type Outcome = { ok: true; objects: K8sObject[] } | { ok: false; error: string };
+/** One side's render of a pair. */
+export type Outcome = { ok: true; objects: K8sObject[] } | { ok: false; error: string };
 type Loaded = { ok: true; app: App } | { ok: false; error: string } | undefined;
 
 export function diffAll(opts: DiffAllOptions): DiffAllResult {
@@ -138,35 +139,18 @@ export function diffAll(opts: DiffAllOptions): DiffAllResult {
     const envsThen = appThen ? wanted(appThen.config.environments) : [];
     for (const env of [...new Set([...envsNow, ...envsThen])].sort()) {
       const base = { app, name, env };
-      if (!envsNow.includes(env)) {
-        const before = renderSide('revision', { app: appThen! }, env); // an env of the revision's app only: it loaded
-        results.push(
-          before.ok
-            ? { ...base, status: 'removed', objects: diff(before.objects, []) }
-            : { ...base, status: 'removed', objects: [], beforeError: before.error },
-        );
-        continue;
-      }
-      if (then && !then.ok) {
-        // Broken at the revision (so its environments were unknown there), renders now: changed, or an error.
-        const after = renderSide('worktree', { app: appNow! }, env);
-        results.push(
-          after.ok
-            ? { ...base, status: 'changed', objects: diff([], after.objects), beforeError: then.error }
-            : { ...base, status: 'error', objects: [], error: after.error, beforeError: then.error },
-        );
-        continue;
-      }
-      if (!envsThen.includes(env)) {
-        const after = renderSide('worktree', { app: appNow! }, env);
-        results.push(
-          after.ok
-            ? { ...base, status: 'added', objects: diff([], after.objects) }
-            : { ...base, status: 'error', objects: [], error: after.error },
-        );
-        continue;
-      }
-      if (appNow && appThen) results.push(comparePair(base, appNow, appThen, sameConfig));
+      // An env of the revision's app only (it loaded there); broken at the revision, so its environments were
+      // unknown there; an env of the working tree's only; on both sides.
+      if (!envsNow.includes(env))
+        results.push({ ...base, ...pairStatus(renderSide('revision', { app: appThen! }, env), undefined, diff) });
+      else if (then && !then.ok)
+        results.push({
+          ...base,
+          ...pairStatus({ ok: false, error: then.error }, renderSide('worktree', { app: appNow! }, env), diff),
+        });
+      else if (!envsThen.includes(env))
+        results.push({ ...base, ...pairStatus(undefined, renderSide('worktree', { app: appNow! }, env), diff) });
+      else if (appNow && appThen) results.push(comparePair(base, appNow, appThen, sameConfig));
     }
   }
   return { against: revision.commit, results, rendered };
@@ -196,19 +180,28 @@ export function diffAll(opts: DiffAllOptions): DiffAllResult {
       }
     }
     after ??= renderSide('worktree', { app: appNow }, env);
-    const before = renderSide('revision', { app: appThen }, env);
-    if (!after.ok)
-      return {
-        ...base,
-        status: 'error',
-        objects: [],
-        error: after.error,
-        ...(before.ok ? {} : { beforeError: before.error }),
-      };
-    if (!before.ok) return { ...base, status: 'changed', objects: diff([], after.objects), beforeError: before.error };
-    const objects = diff(before.objects, after.objects);
-    return { ...base, status: objects.length ? 'changed' : 'unchanged', objects };
+    return { ...base, ...pairStatus(renderSide('revision', { app: appThen }, env), after, diff) };
   }
+}
+
+/**
+ * What a pair is, from each side's outcome (undefined: the pair does not exist on that side). Only on one side:
+ * `removed` or `added` (an added pair that fails is an `error`). On both: a failing working tree is an `error`
+ * whatever the revision did; a revision that failed and a working tree that renders is `changed` (fixed now);
+ * else the diff decides. A side's failure is kept as `error`/`beforeError`.
+ */
+export function pairStatus(
+  before: Outcome | undefined,
+  after: Outcome | undefined,
+  diff: (before: K8sObject[], after: K8sObject[]) => ObjectDiff[],
+): Omit<PairResult, 'app' | 'name' | 'env'> {
+  const beforeError = before && !before.ok ? { beforeError: before.error } : {};
+  if (!after) return { status: 'removed', objects: before?.ok ? diff(before.objects, []) : [], ...beforeError };
+  if (!after.ok) return { status: 'error', objects: [], error: after.error, ...beforeError };
+  if (!before) return { status: 'added', objects: diff([], after.objects) };
+  if (!before.ok) return { status: 'changed', objects: diff([], after.objects), ...beforeError };
+  const objects = diff(before.objects, after.objects);
+  return { status: objects.length ? 'changed' : 'unchanged', objects };
 }
 
 /** diff(1)'s exit code for a set of results: 2 when a pair is an error, 1 when something differs, else 0. */

@@ -2,7 +2,7 @@ import type { App } from '../core/app.js';
 import { rethrowUnlessUser } from '../core/errors.js';
 import { joinPath } from '../core/fs.js';
 import { findPolicyFile } from '../policy/config.js';
-import type { Read } from '../io/recording-fs.js';
+import { answerNow, isErrorAnswer, type Read } from '../io/recording-fs.js';
 import type { DigestFs } from './rev-fs.js';
 import { isTemplateSource, mayReadFiles } from './template-reads.js';
 
@@ -97,18 +97,13 @@ export function sameEntries(a: readonly string[], b: readonly string[]): boolean
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** Whether every recorded read gets the same answer from `other` (files compared by content id, not read). */
+/**
+ * Whether every recorded read gets the same answer from `other` (files compared by content id, not read). A
+ * failed read matches any failed read: the two sides' messages may name different causes for the same absence.
+ */
 export function replays(reads: readonly Read[], other: DigestFs): boolean {
   return reads.every((r) => {
-    try {
-      if (r.op === 'file') {
-        const id = other.digest(r.path);
-        return id === undefined ? r.answer.startsWith('error:') : id === r.answer;
-      }
-      if (r.op === 'stat') return String(other.stat(r.path)) === r.answer;
-      return other.readDir(r.path).join('\u0000') === r.answer;
-    } catch {
-      return r.answer.startsWith('error:');
-    }
+    const now = answerNow(r, other, (path) => other.digest(path));
+    return now === r.answer || (isErrorAnswer(now) && isErrorAnswer(r.answer));
   });
 }

@@ -19,12 +19,12 @@ export function levelFrom(env: Readonly<Record<string, string | undefined>>): Le
   return Object.hasOwn(RANK, l) ? (l as Level) : 'warn';
 }
 
-export function createLogger(level: Level, stream: Writable): Logger {
+export function createLogger(level: Level, stream: Writable, name = 'strata'): Logger {
   let pinoLogger: { [k: string]: (obj: object, msg: string) => void } | undefined;
   const get = () => {
     if (!pinoLogger) {
       const pino = require('pino') as typeof import('pino');
-      pinoLogger = pino.default({ level, base: { name: 'strata' } }, stream) as unknown as typeof pinoLogger;
+      pinoLogger = pino.default({ level, base: { name } }, stream) as unknown as typeof pinoLogger;
     }
     return pinoLogger!;
   };

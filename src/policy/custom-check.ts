@@ -2,7 +2,7 @@ import { pointerToSegments, valueAt } from '../core/paths.js';
 import type { CheckInput } from '../core/render.js';
 import type { Finding, RenderedObject, Severity } from '../core/types.js';
 import { objectId } from '../core/kinds.js';
-import { CEL_DEADLINE_MS, celText, CostMeter, deadlineIn, toCel, type Deadline } from './cel.js';
+import { CEL_DEADLINE_MS, celText, CostMeter, deadlineIn, toCel, type Deadline } from '../cel/cel.js';
 import { kindMatches, type CustomRule } from './custom.js';
 
 // Running one custom rule over a render's objects. A false expression is a finding with the rule's message;

@@ -1,7 +1,7 @@
 import type { Checker } from '../core/config.js';
 import { childPath } from '../core/paths.js';
 import type { Value } from '../core/types.js';
-import { compileCel, isCompileError, type CelProgram } from './cel.js';
+import { compileCel, isCompileError, type CelProgram } from '../cel/cel.js';
 import type { Severity } from './rules.js';
 import { toText } from '../core/guards.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ReadOnlyFs } from '../core/fs.js';
-import { RecordingFs, type Read } from '../io/recording-fs.js';
+import { answerNow, isErrorAnswer, RecordingFs, type Read } from '../io/recording-fs.js';
 
 // Results keyed by the content of their inputs. A computation runs against a RecordingFs (io/recording-fs.ts) that
 // notes every
@@ -14,13 +14,7 @@ function digestBytes(b: Uint8Array): string {
 }
 
 function replay(fs: ReadOnlyFs, r: Read): string {
-  try {
-    if (r.op === 'file') return digestBytes(fs.readFile(r.path));
-    if (r.op === 'stat') return String(fs.stat(r.path));
-    return fs.readDir(r.path).join('\u0000');
-  } catch (e) {
-    return `error:${(e as Error).message}`;
-  }
+  return answerNow(r, fs, (path) => digestBytes(fs.readFile(path)));
 }
 
 /**
@@ -31,7 +25,7 @@ function compact(reads: readonly Read[]): Read[] {
   const seen = new Set<string>();
   const implied = new Set(
     reads
-      .filter((r) => r.op !== 'stat' && !r.answer.startsWith('error:'))
+      .filter((r) => r.op !== 'stat' && !isErrorAnswer(r.answer))
       .map((r) => `${r.op === 'file' ? 'file' : 'dir'}\u0000${r.path}`),
   );
   return reads.filter((r) => {

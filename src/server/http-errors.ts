@@ -1,9 +1,11 @@
+import type { ServerResponse } from 'node:http';
 import { describeError, FindingsError, UserError } from '../core/errors.js';
 import type { Finding } from '../core/types.js';
 
-// The one place where errors become HTTP statuses: a user error (bad values, failed policy) is a 422 with
-// the file:line message the CLI prints; an unknown app or environment is a 404; a malformed request a 400;
-// anything else a 500 that says nothing about internals (the details go to the log).
+// The one place where errors become HTTP statuses and bodies: a user error (bad values, failed policy) is a 422
+// with the file:line message the CLI prints; an unknown app or environment is a 404; a malformed request a 400;
+// anything else a 500 that says nothing about internals (the details go to the log). The supervisor's own
+// answers (supervisor.ts: the worker is gone or late) use the same body with kinds `unavailable` and `timeout`.
 
 export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
@@ -13,7 +15,10 @@ export class BadRequestError extends Error {
   override readonly name = 'BadRequestError';
 }
 
-export type ErrorKind = 'user' | 'not_found' | 'bad_request' | 'internal';
+export type ErrorKind = 'user' | 'not_found' | 'bad_request' | 'internal' | 'unavailable' | 'timeout';
+
+/** What a Host header naming something other than this machine gets (host-guard.ts), from either thread. */
+export const FOREIGN_HOST_MESSAGE = 'this server answers only to localhost';
 
 export interface ErrorBody {
   error: { kind: ErrorKind; message: string; findings?: Finding[] };
@@ -35,5 +40,31 @@ export function mapError(err: unknown): { status: number; kind: ErrorKind; body:
 }
 
 function reply(status: number, kind: ErrorKind, message: string): { status: number; kind: ErrorKind; body: ErrorBody } {
-  return { status, kind, body: { error: { kind, message } } };
+  return { status, kind, body: errorBody(kind, message) };
+}
+
+export function errorBody(kind: ErrorKind, message: string): ErrorBody {
+  return { error: { kind, message } };
+}
+
+/**
+ * A JSON answer on a bare node:http response (the supervisor has no express). A response whose headers are
+ * already out (the worker's answer was under way) is cut off instead: the client sees a broken reply, not a
+ * second one spliced into the first.
+ */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(JSON.stringify(body));
+}
+
+export function sendError(res: ServerResponse, status: number, kind: ErrorKind, message: string): void {
+  sendJson(res, status, errorBody(kind, message));
 }

@@ -10,7 +10,7 @@ import type { Limits } from '../core/limits.js';
 import type { Level } from '../io/logger.js';
 import { ResultCache } from './cache.js';
 import { bindAddress, guardsHostHeader, hostHeaderAllowed } from './host-guard.js';
-import { mapError } from './http-errors.js';
+import { errorBody, FOREIGN_HOST_MESSAGE, mapError } from './http-errors.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { apiRouter } from './routes.js';
 import { Workspace } from './workspace.js';
@@ -69,7 +69,7 @@ export function createServer(opts: ServerOptions): StrataServer {
   const guarded = guardsHostHeader(opts.host ?? '127.0.0.1');
   app.use((req, res, next) => {
     if (guarded && !hostHeaderAllowed(req.headers.host ?? '', req.socket.localPort)) {
-      res.status(403).json({ error: { kind: 'bad_request', message: 'this server answers only to localhost' } });
+      res.status(403).json(errorBody('bad_request', FOREIGN_HOST_MESSAGE));
       return;
     }
     res.setHeader('x-content-type-options', 'nosniff');
@@ -115,7 +115,7 @@ export function createServer(opts: ServerOptions): StrataServer {
   });
   app.use((req, res) => {
     metrics.error('not_found');
-    res.status(404).json({ error: { kind: 'not_found', message: `nothing at ${req.path}` } });
+    res.status(404).json(errorBody('not_found', `nothing at ${req.path}`));
   });
   return { app, workspace, cache, metrics };
 }

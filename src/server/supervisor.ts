@@ -2,12 +2,14 @@ import { limitHint } from '../core/limits.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
-import type { Level } from '../io/logger.js';
+import { createLogger, type Level } from '../io/logger.js';
+import { FOREIGN_HOST_MESSAGE, sendError, sendJson } from './http-errors.js';
 import type { RenderWorkerData, RenderWorkerMessage } from './render-worker.js';
 import { bindAddress, guardsHostHeader, hostHeaderAllowed } from './host-guard.js';
 
@@ -29,7 +31,7 @@ export interface SupervisedOptions {
   limits: Limits;
   logLevel?: Level;
   /** Where the supervisor's own lines go (timeouts, restarts); request logs come from the worker on stderr. */
-  logStream?: NodeJS.WritableStream;
+  logStream?: Writable;
 }
 
 export interface SupervisedServer {
@@ -92,19 +94,6 @@ class RenderWorker {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-  });
-  res.end(JSON.stringify(body));
-}
-
 export async function startSupervisedServer(opts: SupervisedOptions): Promise<SupervisedServer> {
   const host = opts.host ?? '127.0.0.1';
   // The Host-header guard (host-guard.ts) is decided on the address actually bound, here and in the worker.
@@ -121,14 +110,13 @@ export async function startSupervisedServer(opts: SupervisedOptions): Promise<Su
     logLevel: opts.logLevel ?? 'info',
   };
   const deadlineMs = opts.limits.renderMs + DEADLINE_GRACE_MS;
-  const log = (msg: string): void =>
-    void opts.logStream?.write(JSON.stringify({ level: 40, time: Date.now(), name: 'strata-serve', msg }) + '\n');
+  const logger = opts.logStream ? createLogger(data.logLevel, opts.logStream, 'strata-serve') : undefined;
+  const log = (msg: string): void => logger?.warn({}, msg);
 
   let restarts = 0;
   const inFlight = new Map<ServerResponse, RenderWorker>();
   const onDeath = (w: RenderWorker, reason: string): void => {
-    for (const [res, owner] of inFlight)
-      if (owner === w) sendJson(res, 503, { error: { kind: 'unavailable', message: `${reason}; try again` } });
+    for (const [res, owner] of inFlight) if (owner === w) sendError(res, 503, 'unavailable', `${reason}; try again`);
     if (current === w && !closing) {
       restarts++;
       log(`${reason}; starting a new render worker`);
@@ -150,17 +138,17 @@ export async function startSupervisedServer(opts: SupervisedOptions): Promise<Su
     try {
       await w.ready; // a worker's start-up is not part of a request's budget
     } catch {
-      sendJson(res, 503, { error: { kind: 'unavailable', message: 'the render worker could not start' } });
+      sendError(res, 503, 'unavailable', 'the render worker could not start');
       return;
     }
     if (res.writableEnded || res.destroyed) return;
     const timer = setTimeout(() => {
-      sendJson(res, 504, {
-        error: {
-          kind: 'timeout',
-          message: `the request took longer than ${deadlineMs} ms (the render budget of ${opts.limits.renderMs} ms plus ${DEADLINE_GRACE_MS} ms; ${limitHint('renderMs')}); it was stopped`,
-        },
-      });
+      sendError(
+        res,
+        504,
+        'timeout',
+        `the request took longer than ${deadlineMs} ms (the render budget of ${opts.limits.renderMs} ms plus ${DEADLINE_GRACE_MS} ms; ${limitHint('renderMs')}); it was stopped`,
+      );
       inFlight.delete(res);
       w.stop();
       onDeath(w, 'a request passed its deadline');
@@ -179,8 +167,7 @@ export async function startSupervisedServer(opts: SupervisedOptions): Promise<Su
       // The socket usually closes just before the worker's own 'error'/'exit' arrives: give onDeath the
       // chance to answer with the reason (e.g. the heap cap) first.
       setTimeout(() => {
-        if (!res.headersSent)
-          sendJson(res, 502, { error: { kind: 'unavailable', message: 'the render worker did not answer' } });
+        if (!res.headersSent) sendError(res, 502, 'unavailable', 'the render worker did not answer');
       }, 1000);
     });
     req.pipe(up);
@@ -193,7 +180,7 @@ export async function startSupervisedServer(opts: SupervisedOptions): Promise<Su
     }
     // The worker checks the host name too, but only this thread knows the port the request came to.
     if (guarded && !hostHeaderAllowed(req.headers.host ?? '', port)) {
-      sendJson(res, 403, { error: { kind: 'bad_request', message: 'this server answers only to localhost' } });
+      sendError(res, 403, 'bad_request', FOREIGN_HOST_MESSAGE);
       return;
     }
     void proxy(req, res);

@@ -1,6 +1,6 @@
 import { UserError } from '../core/errors.js';
 import { childPath } from '../core/paths.js';
-import type { CelProgram } from '../policy/cel.js';
+import type { CelProgram } from '../cel/cel.js';
 import { isPlainMap } from '../core/guards.js';
 
 // One CRD version's openAPIV3Schema, turned into
@@ -78,7 +78,7 @@ function compileRule(raw: unknown, fail: (m: string) => never): CelRule | undefi
     return fail('a validation needs a `rule` string');
   // Transition rules compare with the stored object; strata renders desired state (a create): skip them.
   if (/\boldSelf\b/.test(r.rule) || r.optionalOldSelf === true) return undefined;
-  const { compileCel, isCompileError } = require('../policy/cel.js') as typeof import('../policy/cel.js');
+  const { compileCel, isCompileError } = require('../cel/cel.js') as typeof import('../cel/cel.js');
   const compile = (src: string, what: string): CelProgram => {
     const p = compileCel(src, ['self']);
     if (isCompileError(p)) fail(`${what}: CEL: ${p.message}${p.column !== undefined ? ` (column ${p.column})` : ''}`);

@@ -10,7 +10,7 @@ import type { CelRule, CrdVersion, RuleNode } from './crd-schema.js';
 // patterns and x-kubernetes-validations rules (src/validate/crd-schema.ts). As the API server does, CEL
 // rules run only on an object that passed the structural checks.
 
-type Cel = typeof import('../policy/cel.js');
+type Cel = typeof import('../cel/cel.js');
 let celModule: Cel | undefined; // loaded with the first CRD that has rules
 
 export interface RuleProblem {
@@ -41,7 +41,7 @@ export function ruleProblems(crd: CrdVersion, ro: RenderedObject, render?: Rende
   const root = crd.rules;
   if (!root) return [];
   const out: RuleProblem[] = [];
-  const cel = needsCel(root) ? (celModule ??= require('../policy/cel.js') as Cel) : undefined;
+  const cel = needsCel(root) ? (celModule ??= require('../cel/cel.js') as Cel) : undefined;
   render?.check(crd.file);
   const deadline = cel?.deadlineIn(cel.CEL_DEADLINE_MS, render);
   let timedOut = false;

@@ -39,7 +39,8 @@ export const command = defineCommand(WARM_RENDERER, async (ctx) => {
   // bytes (every request is a new checkout, so nothing is trusted by path). They grow with the apps served;
   // the memory bound retires the process (the supervisor starts a fresh one) before they grow without limit.
   const caches = createCaches({ store });
-  const { main } = await import('../main.js');
+  const main = ctx.main;
+  if (!main) throw new UsageError('warm-renderer runs requests through main, which starts it');
   await serveRenderer(
     async (req) => {
       const out = new ByteSink();

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
+
+// "Runs in linear time", checked without a wall-clock bound (which fails on a loaded machine and passes a
+// quadratic algorithm on a fast one): the same work on FACTOR times the input must take well under FACTOR²
+// times as long. Each size is timed at its best of three runs, after a warm-up, so one scheduling hiccup or
+// garbage collection does not decide; times under FLOOR_MS count as FLOOR_MS, so a run too quick to time
+// cannot make a ratio out of noise (a quadratic run at the large size takes seconds, far above the floor).
+
+export const FACTOR = 8;
+const FLOOR_MS = 1;
+
+function best(run: () => void): number {
+  let ms = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    run();
+    ms = Math.min(ms, performance.now() - t);
+  }
+  return Math.max(ms, FLOOR_MS);
+}
+
+/** How many times longer `run(size * FACTOR)` takes than `run(size)`: ~FACTOR when linear, ~FACTOR² when quadratic. */
+export function growth(run: (size: number) => void, size: number): number {
+  run(size);
+  const small = best(() => run(size));
+  return best(() => run(size * FACTOR)) / small;
+}
+
+/**
+ * Fails when `run` grows more than `limit` times from `size` to `size * FACTOR`: by default three times linear
+ * growth, a third of quadratic. Work that allocates a lot grows a little faster than its steps (garbage
+ * collection): such a case may allow up to half of quadratic.
+ */
+export function assertLinear(what: string, run: (size: number) => void, size: number, limit = FACTOR * 3): void {
+  const g = growth(run, size);
+  assert.ok(
+    g < limit,
+    `${what}: ${FACTOR}x the input took ${g.toFixed(1)}x as long (linear: ~${FACTOR}x, quadratic: ~${FACTOR ** 2}x)`,
+  );
+}
