@@ -1,18 +1,13 @@
 // The semantic diff (pure), reading an app from git (gitFs), and `strata diff` on the plate example.
 // Run: node --import tsx --test test/diff-objects.test.ts
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 
 import { command as diffCommand } from '../src/cli/commands/diff.js';
-import { render } from '../src/core/render.js';
 import type { K8sObject } from '../src/core/types.js';
 import { diffObjects, formatDiff } from '../src/diff/diff.js';
-import { gitFs } from '../src/io/git-fs.js';
 
 const REPO = resolve(__dirname, '..');
 
@@ -141,60 +136,5 @@ describe('strata diff', () => {
       { code: 0, out: '' },
     );
   });
-
-  test('--against-ref reads the app from git without a checkout', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'strata-diff-'));
-    cpSync(join(REPO, 'examples/plate'), join(root, 'plate'), { recursive: true });
-    const git = (...args: string[]) =>
-      execFileSync('git', args, {
-        cwd: root,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: root,
-          GIT_AUTHOR_NAME: 't',
-          GIT_AUTHOR_EMAIL: 't@e',
-          GIT_COMMITTER_NAME: 't',
-          GIT_COMMITTER_EMAIL: 't@e',
-        },
-      });
-    git('init', '-q', '-b', 'main');
-    git('add', '.');
-    git('commit', '-q', '-m', 'base');
-    const appDir = join(root, 'plate/helm/applications/plate-api');
-    const prod = join(appDir, 'values-prod.yaml');
-    writeFileSync(
-      prod,
-      readFileSync(prod, 'utf8').replace('replicaCount: 3', 'replicaCount: 4').replace('tag: 2.14.3', 'tag: 2.14.4'),
-    );
-
-    const fs = gitFs(root, 'main');
-    const atMain = render({ fs, appDir: 'plate/helm/applications/plate-api', env: 'prod' }).objects.find(
-      (o) => o.object.kind === 'Deployment',
-    )!;
-    assert.equal((atMain.object.spec as { replicas: number }).replicas, 3);
-
-    const { code, out } = await runDiff(['--env', 'prod', '--against-ref', 'main', '--color', 'never'], appDir);
-    assert.equal(code, 1);
-    assert.match(
-      out,
-      /--- main\/Deployment\/plate\/plate-api \(apps\/v1\)\n\+\+\+ working-tree\/Deployment\/plate\/plate-api/,
-    );
-    assert.match(out, /@@ \.spec\.replicas @@\n-3\n\+4\n/);
-    assert.match(
-      out,
-      /-registry\.plate\.example\.com\/plate\/api:2\.14\.3\n\+registry\.plate\.example\.com\/plate\/api:2\.14\.4/,
-    );
-    await assert.rejects(runDiff(['--env', 'prod', '--against-ref=--upload-pack=x'], appDir), /not a git revision/);
-    await assert.rejects(runDiff(['--env', 'prod', '--against-ref', 'no-such-branch'], appDir), /not a commit/);
-
-    // An app added since the revision (a pull request that creates it): everything shows as new.
-    cpSync(appDir, join(root, 'plate/helm/applications/plate-new'), { recursive: true });
-    const added = await runDiff(
-      ['--env', 'prod', '--against-ref', 'main', '--color', 'never'],
-      join(root, 'plate/helm/applications/plate-new'),
-    );
-    assert.equal(added.code, 1);
-    assert.doesNotMatch(added.out, /^--- main\//m);
-    assert.match(added.out, /^\+\+\+ working-tree\/Deployment\/plate\//m);
-  });
+  // --against-ref (real git) is in test/e2e/diff-objects-ref.test.ts.
 });

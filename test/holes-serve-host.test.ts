@@ -3,54 +3,10 @@
 // bind keeps it, and a guarded server answers only Host headers that name a loopback host with its own port.
 // Real binds, loopback addresses only. Run: node --import tsx --test test/holes-serve-host.test.ts
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
-import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { DEFAULT_RENDER_LIMITS } from '../src/core/limits.js';
 import { guardsHostHeader, hostHeaderAllowed } from '../src/server/host-guard.js';
 import { startServer } from '../src/server/server.js';
-import { startSupervisedServer } from '../src/server/supervisor.js';
-
-const plate = join(resolve(__dirname, '..'), 'examples/plate');
-
-/** GET /api/apps on `address:port` with the given Host header; the status code. */
-function statusWithHost(address: string, port: number, host: string): Promise<number> {
-  return new Promise((done, fail) => {
-    const req = request({ host: address, port, path: '/api/apps', headers: { host } }, (res) => {
-      res.resume();
-      done(res.statusCode!);
-    });
-    req.on('error', fail);
-    req.end();
-  });
-}
-
-/** Start a server on `host`, or undefined when this machine cannot bind it (no IPv6 stack in the sandbox). */
-async function tryStart<T>(start: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await start();
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT') return undefined;
-    throw e;
-  }
-}
-
-async function checkGuard(address: string, port: number): Promise<void> {
-  for (const host of [
-    'attacker.example',
-    `attacker.example:${port}`,
-    `rebind.attacker.example:${port}`,
-    `localhost:${port + 1}`,
-    `127.0.0.1:${port === 80 ? 81 : 80}`,
-    `[::1]`,
-  ]) {
-    assert.equal(await statusWithHost(address, port, host), 403, `Host: ${JSON.stringify(host)} on ${address}`);
-  }
-  for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) {
-    assert.equal(await statusWithHost(address, port, host), 200, `Host: ${host} on ${address}`);
-  }
-}
+import { checkGuard, plate, tryStart } from './holes-serve-host-check.js';
 
 describe('serve keeps the Host-header guard on every loopback bind', () => {
   for (const address of ['127.0.0.2', '::ffff:127.0.0.1', '127.1']) {
@@ -64,18 +20,7 @@ describe('serve keeps the Host-header guard on every loopback bind', () => {
       }
     });
   }
-
-  test('the supervised server (strata serve) on 127.0.0.2', async (t) => {
-    const s = await tryStart(() =>
-      startSupervisedServer({ root: plate, host: '127.0.0.2', port: 0, limits: DEFAULT_RENDER_LIMITS }),
-    );
-    if (!s) return t.skip('cannot bind 127.0.0.2 here');
-    try {
-      await checkGuard('127.0.0.2', s.port);
-    } finally {
-      await s.close();
-    }
-  });
+  // The supervised server (worker processes) is in test/e2e/holes-serve-host-supervised.test.ts.
 });
 
 describe('the guard, as pure functions', () => {
