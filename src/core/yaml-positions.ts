@@ -124,15 +124,32 @@ export function mayHaveComplexKey(text: string): boolean {
   return false;
 }
 
-/**
- * js-yaml turns a collection used as a key into a string (`? [a, b]` becomes "a,b", `? {a: 1}` becomes
- * "[object Object]"), so a key would silently mean something else than it says. Find the first such key with
- * the `yaml` package, which keeps key nodes as they were written.
- */
-export function findComplexKey(text: string): ComplexKey | undefined {
-  if (!mayHaveComplexKey(text)) return undefined;
+type Yaml = typeof import('yaml');
+type YamlMap = import('yaml').YAMLMap<unknown, unknown>;
+type YamlDocument = import('yaml').Document;
 
-  const Y = require('yaml') as typeof import('yaml');
+/** A scalar key as the text it becomes in a JavaScript object (`1` and `"1"` are one key); anything else "null". */
+function keyText(Y: Yaml, key: unknown): string {
+  return Y.isScalar(key) ? (key.value === null ? 'null' : toText(key.value)) : 'null';
+}
+
+/**
+ * Read `text` again with the `yaml` package, which keeps key nodes as written (js-yaml does not), and visit every
+ * pair of every map in document order (a pair before what its value holds), until a visit finds something.
+ * `visitMap` is called once per map, with its value path, and returns that map's pair visitor (so a visitor can
+ * keep state per map). `childKey` names a pair's key in the paths below it. Depth is bounded like the first
+ * reading's.
+ */
+function firstInMaps<T>(
+  text: string,
+  visitMap: (
+    path: string,
+    at: (node: YamlNode | null) => Position | undefined,
+    doc: YamlDocument,
+  ) => (pair: YamlMap['items'][number]) => T | undefined,
+  childKey: (key: unknown, doc: YamlDocument) => string,
+): T | undefined {
+  const Y = require('yaml') as Yaml;
   const lc = new Y.LineCounter();
   const docs = Y.parseAllDocuments(text, {
     lineCounter: lc,
@@ -142,32 +159,50 @@ export function findComplexKey(text: string): ComplexKey | undefined {
     uniqueKeys: false,
   });
   if (!Array.isArray(docs)) return undefined;
-  let found: ComplexKey | undefined;
-  const walk = (node: unknown, path: string, depth: number, doc: import('yaml').Document): void => {
-    if (found || !node || depth > 1_000) return;
+  const at = (node: YamlNode | null): Position | undefined => {
+    const pos = node?.range ? lc.linePos(node.range[0]) : undefined;
+    return pos ? { line: pos.line, column: pos.col } : undefined;
+  };
+  let found: T | undefined;
+  const walk = (node: unknown, path: string, depth: number, doc: YamlDocument): void => {
+    if (found !== undefined || !node || depth > 1_000) return;
     if (Y.isSeq(node)) {
       node.items.forEach((item, i) => walk(item, childPath(path, i), depth + 1, doc));
     } else if (Y.isMap(node)) {
+      const visit = visitMap(path, at, doc);
       for (const pair of node.items) {
-        let key = pair.key;
-        const keyNode = key as YamlNode | null;
-        if (Y.isAlias(key)) key = key.resolve(doc);
-        if (key !== null && key !== undefined && !Y.isScalar(key)) {
-          const at = keyNode?.range ? lc.linePos(keyNode.range[0]) : undefined;
-          found = { path: path || '.', ...(at ? { position: { line: at.line, column: at.col } } : {}) };
-          return;
-        }
-        const k = Y.isScalar(key) ? (key.value === null ? 'null' : toText(key.value)) : 'null';
-        walk(pair.value, childPath(path, k), depth + 1, doc);
-        if (found) return;
+        found = visit(pair);
+        if (found !== undefined) return;
+        walk(pair.value, childPath(path, childKey(pair.key, doc)), depth + 1, doc);
       }
     }
   };
   for (const doc of docs) {
-    if (found) break;
+    if (found !== undefined) break;
     walk(doc.contents, '', 0, doc);
   }
   return found;
+}
+
+/**
+ * js-yaml turns a collection used as a key into a string (`? [a, b]` becomes "a,b", `? {a: 1}` becomes
+ * "[object Object]"), so a key would silently mean something else than it says. Find the first such key with
+ * the `yaml` package, which keeps key nodes as they were written.
+ */
+export function findComplexKey(text: string): ComplexKey | undefined {
+  if (!mayHaveComplexKey(text)) return undefined;
+  const Y = require('yaml') as Yaml;
+  const resolved = (key: unknown, doc: YamlDocument): unknown => (Y.isAlias(key) ? key.resolve(doc) : key);
+  return firstInMaps<ComplexKey>(
+    text,
+    (path, at, doc) => (pair) => {
+      const key = resolved(pair.key, doc);
+      if (key === null || key === undefined || Y.isScalar(key)) return undefined;
+      const position = at(pair.key as YamlNode | null);
+      return { path: path || '.', ...(position ? { position } : {}) };
+    },
+    (key, doc) => keyText(Y, resolved(key, doc)),
+  );
 }
 
 /** A key written twice in one map: its text, its map's path and where the second one is. */
@@ -184,38 +219,23 @@ export interface DuplicateKey {
  * Called on that error path only.
  */
 export function findDuplicateKey(text: string): DuplicateKey | undefined {
-  const Y = require('yaml') as typeof import('yaml');
-  const lc = new Y.LineCounter();
-  const docs = Y.parseAllDocuments(text, {
-    lineCounter: lc,
-    merge: true,
-    schema: 'core',
-    prettyErrors: false,
-    uniqueKeys: false,
-  });
-  if (!Array.isArray(docs)) return undefined;
-  let found: DuplicateKey | undefined;
-  const walk = (node: unknown, path: string, depth: number): void => {
-    if (found || !node || depth > 1_000) return;
-    if (Y.isSeq(node)) {
-      node.items.forEach((item, i) => walk(item, childPath(path, i), depth + 1));
-    } else if (Y.isMap(node)) {
+  const Y = require('yaml') as Yaml;
+  return firstInMaps<DuplicateKey>(
+    text,
+    (path, at) => {
       const seen = new Set<string>();
-      for (const pair of node.items) {
-        if (found) return;
+      return (pair) => {
         const key = pair.key as YamlNode | null;
-        if (Y.isScalar(key) && (typeof key.value === 'symbol' || key.value === '<<')) continue; // merge keys
-        const k = Y.isScalar(key) ? (key.value === null ? 'null' : toText(key.value)) : 'null';
+        if (Y.isScalar(key) && (typeof key.value === 'symbol' || key.value === '<<')) return undefined; // merge keys
+        const k = keyText(Y, key);
         if (seen.has(k)) {
-          const at = key?.range ? lc.linePos(key.range[0]) : undefined;
-          found = { key: k, path, ...(at ? { position: { line: at.line, column: at.col } } : {}) };
-          return;
+          const position = at(key);
+          return { key: k, path, ...(position ? { position } : {}) };
         }
         seen.add(k);
-        walk(pair.value, childPath(path, k), depth + 1);
-      }
-    }
-  };
-  for (const doc of docs) walk(doc.contents, '', 0);
-  return found;
+        return undefined;
+      };
+    },
+    (key) => keyText(Y, key),
+  );
 }
