@@ -3,8 +3,9 @@ import { performance } from 'node:perf_hooks';
 
 // "Runs in linear time", checked without a wall-clock bound (which fails on a loaded machine and passes a
 // quadratic algorithm on a fast one): the same work on FACTOR times the input must take well under FACTOR²
-// times as long. Each size is timed at its best of three runs, after a warm-up, so one scheduling hiccup or
-// garbage collection does not decide; times under FLOOR_MS count as FLOOR_MS, so a run too quick to time
+// times as long. Each size is timed at its best of five runs, after a warm-up run of both sizes (the larger
+// one meets code paths and table sizes the smaller does not), so a scheduling hiccup, a JIT tier-up or a garbage
+// collection on a busy machine does not decide; times under FLOOR_MS count as FLOOR_MS, so a run too quick to time
 // cannot make a ratio out of noise (a quadratic run at the large size takes seconds, far above the floor).
 
 export const FACTOR = 8;
@@ -12,7 +13,7 @@ const FLOOR_MS = 1;
 
 function best(run: () => void): number {
   let ms = Infinity;
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     const t = performance.now();
     run();
     ms = Math.min(ms, performance.now() - t);
@@ -23,6 +24,7 @@ function best(run: () => void): number {
 /** How many times longer `run(size * FACTOR)` takes than `run(size)`: ~FACTOR when linear, ~FACTOR² when quadratic. */
 export function growth(run: (size: number) => void, size: number): number {
   run(size);
+  run(size * FACTOR);
   const small = best(() => run(size));
   return best(() => run(size * FACTOR)) / small;
 }
