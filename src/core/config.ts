@@ -28,6 +28,14 @@ export interface LabelKeys {
 
 export type RevisionMode = 'app' | 'repo' | 'off';
 
+/**
+ * How templates treat what Go templates treat loosely (docs/config.md, `spec.semantics`): `strata` (strict: a
+ * missing value is an error, raw prints are checked) or `helm` (Helm's engine: a missing value is Go's nil,
+ * raw text prints as is, `tpl` reads Go template text, `toYaml` writes yaml.v2's layout). `strata import helm`
+ * writes `helm`.
+ */
+export type Semantics = 'strata' | 'helm';
+
 export interface AppConfig {
   /** Repo-relative directory of the app (where strata.yaml is). */
   dir: string;
@@ -47,6 +55,7 @@ export interface AppConfig {
   valuesSchema: string;
   /** `spec.policy` as written; validated by the policy module, which owns its format. */
   policy?: Value;
+  semantics: Semantics;
   /** Position of every node of strata.yaml, for messages about it. */
   positions: Positions;
 }
@@ -87,6 +96,7 @@ export function loadAppConfig(fs: ReadOnlyFs, dir: string, cache?: ParseCache): 
     'merge',
     'policy',
     'valuesSchema',
+    'semantics',
   ]);
 
   const environments = v.list(spec.environments, '.spec.environments').map((e, i) => {
@@ -156,6 +166,8 @@ export function loadAppConfig(fs: ReadOnlyFs, dir: string, cache?: ParseCache): 
     valuesSchema:
       spec.valuesSchema === undefined ? 'values.schema.json' : v.string(spec.valuesSchema, '.spec.valuesSchema'),
     ...(spec.policy !== undefined ? { policy: spec.policy } : {}),
+    semantics:
+      spec.semantics === undefined ? 'strata' : v.oneOf(spec.semantics, '.spec.semantics', ['strata', 'helm'] as const),
     positions,
   };
 }

@@ -1,6 +1,14 @@
 import { UserError } from './errors.js';
 import { DEFAULT_RENDER_LIMITS } from './limits.js';
-import { type Call, type HelperDef, type HelperHost, MissingArgument, type Opts, Produced } from './helpers/base.js';
+import {
+  type Call,
+  type HelperDef,
+  type HelperHost,
+  isHelm,
+  MissingArgument,
+  type Opts,
+  Produced,
+} from './helpers/base.js';
 import { COLLECTION_HELPERS } from './helpers/collections.js';
 import { ENCODING_HELPERS } from './helpers/encoding.js';
 import { LOGIC_HELPERS } from './helpers/logic.js';
@@ -99,6 +107,8 @@ function wrap(name: string, d: HelperDef, host: HelperHost): Helper {
     if (args.length < d.min || args.length > d.max)
       throw new UserError(`${name} takes ${expected(d)}, got ${args.length}`, line);
     const c: Call = { name, o, host };
+    // Under helm semantics a missing value is Go's nil: the helper gets null (sprig's rules for nil apply).
+    if (isHelm(c)) for (let i = 0; i < args.length; i++) if (args[i] === undefined) args[i] = null;
     try {
       return d.fn(args, c);
     } catch (e) {

@@ -19,6 +19,7 @@ import {
   TemplateCache,
   type CompiledStore,
   type Emitted,
+  type GoTextTranslator,
   type RenderState,
 } from './templates.js';
 import type { Capabilities, Finding, MergedValues, ReleaseInfo, RenderedObject } from './types.js';
@@ -120,6 +121,11 @@ export interface RenderSettings {
   onBadOutput?: (template: string, text: string) => void;
   /** Decrypts SOPS layers with the entry point's keys (src/secrets); without it an encrypted layer fails. */
   decrypt?: LayerDecrypt;
+  /**
+   * The import's translator of Go template text, for `tpl` under `spec.semantics: helm` (src/import/tpl-text.ts;
+   * the core never imports it). Without it such a `tpl` fails saying so.
+   */
+  goText?: GoTextTranslator;
 }
 
 export type RenderOptions = AppSource & RenderSettings;
@@ -217,6 +223,8 @@ export function render(opts: RenderOptions): RenderResult {
       appDir: config.dir,
       templatesDir,
       ...(secrets ? { secrets } : {}),
+      semantics: config.semantics,
+      ...(opts.goText ? { goText: opts.goText } : {}),
     };
     objects.push(...renderObjects(set, f.path, context, state, hooks));
   }

@@ -262,6 +262,10 @@ function strataYaml(
     '    - path: values-{env}.yaml',
     '      optional: true',
     ...(namespace ? [`  namespace: ${namespace}`] : []),
+    "  # Helm's template engine: a missing value is empty (nil), text prints as is, tpl reads Go template",
+    "  # text and toYaml writes Helm's layout (docs/config.md). Delete this line for strata's strict checks:",
+    '  # `strata render` then names each missing value and unsafe raw print to fix.',
+    '  semantics: helm',
     '',
   ].join('\n');
 }

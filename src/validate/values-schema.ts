@@ -32,6 +32,9 @@ function ajvClassFor(schema: unknown, file: string): AjvClass {
   if (s.includes('2020-12')) return ajvClass['2020']();
   if (s.includes('2019-09')) return ajvClass['2019']();
   if (/draft-0[67]/.test(s)) return ajvClass.draft7();
+  // "the newest draft": Helm's validator (santhosh-tekuri/jsonschema v6, draft.go draftFromURL, used by helm
+  // pkg/chart/common/util/jsonschema.go) maps json-schema.org/schema to draftLatest, which is 2020-12.
+  if (/^https?:\/\/json-schema\.org\/schema#?$/.test(s)) return ajvClass['2020']();
   throw new UserError(
     `unsupported $schema ${JSON.stringify(s)}: use JSON Schema 2020-12, 2019-09, draft-07 or draft-06`,
     { file, path: '.$schema' },

@@ -21,6 +21,7 @@ import type { Parsed } from '../declare.js';
 import { layerOverrides, outputFormat } from '../options.js';
 import { readManifestsInput } from '../manifests-input.js';
 import { openApp } from '../target.js';
+import { goTextTranslator } from '../../import/tpl-text-entry.js';
 
 function renderApp(
   source: AppSource,
@@ -32,7 +33,15 @@ function renderApp(
 ): RenderResult {
   // No checks: they never change the objects, and policy errors must not hide the diff (a reviewer wants to
   // see the change that breaks policy; lint reports it).
-  return render({ ...source, env, overrides, caches, ...(limits ? { limits } : {}), ...(decrypt ? { decrypt } : {}) });
+  return render({
+    ...source,
+    env,
+    overrides,
+    caches,
+    goText: goTextTranslator,
+    ...(limits ? { limits } : {}),
+    ...(decrypt ? { decrypt } : {}),
+  });
 }
 
 function renderObjects(

@@ -25,6 +25,7 @@ import { parseApiVersions } from '../../core/capabilities.js';
 import { releaseFromFlags } from '../release-flags.js';
 import { renderToOutputDir } from '../render-output-dir.js';
 import { localPlatformChecks } from '../platform-policy.js';
+import { goTextTranslator } from '../../import/tpl-text-entry.js';
 
 export const command = defineCommand(RENDER, async (ctx, args) => {
   const o = args.options;
@@ -43,6 +44,7 @@ export const command = defineCommand(RENDER, async (ctx, args) => {
     limits: ctx.limits,
     caches,
     decrypt: sopsDecrypt(ctx.env),
+    goText: goTextTranslator,
     log: (m: string) => ctx.stderr.write(`strata: template log: ${m}\n`),
     ...(o.debug ? { onBadOutput: (template: string, text: string) => ctx.stderr.write(numbered(template, text)) } : {}),
   };

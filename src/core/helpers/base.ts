@@ -77,6 +77,11 @@ export function kindName(v: unknown): string {
   return 'text';
 }
 
+/** The render runs under `spec.semantics: helm` (core/config.ts): a nil argument is its parameter's zero value. */
+export function isHelm(c: Call): boolean {
+  return (c.o?.data as { strata?: { semantics?: string } } | undefined)?.strata?.semantics === 'helm';
+}
+
 /** The value, with produced text unwrapped; undefined (a missing value) is an error naming the argument. */
 export function need(c: Call, v: unknown, i: number): unknown {
   if (v === undefined) throw new MissingArgument(c.name, i, c.o.loc);

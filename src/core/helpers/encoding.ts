@@ -2,10 +2,24 @@ import { limitHint } from '../limits.js';
 import { createHash } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { toYamlText } from '../serialize.js';
+import { toYamlV2 } from './yaml-v2.js';
 import { PROFILES, readYaml } from '../untrusted-yaml.js';
 import { loadYamlText } from '../yaml-load.js';
 import { expandedSize } from './meter.js';
-import { cap, type Call, def, fail, type HelperTable, isMap, need, newMap, Produced, put, text } from './base.js';
+import {
+  cap,
+  type Call,
+  def,
+  fail,
+  type HelperTable,
+  isHelm,
+  isMap,
+  need,
+  newMap,
+  Produced,
+  put,
+  text,
+} from './base.js';
 
 // Encodings with Helm's and sprig's names. toJson is Go's json.Marshal (keys sorted; <, >, & and U+2028/9
 // escaped), toYaml is strata's YAML emitter (docs/helpers.md: the same data as Helm's yaml.v2 output, with
@@ -132,7 +146,8 @@ export const ENCODING_HELPERS: HelperTable = {
   toYaml: def(1, 1, ([v], c) => {
     const x = need(c, v, 0);
     expandedSize(c, x);
-    return new Produced(toYamlText(x));
+    // Under helm semantics, Helm's own layout (yaml.v2): the text may be hashed or stored in a ConfigMap.
+    return new Produced(isHelm(c) ? toYamlV2(x) : toYamlText(x));
   }),
   fromYaml: def(1, 1, ([s], c) => parseYaml(c, text(c, s, 0), true)),
   // Read as the document it is (a `---` starts it, lines are the text's own), not wrapped under a key.

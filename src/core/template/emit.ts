@@ -37,7 +37,12 @@ function emitText(value: unknown, hash: Where, state: RenderState | undefined): 
     state?.budget?.checkSize(value.text.length, hash.file);
     return value.text;
   }
-  if (value === undefined) throw new UserError(`missing value "${hash.src}"`, { file: hash.file, line: hash.line });
+  // Helm renders with missingkey=zero and replaces "<no value>" with "" (helm pkg/engine/engine.go): a missing
+  // value prints as empty text under helm semantics.
+  if (value === undefined) {
+    if (state?.semantics === 'helm') return '';
+    throw new UserError(`missing value "${hash.src}"`, { file: hash.file, line: hash.line });
+  }
   if (value === null) return '';
   if (typeof value === 'object') {
     throw new UserError(
@@ -58,7 +63,8 @@ function rawString(value: string, hash: Where, state: RenderState | undefined): 
   // In an instrumented render, text a helper built from marked partial output carries markers: drop them, the
   // result is checked as one raw value. In a plain render, these noncharacters are refused (they would forge).
   if (instrumented && hasMarkers(value)) value = stripMarkers(value);
-  if (/[\r\n]/.test(value)) {
+  const helm = state?.semantics === 'helm';
+  if (!helm && /[\r\n]/.test(value)) {
     throw new UserError(
       `"${hash.src}" is a multi-line string; printed raw it could inject YAML: use {{quote ${hash.src}}} or {{nindent N (toYaml ${hash.src})}}`,
       {
@@ -74,6 +80,8 @@ function rawString(value: string, hash: Where, state: RenderState | undefined): 
     });
   }
   state?.budget?.checkSize(value.length, hash.file);
+  // Helm prints text as is and leaves the result to the YAML parser (a broken document is still an error).
+  if (helm) return value;
   if (state) state.needsRawCheck = true;
   if (!instrumented) return value;
   const [open, close] = rawMarkers(hash.file, hash.line, hash.src);

@@ -16,10 +16,35 @@ type Opts = HelperOptions & { loc?: { start: { line: number } } };
 export interface EngineHost {
   /** Compile a string as a strata template (rewritten and checked like a file), cached by text; the compile counts against `budget`. */
   compileString(text: string, where: string, budget?: Budget, keep?: boolean): Compiled;
+  /** The partial names of the set (what a translated Go text may `include`). */
+  partialNames(): ReadonlySet<string>;
 }
 
 function at(o: Opts, s: RenderState | undefined): { file?: string; line?: number } {
   return { ...(s ? { file: s.template } : {}), ...(o.loc ? { line: o.loc.start.line } : {}) };
+}
+
+/**
+ * Under helm semantics a `tpl` text is a chart value written for Go's text/template (`{{ .Release.Name }}`):
+ * translated by the injected translator (RenderState.goText) before it is compiled. The input is already
+ * within helperBytes (the translation is linear in it); the output is held to the same bound, so a text that
+ * translates into something much larger fails here.
+ */
+function goText(text: string, host: EngineHost, s: RenderState, o: Opts): string {
+  if (!s.goText)
+    throw new UserError(
+      'tpl: this render cannot translate Go template text (spec.semantics: helm needs the translator of `strata import helm`)',
+      at(o, s),
+    );
+  s.budget?.checkTime(s.template);
+  const out = s.goText(text, { partials: host.partialNames() });
+  const limit = (s.budget?.limits ?? DEFAULT_RENDER_LIMITS).helperBytes;
+  if (out.length > limit)
+    throw new UserError(
+      `tpl: the text translated from Go template syntax is longer than ${limit} bytes (${limitHint('helperBytes')})`,
+      at(o, s),
+    );
+  return out;
 }
 
 export function engineHelpers(host: EngineHost): Record<string, (...args: unknown[]) => unknown> {
@@ -46,7 +71,9 @@ export function engineHelpers(host: EngineHost): Record<string, (...args: unknow
           at(o, s),
         );
       const where = `${s?.template ?? 'template'} (tpl at line ${o.loc?.start.line ?? '?'})`;
-      const fn = host.compileString(text, where, s?.budget, !s?.secrets);
+      const source = s?.semantics === 'helm' ? goText(text, host, s, o) : text;
+      // The translation is compiled exactly like any tpl text: same prescan, checks, budget and cache (by text).
+      const fn = host.compileString(source, where, s?.budget, !s?.secrets);
       s?.budget?.enter(s.template, 'tpl');
       try {
         s?.budget?.open();

@@ -58,6 +58,8 @@ export class TemplateSet {
   private readonly tplCache = new Map<string, Compiled>();
   private readonly helperNames: ReadonlySet<string>;
   private linesSet: TemplateSet | undefined;
+  /** Partial names, for `tpl` texts translated from Go (fixed once the constructor has run). */
+  private partialNameSet: ReadonlySet<string> | undefined;
   private setup: CallSetup | undefined;
   /** The limits of the render under way (renders are synchronous), for helpers.ts through HelperHost.limits(). */
   private limits: Limits = DEFAULT_RENDER_LIMITS;
@@ -75,7 +77,10 @@ export class TemplateSet {
         renderPartial: (name, ctx, o) => this.renderPartial(name, ctx, o),
         limits: () => this.limits,
       }),
-      ...engineHelpers({ compileString: (text, where, budget, keep) => this.compileString(text, where, budget, keep) }),
+      ...engineHelpers({
+        compileString: (text, where, budget, keep) => this.compileString(text, where, budget, keep),
+        partialNames: () => (this.partialNameSet ??= new Set(this.partials.keys())),
+      }),
       ...BLOCK_HELPERS,
     };
     for (const [name, fn] of Object.entries(helpers)) this.hb.registerHelper(name, fn as Handlebars.HelperDelegate);
