@@ -114,7 +114,8 @@ function plainText(v: unknown): string {
     if (!Number.isFinite(v)) return v > 0 ? '.inf' : '-.inf';
     return numberText(v);
   }
-  return String(v);
+  // Values are YAML/JSON data: anything else (a bigint from a helper) prints as text.
+  return typeof v === 'bigint' ? v.toString() : 'null';
 }
 
 // --- strings: yaml.v2 encode.go stringv + libyaml's analyze_scalar / select_scalar_style ---
