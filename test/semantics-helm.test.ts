@@ -82,6 +82,24 @@ describe('helm semantics: a missing value is nil', () => {
     );
   });
 
+  it('and/or return the deciding argument itself, a nil one too (Go: `and nil true` is nil, so an {{if}} on it is false)', () => {
+    const r = run(
+      {
+        'cm.yaml.hbs': cm(
+          [
+            '  and: "{{#if (and values.a.missing true true)}}yes{{else}}no{{/if}}"',
+            '  andNull: "{{#if (and values.a.nul true)}}yes{{else}}no{{/if}}"',
+            '  or: "[{{or values.a.missing values.a.s}}]"',
+            '  orNone: "[{{or values.a.missing false}}]"',
+            '',
+          ].join('\n'),
+        ),
+      },
+      values,
+    );
+    assert.deepEqual(dataOf(r), { and: 'no', andNull: 'no', or: '[x]', orNone: '[false]' });
+  });
+
   it('a nil given to a map parameter fails as in Go (keys of nil: wrong type for value)', () => {
     assert.throws(() => run({ 'cm.yaml.hbs': cm('  k: {{quote (len (keys values.a.nul))}}\n') }, values), /keys/);
   });

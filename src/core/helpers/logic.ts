@@ -7,6 +7,12 @@ import { compareStrings } from '../compare.js';
 // Helm's required and fail). Truthiness is core/truthy.ts's isTruthy, one rule with {{#if}}. `and`/`or`
 // return one of their arguments, as Go templates do: `{{or values.a "x"}}` prints values.a or "x".
 
+/** The index of the first argument that decides `and`/`or`, else the last one's (Go returns that argument). */
+function firstIndexOr(args: unknown[], decides: (a: unknown) => boolean): number {
+  const i = args.findIndex(decides);
+  return i === -1 ? args.length - 1 : i;
+}
+
 /** Go's eq on basic values; lists and maps are not comparable in Go either. */
 function equal(c: Call, a: unknown, b: unknown): boolean {
   if (Array.isArray(a) || isMap(a) || Array.isArray(b) || isMap(b))
@@ -37,8 +43,9 @@ export const LOGIC_HELPERS: HelperTable = {
   fail: def(1, 1, ([message], c) => {
     throw new UserError(`fail: ${text(c, message, 0)}`);
   }),
-  and: def(1, Infinity, (args) => args.find((a) => !isTruthy(a)) ?? args[args.length - 1]),
-  or: def(1, Infinity, (args) => args.find(isTruthy) ?? args[args.length - 1]),
+  // The first falsy argument itself (null included, so no `find(...) ?? last`), else the last one.
+  and: def(1, Infinity, (args) => args[firstIndexOr(args, (a) => !isTruthy(a))]),
+  or: def(1, Infinity, (args) => args[firstIndexOr(args, isTruthy)]),
   not: def(1, 1, ([v]) => !isTruthy(v)),
   // Go: `eq a b c` is true when a equals b or c.
   eq: def(2, Infinity, ([a, ...rest], c) => rest.some((b) => equal(c, a, b))),
