@@ -80,17 +80,9 @@ describe('diffObjects', () => {
 });
 
 describe('strata diff', () => {
+  const PROD_VS_STG = ['diff', 'examples/plate/helm/applications/plate-api', '--env', 'prod', '--against', 'stg'];
   test('stg vs prod of plate-api shows replicas, tag, resources and host; exit 1', async () => {
-    const { code, stdout: out } = await cli([
-      'diff',
-      'examples/plate/helm/applications/plate-api',
-      '--env',
-      'prod',
-      '--against',
-      'stg',
-      '--color',
-      'never',
-    ]);
+    const { code, stdout: out } = await cli([...PROD_VS_STG, '--color', 'never']);
     assert.equal(code, 1);
     assert.match(out, /@@ \.spec\.replicas @@\n-1\n\+3\n/);
     assert.match(
@@ -100,20 +92,7 @@ describe('strata diff', () => {
     assert.match(out, /@@ \.spec\.template\.spec\.containers\[0\]\.resources\.requests\.memory @@\n-128Mi\n\+512Mi\n/);
     assert.match(out, /@@ \.spec\.rules\[0\]\.host @@\n-api\.stg\.plate\.example\.com\n\+api\.plate\.example\.com\n/);
     assert.doesNotMatch(out, /strata\.dev\/revision/);
-    const json = JSON.parse(
-      (
-        await cli([
-          'diff',
-          'examples/plate/helm/applications/plate-api',
-          '--env',
-          'prod',
-          '--against',
-          'stg',
-          '-o',
-          'json',
-        ])
-      ).stdout,
-    );
+    const json = JSON.parse((await cli([...PROD_VS_STG, '-o', 'json'])).stdout);
     assert.equal(json.same, false);
     assert.ok(
       json.diffs.some(
