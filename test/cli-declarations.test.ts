@@ -1,32 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { UsageError } from '../src/core/errors.js';
 import { DECLARATIONS, DIFF, RENDER, SERVE, SIDECAR } from '../src/cli/declarations.js';
 import { camel, declare, helpText, parseCommand, type OptionsOf } from '../src/cli/declare.js';
-import { COMMAND_ENTRIES, COMMANDS, main } from '../src/cli/main.js';
-import { REPO } from './helpers.js';
+import { COMMAND_ENTRIES, COMMANDS } from '../src/cli/main.js';
+import { cli, REPO } from './helpers.js';
 
 // Issue 13 item 6: one declaration per command, that main lists (usage), helps (--help) and the command parses
 // (typed options). These tests hold the three together, so a flag cannot be accepted but undocumented, documented
 // but refused, or summarised differently in two places.
-
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const code = await main({ argv, env: {}, cwd: REPO, stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
 
 /** The long names of the `Options:` section of a help text (lines that start with `-x, --name` or `--name`). */
 function helpOptions(help: string): { long: string[]; short: string[] } {
@@ -117,7 +101,7 @@ describe('command declarations', () => {
   }
 
   it('strata --help lists every visible command with its declared summary, and never the hidden ones', async () => {
-    const r = await run(['--help']);
+    const r = await cli(['--help']);
     assert.equal(r.code, 0);
     const listed = [...r.stdout.matchAll(/^ {2}([a-z-]+) +(.+)$/gm)].filter((m) => !m[1].startsWith('-'));
     const visible = DECLARATIONS.filter((d) => !d.hidden);
@@ -135,7 +119,7 @@ describe('command declarations', () => {
 
   it('strata <command> --help prints the generated help, hidden commands included, before any other check', async () => {
     for (const decl of DECLARATIONS) {
-      const r = await run([decl.name, '--bogus', '--help']);
+      const r = await cli([decl.name, '--bogus', '--help']);
       assert.deepEqual(r, { code: 0, stdout: helpText(decl), stderr: '' }, decl.name);
     }
   });

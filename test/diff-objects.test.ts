@@ -1,15 +1,11 @@
 // The semantic diff (pure), reading an app from git (gitFs), and `strata diff` on the plate example.
 // Run: node --import tsx --test test/diff-objects.test.ts
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 
-import { command as diffCommand } from '../src/cli/commands/diff.js';
 import type { K8sObject } from '../src/core/types.js';
 import { diffObjects, formatDiff } from '../src/diff/diff.js';
-
-const REPO = resolve(__dirname, '..');
+import { cli } from './helpers.js';
 
 const dep = (replicas: number, image: string, extra: Record<string, unknown> = {}): K8sObject => ({
   apiVersion: 'apps/v1',
@@ -83,31 +79,10 @@ describe('diffObjects', () => {
   });
 });
 
-class Sink extends Writable {
-  text = '';
-  override _write(c: Buffer, _e: BufferEncoding, cb: () => void): void {
-    this.text += c.toString();
-    cb();
-  }
-}
-
-async function runDiff(argv: string[], cwd = REPO): Promise<{ code: number; out: string }> {
-  const stdout = new Sink();
-  const code = await diffCommand.run({ argv, env: {}, cwd, stdout, stderr: new Sink() });
-  return { code, out: stdout.text };
-}
-
 describe('strata diff', () => {
+  const PROD_VS_STG = ['diff', 'examples/plate/helm/applications/plate-api', '--env', 'prod', '--against', 'stg'];
   test('stg vs prod of plate-api shows replicas, tag, resources and host; exit 1', async () => {
-    const { code, out } = await runDiff([
-      'examples/plate/helm/applications/plate-api',
-      '--env',
-      'prod',
-      '--against',
-      'stg',
-      '--color',
-      'never',
-    ]);
+    const { code, stdout: out } = await cli([...PROD_VS_STG, '--color', 'never']);
     assert.equal(code, 1);
     assert.match(out, /@@ \.spec\.replicas @@\n-1\n\+3\n/);
     assert.match(
@@ -117,10 +92,7 @@ describe('strata diff', () => {
     assert.match(out, /@@ \.spec\.template\.spec\.containers\[0\]\.resources\.requests\.memory @@\n-128Mi\n\+512Mi\n/);
     assert.match(out, /@@ \.spec\.rules\[0\]\.host @@\n-api\.stg\.plate\.example\.com\n\+api\.plate\.example\.com\n/);
     assert.doesNotMatch(out, /strata\.dev\/revision/);
-    const json = JSON.parse(
-      (await runDiff(['examples/plate/helm/applications/plate-api', '--env', 'prod', '--against', 'stg', '-o', 'json']))
-        .out,
-    );
+    const json = JSON.parse((await cli([...PROD_VS_STG, '-o', 'json'])).stdout);
     assert.equal(json.same, false);
     assert.ok(
       json.diffs.some(
@@ -131,10 +103,8 @@ describe('strata diff', () => {
   });
 
   test('an environment against itself: no output, exit 0', async () => {
-    assert.deepEqual(
-      await runDiff(['examples/plate/helm/applications/plate-api', '--env', 'prod', '--against', 'prod']),
-      { code: 0, out: '' },
-    );
+    const r = await cli(['diff', 'examples/plate/helm/applications/plate-api', '--env', 'prod', '--against', 'prod']);
+    assert.deepEqual({ code: r.code, out: r.stdout }, { code: 0, out: '' });
   });
   // --against-ref (real git) is in test/e2e/diff-objects-ref.test.ts.
 });

@@ -13,27 +13,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, describe, test } from 'node:test';
 
-import { main } from '../src/cli/main.js';
 import { manifestPath, RECORD_FILE } from '../src/cli/output-dir.js';
-import { makeRepo } from './helpers.js';
-
-class Sink extends Writable {
-  text = '';
-  override _write(c: Buffer, _e: BufferEncoding, cb: () => void): void {
-    this.text += c.toString();
-    cb();
-  }
-}
-
-async function strata(argv: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const code = await main({ argv, env: {}, cwd, stdout, stderr });
-  return { code, out: stdout.text, err: stderr.text };
-}
+import { cli, makeRepo } from './helpers.js';
 
 const APP = (envs: string) =>
   `apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [${envs}]\n  namespace: demo\n  layers: [values.yaml]\n  templates: ../../templates\n`;
@@ -57,61 +40,61 @@ function repo(): string {
 describe('render --all --output-dir', () => {
   test('writes DIR/<env>/<app dir>/manifests.yaml, byte-identical to render, and again is a no-op', async () => {
     const root = repo();
-    const r = await strata(['render', '--all', '--output-dir', 'out'], root);
-    assert.equal(r.code, 0, r.err);
-    assert.equal(r.out, '');
-    assert.match(r.err, /3 manifests in .*out: 3 written, 0 stale removed/);
+    const r = await cli(['render', '--all', '--output-dir', 'out'], { cwd: root });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /3 manifests in .*out: 3 written, 0 stale removed/);
     for (const [env, app] of [
       ['stg', 'apps/a'],
       ['prod', 'apps/a'],
       ['prod', 'apps/b'],
     ] as const) {
-      const single = await strata(['render', app, '--env', env], root);
-      assert.equal(readFileSync(join(root, 'out', env, app, 'manifests.yaml'), 'utf8'), single.out);
+      const single = await cli(['render', app, '--env', env], { cwd: root });
+      assert.equal(readFileSync(join(root, 'out', env, app, 'manifests.yaml'), 'utf8'), single.stdout);
     }
     assert.equal(
       readFileSync(join(root, 'out', RECORD_FILE), 'utf8'),
       'prod/apps/a/manifests.yaml\nprod/apps/b/manifests.yaml\nstg/apps/a/manifests.yaml\n',
     );
-    const again = await strata(['render', '--all', '--output-dir', 'out'], root);
-    assert.match(again.err, /0 written, 0 stale removed/);
-    assert.deepEqual(await strata(['render', '--all', '--output-dir', 'out', '--check'], root), {
+    const again = await cli(['render', '--all', '--output-dir', 'out'], { cwd: root });
+    assert.match(again.stderr, /0 written, 0 stale removed/);
+    assert.deepEqual(await cli(['render', '--all', '--output-dir', 'out', '--check'], { cwd: root }), {
       code: 0,
-      out: '',
-      err: '',
+      stdout: '',
+      stderr: '',
     });
   });
 
   test('--check lists missing, different and stale files and exits 1; writes nothing', async () => {
     const root = repo();
-    await strata(['render', '--all', '--output-dir', 'out'], root);
+    await cli(['render', '--all', '--output-dir', 'out'], { cwd: root });
     writeFileSync(join(root, 'apps/a/values.yaml'), 'v: changed\n');
     rmSync(join(root, 'apps/b'), { recursive: true });
     writeFileSync(join(root, 'apps/a/strata.yaml'), APP('stg, prod, qa'));
     const before = readFileSync(join(root, 'out/prod/apps/a/manifests.yaml'), 'utf8');
-    const r = await strata(['render', '--all', '--output-dir', 'out', '--check'], root);
+    const r = await cli(['render', '--all', '--output-dir', 'out', '--check'], { cwd: root });
     assert.equal(r.code, 1);
     assert.equal(
-      r.out,
+      r.stdout,
       'prod/apps/a/manifests.yaml\nprod/apps/b/manifests.yaml\nqa/apps/a/manifests.yaml\nstg/apps/a/manifests.yaml\n',
     );
     assert.equal(readFileSync(join(root, 'out/prod/apps/a/manifests.yaml'), 'utf8'), before);
     assert.equal(existsSync(join(root, 'out/qa')), false);
-    assert.equal((await strata(['render', '--all', '--output-dir', 'missing-dir', '--check'], root)).code, 1);
+    assert.equal((await cli(['render', '--all', '--output-dir', 'missing-dir', '--check'], { cwd: root })).code, 1);
     assert.equal(existsSync(join(root, 'missing-dir')), false);
   });
 
   test('stale files strata wrote are removed (and the folders that emptied); anything else stays', async () => {
     const root = repo();
-    await strata(['render', '--all', '--output-dir', 'out'], root);
+    await cli(['render', '--all', '--output-dir', 'out'], { cwd: root });
     writeFileSync(join(root, 'out/prod/apps/b/notes.txt'), 'mine');
     mkdirSync(join(root, 'out/prod/apps/hand'), { recursive: true });
     writeFileSync(join(root, 'out/prod/apps/hand/manifests.yaml'), 'hand-written, never recorded');
     rmSync(join(root, 'apps/b'), { recursive: true });
     writeFileSync(join(root, 'apps/a/strata.yaml'), APP('prod'));
-    const r = await strata(['render', '--all', '--output-dir', 'out'], root);
-    assert.equal(r.code, 0, r.err);
-    assert.match(r.err, /1 manifests in .*: 0 written, 2 stale removed/);
+    const r = await cli(['render', '--all', '--output-dir', 'out'], { cwd: root });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /1 manifests in .*: 0 written, 2 stale removed/);
     assert.equal(existsSync(join(root, 'out/prod/apps/b/manifests.yaml')), false);
     assert.equal(readFileSync(join(root, 'out/prod/apps/b/notes.txt'), 'utf8'), 'mine'); // its folder is not empty: kept
     assert.equal(existsSync(join(root, 'out/stg')), false); // emptied by the removal
@@ -120,23 +103,23 @@ describe('render --all --output-dir', () => {
 
   test('--env and ROOT limit what counts as stale to their environments and folder', async () => {
     const root = repo();
-    await strata(['render', '--all', '--output-dir', 'out'], root);
+    await cli(['render', '--all', '--output-dir', 'out'], { cwd: root });
     writeFileSync(join(root, 'apps/b/strata.yaml'), APP('stg'));
-    const r = await strata(['render', '--all', '--env', 'stg', '--output-dir', 'out'], root);
-    assert.equal(r.code, 0, r.err);
+    const r = await cli(['render', '--all', '--env', 'stg', '--output-dir', 'out'], { cwd: root });
+    assert.equal(r.code, 0, r.stderr);
     assert.ok(existsSync(join(root, 'out/prod/apps/b/manifests.yaml'))); // prod was not part of this run
     assert.ok(existsSync(join(root, 'out/stg/apps/b/manifests.yaml')));
-    const sub = await strata(['render', '--all', '--env', 'prod', '--output-dir', 'out', 'apps/a'], root);
-    assert.equal(sub.code, 0, sub.err);
+    const sub = await cli(['render', '--all', '--env', 'prod', '--output-dir', 'out', 'apps/a'], { cwd: root });
+    assert.equal(sub.code, 0, sub.stderr);
     assert.ok(existsSync(join(root, 'out/prod/apps/b/manifests.yaml'))); // outside ROOT apps/a: not this run's
   });
 
   test('a failing render writes nothing', async () => {
     const root = repo();
     writeFileSync(join(root, 'apps/b/values.yaml'), 'other: 1\n');
-    const r = await strata(['render', '--all', '--output-dir', 'out'], root);
+    const r = await cli(['render', '--all', '--output-dir', 'out'], { cwd: root });
     assert.equal(r.code, 1);
-    assert.match(r.err, /a render failed; nothing written: apps\/b \(prod\)/);
+    assert.match(r.stderr, /a render failed; nothing written: apps\/b \(prod\)/);
     assert.equal(existsSync(join(root, 'out')), false);
   });
 });
@@ -156,10 +139,10 @@ describe('render --output-dir: hostile folders', () => {
     temps.push(outside);
     mkdirSync(out);
     symlinkSync(outside, join(out, 'prod'));
-    const r = await strata(['render', '--all', '--output-dir', out], root);
+    const r = await cli(['render', '--all', '--output-dir', out], { cwd: root });
     assert.equal(r.code, 1);
-    assert.match(r.err, /out\/prod is a symlink; refusing to write through it/);
-    assert.equal(r.out, '');
+    assert.match(r.stderr, /out\/prod is a symlink; refusing to write through it/);
+    assert.equal(r.stdout, '');
     assert.equal(existsSync(join(outside, 'apps')), false);
   });
 
@@ -171,9 +154,9 @@ describe('render --output-dir: hostile folders', () => {
     writeFileSync(join(outside, 'manifests.yaml'), 'precious');
     mkdirSync(join(out, 'stg/apps/a'), { recursive: true });
     symlinkSync(join(outside, 'manifests.yaml'), join(out, 'stg/apps/a/manifests.yaml'));
-    const r = await strata(['render', '--all', '--output-dir', out], root);
+    const r = await cli(['render', '--all', '--output-dir', out], { cwd: root });
     assert.equal(r.code, 1);
-    assert.match(r.err, /is not a regular file \(a symlink or folder\); refusing to replace it/);
+    assert.match(r.stderr, /is not a regular file \(a symlink or folder\); refusing to replace it/);
     assert.equal(readFileSync(join(outside, 'manifests.yaml'), 'utf8'), 'precious');
 
     rmSync(out, { recursive: true });
@@ -184,10 +167,10 @@ describe('render --output-dir: hostile folders', () => {
       `prod/link/manifests.yaml\nprod/../../${outside.slice(1)}/manifests.yaml\n../manifests.yaml\n`,
     );
     writeFileSync(join(out, '..', 'manifests.yaml'), 'beside DIR');
-    const ok = await strata(['render', '--all', '--env', 'stg', '--output-dir', out], root);
-    assert.equal(ok.code, 0, ok.err);
-    const ok2 = await strata(['render', '--all', '--output-dir', out], root);
-    assert.equal(ok2.code, 0, ok2.err);
+    const ok = await cli(['render', '--all', '--env', 'stg', '--output-dir', out], { cwd: root });
+    assert.equal(ok.code, 0, ok.stderr);
+    const ok2 = await cli(['render', '--all', '--output-dir', out], { cwd: root });
+    assert.equal(ok2.code, 0, ok2.stderr);
     assert.equal(readFileSync(join(outside, 'manifests.yaml'), 'utf8'), 'precious');
     assert.equal(readFileSync(join(out, '..', 'manifests.yaml'), 'utf8'), 'beside DIR');
     assert.ok(lstatSync(join(out, 'prod/link')).isSymbolicLink());
@@ -210,7 +193,7 @@ describe('render --output-dir: hostile folders', () => {
 
   test('--check without --output-dir, --output-dir without --all: usage errors', async () => {
     const root = repo();
-    assert.equal((await strata(['render', '--all', '--env', 'prod', '--check'], root)).code, 2);
-    assert.equal((await strata(['render', 'apps/a', '--env', 'prod', '--output-dir', 'out'], root)).code, 2);
+    assert.equal((await cli(['render', '--all', '--env', 'prod', '--check'], { cwd: root })).code, 2);
+    assert.equal((await cli(['render', 'apps/a', '--env', 'prod', '--output-dir', 'out'], { cwd: root })).code, 2);
   });
 });

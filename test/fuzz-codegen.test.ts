@@ -369,7 +369,7 @@ function instancesFor(w: SchemaWords): unknown[] {
 
 describe('Ajv never runs repository schema text (property)', () => {
   it('every breakout in every keyword of a values schema, one keyword at a time (npm test: a seeded sample of breakouts)', () => {
-    for (const text of tableRows(BREAKOUT_TEXTS, 5)) {
+    for (const text of tableRows(BREAKOUT_TEXTS, 3)) {
       const words = Object.fromEntries(Object.keys(WORD_KEYS).map((k) => [k, text])) as unknown as SchemaWords;
       for (const [name, feature] of Object.entries(FEATURES)) {
         const schema: Record<string, unknown> = { type: 'object' };
@@ -390,7 +390,7 @@ describe('Ajv never runs repository schema text (property)', () => {
           for (const x of instancesFor(words)) validate(x);
         });
       }),
-      fuzzParams(60),
+      fuzzParams(30),
     );
   });
 
@@ -450,7 +450,7 @@ describe('Ajv never runs repository schema text (property)', () => {
           if (structuralErrors(crd, ro).length === 0) ruleProblems(crd, ro);
         });
       }),
-      fuzzParams(40),
+      fuzzParams(20),
     );
   });
 });
@@ -587,7 +587,7 @@ describe('Handlebars never runs repository template text (property)', () => {
       fc.property(templateCase, ({ words, parts, sep, name, tplText }) => {
         checkTemplate({ ...words, n: Number.isFinite(words.n) ? Math.abs(words.n) : 1 }, parts, sep, name, tplText);
       }),
-      fuzzParams(60),
+      fuzzParams(30),
     );
   });
 });

@@ -3,13 +3,11 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 
-import { main } from '../src/cli/main.js';
 import { diffAgainstManifests, readManifestStream } from '../src/diff/manifests.js';
 import { DEFAULT_LABELS } from '../src/core/config.js';
-import { Capture, makeRepo } from './helpers.js';
+import { cli, makeRepo } from './helpers.js';
 
 const APP = {
   'app/strata.yaml': `apiVersion: strata.dev/v1
@@ -106,24 +104,6 @@ spec:
           image: "web:1"
 `;
 
-async function run(
-  argv: string[],
-  cwd: string,
-  stdin?: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main({
-    argv,
-    env: { STRATA_CACHE_DIR: 'off' },
-    cwd,
-    stdout,
-    stderr,
-    ...(stdin !== undefined ? { stdin: Readable.from([Buffer.from(stdin)]) } : {}),
-  });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
-
 function repoWith(stream: string): string {
   const root = makeRepo(APP);
   writeFileSync(join(root, 'helm.yaml'), stream);
@@ -133,7 +113,7 @@ function repoWith(stream: string): string {
 describe('diff --against-manifests', () => {
   test('a helm template stream of the same objects is the same: exit 0, Helm and strata bookkeeping ignored, namespace filled as Argo CD does', async () => {
     const root = repoWith(HELM_SAME);
-    const r = await run(['diff', 'app', '--env', 'dev', '--against-manifests', 'helm.yaml'], root);
+    const r = await cli(['diff', 'app', '--env', 'dev', '--against-manifests', 'helm.yaml'], { cwd: root });
     assert.equal(r.stderr, '');
     assert.equal(r.stdout, '');
     assert.equal(r.code, 0);
@@ -141,14 +121,17 @@ describe('diff --against-manifests', () => {
 
   test('stdin (-) is read like a file', async () => {
     const root = makeRepo(APP);
-    const r = await run(['diff', 'app', '--env', 'dev', '--against-manifests', '-', '-o', 'json'], root, HELM_SAME);
+    const r = await cli(['diff', 'app', '--env', 'dev', '--against-manifests', '-', '-o', 'json'], {
+      cwd: root,
+      stdin: HELM_SAME,
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { before: '<stdin>', after: 'strata/dev', same: true, diffs: [] });
   });
 
   test('spec.defaultEnvironment is used without --env (and said on stderr)', async () => {
     const root = repoWith(HELM_SAME);
-    const r = await run(['diff', 'app', '--against-manifests', 'helm.yaml'], root);
+    const r = await cli(['diff', 'app', '--against-manifests', 'helm.yaml'], { cwd: root });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /rendered environment "dev" \(spec\.defaultEnvironment/);
   });
@@ -158,7 +141,7 @@ describe('diff --against-manifests', () => {
       HELM_SAME.replace('replicas: 2', 'replicas: 1').replace('"hunter2"', '"s3cret-old"') +
       '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: legacy\ndata:\n  a: "1"\n';
     const root = repoWith(stream);
-    const text = await run(['diff', 'app', '--env', 'dev', '--against-manifests', 'helm.yaml'], root);
+    const text = await cli(['diff', 'app', '--env', 'dev', '--against-manifests', 'helm.yaml'], { cwd: root });
     assert.equal(text.code, 1, text.stderr);
     assert.match(text.stdout, /^--- helm\.yaml\/ConfigMap\/shop\/legacy \(v1\)\n\+\+\+ \/dev\/null$/m);
     assert.match(text.stdout, /@@ \.spec\.replicas @@\n-1\n\+2\n/);
@@ -166,7 +149,9 @@ describe('diff --against-manifests', () => {
     assert.doesNotMatch(text.stdout, /hunter2|s3cret-old/);
     assert.doesNotMatch(text.stdout, /helm\.sh\/chart|managed-by/);
 
-    const json = await run(['diff', 'app', '--env', 'dev', '--against-manifests', 'helm.yaml', '-o', 'json'], root);
+    const json = await cli(['diff', 'app', '--env', 'dev', '--against-manifests', 'helm.yaml', '-o', 'json'], {
+      cwd: root,
+    });
     assert.equal(json.code, 1);
     const out = JSON.parse(json.stdout) as { same: boolean; diffs: { id: string; status: string }[] };
     assert.equal(out.same, false);
@@ -176,7 +161,9 @@ describe('diff --against-manifests', () => {
     );
     assert.doesNotMatch(json.stdout, /hunter2|s3cret-old/);
 
-    const md = await run(['diff', 'app', '--env', 'dev', '--against-manifests', 'helm.yaml', '-o', 'markdown'], root);
+    const md = await cli(['diff', 'app', '--env', 'dev', '--against-manifests', 'helm.yaml', '-o', 'markdown'], {
+      cwd: root,
+    });
     assert.equal(md.code, 1);
     assert.match(
       md.stdout,
@@ -188,9 +175,9 @@ describe('diff --against-manifests', () => {
 
   test('--compare-all compares the bookkeeping and namespaces as given', async () => {
     const root = repoWith(HELM_SAME);
-    const r = await run(
+    const r = await cli(
       ['diff', 'app', '--env', 'dev', '--against-manifests', 'helm.yaml', '--compare-all', '-o', 'json'],
-      root,
+      { cwd: root },
     );
     assert.equal(r.code, 1, r.stderr);
     const out = JSON.parse(r.stdout) as { diffs: { id: string; status: string; changes: { path: string }[] }[] };
@@ -226,7 +213,7 @@ ${HELM_SAME.split(/^---$/m)
   .join('\n')}
 `;
     const root = repoWith(list);
-    const r = await run(['diff', 'app', '--env', 'dev', '--against-manifests', 'helm.yaml'], root);
+    const r = await cli(['diff', 'app', '--env', 'dev', '--against-manifests', 'helm.yaml'], { cwd: root });
     assert.equal(r.stdout, '');
     assert.equal(r.code, 0, r.stderr);
   });
@@ -252,13 +239,13 @@ ${HELM_SAME.split(/^---$/m)
       [['--against', 'prod', '--compare-all'], /--compare-all goes with --against-manifests/],
     ];
     for (const [flags, message, stdin] of cases) {
-      const r = await run(['diff', 'app', '--env', 'dev', ...flags], root, stdin);
+      const r = await cli(['diff', 'app', '--env', 'dev', ...flags], { cwd: root, stdin });
       assert.equal(r.code, 2, `${flags.join(' ')}: ${r.stderr}`);
       assert.equal(r.stdout, '');
       assert.match(r.stderr, message);
     }
     // No stdin given to main (the warm renderer): a usage error, not a hang.
-    const none = await run(['diff', 'app', '--env', 'dev', '--against-manifests', '-'], root);
+    const none = await cli(['diff', 'app', '--env', 'dev', '--against-manifests', '-'], { cwd: root });
     assert.equal(none.code, 2);
     assert.match(none.stderr, /no standard input/);
   });
@@ -272,18 +259,12 @@ ${HELM_SAME.split(/^---$/m)
         yield Buffer.alloc(1024, 0x20);
       }
     })();
-    const stdout = new Capture();
-    const stderr = new Capture();
-    const code = await main({
-      argv: ['diff', 'app', '--env', 'dev', '--against-manifests', '-', '--max-output-bytes', '10240'],
-      env: {},
-      cwd: root,
-      stdout,
-      stderr,
-      stdin: Readable.from(chunks),
-    });
+    const { code, stderr } = await cli(
+      ['diff', 'app', '--env', 'dev', '--against-manifests', '-', '--max-output-bytes', '10240'],
+      { cwd: root, stdin: chunks },
+    );
     assert.equal(code, 2);
-    assert.match(stderr.text, /standard input is over the 10240-byte limit/);
+    assert.match(stderr, /standard input is over the 10240-byte limit/);
     assert.ok(pulled < 100, `read ${pulled} chunks`);
   });
 });

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 
 export const REPO = resolve(__dirname, '..');
 export const CLI = join(REPO, 'dist', 'strata.js');
@@ -22,24 +22,32 @@ export class Capture extends Writable {
   }
 }
 
+export interface CliOptions {
+  /** Working directory (default: the repository). */
+  cwd?: string;
+  /** Environment on top of PATH (the process gets the same: see runCli). */
+  env?: Record<string, string>;
+  /** Standard input (`diff --against-manifests -`); absent like in the warm renderer unless given. */
+  stdin?: string | Iterable<Buffer> | AsyncIterable<Buffer>;
+}
+
 /**
  * Run the CLI in this process: the same `main()` the process entry calls, with the same environment runCli
  * gives the process (PATH and `env`) and captured streams. Use it unless the process boundary itself is what is
  * tested (exit status of the process, signals, pipes, the compile cache, start-up): it costs no node start.
  */
-export async function cli(
-  args: string[],
-  opts: { cwd?: string; env?: Record<string, string> } = {},
-): Promise<CliResult> {
+export async function cli(args: string[], opts: CliOptions = {}): Promise<CliResult & { code: number }> {
   const { main } = await import('../src/cli/main.js');
   const stdout = new Capture();
   const stderr = new Capture();
+  const { stdin } = opts;
   const code = await main({
     argv: args,
     env: { PATH: process.env.PATH ?? '', ...opts.env },
     cwd: opts.cwd ?? REPO,
     stdout,
     stderr,
+    ...(stdin === undefined ? {} : { stdin: Readable.from(typeof stdin === 'string' ? [Buffer.from(stdin)] : stdin) }),
   });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }

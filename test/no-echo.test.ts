@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { main } from '../src/cli/main.js';
-import { makeRepo, minimalApp } from './helpers.js';
+import { cli, makeRepo, minimalApp } from './helpers.js';
 
 // Issue 10 §5: nothing secret reaches an error message. Argo CD shows stderr in its UI, so a value (which may be
 // a password or a token) must never be quoted: messages name the file:line and the key instead. Each case puts
@@ -11,25 +9,6 @@ import { makeRepo, minimalApp } from './helpers.js';
 const CANARY = 'c4n4ry-s3cret-7f3a';
 // A canary that is an integer (for the paths that fail on numbers): 2^64 and more, so it cannot be typed.
 const BIG = '98765432109876543210987';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
-async function run(
-  files: Record<string, string | Buffer>,
-  argv: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const cwd = makeRepo(files);
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main({ argv, env: {}, cwd, stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
 
 interface Case {
   name: string;
@@ -197,7 +176,7 @@ const cases: Case[] = [
 describe('no value reaches an error message (canary)', () => {
   for (const c of cases) {
     it(c.name, { ...(c.todo ? { todo: c.todo } : {}) }, async () => {
-      const r = await run(minimalApp(c.files ?? {}), c.args ?? render());
+      const r = await cli(c.args ?? render(), { cwd: makeRepo(minimalApp(c.files ?? {})) });
       assert.notEqual(r.code, 0, 'the case must fail');
       assert.equal(r.stdout, '');
       assert.match(r.stderr, c.reason);

@@ -1,48 +1,14 @@
 // End to end on the plate example: lint passes in both environments; a prod `image.tag: latest` fails render,
 // lint and generate with the values file:line of the tag; `values --explain` shows the chain of replicaCount.
-// render/values run the CLI entry (main) in process; lint and generate run their command modules in process,
-// so the test does not depend on their registration in main.ts.
+// Every command runs through the CLI entry (main) in process, like a user's `strata ...` (test/helpers.ts cli).
 // Run: node --import tsx --test test/policy-lint-cli.test.ts
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
-import type { Command } from '../src/cli/command.js';
-import { command as lint } from '../src/cli/commands/lint.js';
-import { cli as inProcess } from './helpers.js';
-
-const REPO = resolve(__dirname, '..');
-
-class Sink extends Writable {
-  text = '';
-  override _write(c: Buffer, _e: BufferEncoding, cb: () => void): void {
-    this.text += c.toString();
-    cb();
-  }
-}
-
-async function run(
-  cmd: Command,
-  argv: string[],
-  cwd = REPO,
-  env: Record<string, string> = {},
-): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  try {
-    return { code: await cmd.run({ argv, env, cwd, stdout, stderr }), out: stdout.text, err: stderr.text };
-  } catch (e) {
-    return { code: 1, out: '', err: String(e) };
-  }
-}
-
-async function cli(args: string[], cwd = REPO): Promise<{ code: number | null; out: string; err: string }> {
-  const r = await inProcess(args, { cwd });
-  return { code: r.code, out: r.stdout, err: r.stderr };
-}
+import { cli, REPO } from './helpers.js';
 
 /** A temporary repository holding a copy of the plate example, with plate-api's prod tag set to latest. */
 function latestCopy(): { root: string; appDir: string; line: number } {
@@ -60,13 +26,13 @@ function latestCopy(): { root: string; appDir: string; line: number } {
 describe('plate example', () => {
   for (const env of ['stg', 'prod']) {
     test(`lint --all passes cleanly in ${env}`, async () => {
-      const r = await run(lint, ['--all', '--env', env, 'examples/plate']);
-      assert.equal(r.code, 0, r.out + r.err);
+      const r = await cli(['lint', '--all', '--env', env, 'examples/plate']);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
       // plate-llm runs in stg only: prod's summary names it as skipped.
       const skipped =
         env === 'prod' ? '; skipped 1 app without env prod: examples/plate/helm/applications/plate-llm' : '';
       assert.match(
-        r.out,
+        r.stdout,
         new RegExp(`^0 errors, 0 warnings in \\d+ apps \\(env ${env}\\)${skipped.replace(/[.()]/g, '\\$&')}\\n$`),
       );
     });
@@ -74,25 +40,25 @@ describe('plate example', () => {
 
   test('a prod image tag "latest" fails render with the values file:line of the tag', async () => {
     const { root, appDir, line } = latestCopy();
-    const r = await cli(['render', appDir, '--env', 'prod'], root);
+    const r = await cli(['render', appDir, '--env', 'prod'], { cwd: root });
     assert.equal(r.code, 1);
-    assert.equal(r.out, '');
+    assert.equal(r.stdout, '');
     assert.match(
-      r.err,
+      r.stderr,
       new RegExp(
         `error image-tag-pinned Deployment/plate/plate-api \\S+ \\([^)]*set at plate/helm/applications/plate-api/values-prod\\.yaml:${line}:\\d+\\)`,
       ),
     );
     // stg still renders (and the example's own prod is fine)
-    assert.equal((await cli(['render', appDir, '--env', 'stg'], root)).code, 0);
+    assert.equal((await cli(['render', appDir, '--env', 'stg'], { cwd: root })).code, 0);
   });
 
   test('lint reports it too (text and json), exit 1', async () => {
     const { root, appDir, line } = latestCopy();
-    const r = await run(lint, [appDir, '--env', 'prod'], root);
+    const r = await cli(['lint', appDir, '--env', 'prod'], { cwd: root });
     assert.equal(r.code, 1);
-    assert.match(r.out, new RegExp(`error image-tag-pinned .*values-prod\\.yaml:${line}:`));
-    const j = JSON.parse((await run(lint, [appDir, '--env', 'prod', '-o', 'json'], root)).out);
+    assert.match(r.stdout, new RegExp(`error image-tag-pinned .*values-prod\\.yaml:${line}:`));
+    const j = JSON.parse((await cli(['lint', appDir, '--env', 'prod', '-o', 'json'], { cwd: root })).stdout);
     assert.equal(j.errors, 1);
     assert.deepEqual(j.apps[0].findings[0].origin, {
       file: 'plate/helm/applications/plate-api/values-prod.yaml',
@@ -101,22 +67,20 @@ describe('plate example', () => {
     });
   });
 
-  const generatePath = join(REPO, 'src/cli/commands/generate.ts');
   test('generate (Argo CD) fails with the file:line of the tag', async () => {
-    const { command: generate } = (await import(generatePath)) as { command: Command };
     const { appDir, line } = latestCopy();
     const env = { ARGOCD_APP_PARAMETERS: '[{"name":"env","string":"prod"}]' };
-    const r = await run(generate, [], appDir, env);
+    const r = await cli(['generate'], { cwd: appDir, env });
     assert.notEqual(r.code, 0);
-    assert.equal(r.out, '');
-    assert.match(r.err, new RegExp(`values-prod\\.yaml:${line}`));
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, new RegExp(`values-prod\\.yaml:${line}`));
   });
 
   test('values --explain shows the full chain for replicaCount', async () => {
     const r = await cli(['values', 'examples/plate/helm/applications/plate-api', '--env', 'prod', '--explain']);
-    assert.equal(r.code, 0, r.err);
+    assert.equal(r.code, 0, r.stderr);
     assert.match(
-      r.out,
+      r.stdout,
       /\.replicaCount = 3\n\s+set at examples\/plate\/helm\/applications\/plate-api\/values-prod\.yaml:3:1\n\s+overrode 1 from examples\/plate\/helm\/applications\/plate-api\/values\.yaml:11:1\n/,
     );
   });
@@ -127,10 +91,10 @@ describe('plate example', () => {
       join(appDir, 'values-stg.yaml'),
       readFileSync(join(appDir, 'values-stg.yaml'), 'utf8').replace('replicaCount: 1', 'replicaCont: 1'),
     );
-    const r = await run(lint, [appDir, '--env', 'stg'], root);
+    const r = await cli(['lint', appDir, '--env', 'stg'], { cwd: root });
     assert.equal(r.code, 1);
     assert.match(
-      r.out,
+      r.stdout,
       /error values-schema \.replicaCont \(set at plate\/helm\/applications\/plate-api\/values-stg\.yaml:3:1\): unknown field "replicaCont"/,
     );
   });

@@ -19,33 +19,13 @@ import {
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, mock, test } from 'node:test';
-import { globalLimits, main } from '../src/cli/main.js';
+import { globalLimits } from '../src/cli/main.js';
 import { DEFAULT_RENDER_LIMITS } from '../src/core/limits.js';
 import { BoundedReadError, readBounded } from '../src/io/bounded-read.js';
 import { diskStore, enforceCacheBudget } from '../src/io/compile-store.js';
 import { DiskFs } from '../src/io/disk-fs.js';
-import { makeRepo, minimalApp, REPO } from './helpers.js';
-
-class Sink extends Writable {
-  text = '';
-  override _write(c: Buffer, _e: BufferEncoding, cb: () => void): void {
-    this.text += c.toString('utf8');
-    cb();
-  }
-}
-
-async function run(
-  argv: string[],
-  cwd: string,
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const code = await main({ argv, env: { STRATA_CACHE_DIR: 'off', ...env }, cwd, stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+import { cli, makeRepo, minimalApp, REPO } from './helpers.js';
 
 describe('bounded reads', () => {
   const dir = mkdtempSync(join(tmpdir(), 'strata-read-'));
@@ -106,19 +86,21 @@ describe('global limit flags', () => {
   });
 
   test('a bad value is a usage error that names the flag, not the value', async () => {
-    const r = await run(['envs', 'app', '--max-output-bytes', 'lots'], mkdtempSync(join(tmpdir(), 'strata-')));
+    const r = await cli(['envs', 'app', '--max-output-bytes', 'lots'], { cwd: mkdtempSync(join(tmpdir(), 'strata-')) });
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, 'strata envs: --max-output-bytes must be a positive whole number\n');
-    const missing = await run(['envs', '--max-output-bytes'], mkdtempSync(join(tmpdir(), 'strata-')));
+    const missing = await cli(['envs', '--max-output-bytes'], { cwd: mkdtempSync(join(tmpdir(), 'strata-')) });
     assert.equal(missing.code, 2);
   });
 
   test('--max-file-bytes reaches -f reads', async () => {
     const root = makeRepo({ ...minimalApp(), 'extra.yaml': `name: ${'x'.repeat(500)}\n` });
-    const ok = await run(['render', 'app', '--env', 'stg', '-f', 'extra.yaml'], root);
+    const ok = await cli(['render', 'app', '--env', 'stg', '-f', 'extra.yaml'], { cwd: root });
     assert.equal(ok.code, 0, ok.stderr);
-    const r = await run(['render', 'app', '--env', 'stg', '--max-file-bytes', '100', '-f', 'extra.yaml'], root);
+    const r = await cli(['render', 'app', '--env', 'stg', '--max-file-bytes', '100', '-f', 'extra.yaml'], {
+      cwd: root,
+    });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /extra\.yaml: file is 507 bytes, over the 100-byte limit/);
   });
@@ -179,12 +161,12 @@ describe('symlink loops in batch walks', () => {
     symlinkSync('b', join(root, 'other', 'a'));
     symlinkSync('a', join(root, 'other', 'b'));
     symlinkSync('..', join(root, 'other', 'up')); // back to the root: would walk forever, or find app twice
-    const r = await run(['render', '--all', '--env', 'stg', '.'], root);
+    const r = await cli(['render', '--all', '--env', 'stg', '.'], { cwd: root });
     assert.equal(r.code, 0, r.stderr);
     assert.equal((r.stdout.match(/kind: ConfigMap/g) ?? []).length, 1, 'the app once');
     assert.match(r.stderr, /warning: skipped other\/self: symlink loop/);
     assert.match(r.stderr, /warning: skipped other\/up: same directory as \. through a symlink/);
-    const l = await run(['lint', '--all', '--env', 'stg', '.'], root);
+    const l = await cli(['lint', '--all', '--env', 'stg', '.'], { cwd: root });
     assert.equal(l.code, 0, l.stderr);
     assert.match(l.stderr, /warning: skipped other\/a: symlink loop/);
   });

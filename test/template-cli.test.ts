@@ -1,26 +1,9 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { main } from '../src/cli/main.js';
 import { numbered, selectTemplates } from '../src/cli/commands/render.js';
-import { makeRepo } from './helpers.js';
+import { cli, makeRepo } from './helpers.js';
 
 // `render --debug`, `--show-only`, and the default environment note, run in-process.
-
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _e: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
-async function run(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const code = await main({ argv, env: {}, cwd, stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
 
 const app = (extra: Record<string, string> = {}) =>
   makeRepo({
@@ -35,11 +18,11 @@ const app = (extra: Record<string, string> = {}) =>
 describe('strata render: --show-only, --debug, default environment', () => {
   it('--show-only limits output to one template (repeatable); an unknown path is a usage error', async () => {
     const root = app();
-    const one = await run(['render', 'app', '--env', 'dev', '--show-only', 'templates/b.yaml.hbs'], root);
+    const one = await cli(['render', 'app', '--env', 'dev', '--show-only', 'templates/b.yaml.hbs'], { cwd: root });
     assert.equal(one.code, 0);
     assert.match(one.stdout, /name: b/);
     assert.doesNotMatch(one.stdout, /name: a\n/);
-    const both = await run(
+    const both = await cli(
       [
         'render',
         'app',
@@ -50,10 +33,10 @@ describe('strata render: --show-only, --debug, default environment', () => {
         '--show-only',
         'app/templates/b.yaml.hbs',
       ],
-      root,
+      { cwd: root },
     );
     assert.match(both.stdout, /name: a\n[\s\S]*name: b\n/);
-    const bad = await run(['render', 'app', '--env', 'dev', '--show-only', 'templates/c.yaml.hbs'], root);
+    const bad = await cli(['render', 'app', '--env', 'dev', '--show-only', 'templates/c.yaml.hbs'], { cwd: root });
     assert.equal(bad.code, 2);
     assert.equal(bad.stdout, '');
     assert.match(
@@ -66,22 +49,22 @@ describe('strata render: --show-only, --debug, default environment', () => {
     const root = app({
       'app/templates/c.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.name}}\n  x: [\n',
     });
-    const r = await run(['render', 'app', '--env', 'dev', '--debug'], root);
+    const r = await cli(['render', 'app', '--env', 'dev', '--debug'], { cwd: root });
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
     assert.match(
       r.stderr,
       /--debug: rendered output of app\/templates\/c\.yaml\.hbs:\n1 \| apiVersion: v1\n2 \| kind: ConfigMap\n3 \| metadata:\n4 \| {3}name: web\n5 \| {3}x: \[\n/,
     );
-    const quiet = await run(['render', 'app', '--env', 'dev'], root);
+    const quiet = await cli(['render', 'app', '--env', 'dev'], { cwd: root });
     assert.doesNotMatch(quiet.stderr, /--debug/);
   });
 
   it('says which environment it rendered when --env is left out', async () => {
-    const r = await run(['render', 'app'], app());
+    const r = await cli(['render', 'app'], { cwd: app() });
     assert.equal(r.code, 0);
     assert.match(r.stderr, /rendered environment "dev" \(spec\.defaultEnvironment of app\/strata\.yaml\)/);
-    assert.doesNotMatch((await run(['render', 'app', '--env', 'prod'], app())).stderr, /rendered environment/);
+    assert.doesNotMatch((await cli(['render', 'app', '--env', 'prod'], { cwd: app() })).stderr, /rendered environment/);
   });
 
   it('unit: numbered and selectTemplates', () => {

@@ -2,21 +2,12 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { main } from '../src/cli/main.js';
+import { cli } from './helpers.js';
 
 // The raw-output cases of the hostile corpus (test/hostile/raw-*), run in-process so they are checked even
 // where the corpus runner (test/e2e/hostile.test.ts) is absent. The budget cases are covered by
 // template-budget.test.ts with the same templates at smaller sizes.
-
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _e: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
 
 const CORPUS = join(__dirname, 'hostile');
 const cases = existsSync(CORPUS) ? readdirSync(CORPUS).filter((n) => n.startsWith('raw-')) : [];
@@ -48,13 +39,11 @@ describe('hostile corpus: raw output cases, in-process', () => {
       const dir = mkdtempSync(join(tmpdir(), 'strata-hostile-'));
       cpSync(join(CORPUS, name, 'repo'), dir, { recursive: true });
       if (existsSync(join(dir, 'dot-git'))) renameSync(join(dir, 'dot-git'), join(dir, '.git'));
-      const stdout = new Sink();
-      const stderr = new Sink();
-      const code = await main({ argv: c.argv, env: c.env, cwd: dir, stdout, stderr });
+      const { code, stdout, stderr } = await cli(c.argv, { cwd: dir, env: c.env });
       assert.equal(code, c.expect.exit);
-      assert.equal(stdout.text, '');
-      assert.match(stderr.text, new RegExp(c.expect.stderr));
-      assert.equal(stderr.text.trimEnd().split('\n').length, 1);
+      assert.equal(stdout, '');
+      assert.match(stderr, new RegExp(c.expect.stderr));
+      assert.equal(stderr.trimEnd().split('\n').length, 1);
     });
   }
 });

@@ -6,10 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 
-import { main } from '../../src/cli/main.js';
 import { MemoryFs } from '../../src/core/fs.js';
 import { loadApp } from '../../src/core/app.js';
 import { render } from '../../src/core/render.js';
@@ -21,21 +19,7 @@ import { mayReadFiles } from '../../src/diff/template-reads.js';
 import { DiskFs } from '../../src/io/disk-fs.js';
 import { RecordingFs } from '../../src/io/recording-fs.js';
 import { gitFs } from '../../src/io/git-fs.js';
-
-class Sink extends Writable {
-  text = '';
-  override _write(c: Buffer, _e: BufferEncoding, cb: () => void): void {
-    this.text += c.toString();
-    cb();
-  }
-}
-
-export async function strata(argv: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const code = await main({ argv, env: {}, cwd, stdout, stderr });
-  return { code, out: stdout.text, err: stderr.text };
-}
+import { cli } from '../helpers.js';
 
 function write(root: string, files: Record<string, string | null>): void {
   for (const [p, c] of Object.entries(files)) {
@@ -188,15 +172,15 @@ describe('diff --all statuses', () => {
       });
       git(root, 'add', '-A');
       git(root, 'commit', '-qm', 'one');
-      assert.deepEqual(await strata(['diff', '--all', '--against-ref', 'HEAD'], root), {
+      assert.deepEqual(await cli(['diff', '--all', '--against-ref', 'HEAD'], { cwd: root }), {
         code: 0,
-        out: `strata diff --all against ${git(root, 'rev-parse', 'HEAD').trim()}\n1 app x env pair: 0 errors, 0 added, 0 removed, 0 changed, 1 unchanged\n`,
-        err: '',
+        stdout: `strata diff --all against ${git(root, 'rev-parse', 'HEAD').trim()}\n1 app x env pair: 0 errors, 0 added, 0 removed, 0 changed, 1 unchanged\n`,
+        stderr: '',
       });
       write(root, { 'a/values.yaml': 'team: yy\nimage:\n  tag: x\n' });
-      const r = await strata(['diff', '--all', '--against-ref', 'HEAD', '-o', 'json'], root);
-      assert.equal(r.code, 0, r.out + r.err);
-      assert.equal(JSON.parse(r.out).results[0].status, 'unchanged');
+      const r = await cli(['diff', '--all', '--against-ref', 'HEAD', '-o', 'json'], { cwd: root });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(JSON.parse(r.stdout).results[0].status, 'unchanged');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -229,35 +213,35 @@ test('templates that may read files: the working tree is rendered through a reco
 
 describe('diff --all output', () => {
   test('text: summary then diffs, exit 2 with an error pair, Secret values masked', async () => {
-    const r = await strata(['diff', '--all', '--against-ref', repo.rev, '--color', 'never'], repo.root);
-    assert.equal(r.code, 2, r.err);
-    assert.equal(r.err, '');
-    const lines = r.out.split('\n');
+    const r = await cli(['diff', '--all', '--against-ref', repo.rev, '--color', 'never'], { cwd: repo.root });
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr, '');
+    const lines = r.stdout.split('\n');
     assert.equal(lines[0], `strata diff --all against ${repo.rev}`);
     assert.match(lines[1], /^APP +ENV +STATUS +\+ +- +~ +NOTE$/);
     assert.match(
-      r.out,
+      r.stdout,
       /^apps\/breaks +prod +error +0 +0 +0 +error: apps\/breaks\/templates\/cm\.yaml\.hbs:\d+: missing value/m,
     );
-    assert.match(r.out, /^apps\/new +stg +added +1 +0 +0$/m);
-    assert.match(r.out, /^apps\/gone +prod +removed +0 +1 +0$/m);
-    assert.match(r.out, /^22 app x env pairs: 1 error, 2 added, 2 removed, 15 changed, 2 unchanged$/m);
-    assert.doesNotMatch(r.out, /apps\/stale/);
+    assert.match(r.stdout, /^apps\/new +stg +added +1 +0 +0$/m);
+    assert.match(r.stdout, /^apps\/gone +prod +removed +0 +1 +0$/m);
+    assert.match(r.stdout, /^22 app x env pairs: 1 error, 2 added, 2 removed, 15 changed, 2 unchanged$/m);
+    assert.doesNotMatch(r.stdout, /apps\/stale/);
     assert.match(
-      r.out,
+      r.stdout,
       /=== apps\/svc1 \(prod\): changed\n--- [0-9a-f]{12}\/ConfigMap\/demo\/svc1 \(v1\)\n\+\+\+ working-tree\/ConfigMap\/demo\/svc1 \(v1\)\n@@ \.data\.tag @@\n-"1\.0"\n\+"2\.0"\n/,
     );
     // The Secret: the changed key and the added one show, the values never do.
-    assert.match(r.out, /@@ \.stringData\.password @@\n-"?\+{8}"?\n\+"?\+{9}"?\n/);
-    assert.match(r.out, /@@ \.stringData\.token @@\n\+"?\+{8}"?\n/);
-    assert.doesNotMatch(r.out, /@@ \.stringData\.user @@/);
-    assert.doesNotMatch(r.out, /hunter2|admin-same|tok-added/);
+    assert.match(r.stdout, /@@ \.stringData\.password @@\n-"?\+{8}"?\n\+"?\+{9}"?\n/);
+    assert.match(r.stdout, /@@ \.stringData\.token @@\n\+"?\+{8}"?\n/);
+    assert.doesNotMatch(r.stdout, /@@ \.stringData\.user @@/);
+    assert.doesNotMatch(r.stdout, /hunter2|admin-same|tok-added/);
   });
 
   test('json lists every pair (unchanged included) with per-object changes; masking there too', async () => {
-    const r = await strata(['diff', '--all', '--against-ref', repo.rev, '-o', 'json'], repo.root);
+    const r = await cli(['diff', '--all', '--against-ref', repo.rev, '-o', 'json'], { cwd: repo.root });
     assert.equal(r.code, 2);
-    const j = JSON.parse(r.out) as {
+    const j = JSON.parse(r.stdout) as {
       against: string;
       results: (PairResult & { objects: { status: string; changes: unknown[] }[] })[];
     };
@@ -276,41 +260,45 @@ describe('diff --all output', () => {
       status: 'changed',
       changes: [{ path: '.data.tag', op: 'change', before: '1.0', after: '2.0' }],
     });
-    assert.doesNotMatch(r.out, /hunter2|admin-same|tok-added/);
+    assert.doesNotMatch(r.stdout, /hunter2|admin-same|tok-added/);
   });
 
   test('markdown: a PR comment with a summary table and collapsible diff blocks', async () => {
-    const r = await strata(['diff', '--all', '--against-ref', repo.rev, '-o', 'markdown'], repo.root);
+    const r = await cli(['diff', '--all', '--against-ref', repo.rev, '-o', 'markdown'], { cwd: repo.root });
     assert.equal(r.code, 2);
-    assert.match(r.out, /^<!-- strata-diff -->\n### strata diff against `[0-9a-f]{12}`\n\n22 app x env pairs: 1 error/);
     assert.match(
-      r.out,
+      r.stdout,
+      /^<!-- strata-diff -->\n### strata diff against `[0-9a-f]{12}`\n\n22 app x env pairs: 1 error/,
+    );
+    assert.match(
+      r.stdout,
       /\n\| app \| env \| status \| added \| removed \| changed \| note \|\n\|---\|---\|---\|---:\|---:\|---:\|---\|\n\| apps\/breaks \| prod \| error \|/,
     );
     assert.match(
-      r.out,
+      r.stdout,
       /<details><summary>apps\/svc1 \(prod\): changed<\/summary>\n\n```diff\n--- [0-9a-f]{12}\/ConfigMap\/demo\/svc1 \(v1\)\n/,
     );
-    assert.equal(r.out.match(/<details>/g)!.length, 19);
-    assert.doesNotMatch(r.out, /hunter2|admin-same|tok-added/);
+    assert.equal(r.stdout.match(/<details>/g)!.length, 19);
+    assert.doesNotMatch(r.stdout, /hunter2|admin-same|tok-added/);
   });
 
   test('--show-secrets prints the values (local use)', async () => {
-    const r = await strata(['diff', '--all', '--against-ref', repo.rev, '--show-secrets', 'apps/secret'], repo.root);
+    const r = await cli(['diff', '--all', '--against-ref', repo.rev, '--show-secrets', 'apps/secret'], {
+      cwd: repo.root,
+    });
     assert.equal(r.code, 1);
-    assert.match(r.out, /-hunter2-old\n\+hunter2-new/);
-    const single = await strata(
-      ['diff', 'apps/secret', '--env', 'prod', '--against-ref', repo.rev, '--color', 'never'],
-      repo.root,
-    );
+    assert.match(r.stdout, /-hunter2-old\n\+hunter2-new/);
+    const single = await cli(['diff', 'apps/secret', '--env', 'prod', '--against-ref', repo.rev, '--color', 'never'], {
+      cwd: repo.root,
+    });
     assert.equal(single.code, 1);
-    assert.doesNotMatch(single.out, /hunter2/);
-    assert.match(single.out, /@@ \.stringData\.password @@/);
+    assert.doesNotMatch(single.stdout, /hunter2/);
+    assert.match(single.stdout, /@@ \.stringData\.password @@/);
   });
 
   test('exit 0 when nothing changed under ROOT, 1 when something did', async () => {
-    assert.equal((await strata(['diff', '--all', '--against-ref', repo.rev, 'apps/stale'], repo.root)).code, 0);
-    assert.equal((await strata(['diff', '--all', '--against-ref', repo.rev, 'apps/svc1'], repo.root)).code, 1);
+    assert.equal((await cli(['diff', '--all', '--against-ref', repo.rev, 'apps/stale'], { cwd: repo.root })).code, 0);
+    assert.equal((await cli(['diff', '--all', '--against-ref', repo.rev, 'apps/svc1'], { cwd: repo.root })).code, 1);
   });
 });
 
@@ -318,9 +306,9 @@ describe('diff --all hostile input', () => {
   test('a revision that looks like an option is refused before git sees it; nothing is written', async () => {
     const target = join(repo.root, 'x-out');
     for (const argv of [['--against-ref=--output=' + target], ['--against-ref', '--output=' + target]]) {
-      const r = await strata(['diff', '--all', ...argv], repo.root);
+      const r = await cli(['diff', '--all', ...argv], { cwd: repo.root });
       assert.equal(r.code, 2);
-      assert.equal(r.out, '');
+      assert.equal(r.stdout, '');
       assert.equal(existsSync(target), false);
     }
   });
@@ -336,10 +324,10 @@ describe('diff --all hostile input', () => {
       [['--against-ref', repo.rev, '--repo-root', '.', tmpdir()], /outside the repository root/],
       [['--against', 'stg'], /--all needs --against-ref|use --against-ref/],
     ] as const) {
-      const r = await strata(['diff', '--all', ...argv], repo.root);
-      assert.equal(r.code, 2, r.err);
-      assert.equal(r.out, '');
-      assert.match(r.err, re);
+      const r = await cli(['diff', '--all', ...argv], { cwd: repo.root });
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, re);
     }
   });
 

@@ -18,19 +18,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
-import { main } from '../../src/cli/main.js';
 import { gitDirProblem } from '../../src/io/git.js';
-import { minimalApp } from '../helpers.js';
-
-class Sink extends Writable {
-  text = '';
-  override _write(c: Buffer, _e: BufferEncoding, cb: () => void): void {
-    this.text += c.toString('utf8');
-    cb();
-  }
-}
+import { cli, minimalApp } from '../helpers.js';
 
 const CLEAN_GIT_ENV = {
   PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -83,23 +73,6 @@ function setConfig(root: string, pairs: [string, string][], file = join(root, '.
   for (const [k, v] of pairs) git(root, ['config', '--file', file, k, v]);
 }
 
-async function run(
-  argv: string[],
-  cwd: string,
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const code = await main({
-    argv,
-    env: { PATH: process.env.PATH ?? '', STRATA_CACHE_DIR: 'off', ...env },
-    cwd,
-    stdout,
-    stderr,
-  });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
-
 /** Both git paths: generate's revision annotation, then diff --against-ref HEAD. */
 async function exercise(p: Planted, opts: { revisionKnown?: boolean } = {}): Promise<void> {
   const env = {
@@ -108,11 +81,11 @@ async function exercise(p: Planted, opts: { revisionKnown?: boolean } = {}): Pro
     ARGOCD_APP_REVISION: 'f'.repeat(40),
     ARGOCD_ENV_STRATA_ENV: 'stg',
   };
-  const gen = await run(['generate'], join(p.root, 'app'), env);
+  const gen = await cli(['generate'], { cwd: join(p.root, 'app'), env });
   assert.equal(gen.code, 0, gen.stderr);
   const annotation = /strata\.dev\/revision: "?([0-9a-f]+)/.exec(gen.stdout)?.[1];
   if (opts.revisionKnown !== false) assert.equal(annotation, p.head, 'git ran and found the app commit');
-  const diff = await run(['diff', 'app', '--env', 'stg', '--against-ref', 'HEAD'], p.root);
+  const diff = await cli(['diff', 'app', '--env', 'stg', '--against-ref', 'HEAD'], { cwd: p.root });
   assert.ok(diff.code === 0 || diff.code === 2, diff.stderr);
   if (opts.revisionKnown !== false) assert.equal(diff.code, 0, diff.stderr);
   assert.equal(existsSync(p.marker), false, 'the planted program ran');
@@ -265,14 +238,13 @@ describe("a .git that is not this repository's own", () => {
     renameSync(join(p.root, '.git'), join(elsewhere, '.git'));
     symlinkSync(join(elsewhere, '.git'), join(p.root, '.git'));
     assert.match(gitDirProblem(p.root) ?? '', /symlink/);
-    const diff = await run(['diff', 'app', '--env', 'stg', '--against-ref', 'HEAD'], p.root);
+    const diff = await cli(['diff', 'app', '--env', 'stg', '--against-ref', 'HEAD'], { cwd: p.root });
     assert.equal(diff.code, 2);
     assert.equal(diff.stdout, '');
     assert.match(diff.stderr, /\.git is a symlink/);
-    const gen = await run(['generate'], join(p.root, 'app'), {
-      ARGOCD_APP_SOURCE_PATH: 'app',
-      ARGOCD_APP_REVISION: 'f'.repeat(40),
-      ARGOCD_ENV_STRATA_ENV: 'stg',
+    const gen = await cli(['generate'], {
+      cwd: join(p.root, 'app'),
+      env: { ARGOCD_APP_SOURCE_PATH: 'app', ARGOCD_APP_REVISION: 'f'.repeat(40), ARGOCD_ENV_STRATA_ENV: 'stg' },
     });
     assert.equal(gen.code, 0, gen.stderr);
     assert.match(
@@ -305,7 +277,7 @@ describe("a .git that is not this repository's own", () => {
     const wt = join(mkdtempSync(join(tmpdir(), 'strata-git-wt-')), 'wt');
     git(p.root, ['worktree', 'add', '-q', wt]);
     assert.equal(gitDirProblem(wt), undefined);
-    const diff = await run(['diff', 'app', '--env', 'stg', '--against-ref', 'HEAD'], wt);
+    const diff = await cli(['diff', 'app', '--env', 'stg', '--against-ref', 'HEAD'], { cwd: wt });
     assert.equal(diff.code, 0, diff.stderr);
   });
 });

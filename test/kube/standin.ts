@@ -4,10 +4,9 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before } from 'node:test';
 import { command } from '../../src/cli/commands/sidecar.js';
-import { REPO as repo } from '../helpers.js';
+import { Capture, REPO as repo } from '../helpers.js';
 
 // A Kubernetes API stand-in over HTTPS for `strata sidecar` (test/sidecar.test.ts and test/e2e/sidecar-chart.test.ts).
 
@@ -119,17 +118,6 @@ export class StandIn {
   }
 }
 
-export function sink(): Writable & { text: () => string } {
-  const chunks: string[] = [];
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      chunks.push(String(chunk));
-      cb();
-    },
-  });
-  return Object.assign(w, { text: () => chunks.join('') });
-}
-
 /**
  * Inside a describe: a stand-in API server with a token and a CA file for the suite (started before, stopped
  * after), and `run`, the sidecar command against it in process.
@@ -157,10 +145,10 @@ export function sidecarStandIn() {
   });
 
   async function run(argv: string[], extraEnv: Record<string, string> = {}) {
-    const stdout = sink();
-    const stderr = sink();
+    const stdout = new Capture();
+    const stderr = new Capture();
     const code = await command.run({ argv, env: { ...env, ...extraEnv }, cwd: dir, stdout, stderr });
-    return { code, stdout: stdout.text(), stderr: stderr.text() };
+    return { code, stdout: stdout.text, stderr: stderr.text };
   }
   return { dir, api, patchFile, run };
 }
