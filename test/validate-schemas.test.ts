@@ -82,6 +82,27 @@ describe('values schema', () => {
     );
   });
 
+  test('"http://json-schema.org/schema#" (charts write it) is the newest draft, as Helm reads it; other URIs are refused', () => {
+    // 2020-12's prefixItems: a draft-07 reading would ignore it and pass.
+    const schema = (uri: string) =>
+      JSON.stringify({
+        $schema: uri,
+        type: 'object',
+        properties: { hosts: { type: 'array', prefixItems: [{ type: 'string' }] } },
+      });
+    const bad = { 'app/values-prod.yaml': 'hosts: [5]\n' };
+    for (const uri of ['http://json-schema.org/schema#', 'https://json-schema.org/schema'])
+      assert.deepEqual(
+        lint(app({ 'app/values.schema.json': schema(uri), ...bad })).map((x) => x.path),
+        ['.hosts[0]'],
+        uri,
+      );
+    assert.throws(
+      () => lint(app({ 'app/values.schema.json': schema('http://json-schema.org/schema-x#') })),
+      /unsupported \$schema/,
+    );
+  });
+
   test('render fails on a schema error', () => {
     const fs = app({ 'app/values.schema.json': STRICT_SCHEMA, 'app/values-prod.yaml': 'prot: 1\n' });
     assert.throws(
