@@ -169,6 +169,27 @@ describe('import: Go template -> strata', () => {
     );
   });
 
+  test('inside an expression: the outermost condition and the value before the if are computed eagerly (Go computed them); an else-if condition only if it cannot fail', () => {
+    // kube-state-metrics' collectors helper: a string becomes a one-item list, then used by `has` in a range.
+    const body =
+      '  {{- $e := .Values.ex | default (list) }}\n  {{- if kindIs "string" $e }}\n  {{- $e = list $e }}\n  {{- end }}\n  l: "{{ range .Values.l }}{{ if not (has . $e) }}{{ . }};{{ end }}{{ end }}"\n';
+    assert.deepEqual(translate(cm(body)).tr.places, []);
+    assert.deepEqual(data(body, 'ex: b\nl: [a, b, c]\n'), { l: 'a;c;' });
+    assert.deepEqual(data(body, 'ex: [a, c]\nl: [a, b, c]\n'), { l: 'b;' });
+    assert.deepEqual(data(body, 'l: [a]\n'), { l: 'a;' });
+    const helpers = '{{- define "demo.v" -}}{{ required "v is required" .Values.v }}{{- end }}\n';
+    const elseIf = translate(
+      cm(
+        '  {{- $x := "0" }}\n  {{- if .Values.a }}{{ $x = "1" }}{{ else if include "demo.v" . }}{{ $x = "2" }}{{ end }}\n  {{- if eq $x "1" }}\n  a: b\n  {{- end }}\n',
+      ),
+      helpers,
+    );
+    assert.deepEqual(
+      elseIf.tr.places.map((p) => `${p.line}:${p.construct}`),
+      ['8:$x'],
+    );
+  });
+
   test('reassignment inside with uses the with value; chains, nesting, else and shadowing', () => {
     const body =
       '  {{- $x := "d" }}\n  {{- with .Values.w }}\n  {{- $x = .k }}\n  {{- if .up }}{{ $x = upper .k }}{{ end }}\n  {{- end }}\n  {{- $z := "z0" }}\n  {{- if .Values.a }}{{ $z = "z1" }}{{ else }}{{ $z = "z2" }}{{ end }}\n  {{- if .Values.b }}{{ $z = printf "%s+b" $z }}{{ end }}\n  {{- if .Values.a }}{{ $s := "shadow" }}{{ $s = "s2" }}{{ $z = $s }}{{ end }}\n  x: {{ $x }}\n  c: {{ ternary "yes" "no" (eq $x "K") | quote }}\n  z: {{ $z }}\n';

@@ -124,6 +124,8 @@ interface Choice {
   test: Test;
   then: Binding;
   else: Binding;
+  /** The variable's value before the block (Go computed it before the block, on every path through it). */
+  before: Binding;
   /** The line of the block, for messages. */
   line: number;
 }
@@ -564,7 +566,7 @@ export class Translator {
       if (!ids.has(v.id)) continue;
       let b: Binding = elseFrame?.get(v.id) ?? v.b;
       for (let i = arms.length - 1; i >= 0; i--)
-        b = { kind: 'choice', test: arms[i].test, then: arms[i].frame.get(v.id) ?? v.b, else: b, line };
+        b = { kind: 'choice', test: arms[i].test, then: arms[i].frame.get(v.id) ?? v.b, else: b, before: v.b, line };
       vars.set(name, { id: v.id, b });
       this.assigned[this.assigned.length - 1]?.set(v.id, b);
     }
@@ -666,6 +668,38 @@ export class Translator {
     return this.pipe(t.pipe, this.at(t.scope, scope));
   }
 
+  /**
+   * A binding as one eager expression, and whether computing all of it is safe. `reached` says Go computed
+   * this value on every path to the use: the condition of the outermost choice (Go tested it at its block)
+   * and the value before that block; values assigned inside an arm, and the conditions of `else if` arms
+   * and of nested blocks, Go computed only on some paths, so they must be `total`.
+   */
+  private eager(
+    b: Binding,
+    scope: Scope,
+    name: string,
+    line: number,
+    reached: boolean,
+    before: Binding | undefined,
+  ): { h: H; ok: boolean } {
+    if (b === before) reached = true;
+    if (b.kind !== 'choice') {
+      const h = this.resolve(b, scope, name, line);
+      return { h, ok: reached || total(h) };
+    }
+    // Made by an enclosing `{{#if}}` arm of the printed action: this is computed exactly on that arm's paths.
+    const made = this.fixed.get(b);
+    if (made) return this.eager(b[made], scope, name, line, true, b.before);
+    const test = this.testExpr(b.test, scope);
+    const b4 = reached ? b.before : before;
+    const yes = this.eager(b.then, scope, name, line, false, b4);
+    const no = this.eager(b.else, scope, name, line, false, b4);
+    return {
+      h: { k: 'call', name: 'ternary', args: [yes.h, no.h, test] },
+      ok: (reached || total(test)) && yes.ok && no.ok,
+    };
+  }
+
   /** A variable's value where it is used. */
   private resolve(b: Binding, scope: Scope, name: string, line: number): H {
     switch (b.kind) {
@@ -679,13 +713,12 @@ export class Translator {
       case 'choice': {
         const made = this.fixed.get(b);
         if (made) return this.resolve(b[made], scope, name, line);
-        // Both values and the condition are computed: only when none can fail (`ternary` is eager).
+        // `ternary` computes both values and the condition: fine for what Go computed on every path to this
+        // use, or what cannot fail.
         const mark = this.mark();
-        let test: H, yes: H, no: H;
+        let r: { h: H; ok: boolean };
         try {
-          test = this.testExpr(b.test, scope);
-          yes = this.resolve(b.then, scope, name, line);
-          no = this.resolve(b.else, scope, name, line);
+          r = this.eager(b, scope, name, line, true, undefined);
         } catch (e) {
           // A choice inside this one must be made lazily: make this (outer) one first, so that an inner
           // condition is computed only where Go computes it.
@@ -693,9 +726,9 @@ export class Translator {
           this.restore(mark);
           throw new Hoist(b);
         }
-        if (total(test) && total(yes) && total(no)) {
+        if (r.ok) {
           this.count('$x = inside if/with (ternary)');
-          return { k: 'call', name: 'ternary', args: [yes, no, test] };
+          return r.h;
         }
         this.restore(mark);
         if (this.hoistDepth > 0) throw new Hoist(b);
