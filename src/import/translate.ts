@@ -7,8 +7,16 @@
 //   `define`, `.` and `$` are the partial's argument: `this` at the top, `_dot` inside blocks (the body is
 //   then wrapped in `{{#each (list this) as |_dot|}}`, which runs once whatever the argument is).
 // - Variables. Handlebars has none; strata's helpers are pure, so `$x := pipeline` is replaced at each use by
-//   the pipeline itself, translated in the scope it was declared in. A `$x = …` inside `range`, or a use
-//   after a reassignment inside a nested block, cannot be expressed that way and is left (see below).
+//   the pipeline itself, translated in the scope it was declared in. `$x = B` in the same list rebinds it.
+//   After an `if`/`else if`/`else`/`with` whose arms reassign `$x`, `$x` is a choice ("B if C else A", arms in
+//   order, nested blocks nested; a `with` arm's B reads the with value as its dot). At a use it becomes
+//   `(ternary B A C)` when that eager form computes nothing Go would not: the outermost C and the value before
+//   the block (Go computed both on every path to the use) or anything `total` (literals, paths, helpers that
+//   never fail). Otherwise, in a printed action, the action is written once per arm inside
+//   `{{#if C}}…{{else}}…{{/if}}` / `{{#with W as |p|}}`, as lazy as Go; inside an expression it is left.
+//   `$_ := set/unset/merge/mergeOverwrite $d …`, where `$d` holds a map the template made (`dict`, `fromYaml`…)
+//   and no other variable holds it, is `$d = set $d …` (sprig changes `$d` in place; strata returns a new map).
+//   A `$x = …` inside `range` carries a value across iterations: left (see below).
 // - Pipelines `a | f b` are calls with the piped value last: `(f b a)`.
 // - Trim markers are applied by the parser (Go's output text), so the output has no `~`; an empty comment
 //   `{{!}}` after a block tag keeps Handlebars from removing a line Go would keep ("standalone" lines).
@@ -142,8 +150,10 @@ interface Var {
 }
 
 /** Thrown while translating a printed action that reads a choice which must be made lazily (see `hoisted`). */
-class Hoist {
-  constructor(readonly choice: Choice) {}
+class Hoist extends Error {
+  constructor(readonly choice: Choice) {
+    super('strata import: internal: a choice to make lazily');
+  }
 }
 
 interface Scope {
