@@ -135,6 +135,91 @@ describe('import: Go template -> strata', () => {
     assert.deepEqual(data('  a: "{{ range $values := .Values.l }}{{ $values }}{{ end }}"\n', 'l: [x]\n'), { a: 'x' });
   });
 
+  test('reassignment inside if / else if used after it: the value is chosen by the same conditions (ingress-nginx PDB)', () => {
+    const body =
+      '  {{- $r := .Values.replicaCount }}\n  {{- if and .Values.hpa.enabled (not .Values.keda.enabled) }}\n  {{- $r = .Values.hpa.minReplicas }}\n  {{- else if and .Values.keda.enabled (not .Values.hpa.enabled) }}\n  {{- $r = .Values.keda.minReplicas }}\n  {{- end }}\n  {{- if gt ($r | int) 1 }}\n  pdb: "on"\n  {{- end }}\n  r: {{ $r | quote }}\n';
+    const { tr } = translate(cm(body));
+    assert.deepEqual(tr.places, []);
+    const v = (hpa: boolean, keda: boolean): string =>
+      `replicaCount: 1\nhpa: {enabled: ${hpa}, minReplicas: 2}\nkeda: {enabled: ${keda}, minReplicas: 3}\n`;
+    assert.deepEqual(data(body, v(false, false)), { r: '1' });
+    assert.deepEqual(data(body, v(true, false)), { pdb: 'on', r: '2' });
+    assert.deepEqual(data(body, v(false, true)), { pdb: 'on', r: '3' });
+    assert.deepEqual(data(body, v(true, true)), { r: '1' });
+  });
+
+  test('a reassigned value is computed only when its condition holds (required, include), in printed text', () => {
+    const helpers = '{{- define "demo.v" -}}{{ required "v is required" .Values.v }}{{- end }}\n';
+    const body =
+      '  {{- $x := "a" }}\n  {{- if .Values.on }}\n  {{- $x = required "v is required" .Values.v }}\n  {{- end }}\n  {{- $y := "b" }}\n  {{- if .Values.inc }}\n  {{- $y = include "demo.v" . }}\n  {{- end }}\n  x: {{ $x | quote }}\n  y: {{ printf "%s-%s" $y $x }}\n';
+    assert.deepEqual(translate(cm(body), helpers).tr.places, []);
+    assert.deepEqual(data(body, 'on: false\n', helpers), { x: 'a', y: 'b-a' });
+    assert.deepEqual(data(body, 'on: true\ninc: true\nv: w\n', helpers), { x: 'w', y: 'w-w' });
+    assert.throws(() => data(body, 'on: true\n', helpers), /v is required/);
+    assert.throws(() => data(body, 'inc: true\n', helpers), /v is required/);
+    // Inside an expression (a condition) there is no lazy choice: such a value is left, failing only there.
+    const inCond = translate(
+      cm(
+        '  {{- $x := "a" }}\n  {{- if .Values.on }}{{ $x = required "v" .Values.v }}{{ end }}\n  {{- if eq $x "a" }}\n  a: b\n  {{- end }}\n',
+      ),
+    );
+    assert.deepEqual(
+      inCond.tr.places.map((p) => `${p.line}:${p.construct}`),
+      ['8:$x'],
+    );
+  });
+
+  test('inside an expression: the outermost condition and the value before the if are computed eagerly (Go computed them); an else-if condition only if it cannot fail', () => {
+    // kube-state-metrics' collectors helper: a string becomes a one-item list, then used by `has` in a range.
+    const body =
+      '  {{- $e := .Values.ex | default (list) }}\n  {{- if kindIs "string" $e }}\n  {{- $e = list $e }}\n  {{- end }}\n  l: "{{ range .Values.l }}{{ if not (has . $e) }}{{ . }};{{ end }}{{ end }}"\n';
+    assert.deepEqual(translate(cm(body)).tr.places, []);
+    assert.deepEqual(data(body, 'ex: b\nl: [a, b, c]\n'), { l: 'a;c;' });
+    assert.deepEqual(data(body, 'ex: [a, c]\nl: [a, b, c]\n'), { l: 'b;' });
+    assert.deepEqual(data(body, 'l: [a]\n'), { l: 'a;' });
+    const helpers = '{{- define "demo.v" -}}{{ required "v is required" .Values.v }}{{- end }}\n';
+    const elseIf = translate(
+      cm(
+        '  {{- $x := "0" }}\n  {{- if .Values.a }}{{ $x = "1" }}{{ else if include "demo.v" . }}{{ $x = "2" }}{{ end }}\n  {{- if eq $x "1" }}\n  a: b\n  {{- end }}\n',
+      ),
+      helpers,
+    );
+    assert.deepEqual(
+      elseIf.tr.places.map((p) => `${p.line}:${p.construct}`),
+      ['8:$x'],
+    );
+  });
+
+  test('reassignment inside with uses the with value; chains, nesting, else and shadowing', () => {
+    const body =
+      '  {{- $x := "d" }}\n  {{- with .Values.w }}\n  {{- $x = .k }}\n  {{- if .up }}{{ $x = upper .k }}{{ end }}\n  {{- end }}\n  {{- $z := "z0" }}\n  {{- if .Values.a }}{{ $z = "z1" }}{{ else }}{{ $z = "z2" }}{{ end }}\n  {{- if .Values.b }}{{ $z = printf "%s+b" $z }}{{ end }}\n  {{- if .Values.a }}{{ $s := "shadow" }}{{ $s = "s2" }}{{ $z = $s }}{{ end }}\n  x: {{ $x }}\n  c: {{ ternary "yes" "no" (eq $x "K") | quote }}\n  z: {{ $z }}\n';
+    assert.deepEqual(translate(cm(body)).tr.places, []);
+    assert.deepEqual(data(body, 'w: {}\n'), { x: 'd', c: 'no', z: 'z2' });
+    assert.deepEqual(data(body, 'w: {k: k}\nb: 1\n'), { x: 'k', c: 'no', z: 'z2+b' });
+    assert.deepEqual(data(body, 'w: {k: k, up: true}\na: 1\n'), { x: 'K', c: 'yes', z: 's2' });
+    // `:=` inside a branch declares a new variable: the outer one keeps its value.
+    assert.deepEqual(
+      data('  {{- $x := "o" }}{{ if .Values.a }}{{ $x := "i" }}{{ $x = "j" }}{{ end }}\n  x: {{ $x }}\n', 'a: 1\n'),
+      {
+        x: 'o',
+      },
+    );
+  });
+
+  test('$_ := set/unset/merge on a variable holding a map the template made is a reassignment of that variable', () => {
+    const body =
+      '  {{- $d := dict "a" (dict "x" 1) "b" 2 }}\n  {{- with .Values.aff }}\n  {{- if .a }}\n  {{- $_ := set $d "a" (mergeOverwrite $d.a .a) }}\n  {{- end }}\n  {{- if .c }}{{ $_ := set $d "c" .c }}{{ end }}\n  {{- end }}\n  {{- $_ := unset $d "b" }}\n  {{- $m := fromYaml "p: 1" }}\n  {{- $_ := merge $m (dict "p" 2 "q" 3) }}\n  d: {{ toJson $d | quote }}\n  m: {{ toJson $m | quote }}\n';
+    assert.deepEqual(translate(cm(body)).tr.places, []);
+    assert.deepEqual(data(body, 'aff: {a: {y: 2}}\n'), { d: '{"a":{"x":1,"y":2}}', m: '{"p":1,"q":3}' });
+    assert.deepEqual(data(body, 'aff: {c: 5}\n'), { d: '{"a":{"x":1},"c":5}', m: '{"p":1,"q":3}' });
+    // A map reached through the values (or dot) is changed in place by sprig: still left.
+    const left = translate(cm('  {{- $v := .Values.m }}\n  {{- $_ := set $v "k" 1 }}\n  {{- $_ := set . "k" 1 }}\n'));
+    assert.deepEqual(
+      left.tr.places.map((p) => `${p.line}:${p.construct}`),
+      ['7:set', '8:set'],
+    );
+  });
+
   test('reassignment: in the same list it rebinds; inside range or used after an if it is left, failing there', () => {
     assert.deepEqual(data('  {{- $x := "a" }}\n  {{- $x = "b" }}\n  x: {{ $x }}\n'), { x: 'b' });
     const inRange = translate(cm('  {{- $x := "a" }}{{ range .Values.l }}{{ $x = . }}{{ end }}\n  x: {{ $x }}\n'));
@@ -145,14 +230,9 @@ describe('import: Go template -> strata', () => {
         [7, '$x'],
       ],
     );
-    const afterIf = translate(cm('  {{- $x := "a" }}{{ if .Values.l }}{{ $x = "b" }}{{ end }}\n  x: {{ $x }}\n'));
-    assert.deepEqual(
-      afterIf.tr.places.map((p) => p.construct),
-      ['$x'],
-    );
     assert.throws(
-      () => renderApp(afterIf.files, 'l: 1\n'),
-      /strata import: \$x at templates\/cm\.yaml:7 has no strata equivalent/,
+      () => renderApp(inRange.files, 'l: [b]\n'),
+      /strata import: \$x = inside range at templates\/cm\.yaml:6 has no strata equivalent/,
     );
   });
 

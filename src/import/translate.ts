@@ -7,8 +7,16 @@
 //   `define`, `.` and `$` are the partial's argument: `this` at the top, `_dot` inside blocks (the body is
 //   then wrapped in `{{#each (list this) as |_dot|}}`, which runs once whatever the argument is).
 // - Variables. Handlebars has none; strata's helpers are pure, so `$x := pipeline` is replaced at each use by
-//   the pipeline itself, translated in the scope it was declared in. A `$x = …` inside `range`, or a use
-//   after a reassignment inside a nested block, cannot be expressed that way and is left (see below).
+//   the pipeline itself, translated in the scope it was declared in. `$x = B` in the same list rebinds it.
+//   After an `if`/`else if`/`else`/`with` whose arms reassign `$x`, `$x` is a choice ("B if C else A", arms in
+//   order, nested blocks nested; a `with` arm's B reads the with value as its dot). At a use it becomes
+//   `(ternary B A C)` when that eager form computes nothing Go would not: the outermost C and the value before
+//   the block (Go computed both on every path to the use) or anything `total` (literals, paths, helpers that
+//   never fail). Otherwise, in a printed action, the action is written once per arm inside
+//   `{{#if C}}…{{else}}…{{/if}}` / `{{#with W as |p|}}`, as lazy as Go; inside an expression it is left.
+//   `$_ := set/unset/merge/mergeOverwrite $d …`, where `$d` holds a map the template made (`dict`, `fromYaml`…)
+//   and no other variable holds it, is `$d = set $d …` (sprig changes `$d` in place; strata returns a new map).
+//   A `$x = …` inside `range` carries a value across iterations: left (see below).
 // - Pipelines `a | f b` are calls with the piped value last: `(f b a)`.
 // - Trim markers are applied by the parser (Go's output text), so the output has no `~`; an empty comment
 //   `{{!}}` after a block tag keeps Handlebars from removing a line Go would keep ("standalone" lines).
@@ -97,20 +105,65 @@ const RESERVED = new Set([
 /** sprig helpers that change their arguments in place; strata's return new values. */
 const MUTATING = new Set(['set', 'unset', 'merge', 'mergeOverwrite', 'mustMerge', 'mustMergeOverwrite']);
 
-type Ref = { kind: 'root' } | { kind: 'param'; name: string } | { kind: 'entry' };
+/** Helpers whose result is a new map only this template holds (so sprig's in-place changes reach nothing else). */
+const FRESH_MAP = new Set(['dict', 'fromYaml', 'fromJson', 'deepCopy', 'mustDeepCopy']);
+/** Helpers that never fail, whatever their arguments: a choice between such values may be computed eagerly. */
+const TOTAL = new Set(['default', 'empty', 'coalesce', 'all', 'any', 'ternary', 'and', 'or', 'not', 'list']);
+/** How many `{{#if}}` arms one printed action may be expanded into (each reassigned variable doubles them). */
+const MAX_ARMS = 64;
 
+/**
+ * A block parameter (`#each`/`#with`). `id` tells it apart from a later block reusing the name; `value` is the
+ * `with` pipeline, for uses after the block (a value assigned inside `with` that read its dot).
+ */
+interface ParamRef {
+  kind: 'param';
+  name: string;
+  id: number;
+  value?: { pipe: PipeNode; scope: Scope };
+}
+type Ref = { kind: 'root' } | ParamRef | { kind: 'entry' };
+
+/** What chooses between a variable's values after a block: an `if` condition or a `with` value (its dot). */
+type Test =
+  { kind: 'if'; pipe: PipeNode; scope: Scope } | { kind: 'with'; pipe: PipeNode; scope: Scope; ref: ParamRef };
+interface Choice {
+  kind: 'choice';
+  test: Test;
+  then: Binding;
+  else: Binding;
+  /** The variable's value before the block (Go computed it before the block, on every path through it). */
+  before: Binding;
+  /** The line of the block, for messages. */
+  line: number;
+}
 type Binding =
-  { kind: 'expr'; pipe: PipeNode; scope: Scope } | { kind: 'ref'; ref: Ref } | { kind: 'poisoned'; why: string };
+  | { kind: 'expr'; pipe: PipeNode; scope: Scope }
+  | { kind: 'ref'; ref: Ref }
+  | { kind: 'poisoned'; why: string }
+  | Choice;
+
+/** A declared variable: `id` survives reassignment, a `:=` of the same name declares another. */
+interface Var {
+  readonly id: number;
+  readonly b: Binding;
+}
+
+/** Thrown while translating a printed action that reads a choice which must be made lazily (see `hoisted`). */
+class Hoist extends Error {
+  constructor(readonly choice: Choice) {
+    super('strata import: internal: a choice to make lazily');
+  }
+}
 
 interface Scope {
   readonly dot: Ref;
   readonly dollar: Ref;
   /** How many context-changing blocks (`#each`, `#with`) enclose this point. */
   readonly depth: number;
-  readonly vars: Map<string, Binding>;
-  readonly inRange: boolean;
-  /** Variables declared inside the innermost range body (reassigning those is fine). */
-  readonly rangeVars: ReadonlySet<string>;
+  readonly vars: Map<string, Var>;
+  /** Inside a range body: variables with an id below this were declared outside it. */
+  readonly rangeFloor?: number;
   /** Block parameter names in use. */
   readonly params: ReadonlySet<string>;
 }
@@ -133,8 +186,18 @@ export class Translator {
   readonly files = new Set<string>();
   private file = '';
   private needEntry = false;
-  /** Per enclosing branch: the variables reassigned in it. */
-  private readonly assigned: Set<string>[] = [];
+  /** Per enclosing branch: the variables (by id) reassigned in it, with their last value there. */
+  private readonly assigned: Map<number, Binding>[] = [];
+  private nextId = 1;
+  /** Block parameters open at the current output point, by id. */
+  private readonly live = new Map<number, string>();
+  /** Choices made by the `{{#if}}`/`{{#with}}` arms a printed action is being expanded into. */
+  private readonly fixed = new Map<Choice, 'then' | 'else'>();
+  /** How many `hoisted` builds enclose this point (a choice may be made lazily when above 0). */
+  private hoistDepth = 0;
+  private arms = 0;
+  /** Variables whose map another variable may hold (`$b := $a`): changing `$a` in place would reach it. */
+  private readonly shared = new Set<number>();
 
   constructor(private readonly chart: ChartInfo) {}
 
@@ -146,8 +209,6 @@ export class Translator {
       dollar: { kind: 'root' },
       depth: 0,
       vars: new Map(),
-      inRange: false,
-      rangeVars: new Set(),
       params: new Set(),
     };
     return assemble(this.list(list, scope));
@@ -162,8 +223,6 @@ export class Translator {
       dollar: { kind: 'entry' },
       depth: 0,
       vars: new Map(),
-      inRange: false,
-      rangeVars: new Set(),
       params: new Set(),
     };
     let body = this.list(def.list, scope);
@@ -240,7 +299,7 @@ export class Translator {
           scope = this.rangeNode(n, scope, out);
           break;
         case 'template':
-          out.push(this.mustache(this.templateCall(n, scope)));
+          out.push(...this.hoisted(scope, (s) => [this.mustache(this.templateCall(n, s))]));
           break;
         case 'break':
         case 'continue':
@@ -259,53 +318,108 @@ export class Translator {
   private action(pipe: PipeNode, scope: Scope, out: Piece[]): Scope {
     if (pipe.decl.length === 0) {
       this.countPipe(pipe);
-      out.push(this.mustache(this.pipe(pipe, scope)));
+      out.push(...this.hoisted(scope, (s) => [this.mustache(this.pipe(pipe, s))]));
       return scope;
     }
-    const name = pipe.decl[0];
+    let name = pipe.decl[0];
+    let isAssign = pipe.isAssign;
+    const stage = pipe.cmds[pipe.cmds.length - 1];
+    const head = stage.args[0];
+    if (name === '_' && head.type === 'identifier' && MUTATING.has(head.name)) {
+      // sprig's set/unset/merge change their first argument in place and return it; strata's return a new
+      // value. When that argument is a variable holding a map the template made itself, nothing else can see
+      // the change: `$_ := set $d "k" v` is `$d = set $d "k" v`.
+      const target = stage.args[1];
+      const v = target?.type === 'variable' && target.path.length === 0 ? scope.vars.get(target.name) : undefined;
+      if (!v || pipe.cmds.length !== 1 || target?.type !== 'variable' || !this.freshMap(v)) {
+        out.push(
+          this.mustache(
+            this.leave(
+              pipe.line,
+              head.name,
+              `sprig's ${head.name} changes its argument in place; strata's returns a new value (use the result)`,
+            ),
+          ),
+        );
+        return scope;
+      }
+      name = target.name;
+      isAssign = true;
+    }
+    this.noteShared(pipe, name, scope);
     const vars = new Map(scope.vars);
     const expr: Binding = { kind: 'expr', pipe: { ...pipe, decl: [], isAssign: false }, scope };
-    if (pipe.isAssign) {
+    const old = scope.vars.get(name);
+    if (isAssign) {
       this.count('$x = (reassignment)');
-      if (!scope.vars.has(name)) {
+      if (!old) {
         out.push(this.mustache(this.leave(pipe.line, `$${name} =`, 'the variable is not declared here')));
         return scope;
       }
-      this.assigned[this.assigned.length - 1]?.add(name);
-      if (scope.inRange && !scope.rangeVars.has(name)) {
+      if (scope.rangeFloor !== undefined && old.id < scope.rangeFloor) {
         out.push(
           this.mustache(
             this.leave(
               pipe.line,
               `$${name} = inside range`,
-              'a value carried from one iteration to the next (Handlebars has no variables)',
+              'a value carried from one iteration to the next (Handlebars has no variables, and strata no helper that folds a list)',
             ),
           ),
         );
-        vars.set(name, { kind: 'poisoned', why: `$${name} is reassigned inside range` });
+        vars.set(name, { id: old.id, b: { kind: 'poisoned', why: `$${name} is reassigned inside range` } });
+        this.assigned[this.assigned.length - 1]?.set(old.id, vars.get(name)!.b);
         return { ...scope, vars };
       }
     } else this.count('$x := (variable)');
-    const stage = pipe.cmds[pipe.cmds.length - 1];
-    const head = stage.args[0];
-    if (name === '_' && head.type === 'identifier' && MUTATING.has(head.name)) {
-      out.push(
-        this.mustache(
-          this.leave(
-            pipe.line,
-            head.name,
-            `sprig's ${head.name} changes its argument in place; strata's returns a new value (use the result)`,
-          ),
-        ),
-      );
-      return scope;
-    }
     // Side effects at the declaration (`$_ := required "…" .Values.x`): evaluate it once here, print nothing.
     if (this.hasEffect(pipe))
-      out.push({ t: 'tag', s: `{{#if ${this.arg(this.pipe(expr.pipe, scope))}}}{{/if}}`, block: false });
-    vars.set(name, expr);
-    const rangeVars = scope.inRange && !pipe.isAssign ? new Set([...scope.rangeVars, name]) : scope.rangeVars;
-    return { ...scope, vars, rangeVars };
+      out.push(
+        ...this.hoisted(scope, (s) => [
+          { t: 'tag', s: `{{#if ${this.arg(this.pipe(expr.pipe, s))}}}{{/if}}`, block: false },
+        ]),
+      );
+    const id = isAssign ? old!.id : this.nextId++;
+    vars.set(name, { id, b: expr });
+    if (isAssign) this.assigned[this.assigned.length - 1]?.set(id, expr);
+    return { ...scope, vars };
+  }
+
+  /** Whether a variable holds a map only this template made (and no other variable holds). */
+  private freshMap(v: Var): boolean {
+    if (this.shared.has(v.id)) return false;
+    const fresh = (b: Binding): boolean => {
+      if (b.kind === 'choice') return fresh(b.then) && fresh(b.else);
+      if (b.kind !== 'expr' || b.pipe.cmds.length === 0) return false;
+      const [h, first] = b.pipe.cmds[b.pipe.cmds.length - 1].args;
+      if (h.type !== 'identifier') return false;
+      if (FRESH_MAP.has(h.name)) return true;
+      // A map changed earlier the same way (`set $d …` as the value of `$d`).
+      if (MUTATING.has(h.name) && b.pipe.cmds.length === 1 && first?.type === 'variable' && first.path.length === 0) {
+        const w = b.scope.vars.get(first.name);
+        return w !== undefined && fresh(w.b);
+      }
+      return false;
+    };
+    return fresh(v.b);
+  }
+
+  /** A variable read whole into another variable's value may be the same map as that one's: mark it shared. */
+  private noteShared(pipe: PipeNode, name: string, scope: Scope): void {
+    const walk = (o: Operand, self: boolean): void => {
+      if (o.type === 'variable' && o.path.length === 0 && !self) {
+        const v = scope.vars.get(o.name);
+        if (v) this.shared.add(v.id);
+      } else if (o.type === 'pipe') o.cmds.forEach((c) => c.args.forEach((a) => walk(a, false)));
+      else if (o.type === 'chain') walk(o.node, false);
+    };
+    for (const c of pipe.cmds) {
+      const [h, ...rest] = c.args;
+      // The map changed in place by `set $name …` (the value assigned back to `$name`) is not another holder.
+      const mutatesSelf =
+        h.type === 'identifier' && MUTATING.has(h.name) && rest[0]?.type === 'variable' && rest[0].name === name;
+      rest.forEach((a, i) => walk(a, mutatesSelf && i === 0));
+      if (h.type !== 'identifier') walk(h, false);
+    }
   }
 
   private hasEffect(pipe: PipeNode): boolean {
@@ -323,42 +437,46 @@ export class Translator {
     this.count(n.elseChained || n.elseList ? 'if/else' : 'if');
     let cur: IfNode | undefined = n;
     let first = true;
-    const assignedAll = new Set<string>();
+    const arms: { test: Test; frame: Map<number, Binding> }[] = [];
+    let elseFrame: Map<number, Binding> | undefined;
     while (cur) {
       const inner = this.declScope(cur.pipe, scope);
       this.countPipe(cur.pipe);
-      const cond = this.arg(this.pipe({ ...cur.pipe, decl: [], isAssign: false }, scope));
+      const test: Test = { kind: 'if', pipe: { ...cur.pipe, decl: [], isAssign: false }, scope };
+      const cond = this.arg(this.pipe(test.pipe, scope));
       out.push({ t: 'tag', s: first ? `{{#if ${cond}}}` : `{{else if ${cond}}}`, block: true });
       first = false;
-      this.branch(cur.list, inner, out, assignedAll);
+      arms.push({ test, frame: this.branch(cur.list, inner, out) });
       if (cur.elseChained) {
         cur = cur.elseList![0] as IfNode;
         continue;
       }
       if (cur.elseList) {
         out.push({ t: 'tag', s: '{{else}}', block: true });
-        this.branch(cur.elseList, scope, out, assignedAll);
+        elseFrame = this.branch(cur.elseList, scope, out);
       }
       cur = undefined;
     }
     out.push({ t: 'tag', s: '{{/if}}', block: true });
-    return this.poison(scope, assignedAll, 'if');
+    return this.merge(scope, arms, elseFrame, n.line);
   }
 
   private withNode(n: WithNode, scope: Scope, out: Piece[]): Scope {
     this.count('with');
     let cur: WithNode | undefined = n;
     let first = true;
-    const assignedAll = new Set<string>();
+    const arms: { test: Test; frame: Map<number, Binding> }[] = [];
+    let elseFrame: Map<number, Binding> | undefined;
     while (cur) {
       this.countPipe(cur.pipe);
-      const value = this.arg(this.pipe({ ...cur.pipe, decl: [], isAssign: false }, scope));
+      const pipe: PipeNode = { ...cur.pipe, decl: [], isAssign: false };
+      const value = this.arg(this.pipe(pipe, scope));
       const name = this.paramName(cur.pipe.decl[0] ?? 'with', scope);
       out.push({ t: 'tag', s: `{{${first ? '#with' : 'else with'} ${value} as |${name}|}}`, block: true });
       first = false;
-      const ref: Ref = { kind: 'param', name };
+      const ref: ParamRef = { kind: 'param', name, id: this.nextId++, value: { pipe, scope } };
       const vars = new Map(scope.vars);
-      if (cur.pipe.decl[0]) vars.set(cur.pipe.decl[0], { kind: 'ref', ref });
+      if (cur.pipe.decl[0]) vars.set(cur.pipe.decl[0], { id: this.nextId++, b: { kind: 'ref', ref } });
       const inner: Scope = {
         ...scope,
         dot: ref,
@@ -366,19 +484,21 @@ export class Translator {
         vars,
         params: new Set([...scope.params, name]),
       };
-      this.branch(cur.list, inner, out, assignedAll);
+      this.live.set(ref.id, name);
+      arms.push({ test: { kind: 'with', pipe, scope, ref }, frame: this.branch(cur.list, inner, out) });
+      this.live.delete(ref.id);
       if (cur.elseChained) {
         cur = cur.elseList![0] as WithNode;
         continue;
       }
       if (cur.elseList) {
         out.push({ t: 'tag', s: '{{else}}', block: true });
-        this.branch(cur.elseList, scope, out, assignedAll);
+        elseFrame = this.branch(cur.elseList, scope, out);
       }
       cur = undefined;
     }
     out.push({ t: 'tag', s: '{{/with}}', block: true });
-    return this.poison(scope, assignedAll, 'with');
+    return this.merge(scope, arms, elseFrame, n.line);
   }
 
   private rangeNode(n: RangeNode, scope: Scope, out: Piece[]): Scope {
@@ -396,51 +516,70 @@ export class Translator {
     const key = kVar !== undefined ? this.paramName(kVar, { ...scope, params }) : undefined;
     if (key) params.add(key);
     out.push({ t: 'tag', s: `{{#each ${this.arg(over)} as |${item}${key ? ` ${key}` : ''}|}}`, block: true });
-    const ref: Ref = { kind: 'param', name: item };
+    const floor = this.nextId;
+    const ref: ParamRef = { kind: 'param', name: item, id: this.nextId++ };
+    const keyRef: ParamRef | undefined = key ? { kind: 'param', name: key, id: this.nextId++ } : undefined;
     const vars = new Map(scope.vars);
-    if (vVar !== undefined) vars.set(vVar, { kind: 'ref', ref });
-    if (kVar !== undefined && key) vars.set(kVar, { kind: 'ref', ref: { kind: 'param', name: key } });
-    const inner: Scope = {
-      ...scope,
-      dot: ref,
-      depth: scope.depth + 1,
-      vars,
-      inRange: true,
-      params,
-      rangeVars: new Set(n.pipe.decl),
-    };
-    const assignedAll = new Set<string>();
-    this.branch(n.list, inner, out, assignedAll);
+    if (vVar !== undefined) vars.set(vVar, { id: this.nextId++, b: { kind: 'ref', ref } });
+    if (kVar !== undefined && keyRef) vars.set(kVar, { id: this.nextId++, b: { kind: 'ref', ref: keyRef } });
+    const inner: Scope = { ...scope, dot: ref, depth: scope.depth + 1, vars, params, rangeFloor: floor };
+    this.live.set(ref.id, item);
+    if (keyRef) this.live.set(keyRef.id, keyRef.name);
+    const assigned = new Set(this.branch(n.list, inner, out).keys());
+    this.live.delete(ref.id);
+    if (keyRef) this.live.delete(keyRef.id);
     if (n.elseList) {
       out.push({ t: 'tag', s: '{{else}}', block: true });
-      this.branch(n.elseList, scope, out, assignedAll);
+      for (const id of this.branch(n.elseList, scope, out).keys()) assigned.add(id);
     }
     out.push({ t: 'tag', s: '{{/each}}', block: true });
-    return this.poison(scope, assignedAll, 'range');
+    // After a range that reassigned outer variables, later uses cannot know which value they hold.
+    const after = new Map(scope.vars);
+    for (const [name, v] of scope.vars) {
+      if (!assigned.has(v.id)) continue;
+      const b: Binding = { kind: 'poisoned', why: `$${name} is reassigned inside {{range}} and used after it` };
+      after.set(name, { id: v.id, b });
+      this.assigned[this.assigned.length - 1]?.set(v.id, b);
+    }
+    return { ...scope, vars: after };
   }
 
-  /** Translate a branch; collect the outer variables it reassigns (also into the enclosing branch's set). */
-  private branch(list: Node[], scope: Scope, out: Piece[], assigned: Set<string>): void {
-    const mine = new Set<string>();
+  /** Translate a branch; return the variables (by id) it reassigned, with their values at its end. */
+  private branch(list: Node[], scope: Scope, out: Piece[]): Map<number, Binding> {
+    const mine = new Map<number, Binding>();
     this.assigned.push(mine);
     try {
       out.push(...this.list(list, scope));
     } finally {
       this.assigned.pop();
     }
-    for (const name of mine) {
-      if (!scope.vars.has(name)) continue;
-      assigned.add(name);
-      this.assigned[this.assigned.length - 1]?.add(name);
-    }
+    return mine;
   }
 
-  /** After a block that reassigned outer variables, later uses cannot know which value they hold. */
-  private poison(scope: Scope, assigned: Set<string>, block: string): Scope {
-    if (assigned.size === 0) return scope;
+  /**
+   * After an `if`/`with` whose arms reassigned outer variables: each such variable holds a choice, made by the
+   * same conditions in the same order (`else if` arms nest in the else side), the value before the block when
+   * no arm ran or the arm that ran left it alone.
+   */
+  private merge(
+    scope: Scope,
+    arms: { test: Test; frame: Map<number, Binding> }[],
+    elseFrame: Map<number, Binding> | undefined,
+    line: number,
+  ): Scope {
+    const ids = new Set<number>();
+    for (const a of arms) for (const id of a.frame.keys()) ids.add(id);
+    for (const id of elseFrame?.keys() ?? []) ids.add(id);
+    if (ids.size === 0) return scope;
     const vars = new Map(scope.vars);
-    for (const name of assigned)
-      vars.set(name, { kind: 'poisoned', why: `$${name} is reassigned inside {{${block}}} and used after it` });
+    for (const [name, v] of scope.vars) {
+      if (!ids.has(v.id)) continue;
+      let b: Binding = elseFrame?.get(v.id) ?? v.b;
+      for (let i = arms.length - 1; i >= 0; i--)
+        b = { kind: 'choice', test: arms[i].test, then: arms[i].frame.get(v.id) ?? v.b, else: b, before: v.b, line };
+      vars.set(name, { id: v.id, b });
+      this.assigned[this.assigned.length - 1]?.set(v.id, b);
+    }
     return { ...scope, vars };
   }
 
@@ -448,8 +587,168 @@ export class Translator {
   private declScope(pipe: PipeNode, scope: Scope): Scope {
     if (pipe.decl.length === 0 || pipe.isAssign) return scope;
     const vars = new Map(scope.vars);
-    vars.set(pipe.decl[0], { kind: 'expr', pipe: { ...pipe, decl: [], isAssign: false }, scope });
+    vars.set(pipe.decl[0], {
+      id: this.nextId++,
+      b: { kind: 'expr', pipe: { ...pipe, decl: [], isAssign: false }, scope },
+    });
     return { ...scope, vars };
+  }
+
+  /**
+   * Pieces built by `build`, which translates one printed action. A variable holding a choice whose values
+   * must only be computed when their condition holds (they may fail, include, or read paths that exist only
+   * then) stops the build; the action is then written once per arm inside `{{#if C}}…{{else}}…{{/if}}` (or
+   * `{{#with W as |p|}}`), as lazy as Go. Linear in the action and its variables' chains, bounded by MAX_ARMS.
+   */
+  private hoisted(scope: Scope, build: (s: Scope) => Piece[]): Piece[] {
+    if (this.hoistDepth === 0) this.arms = 0;
+    const mark = this.mark();
+    this.hoistDepth++;
+    try {
+      return build(scope);
+    } catch (e) {
+      if (!(e instanceof Hoist)) throw e;
+      this.restore(mark);
+      return this.expand(e.choice, scope, build);
+    } finally {
+      this.hoistDepth--;
+    }
+  }
+
+  private expand(c: Choice, scope: Scope, build: (s: Scope) => Piece[]): Piece[] {
+    if (++this.arms > MAX_ARMS)
+      return [
+        this.mustache(this.leave(c.line, 'reassigned variables', `more than ${MAX_ARMS} combinations in one action`)),
+      ];
+    const mark = this.mark();
+    let open: string;
+    let inner = scope;
+    let param: string | undefined;
+    try {
+      const t = this.arg(this.testExpr(c.test, scope));
+      if (c.test.kind === 'if') open = `{{#if ${t}}}`;
+      else {
+        param = this.paramName(c.test.ref.name, scope);
+        open = `{{#with ${t} as |${param}|}}`;
+        inner = { ...scope, depth: scope.depth + 1, params: new Set([...scope.params, param]) };
+      }
+    } catch (e) {
+      if (!(e instanceof Hoist)) throw e;
+      // The condition itself reads a choice to make lazily: make that one first.
+      this.restore(mark);
+      return this.expand(e.choice, scope, build);
+    }
+    const prev = this.fixed.get(c);
+    this.fixed.set(c, 'then');
+    if (param !== undefined && c.test.kind === 'with') this.live.set(c.test.ref.id, param);
+    const yes = this.hoisted(inner, build);
+    if (c.test.kind === 'with') this.live.delete(c.test.ref.id);
+    this.fixed.set(c, 'else');
+    const no = this.hoisted(scope, build);
+    if (prev) this.fixed.set(c, prev);
+    else this.fixed.delete(c);
+    const close = c.test.kind === 'if' ? '{{/if}}' : '{{/with}}';
+    return [
+      { t: 'tag', s: open, block: true },
+      ...yes,
+      { t: 'tag', s: '{{else}}', block: true },
+      ...no,
+      { t: 'tag', s: close, block: true },
+    ];
+  }
+
+  /** What a failed build attempt recorded, to undo. */
+  private mark(): { constructs: Map<string, number>; places: number; reviews: number } {
+    return { constructs: new Map(this.constructs), places: this.places.length, reviews: this.reviews.length };
+  }
+
+  private restore(m: { constructs: Map<string, number>; places: number; reviews: number }): void {
+    this.constructs.clear();
+    for (const [k, v] of m.constructs) this.constructs.set(k, v);
+    this.places.length = m.places;
+    this.reviews.length = m.reviews;
+  }
+
+  /** A binding's scope as seen from where it is used: the same dot and variables, the current block depth. */
+  private at(declared: Scope, use: Scope): Scope {
+    return { ...declared, depth: use.depth, params: use.params };
+  }
+
+  private testExpr(t: Test, scope: Scope): H {
+    return this.pipe(t.pipe, this.at(t.scope, scope));
+  }
+
+  /**
+   * A binding as one eager expression, and whether computing all of it is safe. `reached` says Go computed
+   * this value on every path to the use: the condition of the outermost choice (Go tested it at its block)
+   * and the value before that block; values assigned inside an arm, and the conditions of `else if` arms
+   * and of nested blocks, Go computed only on some paths, so they must be `total`.
+   */
+  private eager(
+    b: Binding,
+    scope: Scope,
+    name: string,
+    line: number,
+    reached: boolean,
+    before: Binding | undefined,
+  ): { h: H; ok: boolean } {
+    if (b === before) reached = true;
+    if (b.kind !== 'choice') {
+      const h = this.resolve(b, scope, name, line);
+      return { h, ok: reached || total(h) };
+    }
+    // Made by an enclosing `{{#if}}` arm of the printed action: this is computed exactly on that arm's paths.
+    const made = this.fixed.get(b);
+    if (made) return this.eager(b[made], scope, name, line, true, b.before);
+    const test = this.testExpr(b.test, scope);
+    const b4 = reached ? b.before : before;
+    const yes = this.eager(b.then, scope, name, line, false, b4);
+    const no = this.eager(b.else, scope, name, line, false, b4);
+    return {
+      h: { k: 'call', name: 'ternary', args: [yes.h, no.h, test] },
+      ok: (reached || total(test)) && yes.ok && no.ok,
+    };
+  }
+
+  /** A variable's value where it is used. */
+  private resolve(b: Binding, scope: Scope, name: string, line: number): H {
+    switch (b.kind) {
+      case 'poisoned':
+        return this.leave(line, `$${name}`, b.why);
+      case 'ref':
+        return this.fields(b.ref, scope, [], line);
+      case 'expr':
+        // Re-translate the declaration where it is used.
+        return this.pipe(b.pipe, this.at(b.scope, scope));
+      case 'choice': {
+        const made = this.fixed.get(b);
+        if (made) return this.resolve(b[made], scope, name, line);
+        // `ternary` computes both values and the condition: fine for what Go computed on every path to this
+        // use, or what cannot fail.
+        const mark = this.mark();
+        let r: { h: H; ok: boolean };
+        try {
+          r = this.eager(b, scope, name, line, true, undefined);
+        } catch (e) {
+          // A choice inside this one must be made lazily: make this (outer) one first, so that an inner
+          // condition is computed only where Go computes it.
+          if (!(e instanceof Hoist)) throw e;
+          this.restore(mark);
+          throw new Hoist(b);
+        }
+        if (r.ok) {
+          this.count('$x = inside if/with (ternary)');
+          return r.h;
+        }
+        this.restore(mark);
+        if (this.hoistDepth > 0) throw new Hoist(b);
+        return this.leave(
+          line,
+          `$${name}`,
+          `reassigned inside {{${b.test.kind}}} at line ${b.line} to a value computed only when the condition holds, and used inside an expression (strata has no lazy choice there; use it in printed text)`,
+        );
+      }
+    }
   }
 
   private paramName(goName: string, scope: Scope): string {
@@ -592,19 +891,16 @@ export class Translator {
       case 'nil':
         return { k: 'lit', value: null };
       case 'dot':
-        return this.refPath(scope.dot, scope, []);
+        return this.fields(scope.dot, scope, [], o.line);
       case 'field':
         return this.fields(scope.dot, scope, o.path, o.line);
       case 'variable': {
         // `$` is the template's argument, unless the template declared its own (`{{ $ := .root }}`).
         if (o.name === '' && !scope.vars.has('')) return this.fields(scope.dollar, scope, o.path, o.line);
-        const b = scope.vars.get(o.name);
-        if (!b) return this.leave(o.line, `$${o.name}`, 'the variable is declared in another branch');
-        if (b.kind === 'poisoned') return this.leave(o.line, `$${o.name}`, b.why);
-        if (b.kind === 'ref') return this.fields(b.ref, scope, o.path, o.line);
-        // Re-translate the declaration where it is used: same dot and variables, the current block depth.
-        const value = this.pipe(b.pipe, { ...b.scope, depth: scope.depth, params: scope.params });
-        return this.chainOn(value, o.path, o.line, scope);
+        const v = scope.vars.get(o.name);
+        if (!v) return this.leave(o.line, `$${o.name}`, 'the variable is declared in another branch');
+        if (v.b.kind === 'ref') return this.fields(v.b.ref, scope, o.path, o.line);
+        return this.chainOn(this.resolve(v.b, scope, o.name, o.line), o.path, o.line, scope);
       }
       case 'identifier':
         return this.func(o.name, [], () => [], scope, o.line);
@@ -626,12 +922,17 @@ export class Translator {
 
   /** `.A.B` on a reference (dot, `$`, a block parameter). */
   private fields(ref: Ref, scope: Scope, path: string[], line: number): H {
+    if (ref.kind === 'param' && !this.live.has(ref.id)) {
+      // A `with` dot read after its block (by a value assigned inside it): the `with` value itself.
+      if (!ref.value) return this.leave(line, '.', 'a range item read after its range');
+      return this.chainOn(this.pipe(ref.value.pipe, this.at(ref.value.scope, scope)), path, line, scope);
+    }
     if (path.length === 0) return this.refPath(ref, scope, []);
     return this.mapFields(this.refBase(ref, scope), path, line, scope);
   }
 
   private refBase(ref: Ref, scope: Scope): string {
-    if (ref.kind === 'param') return ref.name;
+    if (ref.kind === 'param') return this.live.get(ref.id) ?? ref.name;
     if (scope.depth === 0) return '';
     if (ref.kind === 'root') return '@root';
     this.needEntry = true;
@@ -816,4 +1117,9 @@ export function assemble(pieces: Piece[]): string {
     }
   }
   return out;
+}
+
+/** Whether an expression can be computed whatever the values: literals, paths, and helpers that never fail. */
+function total(h: H): boolean {
+  return h.k !== 'call' || (TOTAL.has(h.name) && h.args.every(total));
 }
