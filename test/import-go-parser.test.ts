@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ActionNode, IfNode, Node, RangeNode, TextNode, WithNode } from '../src/import/go-template/ast.js';
-import { GoTemplateError, parseGoTemplate } from '../src/import/go-template/parser.js';
+import type { ActionNode, IfNode, Node, RangeNode, TextNode, WithNode } from '../src/core/go-template/ast.js';
+import { GoTemplateError, parseGoTemplate } from '../src/core/go-template/parser.js';
 
-// The Go text/template parser of `strata import helm` (src/import/go-template/): one test per construct,
+// The Go text/template parser of `strata import helm` (src/core/go-template/): one test per construct,
 // then the errors Go's own parser reports, each with its line.
 
 const only = <T extends Node>(src: string): T => {

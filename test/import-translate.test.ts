@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseGoTemplate } from '../src/import/go-template/parser.js';
-import { Translator, type ChartInfo } from '../src/import/translate.js';
+import { parseGoTemplate } from '../src/core/go-template/parser.js';
+import { Translator, type ChartInfo } from '../src/core/go-template/translate.js';
 import { cm, dataOf, renderApp } from './template/app.js';
 
-// The Go template -> strata translator (src/import/translate.ts): each construct is translated and the result
+// The Go template -> strata translator (src/core/go-template/translate.ts): each construct is translated and the result
 // rendered by strata's engine; the expected data is what Go text/template + sprig prints for the same
 // template and values (checked by hand against the Go harness, test/chart/render.sh).
 

@@ -5,7 +5,6 @@ import { loadAppConfig } from '../src/core/config.js';
 import { DEFAULT_RENDER_LIMITS, type Limits } from '../src/core/limits.js';
 import { render, type RenderResult } from '../src/core/render.js';
 import { keyLess, toYamlV2 } from '../src/core/helpers/yaml-v2.js';
-import { translateTplText } from '../src/import/tpl-text.js';
 import { cm, dataOf } from './template/app.js';
 
 // spec.semantics: helm (docs/config.md): Helm's template engine where strata is strict. Expected texts come
@@ -31,7 +30,6 @@ function run(
     appDir: 'app',
     env: 'dev',
     limits: { ...DEFAULT_RENDER_LIMITS, ...limits },
-    goText: translateTplText,
   });
 }
 
@@ -166,20 +164,13 @@ describe('helm semantics: tpl takes Go template text', () => {
     assert.doesNotMatch(e.message, /s3cr3t/);
   });
 
-  it('without a translator injected, says so', () => {
-    assert.throws(
-      () =>
-        render({
-          fs: app(
-            { 'cm.yaml.hbs': cm('  t: {{quote (tpl values.t this)}}\n') },
-            't: "{{ .Values.n }}"\nn: 1\n',
-            'helm',
-          ),
-          appDir: 'app',
-          env: 'dev',
-        }),
-      /cannot translate Go template text/,
-    );
+  it('every render translates: the core loads the translator itself (lint, diff --all and the server call render too)', () => {
+    const r = render({
+      fs: app({ 'cm.yaml.hbs': cm('  t: {{quote (tpl values.t this)}}\n') }, 't: "{{ .Values.n }}"\nn: 1\n', 'helm'),
+      appDir: 'app',
+      env: 'dev',
+    });
+    assert.equal(dataOf(r).t, '1');
   });
 });
 

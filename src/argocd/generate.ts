@@ -28,7 +28,6 @@ import {
   rootPathOf,
   strataEnvNearMisses,
 } from './render-options.js';
-import { goTextTranslator } from '../import/tpl-text-entry.js';
 
 // The one code path behind `strata generate` (what the sidecar runs) and `strata render --application`
 // (its local emulation): (environment variables, working directory) -> the YAML stream Argo CD reads.
@@ -215,7 +214,6 @@ export function generateManifests(opts: GenerateOptions): GenerateResult {
         limits,
         log: (m) => logs.push(m),
         decrypt,
-        goText: goTextTranslator,
       });
     } catch (e) {
       if (!(e instanceof UserError) || logs.length === 0) throw e;

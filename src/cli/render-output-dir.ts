@@ -21,7 +21,6 @@ import { layerOverrides } from './options.js';
 import { releaseFromFlags } from './release-flags.js';
 import { writeOutputDir } from './output-dir.js';
 import { openApp } from './target.js';
-import { goTextTranslator } from '../import/tpl-text-entry.js';
 
 // `render --all --output-dir DIR [--check]`: the render side (every app x environment under ROOT, with the
 // same checks as `render`); output-dir.ts owns the folder. Any failure fails the run before anything is
@@ -72,7 +71,6 @@ export function renderToOutputDir(ctx: CommandContext, args: RenderArgs, outputD
         checks: [...platform, ...standardChecks()],
         decrypt,
         caches,
-        goText: goTextTranslator,
         log: (m: string) => ctx.stderr.write(`strata: template log: ${m}\n`),
         ...releaseFromFlags(o, appDir),
       });

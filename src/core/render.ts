@@ -19,7 +19,6 @@ import {
   TemplateCache,
   type CompiledStore,
   type Emitted,
-  type GoTextTranslator,
   type RenderState,
 } from './templates.js';
 import type { Capabilities, Finding, MergedValues, ReleaseInfo, RenderedObject } from './types.js';
@@ -121,11 +120,6 @@ export interface RenderSettings {
   onBadOutput?: (template: string, text: string) => void;
   /** Decrypts SOPS layers with the entry point's keys (src/secrets); without it an encrypted layer fails. */
   decrypt?: LayerDecrypt;
-  /**
-   * The import's translator of Go template text, for `tpl` under `spec.semantics: helm` (src/import/tpl-text.ts;
-   * the core never imports it). Without it such a `tpl` fails saying so.
-   */
-  goText?: GoTextTranslator;
 }
 
 export type RenderOptions = AppSource & RenderSettings;
@@ -224,7 +218,6 @@ export function render(opts: RenderOptions): RenderResult {
       templatesDir,
       ...(secrets ? { secrets } : {}),
       semantics: config.semantics,
-      ...(opts.goText ? { goText: opts.goText } : {}),
     };
     objects.push(...renderObjects(set, f.path, context, state, hooks));
   }

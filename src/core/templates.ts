@@ -9,7 +9,6 @@
 export type {
   CompiledStore,
   Emitted,
-  GoTextTranslator,
   RenderMode,
   RenderState,
   TemplateFile,

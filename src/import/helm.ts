@@ -6,9 +6,9 @@ import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../core/errors.js';
-import type { DefineNode, ParsedFile } from './go-template/ast.js';
-import { GoTemplateError, parseGoTemplate } from './go-template/parser.js';
-import { templatePartialName, Translator, type Place } from './translate.js';
+import type { DefineNode, ParsedFile } from '../core/go-template/ast.js';
+import { GoTemplateError, parseGoTemplate } from '../core/go-template/parser.js';
+import { templatePartialName, Translator, type Place } from '../core/go-template/translate.js';
 
 export interface ImportOptions {
   readonly chartDir: string;

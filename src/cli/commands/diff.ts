@@ -21,7 +21,6 @@ import type { Parsed } from '../declare.js';
 import { layerOverrides, outputFormat } from '../options.js';
 import { readManifestsInput } from '../manifests-input.js';
 import { openApp } from '../target.js';
-import { goTextTranslator } from '../../import/tpl-text-entry.js';
 
 function renderApp(
   source: AppSource,
@@ -38,7 +37,6 @@ function renderApp(
     env,
     overrides,
     caches,
-    goText: goTextTranslator,
     ...(limits ? { limits } : {}),
     ...(decrypt ? { decrypt } : {}),
   });

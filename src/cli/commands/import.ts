@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { defineCommand } from '../command.js';
 import { IMPORT } from '../declarations.js';
 
-// `strata import helm CHART_DIR --out DIR`: see src/import/. stdout stays empty (nothing to pipe); the summary
+// `strata import helm CHART_DIR --out DIR`: see src/import/ and src/core/go-template/. stdout stays empty (nothing to pipe); the summary
 // and every place left untranslated go to stderr, one line each, and into DIR/IMPORT.md.
 
 export const command = defineCommand(IMPORT, async (ctx, { options: o, positionals }) => {

@@ -25,7 +25,6 @@ import { parseApiVersions } from '../../core/capabilities.js';
 import { releaseFromFlags } from '../release-flags.js';
 import { renderToOutputDir } from '../render-output-dir.js';
 import { localPlatformChecks } from '../platform-policy.js';
-import { goTextTranslator } from '../../import/tpl-text-entry.js';
 
 export const command = defineCommand(RENDER, async (ctx, args) => {
   const o = args.options;
@@ -44,7 +43,6 @@ export const command = defineCommand(RENDER, async (ctx, args) => {
     limits: ctx.limits,
     caches,
     decrypt: sopsDecrypt(ctx.env),
-    goText: goTextTranslator,
     log: (m: string) => ctx.stderr.write(`strata: template log: ${m}\n`),
     ...(o.debug ? { onBadOutput: (template: string, text: string) => ctx.stderr.write(numbered(template, text)) } : {}),
   };

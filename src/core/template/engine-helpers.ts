@@ -24,20 +24,20 @@ function at(o: Opts, s: RenderState | undefined): { file?: string; line?: number
   return { ...(s ? { file: s.template } : {}), ...(o.loc ? { line: o.loc.start.line } : {}) };
 }
 
+type TplText = typeof import('../go-template/tpl-text.js');
+let tplText: TplText | undefined;
+
 /**
  * Under helm semantics a `tpl` text is a chart value written for Go's text/template (`{{ .Release.Name }}`):
- * translated by the injected translator (RenderState.goText) before it is compiled. The input is already
- * within helperBytes (the translation is linear in it); the output is held to the same bound, so a text that
- * translates into something much larger fails here.
+ * translated by the import's translator (go-template/tpl-text.ts, loaded on the first such `tpl`, so most
+ * renders never load it) before it is compiled. The input is already within helperBytes (the translation is
+ * linear in it); the output is held to the same bound, so a text that translates into something much larger
+ * fails here.
  */
 function goText(text: string, host: EngineHost, s: RenderState, o: Opts): string {
-  if (!s.goText)
-    throw new UserError(
-      'tpl: this render cannot translate Go template text (spec.semantics: helm needs the translator of `strata import helm`)',
-      at(o, s),
-    );
   s.budget?.checkTime(s.template);
-  const out = s.goText(text, { partials: host.partialNames() });
+  tplText ??= require('../go-template/tpl-text.js') as TplText;
+  const out = tplText.translateTplText(text, { partials: host.partialNames() });
   const limit = (s.budget?.limits ?? DEFAULT_RENDER_LIMITS).helperBytes;
   if (out.length > limit)
     throw new UserError(

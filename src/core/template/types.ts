@@ -61,17 +61,7 @@ export interface RenderState {
   secrets?: boolean;
   /** spec.semantics of the app (core/config.ts); `strata` when absent. */
   semantics?: Semantics;
-  /** Go template text -> strata template text, for `tpl` under `helm` semantics (injected: see GoTextTranslator). */
-  goText?: GoTextTranslator;
 }
-
-/**
- * Translates Go template text (a chart value given to `tpl`) into strata template text, under `helm` semantics.
- * The import's translator does this (src/import/tpl-text.ts); the core never imports it, so the entry points
- * that build render options inject it. Throws a UserError naming the first place it cannot translate. `known`
- * is what the render offers a translated text: the partials of the template set (Helm's defines).
- */
-export type GoTextTranslator = (text: string, known: { partials: ReadonlySet<string> }) => string;
 
 /** A compiled template; `opts` is Handlebars' runtime options (set.ts passes its call setup besides `data`). */
 export type Compiled = (ctx: unknown, opts?: { data?: Record<string, unknown> } & Record<string, unknown>) => string;

@@ -1,12 +1,11 @@
 // `tpl` under `spec.semantics: helm`: a chart value written for Go's text/template (`{{ .Release.Name }}`,
 // `{{ include "x" . }}`) is translated into strata template text at render time, with the import's own parser
-// and translator, and then compiled exactly like any other tpl text (core/template/engine-helpers.ts). The core
-// never imports this module: the entry points that build render options inject `translateTplText`.
+// and translator, and then compiled exactly like any other tpl text (core/template/engine-helpers.ts, which loads
+// this module on the first such `tpl`).
 
-import { UserError } from '../core/errors.js';
-import type { GoTextTranslator } from '../core/templates.js';
-import type { Node, Operand, PipeNode } from './go-template/ast.js';
-import { GoTemplateError, parseGoTemplate } from './go-template/parser.js';
+import { UserError } from '../errors.js';
+import type { Node, Operand, PipeNode } from './ast.js';
+import { GoTemplateError, parseGoTemplate } from './parser.js';
 import { Translator } from './translate.js';
 
 /**
@@ -18,7 +17,7 @@ import { Translator } from './translate.js';
 export const MAX_EXPANDED_OPERANDS = 100_000;
 
 /** Go template text -> strata template text; a UserError (never quoting the text) where that cannot be done. */
-export const translateTplText: GoTextTranslator = (text, known) => {
+export function translateTplText(text: string, known: { partials: ReadonlySet<string> }): string {
   let parsed;
   try {
     parsed = parseGoTemplate(text);
@@ -48,7 +47,7 @@ export const translateTplText: GoTextTranslator = (text, known) => {
   if (place)
     throw new UserError(`tpl: cannot translate the Go template text at its line ${place.line}: ${place.reason}`);
   return out;
-};
+}
 
 /**
  * An upper bound of the operands the translation writes: every pipe counts its operands, a variable counts

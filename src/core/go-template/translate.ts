@@ -23,8 +23,8 @@
 // - What has no equivalent becomes `(fail "…")` at that place, so the template fails only when it gets
 //   there, and is listed (file, line, what, why) for IMPORT.md and stderr.
 
-import { makeHelpers, REFUSED_HELPERS } from '../core/helpers.js';
-import { DEFAULT_RENDER_LIMITS } from '../core/limits.js';
+import { makeHelpers, REFUSED_HELPERS } from '../helpers.js';
+import { DEFAULT_RENDER_LIMITS } from '../limits.js';
 import type {
   CommandNode,
   DefineNode,
@@ -35,7 +35,7 @@ import type {
   RangeNode,
   TemplateNode,
   WithNode,
-} from './go-template/ast.js';
+} from './ast.js';
 
 /** A place the import could not translate: the template fails there, and IMPORT.md lists it. */
 export interface Place {
