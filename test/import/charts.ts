@@ -117,7 +117,7 @@ async function pool<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): P
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const i = next++;
-      out[i] = await fn(items[i]!);
+      out[i] = await fn(items[i]);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(size, items.length)) }, worker));
@@ -248,11 +248,11 @@ export function summarize(rows: Row[]): ChartSummary[] {
   const by = new Map<string, Row[]>();
   for (const r of rows) by.set(r.chart, [...(by.get(r.chart) ?? []), r]);
   return [...by.values()].map((rs) => ({
-    chart: rs[0]!.chart,
-    version: rs[0]!.version,
-    templates: rs[0]!.templates,
-    constructs: rs[0]!.constructs,
-    placesLeft: rs[0]!.placesLeft,
+    chart: rs[0].chart,
+    version: rs[0].version,
+    templates: rs[0].templates,
+    constructs: rs[0].constructs,
+    placesLeft: rs[0].placesLeft,
     valuesFiles: rs.length,
     failedRenders: rs.filter((r) => r.error && !r.error.startsWith('harness:')).length,
     equal: rs.reduce((n, r) => n + r.equal, 0),
