@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { CLI, REPO } from '../helpers.js';
+import { goHarnessMissing, harnessApiVersions } from '../import/charts.js';
 import { compareRenders } from '../import/compare.js';
 
 // `strata import helm` end to end: import a chart, render the app with strata, render the chart with Go
@@ -12,17 +13,6 @@ import { compareRenders } from '../import/compare.js';
 // object by object up to strata's injected metadata (test/import/compare.ts).
 
 const FIXTURE = join(REPO, 'test/fixtures/import/webapp');
-// The Go harness's .Capabilities.APIVersions; strata gets the same list.
-const API_VERSIONS = 'v1,apps/v1,batch/v1,rbac.authorization.k8s.io/v1';
-
-function hasGoRenderer(): boolean {
-  try {
-    execFileSync('go', ['version'], { stdio: 'ignore' });
-  } catch {
-    return false;
-  }
-  return existsSync('/usr/share/gocode/src/github.com/Masterminds/sprig');
-}
 
 function strata(args: string[], cwd = REPO): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
@@ -109,8 +99,9 @@ describe('strata import helm', () => {
     ['ci/full-values.yaml', 'ci/full-values.yaml'],
   ] as const) {
     test(`renders the same objects as the chart (Go text/template + sprig), ${label}`, (t) => {
-      if (!hasGoRenderer()) {
-        t.skip('go or Debian sprig not installed: run test/chart/run.sh once to install them');
+      const missing = goHarnessMissing();
+      if (missing) {
+        t.skip(`${missing}: run test/chart/run.sh once to install it`);
         return;
       }
       const out = join(root, `cmp-${valuesFile ? 'full' : 'default'}`);
@@ -139,8 +130,9 @@ describe('strata import helm', () => {
         'default',
         '--kube-version',
         '1.31.0',
+        // The harness's .Capabilities.APIVersions (helm template's default set); strata gets the same list.
         '--api-versions',
-        API_VERSIONS,
+        harnessApiVersions(),
         ...f,
       ]);
       assert.equal(r.code, 0, r.stderr);

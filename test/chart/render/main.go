@@ -1,7 +1,9 @@
 // Command render is a small stand-in for `helm template`, used by the chart tests on machines with no helm
-// binary. It implements the parts of Helm's engine that helm/strata uses: text/template with sprig's
-// function map plus Helm's own include/tpl/toYaml/fromYaml/toJson/required/lookup, values from values.yaml
-// merged with -f files and --set pairs, and the .Release/.Chart/.Capabilities/.Files/.Template objects.
+// binary. It implements the parts of Helm's engine that charts use: text/template with sprig's function map
+// plus Helm's own functions (include/tpl/required/lookup and the to/from YAML/JSON family of
+// pkg/engine/funcs.go), values from values.yaml merged with -f files and --set pairs, and the
+// .Release/.Chart/.Capabilities/.Files/.Template objects. The reference is Helm v3.16 (client-go v0.31, so
+// Kubernetes 1.31), the Helm 3 line Argo CD ships.
 //
 // Usage:
 //
@@ -9,6 +11,7 @@
 //	render --notes [flags] CHART_DIR         print the rendered NOTES.txt instead
 //	render --tpl-values FILE --key a.b       toYaml the value at a.b of FILE, run it through tpl (as the
 //	                                         upstream argo-cd chart does with repoServer.extraContainers)
+//	render --print-api-versions              print the default .Capabilities.APIVersions, comma-separated
 //
 // Build in GOPATH mode against Debian's packages:
 //
@@ -42,7 +45,7 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func main() {
-	var sets, setStrings, valueFiles multiFlag
+	var sets, setStrings, valueFiles, extraAPIs multiFlag
 	name := flag.String("name", "strata", "release name")
 	namespace := flag.String("namespace", "argocd", "release namespace")
 	upgrade := flag.Bool("is-upgrade", false, "render as an upgrade (.Release.IsUpgrade)")
@@ -50,12 +53,20 @@ func main() {
 	showValues := flag.Bool("show-values", false, "print the merged values as JSON and exit")
 	tplValues := flag.String("tpl-values", "", "values FILE whose --key value is rendered through tpl")
 	key := flag.String("key", "", "dotted key path for --tpl-values")
-	kubeVersion := flag.String("kube-version", "v1.32.0", "Capabilities.KubeVersion")
+	// Helm 3 release builds set the default Kubernetes version from their client-go (v0.31 -> v1.31.0 for
+	// Helm 3.16; helm/helm Makefile K8S_MODULES_VER).
+	kubeVersion := flag.String("kube-version", "v1.31.0", "Capabilities.KubeVersion")
+	printAPIs := flag.Bool("print-api-versions", false, "print the default Capabilities.APIVersions and exit")
+	flag.Var(&extraAPIs, "api-versions", "a,b: API versions ADDED to the default set (repeatable), as helm's --api-versions")
 	flag.Var(&sets, "set", "key=value (repeatable; numbers, true/false/null are typed)")
 	flag.Var(&setStrings, "set-string", "key=value (repeatable; always a string)")
 	flag.Var(&valueFiles, "f", "values file (repeatable)")
 	flag.Parse()
 
+	if *printAPIs {
+		fmt.Println(strings.Join(defaultAPIVersions, ","))
+		return
+	}
 	if *tplValues != "" {
 		out, err := renderTplValues(*tplValues, *key)
 		exitOn(err)
@@ -81,7 +92,15 @@ func main() {
 	if *upgrade {
 		release["Revision"] = 2
 	}
-	out, err := render(chart, values, release, *kubeVersion, *notes)
+	apis := append(apiVersions{}, defaultAPIVersions...)
+	for _, a := range extraAPIs {
+		for _, v := range strings.Split(a, ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				apis = append(apis, v)
+			}
+		}
+	}
+	out, err := render(chart, values, release, *kubeVersion, apis, *notes)
 	exitOn(err)
 	fmt.Print(out)
 }
@@ -118,7 +137,7 @@ func loadChart(dir string) (*chart, error) {
 	}
 	c := &chart{name: fmt.Sprint(cy["name"]), meta: meta, templates: map[string]string{}, files: files{}}
 	if raw, err := os.ReadFile(filepath.Join(dir, "values.yaml")); err == nil {
-		if err := yaml.Unmarshal(raw, &c.values); err != nil {
+		if c.values, err = readValues(raw); err != nil {
 			return nil, fmt.Errorf("values.yaml: %w", err)
 		}
 	}
@@ -160,8 +179,8 @@ func mergeValues(base map[string]interface{}, valueFiles, sets, setStrings []str
 		if err != nil {
 			return nil, err
 		}
-		var m map[string]interface{}
-		if err := yaml.Unmarshal(raw, &m); err != nil {
+		m, err := readValues(raw)
+		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
 		coalesce(out, m)
@@ -177,6 +196,68 @@ func mergeValues(base map[string]interface{}, valueFiles, sets, setStrings []str
 		}
 	}
 	return out, nil
+}
+
+// readValues reads a values file as Helm does (pkg/chartutil/values.go ReadValues -> sigs.k8s.io/yaml
+// Unmarshal): the YAML is turned into JSON and decoded by encoding/json, so every number is a float64. The
+// harness mimics this on purpose, although strata deliberately has one number type where whole numbers act as
+// Go ints (docs/from-helm.md "Numbers"): the harness stands in for `helm template`, charts written for Helm
+// test it (podinfo's `kindIs "float64"`), and a difference that follows from strata's choice should show up
+// in a comparison, not be hidden by the reference.
+// One known gap: sigs.k8s.io/yaml reads YAML 1.1 (yaml.v2: `on`, `off`, `yes` are booleans); the harness keeps
+// yaml.v3's YAML 1.2 reading because helm/strata's chart tests (test/chart/checks.mjs) expect `off` and `yes`
+// to stay strings. strata refuses those words in values files, so a chart using them fails loudly in a
+// comparison rather than differing silently.
+func readValues(raw []byte) (map[string]interface{}, error) {
+	var m map[string]interface{}
+	if err := helmYAMLUnmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	if m == nil {
+		m = map[string]interface{}{}
+	}
+	return m, nil
+}
+
+// helmYAMLUnmarshal is sigs.k8s.io/yaml's Unmarshal as Helm uses it (YAML 1.2 words aside, see readValues):
+// map keys made strings, then a JSON round trip into out.
+func helmYAMLUnmarshal(raw []byte, out interface{}) error {
+	var v interface{}
+	if err := yaml.Unmarshal(raw, &v); err != nil {
+		return err
+	}
+	j, err := json.Marshal(jsonable(v))
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(j, out)
+}
+
+// jsonable turns a map[interface{}]interface{} (a mapping with non-string keys) into map[string]interface{}
+// (keys printed as text), as sigs.k8s.io/yaml does before its JSON step.
+func jsonable(v interface{}) interface{} {
+	switch t := v.(type) {
+	case map[string]interface{}:
+		out := make(map[string]interface{}, len(t))
+		for k, x := range t {
+			out[k] = jsonable(x)
+		}
+		return out
+	case map[interface{}]interface{}:
+		out := make(map[string]interface{}, len(t))
+		for k, x := range t {
+			out[fmt.Sprint(k)] = jsonable(x)
+		}
+		return out
+	case []interface{}:
+		out := make([]interface{}, len(t))
+		for i, x := range t {
+			out[i] = jsonable(x)
+		}
+		return out
+	default:
+		return v
+	}
 }
 
 // coalesce merges src into dst: maps deep, anything else replaced, null deletes (as Helm does against the
@@ -217,8 +298,9 @@ func setPath(m map[string]interface{}, pair string, typed bool) error {
 		case strings.EqualFold(s, "null"):
 			val = nil
 		case intRe.MatchString(s):
+			// Helm's pkg/strvals types a whole number given by --set as int64.
 			n, _ := strconv.ParseInt(s, 10, 64)
-			val = int(n)
+			val = n
 		}
 	}
 	cur := m
@@ -266,6 +348,38 @@ type capabilities struct {
 
 type apiVersions []string
 
+// defaultAPIVersions is what `helm template` offers with no cluster: Helm's DefaultVersionSet
+// (pkg/chartutil/capabilities.go allKnownVersions) is every group/version registered in client-go's
+// kubernetes/scheme (register.go, here at client-go v0.31.0, Helm 3.16's) plus apiextensions.k8s.io v1 and
+// v1beta1. Group/versions only: no `group/version/Kind` entries, so `.Capabilities.APIVersions.Has
+// "policy/v1/PodDisruptionBudget"` is false under `helm template` unless --api-versions adds it.
+var defaultAPIVersions = []string{
+	"admissionregistration.k8s.io/v1", "admissionregistration.k8s.io/v1alpha1", "admissionregistration.k8s.io/v1beta1",
+	"internal.apiserver.k8s.io/v1alpha1",
+	"apps/v1", "apps/v1beta1", "apps/v1beta2",
+	"authentication.k8s.io/v1", "authentication.k8s.io/v1alpha1", "authentication.k8s.io/v1beta1",
+	"authorization.k8s.io/v1", "authorization.k8s.io/v1beta1",
+	"autoscaling/v1", "autoscaling/v2", "autoscaling/v2beta1", "autoscaling/v2beta2",
+	"batch/v1", "batch/v1beta1",
+	"certificates.k8s.io/v1", "certificates.k8s.io/v1beta1", "certificates.k8s.io/v1alpha1",
+	"coordination.k8s.io/v1alpha1", "coordination.k8s.io/v1beta1", "coordination.k8s.io/v1",
+	"v1",
+	"discovery.k8s.io/v1", "discovery.k8s.io/v1beta1",
+	"events.k8s.io/v1", "events.k8s.io/v1beta1",
+	"extensions/v1beta1",
+	"flowcontrol.apiserver.k8s.io/v1", "flowcontrol.apiserver.k8s.io/v1beta1", "flowcontrol.apiserver.k8s.io/v1beta2",
+	"flowcontrol.apiserver.k8s.io/v1beta3",
+	"networking.k8s.io/v1", "networking.k8s.io/v1alpha1", "networking.k8s.io/v1beta1",
+	"node.k8s.io/v1", "node.k8s.io/v1alpha1", "node.k8s.io/v1beta1",
+	"policy/v1", "policy/v1beta1",
+	"rbac.authorization.k8s.io/v1", "rbac.authorization.k8s.io/v1beta1", "rbac.authorization.k8s.io/v1alpha1",
+	"resource.k8s.io/v1alpha3",
+	"scheduling.k8s.io/v1alpha1", "scheduling.k8s.io/v1beta1", "scheduling.k8s.io/v1",
+	"storage.k8s.io/v1beta1", "storage.k8s.io/v1", "storage.k8s.io/v1alpha1",
+	"storagemigration.k8s.io/v1alpha1",
+	"apiextensions.k8s.io/v1beta1", "apiextensions.k8s.io/v1",
+}
+
 func (a apiVersions) Has(v string) bool {
 	for _, x := range a {
 		if x == v {
@@ -275,7 +389,7 @@ func (a apiVersions) Has(v string) bool {
 	return false
 }
 
-func render(c *chart, values map[string]interface{}, release map[string]interface{}, kubeVersion string, notesOnly bool) (string, error) {
+func render(c *chart, values map[string]interface{}, release map[string]interface{}, kubeVersion string, apis apiVersions, notesOnly bool) (string, error) {
 	kv := strings.TrimPrefix(kubeVersion, "v")
 	parts := strings.SplitN(kv, ".", 3)
 	for len(parts) < 2 {
@@ -283,7 +397,7 @@ func render(c *chart, values map[string]interface{}, release map[string]interfac
 	}
 	caps := capabilities{
 		KubeVersion: map[string]string{"Version": "v" + kv, "GitVersion": "v" + kv, "Major": parts[0], "Minor": parts[1]},
-		APIVersions: apiVersions{"v1", "apps/v1", "batch/v1", "rbac.authorization.k8s.io/v1"},
+		APIVersions: apis,
 	}
 	top := func(tname string) map[string]interface{} {
 		return map[string]interface{}{
@@ -379,13 +493,33 @@ func funcMap(t *template.Template) template.FuncMap {
 		}
 		return strings.ReplaceAll(buf.String(), "<no value>", ""), nil
 	}
+	// Helm's own functions, as pkg/engine/funcs.go (Helm 3.16-3.19; mustToJson/mustToYaml are Helm 4's)
+	// defines them: the to* forms swallow a marshal error into "" and the must* forms fail the render; the
+	// from* forms never fail but put the error under "Error" (maps) or as the only item (arrays).
 	f["toYaml"] = toYaml
+	f["mustToYaml"] = func(v interface{}) (string, error) { return helmYAMLMarshal(v) }
+	f["toYamlPretty"] = func(v interface{}) string {
+		var buf bytes.Buffer
+		enc := yaml.NewEncoder(&buf)
+		enc.SetIndent(2)
+		if err := enc.Encode(v); err != nil {
+			return ""
+		}
+		return strings.TrimSuffix(buf.String(), "\n")
+	}
 	f["fromYaml"] = func(s string) map[string]interface{} {
 		m := map[string]interface{}{}
-		if err := yaml.Unmarshal([]byte(s), &m); err != nil {
+		if err := helmYAMLUnmarshal([]byte(s), &m); err != nil {
 			m["Error"] = err.Error()
 		}
 		return m
+	}
+	f["fromYamlArray"] = func(s string) []interface{} {
+		a := []interface{}{}
+		if err := helmYAMLUnmarshal([]byte(s), &a); err != nil {
+			a = []interface{}{err.Error()}
+		}
+		return a
 	}
 	f["toJson"] = func(v interface{}) string {
 		b, err := json.Marshal(v)
@@ -393,6 +527,32 @@ func funcMap(t *template.Template) template.FuncMap {
 			return ""
 		}
 		return string(b)
+	}
+	f["mustToJson"] = func(v interface{}) (string, error) {
+		b, err := json.Marshal(v)
+		return string(b), err
+	}
+	f["fromJson"] = func(s string) map[string]interface{} {
+		m := map[string]interface{}{}
+		if err := json.Unmarshal([]byte(s), &m); err != nil {
+			m["Error"] = err.Error()
+		}
+		return m
+	}
+	f["fromJsonArray"] = func(s string) []interface{} {
+		a := []interface{}{}
+		if err := json.Unmarshal([]byte(s), &a); err != nil {
+			a = []interface{}{err.Error()}
+		}
+		return a
+	}
+	// Helm's TOML functions need BurntSushi/toml, which the harness does not build against: they fail when
+	// called (not when parsed), so a chart that only names them in an unused branch still renders as in Helm.
+	for _, name := range []string{"toToml", "mustToToml", "fromToml"} {
+		name := name
+		f[name] = func(interface{}) (string, error) {
+			return "", fmt.Errorf("%s: not supported by this harness (test/chart/render)", name)
+		}
 	}
 	f["required"] = func(msg string, v interface{}) (interface{}, error) {
 		if v == nil || v == "" {
@@ -404,13 +564,30 @@ func funcMap(t *template.Template) template.FuncMap {
 	return f
 }
 
-// toYaml matches Helm's output style (sigs.k8s.io/yaml -> yaml.v2): sorted keys, lists not indented.
+// toYaml is Helm's (sigs.k8s.io/yaml Marshal): JSON first, then that JSON re-read and printed by yaml.v2, so
+// sorted keys, lists not indented, and a float64 that is whole prints as an integer (1000000, not 1e+06).
 func toYaml(v interface{}) string {
-	b, err := yaml2.Marshal(v)
+	s, err := helmYAMLMarshal(v)
 	if err != nil {
 		return ""
 	}
-	return strings.TrimSuffix(string(b), "\n")
+	return s
+}
+
+func helmYAMLMarshal(v interface{}) (string, error) {
+	j, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	var obj interface{}
+	if err := yaml2.Unmarshal(j, &obj); err != nil {
+		return "", err
+	}
+	b, err := yaml2.Marshal(obj)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(string(b), "\n"), nil
 }
 
 // --- tpl over a values file (the upstream argo-cd chart's handling of extraContainers) ---
