@@ -101,6 +101,19 @@ describe('unknown fields of built-in kinds', () => {
     );
   });
 
+  test('an object type written inline in a definition (StatefulSet volumeClaimTemplates: PersistentVolumeClaims) has its own fields', () => {
+    const sts = (claimSpec: string) =>
+      `apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: s\nspec:\n  serviceName: s\n  selector:\n    matchLabels: {app: s}\n  template:\n    metadata:\n      labels: {app: s}\n    spec:\n      containers:\n        - name: app\n          image: nginx:1.27\n  volumeClaimTemplates:\n    - metadata:\n        name: data\n        labels: {foo: bar}\n      spec:\n${claimSpec}`;
+    const unknown = (t: string) =>
+      findings(t)
+        .filter((x) => /unknown field/.test(x.message))
+        .map((x) => x.path);
+    assert.deepEqual(unknown(sts('        accessModes: [ReadWriteOnce]\n        resources: {requests: {storage: 1Gi}}\n')), []);
+    assert.deepEqual(unknown(sts('        accessModes: [ReadWriteOnce]\n        storageClass: fast\n')), [
+      '.spec.volumeClaimTemplates[0].spec.storageClass',
+    ]);
+  });
+
   test('argocd.argoproj.io/sync-options Validate=false makes it a warning', () => {
     const meta = '  annotations:\n    argocd.argoproj.io/sync-options: ServerSideApply=true, Validate=false\n';
     const f = findings(DEPLOYMENT('  minReadySecond: 5\n', meta));

@@ -32,9 +32,19 @@ export function generateStrictFields(): StrictFields {
   const defs: StrictFields['defs'] = {};
   const kinds: StrictFields['kinds'] = {};
 
-  const idOf = (t: ts.Type): string => {
+  /**
+   * A declared definition's id is its file (`apps/v1/StatefulSetSpec`); an object type written inline in another
+   * definition (StatefulSetSpec's `volumeClaimTemplates: Array<{ metadata…; spec… }>`, a PersistentVolumeClaim)
+   * has no file of its own and is named by where it is (`apps/v1/StatefulSetSpec.volumeClaimTemplates`): named
+   * by its file, it would be taken for the definition that holds it.
+   */
+  const idOf = (t: ts.Type, where: string | undefined): string => {
     const decl = (t.aliasSymbol ?? t.getSymbol())?.declarations?.[0];
     if (!decl) throw new Error(`no declaration for ${checker.typeToString(t)}`);
+    if (ts.isTypeLiteralNode(decl)) {
+      if (!where) throw new Error(`an inline object type at the top of ${decl.getSourceFile().fileName}`);
+      return where;
+    }
     const file = decl.getSourceFile().fileName;
     const m = /node_modules\/(?:kubernetes-models|@kubernetes-models\/(apimachinery))\/(.+)\.d\.ts$/.exec(file);
     if (!m) throw new Error(`unexpected declaration file ${file}`);
@@ -42,27 +52,27 @@ export function generateStrictFields(): StrictFields {
   };
 
   /** 0 or the prefixed id of the definition `t` is (declared or reached through lists and maps). */
-  const ref = (t: ts.Type): 0 | string => {
+  const ref = (t: ts.Type, where?: string): 0 | string => {
     const parts = t.isUnion() ? t.types.filter((u) => !(u.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined))) : [t];
     if (parts.length !== 1) return 0; // IntOrString, Quantity: scalars
     const u = parts[0];
     if (checker.isArrayType(u)) {
-      const inner = ref(checker.getTypeArguments(u as ts.TypeReference)[0]);
+      const inner = ref(checker.getTypeArguments(u as ts.TypeReference)[0], where);
       return inner === 0 ? 0 : '[' + inner;
     }
     if (!(u.flags & ts.TypeFlags.Object)) return 0;
     const index = checker.getIndexInfoOfType(u, ts.IndexKind.String);
     if (index) {
-      const inner = ref(index.type);
+      const inner = ref(index.type, where);
       return inner === 0 ? 0 : '{' + inner;
     }
     const props = checker.getPropertiesOfType(u);
     if (props.length === 0) return 0; // RawExtension, FieldsV1: x-kubernetes-preserve-unknown-fields
-    const id = idOf(u);
+    const id = idOf(u, where);
     if (!(id in defs)) {
       const fields: Record<string, 0 | string> = {};
       defs[id] = fields;
-      for (const p of props) fields[p.name] = ref(checker.getTypeOfSymbol(p));
+      for (const p of props) fields[p.name] = ref(checker.getTypeOfSymbol(p), `${id}.${p.name}`);
     }
     return id;
   };
