@@ -4,6 +4,7 @@ import { MemoryFs } from '../src/core/fs.js';
 import { loadAppConfig } from '../src/core/config.js';
 import { DEFAULT_RENDER_LIMITS, type Limits } from '../src/core/limits.js';
 import { render, type RenderResult } from '../src/core/render.js';
+import { chartFieldPartials } from '../src/core/go-template/translate.js';
 import { keyLess, toYamlV2 } from '../src/core/helpers/yaml-v2.js';
 import { cm, dataOf } from './template/app.js';
 
@@ -133,6 +134,15 @@ describe('helm semantics: tpl takes Go template text', () => {
       't: "{{ .Values.name | upper }}-{{ include \\"lbl\\" . }}"\nu: "{{ if .Values.on }}yes{{ else }}no{{ end }}"\nname: web\non: true\n',
     );
     assert.deepEqual(dataOf(r), { t: 'WEB-app=', u: 'yes' });
+  });
+
+  it('.Chart fields read the imported app\'s Chart partials (Chart.yaml is not read at render time); without them it fails, never prints empty', () => {
+    const tpl = { 'cm.yaml.hbs': cm('  t: {{quote (tpl values.t this)}}\n') };
+    const values = 't: "{{ .Chart.Name }}:{{ with .Chart.AppVersion }}{{ . }}{{ end }}"\n';
+    // A value that looks like a template stays text.
+    const chart = { '_strata-chart.hbs': chartFieldPartials({ name: 'c', appVersion: 'v1.{{x}}\\' }) };
+    assert.equal(dataOf(run({ ...tpl, ...chart }, values)).t, 'c:v1.{{x}}\\');
+    assert.throws(() => run(tpl, values), /cannot translate .* no Chart field partials/);
   });
 
   it('under strata semantics the same text is refused as Go syntax', () => {

@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { UserError } from '../core/errors.js';
 import type { DefineNode, ParsedFile } from '../core/go-template/ast.js';
 import { GoTemplateError, parseGoTemplate } from '../core/go-template/parser.js';
-import { templatePartialName, Translator, type Place } from '../core/go-template/translate.js';
+import { chartFieldPartials, templatePartialName, Translator, type Place } from '../core/go-template/translate.js';
 
 export interface ImportOptions {
   readonly chartDir: string;
@@ -197,6 +197,8 @@ export function importHelm(o: ImportOptions): ImportResult {
   const envs = o.envs.length ? o.envs.map((e) => e.name) : ['default'];
   for (const e of o.envs) files.set(`values-${e.name}.yaml`, readText(e.file, `--env ${e.name}`));
   files.set('strata.yaml', strataYaml(appName, chartName, meta, envs, o.namespace));
+  // What `.Chart.X` in a `tpl` value reads at render time (the templates themselves get constants).
+  files.set('templates/_strata-chart.hbs', chartFieldPartials(meta));
 
   const allPlaces = [...places, ...tr.places].sort((a, b) =>
     a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1,

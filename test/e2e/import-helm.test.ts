@@ -50,6 +50,7 @@ describe('strata import helm', () => {
     ]);
     assert.deepEqual(readdirSync(join(out, 'templates')).sort(), [
       '_helpers.hbs',
+      '_strata-chart.hbs',
       '_templates.hbs',
       'configmap.yaml.hbs',
       'deployment.yaml.hbs',

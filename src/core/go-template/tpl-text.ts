@@ -34,8 +34,15 @@ export function translateTplText(text: string, known: { partials: ReadonlySet<st
     throw new UserError(
       `tpl: the Go template text's variables expand past ${MAX_EXPANDED_OPERANDS} operands when translated (each use of $x repeats its pipeline)`,
     );
-  // Only the partials the set has count as defines; the text's `.Chart` fields are not known at render time.
-  const tr = new Translator({ name: '', meta: {}, defines: known.partials, templates: new Set() });
+  // Only the partials the set has count as defines; `.Chart.X` reads the imported app's `Chart.X` partial
+  // (templates/_strata-chart.hbs), as Chart.yaml is not read at render time.
+  const tr = new Translator({
+    name: '',
+    meta: {},
+    defines: known.partials,
+    templates: new Set(),
+    chartFromPartials: true,
+  });
   let out: string;
   try {
     out = tr.template('tpl', parsed.list);

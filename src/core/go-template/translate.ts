@@ -54,6 +54,41 @@ export interface ChartInfo {
   readonly defines: ReadonlySet<string>;
   /** Template paths (`templates/x.yaml`) that exist, for `include (print $.Template.BasePath "/x.yaml")`. */
   readonly templates: ReadonlySet<string>;
+  /**
+   * `.Chart.Field` reads the partial `Chart.Field` (chartFieldPartials) instead of a constant from `meta`: a `tpl`
+   * text is translated at render time, where Chart.yaml is not read, but the imported app has those partials.
+   */
+  readonly chartFromPartials?: boolean;
+}
+
+/** Chart.yaml's scalar fields under the names templates use (`.Chart.AppVersion`), for the fields partials. */
+const CHART_FIELDS: Readonly<Record<string, string>> = {
+  Name: 'name',
+  Version: 'version',
+  AppVersion: 'appVersion',
+  APIVersion: 'apiVersion',
+  Description: 'description',
+  Type: 'type',
+  Home: 'home',
+  Icon: 'icon',
+  KubeVersion: 'kubeVersion',
+  Deprecated: 'deprecated',
+  Condition: 'condition',
+  Tags: 'tags',
+};
+
+/**
+ * `templates/_strata-chart.hbs` of an imported app: one inline partial per scalar Chart.yaml field (`Chart.AppVersion`),
+ * what `.Chart.AppVersion` in a `tpl` text reads at render time.
+ */
+export function chartFieldPartials(meta: Readonly<Record<string, unknown>>): string {
+  const lines = Object.entries(CHART_FIELDS).map(([field, key]) => {
+    const v = meta[key];
+    const text = v === undefined || v === null || typeof v === 'object' ? '' : String(v);
+    // A string literal (str), never template text: a value holding `{{` or backslashes stays text.
+    return `{{#*inline "Chart.${field}"}}${text ? `{{print ${str(text)}}}` : ''}{{/inline}}`;
+  });
+  return `${lines.join('\n')}\n`;
 }
 
 export interface TranslateResult {
@@ -978,6 +1013,12 @@ export class Translator {
       case 'Chart': {
         if (field === undefined) return this.leave(line, '.Chart', 'chart metadata is imported field by field');
         this.count(`.Chart.${field}`);
+        if (this.chart.chartFromPartials) {
+          if (!this.chart.defines.has(`Chart.${field}`))
+            return this.leave(line, `.Chart.${field}`, 'the app has no Chart field partials (templates/_strata-chart.hbs)');
+          const partial: H = { k: 'lit', value: `Chart.${field}` };
+          return done({ k: 'call', name: 'include', args: [partial, { k: 'path', text: 'this' }] }, 2);
+        }
         const key = field[0].toLowerCase() + field.slice(1);
         const v = this.chart.meta[key === 'apiVersion' ? 'apiVersion' : key];
         const value = v === undefined || v === null ? '' : typeof v === 'object' ? undefined : v;
