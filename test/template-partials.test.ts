@@ -24,6 +24,27 @@ describe('inline partials in _*.hbs files', () => {
     assert.deepEqual([dataOf(r, 0), dataOf(r, 1)], [{ n: 'app-dev' }, { t: 'blue' }]);
   });
 
+  it('an include is text to the logic helpers as to #if: empty is false (Helm charts write `if and (include "x.enabled" .) …`)', () => {
+    const r = renderApp(
+      {
+        '_helpers.hbs': '{{#*inline "off"}}{{/inline}}{{#*inline "on"}}true{{/inline}}\n',
+        'a.yaml.hbs': cm(
+          [
+            '  and: "{{#if (and (include "off" this) true)}}yes{{else}}no{{/if}}"',
+            '  not: "{{#if (not (include "off" this))}}yes{{else}}no{{/if}}"',
+            '  or: "{{or (include "off" this) "d"}}"',
+            '  default: "{{default "d" (include "off" this)}}"',
+            '  empty: "{{empty (include "off" this)}}"',
+            '  on: "{{#if (and (include "on" this) true)}}yes{{else}}no{{/if}}"',
+            '',
+          ].join('\n'),
+        ),
+      },
+      'team: blue\n',
+    );
+    assert.deepEqual(dataOf(r), { and: 'no', not: 'yes', or: 'd', default: 'd', empty: 'true', on: 'yes' });
+  });
+
   it('a file of definitions only defines no partial of its own', () => {
     assert.throws(
       () => renderApp({ '_helpers.hbs': helpers, 'a.yaml.hbs': cm('  n: {{include "helpers" this}}\n') }),

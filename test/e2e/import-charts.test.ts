@@ -25,17 +25,19 @@ interface Expected {
 }
 
 const EXPECTED: Record<string, Expected> = {
-  'ingress-nginx': { equal: 55, total: 275 },
+  'ingress-nginx': { equal: 275, total: 275, goal: true },
+  // Values carried across range iterations ($final, $namespaces) have no strata equivalent: 6 places left.
   'kube-state-metrics': { equal: 0, total: 28 },
-  podinfo: { equal: 15, total: 21 },
-  'prometheus-blackbox-exporter': { equal: 24, total: 49 },
+  podinfo: { equal: 21, total: 21, goal: true },
+  'prometheus-blackbox-exporter': { equal: 49, total: 49, goal: true },
   'prometheus-json-exporter': { equal: 8, total: 8, goal: true },
   'prometheus-memcached-exporter': { equal: 12, total: 12, goal: true },
-  'prometheus-node-exporter': { equal: 0, total: 35 },
-  'prometheus-postgres-exporter': { equal: 69, total: 77 },
-  'prometheus-pushgateway': { equal: 12, total: 75 },
-  'prometheus-redis-exporter': { equal: 4, total: 12 },
-  'prometheus-snmp-exporter': { equal: 27, total: 53 },
+  'prometheus-node-exporter': { equal: 35, total: 35, goal: true },
+  'prometheus-postgres-exporter': { equal: 77, total: 77, goal: true },
+  // The basic-auth Secret (3 objects) needs htpasswd, a refused helper: left as a place.
+  'prometheus-pushgateway': { equal: 72, total: 75, goal: true },
+  'prometheus-redis-exporter': { equal: 12, total: 12, goal: true },
+  'prometheus-snmp-exporter': { equal: 53, total: 53, goal: true },
   'prometheus-statsd-exporter': { equal: 3, total: 3, goal: true },
 };
 

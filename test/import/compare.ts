@@ -44,9 +44,12 @@ function dropInjected(v: unknown): unknown {
       const l = m[field] as Obj | undefined;
       if (!l || typeof l !== 'object') continue;
       const kept = Object.fromEntries(Object.entries(l).filter(([k]) => !k.startsWith('strata.dev/')));
-      if (Object.keys(kept).length) m[field] = kept;
+      // Emptied by the filter: strata added the field; empty as printed (`annotations: {}`): the chart's.
+      if (Object.keys(kept).length || Object.keys(l).length === 0) m[field] = kept;
       else delete m[field];
     }
+    // A metadata block that held only strata's labels (a pod template the chart gives no metadata) was added.
+    if (Object.keys(m).length === 0) delete out.metadata;
   }
   return out;
 }
