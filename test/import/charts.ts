@@ -64,17 +64,27 @@ export function harnessApiVersions(): string {
   return r.stdout.trim();
 }
 
+/** Charts of this repository compared too: helm/strata, the chart that installs strata. */
+const OWN_CHARTS: Readonly<Record<string, string>> = { strata: join(REPO, 'helm/strata') };
+
+/** The charts compared: every vendored chart and this repository's own, sorted by name. */
 export function vendoredCharts(): string[] {
-  return readdirSync(CHARTS_DIR, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort();
+  return [
+    ...readdirSync(CHARTS_DIR, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name),
+    ...Object.keys(OWN_CHARTS),
+  ].sort();
+}
+
+export function chartDir(chart: string): string {
+  return OWN_CHARTS[chart] ?? join(CHARTS_DIR, chart);
 }
 
 /** The values files compared for a chart: none (its defaults), its ci/ files, then ours. Paths are absolute. */
 export function valuesFiles(chart: string): { label: string; file?: string }[] {
   const out: { label: string; file?: string }[] = [{ label: 'default' }];
-  const ci = join(CHARTS_DIR, chart, 'ci');
+  const ci = join(chartDir(chart), 'ci');
   if (existsSync(ci)) {
     for (const f of readdirSync(ci).sort()) {
       if (/\.ya?ml$/.test(f)) out.push({ label: `ci/${f}`, file: join(ci, f) });
@@ -146,7 +156,7 @@ interface Imported {
 }
 
 async function importChart(chart: string, work: string): Promise<Imported> {
-  const dir = join(CHARTS_DIR, chart);
+  const dir = chartDir(chart);
   const version = /^version:\s*"?([^"\s]+)/m.exec(readFileSync(join(dir, 'Chart.yaml'), 'utf8'))?.[1] ?? '?';
   const out = join(work, chart);
   const r = await run(process.execPath, [CLI, 'import', 'helm', dir, '--out', out, '--namespace', NAMESPACE]);
@@ -182,7 +192,7 @@ async function compareOne(imp: Imported, v: { label: string; file?: string }, ap
     '--kube-version',
     `v${KUBE_VERSION}`,
     ...f,
-    join(CHARTS_DIR, imp.chart),
+    chartDir(imp.chart),
   ]);
   const none = { strataObjects: 0, equal: 0, different: 0, onlyHelm: 0, onlyStrata: 0, notEqual: [] };
   if (helm.code !== 0) return { ...base, ...none, helmObjects: 0, error: `harness: ${firstLine(helm.stderr)}` };
@@ -301,7 +311,7 @@ function main(argv: string[]): void {
     process.exit(2);
   }
   for (const c of charts) {
-    if (!existsSync(join(CHARTS_DIR, c, 'Chart.yaml'))) {
+    if (!existsSync(join(chartDir(c), 'Chart.yaml'))) {
       process.stderr.write(`charts: no vendored chart ${c} under test/fixtures/import/charts/\n`);
       process.exit(2);
     }
