@@ -1,21 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FindingsError, summarizeLines } from '../src/core/errors.js';
-import { ValuesBuilder } from '../src/core/merge.js';
-import { needsQuotes, toYamlText } from '../src/core/serialize.js';
-import { parseSetExpression } from '../src/core/set-parser.js';
-import type { Emitted } from '../src/core/templates.js';
-import { makeTracer } from '../src/core/trace.js';
-import type { Finding } from '../src/core/types.js';
-import { loadYamlText } from '../src/core/yaml-load.js';
-import { isAmbiguous } from '../src/core/yaml-schema.js';
-import { compileValuesSchema } from '../src/validate/values-schema.js';
-import { assertLinear, FACTOR } from './linear-growth.js';
+import { FindingsError, summarizeLines } from '../../src/core/errors.js';
+import { ValuesBuilder } from '../../src/core/merge.js';
+import { needsQuotes, toYamlText } from '../../src/core/serialize.js';
+import { parseSetExpression } from '../../src/core/set-parser.js';
+import type { Emitted } from '../../src/core/templates.js';
+import { makeTracer } from '../../src/core/trace.js';
+import type { Finding } from '../../src/core/types.js';
+import { loadYamlText } from '../../src/core/yaml-load.js';
+import { isAmbiguous } from '../../src/core/yaml-schema.js';
+import { compileValuesSchema } from '../../src/validate/values-schema.js';
+import { assertLinear, FACTOR } from '../linear-growth.js';
 
 // Issue 10 §2: bounded work for any input. Each case runs one adversarial input at two sizes and checks the work
 // grows linearly (test/linear-growth.ts): no wall-clock bound, which a loaded machine breaks. The quadratic code
 // took ~25 s on a 200 KB scalar; at the large size here (32 KB) it would take over half a second, 64 times the
-// small size's time.
+// small size's time. It runs in test/e2e/, in a process of its own: the timings it compares are steadier there
+// than beside another shard's tests, and at ~3 s it was npm test's largest file.
 
 const KB4 = 4 * 1024;
 const swallow = (fn: () => unknown): void => {
