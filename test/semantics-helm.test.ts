@@ -136,7 +136,7 @@ describe('helm semantics: tpl takes Go template text', () => {
     assert.deepEqual(dataOf(r), { t: 'WEB-app=', u: 'yes' });
   });
 
-  it('.Chart fields read the imported app\'s Chart partials (Chart.yaml is not read at render time); without them it fails, never prints empty', () => {
+  it(".Chart fields read the imported app's Chart partials (Chart.yaml is not read at render time); without them it fails, never prints empty", () => {
     const tpl = { 'cm.yaml.hbs': cm('  t: {{quote (tpl values.t this)}}\n') };
     const values = 't: "{{ .Chart.Name }}:{{ with .Chart.AppVersion }}{{ . }}{{ end }}"\n';
     // A value that looks like a template stays text.

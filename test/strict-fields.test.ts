@@ -107,7 +107,10 @@ describe('unknown fields of built-in kinds', () => {
       findings(t)
         .filter((x) => /unknown field/.test(x.message))
         .map((x) => x.path);
-    assert.deepEqual(unknown(sts('        accessModes: [ReadWriteOnce]\n        resources: {requests: {storage: 1Gi}}\n')), []);
+    assert.deepEqual(
+      unknown(sts('        accessModes: [ReadWriteOnce]\n        resources: {requests: {storage: 1Gi}}\n')),
+      [],
+    );
     assert.deepEqual(unknown(sts('        accessModes: [ReadWriteOnce]\n        storageClass: fast\n')), [
       '.spec.volumeClaimTemplates[0].spec.storageClass',
     ]);

@@ -6,13 +6,7 @@
 // line-map.ts (raw output and bad-output lines), set.ts (compilation), cache.ts (sets by folder), run.ts (one
 // template from text to objects).
 
-export type {
-  CompiledStore,
-  Emitted,
-  RenderMode,
-  RenderState,
-  TemplateFile,
-} from './template/types.js';
+export type { CompiledStore, Emitted, RenderMode, RenderState, TemplateFile } from './template/types.js';
 export { listTemplateFiles } from './template/files.js';
 export { TemplateSet } from './template/set.js';
 export { TemplateCache } from './template/cache.js';

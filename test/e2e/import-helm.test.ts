@@ -65,7 +65,7 @@ describe('strata import helm', () => {
     assert.match(again.stderr, /not empty \(use --force/);
     assert.equal(strata(['import', 'helm', FIXTURE, '--out', out, '--force']).code, 0);
     assert.match(readFileSync(join(out, 'strata.yaml'), 'utf8'), /environments: \[default\]/);
-    assert.match(readFileSync(join(out, 'strata.yaml'), 'utf8'), /^  semantics: helm$/m);
+    assert.match(readFileSync(join(out, 'strata.yaml'), 'utf8'), /^ {2}semantics: helm$/m);
     assert.deepEqual(
       readdirSync(root).filter((n) => n.includes('.import-')),
       [],

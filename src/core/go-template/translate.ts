@@ -84,7 +84,7 @@ const CHART_FIELDS: Readonly<Record<string, string>> = {
 export function chartFieldPartials(meta: Readonly<Record<string, unknown>>): string {
   const lines = Object.entries(CHART_FIELDS).map(([field, key]) => {
     const v = meta[key];
-    const text = v === undefined || v === null || typeof v === 'object' ? '' : String(v);
+    const text = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
     // A string literal (str), never template text: a value holding `{{` or backslashes stays text.
     return `{{#*inline "Chart.${field}"}}${text ? `{{print ${str(text)}}}` : ''}{{/inline}}`;
   });
@@ -1015,7 +1015,11 @@ export class Translator {
         this.count(`.Chart.${field}`);
         if (this.chart.chartFromPartials) {
           if (!this.chart.defines.has(`Chart.${field}`))
-            return this.leave(line, `.Chart.${field}`, 'the app has no Chart field partials (templates/_strata-chart.hbs)');
+            return this.leave(
+              line,
+              `.Chart.${field}`,
+              'the app has no Chart field partials (templates/_strata-chart.hbs)',
+            );
           const partial: H = { k: 'lit', value: `Chart.${field}` };
           return done({ k: 'call', name: 'include', args: [partial, { k: 'path', text: 'this' }] }, 2);
         }
