@@ -43,14 +43,24 @@ export function quoted(s: string): string {
   );
 }
 
-function scalarText(v: unknown): string {
+/**
+ * null, a boolean or a number as YAML writes it (`.nan`, `.inf`); undefined for anything else. Numbers are
+ * JavaScript's shortest form here; toYaml under helm semantics passes Go's %v (helpers/yaml-v2.ts).
+ */
+export function plainScalar(v: unknown, numberText: (n: number) => string = String): string | undefined {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') {
     if (Number.isNaN(v)) return '.nan';
     if (!Number.isFinite(v)) return v > 0 ? '.inf' : '-.inf';
-    return String(v);
+    return numberText(v);
   }
+  return undefined;
+}
+
+function scalarText(v: unknown): string {
+  const plain = plainScalar(v);
+  if (plain !== undefined) return plain;
   const s = toText(v);
   return needsQuotes(s) ? quoted(s) : s;
 }

@@ -1,3 +1,4 @@
+import { plainScalar } from '../serialize.js';
 import { numberText } from './base.js';
 import { Produced } from './base.js';
 
@@ -107,15 +108,8 @@ function indicator(out: Out, s: string, needWhitespace: boolean, isWhitespace: b
 }
 
 function plainText(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'number') {
-    if (Number.isNaN(v)) return '.nan';
-    if (!Number.isFinite(v)) return v > 0 ? '.inf' : '-.inf';
-    return numberText(v);
-  }
   // Values are YAML/JSON data: anything else (a bigint from a helper) prints as text.
-  return typeof v === 'bigint' ? v.toString() : 'null';
+  return plainScalar(v, numberText) ?? (typeof v === 'bigint' ? v.toString() : 'null');
 }
 
 // --- strings: yaml.v2 encode.go stringv + libyaml's analyze_scalar / select_scalar_style ---
