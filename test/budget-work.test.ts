@@ -246,7 +246,7 @@ describe('budget: checks share the render deadline', () => {
     'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  replicas: 2\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec: { containers: [{ name: web, image: "r.example.com/web:1" }] }\n';
   const OFF =
     '  rules: { image-tag-pinned: "off", container-resources: "off", min-replicas: "off", probes: "off", pod-security: "off", ingress-tls: "off" }\n';
-  const L = `l: [${Array.from({ length: 120 }, (_, i) => i).join(', ')}]\n`;
+  const L = `l: [${Array.from({ length: 50 }, (_, i) => i).join(', ')}]\n`;
 
   /** A clock that stands still until `after` reads, then moves 1 s per read. */
   function lateClock(after: number): () => number {

@@ -390,7 +390,7 @@ describe('Ajv never runs repository schema text (property)', () => {
           for (const x of instancesFor(words)) validate(x);
         });
       }),
-      fuzzParams(30),
+      fuzzParams(20),
     );
   });
 
@@ -576,7 +576,7 @@ function checkTemplate(
 
 describe('Handlebars never runs repository template text (property)', () => {
   it('every breakout in every template construct, one construct at a time (npm test: a seeded sample of breakouts)', () => {
-    for (const text of tableRows(BREAKOUT_TEXTS, 3)) {
+    for (const text of tableRows(BREAKOUT_TEXTS, 2)) {
       const w: TemplateWords = { a: text, b: text, c: text, k: 'k', p: text, n: 1 };
       for (const c of CONSTRUCTS) checkTemplate(w, [c], '', text, text);
     }
@@ -587,7 +587,7 @@ describe('Handlebars never runs repository template text (property)', () => {
       fc.property(templateCase, ({ words, parts, sep, name, tplText }) => {
         checkTemplate({ ...words, n: Number.isFinite(words.n) ? Math.abs(words.n) : 1 }, parts, sep, name, tplText);
       }),
-      fuzzParams(30),
+      fuzzParams(20),
     );
   });
 });

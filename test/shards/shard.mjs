@@ -1,38 +1,46 @@
 // `npm test` runs the in-process test files (test/*.test.ts) in two processes, one per core, instead of one
 // process per file: each file costs ~0.75 s of tsx and module loading on its own, more than most files' tests.
 // Every file becomes a suite named after it. Files are dealt to the shards heaviest first, each to the lighter
-// shard: a file weighs its seconds in SECONDS (measured in one `npm test` run, for the files that take 0.6 s or
-// more; a shard's first files also pay for loading the modules they share) or a little by its size. A stale weight only makes the split uneven, never drops a file. Process-level suites
-// (the process boundary, signals, other binaries) live in test/e2e/, one process per file (`npm run test:e2e`).
+// shard: a file weighs its seconds in SECONDS (measured in one first `npm test` run in a fresh clone, for the
+// files that take 0.3 s or more; a shard's first files also pay for loading the modules they share) or a little
+// by its size. A stale weight only makes the split uneven, never drops a file. Process-level suites (the process
+// boundary, signals, other binaries, timing ratios) live in test/e2e/, one process per file (`npm run test:e2e`).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
 const SECONDS = {
-  'argocd-application-read.test.ts': 2.4,
-  'linear-data.test.ts': 2.2,
-  'strict-helpers.test.ts': 2.0,
-  'strict-fields.test.ts': 1.8,
-  'fuzz-codegen.test.ts': 1.8,
-  'platform-policy.test.ts': 1.7,
-  'budget-work.test.ts': 1.6,
-  'version.test.ts': 1.4,
-  'server.test.ts': 1.3,
-  'policy-custom.test.ts': 1.3,
-  'argocd-application-inputs.test.ts': 1.3,
-  'yaml-profiles.test.ts': 1.2,
-  'cli-batch.test.ts': 1.2,
-  'validate-crd.test.ts': 1.2,
-  'golden.test.ts': 1.2,
-  'caches-content.test.ts': 1.1,
+  'fuzz-codegen.test.ts': 2.1,
+  'budget-work.test.ts': 1.7,
+  'platform-policy.test.ts': 1.5,
+  'strict-helpers.test.ts': 1.5,
+  'policy-custom.test.ts': 1.4,
+  'server.test.ts': 1.4,
+  'argocd-application-inputs.test.ts': 1.4,
+  'golden.test.ts': 1.4,
+  'sidecar.test.ts': 1.1,
+  'validate-crd.test.ts': 1.1,
   'bad-input.test.ts': 1.0,
-  'sidecar.test.ts': 1.0,
-  'cli.test.ts': 1.0,
-  'policy-lint-cli.test.ts': 0.8,
-  'helpers-bounds.test.ts': 0.8,
-  'argocd-unit.test.ts': 0.7,
-  'secrets-canary.test.ts': 0.6,
+  'argocd-application-read.test.ts': 1.0,
+  'argocd-unit.test.ts': 1.0,
+  'policy-lint-cli.test.ts': 1.0,
+  'helpers-sprig.test.ts': 0.9,
+  'yaml-profiles.test.ts': 0.9,
+  'cli.test.ts': 0.9,
+  'version.test.ts': 0.9,
+  'helpers-bounds.test.ts': 0.9,
+  'fuzz-values.test.ts': 0.8,
+  'caches-content.test.ts': 0.7,
+  'cli-batch.test.ts': 0.6,
+  'fuzz-serialize.test.ts': 0.6,
+  'secrets-canary.test.ts': 0.5,
+  'diff-objects.test.ts': 0.5,
+  'process-hardening.test.ts': 0.4,
+  'import-translate.test.ts': 0.4,
+  'cli-declarations.test.ts': 0.4,
+  'diff-output-dir.test.ts': 0.3,
+  'no-echo.test.ts': 0.3,
 };
 
 const TEST_DIR = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
