@@ -319,7 +319,7 @@ function importMd(m: MdInput): string {
   lines.push('', '## To review', '');
   const review = [...m.reviews.map((r) => `${r.file}:${r.line}: \`${r.construct}\`: ${r.reason}`), ...m.notes];
   review.push(
-    'Values printed without a helper fail when missing (Helm prints nothing): add the key to values.yaml or use `default`.',
+    "`semantics: helm` in strata.yaml keeps Helm's engine rules (a missing value prints empty, text prints as is, `tpl` reads Go syntax, Helm's `toYaml` layout); delete it to have `strata render` name each missing value and unsafe raw print (docs/config.md).",
   );
   for (const r of review) lines.push(`- ${r}`);
   lines.push('', '## Constructs translated', '', '| construct | count |', '|---|---|');

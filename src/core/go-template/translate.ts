@@ -864,7 +864,7 @@ export class Translator {
         line,
         construct: 'tpl',
         reason:
-          'strata renders the text as a strata (Handlebars) template: values written in Go template syntax must be rewritten',
+          'under `semantics: helm` the text is Go template syntax, translated when the render reaches it; without that line it is a strata template, so values written in Go syntax are rewritten then',
       });
     }
     if (name === 'print' || name === 'printf') {
