@@ -24,7 +24,7 @@ describe('inline partials in _*.hbs files', () => {
     assert.deepEqual([dataOf(r, 0), dataOf(r, 1)], [{ n: 'app-dev' }, { t: 'blue' }]);
   });
 
-  it('an include is text to the logic helpers as to #if: empty is false (Helm charts write `if and (include "x.enabled" .) …`)', () => {
+  it('an include is text to the logic helpers as to #if: empty is false, eq compares its text (Helm charts write `if and (include "x.enabled" .) …`, `eq (include "x.apiVersion" .) "networking.k8s.io/v1"`)', () => {
     const r = renderApp(
       {
         '_helpers.hbs': '{{#*inline "off"}}{{/inline}}{{#*inline "on"}}true{{/inline}}\n',
@@ -36,13 +36,33 @@ describe('inline partials in _*.hbs files', () => {
             '  default: "{{default "d" (include "off" this)}}"',
             '  empty: "{{empty (include "off" this)}}"',
             '  on: "{{#if (and (include "on" this) true)}}yes{{else}}no{{/if}}"',
+            '  eq: "{{eq (include "on" this) "true"}}"',
+            '  ne: "{{ne (include "on" this) "true"}}"',
             '',
           ].join('\n'),
         ),
       },
       'team: blue\n',
     );
-    assert.deepEqual(dataOf(r), { and: 'no', not: 'yes', or: 'd', default: 'd', empty: 'true', on: 'yes' });
+    assert.deepEqual(dataOf(r), {
+      and: 'no',
+      not: 'yes',
+      or: 'd',
+      default: 'd',
+      empty: 'true',
+      on: 'yes',
+      eq: 'true',
+      ne: 'false',
+    });
+    // required: an empty include is missing, as an empty string is.
+    assert.throws(
+      () =>
+        renderApp({
+          '_helpers.hbs': '{{#*inline "off"}}{{/inline}}\n',
+          'a.yaml.hbs': cm('  r: "{{required "needs off" (include "off" this)}}"\n'),
+        }),
+      /required value missing: needs off/,
+    );
   });
 
   it('a file of definitions only defines no partial of its own', () => {

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import { isTruthy } from '../truthy.js';
-import { type Call, def, fail, type HelperTable, isMap, kindName, need, text } from './base.js';
+import { type Call, def, fail, type HelperTable, isMap, kindName, need, Produced, text } from './base.js';
 import { compareStrings } from '../compare.js';
 
 // Logic and defaults (Go text/template's and/or/not/eq/lt..., sprig's default/empty/coalesce/ternary/all/any,
@@ -13,8 +13,13 @@ function firstIndexOr(args: unknown[], decides: (a: unknown) => boolean): number
   return i === -1 ? args.length - 1 : i;
 }
 
+/** Text a helper or partial produced is a string to Go (`eq (include "x.apiVersion" .) "networking.k8s.io/v1"`). */
+const plain = (v: unknown): unknown => (v instanceof Produced ? v.text : v);
+
 /** Go's eq on basic values; lists and maps are not comparable in Go either. */
-function equal(c: Call, a: unknown, b: unknown): boolean {
+function equal(c: Call, x: unknown, y: unknown): boolean {
+  const a = plain(x);
+  const b = plain(y);
   if (Array.isArray(a) || isMap(a) || Array.isArray(b) || isMap(b))
     fail(c, 'lists and maps cannot be compared (Go templates cannot either); compare a key or use toJson');
   return a === b || (a === undefined && b === null) || (a === null && b === undefined);
@@ -36,7 +41,7 @@ export const LOGIC_HELPERS: HelperTable = {
   any: def(0, Infinity, (args) => args.some(isTruthy)),
   ternary: def(3, 3, ([yes, no, cond]) => (isTruthy(cond) ? yes : no)),
   required: def(2, 2, ([message, v], c) => {
-    if (v === undefined || v === null || v === '')
+    if (v === undefined || v === null || plain(v) === '')
       throw new UserError(`required value missing: ${text(c, message, 0)}`);
     return v;
   }),
