@@ -236,6 +236,35 @@ describe('import: Go template -> strata', () => {
     );
   });
 
+  test('{{continue}} ending an arm of an if at the top of a range body: what follows goes to the other arm', () => {
+    const l = 'l: [a, b, c]\n';
+    const run = (body: string) => {
+      const { files, tr } = translate(cm(`  r: "{{ range .Values.l }}${body}{{ end }}"\n`));
+      assert.deepEqual(tr.places, [], body);
+      return dataOf(renderApp(files, l)).r;
+    };
+    // The expected texts are what Go prints for the same range.
+    assert.equal(run('{{ if eq . "b" }}{{ continue }}{{ end }}{{ . }};'), 'a;c;');
+    assert.equal(run('{{ if eq . "b" }}skip-{{ . }};{{ continue }}dead{{ end }}{{ . }};'), 'a;skip-b;c;');
+    assert.equal(run('{{ if eq . "b" }}B;{{ else }}{{ continue }}{{ end }}{{ . }}!'), 'B;b!');
+    assert.equal(run('{{ if eq . "a" }}{{ continue }}{{ else if eq . "b" }}B;{{ end }}{{ . }}.'), 'B;b.c.');
+    assert.equal(run('{{ if eq . "a" }}{{ continue }}{{ end }}{{ if eq . "b" }}{{ continue }}{{ end }}{{ . }}'), 'c');
+    // Deeper than an arm of a top-level if, and break: left, as before.
+    for (const body of [
+      '{{ if true }}{{ if eq . "b" }}{{ continue }}{{ end }}{{ end }}{{ . }}',
+      '{{ if eq . "b" }}{{ break }}{{ end }}{{ . }}',
+    ]) {
+      const { tr } = translate(cm(`  r: "{{ range .Values.l }}${body}{{ end }}"\n`));
+      assert.equal(tr.places.length, 1, body);
+    }
+  });
+
+  test('$.Template as a value is a map of Name and BasePath (set . "Template" $.Template, for tpl)', () => {
+    assert.deepEqual(data('  t: {{ toJson $.Template | quote }}\n'), {
+      t: '{"BasePath":"demo/templates","Name":"demo/templates/cm.yaml"}',
+    });
+  });
+
   test('constructs with no equivalent are listed and fail only when reached', () => {
     const { tr, files } = translate(
       cm(

@@ -25,6 +25,14 @@ interface Expected {
 }
 
 const EXPECTED: Record<string, Expected> = {
+  // Helm reads values numbers as float64 and prints 1000000 as 1e+06 (a ConfigMap and its checksum, two files);
+  // strata prints whole numbers as integers in both semantics (docs/from-helm.md, "Numbers").
+  'argo-events': { equal: 14, total: 18 },
+  'argo-rollouts': { equal: 53, total: 53, goal: true },
+  // ci/item-templates.yaml renders one ApplicationSet twice, which strata refuses (Argo CD would see one object).
+  'argocd-apps': { equal: 6, total: 7 },
+  // `$_ := unset $m $k` inside a range over $m (dropping empty keys) has no strata equivalent: one place left.
+  'argocd-image-updater': { equal: 0, total: 47 },
   'ingress-nginx': { equal: 275, total: 275, goal: true },
   // Values carried across range iterations ($final, $namespaces) have no strata equivalent: 6 places left.
   'kube-state-metrics': { equal: 0, total: 28 },

@@ -40,16 +40,21 @@ function dropInjected(v: unknown): unknown {
   for (const [k, x] of Object.entries(v as Obj)) out[k] = dropInjected(x);
   const m = out.metadata as Obj | undefined;
   if (m && typeof m === 'object') {
+    let emptied = false;
     for (const field of ['labels', 'annotations']) {
       const l = m[field] as Obj | undefined;
       if (!l || typeof l !== 'object') continue;
       const kept = Object.fromEntries(Object.entries(l).filter(([k]) => !k.startsWith('strata.dev/')));
       // Emptied by the filter: strata added the field; empty as printed (`annotations: {}`): the chart's.
       if (Object.keys(kept).length || Object.keys(l).length === 0) m[field] = kept;
-      else delete m[field];
+      else {
+        delete m[field];
+        emptied = true;
+      }
     }
-    // A metadata block that held only strata's labels (a pod template the chart gives no metadata) was added.
-    if (Object.keys(m).length === 0) delete out.metadata;
+    // A metadata block that held only strata's labels (a pod template the chart gives no metadata) was added;
+    // one the chart printed empty (`metadata: {}`) stays.
+    if (emptied && Object.keys(m).length === 0) delete out.metadata;
   }
   return out;
 }

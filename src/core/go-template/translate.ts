@@ -203,7 +203,37 @@ interface Scope {
   readonly params: ReadonlySet<string>;
 }
 
-/** A Handlebars expression. */
+/**
+ * `{{continue}}` as the last statement of an arm of an `if` at the top of a range body, the common "skip this
+ * item" idiom, moves what follows the `if` into the other arm, which is the same program: `if C { A; continue };
+ * B` runs `A` or `B`, as `if C { A } else { B }` does (statements after `continue` in its arm never run). A
+ * `continue` anywhere else (deeper in an arm, under `else if`, in `with`) and every `break` stay places.
+ * Returns `list` itself when there is nothing to fold.
+ */
+export function foldContinue(list: Node[]): Node[] {
+  const cut = (arm: Node[] | undefined): Node[] | undefined => {
+    const i = arm?.findIndex((n) => n.type === 'continue') ?? -1;
+    return i < 0 ? undefined : arm!.slice(0, i);
+  };
+  for (let i = 0; i < list.length; i++) {
+    const n = list[i];
+    if (n.type !== 'if') continue;
+    const thenCut = cut(n.list);
+    const elseCut = n.elseChained ? undefined : cut(n.elseList);
+    if (!thenCut && !elseCut) continue;
+    const rest = foldContinue(list.slice(i + 1));
+    const folded: IfNode = {
+      ...n,
+      list: thenCut ?? [...n.list, ...rest],
+      elseList: elseCut ?? [...(n.elseList ?? []), ...rest],
+      elseChained: elseCut ? false : n.elseChained && rest.length === 0,
+    };
+    return [...list.slice(0, i), folded];
+  }
+  return list;
+}
+
+/** A Handlebars expression. */ /** A Handlebars expression. */
 type H =
   | { k: 'path'; text: string }
   | { k: 'lit'; value: string | number | boolean | null }
@@ -560,7 +590,9 @@ export class Translator {
     const inner: Scope = { ...scope, dot: ref, depth: scope.depth + 1, vars, params, rangeFloor: floor };
     this.live.set(ref.id, item);
     if (keyRef) this.live.set(keyRef.id, keyRef.name);
-    const assigned = new Set(this.branch(n.list, inner, out).keys());
+    const body = foldContinue(n.list);
+    if (body !== n.list) this.count('continue');
+    const assigned = new Set(this.branch(body, inner, out).keys());
     this.live.delete(ref.id);
     if (keyRef) this.live.delete(keyRef.id);
     if (n.elseList) {
@@ -1074,6 +1106,13 @@ export class Translator {
         this.count(`.Template.${field ?? ''}`);
         if (field === 'Name') return done({ k: 'lit', value: `${this.chart.name}/${this.file}` }, 2);
         if (field === 'BasePath') return done({ k: 'lit', value: `${this.chart.name}/templates` }, 2);
+        // The object itself (`set . "Template" $.Template`, passed on to tpl): a map of the same two fields.
+        if (field === undefined) {
+          const lit = (value: string): H => ({ k: 'lit', value });
+          const fields = [lit('Name'), lit(`${this.chart.name}/${this.file}`)];
+          const base = [lit('BasePath'), lit(`${this.chart.name}/templates`)];
+          return done({ k: 'call', name: 'dict', args: [...fields, ...base] }, 1);
+        }
         return this.leave(line, `.Template${field ? `.${field}` : ''}`, 'strata has no template object');
       default:
         return this.leave(line, `.Files${field ? `.${field}` : ''}`, 'strata reads single files only (file "path")');
