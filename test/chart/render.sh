@@ -6,9 +6,10 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="$here/../.out"
 bin="$out/chart-render"
-if [[ ! -x "$bin" || "$here/render/main.go" -nt "$bin" ]]; then
+# Rebuilt when a Go source (the harness or the helmjson package it shares with test/sprig) is newer than it.
+if [[ ! -x "$bin" ]] || [[ -n "$(find "$here/render" "$here/../go" -name '*.go' -newer "$bin" 2>/dev/null)" ]]; then
   mkdir -p "$out"
-  (cd "$here/render" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="${GOCACHE:-$out/go-cache}" \
+  (cd "$here/render" && GO111MODULE=off GOPATH="/usr/share/gocode:$here/../go" GOCACHE="${GOCACHE:-$out/go-cache}" \
     go build -o "$bin.tmp" . && mv "$bin.tmp" "$bin")
 fi
 exec "$bin" "$@"

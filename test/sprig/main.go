@@ -21,6 +21,7 @@ import (
 
 	"github.com/Masterminds/sprig"
 	yaml2 "gopkg.in/yaml.v2"
+	"helmjson"
 )
 
 type testCase struct {
@@ -113,27 +114,9 @@ func funcMap() template.FuncMap {
 	f["toYaml"] = toYaml
 	f["fromYaml"] = fromYaml
 	f["fromYamlArray"] = fromYamlArray
-	f["toJson"] = func(v interface{}) string {
-		b, err := json.Marshal(v)
-		if err != nil {
-			return ""
-		}
-		return string(b)
-	}
-	f["fromJson"] = func(s string) map[string]interface{} {
-		m := map[string]interface{}{}
-		if err := json.Unmarshal([]byte(s), &m); err != nil {
-			m["Error"] = err.Error()
-		}
-		return m
-	}
-	f["fromJsonArray"] = func(s string) []interface{} {
-		a := []interface{}{}
-		if err := json.Unmarshal([]byte(s), &a); err != nil {
-			a = []interface{}{err.Error()}
-		}
-		return a
-	}
+	f["toJson"] = helmjson.ToJson
+	f["fromJson"] = helmjson.FromJson
+	f["fromJsonArray"] = helmjson.FromJsonArray
 	f["required"] = func(msg string, v interface{}) (interface{}, error) {
 		if v == nil {
 			return v, fmt.Errorf(msg)

@@ -37,6 +37,7 @@ import (
 	"github.com/Masterminds/sprig"
 	yaml2 "gopkg.in/yaml.v2"
 	"gopkg.in/yaml.v3"
+	"helmjson"
 )
 
 type multiFlag []string
@@ -521,31 +522,10 @@ func funcMap(t *template.Template) template.FuncMap {
 		}
 		return a
 	}
-	f["toJson"] = func(v interface{}) string {
-		b, err := json.Marshal(v)
-		if err != nil {
-			return ""
-		}
-		return string(b)
-	}
-	f["mustToJson"] = func(v interface{}) (string, error) {
-		b, err := json.Marshal(v)
-		return string(b), err
-	}
-	f["fromJson"] = func(s string) map[string]interface{} {
-		m := map[string]interface{}{}
-		if err := json.Unmarshal([]byte(s), &m); err != nil {
-			m["Error"] = err.Error()
-		}
-		return m
-	}
-	f["fromJsonArray"] = func(s string) []interface{} {
-		a := []interface{}{}
-		if err := json.Unmarshal([]byte(s), &a); err != nil {
-			a = []interface{}{err.Error()}
-		}
-		return a
-	}
+	f["toJson"] = helmjson.ToJson
+	f["mustToJson"] = helmjson.MustToJson
+	f["fromJson"] = helmjson.FromJson
+	f["fromJsonArray"] = helmjson.FromJsonArray
 	// Helm's TOML functions need BurntSushi/toml, which the harness does not build against: they fail when
 	// called (not when parsed), so a chart that only names them in an unused branch still renders as in Helm.
 	for _, name := range []string{"toToml", "mustToToml", "fromToml"} {
