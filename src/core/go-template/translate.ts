@@ -512,18 +512,25 @@ export class Translator {
       out.push({ t: 'tag', s: first ? `{{#if ${cond}}}` : `{{else if ${cond}}}`, block: true });
       first = false;
       arms.push({ test, frame: this.branch(cur.list, inner, out) });
-      if (cur.elseChained) {
-        cur = cur.elseList![0] as IfNode;
-        continue;
-      }
-      if (cur.elseList) {
-        out.push({ t: 'tag', s: '{{else}}', block: true });
-        elseFrame = this.branch(cur.elseList, scope, out);
-      }
-      cur = undefined;
+      cur = this.nextArm(cur, scope, out, (f) => (elseFrame = f));
     }
     out.push({ t: 'tag', s: '{{/if}}', block: true });
     return this.merge(scope, arms, elseFrame, n.line);
+  }
+
+  /** The arm after `cur`: its chained `else if`/`else with`, or none once a plain `else` is translated. */
+  private nextArm<T extends IfNode | WithNode>(
+    cur: T,
+    scope: Scope,
+    out: Piece[],
+    onElse: (frame: Map<number, Binding>) => void,
+  ): T | undefined {
+    if (cur.elseChained) return cur.elseList![0] as T;
+    if (cur.elseList) {
+      out.push({ t: 'tag', s: '{{else}}', block: true });
+      onElse(this.branch(cur.elseList, scope, out));
+    }
+    return undefined;
   }
 
   private withNode(n: WithNode, scope: Scope, out: Piece[]): Scope {
@@ -552,15 +559,7 @@ export class Translator {
       this.live.set(ref.id, name);
       arms.push({ test: { kind: 'with', pipe, scope, ref }, frame: this.branch(cur.list, inner, out) });
       this.live.delete(ref.id);
-      if (cur.elseChained) {
-        cur = cur.elseList![0] as WithNode;
-        continue;
-      }
-      if (cur.elseList) {
-        out.push({ t: 'tag', s: '{{else}}', block: true });
-        elseFrame = this.branch(cur.elseList, scope, out);
-      }
-      cur = undefined;
+      cur = this.nextArm(cur, scope, out, (f) => (elseFrame = f));
     }
     out.push({ t: 'tag', s: '{{/with}}', block: true });
     return this.merge(scope, arms, elseFrame, n.line);
