@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { performance } from 'node:perf_hooks';
 
 // "Runs in linear time", checked without a wall-clock bound (which fails on a loaded machine and passes a
 // quadratic algorithm on a fast one): the same work on FACTOR times the input must take well under FACTOR²
@@ -7,16 +6,24 @@ import { performance } from 'node:perf_hooks';
 // one meets code paths and table sizes the smaller does not), so a scheduling hiccup, a JIT tier-up or a garbage
 // collection on a busy machine does not decide; times under FLOOR_MS count as FLOOR_MS, so a run too quick to time
 // cannot make a ratio out of noise (a quadratic run at the large size takes seconds, far above the floor).
+// Time is the process's CPU time, not the wall clock: on a machine busy with other work (CI runs two suites at
+// once on two cores) a descheduled run costs wall time but no CPU time, and one slow sample decided a ratio.
 
 export const FACTOR = 8;
 const FLOOR_MS = 1;
 
+/** CPU milliseconds (user + system) of this process since `from`. */
+function cpuMs(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
+}
+
 function best(run: () => void): number {
   let ms = Infinity;
   for (let i = 0; i < 5; i++) {
-    const t = performance.now();
+    const t = process.cpuUsage();
     run();
-    ms = Math.min(ms, performance.now() - t);
+    ms = Math.min(ms, cpuMs(t));
   }
   return Math.max(ms, FLOOR_MS);
 }
