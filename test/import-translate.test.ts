@@ -148,6 +148,21 @@ describe('import: Go template -> strata', () => {
     assert.deepEqual(data(body, v(true, true)), { r: '1' });
   });
 
+  test('a deeper path assigned in an arm is computed only when its condition holds: its middle step may be missing', () => {
+    // Go: x is "dflt" when .Values.img is absent (the arm, whose .Values.img.tag would fail, never runs).
+    const body =
+      '  {{- $x := "dflt" }}{{- if .Values.img }}{{ $x = .Values.img.tag }}{{ end }}\n  x: {{ $x | quote }}\n';
+    assert.deepEqual(data(body, 'name: w\n'), { x: 'dflt' });
+    assert.deepEqual(data(body, 'img: {tag: v2}\n'), { x: 'v2' });
+    // Inside an expression (a condition) it cannot be made lazy: left.
+    const cond = translate(
+      cm(
+        '  {{- $x := "dflt" }}{{- if .Values.img }}{{ $x = .Values.img.tag }}{{ end }}\n  {{- if eq $x "v" }}\n  v: yes\n  {{- end }}\n',
+      ),
+    );
+    assert.equal(cond.tr.places.length, 1);
+  });
+
   test('a reassigned value is computed only when its condition holds (required, include), in printed text', () => {
     const helpers = '{{- define "demo.v" -}}{{ required "v is required" .Values.v }}{{- end }}\n';
     const body =

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { UserError } from '../src/core/errors.js';
 import { MemoryFs } from '../src/core/fs.js';
 import { loadAppConfig } from '../src/core/config.js';
 import { DEFAULT_RENDER_LIMITS, type Limits } from '../src/core/limits.js';
@@ -202,11 +203,32 @@ describe('tpl text under helm semantics: hostile', () => {
     );
   });
 
-  it('a text that translates to something huge is refused before it is built', () => {
-    let t = '{{ $a0 := "xxxxxxxx" }}';
-    for (let i = 1; i <= 40; i++) t += `{{ $a${i} := list $a${i - 1} $a${i - 1} }}`;
-    t += '{{ $a40 }}';
-    assert.throws(() => run(tplCm, `t: ${JSON.stringify(t)}\n`), /expand past/);
+  it('a text whose translation doubles per line stops at the step bound, naming the tpl call, not the text', () => {
+    // Each of these took tens of seconds and gigabytes before the translator counted its steps.
+    const doubling = [
+      '{{ $a0 := "x" }}' +
+        Array.from({ length: 40 }, (_, i) => `{{ $a${i + 1} := list $a${i} $a${i} }}`).join('') +
+        '{{ $a40 }}',
+      '{{ $x := .Values.a }}' + '{{ if .Values.c }}{{ $x = $x }}{{ end }}'.repeat(40) + '{{ $x }}',
+      '{{ $d := dict "a" "x" }}' + '{{ $_ := set $d "a" (list $d.a $d.a) }}'.repeat(40) + '{{ $d | toJson }}',
+    ];
+    for (const t of doubling)
+      assert.throws(
+        () => run(tplCm, `t: ${JSON.stringify(t)}\na: 1\nc: true\n`),
+        (e: UserError) =>
+          /tpl: the Go template text: translating it takes more than 200000 steps/.test(e.message) &&
+          e.where?.line === 6 &&
+          !e.message.includes('$a') &&
+          !e.message.includes('$x'),
+      );
+  });
+
+  it('$ inside a block of a tpl text is the context tpl was given, as in Go', () => {
+    const r = run(
+      { 'cm.yaml.hbs': cm('  t: {{quote (tpl values.t (dict "items" (list 1 2) "name" "N"))}}\n') },
+      't: "{{ range .items }}[{{ $.name }}:{{ . }}]{{ end }}"\nname: outer\n',
+    );
+    assert.equal(dataOf(r).t, '[N:1][N:2]');
   });
 
   it('the text is held to the helper byte limit before translation', () => {

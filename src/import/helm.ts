@@ -8,7 +8,13 @@ import { parse as parseYaml } from 'yaml';
 import { UserError } from '../core/errors.js';
 import type { DefineNode, ParsedFile } from '../core/go-template/ast.js';
 import { GoTemplateError, parseGoTemplate } from '../core/go-template/parser.js';
-import { chartFieldPartials, templatePartialName, Translator, type Place } from '../core/go-template/translate.js';
+import {
+  chartFieldPartials,
+  templatePartialName,
+  TranslationTooLarge,
+  Translator,
+  type Place,
+} from '../core/go-template/translate.js';
 
 export interface ImportOptions {
   readonly chartDir: string;
@@ -64,6 +70,16 @@ function listTemplates(chartDir: string, skipped: string[]): string[] {
   };
   walk('templates');
   return out.sort();
+}
+
+/** A translation that passes the translator's work bound fails naming the chart file. */
+function bounded<T>(file: string, translate: () => T): T {
+  try {
+    return translate();
+  } catch (e) {
+    if (e instanceof TranslationTooLarge) throw new UserError(`${file}: ${e.message}`);
+    throw e;
+  }
 }
 
 export function importHelm(o: ImportOptions): ImportResult {
@@ -143,15 +159,18 @@ export function importHelm(o: ImportOptions): ImportResult {
 
   // Templates (their top level); defines are translated after, into partial files.
   const bodies = new Map<string, string>();
-  for (const t of renderable) bodies.set(t, tr.template(t, parsed.get(t)!.list));
+  for (const t of renderable)
+    bodies.set(
+      t,
+      bounded(t, () => tr.template(t, parsed.get(t)!.list)),
+    );
   // Defines, grouped by the file they came from: `_helpers.tpl` -> `templates/_helpers.hbs`; defines written
   // in an ordinary template go to `templates/_defines.hbs`.
   const partialFiles = new Map<string, string[]>();
-  for (const [name, { file, def }] of defines) {
+  for (const { file, def } of defines.values()) {
     const target = isPartialFile(file) ? file.replace(/\.[^./]+$/, '') + '.hbs' : 'templates/_defines.hbs';
     if (!partialFiles.has(target)) partialFiles.set(target, []);
-    partialFiles.get(target)!.push(tr.define(file, def));
-    void name;
+    partialFiles.get(target)!.push(bounded(file, () => tr.define(file, def)));
   }
   // Templates included by path (`include (print $.Template.BasePath "/config.yaml") .`) become partials named
   // by that path, and the template file prints the partial.

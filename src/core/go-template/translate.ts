@@ -233,7 +233,28 @@ export function foldContinue(list: Node[]): Node[] {
   return list;
 }
 
-/** A Handlebars expression. */ /** A Handlebars expression. */
+/**
+ * How much work one translation may do. A variable's value is translated again at each use (Handlebars has no
+ * variables), so a text that reassigns a variable from itself (`$x = $x` under n `if`s, `$_ := set $d "a"
+ * (list $d.a $d.a)`) doubles the work per line: the translator counts its steps (pipes, operands, choices,
+ * variable uses) and stops past `max`. `tick` runs every 1,024 steps (a render's clock).
+ */
+export interface WorkMeter {
+  readonly max: number;
+  readonly tick?: () => void;
+}
+
+/** A chart's templates: a thousand times what real charts take (ingress-nginx, 42 templates: ~3,500 steps). */
+export const IMPORT_WORK: WorkMeter = { max: 5_000_000 };
+
+/** The translation passed its WorkMeter's max; callers say where (a chart file, a tpl text). */
+export class TranslationTooLarge extends Error {
+  constructor(readonly max: number) {
+    super(`translating it takes more than ${max} steps (a reassigned variable is written out again at each use)`);
+  }
+}
+
+/** A Handlebars expression. */
 type H =
   | { k: 'path'; text: string }
   | { k: 'lit'; value: string | number | boolean | null }
@@ -264,7 +285,26 @@ export class Translator {
   /** Variables whose map another variable may hold (`$b := $a`): changing `$a` in place would reach it. */
   private readonly shared = new Set<number>();
 
-  constructor(private readonly chart: ChartInfo) {}
+  private work = 0;
+  /** Path prefixes an eager choice may rely on (see totalPath), for the choice being resolved. */
+  private computed = new Set<string>();
+
+  constructor(
+    private readonly chart: ChartInfo,
+    private readonly meter: WorkMeter = IMPORT_WORK,
+  ) {}
+
+  /** One step of work (see WorkMeter). */
+  private step(): void {
+    this.work++;
+    if (this.work > this.meter.max) throw new TranslationTooLarge(this.meter.max);
+    if ((this.work & 1023) === 0) this.meter.tick?.();
+  }
+
+  /** Steps taken so far (tests and calibration). */
+  get steps(): number {
+    return this.work;
+  }
 
   /** A template file's top-level nodes (its defines are translated separately with `define`). */
   template(file: string, list: Node[]): string {
@@ -281,6 +321,24 @@ export class Translator {
 
   /** A `define` as an inline partial. */
   define(file: string, def: DefineNode): string {
+    this.count('define');
+    return assemble([
+      { t: 'tag', s: `{{#*inline ${str(def.name)}}}`, block: true },
+      ...this.entryBody(file, def.list),
+      { t: 'tag', s: '{{/inline}}', block: true },
+    ]);
+  }
+
+  /**
+   * A `tpl` text: like a define's body, `.` and `$` are the context it is given (Go runs the text with that
+   * data as its root), which a translated text reads as `this`, or `_dot` inside blocks.
+   */
+  tplText(list: Node[]): string {
+    return assemble(this.entryBody('tpl', list));
+  }
+
+  /** Nodes whose `.` and `$` are the partial's (or tpl's) argument: `this`, kept as `_dot` for blocks. */
+  private entryBody(file: string, list: Node[]): Piece[] {
     this.file = file;
     this.needEntry = false;
     const scope: Scope = {
@@ -290,20 +348,13 @@ export class Translator {
       vars: new Map(),
       params: new Set(),
     };
-    let body = this.list(def.list, scope);
-    if (this.needEntry) {
-      body = [
-        { t: 'tag', s: '{{#each (list this) as |_dot|}}', block: true },
-        ...body,
-        { t: 'tag', s: '{{/each}}', block: true },
-      ];
-    }
-    this.count('define');
-    return assemble([
-      { t: 'tag', s: `{{#*inline ${str(def.name)}}}`, block: true },
+    const body = this.list(list, scope);
+    if (!this.needEntry) return body;
+    return [
+      { t: 'tag', s: '{{#each (list this) as |_dot|}}', block: true },
       ...body,
-      { t: 'tag', s: '{{/inline}}', block: true },
-    ]);
+      { t: 'tag', s: '{{/each}}', block: true },
+    ];
   }
 
   result(text: string): TranslateResult {
@@ -758,26 +809,30 @@ export class Translator {
     reached: boolean,
     before: Binding | undefined,
   ): { h: H; ok: boolean } {
+    this.step();
     if (b === before) reached = true;
     if (b.kind !== 'choice') {
       const h = this.resolve(b, scope, name, line);
-      return { h, ok: reached || total(h) };
+      return { h, ok: reached || total(h, this.computed) };
     }
     // Made by an enclosing `{{#if}}` arm of the printed action: this is computed exactly on that arm's paths.
     const made = this.fixed.get(b);
     if (made) return this.eager(b[made], scope, name, line, true, b.before);
     const test = this.testExpr(b.test, scope);
+    // Go computed the outermost condition at its block (and strata computes it here): its paths' prefixes exist.
+    if (reached) pathPrefixes(test, this.computed);
     const b4 = reached ? b.before : before;
     const yes = this.eager(b.then, scope, name, line, false, b4);
     const no = this.eager(b.else, scope, name, line, false, b4);
     return {
       h: { k: 'call', name: 'ternary', args: [yes.h, no.h, test] },
-      ok: (reached || total(test)) && yes.ok && no.ok,
+      ok: (reached || total(test, this.computed)) && yes.ok && no.ok,
     };
   }
 
   /** A variable's value where it is used. */
   private resolve(b: Binding, scope: Scope, name: string, line: number): H {
+    this.step();
     switch (b.kind) {
       case 'poisoned':
         return this.leave(line, `$${name}`, b.why);
@@ -793,6 +848,8 @@ export class Translator {
         // use, or what cannot fail.
         const mark = this.mark();
         let r: { h: H; ok: boolean };
+        const outer = this.computed;
+        this.computed = new Set();
         try {
           r = this.eager(b, scope, name, line, true, undefined);
         } catch (e) {
@@ -801,6 +858,8 @@ export class Translator {
           if (!(e instanceof Hoist)) throw e;
           this.restore(mark);
           throw new Hoist(b);
+        } finally {
+          this.computed = outer;
         }
         if (r.ok) {
           this.count('$x = inside if/with (ternary)');
@@ -844,6 +903,7 @@ export class Translator {
   // --- expressions ---
 
   private pipe(pipe: PipeNode, scope: Scope): H {
+    this.step();
     let acc: H | undefined;
     for (const cmd of pipe.cmds) acc = this.command(cmd, scope, acc);
     return acc!;
@@ -852,7 +912,7 @@ export class Translator {
   private command(cmd: CommandNode, scope: Scope, piped: H | undefined): H {
     const [head, ...rest] = cmd.args;
     const args = (): H[] => [...rest.map((a) => this.operand(a, scope)), ...(piped ? [piped] : [])];
-    if (head.type === 'identifier') return this.func(head.name, rest, args, scope, cmd.line);
+    if (head.type === 'identifier') return this.func(head.name, args, cmd.line);
     // A method call: a field path given arguments.
     if ((rest.length > 0 || piped) && (head.type === 'field' || head.type === 'variable'))
       return this.method(head.path, args(), cmd.line);
@@ -860,7 +920,7 @@ export class Translator {
     return this.operand(head, scope);
   }
 
-  private func(name: string, rest: Operand[], args: () => H[], scope: Scope, line: number): H {
+  private func(name: string, args: () => H[], line: number): H {
     if (refused(name)) {
       const why =
         name === 'lookup'
@@ -913,8 +973,6 @@ export class Translator {
       }
       return { k: 'call', name, args: a };
     }
-    void rest;
-    void scope;
     return { k: 'call', name, args: args() };
   }
 
@@ -947,6 +1005,7 @@ export class Translator {
   }
 
   private operand(o: Operand, scope: Scope): H {
+    this.step();
     switch (o.type) {
       case 'string':
         return { k: 'lit', value: o.value };
@@ -966,21 +1025,21 @@ export class Translator {
         const v = scope.vars.get(o.name);
         if (!v) return this.leave(o.line, `$${o.name}`, 'the variable is declared in another branch');
         if (v.b.kind === 'ref') return this.fields(v.b.ref, scope, o.path, o.line);
-        return this.chainOn(this.resolve(v.b, scope, o.name, o.line), o.path, o.line, scope);
+        return this.chainOn(this.resolve(v.b, scope, o.name, o.line), o.path, o.line);
       }
       case 'identifier':
-        return this.func(o.name, [], () => [], scope, o.line);
+        return this.func(o.name, () => [], o.line);
       case 'pipe':
         return this.pipe(o, scope);
       case 'chain':
-        return this.chainOn(this.operand(o.node, scope), o.path, o.line, scope);
+        return this.chainOn(this.operand(o.node, scope), o.path, o.line);
     }
   }
 
   /** Fields on a computed value: a path stays a path, anything else goes through `index`. */
-  private chainOn(value: H, path: string[], line: number, scope: Scope): H {
+  private chainOn(value: H, path: string[], line: number): H {
     if (path.length === 0) return value;
-    if (value.k === 'path') return this.mapFields(value.text, path, line, scope);
+    if (value.k === 'path') return this.mapFields(value.text, path, line);
     this.count('(x).Field');
     const keys: H[] = path.map((p) => ({ k: 'lit', value: p }));
     return { k: 'call', name: 'index', args: [value, ...keys] };
@@ -991,10 +1050,10 @@ export class Translator {
     if (ref.kind === 'param' && !this.live.has(ref.id)) {
       // A `with` dot read after its block (by a value assigned inside it): the `with` value itself.
       if (!ref.value) return this.leave(line, '.', 'a range item read after its range');
-      return this.chainOn(this.pipe(ref.value.pipe, this.at(ref.value.scope, scope)), path, line, scope);
+      return this.chainOn(this.pipe(ref.value.pipe, this.at(ref.value.scope, scope)), path, line);
     }
     if (path.length === 0) return this.refPath(ref, scope, []);
-    return this.mapFields(this.refBase(ref, scope), path, line, scope);
+    return this.mapFields(this.refBase(ref, scope), path, line);
   }
 
   private refBase(ref: Ref, scope: Scope): string {
@@ -1012,7 +1071,7 @@ export class Translator {
   }
 
   /** Map Helm's built-in objects (`.Values`, `.Release.Name`, `.Chart.Version`, `.Capabilities…`) on a path. */
-  private mapFields(base: string, path: string[], line: number, scope: Scope): H {
+  private mapFields(base: string, path: string[], line: number): H {
     const i = path.findIndex(
       (p) =>
         p === 'Values' || p === 'Release' || p === 'Chart' || p === 'Capabilities' || p === 'Template' || p === 'Files',
@@ -1027,7 +1086,6 @@ export class Translator {
       if (left.length === 0) return h;
       return this.leave(line, `.${path.slice(i).join('.')}`, 'a field of a value strata computes');
     };
-    void scope;
     switch (obj) {
       case 'Values':
         this.count('.Values');
@@ -1202,7 +1260,39 @@ export function assemble(pieces: Piece[]): string {
   return out;
 }
 
-/** Whether an expression can be computed whatever the values: literals, paths, and helpers that never fail. */
-function total(h: H): boolean {
-  return h.k !== 'call' || (TOTAL.has(h.name) && h.args.every(total));
+/**
+ * Whether an expression can be computed whatever the values: literals, helpers that never fail, and paths that
+ * cannot: one step under `values` (a missing key is nil under helm semantics), strata's own objects, a block
+ * parameter itself. A deeper path fails where a middle step is missing (Go: "nil pointer evaluating
+ * interface {}.tag"), and a step under a block parameter fails when the item is not a map.
+ */
+function total(h: H, known: ReadonlySet<string>): boolean {
+  if (h.k === 'lit') return true;
+  if (h.k === 'path') return totalPath(h.text, known);
+  return TOTAL.has(h.name) && h.args.every((a) => total(a, known));
+}
+
+/** `values.a[b].c` -> [`values`, `a`, `[b]`, `c`] (a bracketed key may hold dots). */
+function steps(text: string): string[] {
+  return text.replace(/^@root\./, '').match(/\[[^\]]*\]|[^.[]+/g) ?? [];
+}
+
+/**
+ * `known`: prefixes of paths the render has already computed on this path (those of the outermost condition):
+ * a step under one of them cannot fail on a missing middle step either.
+ */
+function totalPath(text: string, known: ReadonlySet<string>): boolean {
+  const s = steps(text);
+  if (s.length <= 1) return true;
+  if (['values', 'app', 'release', 'capabilities', 'env'].includes(s[0]) && s.length === 2) return true;
+  return known.has(s.slice(0, -1).join('.'));
+}
+
+/** Every proper prefix of every path in `h` (`values.hpa.enabled` -> `values`, `values.hpa`). */
+function pathPrefixes(h: H, into: Set<string>): void {
+  if (h.k === 'call') for (const a of h.args) pathPrefixes(a, into);
+  else if (h.k === 'path') {
+    const s = steps(h.text);
+    for (let i = 1; i < s.length; i++) into.add(s.slice(0, i).join('.'));
+  }
 }

@@ -30,14 +30,22 @@ let tplText: TplText | undefined;
 /**
  * Under helm semantics a `tpl` text is a chart value written for Go's text/template (`{{ .Release.Name }}`):
  * translated by the import's translator (go-template/tpl-text.ts, loaded on the first such `tpl`, so most
- * renders never load it) before it is compiled. The input is already within helperBytes (the translation is
- * linear in it); the output is held to the same bound, so a text that translates into something much larger
- * fails here.
+ * renders never load it) before it is compiled. The translation is bounded in steps (TPL_WORK) and checks the
+ * render's clock as it works; its output is held to helperBytes, like the input.
  */
 function goText(text: string, host: EngineHost, s: RenderState, o: Opts): string {
-  s.budget?.checkTime(s.template);
+  const tick = (): void => s.budget?.checkTime(s.template);
+  tick();
   tplText ??= require('../go-template/tpl-text.js') as TplText;
-  const out = tplText.translateTplText(text, { partials: host.partialNames() });
+  let out: string;
+  try {
+    out = tplText.translateTplText(text, { partials: host.partialNames() }, tick);
+  } catch (e) {
+    // The translator's errors name no place in the template: add the tpl call's.
+    if (e instanceof UserError && !e.where?.file) throw new UserError(e.message, at(o, s), { cause: e });
+    throw e;
+  }
+  tick();
   const limit = (s.budget?.limits ?? DEFAULT_RENDER_LIMITS).helperBytes;
   if (out.length > limit)
     throw new UserError(
