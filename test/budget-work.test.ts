@@ -12,7 +12,7 @@ import { DEFAULT_RENDER_LIMITS, type Limits } from '../src/core/limits.js';
 import { makeHelpers } from '../src/core/helpers.js';
 import { render } from '../src/core/render.js';
 import { Budget } from '../src/core/templates.js';
-import { MAX_BLOCK_DEPTH, MAX_MUSTACHES, prescan } from '../src/core/template/prescan.js';
+import { MAX_BLOCK_DEPTH, MAX_MUSTACHES, MAX_SUBEXPRESSIONS, prescan } from '../src/core/template/prescan.js';
 import { cm, dataOf, renderApp } from './template/app.js';
 
 const RENDER_MS =
@@ -181,6 +181,18 @@ describe('budget: compiling templates', () => {
       () => prescan('{{a}}\n'.repeat(MAX_MUSTACHES + 1), 't'),
       (e: UserError) => /more than 25000 mustaches/.test(e.message) && e.where?.line === MAX_MUSTACHES + 1,
     );
+  });
+
+  it(`a template holds at most ${MAX_SUBEXPRESSIONS} sub-expressions, however few its mustaches`, () => {
+    // One mustache of nested ternaries, 2^16 of them, 16 levels deep (under the nesting bound): what a
+    // translation that doubles per line writes. It compiled for 29 s before.
+    let e = '(ternary 1 2 true)';
+    for (let i = 0; i < 16; i++) e = `(ternary ${e} ${e} true)`;
+    assert.throws(
+      () => prescan(`a: {{quote ${e}}}\n`, 't'),
+      (err: UserError) => /more than 25000 sub-expressions/.test(err.message) && err.where?.line === 1,
+    );
+    assert.doesNotThrow(() => prescan(`{{quote (list 1)}}\n`.repeat(MAX_SUBEXPRESSIONS), 't'));
   });
 
   it('compile time counts in the render budget: a template compiled after the deadline fails', () => {
