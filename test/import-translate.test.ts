@@ -274,6 +274,14 @@ describe('import: Go template -> strata', () => {
     }
   });
 
+  test('braces printed from Go string literals stay text, after backslashes too and across adjacent prints', () => {
+    // Go prints these texts as they are.
+    assert.deepEqual(
+      data('  a: {{ "x{{y" }}\n  b: {{ "x\\\\{{y" }}\n  c: {{ "x\\\\" }}{{ "{{y}}" }}\n  d: {{ "x\\\\\\\\{{y" }}\n'),
+      { a: 'x{{y', b: 'x\\{{y', c: 'x\\{{y}}', d: 'x\\\\{{y' },
+    );
+  });
+
   test('$.Template as a value is a map of Name and BasePath (set . "Template" $.Template, for tpl)', () => {
     assert.deepEqual(data('  t: {{ toJson $.Template | quote }}\n'), {
       t: '{"BasePath":"demo/templates","Name":"demo/templates/cm.yaml"}',

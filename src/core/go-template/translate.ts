@@ -1234,12 +1234,21 @@ export function str(v: string): string {
 }
 
 /** Join pieces into template text: escape text Handlebars would read, and keep Go's blank lines. */
-export function assemble(pieces: Piece[]): string {
+export function assemble(input: Piece[]): string {
+  // Adjacent texts first: a backslash ending one would otherwise meet the next one's `{{`.
+  const pieces: Piece[] = [];
+  for (const p of input) {
+    const last = pieces[pieces.length - 1];
+    if (p.t === 'text' && last?.t === 'text') pieces[pieces.length - 1] = { t: 'text', s: last.s + p.s };
+    else pieces.push(p);
+  }
   let out = '';
   for (let i = 0; i < pieces.length; i++) {
     const p = pieces[i];
     if (p.t === 'text') {
-      let s = p.s.replace(/\{\{/g, '\\{{');
+      // `{{` is escaped as `\{{`; after backslashes Handlebars would read `\\{{` as a backslash and a live
+      // tag, so there the braces are printed by a tag, after one backslash more (Handlebars eats one before a tag).
+      let s = p.s.replace(/(\\*)\{\{/g, (_, bs: string) => (bs ? `${bs}\\{{print "{{"}}` : '\\{{'));
       // A backslash right before a tag would escape it.
       if (pieces[i + 1]?.t === 'tag' && s.endsWith('\\')) s += '\\';
       out += s;
