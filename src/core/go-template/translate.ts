@@ -254,6 +254,11 @@ export class TranslationTooLarge extends Error {
   }
 }
 
+/** The scope at the top of a template file (`.` and `$` the root) or of a define / tpl text (its argument). */
+function topScope(ref: Ref): Scope {
+  return { dot: ref, dollar: ref, depth: 0, vars: new Map(), params: new Set() };
+}
+
 /** A Handlebars expression. */
 type H =
   | { k: 'path'; text: string }
@@ -309,14 +314,7 @@ export class Translator {
   /** A template file's top-level nodes (its defines are translated separately with `define`). */
   template(file: string, list: Node[]): string {
     this.file = file;
-    const scope: Scope = {
-      dot: { kind: 'root' },
-      dollar: { kind: 'root' },
-      depth: 0,
-      vars: new Map(),
-      params: new Set(),
-    };
-    return assemble(this.list(list, scope));
+    return assemble(this.list(list, topScope({ kind: 'root' })));
   }
 
   /** A `define` as an inline partial. */
@@ -341,14 +339,7 @@ export class Translator {
   private entryBody(file: string, list: Node[]): Piece[] {
     this.file = file;
     this.needEntry = false;
-    const scope: Scope = {
-      dot: { kind: 'entry' },
-      dollar: { kind: 'entry' },
-      depth: 0,
-      vars: new Map(),
-      params: new Set(),
-    };
-    const body = this.list(list, scope);
+    const body = this.list(list, topScope({ kind: 'entry' }));
     if (!this.needEntry) return body;
     return [
       { t: 'tag', s: '{{#each (list this) as |_dot|}}', block: true },
