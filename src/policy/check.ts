@@ -1,10 +1,10 @@
-import type { Check } from '../core/render.js';
-import type { Finding, RenderedObject } from '../core/types.js';
+import type { Check, CheckInput } from '../core/render.js';
+import type { Finding, RenderedObject, Severity } from '../core/types.js';
 import { objectId } from '../core/kinds.js';
 import { resolvePolicy } from './config.js';
 import { customFindings } from './custom-check.js';
 import { reportedByPlatform } from './platform-reported.js';
-import { RULES, type RuleContext } from './rules.js';
+import { RULES, type Options, type RuleContext } from './rules.js';
 import { toText } from '../core/guards.js';
 import { secretTexts } from '../core/secret-values.js';
 
@@ -24,27 +24,43 @@ export function policyCheck(): Check {
         out.push(...customFindings(eff.custom, eff.severity, input));
         continue;
       }
-      const rule = RULES.get(id)!;
-      for (const ro of input.objects) {
-        for (const hit of rule.check(ro, eff.options, ctx)) {
-          const at = hit.at ?? ro;
-          const origin = input.tracer.first(at.template, hit.trace ?? [], hit.hint);
-          out.push({
-            severity: eff.severity,
-            rule: id,
-            message: hit.message,
-            object: objectId(at.object),
-            template: at.template,
-            path: hit.path,
-            ...(origin ? { origin } : {}),
-          });
-        }
-      }
+      out.push(...ruleFindings(id, eff.options, eff.severity, input, ctx));
     }
     // A finding the platform policy's check reported already (same rule, object, path and message, at least as
     // severe) is its to show: the platform's line names the platform file (src/policy/platform-check.ts).
     return out.filter((f) => !reportedByPlatform(input.objects, f));
   };
+}
+
+/**
+ * One built-in rule over every object, as findings at `severity`, each naming the values file:line behind it
+ * where it can be traced. The repository's policy and the platform's (platform-check.ts) both run rules so.
+ */
+export function ruleFindings(
+  id: string,
+  options: Options,
+  severity: Severity,
+  input: CheckInput,
+  ctx: RuleContext,
+): Finding[] {
+  const out: Finding[] = [];
+  const rule = RULES.get(id)!;
+  for (const ro of input.objects) {
+    for (const hit of rule.check(ro, options, ctx)) {
+      const at = hit.at ?? ro;
+      const origin = input.tracer.first(at.template, hit.trace ?? [], hit.hint);
+      out.push({
+        severity,
+        rule: id,
+        message: hit.message,
+        object: objectId(at.object),
+        template: at.template,
+        path: hit.path,
+        ...(origin ? { origin } : {}),
+      });
+    }
+  }
+  return out;
 }
 
 function meta(o: RenderedObject): { name?: unknown; namespace?: unknown } {

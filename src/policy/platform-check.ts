@@ -2,13 +2,12 @@ import { toText } from '../core/guards.js';
 import { crdClusterScopedKinds, groupOf, isClusterScoped, objectId } from '../core/kinds.js';
 import type { Check } from '../core/render.js';
 import type { Finding, Severity } from '../core/types.js';
-import { ruleContext } from './check.js';
+import { ruleContext, ruleFindings } from './check.js';
 import { defaultPolicy, resolvePolicy } from './config.js';
 import { customFindings } from './custom-check.js';
 import { kindMatches, type KindMatch } from './custom.js';
 import type { PlatformRules } from './platform.js';
 import { findingKey, recordPlatformFindings, SEVERITY_RANK } from './platform-reported.js';
-import { RULES } from './rules.js';
 
 // The platform policy as a check (docs/policy.md "Platform policy"). It runs before the repository's policy
 // check and records what it reported (platform-reported.ts), so that check drops the same finding rather than
@@ -119,23 +118,9 @@ export function platformCheck(p: PlatformRules, opts: PlatformCheckOptions = {})
     // The platform's rules, run with its own options whatever the repository's policy says of them.
     const ctx = ruleContext(input.objects);
     for (const [id, eff] of p.rules) {
-      const rule = RULES.get(id)!;
-      for (const ro of input.objects) {
-        for (const hit of rule.check(ro, eff.options, ctx)) {
-          const at = hit.at ?? ro;
-          const origin = input.tracer.first(at.template, hit.trace ?? [], hit.hint);
-          const f: Finding = {
-            severity: eff.severity,
-            rule: id,
-            message: hit.message,
-            object: objectId(at.object),
-            template: at.template,
-            path: hit.path,
-            ...(origin ? { origin } : {}),
-          };
-          keys.set(findingKey(f), eff.severity);
-          out.push({ ...f, message: `${source}: ${hit.message}` });
-        }
+      for (const f of ruleFindings(id, eff.options, eff.severity, input, ctx)) {
+        keys.set(findingKey(f), eff.severity);
+        out.push({ ...f, message: `${source}: ${f.message}` });
       }
     }
     for (const rule of p.custom) {
