@@ -13,16 +13,8 @@ export interface Position {
 
 /** Positions of the `index`-th document of the text (0: the first, the only one of a values file). */
 export function positionsOf(text: string, index = 0): Map<string, Position> {
-  const Y = require('yaml') as typeof import('yaml');
-  const lc = new Y.LineCounter();
+  const { Y, lc, docs } = secondReading(text);
   const out = new Map<string, Position>();
-  const docs = Y.parseAllDocuments(text, {
-    lineCounter: lc,
-    merge: true,
-    schema: 'core',
-    prettyErrors: false,
-    uniqueKeys: false,
-  });
   const doc = Array.isArray(docs) ? docs[index] : undefined;
   if (!doc) return out;
   const at = (offset: number): Position => {
@@ -133,6 +125,20 @@ function keyText(Y: Yaml, key: unknown): string {
   return Y.isScalar(key) ? (key.value === null ? 'null' : toText(key.value)) : 'null';
 }
 
+/** The second reading every finder here makes: the `yaml` package with source ranges, duplicates kept. */
+function secondReading(text: string) {
+  const Y = require('yaml') as Yaml;
+  const lc = new Y.LineCounter();
+  const docs = Y.parseAllDocuments(text, {
+    lineCounter: lc,
+    merge: true,
+    schema: 'core',
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
+  return { Y, lc, docs };
+}
+
 /**
  * Read `text` again with the `yaml` package, which keeps key nodes as written (js-yaml does not), and visit every
  * pair of every map in document order (a pair before what its value holds), until a visit finds something.
@@ -149,15 +155,7 @@ function firstInMaps<T>(
   ) => (pair: YamlMap['items'][number]) => T | undefined,
   childKey: (key: unknown, doc: YamlDocument) => string,
 ): T | undefined {
-  const Y = require('yaml') as Yaml;
-  const lc = new Y.LineCounter();
-  const docs = Y.parseAllDocuments(text, {
-    lineCounter: lc,
-    merge: true,
-    schema: 'core',
-    prettyErrors: false,
-    uniqueKeys: false,
-  });
+  const { Y, lc, docs } = secondReading(text);
   if (!Array.isArray(docs)) return undefined;
   const at = (node: YamlNode | null): Position | undefined => {
     const pos = node?.range ? lc.linePos(node.range[0]) : undefined;
