@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { main } from '../src/cli/main.js';
+import { MemoryFs } from '../src/core/fs.js';
+import { render } from '../src/core/render.js';
 import { TemplateSet, type RenderState, type TemplateFile } from '../src/core/templates.js';
 import type { K8sObject } from '../src/core/types.js';
 import { diskStore } from '../src/io/compile-store.js';
@@ -586,6 +588,58 @@ describe('Handlebars never runs repository template text (property)', () => {
     fc.assert(
       fc.property(templateCase, ({ words, parts, sep, name, tplText }) => {
         checkTemplate({ ...words, n: Number.isFinite(words.n) ? Math.abs(words.n) : 1 }, parts, sep, name, tplText);
+      }),
+      fuzzParams(20),
+    );
+  });
+});
+
+// --- tpl under spec.semantics: helm: Go template text from values, translated at render time -------------
+
+/** A render of `t` (a values text) through `tpl` under helm semantics; the printed text when it renders. */
+function renderGoTpl(t: string): string | undefined {
+  const fs = new MemoryFs({
+    'app/strata.yaml': 'apiVersion: strata.dev/v1\nkind: App\nspec:\n  environments: [dev]\n  semantics: helm\n',
+    'app/values.yaml': `t: ${JSON.stringify(t)}\n`,
+    'app/templates/cm.yaml.hbs':
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  t: {{quote (tpl values.t this)}}\n',
+  });
+  try {
+    const data = render({ fs, appDir: 'app', env: 'dev' }).objects[0].object.data as Record<string, string>;
+    return data.t;
+  } catch {
+    return undefined; // refused is fine: only running is not
+  }
+}
+
+describe('Go template text in values never runs (helm semantics, property)', () => {
+  it('every breakout as a Go string literal prints as itself, and as raw Go text runs nothing', () => {
+    // The whole table: one render each, cheap (the template tables above sample theirs).
+    for (const text of BREAKOUT_TEXTS) {
+      // Printed alone (text of the template) and as a helper's argument (a Handlebars string literal).
+      for (const go of [`{{ ${JSON.stringify(text)} }}`, `{{ ${JSON.stringify(text)} | trimPrefix "" }}`]) {
+        let printed: string | undefined;
+        quietly(`Go literal ${go}`, () => {
+          printed = renderGoTpl(go);
+        });
+        assert.equal(printed, text, go);
+      }
+      quietly(`Go text ${JSON.stringify(text)}`, () => void renderGoTpl(`a{{ print "b" }}${text}`));
+    }
+  });
+
+  it('hostile strings in Go literals, printed, piped and used as include names, run nothing', () => {
+    fc.assert(
+      fc.property(anyText, (s) => {
+        const lit = JSON.stringify(s);
+        for (const t of [
+          `{{ ${lit} }}`,
+          `{{ ${lit} | quote }}`,
+          `{{ include ${lit} . }}`,
+          `{{ $x := ${lit} }}{{ $x }}`,
+          s,
+        ])
+          quietly(`Go text ${JSON.stringify(t)}`, () => void renderGoTpl(t));
       }),
       fuzzParams(20),
     );
